@@ -1,0 +1,181 @@
+"""Result types of the analysis (pydantic, so the API serialises them as they are).
+
+These shapes are the contract between analysis, API, deal map and e-mails: add
+fields freely, do not rename or remove them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graphsvc.domain.models import Role, Stance
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Severity(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+    @property
+    def weight(self) -> int:
+        return {"high": 3, "medium": 2, "low": 1}[self.value]
+
+
+class FlagCode(StrEnum):
+    DM_NEVER_CONTACTED = "DM_NEVER_CONTACTED"
+    DM_NOT_RECENTLY_CONTACTED = "DM_NOT_RECENTLY_CONTACTED"
+    DM_UNCONFIRMED = "DM_UNCONFIRMED"
+    SUPPORT_SHRINKING = "SUPPORT_SHRINKING"
+    NO_ALLY = "NO_ALLY"
+    INFLUENTIAL_BLOCKER = "INFLUENTIAL_BLOCKER"
+    NO_PATH_TO_DM = "NO_PATH_TO_DM"
+    SINGLE_THREADED = "SINGLE_THREADED"
+    STALE = "STALE"
+    NO_NEXT_STEP = "NO_NEXT_STEP"
+    KEY_PERSON_STANCE_UNKNOWN = "KEY_PERSON_STANCE_UNKNOWN"
+    MAP_INCOMPLETE = "MAP_INCOMPLETE"
+
+
+class Coverage(StrEnum):
+    """How well our team has covered a member (thresholds in analysis/coverage docs)."""
+
+    none = "none"
+    brief = "brief"
+    multiple = "multiple"
+    in_depth = "in_depth"
+
+
+class Trend(StrEnum):
+    growing = "growing"
+    shrinking = "shrinking"
+    stable = "stable"
+
+
+class ScoreComponents(_Result):
+    """Each component is 0..1; ``score = 100 * sum(weight_k * component_k) / sum(weights)``."""
+
+    authority: float
+    network: float
+    rating: float
+
+
+class RankedMember(_Result):
+    stakeholder_id: str
+    name: str
+    title: str | None = None
+    role: Role
+    stance: Stance
+    ally: bool
+    rank: int
+    score: float = Field(ge=0, le=100)
+    components: ScoreComponents
+    coverage: Coverage = Coverage.none
+    interaction_count: int = 0
+    last_contact_at: datetime | None = None
+
+
+class TopDecisionMaker(_Result):
+    stakeholder_id: str
+    name: str
+    confirmed: bool
+    contacted: bool
+    last_contact_at: datetime | None = None
+
+
+class TrendMover(_Result):
+    stakeholder_id: str
+    name: str
+    delta: float  # change of this member's contribution to the share, in share units
+
+
+class SupportSummary(_Result):
+    share: float = Field(ge=0, le=1)
+    opposition: float = Field(ge=0, le=1)
+    neutral: float = Field(ge=0, le=1)
+    allies: int
+    completeness: float = Field(ge=0, le=1)
+    missing_roles: list[str] = Field(default_factory=list)
+    trend: Trend = Trend.stable
+    trend_delta: float = 0.0  # share now minus share ``trend_weeks`` ago
+    trend_weeks: int = 4
+    movers: list[TrendMover] = Field(default_factory=list)
+
+
+class Flag(_Result):
+    code: FlagCode
+    severity: Severity
+    message: str
+    stakeholder_ids: list[str] = Field(default_factory=list)
+
+
+class SupportPoint(_Result):
+    at: datetime
+    share: float
+    opposition: float
+    allies: int
+    completeness: float = 0.0
+
+
+class DealAnalysis(_Result):
+    deal_id: str
+    deal_name: str
+    owner_email: str
+    status: str
+    amount: float | None = None
+    as_of: datetime
+    ranking: list[RankedMember]
+    top_decision_maker: TopDecisionMaker | None
+    support: SupportSummary
+    flags: list[Flag]
+
+    @property
+    def worst_severity(self) -> Severity | None:
+        return max((f.severity for f in self.flags), key=lambda s: s.weight, default=None)
+
+
+class ForecastMember(_Result):
+    stakeholder_id: str
+    name: str
+    initial: float
+    predicted: float
+
+
+class Forecast(_Result):
+    deal_id: str
+    as_of: datetime
+    stakeholders: list[ForecastMember]
+    current_support: float
+    predicted_support: float
+
+
+class NextBestContact(_Result):
+    stakeholder_id: str
+    name: str
+    rank: int
+    support_gain: float
+    dm_stance_gain: float
+    reason: str
+    approach_via: list[str] = Field(default_factory=list)
+
+
+class PathHop(_Result):
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    kind: str  # met | influences | influenced_by | reports_to | manages
+    deal_id: str | None = None
+    explanation: str
+
+
+class WarmPath(_Result):
+    team_member_email: str
+    strength: float
+    hops: list[PathHop]

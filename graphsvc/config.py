@@ -1,0 +1,122 @@
+"""Typed settings, read from the environment (and an optional ``.env`` file).
+
+Every setting has a default that works for a local, embedded run; secrets are
+``SecretStr`` so they never print. The README's settings table lists them all.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the documented placeholder, refused in production
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class SmtpSecurity(StrEnum):
+    none = "none"
+    starttls = "starttls"
+    ssl = "ssl"
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. Environment variables use the ``GRAPHSVC_`` prefix,
+    except the Neo4j ones, which keep the names Neo4j's own tools use."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GRAPHSVC_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Environment = Environment.development
+    data_dir: Path = Path("./data")
+    log_level: str = "INFO"
+
+    # --- storage ---------------------------------------------------------------------
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr = Field(default=SecretStr(""), validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+    # Embedded FalkorDB: the server stops by itself this many seconds after its last
+    # client process has gone (see graphsvc/store/embedded.py for the lifetime rule).
+    embedded_idle_seconds: float = 30.0
+    store_batch_size: int = 2000
+
+    # --- API -------------------------------------------------------------------------
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_batch_items: int = 50_000
+    analysis_cache_seconds: float = 300.0
+    page_limit_default: int = 50
+    page_limit_max: int = 500
+
+    # --- deal map links ----------------------------------------------------------------
+    map_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    map_link_ttl_days: int = 14
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # --- analysis ----------------------------------------------------------------------
+    weight_authority: float = 0.40
+    weight_network: float = 0.35
+    weight_rating: float = 0.25
+    default_self_weight: float = 0.5
+    dm_recent_days: int = 45
+    stale_days: int = 30
+    trend_weeks: int = 4
+    trend_threshold: float = 0.05
+    shrinking_high_threshold: float = 0.15
+    required_roles: list[str] = Field(
+        default_factory=lambda: ["decision_maker", "ally_or_champion", "Executive Sponsor"]
+    )
+
+    # --- e-mail ------------------------------------------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_security: SmtpSecurity = SmtpSecurity.none
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "graphsvc <alerts@localhost>"
+    mail_reply_to: str | None = None
+    alerts_timezone: str = "UTC"
+    alerts_weekday: int = 0  # Monday
+    alerts_hour: int = 7
+    alerts_opt_out: list[str] = Field(default_factory=list)
+    alerts_managers_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _weights_are_usable(self) -> Settings:
+        if min(self.weight_authority, self.weight_network, self.weight_rating) < 0:
+            raise ValueError("ranking weights must be >= 0")
+        if self.weight_authority + self.weight_network + self.weight_rating <= 0:
+            raise ValueError("at least one ranking weight must be > 0")
+        return self
+
+    @property
+    def uses_neo4j(self) -> bool:
+        return bool(self.neo4j_uri)
+
+    def check_production_ready(self) -> None:
+        """Refuse to serve outside development with a placeholder signing secret."""
+        from graphsvc.errors import ConfigurationError
+
+        secret = self.map_link_secret.get_secret_value()
+        if self.environment == Environment.production and (
+            secret == PLACEHOLDER_SECRET or len(secret) < 16
+        ):
+            raise ConfigurationError(
+                "GRAPHSVC_MAP_LINK_SECRET is the placeholder or shorter than 16 characters; "
+                "set a real secret before running in production"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

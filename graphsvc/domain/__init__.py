@@ -1,0 +1,1 @@
+"""The domain vocabulary of ``shared/domain/BRIEF.md`` as types."""
