@@ -1,0 +1,1 @@
+"""Deal maps: rendering lives in the top-level ``visual`` package; links and routes here."""
