@@ -90,6 +90,17 @@ class Settings(BaseSettings):
     alerts_hour: int = 7
     alerts_opt_out: list[str] = Field(default_factory=list)
     alerts_managers_file: Path | None = None
+    # Alerts: which deals count as at risk, how far the chart looks back, how hard the
+    # sender retries a transient SMTP failure, and when a dead server stops the run.
+    alerts_min_severity: str = "medium"
+    alerts_history_weeks: int = Field(default=12, ge=2, le=52)
+    alerts_send_attempts: int = Field(default=4, ge=1)
+    alerts_retry_wait_seconds: float = Field(default=2.0, ge=0)
+    alerts_retry_max_wait_seconds: float = Field(default=60.0, ge=0)
+    alerts_max_consecutive_failures: int = Field(default=3, ge=1)
+    alerts_catchup_hours: float = Field(default=24.0, ge=0)
+    alerts_workspaces: list[str] = Field(default_factory=lambda: ["default"])
+    smtp_ca_file: Path | None = None
 
     @model_validator(mode="after")
     def _weights_are_usable(self) -> Settings:

@@ -1,22 +1,30 @@
 """The ``graphsvc`` command line (typer + rich).
 
 Each area registers its commands from its own module (``register(app)``), so the
-areas stay independent. Errors print one clear line and exit non-zero; ``--debug``
-shows the traceback instead.
+areas stay independent. Errors print one clear line on stderr and exit non-zero;
+``--debug`` shows the traceback instead. Every command's help ends with an example
+(``tests/test_cli.py`` walks the whole command tree to check it).
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
+import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from graphsvc.errors import GraphsvcError
 
 app = typer.Typer(
     name="graphsvc",
     help="Stakeholder influence graph analyzer for key-account deals.",
+    epilog="Example: graphsvc demo   (then: graphsvc analyze nw-telematics --workspace demo)",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -25,9 +33,20 @@ err_console = Console(stderr=True)
 _state = {"debug": False}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"graphsvc {version('graphsvc')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     _state["debug"] = debug
 
@@ -51,26 +70,70 @@ def _register_all() -> None:
 _register_all()
 
 
-def main() -> None:
+def one_line(message: object) -> str:
+    """Collapse a message onto one line, so every error is exactly one line."""
+    return re.sub(r"\s*\n\s*", " ", str(message)).strip()
+
+
+def _describe(exc: GraphsvcError) -> str:
+    """The error's message, plus the first offending fields when it lists them."""
+    text = exc.message
+    detail: Any = exc.detail
+    if isinstance(detail, list) and detail and all(isinstance(d, dict) for d in detail):
+        shown = []
+        for item in detail[:3]:
+            loc = ".".join(str(part) for part in item.get("loc", []))
+            shown.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
+        more = f" (+{len(detail) - 3} more)" if len(detail) > 3 else ""
+        if not all(s in text for s in shown):
+            text = f"{text}: {'; '.join(shown)}{more}"
+    return text
+
+
+def _validation_text(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors()[:3]:
+        loc = ".".join(str(part) for part in error["loc"])
+        problems.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+    more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+    return f"invalid {exc.title}: {'; '.join(problems)}{more}"
+
+
+def fail(message: object, code: int = 1) -> NoReturn:
+    """Print ``error: <message>`` as one line on stderr and exit with ``code``."""
+    line = Text.assemble(("error: ", "bold red"), one_line(message))
+    err_console.print(line, soft_wrap=True, highlight=False)
+    sys.exit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``graphsvc`` script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    # Read --debug before parsing, so a failure while parsing honours it as well.
+    debug = "--debug" in args
     try:
-        app(standalone_mode=False)
-    except GraphsvcError as exc:
-        if _state["debug"]:
-            raise
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-        sys.exit(1)
-    except (typer.Abort, KeyboardInterrupt):
+        result = app(args=args, prog_name="graphsvc", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        fail(f"{exc.format_message()}{hint}", exc.exit_code)
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - one line for users, traceback with --debug
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if _state["debug"] or "--debug" in sys.argv:
+    except GraphsvcError as exc:
+        if debug or _state["debug"]:
             raise
-        err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {exc}", highlight=False)
-        sys.exit(1)
+        fail(_describe(exc))
+    except ValidationError as exc:
+        if debug or _state["debug"]:
+            raise
+        fail(_validation_text(exc))
+    except Exception as exc:
+        if debug or _state["debug"]:
+            raise
+        fail(f"{type(exc).__name__}: {exc} (run with --debug for the traceback)")
+    sys.exit(result if isinstance(result, int) else 0)

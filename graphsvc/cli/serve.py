@@ -1,9 +1,42 @@
-"""CLI commands: serve."""
+"""CLI command: ``graphsvc serve`` (the REST API with uvicorn)."""
 
 from __future__ import annotations
 
 import typer
 
+from graphsvc.config import get_settings
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="Worker processes (they share the store)."),
+) -> None:
+    """Serve the REST API on the configured store (embedded FalkorDB under
+    GRAPHSVC_DATA_DIR unless NEO4J_URI is set). Docs at /docs, OpenAPI at /openapi.json.
+
+    Refuses to start outside development with the placeholder map-link secret.
+
+    Example: graphsvc serve --host 0.0.0.0 --port 8000
+    """
+    import uvicorn
+
+    settings = get_settings()
+    settings.check_production_ready()
+    # The app logs one JSON line per request itself; uvicorn's access log would double it.
+    uvicorn.run(
+        "graphsvc.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
+    app.command("serve")(serve_command)

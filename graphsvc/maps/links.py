@@ -40,7 +40,8 @@ def create_map_token(
 ) -> tuple[str, datetime]:
     """Return ``(token, expires_at)`` for one deal's map."""
     issued = now or datetime.now(UTC)
-    expires_at = issued + timedelta(days=settings.map_link_ttl_days if ttl_days is None else ttl_days)
+    days = settings.map_link_ttl_days if ttl_days is None else ttl_days
+    expires_at = issued + timedelta(days=days)
     token = _serializer(settings).dumps([workspace, deal_id, int(expires_at.timestamp())])
     return token, expires_at
 

@@ -1,17 +1,82 @@
 """GraphStore: every store operation, run as named queries through a backend runner.
 
-SKELETON: signatures are the contract other packages code against; the store issue
-fills the bodies.
+The graph
+---------
+Every node carries ``ws`` (its workspace) and every query matches nodes with it, so no
+operation of workspace B reaches anything of workspace A, whatever ids it passes.
+Labels and relationship types are the fixed enums of :mod:`graphsvc.store.schema`.
+
+Nodes (natural keys unique per workspace, see ``schema.UNIQUE_KEYS``)::
+
+    (:Workspace {ws, rev})                     rev: bumped by every write statement
+    (:Account {ws, id, name, tier, h})
+    (:Deal {ws, id, account_id, name, owner_email, amount, currency, stage, status,
+            close_date, h})-[:FOR_ACCOUNT]->(:Account)
+    (:Stakeholder {ws, id, account_id, name, title, email, h})-[:WORKS_AT]->(:Account)
+    (:TeamMember {ws, email, name, h})
+    (:Interaction {ws, id, deal_id, at, channel, stakeholder_ids, team_member_emails,
+                   summary, next_step_at, h})
+
+``h`` is a fingerprint of the stored values: an upsert whose fingerprint equals the
+stored one reports ``unchanged`` and writes nothing. Absent optional values are not
+stored (``None`` is never a property value).
+
+History is kept as *fact relationships*, never overwritten::
+
+    (:Stakeholder)-[:MEMBER_FACT {at, seq, active, role, stance, ally, rating,
+                                  self_weight, ...}]->(:Deal)
+    (:Stakeholder)-[:INFLUENCE_FACT {at, seq, active, strength}]->(:Stakeholder)
+    (:Stakeholder)-[:REPORTS_FACT {at, seq, active}]->(manager:Stakeholder)
+
+Each fact is the full state of the membership or line from ``at`` (epoch ms, the
+caller's instant or now) until the next fact of the same pair; ``active = false``
+ends it (removal records an inactive fact, the past stays). ``seq`` orders facts of
+the same instant: ``workspace revision * 1e6 + row index``, taken inside the writing
+statement, so a later write always wins a tie. Every fact also carries a unique
+``fid`` and the recording time; facts are CREATEd, never MERGEd, so concurrent writers
+cannot fold two different changes into one. A fact equal to the state already in
+effect at its instant is not recorded again, which makes re-imports idempotent.
+
+Writes
+------
+One statement per chunk of ``settings.store_batch_size`` rows (``UNWIND $rows``), which
+also bumps the workspace revision. Fact writes go in *rounds*: one fact per pair per
+statement, so each fact sees the one before it. Everything is validated before the
+first write (pydantic, then references: deals, stakeholders and accounts must exist in
+the same workspace); one invalid item means nothing is written. A concurrent delete
+between validation and write can still drop rows (the writes MATCH their endpoints,
+so nothing dangling is ever created).
+
+Deletes
+-------
+* ``delete_deal``: the deal, its membership facts and its interactions.
+* ``delete_stakeholder``: the person, all their facts, and their id in interactions.
+* ``delete_account``: refused with 409 :class:`~graphsvc.errors.Conflict` while a deal
+  is on the account or one of its stakeholders sits on a deal (delete those first);
+  otherwise the account and its stakeholders (with their line facts) go.
+
+Reads return plain values (models and dataclasses, never driver objects). A deal's
+history takes four queries whether for one deal or for a batch of hundreds
+(``deal_histories``): memberships with stakeholders, influence facts, reporting facts,
+interactions, each ``UNWIND``-ing the ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import base64
+import binascii
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
-from graphsvc.config import Settings
+from pydantic import BaseModel, ValidationError
+
+from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import (
     Account,
     Bundle,
@@ -24,12 +89,33 @@ from graphsvc.domain.models import (
     MembershipEnd,
     ReportingEnd,
     ReportingLine,
+    Role,
     Stakeholder,
+    Stance,
     TeamMember,
+    to_ms,
+    utcnow,
 )
-from graphsvc.domain.snapshot import DealHistory, DealSnapshot, InteractionRecord
+from graphsvc.domain.snapshot import (
+    DealHistory,
+    DealSnapshot,
+    InteractionRecord,
+    LineFact,
+    MembershipFact,
+    StakeholderInfo,
+)
+from graphsvc.errors import Conflict, NotFound, ValidationFailed
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+# seq = revision * _SEQ_SPAN + row index: a chunk may not hold more rows than this.
+_SEQ_SPAN = 1_000_000
+_MAX_ERRORS = 200
+_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key"})
+# Joins the workspace and an id into a node key; ids and workspace names are printable,
+# so it never occurs in either.
+KEY_SEPARATOR = "\x1f"
 
 
 class Runner(Protocol):
@@ -62,13 +148,184 @@ class UpsertCounts:
         self.unchanged += other.unchanged
         return self
 
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
 
 @dataclass
 class ImportCounts:
     by_kind: dict[str, UpsertCounts] = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- validation
+
+
+def _error_loc(model_cls: type[BaseModel], index: int, error: Any) -> list[Any]:
+    loc: list[Any] = [index, *error["loc"]]
+    if not error["loc"]:
+        # Model-level checks name their field as "field: message" (models.py).
+        message = str(error.get("ctx", {}).get("error", ""))
+        head = message.split(":", 1)[0]
+        if head in model_cls.model_fields:
+            loc.append(head)
+    return loc
+
+
+def validate_batch(model_cls: type[M], raw_items: Iterable[Any]) -> list[M]:
+    """Turn raw items (dicts, or models already) into ``model_cls`` instances.
+
+    Raises :class:`ValidationFailed` listing every invalid field as
+    ``{"loc": [index, field, ...], "msg": ...}`` (the first 200), so one bad item in a
+    batch is reported by its index and the caller writes nothing.
+    """
+    models: list[M] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(raw_items):
+        if isinstance(item, model_cls):
+            models.append(item)
+            continue
+        try:
+            if isinstance(item, BaseModel):
+                item = item.model_dump()
+            models.append(model_cls.model_validate(item))
+        except ValidationError as exc:
+            for error in exc.errors(include_url=False):
+                errors.append({"loc": _error_loc(model_cls, index, error), "msg": error["msg"]})
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)} invalid field(s) in the {model_cls.__name__} batch; nothing written",
+            detail=errors[:_MAX_ERRORS],
+        )
+    return models
+
+
+def _raise_reference_errors(errors: list[dict[str, Any]], what: str) -> None:
+    if errors:
+        raise ValidationFailed(
+            f"{len(errors)} unknown reference(s) in the {what}; nothing written",
+            detail=errors[:_MAX_ERRORS],
+        )
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _fingerprint(values: Any) -> str:
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def node_key(workspace: str, natural_id: str) -> str:
+    """The indexed, unique lookup key of a node: its workspace and its id in one string."""
+    return f"{workspace}{KEY_SEPARATOR}{natural_id}"
+
+
+def check_workspace(workspace: str) -> str:
+    """Workspace names are 1-128 printable characters (like ids)."""
+    if not isinstance(workspace, str) or not 1 <= len(workspace) <= 128 \
+            or not workspace.isprintable():
+        raise ValidationFailed("invalid workspace", detail=[
+            {"loc": ["workspace"], "msg": "workspace names are 1-128 printable characters"}])
+    return workspace
+
+
+def _props(ws: str, values: dict[str, Any], natural_id: str,
+           **keys: str) -> dict[str, Any]:
+    """Stored property map: ``None`` dropped (neither backend stores null), ``h`` the
+    fingerprint of the values, then ws, key and the given reference keys."""
+    kept = {k: v for k, v in values.items() if v is not None}
+    kept["h"] = _fingerprint(kept)
+    kept["ws"] = ws
+    kept["key"] = node_key(ws, natural_id)
+    kept.update(keys)
+    return kept
+
+
+def _plain(props: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in _INTERNAL_PROPS}
+
+
+def _encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode("utf-8")).decode("ascii")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError) as exc:
+        raise ValidationFailed(
+            "invalid cursor", detail=[{"loc": ["cursor"], "msg": "not a cursor of this API"}]
+        ) from exc
+
+
+def _counts(rows: list[dict[str, Any]]) -> UpsertCounts:
+    counts = UpsertCounts()
+    for row in rows:
+        setattr(counts, row["outcome"], getattr(counts, row["outcome"]) + int(row["n"]))
+    return counts
+
+
+def _rounds(rows: list[dict[str, Any]], key: Any) -> list[list[dict[str, Any]]]:
+    """Split fact rows so each pair appears once per round, in instant order, letting
+    every fact be compared with the one recorded before it. Of several facts for one
+    pair at one instant only the last given counts (so re-applying a batch is a no-op)."""
+    last_at_instant = {(key(row), row["at"]): row for row in rows}
+    by_pair: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for row in sorted(last_at_instant.values(), key=lambda r: r["at"]):
+        by_pair[key(row)].append(row)
+    rounds: list[list[dict[str, Any]]] = []
+    for facts in by_pair.values():
+        for depth, row in enumerate(facts):
+            if depth == len(rounds):
+                rounds.append([])
+            rounds[depth].append(row)
+    return rounds
+
+
+def _state(values: list[Any]) -> str:
+    """A fact's full state as compact JSON: compared to tell a change from a repeat,
+    and read back in one value instead of one per attribute."""
+    return json.dumps(values, separators=(",", ":"))
+
+
+def _membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"deal_key": node_key(ws, m.deal_id),
+                           "stakeholder_key": node_key(ws, m.stakeholder_id), "at": at}
+    if isinstance(m, Membership):
+        values = [True, m.role.value, m.stance.value, m.ally, m.influence_rating,
+                  m.self_weight]
+    else:
+        values = [False, None, None, False, None, None]
+    row.update(state=_state(values), active=values[0], role=values[1], stance=values[2],
+               ally=values[3], rating=values[4], self_weight=values[5])
+    return row
+
+
+def _line_row(ws: str, source_id: str, target_id: str, at: int, strength: float | None
+              ) -> dict[str, Any]:
+    """An influence or reporting fact; ``strength`` None ends the line."""
+    active = strength is not None
+    return {"source_key": node_key(ws, source_id), "target_key": node_key(ws, target_id),
+            "at": at, "active": active, "strength": strength,
+            "state": _state([active, strength])}
+
+
+def _deal_from_props(props: dict[str, Any]) -> Deal:
+    return Deal.model_validate(_plain(props))
+
+
+def _stance(value: Any) -> Stance:
+    return Stance(value) if value is not None else Stance.unknown
+
+
+# --------------------------------------------------------------------------- the store
+
+
 class GraphStore:
+    """The store contract. Every operation takes the workspace it acts in (keyword-only);
+    ids are the caller's own and are looked up only within that workspace."""
+
     def __init__(self, runner: Runner, *, settings: Settings) -> None:
         self.runner = runner
         self.settings = settings
@@ -76,39 +333,580 @@ class GraphStore:
     @classmethod
     def open(cls, settings: Settings | None = None) -> GraphStore:
         """Neo4j when ``NEO4J_URI`` is set, else the embedded FalkorDB under ``data_dir``."""
-        raise NotImplementedError
+        from graphsvc.store.runners import open_runner
 
-    def close(self) -> None: raise NotImplementedError
-    def ping(self) -> bool: raise NotImplementedError
-    def workspace_revision(self, *, workspace: str) -> int: raise NotImplementedError
+        settings = settings or get_settings()
+        runner = open_runner(settings)
+        try:
+            runner.ensure_schema()
+        except BaseException:
+            runner.close()
+            raise
+        return cls(runner, settings=settings)
 
-    def upsert_accounts(self, *, workspace: str, accounts: Sequence[Account]) -> UpsertCounts: raise NotImplementedError
-    def get_account(self, *, workspace: str, account_id: str) -> Account: raise NotImplementedError
-    def delete_account(self, *, workspace: str, account_id: str) -> None: raise NotImplementedError
+    def close(self) -> None:
+        self.runner.close()
 
-    def upsert_deals(self, *, workspace: str, deals: Sequence[Deal]) -> UpsertCounts: raise NotImplementedError
-    def get_deal(self, *, workspace: str, deal_id: str) -> Deal: raise NotImplementedError
-    def delete_deal(self, *, workspace: str, deal_id: str) -> None: raise NotImplementedError
-    def list_deals(self, *, workspace: str, owner: str | None = None, status: DealStatus | None = None,
-                   account_id: str | None = None, limit: int = 50, cursor: str | None = None) -> Page[Deal]: raise NotImplementedError
+    def ping(self) -> bool:
+        return self.runner.ping()
 
-    def upsert_stakeholders(self, *, workspace: str, stakeholders: Sequence[Stakeholder]) -> UpsertCounts: raise NotImplementedError
-    def get_stakeholder(self, *, workspace: str, stakeholder_id: str) -> Stakeholder: raise NotImplementedError
-    def delete_stakeholder(self, *, workspace: str, stakeholder_id: str) -> None: raise NotImplementedError
-    def list_stakeholder_deals(self, *, workspace: str, stakeholder_id: str, as_of: datetime | None = None) -> list[Deal]: raise NotImplementedError
-    def upsert_team_members(self, *, workspace: str, team_members: Sequence[TeamMember]) -> UpsertCounts: raise NotImplementedError
+    def workspace_revision(self, *, workspace: str) -> int:
+        """A counter bumped by every write statement in the workspace (0: never written);
+        caches compare it to see writes made by other processes."""
+        rows = self.runner.read("workspace_revision", {"ws": check_workspace(workspace)})
+        return int(rows[0]["rev"] or 0) if rows else 0
 
-    def record_memberships(self, *, workspace: str, memberships: Sequence[Membership]) -> UpsertCounts: raise NotImplementedError
-    def end_memberships(self, *, workspace: str, ends: Sequence[MembershipEnd]) -> int: raise NotImplementedError
-    def record_influences(self, *, workspace: str, influences: Sequence[Influence]) -> UpsertCounts: raise NotImplementedError
-    def end_influences(self, *, workspace: str, ends: Sequence[InfluenceEnd]) -> int: raise NotImplementedError
-    def record_reporting_lines(self, *, workspace: str, lines: Sequence[ReportingLine]) -> UpsertCounts: raise NotImplementedError
-    def end_reporting_lines(self, *, workspace: str, ends: Sequence[ReportingEnd]) -> int: raise NotImplementedError
-    def record_interactions(self, *, workspace: str, interactions: Sequence[Interaction]) -> list[Interaction]: raise NotImplementedError
-    def list_interactions(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> list[InteractionRecord]: raise NotImplementedError
-    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts: raise NotImplementedError
+    # -- plumbing
 
-    def deal_history(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealHistory: raise NotImplementedError
-    def snapshot(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealSnapshot: raise NotImplementedError
-    def deal_histories(self, *, workspace: str, deal_ids: Sequence[str], as_of: datetime | None = None) -> list[DealHistory]: raise NotImplementedError
-    def open_deal_histories(self, *, workspace: str, as_of: datetime | None = None, batch_size: int = 500) -> Iterator[list[DealHistory]]: raise NotImplementedError
+    def _chunks(self, rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+        size = max(1, min(self.settings.store_batch_size, _SEQ_SPAN))
+        for start in range(0, len(rows), size):
+            yield rows[start:start + size]
+
+    def _upsert(self, query: str, ws: str, rows: list[dict[str, Any]]) -> UpsertCounts:
+        counts = UpsertCounts()
+        for chunk in self._chunks(rows):
+            counts += _counts(self.runner.write(query, {"ws": ws, "rows": chunk}))
+        return counts
+
+    def _record_facts(self, query: str, ws: str, rows: list[dict[str, Any]],
+                      pair: tuple[str, str]) -> UpsertCounts:
+        counts = UpsertCounts()
+        for round_rows in _rounds(rows, lambda row: (row[pair[0]], row[pair[1]])):
+            for chunk in self._chunks(round_rows):
+                numbered = [{**row, "i": i, "fid": uuid.uuid4().hex}
+                            for i, row in enumerate(chunk)]
+                counts += _counts(self.runner.write(query, {"ws": ws, "rows": numbered}))
+        return counts
+
+    def _existing(self, kind: str, ws: str, ids: Iterable[str]) -> set[str]:
+        wanted = sorted(set(ids))
+        found: set[str] = set()
+        size = max(1, self.settings.store_batch_size)
+        for start in range(0, len(wanted), size):
+            keys = [node_key(ws, i) for i in wanted[start:start + size]]
+            rows = self.runner.read(f"{kind}_ids_existing", {"ws": ws, "keys": keys})
+            found.update(row["id"] for row in rows)
+        return found
+
+    def _check_refs(self, ws: str, refs: list[tuple[int, tuple[Any, ...], str, str]],
+                    what: str, pending: dict[str, set[str]] | None = None) -> None:
+        """refs: (index, loc tail, kind, id); ``pending`` holds ids the same import writes."""
+        by_kind: dict[str, set[str]] = defaultdict(set)
+        for _index, _loc, kind, ref in refs:
+            by_kind[kind].add(ref)
+        known: dict[str, set[str]] = {}
+        for kind, ids in by_kind.items():
+            ahead = (pending or {}).get(kind, set())
+            known[kind] = ahead | self._existing(kind, ws, ids - ahead)
+        errors = [
+            {"loc": [index, *loc], "msg": f"unknown {kind} {ref!r}"}
+            for index, loc, kind, ref in refs if ref not in known[kind]
+        ]
+        _raise_reference_errors(errors, what)
+
+    @staticmethod
+    def _now_ms() -> int:
+        return to_ms(utcnow())
+
+    @staticmethod
+    def _as_of_ms(as_of: datetime | None) -> int:
+        return to_ms(as_of) if as_of is not None else to_ms(utcnow())
+
+    # -- accounts
+
+    def upsert_accounts(self, *, workspace: str, accounts: Sequence[Account]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        return self._write_accounts(ws, validate_batch(Account, accounts))
+
+    def _write_accounts(self, ws: str, models: list[Account]) -> UpsertCounts:
+        latest = {a.id: a for a in models}  # of duplicate ids the last wins
+        rows = [{"key": node_key(ws, a.id), "props": _props(ws, a.model_dump(mode="json"), a.id)}
+                for a in latest.values()]
+        return self._upsert("account_upsert", ws, rows)
+
+    def get_account(self, *, workspace: str, account_id: str) -> Account:
+        ws = check_workspace(workspace)
+        rows = self.runner.read("account_get", {"key": node_key(ws, account_id)})
+        if not rows:
+            raise NotFound(f"no account {account_id!r}")
+        return Account.model_validate(_plain(rows[0]["props"]))
+
+    def delete_account(self, *, workspace: str, account_id: str) -> None:
+        """Delete an account and its stakeholders; 409 Conflict (nothing deleted) while a
+        deal is on the account or one of its stakeholders sits on a deal."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write("account_delete", {"ws": ws, "key": node_key(ws, account_id)})
+        if not rows:
+            raise NotFound(f"no account {account_id!r}")
+        deals, seats = int(rows[0]["deals"]), int(rows[0]["seats"])
+        if deals or seats:
+            raise Conflict(
+                f"account {account_id!r} still has {deals} deal(s), and its stakeholders "
+                f"{seats} committee fact(s); delete those deals first",
+                detail={"deals": deals, "membership_facts": seats},
+            )
+
+    # -- deals
+
+    def upsert_deals(self, *, workspace: str, deals: Sequence[Deal]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        models = validate_batch(Deal, deals)
+        self._check_refs(ws, [(i, ("account_id",), "account", d.account_id)
+                              for i, d in enumerate(models)], "deal batch")
+        return self._write_deals(ws, models)
+
+    def _write_deals(self, ws: str, models: list[Deal]) -> UpsertCounts:
+        latest = {d.id: d for d in models}
+        rows = []
+        for d in latest.values():
+            account_key = node_key(ws, d.account_id)
+            rows.append({"key": node_key(ws, d.id), "account_key": account_key,
+                         "props": _props(ws, d.model_dump(mode="json"), d.id,
+                                         account_key=account_key)})
+        return self._upsert("deal_upsert", ws, rows)
+
+    def get_deal(self, *, workspace: str, deal_id: str) -> Deal:
+        ws = check_workspace(workspace)
+        rows = self.runner.read("deal_get", {"key": node_key(ws, deal_id)})
+        if not rows:
+            raise NotFound(f"no deal {deal_id!r}")
+        return _deal_from_props(rows[0]["props"])
+
+    def delete_deal(self, *, workspace: str, deal_id: str) -> None:
+        """Delete a deal with its membership facts and interactions."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write("deal_delete", {"ws": ws, "key": node_key(ws, deal_id)})
+        if not rows or not rows[0]["deleted"]:
+            raise NotFound(f"no deal {deal_id!r}")
+
+    def list_deals(self, *, workspace: str, owner: str | None = None,
+                   status: DealStatus | None = None, account_id: str | None = None,
+                   limit: int = 50, cursor: str | None = None) -> Page[Deal]:
+        """Deals ordered by id; ``next_cursor`` (opaque) continues after the last one."""
+        ws = check_workspace(workspace)
+        if limit < 1:
+            raise ValidationFailed("limit must be >= 1",
+                                   detail=[{"loc": ["limit"], "msg": "must be >= 1"}])
+        params = {
+            "ws": ws,
+            "owner": owner.strip().lower() if owner else None,
+            "status": DealStatus(status).value if status else None,
+            "account_id": account_id,
+            "after": _decode_cursor(cursor) if cursor else None,
+            "limit": limit + 1,
+        }
+        rows = self.runner.read("deal_list", params)
+        items = [_deal_from_props(row["props"]) for row in rows[:limit]]
+        next_cursor = _encode_cursor(items[-1].id) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
+
+    # -- stakeholders and team members
+
+    def upsert_stakeholders(self, *, workspace: str,
+                            stakeholders: Sequence[Stakeholder]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        models = validate_batch(Stakeholder, stakeholders)
+        self._check_refs(ws, [(i, ("account_id",), "account", s.account_id)
+                              for i, s in enumerate(models)], "stakeholder batch")
+        return self._write_stakeholders(ws, models)
+
+    def _write_stakeholders(self, ws: str, models: list[Stakeholder]) -> UpsertCounts:
+        latest = {s.id: s for s in models}
+        rows = []
+        for s in latest.values():
+            account_key = node_key(ws, s.account_id)
+            rows.append({"key": node_key(ws, s.id), "account_key": account_key,
+                         "props": _props(ws, s.model_dump(mode="json"), s.id,
+                                         account_key=account_key)})
+        return self._upsert("stakeholder_upsert", ws, rows)
+
+    def get_stakeholder(self, *, workspace: str, stakeholder_id: str) -> Stakeholder:
+        ws = check_workspace(workspace)
+        rows = self.runner.read("stakeholder_get", {"key": node_key(ws, stakeholder_id)})
+        if not rows:
+            raise NotFound(f"no stakeholder {stakeholder_id!r}")
+        return Stakeholder.model_validate(_plain(rows[0]["props"]))
+
+    def delete_stakeholder(self, *, workspace: str, stakeholder_id: str) -> None:
+        """Delete a person with all their facts; their id leaves the interactions."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write("stakeholder_delete", {
+            "ws": ws, "key": node_key(ws, stakeholder_id), "id": stakeholder_id})
+        if not rows or not rows[0]["deleted"]:
+            raise NotFound(f"no stakeholder {stakeholder_id!r}")
+
+    def list_stakeholder_deals(self, *, workspace: str, stakeholder_id: str,
+                               as_of: datetime | None = None) -> list[Deal]:
+        """The deals the stakeholder sits on as of ``as_of`` (now), ordered by id."""
+        ws = check_workspace(workspace)
+        self.get_stakeholder(workspace=ws, stakeholder_id=stakeholder_id)
+        rows = self.runner.read("stakeholder_deals", {
+            "key": node_key(ws, stakeholder_id), "as_of": self._as_of_ms(as_of)})
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            held = latest.get(row["deal_id"])
+            if held is None or (row["at"], row["seq"]) > (held["at"], held["seq"]):
+                latest[row["deal_id"]] = row
+        return [_deal_from_props(row["props"])
+                for _, row in sorted(latest.items()) if row["active"]]
+
+    def upsert_team_members(self, *, workspace: str,
+                            team_members: Sequence[TeamMember]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        return self._write_team_members(ws, validate_batch(TeamMember, team_members))
+
+    def _write_team_members(self, ws: str, models: list[TeamMember]) -> UpsertCounts:
+        latest = {m.email: m for m in models}
+        rows = [{"key": node_key(ws, m.email),
+                 "props": _props(ws, m.model_dump(mode="json"), m.email)}
+                for m in latest.values()]
+        return self._upsert("team_member_upsert", ws, rows)
+
+    # -- history facts
+
+    def record_memberships(self, *, workspace: str,
+                           memberships: Sequence[Membership]) -> UpsertCounts:
+        """Record membership states from their ``at`` (now when omitted): ``created``
+        counts joins and re-joins, ``updated`` changes of a membership in effect,
+        ``unchanged`` states already in effect at that instant."""
+        ws = check_workspace(workspace)
+        models = validate_batch(Membership, memberships)
+        self._check_membership_refs(ws, models, "membership batch")
+        return self._write_memberships(ws, models)
+
+    def end_memberships(self, *, workspace: str, ends: Sequence[MembershipEnd]) -> int:
+        """End memberships at ``at`` (now); returns how many were in effect then."""
+        ws = check_workspace(workspace)
+        models = validate_batch(MembershipEnd, ends)
+        self._check_membership_refs(ws, models, "membership end batch")
+        return self._write_memberships(ws, models).updated
+
+    def _check_membership_refs(self, ws: str, models: Sequence[Membership | MembershipEnd],
+                               what: str, pending: dict[str, set[str]] | None = None) -> None:
+        refs: list[tuple[int, tuple[Any, ...], str, str]] = []
+        for i, m in enumerate(models):
+            refs.append((i, ("deal_id",), "deal", m.deal_id))
+            refs.append((i, ("stakeholder_id",), "stakeholder", m.stakeholder_id))
+        self._check_refs(ws, refs, what, pending)
+
+    def _write_memberships(self, ws: str,
+                           models: Sequence[Membership | MembershipEnd]) -> UpsertCounts:
+        now = self._now_ms()
+        rows = [_membership_row(ws, m, to_ms(m.at) if m.at else now) for m in models]
+        return self._record_facts("membership_record", ws, rows,
+                                  ("deal_key", "stakeholder_key"))
+
+    def record_influences(self, *, workspace: str,
+                          influences: Sequence[Influence]) -> UpsertCounts:
+        """Record influence lines (source sways target) with their strength from ``at``."""
+        ws = check_workspace(workspace)
+        models = validate_batch(Influence, influences)
+        self._check_line_refs(ws, models, ("source_id", "target_id"), "influence batch")
+        return self._write_influences(ws, models)
+
+    def end_influences(self, *, workspace: str, ends: Sequence[InfluenceEnd]) -> int:
+        ws = check_workspace(workspace)
+        models = validate_batch(InfluenceEnd, ends)
+        self._check_line_refs(ws, models, ("source_id", "target_id"), "influence end batch")
+        return self._write_influences(ws, models).updated
+
+    def _check_line_refs(self, ws: str, models: Sequence[BaseModel], fields: tuple[str, str],
+                         what: str, pending: dict[str, set[str]] | None = None) -> None:
+        refs = [(i, (name,), "stakeholder", getattr(m, name))
+                for i, m in enumerate(models) for name in fields]
+        self._check_refs(ws, refs, what, pending)
+
+    def _write_influences(self, ws: str,
+                          models: Sequence[Influence | InfluenceEnd]) -> UpsertCounts:
+        now = self._now_ms()
+        rows = [_line_row(ws, m.source_id, m.target_id, to_ms(m.at) if m.at else now,
+                          m.strength if isinstance(m, Influence) else None)
+                for m in models]
+        return self._record_facts("influence_record", ws, rows, ("source_key", "target_key"))
+
+    def record_reporting_lines(self, *, workspace: str,
+                               lines: Sequence[ReportingLine]) -> UpsertCounts:
+        """Record that ``stakeholder_id`` reports to ``manager_id`` from ``at``."""
+        ws = check_workspace(workspace)
+        models = validate_batch(ReportingLine, lines)
+        self._check_line_refs(ws, models, ("stakeholder_id", "manager_id"),
+                              "reporting line batch")
+        return self._write_reporting(ws, models)
+
+    def end_reporting_lines(self, *, workspace: str, ends: Sequence[ReportingEnd]) -> int:
+        ws = check_workspace(workspace)
+        models = validate_batch(ReportingEnd, ends)
+        self._check_line_refs(ws, models, ("stakeholder_id", "manager_id"),
+                              "reporting end batch")
+        return self._write_reporting(ws, models).updated
+
+    def _write_reporting(self, ws: str,
+                         models: Sequence[ReportingLine | ReportingEnd]) -> UpsertCounts:
+        now = self._now_ms()
+        rows = [_line_row(ws, m.stakeholder_id, m.manager_id, to_ms(m.at) if m.at else now,
+                          1.0 if isinstance(m, ReportingLine) else None)
+                for m in models]
+        return self._record_facts("reporting_record", ws, rows, ("source_key", "target_key"))
+
+    # -- interactions
+
+    def record_interactions(self, *, workspace: str,
+                            interactions: Sequence[Interaction]) -> list[Interaction]:
+        """Upsert interactions by id (generated when the caller gave none) and return them
+        as stored. Team members present are added (by e-mail) when unknown."""
+        ws = check_workspace(workspace)
+        models = validate_batch(Interaction, interactions)
+        self._check_interaction_refs(ws, models, "interaction batch")
+        self._write_interactions(ws, models)
+        return models
+
+    def _check_interaction_refs(self, ws: str, models: Sequence[Interaction], what: str,
+                                pending: dict[str, set[str]] | None = None) -> None:
+        refs: list[tuple[int, tuple[Any, ...], str, str]] = []
+        for i, x in enumerate(models):
+            refs.append((i, ("deal_id",), "deal", x.deal_id))
+            refs.extend((i, ("stakeholder_ids", k), "stakeholder", sid)
+                        for k, sid in enumerate(x.stakeholder_ids))
+        self._check_refs(ws, refs, what, pending)
+
+    def _write_interactions(self, ws: str, models: Sequence[Interaction]) -> UpsertCounts:
+        latest = {x.id: x for x in models}
+        rows = []
+        for x in latest.values():
+            values = {
+                "id": x.id, "deal_id": x.deal_id, "at": to_ms(x.at),
+                "channel": x.channel.value, "stakeholder_ids": list(x.stakeholder_ids),
+                "team_member_emails": list(x.team_member_emails), "summary": x.summary,
+                "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
+            }
+            deal_key = node_key(ws, x.deal_id)
+            rows.append({
+                "key": node_key(ws, x.id), "deal_key": deal_key,
+                "team_members": [{"key": node_key(ws, e), "email": e}
+                                 for e in x.team_member_emails],
+                "props": _props(ws, values, x.id, deal_key=deal_key),
+            })
+        return self._upsert("interaction_upsert", ws, rows)
+
+    def list_interactions(self, *, workspace: str, deal_id: str,
+                          as_of: datetime | None = None) -> list[InteractionRecord]:
+        """The deal's interactions up to ``as_of`` (default: all), oldest first."""
+        ws = check_workspace(workspace)
+        self.get_deal(workspace=ws, deal_id=deal_id)
+        at = to_ms(as_of) if as_of is not None else _FAR_FUTURE_MS
+        return self._interactions(ws, [deal_id], at).get(deal_id, [])
+
+    def _interactions(self, ws: str, deal_ids: list[str],
+                      as_of: int) -> dict[str, list[InteractionRecord]]:
+        rows = self.runner.read("deal_history_interactions", {
+            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
+        by_deal: dict[str, list[InteractionRecord]] = defaultdict(list)
+        for row in rows:
+            by_deal[row["deal_id"]].append(InteractionRecord(
+                id=row["id"], at=row["at"], channel=row["channel"],
+                stakeholder_ids=tuple(row["stakeholder_ids"] or ()),
+                team_member_emails=tuple(row["team_member_emails"] or ()),
+                summary=row["summary"], next_step_at=row["next_step_at"],
+            ))
+        return by_deal
+
+    # -- bundles
+
+    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
+        """Validate the whole bundle (fields, then references to the bundle itself and to
+        what is stored), then write it in dependency order. Nothing is written when
+        anything is invalid; re-importing the same bundle changes nothing."""
+        ws = check_workspace(workspace)
+        if not isinstance(bundle, Bundle):
+            bundle = _validate_bundle(bundle)
+        self._check_bundle(ws, bundle)
+        counts = ImportCounts()
+        by_kind = counts.by_kind
+        by_kind["accounts"] = self._write_accounts(ws, bundle.accounts)
+        by_kind["deals"] = self._write_deals(ws, bundle.deals)
+        by_kind["stakeholders"] = self._write_stakeholders(ws, bundle.stakeholders)
+        by_kind["team_members"] = self._write_team_members(ws, bundle.team_members)
+        by_kind["memberships"] = self._write_memberships(ws, bundle.memberships)
+        by_kind["membership_ends"] = _ended(
+            self._write_memberships(ws, bundle.membership_ends), len(bundle.membership_ends))
+        by_kind["influences"] = self._write_influences(ws, bundle.influences)
+        by_kind["influence_ends"] = _ended(
+            self._write_influences(ws, bundle.influence_ends), len(bundle.influence_ends))
+        by_kind["reporting_lines"] = self._write_reporting(ws, bundle.reporting_lines)
+        by_kind["reporting_ends"] = _ended(
+            self._write_reporting(ws, bundle.reporting_ends), len(bundle.reporting_ends))
+        by_kind["interactions"] = self._write_interactions(ws, bundle.interactions)
+        return counts
+
+    def _check_bundle(self, ws: str, bundle: Bundle) -> None:
+        pending = {
+            "account": {a.id for a in bundle.accounts},
+            "deal": {d.id for d in bundle.deals},
+            "stakeholder": {s.id for s in bundle.stakeholders},
+        }
+        checks: list[tuple[str, Callable[[], None]]] = [
+            ("deals", lambda: self._check_refs(
+                ws, [(i, ("account_id",), "account", d.account_id)
+                     for i, d in enumerate(bundle.deals)], "deals", pending)),
+            ("stakeholders", lambda: self._check_refs(
+                ws, [(i, ("account_id",), "account", s.account_id)
+                     for i, s in enumerate(bundle.stakeholders)], "stakeholders", pending)),
+            ("memberships", lambda: self._check_membership_refs(
+                ws, bundle.memberships, "memberships", pending)),
+            ("membership_ends", lambda: self._check_membership_refs(
+                ws, bundle.membership_ends, "membership ends", pending)),
+            ("influences", lambda: self._check_line_refs(
+                ws, bundle.influences, ("source_id", "target_id"), "influences", pending)),
+            ("influence_ends", lambda: self._check_line_refs(
+                ws, bundle.influence_ends, ("source_id", "target_id"), "influence ends",
+                pending)),
+            ("reporting_lines", lambda: self._check_line_refs(
+                ws, bundle.reporting_lines, ("stakeholder_id", "manager_id"),
+                "reporting lines", pending)),
+            ("reporting_ends", lambda: self._check_line_refs(
+                ws, bundle.reporting_ends, ("stakeholder_id", "manager_id"),
+                "reporting ends", pending)),
+            ("interactions", lambda: self._check_interaction_refs(
+                ws, bundle.interactions, "interactions", pending)),
+        ]
+        errors: list[dict[str, Any]] = []
+        for kind, check in checks:
+            try:
+                check()
+            except ValidationFailed as exc:
+                found = cast(list[dict[str, Any]], exc.detail)
+                errors.extend({"loc": [kind, *e["loc"]], "msg": e["msg"]} for e in found)
+        _raise_reference_errors(errors, "bundle")
+
+    # -- history and snapshots
+
+    def deal_history(self, *, workspace: str, deal_id: str,
+                     as_of: datetime | None = None) -> DealHistory:
+        """Every fact of the deal up to ``as_of`` (now), inclusive; see DealHistory."""
+        histories = self.deal_histories(workspace=workspace, deal_ids=[deal_id], as_of=as_of)
+        if not histories:
+            raise NotFound(f"no deal {deal_id!r}")
+        return histories[0]
+
+    def snapshot(self, *, workspace: str, deal_id: str,
+                 as_of: datetime | None = None) -> DealSnapshot:
+        """The deal's committee as of ``as_of`` (now)."""
+        return self.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of).snapshot()
+
+    def deal_histories(self, *, workspace: str, deal_ids: Sequence[str],
+                       as_of: datetime | None = None) -> list[DealHistory]:
+        """Histories of many deals up to ``as_of`` (now) in three queries per chunk of
+        ``store_batch_size`` deals; unknown ids are left out, input order is kept."""
+        ws = check_workspace(workspace)
+        at = self._as_of_ms(as_of)
+        ids = list(dict.fromkeys(deal_ids))
+        histories: list[DealHistory] = []
+        size = max(1, self.settings.store_batch_size)
+        for start in range(0, len(ids), size):
+            histories.extend(self._histories(ws, ids[start:start + size], at))
+        return histories
+
+    def open_deal_histories(self, *, workspace: str, as_of: datetime | None = None,
+                            batch_size: int = 500) -> Iterator[list[DealHistory]]:
+        """Every open deal's history, ``batch_size`` deals at a time, in id order (the
+        fleet scan). Open means open now; the facts are those up to ``as_of``."""
+        ws = check_workspace(workspace)
+        at_dt = as_of if as_of is not None else utcnow()
+        after: str | None = None
+        while True:
+            rows = self.runner.read("deal_open_ids",
+                                    {"ws": ws, "after": after, "limit": batch_size})
+            if not rows:
+                return
+            ids = [row["id"] for row in rows]
+            yield self.deal_histories(workspace=ws, deal_ids=ids, as_of=at_dt)
+            if len(ids) < batch_size:
+                return
+            after = ids[-1]
+
+    def _histories(self, ws: str, deal_ids: list[str], as_of: int) -> list[DealHistory]:
+        rows = self.runner.read("deal_history_memberships", {
+            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
+        deals: dict[str, Deal] = {}
+        members: dict[str, dict[str, StakeholderInfo]] = defaultdict(dict)
+        facts: dict[str, list[MembershipFact]] = defaultdict(list)
+        for row in rows:
+            did = row["deal_id"]
+            deals[did] = _deal_from_props(row["deal"])
+            for sid, account_id, name, title, email, member_facts in row["members"]:
+                if sid is None:  # a deal without members
+                    continue
+                members[did][sid] = StakeholderInfo(id=sid, account_id=account_id, name=name,
+                                                    title=title, email=email)
+                facts[did].extend(_membership_fact(sid, *fact) for fact in member_facts)
+        member_ids = sorted({sid for m in members.values() for sid in m})
+        influences, reporting = self._line_facts(ws, member_ids, as_of)
+        interactions = self._interactions(ws, list(deals), as_of) if deals else {}
+        histories = []
+        for did in deal_ids:
+            if did not in deals:
+                continue
+            ids = members[did]
+            histories.append(DealHistory(
+                workspace=ws, deal=deals[did], as_of=as_of, stakeholders=dict(ids),
+                membership_facts=tuple(facts[did]),
+                influence_facts=_facts_within(influences, ids),
+                reporting_facts=_facts_within(reporting, ids),
+                interactions=tuple(interactions.get(did, ())),
+            ))
+        return histories
+
+    def _line_facts(self, ws: str, member_ids: list[str], as_of: int
+                    ) -> tuple[dict[str, list[LineFact]], dict[str, list[LineFact]]]:
+        """Influence and reporting facts leaving ``member_ids``, each by source."""
+        influences: dict[str, list[LineFact]] = defaultdict(list)
+        reporting: dict[str, list[LineFact]] = defaultdict(list)
+        size = max(1, self.settings.store_batch_size) * 8
+        for start in range(0, len(member_ids), size):
+            keys = [node_key(ws, sid) for sid in member_ids[start:start + size]]
+            rows = self.runner.read("deal_history_lines", {"keys": keys, "as_of": as_of})
+            for row in rows:
+                active, strength = json.loads(row["state"])
+                source = row["source_id"]
+                (reporting if row["reporting"] else influences)[source].append(LineFact(
+                    source_id=source, target_id=row["target_id"], at=row["at"],
+                    seq=row["seq"], active=active,
+                    strength=strength if strength is not None else 1.0,
+                ))
+        return influences, reporting
+
+
+_FAR_FUTURE_MS = 2**62
+
+
+def _validate_bundle(raw: Any) -> Bundle:
+    try:
+        return Bundle.model_validate(raw.model_dump() if isinstance(raw, BaseModel) else raw)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "invalid bundle; nothing written",
+            detail=[{"loc": list(e["loc"]), "msg": e["msg"]}
+                    for e in exc.errors(include_url=False)][:_MAX_ERRORS],
+        ) from exc
+
+
+def _ended(counts: UpsertCounts, total: int) -> UpsertCounts:
+    # An end that ended something counts as an update of that membership or line.
+    return UpsertCounts(updated=counts.updated, unchanged=total - counts.updated)
+
+
+def _membership_fact(sid: str, at: int, seq: int, state: str) -> MembershipFact:
+    active, role, stance, ally, rating, weight = json.loads(state)
+    return MembershipFact(
+        stakeholder_id=sid, at=at, seq=seq, active=active,
+        role=Role(role) if role is not None else None, stance=_stance(stance),
+        ally=ally, influence_rating=rating, self_weight=weight,
+    )
+
+
+def _facts_within(by_source: dict[str, list[LineFact]],
+                  members: dict[str, StakeholderInfo]) -> tuple[LineFact, ...]:
+    """The line facts whose two ends both sat on the deal."""
+    return tuple(fact for sid in members for fact in by_source.get(sid, ())
+                 if fact.target_id in members)

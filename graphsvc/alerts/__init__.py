@@ -1,0 +1,1 @@
+"""Weekly risk-alert e-mails to deal owners (and digests for their managers)."""

@@ -1,0 +1,145 @@
+"""The alert ledger, kept in the graph store: which e-mail went to whom for which week.
+
+One ``:AlertEmail`` node per (workspace, kind, recipient, ISO week) holds the message id,
+the status (``pending`` while being sent, then ``sent`` or ``rejected``) and when it was
+sent; one ``:AlertDealFlags`` node per deal of a sent owner e-mail holds the flag codes
+it carried, which next week's e-mail compares against (flags marked NEW, flags
+CLEARED). The queries are ``queries/alert_*.cypher``, one idempotent statement each,
+run through the store's runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from graphsvc.alerts.schemas import AlertKind, DealAlert, IsoWeek
+from graphsvc.domain.models import from_ms, to_ms
+
+
+class LedgerStatus(StrEnum):
+    pending = "pending"  # claimed, outcome unknown (the run died while sending)
+    sent = "sent"
+    rejected = "rejected"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    kind: AlertKind
+    recipient: str
+    week: str
+    message_id: str
+    status: LedgerStatus
+    detail: str | None = None
+    sent_at: datetime | None = None
+    updated_at: datetime | None = None
+    deal_count: int = 0
+
+    @property
+    def settled(self) -> bool:
+        """Nothing more to send for it this week (``pending`` is sent again, with the
+        same Message-ID, because the earlier run may have died before the server had it)."""
+        return self.status in (LedgerStatus.sent, LedgerStatus.rejected)
+
+
+@dataclass(frozen=True)
+class PreviousDeal:
+    deal_id: str
+    deal_name: str
+    flag_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PreviousEmail:
+    owner: str
+    week: str
+    deals: dict[str, PreviousDeal]
+
+
+def week_number(week: IsoWeek) -> int:
+    """``2026-W48`` -> 202648: an integer both backends order and aggregate the same way."""
+    return week.year * 100 + week.week
+
+
+class AlertLedger:
+    """Read and write the ledger through a store runner (``store.runner``)."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    def week(self, *, workspace: str, week: IsoWeek) -> dict[tuple[AlertKind, str], LedgerEntry]:
+        """Every e-mail recorded for ``week``, keyed by (kind, recipient)."""
+        rows = self.runner.read("alert_ledger_week", {"workspace": workspace, "week": str(week)})
+        entries = {}
+        for row in rows:
+            entry = LedgerEntry(
+                kind=AlertKind(row["kind"]),
+                recipient=row["recipient"],
+                week=str(week),
+                message_id=row["message_id"],
+                status=LedgerStatus(row["status"]),
+                detail=row.get("detail"),
+                sent_at=from_ms(row["sent_at"]) if row.get("sent_at") is not None else None,
+                updated_at=(
+                    from_ms(row["updated_at"]) if row.get("updated_at") is not None else None
+                ),
+                deal_count=int(row.get("deal_count") or 0),
+            )
+            entries[(entry.kind, entry.recipient)] = entry
+        return entries
+
+    def previous_emails(self, *, workspace: str, week: IsoWeek) -> dict[str, PreviousEmail]:
+        """Each owner's latest owner e-mail sent before ``week``, with its deals' flags."""
+        rows = self.runner.read(
+            "alert_previous_flags", {"workspace": workspace, "week_no": week_number(week)}
+        )
+        emails: dict[str, PreviousEmail] = {}
+        for row in rows:
+            owner = row["owner"]
+            email = emails.setdefault(owner, PreviousEmail(owner=owner, week=row["week"], deals={}))
+            email.deals[row["deal_id"]] = PreviousDeal(
+                deal_id=row["deal_id"],
+                deal_name=row.get("deal_name") or row["deal_id"],
+                flag_codes=tuple(row.get("flag_codes") or ()),
+            )
+        return emails
+
+    def record(
+        self,
+        *,
+        workspace: str,
+        kind: AlertKind,
+        recipient: str,
+        week: IsoWeek,
+        message_id: str,
+        status: LedgerStatus,
+        at: datetime,
+        deals: Sequence[DealAlert] = (),
+        detail: str | None = None,
+    ) -> None:
+        """Write one e-mail's state; with ``sent``, also its deals' flag codes."""
+        self.runner.write(
+            "alert_ledger_record",
+            {
+                "workspace": workspace,
+                "kind": kind.value,
+                "recipient": recipient,
+                "week": str(week),
+                "week_no": week_number(week),
+                "message_id": message_id,
+                "status": status.value,
+                "detail": detail,
+                "now": to_ms(at),
+                "sent_at": to_ms(at) if status == LedgerStatus.sent else None,
+                "deal_count": len(deals),
+                "deals": [
+                    {"deal_id": d.deal_id, "deal_name": d.deal_name, "flag_codes": d.flag_codes}
+                    for d in deals
+                ]
+                if status == LedgerStatus.sent
+                else [],
+            },
+        )

@@ -1,0 +1,485 @@
+"""One run of the weekly risk alerts: scan, compose, send once, record.
+
+:meth:`AlertService.send` (the ``graphsvc alerts send`` verb) runs the fleet scan as of
+the week, keeps the open deals at risk, groups them by owner and sends each owner one
+e-mail for the ISO week (and each configured manager one digest of their team). The
+ledger (``repository.py``) makes it exactly-once: an e-mail already sent or rejected
+for that week is skipped, so a rerun after a part-way failure sends only the missing
+ones. Every message is composed by the pure functions of ``compose.py``; only
+:class:`~graphsvc.alerts.sender.SmtpSender` touches the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+import tomllib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol
+
+from graphsvc.alerts import compose
+from graphsvc.alerts.repository import AlertLedger, LedgerStatus, PreviousEmail
+from graphsvc.alerts.scheduler import WeeklySlot
+from graphsvc.alerts.schemas import (
+    AlertKind,
+    DealAlert,
+    Delivery,
+    DeliveryStatus,
+    IsoWeek,
+    ManagerDigest,
+    OwnerAlert,
+    ResolvedDeal,
+    RunReport,
+)
+from graphsvc.alerts.sender import MailServerUnusable, SendOutcome, SmtpSender
+from graphsvc.analysis.schemas import (
+    DealAnalysis,
+    FlagCode,
+    NextBestContact,
+    Severity,
+    SupportPoint,
+)
+from graphsvc.config import Settings
+from graphsvc.errors import ConfigurationError, ValidationFailed
+from graphsvc.maps.links import create_map_link
+
+log = logging.getLogger("graphsvc.alerts")
+
+
+class Sender(Protocol):
+    def send(self, message: EmailMessage) -> SendOutcome: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DealExtras:
+    """What an owner's e-mail shows beyond the scan: the chart's history and whom to call."""
+
+    history: list[SupportPoint]
+    next_best: NextBestContact | None
+
+
+class AlertInputs(Protocol):
+    """Where the alerts get their analysis (the analysis service, adapted)."""
+
+    def scan(self, *, workspace: str, as_of: datetime) -> Iterable[DealAnalysis]: ...
+
+    def extras(
+        self, *, workspace: str, deal_ids: Sequence[str], as_of: datetime, weeks: int
+    ) -> dict[str, DealExtras]: ...
+
+
+def load_managers(path: Path | None) -> dict[str, list[str]]:
+    """The manager -> owners mapping of ``alerts_managers_file`` (JSON or TOML), addresses
+    lower-cased. JSON: ``{"manager@x": ["owner@x", ...]}``; TOML: a ``[managers]`` table
+    (or top-level keys) of the same shape."""
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw: Any = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read the managers file {path}: {exc}") from exc
+    if isinstance(raw, dict) and isinstance(raw.get("managers"), dict):
+        raw = raw["managers"]
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(o, str) for o in v)
+        for k, v in raw.items()
+    ):
+        raise ConfigurationError(
+            f"the managers file {path} must map each manager's address to a list of owner addresses"
+        )
+    return {
+        m.strip().lower(): sorted({o.strip().lower() for o in owners}) for m, owners in raw.items()
+    }
+
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9@._+-]")
+
+
+def eml_filename(kind: AlertKind, recipient: str, week: IsoWeek) -> str:
+    return f"{week}-{kind.value}-{_UNSAFE_FILENAME.sub('_', recipient)}.eml"
+
+
+def week_as_of(week: IsoWeek, *, slot: WeeklySlot, now: datetime) -> datetime:
+    """The instant a week's e-mails describe: now for the current week, the week's slot
+    (e.g. Monday 07:00 local) for a past one, so a late rerun tells the same story."""
+    current = slot.week_of(now)
+    if week > current:
+        raise ValidationFailed(
+            f"{week} has not started yet (this week is {current})",
+            detail=[{"loc": ["week"], "msg": "a future week"}],
+        )
+    return now if week == current else slot.slot_of(week)
+
+
+class AlertService:
+    """Weekly risk alerts for one workspace at a time (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        store: Any,
+        settings: Settings,
+        inputs: AlertInputs | None = None,
+        sender_factory: Callable[[], Sender] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.ledger = AlertLedger(store.runner)
+        self.inputs = inputs or AnalysisInputs(store=store, settings=settings)
+        self.sender_factory = sender_factory or (lambda: SmtpSender(settings))
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.slot = WeeklySlot.from_settings(settings)
+
+    # -- the verb ------------------------------------------------------------------------
+
+    def send(
+        self,
+        *,
+        workspace: str,
+        week: IsoWeek | None = None,
+        dry_run: bool = False,
+        out_dir: Path | None = None,
+    ) -> RunReport:
+        """Send (or with ``dry_run`` write to ``out_dir`` as ``.eml``) this week's e-mails
+        that the ledger does not already hold."""
+        if dry_run and out_dir is None:
+            raise ValidationFailed("a dry run needs an output directory (--out DIR)")
+        now = self.clock()
+        week = week or self.slot.week_of(now)
+        as_of = week_as_of(week, slot=self.slot, now=now)
+        report = RunReport(workspace=workspace, week=str(week), dry_run=dry_run)
+        started = time.perf_counter()
+
+        alerts, digests, at_risk = self.plan(workspace=workspace, week=week, as_of=as_of, now=now)
+        report.at_risk_deals = at_risk
+        report.timings["plan_s"] = time.perf_counter() - started
+
+        ledger = self.ledger.week(workspace=workspace, week=week)
+        todo: list[tuple[AlertKind, str, OwnerAlert | ManagerDigest]] = []
+        candidates: list[tuple[AlertKind, str, OwnerAlert | ManagerDigest]] = [
+            *((AlertKind.owner, a.owner, a) for a in alerts),
+            *((AlertKind.digest, d.manager, d) for d in digests),
+        ]
+        for kind, recipient, content in candidates:
+            entry = ledger.get((kind, recipient))
+            if entry is not None and entry.settled:
+                report.deliveries.append(
+                    Delivery(kind, recipient, entry.message_id, DeliveryStatus.already_sent,
+                             deals=entry.deal_count, detail=entry.status.value)
+                )
+            else:
+                todo.append((kind, recipient, content))
+
+        # The chart history and next best contact are the costly part of an e-mail:
+        # only fetch them for the e-mails this run will actually compose.
+        owners_todo = [c for k, _, c in todo if k == AlertKind.owner]
+        deal_ids = [d.deal_id for a in owners_todo for d in a.deals]  # type: ignore[union-attr]
+        extras = self.inputs.extras(
+            workspace=workspace, deal_ids=deal_ids, as_of=as_of,
+            weeks=self.settings.alerts_history_weeks,
+        ) if deal_ids else {}
+        report.timings["extras_s"] = time.perf_counter() - started - report.timings["plan_s"]
+
+        if dry_run:
+            assert out_dir is not None
+            out_dir.mkdir(parents=True, exist_ok=True)
+        sender: Sender | None = None if dry_run else self.sender_factory()
+        consecutive_failures = 0
+        stop_reason: str | None = None
+        try:
+            for kind, recipient, content in todo:
+                message_id = compose.message_id_for(
+                    workspace=workspace, kind=kind, recipient=recipient, week=str(week),
+                    mail_from=self.settings.mail_from,
+                )
+                deals: list[DealAlert] = []
+                if stop_reason is not None:
+                    report.deliveries.append(
+                        Delivery(kind, recipient, message_id, DeliveryStatus.not_attempted,
+                                 detail=stop_reason)
+                    )
+                    continue
+                if isinstance(content, OwnerAlert):
+                    content = _with_extras(content, extras)
+                    deals = content.deals
+                    message = compose.owner_email(
+                        content, mail_from=self.settings.mail_from,
+                        reply_to=self.settings.mail_reply_to, message_id=message_id, date=now,
+                    )
+                else:
+                    message = compose.digest_email(
+                        content, mail_from=self.settings.mail_from,
+                        reply_to=self.settings.mail_reply_to, message_id=message_id, date=now,
+                    )
+                if dry_run:
+                    assert out_dir is not None
+                    path = out_dir / eml_filename(kind, recipient, week)
+                    path.write_bytes(message.as_bytes())
+                    report.deliveries.append(
+                        Delivery(kind, recipient, message_id, DeliveryStatus.written,
+                                 deals=len(deals), path=str(path))
+                    )
+                    continue
+                assert sender is not None
+                delivery = self._deliver(
+                    sender, message, workspace=workspace, week=week, kind=kind,
+                    recipient=recipient, message_id=message_id, deals=deals,
+                )
+                report.deliveries.append(delivery)
+                if delivery.status == DeliveryStatus.failed:
+                    consecutive_failures += 1
+                    if consecutive_failures >= self.settings.alerts_max_consecutive_failures:
+                        stop_reason = (
+                            f"stopped after {consecutive_failures} consecutive failures; "
+                            "rerun to send the rest"
+                        )
+                    if delivery.detail.startswith("unusable: "):
+                        stop_reason = delivery.detail
+                else:
+                    consecutive_failures = 0
+        finally:
+            if sender is not None:
+                sender.close()
+        report.timings["total_s"] = time.perf_counter() - started
+        return report
+
+    def _deliver(
+        self,
+        sender: Sender,
+        message: EmailMessage,
+        *,
+        workspace: str,
+        week: IsoWeek,
+        kind: AlertKind,
+        recipient: str,
+        message_id: str,
+        deals: list[DealAlert],
+    ) -> Delivery:
+        record = functools.partial(
+            self.ledger.record, workspace=workspace, kind=kind, recipient=recipient, week=week,
+            message_id=message_id,
+        )
+        # Claimed before sending: a run that dies mid-send leaves "pending", and the
+        # rerun sends again with the same Message-ID rather than silently skipping it.
+        record(status=LedgerStatus.pending, at=self.clock())
+        try:
+            outcome = sender.send(message)
+        except MailServerUnusable as exc:
+            log.error("cannot send alerts: %s", exc.message)
+            return Delivery(kind, recipient, message_id, DeliveryStatus.failed,
+                            deals=len(deals), detail=f"unusable: {exc.message}")
+        if outcome.status == "sent":
+            record(status=LedgerStatus.sent, at=self.clock(), deals=deals)
+            return Delivery(kind, recipient, message_id, DeliveryStatus.sent, deals=len(deals))
+        if outcome.status == "rejected":
+            log.warning("%s rejected by the server: %s", recipient, outcome.detail)
+            record(status=LedgerStatus.rejected, at=self.clock(), deals=deals,
+                   detail=outcome.detail)
+            return Delivery(kind, recipient, message_id, DeliveryStatus.rejected,
+                            deals=len(deals), detail=outcome.detail)
+        log.warning("sending to %s failed after %d attempts: %s", recipient, outcome.attempts,
+                    outcome.detail)
+        return Delivery(kind, recipient, message_id, DeliveryStatus.failed, deals=len(deals),
+                        detail=outcome.detail)
+
+    # -- what to send --------------------------------------------------------------------
+
+    def plan(
+        self, *, workspace: str, week: IsoWeek, as_of: datetime, now: datetime
+    ) -> tuple[list[OwnerAlert], list[ManagerDigest], int]:
+        """The week's owner e-mails (without chart history and next best contact yet) and
+        manager digests, from one fleet scan; also the number of at-risk deals."""
+        min_severity = Severity(self.settings.alerts_min_severity)
+        by_owner: dict[str, list[DealAnalysis]] = defaultdict(list)
+        at_risk = 0
+        for analysis in self.inputs.scan(workspace=workspace, as_of=as_of):
+            if compose.is_at_risk(analysis, min_severity=min_severity):
+                by_owner[analysis.owner_email.lower()].append(analysis)
+                at_risk += 1
+        previous = self.ledger.previous_emails(workspace=workspace, week=week)
+        alerts = {
+            owner: self._owner_alert(
+                workspace, week, as_of, now, owner, analyses, previous.get(owner)
+            )
+            for owner, analyses in sorted(by_owner.items())
+        }
+        opted_out = {a.strip().lower() for a in self.settings.alerts_opt_out}
+        digests = self._digests(workspace, week, as_of, alerts, opted_out)
+        owner_alerts = [a for owner, a in alerts.items() if owner not in opted_out]
+        return owner_alerts, digests, at_risk
+
+    def _owner_alert(
+        self,
+        workspace: str,
+        week: IsoWeek,
+        as_of: datetime,
+        now: datetime,
+        owner: str,
+        analyses: list[DealAnalysis],
+        previous: PreviousEmail | None,
+    ) -> OwnerAlert:
+        deals = []
+        for analysis in analyses:
+            before = previous.deals.get(analysis.deal_id) if previous else None
+            notes, cleared = compose.flag_notes(
+                analysis.flags, before.flag_codes if before is not None else None
+            )
+            url, expires_at = create_map_link(
+                settings=self.settings, workspace=workspace, deal_id=analysis.deal_id, now=now
+            )
+            deals.append(
+                DealAlert.model_construct(
+                    deal_id=analysis.deal_id,
+                    deal_name=analysis.deal_name,
+                    amount=analysis.amount,
+                    worst=analysis.worst_severity or Severity.low,
+                    flags=notes,
+                    cleared=cleared,
+                    support=analysis.support,
+                    history=[],
+                    top_decision_maker=analysis.top_decision_maker,
+                    next_best=None,
+                    map_url=url,
+                    map_expires_at=expires_at,
+                )
+            )
+        deals.sort(key=compose.deal_order_key)
+        resolved = []
+        if previous is not None:
+            current = {d.deal_id for d in deals}
+            for old in sorted(previous.deals.values(), key=lambda d: d.deal_name):
+                if old.deal_id not in current:
+                    cleared = [FlagCode(c) for c in old.flag_codes if c in FlagCode.__members__]
+                    resolved.append(
+                        ResolvedDeal(deal_id=old.deal_id, deal_name=old.deal_name, cleared=cleared)
+                    )
+        return OwnerAlert(
+            workspace=workspace,
+            owner=owner,
+            week=str(week),
+            as_of=as_of,
+            deals=deals,
+            resolved=resolved,
+            previous_week=previous.week if previous is not None else None,
+        )
+
+    def _digests(
+        self,
+        workspace: str,
+        week: IsoWeek,
+        as_of: datetime,
+        alerts: dict[str, OwnerAlert],
+        opted_out: set[str],
+    ) -> list[ManagerDigest]:
+        digests = []
+        for manager, team in sorted(load_managers(self.settings.alerts_managers_file).items()):
+            if manager in opted_out:
+                continue
+            # The opt-out stops an owner's own e-mail; their deals still count for
+            # their manager.
+            summaries = sorted(
+                (compose.summarize_owner(alerts[o]) for o in team if o in alerts),
+                key=compose.digest_order_key,
+            )
+            if not summaries:
+                continue
+            digests.append(
+                ManagerDigest(
+                    workspace=workspace,
+                    manager=manager,
+                    week=str(week),
+                    as_of=as_of,
+                    owners=summaries,
+                    quiet_owners=[o for o in team if o not in alerts],
+                )
+            )
+        return digests
+
+
+def _with_extras(alert: OwnerAlert, extras: dict[str, DealExtras]) -> OwnerAlert:
+    deals = []
+    for deal in alert.deals:
+        extra = extras.get(deal.deal_id)
+        if extra is None:
+            deals.append(deal)
+        else:
+            deals.append(
+                deal.model_copy(update={"history": extra.history, "next_best": extra.next_best})
+            )
+    return alert.model_copy(update={"deals": deals})
+
+
+class AnalysisInputs:
+    """The analysis, seen from the alerts: a fleet scan, and for the deals that go into
+    e-mails their weekly support history and best next contact.
+
+    Uses the analysis service's batch verbs when it has them; otherwise the analysis's
+    pure functions over histories read in batches (``store.deal_histories``)."""
+
+    def __init__(self, *, store: Any, settings: Settings) -> None:
+        from graphsvc.analysis.params import AnalysisParams
+
+        self.store = store
+        self.settings = settings
+        self.params = AnalysisParams.from_settings(settings)
+        self.batch_size = 500
+
+    def _service(self) -> Any | None:
+        try:
+            from graphsvc.analysis.service import AnalysisService
+        except ImportError:
+            return None
+        return AnalysisService(store=self.store, settings=self.settings)
+
+    def scan(self, *, workspace: str, as_of: datetime) -> Iterable[DealAnalysis]:
+        service = self._service()
+        if service is not None:
+            return service.scan(workspace=workspace, as_of=as_of)
+        from graphsvc.analysis.fleet import analyze_fleet, trend_pairs
+        from graphsvc.domain.models import to_ms
+
+        results: list[DealAnalysis] = []
+        for batch in self.store.open_deal_histories(
+            workspace=workspace, as_of=as_of, batch_size=self.batch_size
+        ):
+            now, then = trend_pairs(batch, as_of=to_ms(as_of), params=self.params)
+            results.extend(analyze_fleet(now, then, params=self.params))
+        return results
+
+    def extras(
+        self, *, workspace: str, deal_ids: Sequence[str], as_of: datetime, weeks: int
+    ) -> dict[str, DealExtras]:
+        from graphsvc.analysis.fleet import fleet_next_best, fleet_scores, fleet_support_histories
+        from graphsvc.domain.models import to_ms
+
+        end = to_ms(as_of)
+        found: dict[str, DealExtras] = {}
+        for i in range(0, len(deal_ids), self.batch_size):
+            histories = self.store.deal_histories(
+                workspace=workspace, deal_ids=list(deal_ids[i : i + self.batch_size]), as_of=as_of
+            )
+            # The last ``weeks`` weekly points (fewer for a younger deal, whose chart
+            # starts at its first recorded fact).
+            points = fleet_support_histories(
+                histories, end=end, interval="week", max_points=weeks, params=self.params
+            )
+            snapshots = [h.snapshot(end) for h in histories]
+            best = fleet_next_best(
+                snapshots, fleet_scores(snapshots, params=self.params), params=self.params, limit=1
+            )
+            for history, history_points, contacts in zip(histories, points, best, strict=True):
+                found[history.deal.id] = DealExtras(
+                    history=history_points, next_best=contacts[0] if contacts else None
+                )
+        return found

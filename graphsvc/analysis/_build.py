@@ -1,0 +1,52 @@
+"""Fast construction of the result models from values the analysis already trusts.
+
+A fleet scan builds hundreds of thousands of result rows; pydantic's
+``model_construct`` spends most of its time on alias handling these models do not use.
+:func:`trusted` does what ``model_construct`` does for a model without aliases, private
+attributes or post-init hooks, given every field. A unit test checks it against full
+validation (``tests/analysis/test_build.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+_set_attribute = object.__setattr__
+_FIELD_SETS: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> frozenset[str]:
+    names = _FIELD_SETS.get(cls)
+    if names is None:
+        if cls.__pydantic_post_init__ or cls.__private_attributes__ or any(
+            f.alias or f.validation_alias for f in cls.model_fields.values()
+        ):
+            raise TypeError(f"{cls.__name__} needs model_construct")
+        names = frozenset(cls.model_fields)
+        _FIELD_SETS[cls] = names
+    return names
+
+
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of ``cls`` holding ``values`` (every field, already valid; not checked
+    here, for speed: :func:`checked` is the same with the field names checked)."""
+    names = _FIELD_SETS.get(cls) or _field_names(cls)
+    model = cls.__new__(cls)
+    _set_attribute(model, "__dict__", values)
+    _set_attribute(model, "__pydantic_fields_set__", set(names))
+    _set_attribute(model, "__pydantic_extra__", None)
+    _set_attribute(model, "__pydantic_private__", None)
+    return model
+
+
+def checked(cls: type[M], values: dict[str, Any]) -> M:
+    """:func:`trusted` after checking that ``values`` names every field and nothing else."""
+    names = _field_names(cls)
+    if values.keys() != names:
+        missing = sorted(names - values.keys())
+        extra = sorted(values.keys() - names)
+        raise TypeError(f"{cls.__name__}: missing {missing}, unknown {extra}")
+    return trusted(cls, values)

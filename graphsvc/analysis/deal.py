@@ -1,0 +1,111 @@
+"""One deal's full analysis: ranking, top decision-maker, support base, risk flags.
+
+:func:`assemble_analysis` turns already-scored snapshots into a :class:`DealAnalysis`;
+the per-deal path (networkx, :func:`analyze_history`) and the fleet path
+(scipy, :mod:`graphsvc.analysis.fleet`) both end in it, so they cannot disagree on
+anything but float noise in the scores.
+"""
+
+from __future__ import annotations
+
+from graphsvc.analysis.decision import describe_top_dm, top_dm_index
+from graphsvc.analysis.flags import risk_flags
+from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
+from graphsvc.analysis.ranking import MemberScores, ranked_members, score_members
+from graphsvc.analysis.schemas import DealAnalysis
+from graphsvc.analysis.support import (
+    SupportState,
+    member_coverage,
+    summarize_support,
+    support_state,
+    trend_reference_instant,
+)
+from graphsvc.domain.models import from_ms
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot
+
+
+def assemble_analysis(
+    snapshot: DealSnapshot,
+    scores: MemberScores,
+    previous: SupportState | None,
+    *,
+    names: dict[str, str] | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealAnalysis:
+    """Build the :class:`DealAnalysis` of a scored snapshot (``previous``: support state
+    ``trend_weeks`` earlier, or ``None`` for no trend)."""
+    state = support_state(snapshot, scores)
+    support = summarize_support(snapshot, state, previous, names=names, params=params)
+    found = top_dm_index(snapshot, scores, decimals=params.rank_decimals)
+    deal = snapshot.deal
+    return DealAnalysis.model_construct(
+        deal_id=deal.id,
+        deal_name=deal.name,
+        owner_email=deal.owner_email,
+        status=deal.status.value,
+        amount=deal.amount,
+        as_of=from_ms(snapshot.as_of),
+        ranking=ranked_members(snapshot, scores, coverage=member_coverage(snapshot, params=params)),
+        top_decision_maker=describe_top_dm(snapshot, scores),
+        support=support,
+        flags=risk_flags(snapshot, scores=scores, support=support, top_dm=found, params=params),
+    )
+
+
+def analyze_snapshot(
+    snapshot: DealSnapshot,
+    *,
+    previous: DealSnapshot | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealAnalysis:
+    """Analyse one committee; ``previous`` (the committee ``trend_weeks`` earlier) gives the trend.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> result = analyze_snapshot(committee([("a", "Economic Buyer", 4, "supporter", True)]))
+    >>> (result.ranking[0].stakeholder_id, result.support.share, result.top_decision_maker.confirmed)
+    ('a', 1.0, True)
+    """
+    scores = score_members(snapshot, params=params)
+    prev_state = None
+    names = None
+    if previous is not None:
+        prev_state = support_state(previous, score_members(previous, params=params))
+        names = {m.id: m.stakeholder.name for m in (*previous.members, *snapshot.members)}
+    return assemble_analysis(snapshot, scores, prev_state, names=names, params=params)
+
+
+def trend_snapshots(history: DealHistory, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS) -> tuple[DealSnapshot, DealSnapshot]:
+    """The snapshot at ``as_of`` and the one the trend compares it with."""
+    now = history.snapshot(as_of)
+    then = history.snapshot(trend_reference_instant(history.first_fact_at(), now.as_of, params=params))
+    return now, then
+
+
+def analyze_history(
+    history: DealHistory,
+    *,
+    as_of: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealAnalysis:
+    """Full analysis of a deal as of an instant (epoch ms; default the history's own).
+
+    Parameters
+    ----------
+    history : DealHistory
+        All facts of the deal, as the store returns them.
+    as_of : int, optional
+        Time travel: the answer the data held at that instant.
+    params : AnalysisParams
+        Weights and thresholds.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Decision Maker", "stance": "supporter"})])
+    >>> analyze_history(h).top_decision_maker.stakeholder_id
+    'a'
+    """
+    now, then = trend_snapshots(history, as_of=as_of, params=params)
+    return analyze_snapshot(now, previous=then, params=params)

@@ -1,0 +1,238 @@
+"""Risk flags of an open deal as of an instant.
+
+=========================== ======== ====================================================
+code                        severity fires when
+=========================== ======== ====================================================
+DM_NEVER_CONTACTED          high     the top decision-maker has no interaction on this
+                                     deal up to the instant
+DM_NOT_RECENTLY_CONTACTED   medium   their last contact is older than ``dm_recent_days``
+DM_UNCONFIRMED              medium   no member holds a decision-making role
+SUPPORT_SHRINKING           high /   the trend is shrinking; high when the share fell by
+                            medium   ``shrinking_high_threshold`` (15 points) or more
+NO_ALLY                     medium   no member is an ally
+INFLUENTIAL_BLOCKER         high     a member with stance -1 or -2 among the
+                                     ``key_people`` (3) highest scores
+NO_PATH_TO_DM               medium   no ally and no supporter (+1/+2) reaches the top
+                                     decision-maker along influence lines (source to
+                                     target) or reporting lines (either way); the top
+                                     decision-maker being one of them counts as reached
+SINGLE_THREADED             medium   >= 3 members and every interaction so far involved
+                                     the same single stakeholder (and nobody else)
+STALE                       medium   no interaction in the last ``stale_days`` (30)
+NO_NEXT_STEP                low      the latest interaction sets no next step, or it is
+                                     before the instant (or there is no interaction)
+KEY_PERSON_STANCE_UNKNOWN   low      one of the ``key_people`` highest scores has an
+                                     unknown stance
+MAP_INCOMPLETE              low      map completeness below 100%
+=========================== ======== ====================================================
+
+Closed (won / lost) deals get no flags. Flags are listed by severity, then in the order
+of this table.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
+from graphsvc.analysis.ranking import MemberScores
+from graphsvc.analysis.schemas import Flag, FlagCode, Severity, SupportSummary, Trend
+from graphsvc.domain.models import DealStatus, Stance
+from graphsvc.domain.snapshot import DealSnapshot
+
+DAY_MS = 86_400_000
+_CODE_ORDER = {code: i for i, code in enumerate(FlagCode)}
+
+
+def friends_reaching(snapshot: DealSnapshot, target_id: str) -> list[str]:
+    """Allies and supporters who can reach ``target_id`` through influence or reporting lines.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> snap = committee([("a", "Other", 3, "supporter"), ("b", "Other"), ("c", "Decision Maker")],
+    ...                  influences=[("a", "b", 1.0), ("b", "c", 0.5)])
+    >>> friends_reaching(snap, "c")
+    ['a']
+    """
+    # Walk backwards from the target: who can get to it?
+    incoming: dict[str, list[str]] = {}
+    for line in snapshot.influences:
+        incoming.setdefault(line.target_id, []).append(line.source_id)
+    for line in snapshot.reporting:
+        incoming.setdefault(line.target_id, []).append(line.source_id)
+        incoming.setdefault(line.source_id, []).append(line.target_id)
+    seen = {target_id}
+    queue = deque([target_id])
+    while queue:
+        node = queue.popleft()
+        for prev in incoming.get(node, ()):
+            if prev not in seen:
+                seen.add(prev)
+                queue.append(prev)
+    return sorted(
+        m.id for m in snapshot.members if m.id in seen and (m.ally or m.stance.numeric >= 1)
+    )
+
+
+def _flag(code: FlagCode, severity: Severity, message: str, ids: list[str] | None = None) -> Flag:
+    return Flag.model_construct(code=code, severity=severity, message=message, stakeholder_ids=ids or [])
+
+
+def risk_flags(
+    snapshot: DealSnapshot,
+    *,
+    scores: MemberScores,
+    support: SupportSummary,
+    top_dm: tuple[int, bool] | None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[Flag]:
+    """Every risk flag that holds for the deal as of the snapshot.
+
+    Parameters
+    ----------
+    snapshot : DealSnapshot
+        The committee and interactions as of the instant.
+    scores : MemberScores
+        Its scores (:func:`graphsvc.analysis.ranking.score_members`).
+    support : SupportSummary
+        Its support base and trend.
+    top_dm : (int, bool) or None
+        Index and confirmation of the top decision-maker
+        (:func:`graphsvc.analysis.decision.top_dm_index`).
+    params : AnalysisParams
+        Thresholds.
+
+    Returns
+    -------
+    list[Flag]
+        Highest severity first; empty for a closed deal.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> from graphsvc.analysis.deal import analyze_snapshot
+    >>> snap = committee([("a", "Decision Maker", 3, "supporter", True)])
+    >>> [f.code.value for f in analyze_snapshot(snap).flags]  # doctest: +NORMALIZE_WHITESPACE
+    ['DM_NEVER_CONTACTED', 'STALE', 'NO_NEXT_STEP', 'MAP_INCOMPLETE']
+    """
+    if snapshot.deal.status != DealStatus.open:
+        return []
+    members = snapshot.members
+    as_of = snapshot.as_of
+    flags: list[Flag] = []
+
+    if top_dm is not None:
+        index, confirmed = top_dm
+        dm = members[index]
+        last = None
+        for record in snapshot.interactions:
+            if dm.id in record.stakeholder_ids and (last is None or record.at > last):
+                last = record.at
+        if last is None:
+            flags.append(_flag(
+                FlagCode.DM_NEVER_CONTACTED, Severity.high,
+                f"The top decision-maker, {dm.stakeholder.name}, has never been contacted on this deal.",
+                [dm.id],
+            ))
+        elif as_of - last > params.dm_recent_days * DAY_MS:
+            days = (as_of - last) // DAY_MS
+            flags.append(_flag(
+                FlagCode.DM_NOT_RECENTLY_CONTACTED, Severity.medium,
+                f"Last contact with the top decision-maker, {dm.stakeholder.name}, was {days} days ago"
+                f" (more than {params.dm_recent_days}).",
+                [dm.id],
+            ))
+        if not confirmed:
+            flags.append(_flag(
+                FlagCode.DM_UNCONFIRMED, Severity.medium,
+                "No committee member holds a decision-making role; "
+                f"{dm.stakeholder.name} is assumed to decide as the most senior in the reporting lines.",
+                [dm.id],
+            ))
+        if not (dm.ally or dm.stance.numeric >= 1) and not friends_reaching(snapshot, dm.id):
+            flags.append(_flag(
+                FlagCode.NO_PATH_TO_DM, Severity.medium,
+                f"No ally or supporter has an influence or reporting path to {dm.stakeholder.name}.",
+                [dm.id],
+            ))
+    else:
+        flags.append(_flag(
+            FlagCode.DM_UNCONFIRMED, Severity.medium,
+            "The committee is empty: no decision-maker is known.",
+        ))
+
+    if support.trend == Trend.shrinking:
+        fell = -support.trend_delta
+        severity = Severity.high if fell >= params.shrinking_high_threshold - 1e-12 else Severity.medium
+        flags.append(_flag(
+            FlagCode.SUPPORT_SHRINKING, severity,
+            f"Support fell by {fell * 100:.1f} points over {support.trend_weeks} weeks"
+            f" (now {support.share * 100:.0f}%).",
+            [m.stakeholder_id for m in support.movers if m.delta < 0],
+        ))
+
+    if not any(m.ally for m in members):
+        flags.append(_flag(FlagCode.NO_ALLY, Severity.medium, "Nobody on the committee is an ally."))
+
+    key = [members[i] for i in scores.order[: params.key_people]]
+    blockers = [m for m in key if m.stance.numeric <= -1]
+    if blockers:
+        names = ", ".join(m.stakeholder.name for m in blockers)
+        flags.append(_flag(
+            FlagCode.INFLUENTIAL_BLOCKER, Severity.high,
+            f"Opposed and among the {params.key_people} most influential: {names}.",
+            [m.id for m in blockers],
+        ))
+
+    interactions = snapshot.interactions
+    first = interactions[0].stakeholder_ids if interactions else ()
+    if (
+        len(members) >= params.single_threaded_min_members
+        and len(first) == 1
+        and all(record.stakeholder_ids == first for record in interactions)
+    ):
+        (only,) = first
+        name = next((m.stakeholder.name for m in members if m.id == only), only)
+        flags.append(_flag(
+            FlagCode.SINGLE_THREADED, Severity.medium,
+            f"Every interaction so far involved only {name}, on a committee of {len(members)}.",
+            [only],
+        ))
+
+    latest = max(interactions, key=lambda r: (r.at, r.id)) if interactions else None
+    if latest is None or as_of - latest.at > params.stale_days * DAY_MS:
+        message = (
+            "No interaction has been recorded on this deal."
+            if latest is None
+            else f"No interaction in the last {(as_of - latest.at) // DAY_MS} days"
+            f" (more than {params.stale_days})."
+        )
+        flags.append(_flag(FlagCode.STALE, Severity.medium, message))
+    if latest is None or latest.next_step_at is None or latest.next_step_at < as_of:
+        message = (
+            "No interaction, so no next step is planned."
+            if latest is None
+            else "The latest interaction sets no next step."
+            if latest.next_step_at is None
+            else "The next step set by the latest interaction is in the past."
+        )
+        flags.append(_flag(FlagCode.NO_NEXT_STEP, Severity.low, message))
+
+    unknown = [m for m in key if m.stance == Stance.unknown]
+    if unknown:
+        flags.append(_flag(
+            FlagCode.KEY_PERSON_STANCE_UNKNOWN, Severity.low,
+            "Stance unknown for a key person: " + ", ".join(m.stakeholder.name for m in unknown) + ".",
+            [m.id for m in unknown],
+        ))
+
+    if support.completeness < 1.0 - 1e-12:
+        flags.append(_flag(
+            FlagCode.MAP_INCOMPLETE, Severity.low,
+            f"The map is {support.completeness * 100:.0f}% complete; missing: "
+            + ", ".join(support.missing_roles) + ".",
+        ))
+
+    flags.sort(key=lambda f: (-f.severity.weight, _CODE_ORDER[f.code]))
+    return flags

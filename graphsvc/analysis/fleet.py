@@ -1,0 +1,517 @@
+"""Fleet scan: every open deal of a workspace analysed in one vectorised pass.
+
+All committees are laid side by side as the diagonal blocks of one sparse matrix
+(scipy), so the per-deal work of :mod:`graphsvc.analysis.ranking` and
+:mod:`graphsvc.analysis.forecast` becomes a handful of whole-fleet operations:
+
+* **PageRank** of every committee at once, exactly: for a block with listener ->
+  influencer transition matrix ``P`` (dangling rows left at zero) the solution of
+  ``(I - α Pᵀ) y = 1/n`` normalised to sum 1 is the PageRank with dangling mass spread
+  evenly (Langville & Meyer 2004, "Deeper inside PageRank", section 5), the same vector
+  networkx's power iteration converges to. One sparse LU of the block-diagonal matrix
+  (natural ordering, so the fill stays inside each block) solves every committee.
+* **Reporting position**: the transitive closure of all reporting trees by repeated
+  sparse boolean products, then row and column counts (people below / above).
+* **Friedkin-Johnsen**: one sparse LU of the block-diagonal ``I - Λ W``; the columns of
+  ``M`` each next-best candidate needs are solved together, one right-hand-side column
+  per candidate *slot* (the k-th candidate of every committee shares column k, since the
+  blocks do not interact).
+
+What follows (ranks, shares, flags, messages) is the very same Python as the per-deal
+path (:func:`graphsvc.analysis.deal.assemble_analysis`), so both paths give the same
+flags, and scores equal within float noise (far inside 1e-9).
+
+Snapshots at many instants (the trend, the weekly support history) are folded from
+each :class:`DealHistory` by :func:`snapshots_at`, which gives exactly what
+``DealHistory.snapshot`` gives, with one sort per deal instead of one scan per instant.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from graphsvc.analysis.deal import assemble_analysis
+from graphsvc.analysis.forecast import friedkin_johnsen_operator, influence_matrix
+from graphsvc.analysis.next_best import rank_next_best
+from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
+from graphsvc.analysis.ranking import MemberScores, position_from_counts
+from graphsvc.analysis.schemas import DealAnalysis, NextBestContact, SupportPoint
+from graphsvc.analysis.support import (
+    history_points,
+    support_point,
+    support_state,
+    trend_reference_instant,
+)
+from graphsvc.domain.snapshot import (
+    DealHistory,
+    DealSnapshot,
+    Line,
+    LineFact,
+    Member,
+    MembershipFact,
+)
+
+# --------------------------------------------------------------------------- folding
+
+
+@dataclass(slots=True)
+class _Folder:
+    """One deal's facts, sorted once, ready to be folded at any instant."""
+
+    history: DealHistory
+    member_facts: dict[str, tuple[list[int], list[MembershipFact], list[int]]]
+    influence: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
+    reporting: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
+    interaction_ats: list[int] | None
+
+    @classmethod
+    def of(cls, history: DealHistory) -> _Folder:
+        grouped: dict[str, list[MembershipFact]] = defaultdict(list)
+        for fact in history.membership_facts:
+            grouped[fact.stakeholder_id].append(fact)
+        member_facts = {}
+        for sid, facts in grouped.items():
+            facts.sort(key=lambda f: (f.at, f.seq))
+            # Start of the unbroken active run ending at each fact (DealHistory's
+            # _membership_start, precomputed).
+            run_start: list[int] = []
+            for j, fact in enumerate(facts):
+                if fact.active and j > 0 and facts[j - 1].active:
+                    run_start.append(run_start[-1])
+                else:
+                    run_start.append(fact.at)
+            member_facts[sid] = ([f.at for f in facts], facts, run_start)
+        ats = [i.at for i in history.interactions]
+        ordered = all(a <= b for a, b in zip(ats, ats[1:], strict=False))
+        return cls(
+            history=history,
+            member_facts=member_facts,
+            influence=_group_lines(history.influence_facts),
+            reporting=_group_lines(history.reporting_facts),
+            interaction_ats=ats if ordered else None,
+        )
+
+    def snapshot(self, as_of: int | None = None) -> DealSnapshot:
+        history = self.history
+        t = history.as_of if as_of is None else min(as_of, history.as_of)
+        members: list[Member] = []
+        for sid in sorted(self.member_facts):
+            ats, facts, run_start = self.member_facts[sid]
+            k = bisect_right(ats, t) - 1
+            if k < 0:
+                continue
+            fact = facts[k]
+            if not fact.active or fact.role is None or sid not in history.stakeholders:
+                continue
+            members.append(
+                Member(
+                    stakeholder=history.stakeholders[sid],
+                    role=fact.role,
+                    stance=fact.stance,
+                    ally=fact.ally,
+                    influence_rating=fact.influence_rating,
+                    self_weight=fact.self_weight,
+                    since=run_start[k],
+                )
+            )
+        ids = {m.id for m in members}
+        if self.interaction_ats is not None:
+            interactions = history.interactions[: bisect_right(self.interaction_ats, t)]
+        else:
+            interactions = tuple(i for i in history.interactions if i.at <= t)
+        return DealSnapshot(
+            workspace=history.workspace,
+            deal=history.deal,
+            as_of=t,
+            members=tuple(members),
+            influences=_fold_lines(self.influence, t, ids),
+            reporting=_fold_lines(self.reporting, t, ids),
+            interactions=tuple(interactions),
+        )
+
+
+def _group_lines(facts: Sequence[LineFact]) -> dict[tuple[str, str], tuple[list[int], list[LineFact]]]:
+    grouped: dict[tuple[str, str], list[LineFact]] = defaultdict(list)
+    for fact in facts:
+        grouped[(fact.source_id, fact.target_id)].append(fact)
+    result = {}
+    for key in sorted(grouped):
+        items = sorted(grouped[key], key=lambda f: (f.at, f.seq))
+        result[key] = ([f.at for f in items], items)
+    return result
+
+
+def _fold_lines(
+    grouped: dict[tuple[str, str], tuple[list[int], list[LineFact]]], t: int, ids: set[str]
+) -> tuple[Line, ...]:
+    lines = []
+    for (src, dst), (ats, facts) in grouped.items():
+        if src not in ids or dst not in ids:
+            continue
+        k = bisect_right(ats, t) - 1
+        if k >= 0 and facts[k].active:
+            fact = facts[k]
+            lines.append(Line(src, dst, fact.strength, fact.at))
+    return tuple(lines)  # keys were sorted, so lines are in (source, target) order
+
+
+def snapshots_at(history: DealHistory, instants: Sequence[int | None]) -> list[DealSnapshot]:
+    """The deal's snapshots at several instants, equal to ``history.snapshot(t)`` for each.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other"}), (5, "a", {})], as_of_day=10)
+    >>> [len(s.members) for s in snapshots_at(h, [h.as_of - 7 * 86_400_000, None])]
+    [1, 0]
+    """
+    folder = _Folder.of(history)
+    return [folder.snapshot(t) for t in instants]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Where each committee sits in the fleet-wide arrays."""
+
+    offsets: np.ndarray  # start of each block, plus the total at the end
+    sizes: np.ndarray
+    block_of: np.ndarray  # block index of every node
+
+    @classmethod
+    def of(cls, snapshots: Sequence[DealSnapshot]) -> _Layout:
+        sizes = np.fromiter((len(s.members) for s in snapshots), dtype=np.int64, count=len(snapshots))
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(offsets=offsets, sizes=sizes, block_of=np.repeat(np.arange(len(sizes)), sizes))
+
+    @property
+    def total(self) -> int:
+        return int(self.offsets[-1])
+
+
+def _edges(
+    snapshots: Sequence[DealSnapshot], layout: _Layout, *, reporting: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Global (source, target, strength) of every influence or reporting line."""
+    src: list[int] = []
+    dst: list[int] = []
+    strength: list[float] = []
+    for b, snap in enumerate(snapshots):
+        lines = snap.reporting if reporting else snap.influences
+        if not lines:
+            continue
+        off = int(layout.offsets[b])
+        index = {m.stakeholder.id: off + i for i, m in enumerate(snap.members)}
+        src.extend([index[line.source_id] for line in lines])
+        dst.extend([index[line.target_id] for line in lines])
+        strength.extend([line.strength for line in lines])
+    return (
+        np.asarray(src, dtype=np.int64),
+        np.asarray(dst, dtype=np.int64),
+        np.asarray(strength, dtype=float),
+    )
+
+
+def _pagerank(snapshots: Sequence[DealSnapshot], layout: _Layout, params: AnalysisParams) -> np.ndarray:
+    n = layout.total
+    source, target, strength = _edges(snapshots, layout, reporting=False)
+    # Listener (target of the influence line) -> influencer (its source).
+    transition = sp.csr_matrix((strength, (target, source)), shape=(n, n))
+    transition.sum_duplicates()
+    out = np.asarray(transition.sum(axis=1)).ravel()
+    scale = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
+    transition = sp.diags(scale) @ transition
+    system = (sp.identity(n, format="csc") - params.pagerank_alpha * transition.T).tocsc()
+    sizes = layout.sizes[layout.block_of].astype(float)
+    solved = spla.splu(system, permc_spec="NATURAL").solve(1.0 / sizes)
+    block_sums = np.bincount(layout.block_of, weights=solved, minlength=len(layout.sizes))
+    return solved / block_sums[layout.block_of]
+
+
+def _reporting_counts(
+    snapshots: Sequence[DealSnapshot], layout: _Layout
+) -> tuple[np.ndarray, np.ndarray]:
+    """(people below, people above) every node, through all reporting lines."""
+    n = layout.total
+    report, manager, _ = _edges(snapshots, layout, reporting=True)
+    if len(report) == 0:
+        return np.zeros(n), np.zeros(n)
+    # manager -> report adjacency; closure = everyone reachable downwards.
+    step = sp.csr_matrix((np.ones(len(report)), (manager, report)), shape=(n, n), dtype=np.int8)
+    step.data[:] = 1
+    closure = step.copy()
+    while True:
+        grown = closure + closure @ step
+        grown.data[:] = 1
+        if grown.nnz == closure.nnz:
+            break
+        closure = grown
+    closure = closure.tocsr()
+    diagonal = closure.diagonal().astype(float)
+    below = np.diff(closure.indptr).astype(float) - diagonal
+    above = np.bincount(closure.indices, minlength=n).astype(float) - diagonal
+    return below, above
+
+
+def fleet_scores(
+    snapshots: Sequence[DealSnapshot], *, params: AnalysisParams = DEFAULT_PARAMS
+) -> list[MemberScores]:
+    """Scores of many committees at once; equal (to float noise) to ``score_members`` of each.
+
+    Parameters
+    ----------
+    snapshots : sequence of DealSnapshot
+        Any number of committees (empty ones included).
+    params : AnalysisParams
+        Weights.
+
+    Returns
+    -------
+    list[MemberScores]
+        One per snapshot, in order.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> from graphsvc.analysis.ranking import score_members
+    >>> snaps = [committee([("a", "Other"), ("b", "Decision Maker")], influences=[("a", "b", 1.0)]),
+    ...          committee([])]
+    >>> fleet = fleet_scores(snaps)
+    >>> bool(np.allclose(fleet[0].score, score_members(snaps[0]).score, atol=1e-9)), fleet[1].size
+    (True, 0)
+    """
+    layout = _Layout.of(snapshots)
+    n = layout.total
+    if n == 0:
+        return [_empty_scores() for _ in snapshots]
+    members = [m for snap in snapshots for m in snap.members]
+    role = np.fromiter((params.role_value(m.role) for m in members), dtype=float, count=n)
+    unrated = params.unrated_rating
+    rating = np.fromiter(
+        (unrated if m.influence_rating is None else (m.influence_rating - 1) / 4 for m in members),
+        dtype=float,
+        count=n,
+    )
+    pagerank = _pagerank(snapshots, layout, params)
+    block_max = np.zeros(len(layout.sizes))
+    np.maximum.at(block_max, layout.block_of, pagerank)
+    network = pagerank / block_max[layout.block_of]
+    below, above = _reporting_counts(snapshots, layout)
+    position = position_from_counts(below, above, layout.sizes[layout.block_of])
+    share = params.authority_role_share
+    authority = share * role + (1.0 - share) * position
+    score = np.clip(
+        100.0
+        * (params.weight_authority * authority + params.weight_network * network + params.weight_rating * rating)
+        / params.weight_total,
+        0.0,
+        100.0,
+    )
+    local = np.arange(n) - layout.offsets[layout.block_of]
+    # Members are sorted by id inside a snapshot, so the local index is the id tie-break.
+    order = np.lexsort(
+        (local, -np.round(authority, params.rank_decimals), -np.round(score, params.rank_decimals), layout.block_of)
+    )
+    local_order = local[order]
+    results: list[MemberScores] = []
+    for b in range(len(snapshots)):
+        lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
+        results.append(
+            MemberScores(
+                authority=authority[lo:hi],
+                network=network[lo:hi],
+                rating=rating[lo:hi],
+                position=position[lo:hi],
+                score=score[lo:hi],
+                order=tuple(local_order[lo:hi].tolist()),
+            )
+        )
+    return results
+
+
+def _empty_scores() -> MemberScores:
+    empty = np.zeros(0)
+    return MemberScores(authority=empty, network=empty, rating=empty, position=empty, score=empty, order=())
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def trend_pairs(
+    histories: Sequence[DealHistory], *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
+) -> tuple[list[DealSnapshot], list[DealSnapshot]]:
+    """Each deal's snapshot now and ``trend_weeks`` earlier (as :func:`deal.trend_snapshots`)."""
+    now_list: list[DealSnapshot] = []
+    then_list: list[DealSnapshot] = []
+    for history in histories:
+        folder = _Folder.of(history)
+        now = folder.snapshot(as_of)
+        then_at = trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
+        now_list.append(now)
+        then_list.append(folder.snapshot(then_at))
+    return now_list, then_list
+
+
+def analyze_fleet(
+    snapshots: Sequence[DealSnapshot],
+    previous: Sequence[DealSnapshot] | None = None,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[DealAnalysis]:
+    """Analyse many deals in one pass (same results as :func:`deal.analyze_snapshot` each).
+
+    Parameters
+    ----------
+    snapshots : sequence of DealSnapshot
+        The committees now.
+    previous : sequence of DealSnapshot, optional
+        The same deals ``trend_weeks`` earlier, for the trend.
+    params : AnalysisParams
+        Weights and thresholds.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> [a.top_decision_maker.stakeholder_id for a in analyze_fleet([committee([("x", "Economic Buyer")])])]
+    ['x']
+    """
+    everything = list(snapshots) + list(previous or ())
+    scored = fleet_scores(everything, params=params)
+    count = len(snapshots)
+    results: list[DealAnalysis] = []
+    for b, snap in enumerate(snapshots):
+        prev_state = None
+        names = None
+        if previous is not None:
+            before = previous[b]
+            prev_state = support_state(before, scored[count + b])
+            current = {m.stakeholder.id for m in snap.members}
+            if any(m.stakeholder.id not in current for m in before.members):
+                names = {m.id: m.stakeholder.name for m in (*before.members, *snap.members)}
+        results.append(assemble_analysis(snap, scored[b], prev_state, names=names, params=params))
+    return results
+
+
+def fleet_support_histories(
+    histories: Sequence[DealHistory],
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    interval: str = "week",
+    max_points: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[list[SupportPoint]]:
+    """Support history of many deals, all instants of all deals scored in one pass.
+
+    ``max_points`` keeps only the latest points of each deal (e.g. 13 for a 12-week
+    chart). Equal to :func:`support.support_history` of each deal (to float noise).
+    """
+    snapshots: list[DealSnapshot] = []
+    spans: list[tuple[int, int]] = []
+    for history in histories:
+        instants = history_points(history, start=start, end=end, interval=interval)  # type: ignore[arg-type]
+        if max_points is not None:
+            instants = instants[-max_points:]
+        lo = len(snapshots)
+        snapshots.extend(snapshots_at(history, instants))
+        spans.append((lo, len(snapshots)))
+    scored = fleet_scores(snapshots, params=params)
+    return [
+        [support_point(snapshots[k], support_state(snapshots[k], scored[k]), params=params) for k in range(lo, hi)]
+        for lo, hi in spans
+    ]
+
+
+def _fj_system(
+    snapshots: Sequence[DealSnapshot], layout: _Layout, params: AnalysisParams
+) -> tuple[sp.csc_matrix, np.ndarray]:
+    """Block-diagonal ``I - Λ W`` and the self-weights (diagonal of ``W``)."""
+    n = layout.total
+    source, target, strength = _edges(snapshots, layout, reporting=False)
+    incoming = np.bincount(target, weights=strength, minlength=n)
+    members = [m for snap in snapshots for m in snap.members]
+    own = np.fromiter(
+        (params.default_self_weight if m.self_weight is None else m.self_weight for m in members),
+        dtype=float,
+        count=n,
+    )
+    own = np.where(incoming > 0, own, 1.0)
+    # Row i of W off the diagonal: (1 - w_ii) * strength / incoming strength.
+    off = (1.0 - own[target]) * strength / incoming[target]
+    susceptibility = 1.0 - own
+    rows = np.concatenate([np.arange(n), target])
+    cols = np.concatenate([np.arange(n), source])
+    values = np.concatenate([1.0 - susceptibility * own, -susceptibility[target] * off])
+    system = sp.csc_matrix((values, (rows, cols)), shape=(n, n))
+    system.sum_duplicates()
+    return system, own
+
+
+def fleet_next_best(
+    snapshots: Sequence[DealSnapshot],
+    scores: Sequence[MemberScores],
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+    limit: int | None = None,
+) -> list[list[NextBestContact]]:
+    """Next best contacts of many deals; Friedkin-Johnsen solved for all committees at once."""
+    layout = _Layout.of(snapshots)
+    n = layout.total
+    if n == 0:
+        return [[] for _ in snapshots]
+    system, own = _fj_system(snapshots, layout, params)
+    # A block with a zero self-weight can be singular (see forecast.py); those few take
+    # the per-deal route, the rest one LU. Their diagonal is set to 1 so the LU exists.
+    degenerate = np.zeros(len(snapshots), dtype=bool)
+    np.logical_or.at(degenerate, layout.block_of, own <= 0)
+    if degenerate.any():
+        bad = degenerate[layout.block_of]
+        keep = sp.diags((~bad).astype(float)) @ system
+        system = (keep + sp.diags(bad.astype(float))).tocsc()
+    lu = spla.splu(system.tocsc(), permc_spec="NATURAL")
+    candidates: list[list[int]] = [
+        [i for i, m in enumerate(snap.members) if m.stance.numeric < 1] for snap in snapshots
+    ]
+    width = max((len(c) for c in candidates), default=0)
+    # Column 0: the equilibrium itself ((I - Λ) x0); column k: M e_i for the k-th
+    # candidate i of every block.
+    columns = np.zeros((n, width + 1))
+    x0 = np.fromiter(
+        (m.stance.numeric for snap in snapshots for m in snap.members), dtype=float, count=n
+    )
+    columns[:, 0] = own * x0
+    for b, cands in enumerate(candidates):
+        off = int(layout.offsets[b])
+        for k, i in enumerate(cands, start=1):
+            columns[off + i, k] = own[off + i]
+    solved = lu.solve(columns)
+    results: list[list[NextBestContact]] = []
+    for b, snap in enumerate(snapshots):
+        lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
+        size = hi - lo
+        if size == 0:
+            results.append([])
+            continue
+        if degenerate[b]:
+            operator = friedkin_johnsen_operator(influence_matrix(snap, params=params))
+            baseline = None
+        else:
+            # Only the candidates' columns of M are read besides the equilibrium.
+            operator = np.zeros((size, size))
+            cands = candidates[b]
+            operator[:, cands] = solved[lo:hi, 1 : len(cands) + 1]
+            baseline = solved[lo:hi, 0]
+        results.append(
+            rank_next_best(snap, scores[b], operator, baseline=baseline, params=params, limit=limit)
+        )
+    return results

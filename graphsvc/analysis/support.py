@@ -1,0 +1,422 @@
+"""Support base: who is on our side, weighted by influence, and where it is heading.
+
+* **Weights.** Each member weighs ``score_i / sum(scores)`` (equal weights if every
+  score is 0), so the shares of a committee add up to 1.
+* **share** = total weight of members with stance +1 or +2; **opposition** = weight of
+  stance -1 or -2; **neutral** = the rest (neutral and unknown).
+* **Coverage** of a member, from the interactions on this deal that involved them up
+  to the instant: ``none`` (0), ``brief`` (1), ``multiple`` (>= 2), ``in_depth``
+  (>= 4, of which >= 2 meetings); thresholds in :class:`AnalysisParams`.
+* **Map completeness**: the share of ``required_roles`` filled. Tokens:
+  ``decision_maker`` (any of Decision Maker, Economic Decision Maker, Economic Buyer),
+  ``ally_or_champion`` (an ally, or the Champion role), or any role name.
+* **Trend**: share now minus share ``trend_weeks`` weeks earlier (or at the deal's
+  first fact, if that is later); ``growing`` / ``shrinking`` when the change reaches
+  ``trend_threshold``, else ``stable``. Movers are the members whose own contribution
+  (weight if supporter, else 0) changed most.
+* **History**: points every day / week / month, counted back from the end instant and
+  starting at the deal's first fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import numpy as np
+
+from graphsvc.analysis.params import (
+    DEFAULT_PARAMS,
+    REQUIRED_ALLY_OR_CHAMPION,
+    REQUIRED_DECISION_MAKER,
+    AnalysisParams,
+)
+from graphsvc.analysis.ranking import MemberScores, score_members
+from graphsvc.analysis.schemas import (
+    Coverage,
+    SupportPoint,
+    SupportSummary,
+    Trend,
+    TrendMover,
+)
+from graphsvc.domain.models import DECISION_ROLES, Role, from_ms
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot
+
+DAY_MS = 86_400_000
+WEEK_MS = 7 * DAY_MS
+Interval = Literal["day", "week", "month"]
+
+
+@dataclass(frozen=True, slots=True)
+class SupportState:
+    """Per-member weights and the three shares of one snapshot."""
+
+    ids: tuple[str, ...]
+    weights: np.ndarray
+    supporter: np.ndarray  # bool per member
+    opposed: np.ndarray  # bool per member
+    share: float
+    opposition: float
+    neutral: float
+    allies: int
+
+    def contributions(self) -> dict[str, float]:
+        return {sid: float(w) if s else 0.0 for sid, w, s in zip(self.ids, self.weights, self.supporter, strict=True)}
+
+
+def influence_weights(score: np.ndarray) -> np.ndarray:
+    """Normalised influence weights of a committee (equal when all scores are 0).
+
+    Examples
+    --------
+    >>> influence_weights(np.array([30.0, 10.0])).tolist()
+    [0.75, 0.25]
+    >>> influence_weights(np.zeros(0)).tolist()
+    []
+    """
+    if len(score) == 0:
+        return np.zeros(0)
+    total = float(score.sum())
+    if total <= 0:
+        return np.full(len(score), 1.0 / len(score))
+    return score / total
+
+
+def support_state(snapshot: DealSnapshot, scores: MemberScores) -> SupportState:
+    """Shares of support / opposition / neutral for a scored snapshot.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> snap = committee([("a", "Other", 3, "supporter"), ("b", "Other", 3, "blocker")])
+    >>> state = support_state(snap, score_members(snap))
+    >>> (state.share, state.opposition, state.neutral)
+    (0.5, 0.5, 0.0)
+    """
+    members = snapshot.members
+    ids = tuple(m.id for m in members)
+    weights = influence_weights(scores.score)
+    numeric = np.array([m.stance.numeric for m in members], dtype=np.int64)
+    supporter = numeric >= 1
+    opposed = numeric <= -1
+    share = float(weights[supporter].sum()) if len(ids) else 0.0
+    opposition = float(weights[opposed].sum()) if len(ids) else 0.0
+    neutral = max(0.0, 1.0 - share - opposition) if len(ids) else 0.0
+    return SupportState(
+        ids=ids,
+        weights=weights,
+        supporter=supporter,
+        opposed=opposed,
+        share=min(1.0, share),
+        opposition=min(1.0, opposition),
+        neutral=neutral,
+        allies=sum(1 for m in members if m.ally),
+    )
+
+
+def support_share(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> float:
+    """Influence-weighted share of the committee with stance +1 or +2 (0 when empty).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> support_share(committee([("a", "Other", 3, "champion"), ("b", "Other", 3, "neutral")]))
+    0.5
+    """
+    if not snapshot.members:
+        return 0.0
+    return support_state(snapshot, score_members(snapshot, params=params)).share
+
+
+def coverage_level(count: int, meetings: int, *, params: AnalysisParams = DEFAULT_PARAMS) -> Coverage:
+    """Coverage from a member's interaction count and how many were meetings.
+
+    Examples
+    --------
+    >>> [coverage_level(c, m).value for c, m in [(0, 0), (1, 1), (3, 0), (4, 2)]]
+    ['none', 'brief', 'multiple', 'in_depth']
+    """
+    if count <= 0:
+        return Coverage.none
+    if count >= params.coverage_in_depth_min and meetings >= params.coverage_in_depth_meetings:
+        return Coverage.in_depth
+    if count >= params.coverage_multiple_min:
+        return Coverage.multiple
+    return Coverage.brief
+
+
+def member_coverage(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> dict[str, tuple[Coverage, int, int | None]]:
+    """``id -> (coverage, interaction count, last contact ms)`` for every member.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee, contact
+    >>> snap = committee([("a", "Other"), ("b", "Other")], interactions=[contact(1, "a")])
+    >>> {k: (v[0].value, v[1]) for k, v in member_coverage(snap).items()}
+    {'a': ('brief', 1), 'b': ('none', 0)}
+    """
+    counts: dict[str, list[int]] = {m.id: [0, 0, -1] for m in snapshot.members}
+    for record in snapshot.interactions:
+        meeting = record.channel == "meeting"
+        for sid in record.stakeholder_ids:
+            held = counts.get(sid)
+            if held is None:
+                continue
+            held[0] += 1
+            held[1] += meeting
+            if record.at > held[2]:
+                held[2] = record.at
+    return {
+        sid: (coverage_level(c, mt, params=params), c, None if last < 0 else last)
+        for sid, (c, mt, last) in counts.items()
+    }
+
+
+def map_completeness(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> tuple[float, list[str]]:
+    """Share of the required roles filled, and the missing ones.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> map_completeness(committee([("a", "Decision Maker"), ("b", "Champion")]))
+    (0.6666666666666666, ['Executive Sponsor'])
+    >>> map_completeness(committee([]))
+    (0.0, ['decision_maker', 'ally_or_champion', 'Executive Sponsor'])
+    """
+    required = params.required_roles
+    if not required:
+        return 1.0, []
+    roles = {m.role for m in snapshot.members}
+    has_ally = any(m.ally for m in snapshot.members)
+    missing: list[str] = []
+    for token in required:
+        if token == REQUIRED_DECISION_MAKER:
+            filled = bool(roles & DECISION_ROLES)
+        elif token == REQUIRED_ALLY_OR_CHAMPION:
+            filled = has_ally or Role.champion in roles
+        else:
+            filled = any(r.value == token or r.name == token for r in roles)
+        if not filled:
+            missing.append(token)
+    return (len(required) - len(missing)) / len(required), missing
+
+
+def trend_of(delta: float, *, params: AnalysisParams = DEFAULT_PARAMS) -> Trend:
+    """``growing`` / ``shrinking`` when ``|delta|`` reaches the threshold, else ``stable``.
+
+    Examples
+    --------
+    >>> [trend_of(d).value for d in (0.05, -0.08, 0.01)]
+    ['growing', 'shrinking', 'stable']
+    """
+    # A hair of tolerance so a change of exactly the threshold counts despite float noise.
+    if delta >= params.trend_threshold - 1e-12:
+        return Trend.growing
+    if delta <= -params.trend_threshold + 1e-12:
+        return Trend.shrinking
+    return Trend.stable
+
+
+def trend_reference_instant(history_first_ms: int | None, as_of: int, *, params: AnalysisParams = DEFAULT_PARAMS) -> int:
+    """The instant the trend compares with: ``trend_weeks`` back, not before the first fact."""
+    then = as_of - params.trend_weeks * WEEK_MS
+    if history_first_ms is not None:
+        then = max(then, min(history_first_ms, as_of))
+    return then
+
+
+def summarize_support(
+    snapshot: DealSnapshot,
+    state: SupportState,
+    previous: SupportState | None,
+    *,
+    names: dict[str, str] | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> SupportSummary:
+    """Assemble the :class:`SupportSummary` from the state now and ``trend_weeks`` ago."""
+    completeness, missing = map_completeness(snapshot, params=params)
+    delta = 0.0
+    movers: list[TrendMover] = []
+    if previous is not None:
+        delta = state.share - previous.share
+        now_c = state.contributions()
+        then_c = previous.contributions()
+        changes = [
+            (sid, now_c.get(sid, 0.0) - then_c.get(sid, 0.0))
+            for sid in sorted(set(now_c) | set(then_c))
+        ]
+        changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
+        changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
+        lookup = names or {m.id: m.stakeholder.name for m in snapshot.members}
+        movers = [
+            TrendMover.model_construct(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d)
+            for sid, d in changes[: params.movers]
+        ]
+    return SupportSummary.model_construct(
+        share=state.share,
+        opposition=state.opposition,
+        neutral=state.neutral,
+        allies=state.allies,
+        completeness=completeness,
+        missing_roles=missing,
+        trend=trend_of(delta, params=params) if previous is not None else Trend.stable,
+        trend_delta=delta,
+        trend_weeks=params.trend_weeks,
+        movers=movers,
+    )
+
+
+def support_summary(
+    history: DealHistory,
+    *,
+    as_of: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> SupportSummary:
+    """Support base of a deal as of an instant, with its trend over ``trend_weeks``.
+
+    Parameters
+    ----------
+    history : DealHistory
+        The deal's facts.
+    as_of : int, optional
+        Epoch ms (default: the history's own instant).
+    params : AnalysisParams
+        Thresholds.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "supporter"}),
+    ...                          (0, "b", {"role": "Other", "stance": "neutral"}),
+    ...                          (90, "b", {"role": "Other", "stance": "supporter"})],
+    ...                         as_of_day=100)
+    >>> s = support_summary(h)
+    >>> (s.share, s.trend.value, round(s.trend_delta, 2))
+    (1.0, 'growing', 0.5)
+    """
+    now = history.snapshot(as_of)
+    then = history.snapshot(trend_reference_instant(history.first_fact_at(), now.as_of, params=params))
+    state = support_state(now, score_members(now, params=params))
+    previous = support_state(then, score_members(then, params=params))
+    names = {sid: info.name for sid, info in history.stakeholders.items()}
+    return summarize_support(now, state, previous, names=names, params=params)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year = moment.year + month_index // 12
+    month = month_index % 12 + 1
+    days = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return moment.replace(year=year, month=month, day=min(moment.day, days))
+
+
+def history_instants(start: int, end: int, interval: Interval = "week") -> list[int]:
+    """Instants (epoch ms) from ``start`` to ``end``: every step back from ``end``, plus ``start``.
+
+    Examples
+    --------
+    >>> history_instants(0, 15 * 86_400_000, "week") == [0, 86_400_000, 8 * 86_400_000, 15 * 86_400_000]
+    True
+    """
+    if end < start:
+        return []
+    points: list[int] = []
+    if interval in ("day", "week"):
+        step = DAY_MS if interval == "day" else WEEK_MS
+        t = end
+        while t >= start:
+            points.append(t)
+            t -= step
+    elif interval == "month":
+        end_dt = datetime.fromtimestamp(end / 1000, tz=UTC)
+        k = 0
+        while True:
+            t = int(round(_add_months(end_dt, -k).timestamp() * 1000))
+            if t < start:
+                break
+            points.append(t)
+            k += 1
+    else:
+        raise ValueError(f"interval must be day, week or month, not {interval!r}")
+    if not points or points[-1] != start:
+        points.append(start)
+    return sorted(points)
+
+
+def support_point(snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS) -> SupportPoint:
+    completeness, _ = map_completeness(snapshot, params=params)
+    return SupportPoint.model_construct(
+        at=from_ms(snapshot.as_of),
+        share=state.share,
+        opposition=state.opposition,
+        allies=state.allies,
+        completeness=completeness,
+    )
+
+
+def support_history(
+    history: DealHistory,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    interval: Interval = "week",
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[SupportPoint]:
+    """Support share, opposition, allies and completeness at regular points in time.
+
+    Parameters
+    ----------
+    history : DealHistory
+        The deal's facts.
+    start, end : int, optional
+        Epoch ms; default from the deal's first fact to the history's instant.
+    interval : {"day", "week", "month"}
+        Step between points, counted back from ``end``.
+
+    Returns
+    -------
+    list[SupportPoint]
+        Oldest first; empty for a deal without any fact.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "supporter"}),
+    ...                          (0, "b", {"role": "Other", "stance": "neutral"}),
+    ...                          (10, "b", {"role": "Other", "stance": "supporter"})],
+    ...                         as_of_day=14)
+    >>> [p.share for p in support_history(h)]
+    [0.5, 0.5, 1.0]
+    """
+    instants = history_points(history, start=start, end=end, interval=interval)
+    points: list[SupportPoint] = []
+    for t in instants:
+        snap = history.snapshot(t)
+        points.append(support_point(snap, support_state(snap, score_members(snap, params=params)), params=params))
+    return points
+
+
+def history_points(
+    history: DealHistory,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    interval: Interval = "week",
+) -> list[int]:
+    """The instants :func:`support_history` evaluates (shared with the fleet path)."""
+    last = history.as_of if end is None else min(end, history.as_of)
+    first = history.first_fact_at() if start is None else start
+    if first is None:
+        return []
+    return history_instants(min(first, last), last, interval)
+
+
+def shares(states: Sequence[SupportState]) -> list[float]:
+    return [s.share for s in states]

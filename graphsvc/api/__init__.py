@@ -1,0 +1,1 @@
+"""The versioned REST API (FastAPI): ``create_app`` in :mod:`graphsvc.api.app`."""

@@ -1,0 +1,114 @@
+"""Per-deal analysis: ranking, top decision-maker, support, flags, history, forecast,
+next best contacts and warm paths to the decision-maker.
+
+Responses are cached by (workspace, operation, deal, parameters, workspace revision):
+the revision comes from the shared store on every request, so a write through any API
+process is visible in the next analysis served by every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from graphsvc.analysis.schemas import DealAnalysis, Forecast
+from graphsvc.api.cache import AnalysisCache
+from graphsvc.api.deps import Analysis, Cache, ReadKey, Store
+from graphsvc.api.errors import error_responses
+from graphsvc.api.params import AsOf, DealId, as_of_key
+from graphsvc.api.schemas import (
+    JSONBytes,
+    NextBestContactsOut,
+    SupportHistoryOut,
+    WarmPathsOut,
+    to_json_bytes,
+)
+from graphsvc.domain.models import Instant, utcnow
+from graphsvc.store.repository import GraphStore
+
+router = APIRouter(prefix="/v1/deals/{deal_id}", tags=["analysis"],
+                   responses=error_responses(401, 404, 422))
+
+
+class Interval(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+def cached(cache: AnalysisCache, store: GraphStore, workspace: str, key: tuple[Hashable, ...],
+           compute: Callable[[], Any]) -> Response:
+    revision = store.workspace_revision(workspace=workspace)
+    body = cache.get_or_compute((workspace, revision, *key), lambda: to_json_bytes(compute()))
+    return JSONBytes(content=body)
+
+
+@router.get("/analysis", response_model=DealAnalysis,
+            summary="Who matters, the top decision-maker, the support base and the risk flags")
+def deal_analysis(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+                  cache: Cache, as_of: AsOf = None) -> Response:
+    return cached(cache, store, principal.workspace, ("analysis", deal_id, as_of_key(as_of)),
+                  lambda: analysis.analyze(workspace=principal.workspace, deal_id=deal_id,
+                                           as_of=as_of))
+
+
+@router.get("/support-history", response_model=SupportHistoryOut,
+            summary="The support base at regular points from the deal's first fact")
+def support_history(
+    deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis, cache: Cache,
+    start: Annotated[Instant | None, Query(alias="from", description="First instant")] = None,
+    end: Annotated[Instant | None, Query(alias="to", description="Last instant")] = None,
+    interval: Interval = Interval.week,
+) -> Response:
+    def compute() -> SupportHistoryOut:
+        points = analysis.support_history(workspace=principal.workspace, deal_id=deal_id,
+                                          start=start, end=end, interval=interval.value)
+        return SupportHistoryOut(deal_id=deal_id, interval=interval.value, points=points)
+
+    key = ("support_history", deal_id, as_of_key(start), as_of_key(end), interval.value)
+    return cached(cache, store, principal.workspace, key, compute)
+
+
+@router.get("/forecast", response_model=Forecast,
+            summary="Friedkin-Johnsen forecast of each member's stance (-2..2)")
+def forecast(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+             cache: Cache, as_of: AsOf = None) -> Response:
+    return cached(cache, store, principal.workspace, ("forecast", deal_id, as_of_key(as_of)),
+                  lambda: analysis.forecast(workspace=principal.workspace, deal_id=deal_id,
+                                            as_of=as_of))
+
+
+@router.get("/next-best-contacts", response_model=NextBestContactsOut,
+            summary="Whom to win over next, ranked by the predicted gain in support")
+def next_best_contacts(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+                       cache: Cache, as_of: AsOf = None) -> Response:
+    def compute() -> NextBestContactsOut:
+        items = analysis.next_best_contacts(workspace=principal.workspace, deal_id=deal_id,
+                                            as_of=as_of)
+        return NextBestContactsOut(deal_id=deal_id, as_of=_instant(as_of), items=items)
+
+    return cached(cache, store, principal.workspace,
+                  ("next_best_contacts", deal_id, as_of_key(as_of)), compute)
+
+
+@router.get("/paths-to-decision-maker", response_model=WarmPathsOut,
+            summary="The strongest warm paths from our team to the top decision-maker")
+def paths_to_decision_maker(deal_id: DealId, principal: ReadKey, store: Store,
+                            analysis: Analysis, cache: Cache, as_of: AsOf = None) -> Response:
+    def compute() -> WarmPathsOut:
+        paths = analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id,
+                                    as_of=as_of)
+        target = paths[0].hops[-1].to_id if paths and paths[0].hops else None
+        return WarmPathsOut(deal_id=deal_id, as_of=_instant(as_of),
+                            top_decision_maker_id=target, paths=paths)
+
+    return cached(cache, store, principal.workspace,
+                  ("warm_paths", deal_id, as_of_key(as_of)), compute)
+
+
+def _instant(as_of: datetime | None) -> datetime:
+    return as_of if as_of is not None else utcnow()

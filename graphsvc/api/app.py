@@ -1,0 +1,130 @@
+"""The application factory: every router, the error handler, middleware and metrics.
+
+``create_app(settings, store)`` serves the given store (tests pass one), or opens the
+configured store at start-up and closes it at shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+
+import graphsvc
+from graphsvc.api import (
+    accounts,
+    analysis,
+    committee,
+    deals,
+    imports,
+    interactions,
+    keys,
+    lines,
+    risks,
+    stakeholders,
+)
+from graphsvc.api.cache import AnalysisCache
+from graphsvc.api.deps import Services
+from graphsvc.api.errors import error_response, install_error_handlers
+from graphsvc.api.metrics import CONTENT_TYPE_LATEST, Metrics, instrument_store
+from graphsvc.api.middleware import RequestContextMiddleware, configure_logging
+from graphsvc.config import Settings, get_settings
+from graphsvc.domain.models import Bundle
+from graphsvc.keys import KeyRepository
+from graphsvc.maps.views import router as maps_router
+from graphsvc.store.repository import GraphStore
+
+API_ROUTERS = (accounts.router, deals.router, stakeholders.router, committee.router,
+               lines.router, interactions.router, imports.router, analysis.router,
+               risks.router, keys.router, maps_router)
+
+
+def _wire(services: Services, store: GraphStore, metrics: Metrics) -> None:
+    instrument_store(store, metrics)
+    services.store = store
+    services.keys = KeyRepository(store.runner)
+    try:  # TEMP-UNTIL-ANALYSIS-SERVICE
+        from graphsvc.analysis.service import AnalysisService
+    except ImportError:
+        return
+    services.analysis = AnalysisService(store=store, settings=services.settings)
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
+    services = Services(settings=settings, owns_store=store is None)
+    services.cache = AnalysisCache(ttl_seconds=settings.analysis_cache_seconds, metrics=metrics)
+    if store is not None:
+        _wire(services, store, metrics)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services.store is None:
+            opened = await run_in_threadpool(GraphStore.open, settings)
+            _wire(services, opened, metrics)
+        try:
+            yield
+        finally:
+            if services.owns_store and services.store is not None:
+                await run_in_threadpool(services.store.close)
+                services.store = None
+
+    app = FastAPI(
+        title="graphsvc",
+        version=getattr(graphsvc, "__version__", "0.1.0"),
+        description="Stakeholder influence graph analyzer for key-account deals. Every "
+                    "`/v1` request needs `Authorization: Bearer <API key>` and acts in "
+                    "that key's workspace only.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
+                       metrics=metrics)
+
+    @app.get("/healthz", tags=["operations"], summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="The store is reachable",
+             responses={503: {"description": "The store is not reachable"}})
+    def readyz() -> Response:
+        store_ = services.store
+        try:
+            ready = store_ is not None and store_.ping()
+        except Exception:  # any failure to ping means "not ready"
+            ready = False
+        if not ready:
+            return error_response(503, "store_unavailable", "the store is not reachable")
+        return Response(content=b'{"status":"ready"}', media_type="application/json")
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        return Response(content=metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in API_ROUTERS:
+        app.include_router(router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version,
+                             description=app.description, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        # The import endpoint reads its body itself (JSON or CSV): document the bundle.
+        bundle = Bundle.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in bundle.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components.setdefault("Bundle", bundle)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

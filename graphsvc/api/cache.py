@@ -1,0 +1,57 @@
+"""Analysis response cache, safe behind a load balancer.
+
+Entries are keyed by ``(workspace, operation, deal, parameters, revision)`` where the
+revision is ``store.workspace_revision(workspace)``, read from the shared store on every
+request. Any write to the workspace, through any process, bumps that revision, so the
+next request misses and recomputes: a stale answer is never served, whichever process
+took the write. Entries also expire after ``analysis_cache_seconds`` (answers "as of
+now" drift with the clock) and the oldest go first beyond ``max_entries``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from graphsvc.api.metrics import Metrics
+
+
+class AnalysisCache:
+    def __init__(self, *, ttl_seconds: float, metrics: Metrics, max_entries: int = 4096) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self.metrics = metrics
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value for ``key`` (a response body, a scan), else ``compute()``
+        stored under it. Errors are not cached."""
+        if self.ttl_seconds <= 0:
+            self.metrics.cache.labels("miss").inc()
+            return compute()
+        now = time.monotonic()
+        with self._lock:
+            held = self._entries.get(key)
+            if held is not None and held[0] > now:
+                self._entries.move_to_end(key)
+                self.metrics.cache.labels("hit").inc()
+                return held[1]
+        self.metrics.cache.labels("miss").inc()
+        body = compute()
+        with self._lock:
+            self._entries[key] = (now + self.ttl_seconds, body)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

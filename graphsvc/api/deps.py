@@ -1,0 +1,122 @@
+"""FastAPI dependencies shared by every router: the caller's key, the store, the analysis.
+
+Routers declare what they need with the annotated aliases, e.g.::
+
+    @router.get("/v1/deals/{deal_id}")
+    def get_deal(deal_id: str, principal: ReadKey, store: Store) -> DealOut: ...
+
+``principal.workspace`` is the only workspace a request may touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from graphsvc.api.cache import AnalysisCache
+from graphsvc.config import Settings
+from graphsvc.errors import Forbidden, StoreUnavailable, Unauthorized
+from graphsvc.keys import KeyRepository, Scope
+from graphsvc.store.repository import GraphStore
+
+if TYPE_CHECKING:
+    from graphsvc.analysis.service import AnalysisService
+
+# auto_error=False: a missing header must give our own 401 error shape, not FastAPI's.
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer gsk_...`")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's workspace and scope (never the key itself)."""
+
+    workspace: str
+    scope: Scope
+    key_id: str
+
+
+@dataclass
+class Services:
+    """What one app instance runs on; ``app.state.services``."""
+
+    settings: Settings
+    store: GraphStore | None = None
+    analysis: AnalysisService | None = None
+    keys: KeyRepository | None = None
+    cache: AnalysisCache | None = None
+    owns_store: bool = False
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_settings(request: Request) -> Settings:
+    return get_services(request).settings
+
+
+def get_store(request: Request) -> GraphStore:
+    store = get_services(request).store
+    if store is None:
+        raise StoreUnavailable("the store is not open")
+    return store
+
+
+def get_analysis(request: Request) -> AnalysisService:
+    analysis = get_services(request).analysis
+    if analysis is None:
+        raise StoreUnavailable("the store is not open")
+    return analysis
+
+
+def get_keys(request: Request) -> KeyRepository:
+    keys = get_services(request).keys
+    if keys is None:
+        raise StoreUnavailable("the store is not open")
+    return keys
+
+
+def get_cache(request: Request) -> AnalysisCache:
+    cache = get_services(request).cache
+    assert cache is not None
+    return cache
+
+
+def require_scope(scope: Scope | str) -> Callable[..., Principal]:
+    """A dependency that authenticates the bearer key and demands at least ``scope``."""
+    needed = Scope(scope)
+
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        if credentials is None or not credentials.credentials:
+            raise Unauthorized("an API key is required: Authorization: Bearer <key>")
+        record = get_keys(request).authenticate(credentials.credentials)
+        if record is None:
+            raise Unauthorized("this API key is unknown or revoked")
+        principal = Principal(workspace=record.workspace, scope=record.scope, key_id=record.id)
+        # The access log names the key id (never the key) and workspace.
+        request.state.principal = principal
+        if not record.scope.allows(needed):
+            raise Forbidden(f"this API key has scope {record.scope.value!r}; "
+                            f"this operation needs {needed.value!r}")
+        return principal
+
+    dependency.__name__ = f"require_{needed.value}_key"
+    return dependency
+
+
+ReadKey = Annotated[Principal, Depends(require_scope(Scope.read))]
+WriteKey = Annotated[Principal, Depends(require_scope(Scope.write))]
+AdminKey = Annotated[Principal, Depends(require_scope(Scope.admin))]
+Store = Annotated[GraphStore, Depends(get_store)]
+# Any until graphsvc.analysis.service lands; the dependency returns an AnalysisService.
+Analysis = Annotated[Any, Depends(get_analysis)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Keys = Annotated[KeyRepository, Depends(get_keys)]
+Cache = Annotated[AnalysisCache, Depends(get_cache)]

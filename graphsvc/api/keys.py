@@ -1,0 +1,58 @@
+"""``/v1/keys``: manage the workspace's API keys with an ``admin`` key.
+
+The CLI (``graphsvc keys``) does the same for any workspace, from the server's shell.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from graphsvc.api.deps import AdminKey, Keys
+from graphsvc.api.errors import error_responses
+from graphsvc.api.schemas import ApiKeyOut, render
+from graphsvc.keys import ApiKeyRecord, Scope
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"],
+                   responses=error_responses(401, 403, 404, 413, 422))
+
+KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scope: Scope
+    name: str | None = Field(default=None, max_length=200)
+
+
+class KeyCreated(ApiKeyOut):
+    key: str = Field(description="The key itself: shown this once, stored only hashed.")
+
+
+class KeyList(BaseModel):
+    items: list[ApiKeyOut]
+
+
+def _out(record: ApiKeyRecord) -> ApiKeyOut:
+    return ApiKeyOut(id=record.id, workspace=record.workspace, scope=record.scope.value,
+                     prefix=record.prefix, name=record.name, created_at=record.created_at,
+                     revoked_at=record.revoked_at)
+
+
+@router.get("", response_model=KeyList, summary="The workspace's API keys (never the keys)")
+def list_keys(principal: AdminKey, keys: Keys) -> Response:
+    return render(KeyList(items=[_out(r) for r in keys.list(workspace=principal.workspace)]))
+
+
+@router.post("", response_model=KeyCreated, status_code=201,
+             summary="Create an API key in the caller's workspace; the key is shown once")
+def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
+    key, record = keys.create(workspace=principal.workspace, scope=body.scope, name=body.name)
+    return render(KeyCreated(key=key, **_out(record).model_dump()), status_code=201)
+
+
+@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
+def revoke_key(key_id: KeyId, principal: AdminKey, keys: Keys) -> Response:
+    return render(_out(keys.revoke(key_id=key_id, workspace=principal.workspace)))

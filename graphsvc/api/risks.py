@@ -1,0 +1,95 @@
+"""``GET /v1/risks``: the workspace's open deals at risk, highest severity first.
+
+Built from the fleet scan (all open deals analysed in one pass), cached per workspace
+revision like the per-deal analysis, then filtered and paged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from graphsvc.analysis.schemas import DealAnalysis, FlagCode, Severity
+from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey, Store
+from graphsvc.api.errors import error_responses
+from graphsvc.api.schemas import RiskItem, RiskPage, render
+from graphsvc.errors import ValidationFailed
+
+router = APIRouter(tags=["risks"], responses=error_responses(401, 422))
+
+
+def _risk_items(analyses: list[DealAnalysis]) -> list[RiskItem]:
+    items = []
+    for result in analyses:
+        if result.status != "open" or not result.flags:
+            continue
+        worst = result.worst_severity
+        assert worst is not None
+        flags = sorted(result.flags, key=lambda f: (-f.severity.weight, f.code.value))
+        items.append(RiskItem(deal_id=result.deal_id, deal_name=result.deal_name,
+                              owner_email=result.owner_email, amount=result.amount,
+                              severity=worst.value, flags=flags))
+    items.sort(key=lambda i: (-Severity(i.severity).weight,
+                              -sum(f.severity.weight for f in i.flags),
+                              -(i.amount or 0.0), i.deal_id))
+    return items
+
+
+def _decode(cursor: str) -> int:
+    try:
+        offset = int(base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii"))
+    except (binascii.Error, UnicodeError, ValueError):
+        offset = -1
+    if offset < 0:
+        raise ValidationFailed("invalid cursor",
+                               detail=[{"loc": ["query", "cursor"], "msg": "not a cursor"}])
+    return offset
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode("ascii")).decode("ascii")
+
+
+@router.get("/v1/risks", response_model=RiskPage,
+            summary="Open deals with risk flags, highest severity first")
+def list_risks(
+    principal: ReadKey,
+    store: Store,
+    analysis: Analysis,
+    cache: Cache,
+    settings: AppSettings,
+    severity: Severity | None = None,
+    code: FlagCode | None = None,
+    owner: Annotated[str | None, Query(max_length=300, description="Owner e-mail")] = None,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    workspace = principal.workspace
+    revision = store.workspace_revision(workspace=workspace)
+
+    def scan() -> list[RiskItem]:
+        result: Any = analysis.scan(workspace=workspace)
+        analyses = list(getattr(result, "analyses", result))
+        return _risk_items(analyses)
+
+    items: list[RiskItem] = cache.get_or_compute((workspace, revision, "risks"), scan)
+    owner_key = owner.strip().lower() if owner else None
+    selected = []
+    for item in items:
+        if owner_key and item.owner_email != owner_key:
+            continue
+        flags = [f for f in item.flags
+                 if (severity is None or f.severity == severity)
+                 and (code is None or f.code == code)]
+        if not flags:
+            continue
+        selected.append(item if len(flags) == len(item.flags)
+                        else item.model_copy(update={"flags": flags}))
+    start = _decode(cursor) if cursor else 0
+    size = min(limit or settings.page_limit_default, settings.page_limit_max)
+    page = selected[start:start + size]
+    next_cursor = _encode(start + size) if start + size < len(selected) else None
+    return render(RiskPage(items=page, next_cursor=next_cursor))

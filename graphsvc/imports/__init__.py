@@ -1,0 +1,7 @@
+"""Bulk import: a JSON bundle, or a Salesforce Opportunity Contact Role CSV export."""
+
+from graphsvc.imports.salesforce import parse_contact_roles_csv
+from graphsvc.imports.service import ImportSummary, import_bundle, import_csv, import_json
+
+__all__ = ["ImportSummary", "import_bundle", "import_csv", "import_json",
+           "parse_contact_roles_csv"]

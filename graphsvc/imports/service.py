@@ -1,0 +1,111 @@
+"""Import a bundle (JSON) or a Salesforce contact-role CSV into one workspace.
+
+All-or-nothing: everything is parsed and validated (fields, then references to the
+file itself and to what is stored) before the first write; the store's upserts are
+idempotent, so importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from graphsvc.domain.models import Bundle
+from graphsvc.errors import NotFound, ValidationFailed
+from graphsvc.imports.salesforce import parse_contact_roles_csv
+from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
+
+
+@dataclass
+class ImportSummary:
+    by_kind: dict[str, UpsertCounts] = field(default_factory=dict)
+    items: int = 0
+
+    @property
+    def created(self) -> int:
+        return sum(c.created for c in self.by_kind.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.by_kind.values())
+
+    @property
+    def unchanged(self) -> int:
+        return sum(c.unchanged for c in self.by_kind.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "items": self.items,
+            "by_kind": {kind: {"created": c.created, "updated": c.updated,
+                               "unchanged": c.unchanged}
+                        for kind, c in self.by_kind.items()},
+        }
+
+
+def _too_many(count: int, max_items: int) -> ValidationFailed:
+    message = f"at most {max_items} items per import; this one has {count}"
+    return ValidationFailed(message, detail=[{"loc": ["body"], "msg": message}])
+
+
+def import_bundle(*, store: GraphStore, workspace: str, bundle: Bundle,
+                  max_items: int | None = None) -> ImportSummary:
+    if max_items is not None and bundle.item_count() > max_items:
+        raise _too_many(bundle.item_count(), max_items)
+    counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle)
+    return ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
+
+
+def bundle_from_json(data: Any, *, max_items: int | None = None) -> Bundle:
+    """Validate decoded JSON as a bundle; counts items first, so an oversized batch is
+    refused before the (costly) validation of every item."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("a bundle is a JSON object", detail=[
+            {"loc": ["body"], "msg": "expected a JSON object with lists of accounts, deals, ..."}])
+    count = sum(len(v) for v in data.values() if isinstance(v, list))
+    if max_items is not None and count > max_items:
+        raise _too_many(count, max_items)
+    try:
+        return Bundle.model_validate(data)
+    except ValidationError as exc:
+        detail = [{"loc": list(err["loc"]), "msg": err["msg"]}
+                  for err in exc.errors(include_url=False)[:500]]
+        raise ValidationFailed(f"{exc.error_count()} invalid field(s) in the bundle; "
+                               "nothing imported", detail=detail) from None
+
+
+def import_json(*, store: GraphStore, workspace: str, data: Any,
+                max_items: int | None = None) -> ImportSummary:
+    bundle = bundle_from_json(data, max_items=max_items)
+    return import_bundle(store=store, workspace=workspace, bundle=bundle)
+
+
+def bundle_from_csv(*, store: GraphStore, workspace: str, text: str,
+                    max_items: int | None = None) -> Bundle:
+    """Parse and check a contact-role CSV (at most ``max_items`` data rows); unknown
+    managers are reported by row."""
+    parsed = parse_contact_roles_csv(text, max_rows=max_items)
+    errors: list[dict[str, Any]] = []
+    for manager_id, rows in parsed.manager_rows.items():
+        try:
+            store.get_stakeholder(workspace=workspace, stakeholder_id=manager_id)
+        except NotFound:
+            errors.extend(
+                {"row": row, "loc": ["row", row, "Reports To (Contact ID)"],
+                 "msg": f"unknown contact {manager_id!r}: not in this file nor stored"}
+                for row in rows)
+    if errors:
+        errors.sort(key=lambda e: e["row"])
+        raise ValidationFailed(f"{len(errors)} bad row(s) in the CSV; nothing imported",
+                               detail=errors)
+    return parsed.bundle
+
+
+def import_csv(*, store: GraphStore, workspace: str, text: str,
+               max_items: int | None = None) -> ImportSummary:
+    bundle = bundle_from_csv(store=store, workspace=workspace, text=text, max_items=max_items)
+    return import_bundle(store=store, workspace=workspace, bundle=bundle)

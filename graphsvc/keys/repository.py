@@ -1,0 +1,155 @@
+"""API keys stored in the graph store, looked up by the sha256 of the presented key.
+
+A key is ``gsk_`` followed by 256 random bits (url-safe base64). Only its sha256 and
+a short public prefix are stored, so a copy of the database grants nothing. The
+queries are ``queries/api_key_*.cypher``, run through the store's runner like every
+other store operation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.errors import NotFound, ValidationFailed
+
+KEY_PREFIX = "gsk_"
+_PUBLIC_PREFIX_LEN = len(KEY_PREFIX) + 6
+
+
+class Scope(StrEnum):
+    """What a key may do: ``read`` < ``write`` < ``admin`` (each includes the ones before)."""
+
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+    @property
+    def level(self) -> int:
+        return {"read": 1, "write": 2, "admin": 3}[self.value]
+
+    def allows(self, needed: Scope) -> bool:
+        return self.level >= needed.level
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    id: str
+    workspace: str
+    scope: Scope
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    name: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def public(self) -> dict[str, Any]:
+        """JSON-friendly view without any secret (the hash stays in the store)."""
+        return {
+            "id": self.id,
+            "workspace": self.workspace,
+            "scope": self.scope.value,
+            "prefix": self.prefix,
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _record(row: dict[str, Any]) -> ApiKeyRecord:
+    revoked = row.get("revoked_at")
+    return ApiKeyRecord(
+        id=row["id"],
+        workspace=row["workspace"],
+        scope=Scope(row["scope"]),
+        prefix=row.get("prefix") or "",
+        created_at=from_ms(row["created_at"]),
+        revoked_at=from_ms(revoked) if revoked is not None else None,
+        name=row.get("name"),
+    )
+
+
+def _check_workspace(workspace: str) -> None:
+    if not 1 <= len(workspace) <= 128 or not workspace.isprintable():
+        raise ValidationFailed(
+            "workspace must be 1-128 printable characters",
+            detail=[{"loc": ["workspace"], "msg": "workspace must be 1-128 printable characters"}],
+        )
+
+
+class KeyRepository:
+    """Create, look up, list and revoke API keys through a store runner."""
+
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    def create(
+        self, *, workspace: str, scope: Scope | str, name: str | None = None
+    ) -> tuple[str, ApiKeyRecord]:
+        """Return ``(key, record)``; the key itself is never stored and cannot be shown again."""
+        _check_workspace(workspace)
+        key = new_key()
+        rows = self.runner.write(
+            "api_key_create",
+            {
+                "id": secrets.token_hex(8),
+                "hash": hash_key(key),
+                "workspace": workspace,
+                "scope": Scope(scope).value,
+                "prefix": key[:_PUBLIC_PREFIX_LEN],
+                "name": name,
+                "created_at": to_ms(datetime.now(UTC)),
+            },
+        )
+        return key, _record(rows[0])
+
+    def authenticate(self, key: str) -> ApiKeyRecord | None:
+        """The active key record for a presented key, or None (unknown or revoked)."""
+        if not key.startswith(KEY_PREFIX) or len(key) > 256:
+            return None
+        rows = self.runner.read("api_key_by_hash", {"hash": hash_key(key)})
+        if not rows:
+            return None
+        record = _record(rows[0])
+        return record if record.active else None
+
+    def list(self, *, workspace: str | None = None) -> list[ApiKeyRecord]:
+        rows = self.runner.read("api_key_list", {"workspace": workspace})
+        return [_record(row) for row in rows]
+
+    def get(self, *, key_id: str, workspace: str | None = None) -> ApiKeyRecord:
+        rows = self.runner.read("api_key_get", {"id": key_id})
+        if not rows or (workspace is not None and rows[0]["workspace"] != workspace):
+            raise NotFound(f"no API key {key_id!r}")
+        return _record(rows[0])
+
+    def revoke(self, *, key_id: str, workspace: str | None = None) -> ApiKeyRecord:
+        """Revoke by key id (or by the full key); revoking twice keeps the first instant."""
+        if key_id.startswith(KEY_PREFIX):
+            rows = self.runner.read("api_key_by_hash", {"hash": hash_key(key_id)})
+            if not rows:
+                raise NotFound("no such API key")
+            key_id = rows[0]["id"]
+        self.get(key_id=key_id, workspace=workspace)
+        rows = self.runner.write(
+            "api_key_revoke", {"id": key_id, "at": to_ms(datetime.now(UTC))}
+        )
+        if not rows:
+            raise NotFound(f"no API key {key_id!r}")
+        return _record(rows[0])

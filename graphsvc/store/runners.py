@@ -1,0 +1,301 @@
+"""The backend runners: run a named query of ``queries/`` and return plain rows.
+
+Two backends implement :class:`graphsvc.store.repository.Runner`:
+
+* :class:`FalkorRunner`: the embedded FalkorDB (``graphsvc.store.embedded``) over its
+  unix socket, one graph named ``graphsvc``. Reads go through ``GRAPH.RO_QUERY``.
+* :class:`Neo4jRunner`: Neo4j 5 through the official driver's ``execute_query``
+  (managed transactions, the driver's own retries, READ routing for reads).
+
+Rows are dicts keyed by the query's column names, holding plain Python values only
+(int, float, str, bool, None, lists, dicts; a node or relationship becomes the dict of
+its properties). Each query is timed: set ``runner.on_query = fn(name, seconds)`` to
+collect the figures (the API's metrics do).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import redis
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+import queries
+from graphsvc.config import Settings
+from graphsvc.errors import GraphsvcError, StoreUnavailable
+from graphsvc.store.embedded import NO_RETRY, EmbeddedServer, acquire
+
+GRAPH_NAME = "graphsvc"
+QueryHook = Callable[[str, float], None]
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class QueryFailed(GraphsvcError):
+    """The database refused a query (a bug in a query file, or a constraint)."""
+
+    status_code = 500
+    kind = "store_error"
+
+
+def _identifier(name: str) -> str:
+    # Schema names are fixed data (graphsvc/store/schema.py); check anyway, since DDL
+    # cannot take them as parameters.
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def to_plain(value: Any) -> Any:
+    """Convert a driver value to plain Python (nodes/relationships -> property dicts)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    properties = getattr(value, "properties", None)  # falkordb Node / Edge
+    if isinstance(properties, Mapping):
+        return {str(k): to_plain(v) for k, v in properties.items()}
+    items = getattr(value, "items", None)  # neo4j Node / Relationship
+    if callable(items):
+        return {str(k): to_plain(v) for k, v in items()}
+    nodes = getattr(value, "nodes", None)  # paths
+    if nodes is not None:
+        return [to_plain(n) for n in nodes]
+    return value
+
+
+def _load_schema() -> tuple[list[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
+    from graphsvc.store import schema
+
+    return list(schema.INDEXES), list(schema.UNIQUE_KEYS)
+
+
+# --------------------------------------------------------------------------- FalkorDB
+
+_CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError)
+
+
+class FalkorRunner:
+    """FalkorDB over a unix socket. Thread-safe: one connection pool (redis-py's pool
+    hands each command its own connection) and a per-thread graph handle, whose result
+    parser keeps a schema cache that must not be shared."""
+
+    backend = "falkordb"
+
+    def __init__(self, socket_path: str, *, graph_name: str = GRAPH_NAME,
+                 server: EmbeddedServer | None = None, attempts: int = 5) -> None:
+        from falkordb import FalkorDB
+
+        self.socket_path = socket_path
+        self.graph_name = graph_name
+        self.server = server
+        self.on_query: QueryHook | None = None
+        self._attempts = attempts
+        self._db = FalkorDB(unix_socket_path=socket_path, max_connections=64, retry=NO_RETRY)
+        self._local = threading.local()
+        self._restart_lock = threading.Lock()
+
+    # -- plumbing
+
+    def _graph(self) -> Any:
+        graph = getattr(self._local, "graph", None)
+        if graph is None:
+            graph = self._db.select_graph(self.graph_name)
+            self._local.graph = graph
+        return graph
+
+    def _recover(self) -> None:
+        """After a connection error: restart the embedded server if it went away."""
+        self._db.connection.connection_pool.reset()
+        if self.server is not None:
+            with self._restart_lock:
+                self.server.restart_if_down()
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
+            retry=retry_if_exception_type(_CONNECTION_ERRORS),
+            wait=wait_exponential(multiplier=0.02, max=1.0),
+            stop=stop_after_attempt(self._attempts),
+            before_sleep=lambda _state: self._recover(),
+            reraise=True,
+        )
+
+    def execute(self, text: str, params: dict[str, Any] | None = None, *,
+                read_only: bool = False, name: str = "<text>") -> list[dict[str, Any]]:
+        """Run query text (from ``queries/`` or fixed code, never from input)."""
+        started = time.perf_counter()
+        try:
+            for attempt in self._retrying():
+                with attempt:
+                    graph = self._graph()
+                    result = (graph.ro_query(text, params) if read_only
+                              else graph.query(text, params))
+        except _CONNECTION_ERRORS as exc:
+            raise StoreUnavailable(f"FalkorDB at {self.socket_path} is unavailable: {exc}") from exc
+        except redis.ResponseError as exc:
+            raise QueryFailed(f"query {name!r} failed: {exc}") from exc
+        finally:
+            if self.on_query is not None:
+                self.on_query(name, time.perf_counter() - started)
+        columns = [column[1] for column in result.header]
+        return [{col: to_plain(val) for col, val in zip(columns, row, strict=True)}
+                for row in result.result_set]
+
+    # -- Runner protocol
+
+    def read(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.execute(queries.load(query_name), params, read_only=True, name=query_name)
+
+    def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.execute(queries.load(query_name), params, name=query_name)
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._db.connection.ping())
+        except _CONNECTION_ERRORS:
+            return False
+
+    def ensure_schema(self) -> None:
+        """Range indexes for INDEXES and every UNIQUE_KEYS property, then the unique
+        constraints; all idempotent."""
+        indexes, unique_keys = _load_schema()
+        wanted: dict[str, list[str]] = {}
+        for label, prop in indexes:
+            wanted.setdefault(label, []).append(prop)
+        for label, props in unique_keys:
+            wanted.setdefault(label, []).extend(props)
+        for label, label_props in wanted.items():
+            for prop in dict.fromkeys(label_props):
+                try:
+                    self.execute(f"CREATE INDEX FOR (n:{_identifier(label)}) "
+                                 f"ON (n.{_identifier(prop)})", name="ensure_schema")
+                except QueryFailed as exc:
+                    if "already indexed" not in str(exc):
+                        raise
+        for label, props in unique_keys:
+            command: list[str] = [
+                "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE",
+                _identifier(label), "PROPERTIES", str(len(props)),
+                *(_identifier(p) for p in props),
+            ]
+            try:
+                for attempt in self._retrying():
+                    with attempt:
+                        self._db.connection.execute_command(*command)
+            except redis.ResponseError as exc:
+                if "already exists" not in str(exc).lower():
+                    raise QueryFailed(f"unique constraint on {label}{props}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.connection.close()
+        self._db.connection.connection_pool.disconnect()
+        if self.server is not None:
+            self.server.release()
+            self.server = None
+
+
+# --------------------------------------------------------------------------- Neo4j
+
+
+class Neo4jRunner:
+    """Neo4j 5 through the official driver; ``execute_query`` runs each query in a
+    managed transaction and retries transient failures itself."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, *, user: str, password: str, database: str) -> None:
+        import neo4j
+
+        self._neo4j = neo4j
+        self.database = database
+        self.on_query: QueryHook | None = None
+        self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Neo4jRunner:
+        assert settings.neo4j_uri
+        return cls(settings.neo4j_uri, user=settings.neo4j_user,
+                   password=settings.neo4j_password.get_secret_value(),
+                   database=settings.neo4j_database)
+
+    def execute(self, text: str, params: dict[str, Any] | None = None, *,
+                read_only: bool = False, name: str = "<text>") -> list[dict[str, Any]]:
+        neo4j = self._neo4j
+        routing = neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE
+        started = time.perf_counter()
+        try:
+            records, _summary, _keys = self.driver.execute_query(
+                neo4j.Query(text), params or {}, routing_=routing, database_=self.database
+            )
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+        except neo4j.exceptions.Neo4jError as exc:
+            raise QueryFailed(f"query {name!r} failed: {exc}") from exc
+        finally:
+            if self.on_query is not None:
+                self.on_query(name, time.perf_counter() - started)
+        return [{key: to_plain(value) for key, value in record.items()} for record in records]
+
+    def read(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.execute(queries.load(query_name), params, read_only=True, name=query_name)
+
+    def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.execute(queries.load(query_name), params, name=query_name)
+
+    def ping(self) -> bool:
+        try:
+            self.driver.verify_connectivity()
+            return True
+        except self._neo4j.exceptions.Neo4jError:
+            return False
+        except self._neo4j.exceptions.DriverError:
+            return False
+
+    def ensure_schema(self) -> None:
+        indexes, unique_keys = _load_schema()
+        for label, props in unique_keys:
+            label = _identifier(label)
+            keys = ", ".join(f"n.{_identifier(p)}" for p in props)
+            name = f"graphsvc_{label}_{'_'.join(props)}_key".lower()
+            self.execute(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) "
+                         f"REQUIRE ({keys}) IS UNIQUE", name="ensure_schema")
+        backed_by_constraint = {(label, props[0]) for label, props in unique_keys
+                                if len(props) == 1}
+        for label, prop in indexes:
+            if (label, prop) in backed_by_constraint:
+                continue  # the constraint's own index; a second one is refused
+            name = f"graphsvc_{_identifier(label)}_{_identifier(prop)}".lower()
+            self.execute(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+                         name="ensure_schema")
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+# --------------------------------------------------------------------------- factory
+
+
+def open_embedded_runner(settings: Settings) -> FalkorRunner:
+    server = acquire(settings.data_dir, idle_seconds=settings.embedded_idle_seconds)
+    try:
+        return FalkorRunner(server.socket_path, server=server)
+    except BaseException:
+        server.release()
+        raise
+
+
+def open_runner(settings: Settings) -> FalkorRunner | Neo4jRunner:
+    """Neo4j when ``settings.neo4j_uri`` is set, else the embedded FalkorDB."""
+    if settings.neo4j_uri:
+        return Neo4jRunner.from_settings(settings)
+    return open_embedded_runner(settings)

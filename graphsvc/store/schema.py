@@ -1,0 +1,49 @@
+"""The graph's fixed vocabulary and its indexes, as data.
+
+Labels and relationship types come only from these enums (never from input). The
+runners turn :data:`INDEXES` and :data:`UNIQUE_KEYS` into each backend's own DDL
+(FalkorDB: ``CREATE INDEX`` + ``GRAPH.CONSTRAINT``; Neo4j 5: ``CREATE INDEX ... IF NOT
+EXISTS`` / ``CREATE CONSTRAINT ... IS UNIQUE``). See ``repository.py`` for the model.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NodeLabel(StrEnum):
+    workspace = "Workspace"  # one per workspace: the write revision counter
+    account = "Account"
+    deal = "Deal"
+    stakeholder = "Stakeholder"
+    team_member = "TeamMember"
+    interaction = "Interaction"
+
+
+class RelType(StrEnum):
+    deal_for_account = "FOR_ACCOUNT"  # (:Deal)-[:FOR_ACCOUNT]->(:Account)
+    works_at = "WORKS_AT"  # (:Stakeholder)-[:WORKS_AT]->(:Account)
+    member_fact = "MEMBER_FACT"  # (:Stakeholder)-[:MEMBER_FACT {at, seq, ...}]->(:Deal)
+    influence_fact = "INFLUENCE_FACT"  # (:Stakeholder)-[:INFLUENCE_FACT]->(:Stakeholder)
+    reports_fact = "REPORTS_FACT"  # (:Stakeholder)-[:REPORTS_FACT]->(manager :Stakeholder)
+
+
+# Lookups go by ``key``: the workspace and the id in one string (see
+# ``repository.node_key``). A pattern naming two indexed properties makes FalkorDB
+# intersect both index terms, and the ``ws`` term grows with the workspace, so no query
+# puts ``ws`` next to ``key``; ``ws`` is indexed only where a whole workspace is scanned.
+INDEXES: list[tuple[str, str]] = [
+    (NodeLabel.deal.value, "ws"),  # list_deals, the fleet scan
+    (NodeLabel.interaction.value, "ws"),  # removing a deleted stakeholder's id
+    (NodeLabel.interaction.value, "deal_key"),  # a deal's interactions
+]
+
+# Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
+UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
+    (NodeLabel.workspace.value, ("ws",)),
+    (NodeLabel.account.value, ("key",)),
+    (NodeLabel.deal.value, ("key",)),
+    (NodeLabel.stakeholder.value, ("key",)),
+    (NodeLabel.team_member.value, ("key",)),
+    (NodeLabel.interaction.value, ("key",)),
+]

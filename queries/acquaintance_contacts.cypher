@@ -1,0 +1,10 @@
+// Warm paths: which team members met which of $ids, on which deal, how often, up to
+// $as_of (interactions of every deal of the workspace).
+MATCH (i:Interaction {ws: $ws})
+WHERE i.at <= $as_of
+UNWIND i.stakeholder_ids AS sid
+WITH i, sid
+WHERE sid IN $ids
+UNWIND i.team_member_emails AS email
+RETURN email, sid AS stakeholder_id, i.deal_id AS deal_id, count(*) AS meetings,
+       max(i.at) AS last_at

@@ -1,0 +1,3 @@
+MATCH (k:ApiKey {hash: $hash})
+RETURN k.id AS id, k.workspace AS workspace, k.scope AS scope, k.prefix AS prefix,
+       k.name AS name, k.created_at AS created_at, k.revoked_at AS revoked_at

@@ -1,0 +1,5 @@
+MATCH (k:ApiKey)
+WHERE $workspace IS NULL OR k.workspace = $workspace
+RETURN k.id AS id, k.workspace AS workspace, k.scope AS scope, k.prefix AS prefix,
+       k.name AS name, k.created_at AS created_at, k.revoked_at AS revoked_at
+ORDER BY k.created_at, k.id

@@ -1,0 +1,5 @@
+// Revoking twice keeps the first revocation instant.
+MATCH (k:ApiKey {id: $id})
+SET k.revoked_at = coalesce(k.revoked_at, $at)
+RETURN k.id AS id, k.workspace AS workspace, k.scope AS scope, k.prefix AS prefix,
+       k.name AS name, k.created_at AS created_at, k.revoked_at AS revoked_at

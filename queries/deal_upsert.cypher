@@ -1,0 +1,23 @@
+// Upsert deals, keeping their one FOR_ACCOUNT relation on the account of row.props
+// (moved when it changes). Same rules as account_upsert.cypher.
+MERGE (w:Workspace {ws: $ws})
+SET w.lock = true
+WITH w
+SET w.rev = coalesce(w.rev, 0) + 1
+WITH w.rev AS rev
+UNWIND $rows AS row
+MATCH (acc:Account {key: row.account_key})
+MERGE (d:Deal {key: row.key})
+WITH acc, row, d, d.account_key AS previous_account_key,
+     CASE WHEN d.h IS NULL THEN 'created'
+          WHEN d.h = row.props.h THEN 'unchanged'
+          ELSE 'updated' END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET d = row.props)
+WITH acc, row, d, outcome,
+     CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
+       AS moved_from
+OPTIONAL MATCH (prev:Account {key: moved_from})
+OPTIONAL MATCH (d)-[stale:FOR_ACCOUNT]->(prev)
+DELETE stale
+MERGE (d)-[:FOR_ACCOUNT]->(acc)
+RETURN outcome, count(*) AS n

@@ -1,0 +1,15 @@
+// Delete a stakeholder with all their facts (memberships, influence and reporting lines)
+// and take their id off the interactions that list them.
+MERGE (w:Workspace {ws: $ws})
+SET w.lock = true
+WITH w
+SET w.rev = coalesce(w.rev, 0) + 1
+WITH w
+MATCH (s:Stakeholder {key: $key})
+DETACH DELETE s
+WITH count(*) AS deleted
+OPTIONAL MATCH (i:Interaction {ws: $ws})
+WHERE deleted > 0 AND $id IN i.stakeholder_ids
+WITH deleted, collect(i) AS listed
+FOREACH (x IN listed | SET x.stakeholder_ids = [y IN x.stakeholder_ids WHERE y <> $id])
+RETURN deleted

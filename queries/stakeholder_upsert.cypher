@@ -1,0 +1,23 @@
+// Upsert stakeholders, keeping their one WORKS_AT relation on the account of row.props
+// (moved when it changes). Same rules as account_upsert.cypher.
+MERGE (w:Workspace {ws: $ws})
+SET w.lock = true
+WITH w
+SET w.rev = coalesce(w.rev, 0) + 1
+WITH w.rev AS rev
+UNWIND $rows AS row
+MATCH (acc:Account {key: row.account_key})
+MERGE (s:Stakeholder {key: row.key})
+WITH acc, row, s, s.account_key AS previous_account_key,
+     CASE WHEN s.h IS NULL THEN 'created'
+          WHEN s.h = row.props.h THEN 'unchanged'
+          ELSE 'updated' END AS outcome
+FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET s = row.props)
+WITH acc, row, s, outcome,
+     CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
+       AS moved_from
+OPTIONAL MATCH (prev:Account {key: moved_from})
+OPTIONAL MATCH (s)-[stale:WORKS_AT]->(prev)
+DELETE stale
+MERGE (s)-[:WORKS_AT]->(acc)
+RETURN outcome, count(*) AS n
