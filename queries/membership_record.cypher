@@ -1,9 +1,15 @@
 // Record membership facts (joins, changes, ends) of stakeholder a on deal b, at most one
-// row per pair per statement. A fact equal to the state in effect at its instant is not
-// recorded again (idempotent re-imports); ending what is not in effect records nothing.
-// seq = revision * 1e6 + row index orders facts of one instant (the later write wins),
-// and every fact is CREATEd with its own fid: concurrent writers never merge away each
-// other's changes.
+// row per pair per statement. A fact is {at, seq, recorded, active, state}: state is the
+// full membership as compact JSON [active, role, stance, ally, influence_rating,
+// self_weight], one value to compare and to read back.
+// Idempotent: a fact is not recorded when the latest fact at exactly its instant has
+// the same state. Any other fact is recorded, even one equal to the state in effect
+// (counted 'unchanged'): facts may arrive out of order, and a change recorded later at
+// an earlier instant must not swallow it. seq = workspace revision * 1e6 + row index is
+// unique in the workspace and orders facts of one instant (the later write wins); facts
+// are CREATEd, never merged, so concurrent writers cannot fold two changes into one.
+// (OPTIONAL MATCH + collect, not a pattern comprehension: FalkorDB 4.16 evaluated the
+// latter wrongly in this query, seeing no earlier facts.)
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -20,15 +26,12 @@ WITH rev, row, a, b,
        CASE WHEN best IS NULL OR x.at > best.at OR (x.at = best.at AND x.seq > best.seq)
             THEN x ELSE best END) AS last
 WITH rev, row, a, b,
-     CASE WHEN last IS NULL THEN 'new'
-          WHEN last.state = row.state THEN 'unchanged'
-          WHEN last.active THEN 'updated'
-          ELSE 'new' END AS change
-WITH rev, row, a, b,
-     CASE WHEN change = 'new' AND NOT row.active THEN 'unchanged' ELSE change END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
-  CREATE (a)-[:MEMBER_FACT {fid: row.fid, at: row.at, seq: rev * 1000000 + row.i,
-    recorded: timestamp(), state: row.state, active: row.active, role: row.role,
-    stance: row.stance, ally: row.ally, rating: row.rating,
-    self_weight: row.self_weight}]->(b))
-RETURN CASE outcome WHEN 'new' THEN 'created' ELSE outcome END AS outcome, count(*) AS n
+     CASE WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
+          WHEN last IS NOT NULL AND last.active THEN 'updated'
+          WHEN row.active THEN 'created'
+          ELSE 'unchanged' END AS outcome,
+     last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
+FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
+  CREATE (a)-[:MEMBER_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
+    active: row.active, state: row.state}]->(b))
+RETURN outcome, count(*) AS n

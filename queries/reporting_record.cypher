@@ -1,5 +1,6 @@
-// Record reporting line facts (stakeholder a reports to manager b): starts, changes of strength,
-// ends; at most one row per pair per statement. Same rules as membership_record.cypher.
+// Record reporting line facts (stakeholder a reports to manager b; state = [active, 1.0]):
+// starts, changes and ends; at most one row per pair per statement. Same rules as
+// membership_record.cypher.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -16,14 +17,12 @@ WITH rev, row, a, b,
        CASE WHEN best IS NULL OR x.at > best.at OR (x.at = best.at AND x.seq > best.seq)
             THEN x ELSE best END) AS last
 WITH rev, row, a, b,
-     CASE WHEN last IS NULL THEN 'new'
-          WHEN last.state = row.state THEN 'unchanged'
-          WHEN last.active THEN 'updated'
-          ELSE 'new' END AS change
-WITH rev, row, a, b,
-     CASE WHEN change = 'new' AND NOT row.active THEN 'unchanged' ELSE change END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
-  CREATE (a)-[:REPORTS_FACT {fid: row.fid, at: row.at, seq: rev * 1000000 + row.i,
-    recorded: timestamp(), state: row.state, active: row.active,
-    strength: row.strength}]->(b))
-RETURN CASE outcome WHEN 'new' THEN 'created' ELSE outcome END AS outcome, count(*) AS n
+     CASE WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
+          WHEN last IS NOT NULL AND last.active THEN 'updated'
+          WHEN row.active THEN 'created'
+          ELSE 'unchanged' END AS outcome,
+     last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
+FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
+  CREATE (a)-[:REPORTS_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
+    active: row.active, state: row.state}]->(b))
+RETURN outcome, count(*) AS n

@@ -92,6 +92,7 @@ _MIN_SIZE = 12.0
 _MAX_SIZE = 44.0
 _SUMMARY_CHARS = 280
 _LABEL_CHARS = 40
+_TEXT_CHARS = 300  # names and titles in tooltips (the store allows 20,000 characters)
 _DAY_MS = 86_400_000
 
 
@@ -217,7 +218,7 @@ def build_network(
     >>> from graphsvc.analysis.deal import analyze_history
     >>> history = sample_deal(8).history
     >>> parts = build_network(history.snapshot(), analyze_history(history))
-    >>> sum(n["id"].startswith("s:") for n in parts.network.nodes)
+    >>> sum(n["group"] == "member" for n in parts.network.nodes)
     8
     """
     net = Network(directed=True)
@@ -257,11 +258,13 @@ def build_network(
             borderWidth=6 if ally else 1.5,
             mass=round(1 + score / 50.0, 2),
         )
+        # pyvis drops a node's colour when ``group`` is passed to add_node; set it after.
+        net.get_node(node_id)["group"] = "member"
         last = last_by_member.get(member.id)
         node_info[node_id] = {
             "kind": "member",
-            "name": member.stakeholder.name,
-            "title": member.stakeholder.title,
+            "name": _clip(member.stakeholder.name, _TEXT_CHARS),
+            "title": _clip(member.stakeholder.title, _TEXT_CHARS),
             "role": member.role.value,
             "stance": member.stance.value,
             "ally": ally,
@@ -344,6 +347,7 @@ def build_network(
             font={"size": 13, "color": "#3D1F30", "strokeWidth": 0},
             margin=8,
         )
+        net.get_node(node_id)["group"] = "team"  # our own people: a group of their own
         node_info[node_id] = {
             "kind": "team",
             "email": email,
@@ -360,8 +364,8 @@ def build_network(
             member_node_id(sid),
             id=edge_id,
             arrows={"to": {"enabled": False}},
-            width=round(min(1 + 1.6 * math.log2(1 + count), 9.0), 2),
-            color={"color": TEAM_COLOR, "opacity": 0.22 if stale else 0.9},
+            width=round(min(1 + 1.2 * math.log2(1 + count), 7.0), 2),
+            color={"color": TEAM_COLOR, "opacity": 0.2 if stale else 0.75},
         )
         edge_info[edge_id] = {"kind": "met", "count": count, "last": refer(latest),
                               "stale": stale}
@@ -388,7 +392,7 @@ def _vis_options(net: Network, *, member_count: int) -> dict[str, Any]:
         "enabled": True,
         # Large committees settle in fewer, cheaper steps; the page then switches
         # physics off so the map stays still and responsive.
-        "iterations": 400 if member_count <= 60 else 260,
+        "iterations": 400 if member_count <= 60 else 200,
         "updateInterval": 50,
         "fit": True,
     }
@@ -454,6 +458,10 @@ def frame_payload(
             "trend": support.trend.value,
             "trend_delta": support.trend_delta,
             "trend_weeks": support.trend_weeks,
+            "movers": [
+                {"name": _clip(m.name, _LABEL_CHARS), "delta": m.delta}
+                for m in sorted(support.movers, key=lambda m: -abs(m.delta))[:3]
+            ],
         },
         "top_decision_maker": (
             {
@@ -650,7 +658,10 @@ def render_deal_map(
 
     Examples
     --------
-    >>> page = render_deal_map([MapFrame(snapshot, analysis)])  # doctest: +SKIP
+    >>> from visual.sample import sample_deal
+    >>> from graphsvc.analysis.deal import analyze_history
+    >>> history = sample_deal(8).history
+    >>> page = render_deal_map([MapFrame(history.snapshot(), analyze_history(history))])
     >>> page.html.startswith("<!DOCTYPE html>")
     True
     """

@@ -15,6 +15,7 @@ import io
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, parseaddr
@@ -277,6 +278,22 @@ def render(template: str, **context: Any) -> str:
 # --- messages ----------------------------------------------------------------------------
 
 
+class InvalidRecipient(ValueError):
+    """An address that is not exactly one plain addr-spec (it would reach someone else)."""
+
+
+def recipient(address: str) -> str:
+    """``address`` as a To header, or :class:`InvalidRecipient`: the domain model accepts
+    any characters but ``@`` and spaces, and ``a,b@x`` must not become two recipients."""
+    try:
+        parsed = Address(addr_spec=address)
+    except (ValueError, HeaderParseError) as exc:
+        raise InvalidRecipient(f"not a deliverable address: {address!r}") from exc
+    if parsed.addr_spec != address:
+        raise InvalidRecipient(f"not a plain address: {address!r}")
+    return str(parsed)
+
+
 def _address(text: str) -> str:
     name, addr = parseaddr(text)
     if not addr:
@@ -298,7 +315,7 @@ def _envelope(
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = _address(mail_from)
-    message["To"] = to
+    message["To"] = recipient(to)
     if reply_to:
         message["Reply-To"] = _address(reply_to)
     message["Message-ID"] = message_id

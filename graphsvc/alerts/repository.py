@@ -5,23 +5,28 @@ the status (``pending`` while being sent, then ``sent`` or ``rejected``) and whe
 sent; one ``:AlertDealFlags`` node per deal of a sent owner e-mail holds the flag codes
 it carried, which next week's e-mail compares against (flags marked NEW, flags
 CLEARED). The queries are ``queries/alert_*.cypher``, one idempotent statement each,
-run through the store's runner.
+run through the store's runner. As in the store, lookups go by one indexed ``key``
+string (the parts joined by U+001F) rather than by several properties at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from graphsvc.alerts.schemas import AlertKind, DealAlert, IsoWeek
 from graphsvc.domain.models import from_ms, to_ms
 
+# Longer than any one message can take (connect, retries with backoff): a claim this old
+# belongs to a run that died.
+CLAIM_TTL = timedelta(minutes=30)
+
 
 class LedgerStatus(StrEnum):
-    pending = "pending"  # claimed, outcome unknown (the run died while sending)
+    pending = "pending"  # claimed or attempted, not delivered yet
     sent = "sent"
     rejected = "rejected"
 
@@ -59,6 +64,13 @@ class PreviousEmail:
     deals: dict[str, PreviousDeal]
 
 
+_SEP = "\x1f"  # the store's key separator (U+001F cannot occur in ids or addresses)
+
+
+def _key(*parts: str) -> str:
+    return _SEP.join(parts)
+
+
 def week_number(week: IsoWeek) -> int:
     """``2026-W48`` -> 202648: an integer both backends order and aggregate the same way."""
     return week.year * 100 + week.week
@@ -72,7 +84,9 @@ class AlertLedger:
 
     def week(self, *, workspace: str, week: IsoWeek) -> dict[tuple[AlertKind, str], LedgerEntry]:
         """Every e-mail recorded for ``week``, keyed by (kind, recipient)."""
-        rows = self.runner.read("alert_ledger_week", {"workspace": workspace, "week": str(week)})
+        rows = self.runner.read(
+            "alert_ledger_week", {"week_key": _key(workspace, str(week))}
+        )
         entries = {}
         for row in rows:
             entry = LedgerEntry(
@@ -107,6 +121,48 @@ class AlertLedger:
             )
         return emails
 
+    def claim(
+        self,
+        *,
+        workspace: str,
+        kind: AlertKind,
+        recipient: str,
+        week: IsoWeek,
+        message_id: str,
+        run_id: str,
+        at: datetime,
+        stale_after: timedelta = CLAIM_TTL,
+    ) -> tuple[bool, LedgerStatus]:
+        """Take the e-mail for this run: ``(True, pending)``; ``(False, status)`` when it is
+        settled (sent or rejected meanwhile) or another live run holds it. A claim older
+        than ``stale_after`` counts as abandoned (its run died)."""
+        rows = self.runner.write(
+            "alert_ledger_claim",
+            {
+                **self._ids(workspace, kind, recipient, week),
+                "message_id": message_id,
+                "run_id": run_id,
+                "now": to_ms(at),
+                "stale_before": to_ms(at - stale_after),
+            },
+        )
+        if not rows:  # pragma: no cover - MERGE always returns its row
+            return False, LedgerStatus.pending
+        return bool(rows[0].get("ours")), LedgerStatus(rows[0]["status"])
+
+    @staticmethod
+    def _ids(workspace: str, kind: AlertKind, recipient: str, week: IsoWeek) -> dict[str, Any]:
+        return {
+            "key": _key(workspace, kind.value, recipient, str(week)),
+            "week_key": _key(workspace, str(week)),
+            "flags_key": _key(workspace, recipient, str(week)),
+            "workspace": workspace,
+            "kind": kind.value,
+            "recipient": recipient,
+            "week": str(week),
+            "week_no": week_number(week),
+        }
+
     def record(
         self,
         *,
@@ -120,15 +176,14 @@ class AlertLedger:
         deals: Sequence[DealAlert] = (),
         detail: str | None = None,
     ) -> None:
-        """Write one e-mail's state; with ``sent``, also its deals' flag codes."""
+        """Write one e-mail's outcome (and drop the run's claim); with ``sent``, also its
+        deals' flag codes. ``pending`` after a failed attempt leaves it to the next run."""
+        ids = self._ids(workspace, kind, recipient, week)
+        flags_key = ids["flags_key"]
         self.runner.write(
             "alert_ledger_record",
             {
-                "workspace": workspace,
-                "kind": kind.value,
-                "recipient": recipient,
-                "week": str(week),
-                "week_no": week_number(week),
+                **ids,
                 "message_id": message_id,
                 "status": status.value,
                 "detail": detail,
@@ -136,7 +191,12 @@ class AlertLedger:
                 "sent_at": to_ms(at) if status == LedgerStatus.sent else None,
                 "deal_count": len(deals),
                 "deals": [
-                    {"deal_id": d.deal_id, "deal_name": d.deal_name, "flag_codes": d.flag_codes}
+                    {
+                        "key": _key(flags_key, d.deal_id),
+                        "deal_id": d.deal_id,
+                        "deal_name": d.deal_name,
+                        "flag_codes": d.flag_codes,
+                    }
                     for d in deals
                 ]
                 if status == LedgerStatus.sent

@@ -65,7 +65,7 @@ class WeeklySlot:
             at = self.slot_of(week)
             if at > moment:
                 return week, at
-            week = IsoWeek.of(week.monday() + timedelta(days=7))
+            week = week.next()
         raise AssertionError("unreachable: a slot lies within three weeks")  # pragma: no cover
 
     def due_catch_up(self, moment: datetime, *, hours: float) -> IsoWeek | None:

@@ -67,6 +67,9 @@ class IsoWeek:
     def previous(self) -> IsoWeek:
         return IsoWeek.of(self.monday() - timedelta(days=7))
 
+    def next(self) -> IsoWeek:
+        return IsoWeek.of(self.monday() + timedelta(days=7))
+
     def slot(self, *, tz: ZoneInfo, weekday: int = 0, hour: int = 7) -> datetime:
         """The instant this week's e-mails are due: ``weekday`` (0 = Monday) at ``hour``
         local time in ``tz`` (timezone-aware)."""

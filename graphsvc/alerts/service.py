@@ -17,8 +17,9 @@ import logging
 import re
 import time
 import tomllib
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -68,13 +69,12 @@ class DealExtras:
 
 
 class AlertInputs(Protocol):
-    """Where the alerts get their analysis (the analysis service, adapted)."""
+    """Where the alerts get their analysis: every open deal as of an instant, with its
+    weekly support history (``weeks`` weeks back) and its best next contact."""
 
-    def scan(self, *, workspace: str, as_of: datetime) -> Iterable[DealAnalysis]: ...
-
-    def extras(
-        self, *, workspace: str, deal_ids: Sequence[str], as_of: datetime, weeks: int
-    ) -> dict[str, DealExtras]: ...
+    def scan(
+        self, *, workspace: str, as_of: datetime, weeks: int
+    ) -> Iterable[tuple[DealAnalysis, DealExtras]]: ...
 
 
 def load_managers(path: Path | None) -> dict[str, list[str]]:
@@ -140,6 +140,7 @@ class AlertService:
         self.sender_factory = sender_factory or (lambda: SmtpSender(settings))
         self.clock = clock or (lambda: datetime.now(UTC))
         self.slot = WeeklySlot.from_settings(settings)
+        self.run_id = uuid.uuid4().hex
 
     # -- the verb ------------------------------------------------------------------------
 
@@ -181,16 +182,6 @@ class AlertService:
             else:
                 todo.append((kind, recipient, content))
 
-        # The chart history and next best contact are the costly part of an e-mail:
-        # only fetch them for the e-mails this run will actually compose.
-        owners_todo = [c for k, _, c in todo if k == AlertKind.owner]
-        deal_ids = [d.deal_id for a in owners_todo for d in a.deals]  # type: ignore[union-attr]
-        extras = self.inputs.extras(
-            workspace=workspace, deal_ids=deal_ids, as_of=as_of,
-            weeks=self.settings.alerts_history_weeks,
-        ) if deal_ids else {}
-        report.timings["extras_s"] = time.perf_counter() - started - report.timings["plan_s"]
-
         if dry_run:
             assert out_dir is not None
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -210,18 +201,33 @@ class AlertService:
                                  detail=stop_reason)
                     )
                     continue
-                if isinstance(content, OwnerAlert):
-                    content = _with_extras(content, extras)
-                    deals = content.deals
-                    message = compose.owner_email(
-                        content, mail_from=self.settings.mail_from,
-                        reply_to=self.settings.mail_reply_to, message_id=message_id, date=now,
+                try:
+                    if isinstance(content, OwnerAlert):
+                        deals = content.deals
+                        message = compose.owner_email(
+                            content, mail_from=self.settings.mail_from,
+                            reply_to=self.settings.mail_reply_to, message_id=message_id,
+                            date=now,
+                        )
+                    else:
+                        message = compose.digest_email(
+                            content, mail_from=self.settings.mail_from,
+                            reply_to=self.settings.mail_reply_to, message_id=message_id,
+                            date=now,
+                        )
+                except compose.InvalidRecipient as exc:
+                    # Permanent, like a 5xx refusal: recorded, reported, not retried.
+                    if not dry_run:
+                        self.ledger.record(
+                            workspace=workspace, kind=kind, recipient=recipient, week=week,
+                            message_id=message_id, status=LedgerStatus.rejected,
+                            at=self.clock(), detail=str(exc),
+                        )
+                    report.deliveries.append(
+                        Delivery(kind, recipient, message_id, DeliveryStatus.rejected,
+                                 deals=len(deals), detail=str(exc))
                     )
-                else:
-                    message = compose.digest_email(
-                        content, mail_from=self.settings.mail_from,
-                        reply_to=self.settings.mail_reply_to, message_id=message_id, date=now,
-                    )
+                    continue
                 if dry_run:
                     assert out_dir is not None
                     path = out_dir / eml_filename(kind, recipient, week)
@@ -270,13 +276,24 @@ class AlertService:
             self.ledger.record, workspace=workspace, kind=kind, recipient=recipient, week=week,
             message_id=message_id,
         )
-        # Claimed before sending: a run that dies mid-send leaves "pending", and the
-        # rerun sends again with the same Message-ID rather than silently skipping it.
-        record(status=LedgerStatus.pending, at=self.clock())
+        # Claimed before sending, so a concurrent run cannot send it too. A run that dies
+        # mid-send leaves the claim, which goes stale; the next run then sends again
+        # with the same Message-ID rather than silently skipping it.
+        claimed, status = self.ledger.claim(
+            workspace=workspace, kind=kind, recipient=recipient, week=week,
+            message_id=message_id, run_id=self.run_id, at=self.clock(),
+        )
+        if not claimed and status != LedgerStatus.pending:
+            return Delivery(kind, recipient, message_id, DeliveryStatus.already_sent,
+                            deals=len(deals), detail=f"{status.value} by another run")
+        if not claimed:
+            return Delivery(kind, recipient, message_id, DeliveryStatus.not_attempted,
+                            deals=len(deals), detail="being sent by another run")
         try:
             outcome = sender.send(message)
         except MailServerUnusable as exc:
             log.error("cannot send alerts: %s", exc.message)
+            record(status=LedgerStatus.pending, at=self.clock(), detail=exc.message)
             return Delivery(kind, recipient, message_id, DeliveryStatus.failed,
                             deals=len(deals), detail=f"unusable: {exc.message}")
         if outcome.status == "sent":
@@ -290,6 +307,7 @@ class AlertService:
                             deals=len(deals), detail=outcome.detail)
         log.warning("sending to %s failed after %d attempts: %s", recipient, outcome.attempts,
                     outcome.detail)
+        record(status=LedgerStatus.pending, at=self.clock(), detail=outcome.detail)
         return Delivery(kind, recipient, message_id, DeliveryStatus.failed, deals=len(deals),
                         detail=outcome.detail)
 
@@ -303,14 +321,18 @@ class AlertService:
         min_severity = Severity(self.settings.alerts_min_severity)
         by_owner: dict[str, list[DealAnalysis]] = defaultdict(list)
         at_risk = 0
-        for analysis in self.inputs.scan(workspace=workspace, as_of=as_of):
+        extras: dict[str, DealExtras] = {}
+        for analysis, extra in self.inputs.scan(
+            workspace=workspace, as_of=as_of, weeks=self.settings.alerts_history_weeks
+        ):
             if compose.is_at_risk(analysis, min_severity=min_severity):
                 by_owner[analysis.owner_email.lower()].append(analysis)
+                extras[analysis.deal_id] = extra
                 at_risk += 1
         previous = self.ledger.previous_emails(workspace=workspace, week=week)
         alerts = {
             owner: self._owner_alert(
-                workspace, week, as_of, now, owner, analyses, previous.get(owner)
+                workspace, week, as_of, now, owner, analyses, extras, previous.get(owner)
             )
             for owner, analyses in sorted(by_owner.items())
         }
@@ -327,6 +349,7 @@ class AlertService:
         now: datetime,
         owner: str,
         analyses: list[DealAnalysis],
+        extras: dict[str, DealExtras],
         previous: PreviousEmail | None,
     ) -> OwnerAlert:
         deals = []
@@ -347,9 +370,9 @@ class AlertService:
                     flags=notes,
                     cleared=cleared,
                     support=analysis.support,
-                    history=[],
+                    history=extras[analysis.deal_id].history,
                     top_decision_maker=analysis.top_decision_maker,
-                    next_best=None,
+                    next_best=extras[analysis.deal_id].next_best,
                     map_url=url,
                     map_expires_at=expires_at,
                 )
@@ -407,79 +430,21 @@ class AlertService:
         return digests
 
 
-def _with_extras(alert: OwnerAlert, extras: dict[str, DealExtras]) -> OwnerAlert:
-    deals = []
-    for deal in alert.deals:
-        extra = extras.get(deal.deal_id)
-        if extra is None:
-            deals.append(deal)
-        else:
-            deals.append(
-                deal.model_copy(update={"history": extra.history, "next_best": extra.next_best})
-            )
-    return alert.model_copy(update={"deals": deals})
-
-
 class AnalysisInputs:
-    """The analysis, seen from the alerts: a fleet scan, and for the deals that go into
-    e-mails their weekly support history and best next contact.
-
-    Uses the analysis service's batch verbs when it has them; otherwise the analysis's
-    pure functions over histories read in batches (``store.deal_histories``)."""
+    """The analysis service's batched scan (``scan_details``), as the alerts need it."""
 
     def __init__(self, *, store: Any, settings: Settings) -> None:
-        from graphsvc.analysis.params import AnalysisParams
+        from graphsvc.analysis.service import AnalysisService
 
-        self.store = store
-        self.settings = settings
-        self.params = AnalysisParams.from_settings(settings)
-        self.batch_size = 500
+        self.analysis = AnalysisService(store=store, settings=settings)
 
-    def _service(self) -> Any | None:
-        try:
-            from graphsvc.analysis.service import AnalysisService
-        except ImportError:
-            return None
-        return AnalysisService(store=self.store, settings=self.settings)
-
-    def scan(self, *, workspace: str, as_of: datetime) -> Iterable[DealAnalysis]:
-        service = self._service()
-        if service is not None:
-            return service.scan(workspace=workspace, as_of=as_of)
-        from graphsvc.analysis.fleet import analyze_fleet, trend_pairs
-        from graphsvc.domain.models import to_ms
-
-        results: list[DealAnalysis] = []
-        for batch in self.store.open_deal_histories(
-            workspace=workspace, as_of=as_of, batch_size=self.batch_size
+    def scan(
+        self, *, workspace: str, as_of: datetime, weeks: int
+    ) -> Iterator[tuple[DealAnalysis, DealExtras]]:
+        for details in self.analysis.scan_details(
+            workspace=workspace, as_of=as_of, history_weeks=weeks, next_best=1
         ):
-            now, then = trend_pairs(batch, as_of=to_ms(as_of), params=self.params)
-            results.extend(analyze_fleet(now, then, params=self.params))
-        return results
-
-    def extras(
-        self, *, workspace: str, deal_ids: Sequence[str], as_of: datetime, weeks: int
-    ) -> dict[str, DealExtras]:
-        from graphsvc.analysis.fleet import fleet_next_best, fleet_scores, fleet_support_histories
-        from graphsvc.domain.models import to_ms
-
-        end = to_ms(as_of)
-        found: dict[str, DealExtras] = {}
-        for i in range(0, len(deal_ids), self.batch_size):
-            histories = self.store.deal_histories(
-                workspace=workspace, deal_ids=list(deal_ids[i : i + self.batch_size]), as_of=as_of
+            best = details.next_best_contacts
+            yield details.analysis, DealExtras(
+                history=details.support_history, next_best=best[0] if best else None
             )
-            # The last ``weeks`` weekly points (fewer for a younger deal, whose chart
-            # starts at its first recorded fact).
-            points = fleet_support_histories(
-                histories, end=end, interval="week", max_points=weeks, params=self.params
-            )
-            snapshots = [h.snapshot(end) for h in histories]
-            best = fleet_next_best(
-                snapshots, fleet_scores(snapshots, params=self.params), params=self.params, limit=1
-            )
-            for history, history_points, contacts in zip(histories, points, best, strict=True):
-                found[history.deal.id] = DealExtras(
-                    history=history_points, next_best=contacts[0] if contacts else None
-                )
-        return found

@@ -21,8 +21,10 @@ _FIELD_SETS: dict[type, frozenset[str]] = {}
 def _field_names(cls: type[BaseModel]) -> frozenset[str]:
     names = _FIELD_SETS.get(cls)
     if names is None:
-        if cls.__pydantic_post_init__ or cls.__private_attributes__ or any(
-            f.alias or f.validation_alias for f in cls.model_fields.values()
+        if (
+            cls.__pydantic_post_init__
+            or cls.__private_attributes__
+            or any(f.alias or f.validation_alias for f in cls.model_fields.values())
         ):
             raise TypeError(f"{cls.__name__} needs model_construct")
         names = frozenset(cls.model_fields)

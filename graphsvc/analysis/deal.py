@@ -29,12 +29,15 @@ def assemble_analysis(
     scores: MemberScores,
     previous: SupportState | None,
     *,
+    state: SupportState | None = None,
     names: dict[str, str] | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> DealAnalysis:
     """Build the :class:`DealAnalysis` of a scored snapshot (``previous``: support state
-    ``trend_weeks`` earlier, or ``None`` for no trend)."""
-    state = support_state(snapshot, scores)
+    ``trend_weeks`` earlier, or ``None`` for no trend; ``state``: the snapshot's own,
+    when already computed)."""
+    if state is None:
+        state = support_state(snapshot, scores)
     support = summarize_support(snapshot, state, previous, names=names, params=params)
     found = top_dm_index(snapshot, scores, decimals=params.rank_decimals)
     deal = snapshot.deal
@@ -64,7 +67,8 @@ def analyze_snapshot(
     --------
     >>> from graphsvc.analysis._examples import committee
     >>> result = analyze_snapshot(committee([("a", "Economic Buyer", 4, "supporter", True)]))
-    >>> (result.ranking[0].stakeholder_id, result.support.share, result.top_decision_maker.confirmed)
+    >>> top = result.top_decision_maker
+    >>> (result.ranking[0].stakeholder_id, result.support.share, top.confirmed)
     ('a', 1.0, True)
     """
     scores = score_members(snapshot, params=params)
@@ -76,10 +80,14 @@ def analyze_snapshot(
     return assemble_analysis(snapshot, scores, prev_state, names=names, params=params)
 
 
-def trend_snapshots(history: DealHistory, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS) -> tuple[DealSnapshot, DealSnapshot]:
+def trend_snapshots(
+    history: DealHistory, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
+) -> tuple[DealSnapshot, DealSnapshot]:
     """The snapshot at ``as_of`` and the one the trend compares it with."""
     now = history.snapshot(as_of)
-    then = history.snapshot(trend_reference_instant(history.first_fact_at(), now.as_of, params=params))
+    then = history.snapshot(
+        trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
+    )
     return now, then
 
 

@@ -15,7 +15,9 @@ from graphsvc.domain.models import DECISION_ROLES, from_ms
 from graphsvc.domain.snapshot import DealSnapshot
 
 
-def top_dm_index(snapshot: DealSnapshot, scores: MemberScores, *, decimals: int = 9) -> tuple[int, bool] | None:
+def top_dm_index(
+    snapshot: DealSnapshot, scores: MemberScores, *, decimals: int = 9
+) -> tuple[int, bool] | None:
     """Index (in ``snapshot.members``) of the top decision-maker and whether confirmed."""
     members = snapshot.members
     if not members:

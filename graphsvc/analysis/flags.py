@@ -42,6 +42,32 @@ from graphsvc.domain.snapshot import DealSnapshot
 
 DAY_MS = 86_400_000
 _CODE_ORDER = {code: i for i, code in enumerate(FlagCode)}
+_STANCE_NUMBER = {stance: stance.numeric for stance in Stance}
+
+
+def _friend_ids(snapshot: DealSnapshot) -> set[str]:
+    return {m.stakeholder.id for m in snapshot.members if m.ally or _STANCE_NUMBER[m.stance] >= 1}
+
+
+def _walk_back(snapshot: DealSnapshot, target_id: str, stop_at: set[str] | None = None) -> set[str]:
+    """Everyone who reaches ``target_id`` along influence lines (source to target) or
+    reporting lines (either way); stops early once it meets anyone in ``stop_at``."""
+    incoming: dict[str, list[str]] = {}
+    for line in snapshot.influences:
+        incoming.setdefault(line.target_id, []).append(line.source_id)
+    for line in snapshot.reporting:
+        incoming.setdefault(line.target_id, []).append(line.source_id)
+        incoming.setdefault(line.source_id, []).append(line.target_id)
+    seen = {target_id}
+    queue = deque([target_id])
+    while queue:
+        for prev in incoming.get(queue.popleft(), ()):
+            if prev not in seen:
+                seen.add(prev)
+                if stop_at is not None and prev in stop_at:
+                    return seen
+                queue.append(prev)
+    return seen
 
 
 def friends_reaching(snapshot: DealSnapshot, target_id: str) -> list[str]:
@@ -55,28 +81,20 @@ def friends_reaching(snapshot: DealSnapshot, target_id: str) -> list[str]:
     >>> friends_reaching(snap, "c")
     ['a']
     """
-    # Walk backwards from the target: who can get to it?
-    incoming: dict[str, list[str]] = {}
-    for line in snapshot.influences:
-        incoming.setdefault(line.target_id, []).append(line.source_id)
-    for line in snapshot.reporting:
-        incoming.setdefault(line.target_id, []).append(line.source_id)
-        incoming.setdefault(line.source_id, []).append(line.target_id)
-    seen = {target_id}
-    queue = deque([target_id])
-    while queue:
-        node = queue.popleft()
-        for prev in incoming.get(node, ()):
-            if prev not in seen:
-                seen.add(prev)
-                queue.append(prev)
-    return sorted(
-        m.id for m in snapshot.members if m.id in seen and (m.ally or m.stance.numeric >= 1)
-    )
+    friends = _friend_ids(snapshot)
+    return sorted((_walk_back(snapshot, target_id) - {target_id}) & friends)
+
+
+def has_path_from_a_friend(snapshot: DealSnapshot, target_id: str) -> bool:
+    """Whether any ally or supporter (other than the target) reaches ``target_id``."""
+    friends = _friend_ids(snapshot) - {target_id}
+    return bool(friends) and bool(_walk_back(snapshot, target_id, friends) & friends)
 
 
 def _flag(code: FlagCode, severity: Severity, message: str, ids: list[str] | None = None) -> Flag:
-    return Flag.model_construct(code=code, severity=severity, message=message, stakeholder_ids=ids or [])
+    return Flag.model_construct(
+        code=code, severity=severity, message=message, stakeholder_ids=ids or []
+    )
 
 
 def risk_flags(
@@ -130,60 +148,89 @@ def risk_flags(
             if dm.id in record.stakeholder_ids and (last is None or record.at > last):
                 last = record.at
         if last is None:
-            flags.append(_flag(
-                FlagCode.DM_NEVER_CONTACTED, Severity.high,
-                f"The top decision-maker, {dm.stakeholder.name}, has never been contacted on this deal.",
-                [dm.id],
-            ))
+            flags.append(
+                _flag(
+                    FlagCode.DM_NEVER_CONTACTED,
+                    Severity.high,
+                    f"The top decision-maker, {dm.stakeholder.name}, has never been contacted"
+                    " on this deal.",
+                    [dm.id],
+                )
+            )
         elif as_of - last > params.dm_recent_days * DAY_MS:
             days = (as_of - last) // DAY_MS
-            flags.append(_flag(
-                FlagCode.DM_NOT_RECENTLY_CONTACTED, Severity.medium,
-                f"Last contact with the top decision-maker, {dm.stakeholder.name}, was {days} days ago"
-                f" (more than {params.dm_recent_days}).",
-                [dm.id],
-            ))
+            flags.append(
+                _flag(
+                    FlagCode.DM_NOT_RECENTLY_CONTACTED,
+                    Severity.medium,
+                    f"Last contact with the top decision-maker, {dm.stakeholder.name},"
+                    f" was {days} days ago"
+                    f" (more than {params.dm_recent_days}).",
+                    [dm.id],
+                )
+            )
         if not confirmed:
-            flags.append(_flag(
-                FlagCode.DM_UNCONFIRMED, Severity.medium,
-                "No committee member holds a decision-making role; "
-                f"{dm.stakeholder.name} is assumed to decide as the most senior in the reporting lines.",
-                [dm.id],
-            ))
-        if not (dm.ally or dm.stance.numeric >= 1) and not friends_reaching(snapshot, dm.id):
-            flags.append(_flag(
-                FlagCode.NO_PATH_TO_DM, Severity.medium,
-                f"No ally or supporter has an influence or reporting path to {dm.stakeholder.name}.",
-                [dm.id],
-            ))
+            flags.append(
+                _flag(
+                    FlagCode.DM_UNCONFIRMED,
+                    Severity.medium,
+                    "No committee member holds a decision-making role; "
+                    f"{dm.stakeholder.name} is assumed to decide as the most senior"
+                    " in the reporting lines.",
+                    [dm.id],
+                )
+            )
+        if not (dm.ally or dm.stance.numeric >= 1) and not has_path_from_a_friend(snapshot, dm.id):
+            flags.append(
+                _flag(
+                    FlagCode.NO_PATH_TO_DM,
+                    Severity.medium,
+                    "No ally or supporter has an influence or reporting path to"
+                    f" {dm.stakeholder.name}.",
+                    [dm.id],
+                )
+            )
     else:
-        flags.append(_flag(
-            FlagCode.DM_UNCONFIRMED, Severity.medium,
-            "The committee is empty: no decision-maker is known.",
-        ))
+        flags.append(
+            _flag(
+                FlagCode.DM_UNCONFIRMED,
+                Severity.medium,
+                "The committee is empty: no decision-maker is known.",
+            )
+        )
 
     if support.trend == Trend.shrinking:
         fell = -support.trend_delta
-        severity = Severity.high if fell >= params.shrinking_high_threshold - 1e-12 else Severity.medium
-        flags.append(_flag(
-            FlagCode.SUPPORT_SHRINKING, severity,
-            f"Support fell by {fell * 100:.1f} points over {support.trend_weeks} weeks"
-            f" (now {support.share * 100:.0f}%).",
-            [m.stakeholder_id for m in support.movers if m.delta < 0],
-        ))
+        severity = (
+            Severity.high if fell >= params.shrinking_high_threshold - 1e-12 else Severity.medium
+        )
+        flags.append(
+            _flag(
+                FlagCode.SUPPORT_SHRINKING,
+                severity,
+                f"Support fell by {fell * 100:.1f} points over {support.trend_weeks} weeks"
+                f" (now {support.share * 100:.0f}%).",
+                [m.stakeholder_id for m in support.movers if m.delta < 0],
+            )
+        )
 
     if not any(m.ally for m in members):
-        flags.append(_flag(FlagCode.NO_ALLY, Severity.medium, "Nobody on the committee is an ally."))
+        flags.append(
+            _flag(FlagCode.NO_ALLY, Severity.medium, "Nobody on the committee is an ally.")
+        )
 
     key = [members[i] for i in scores.order[: params.key_people]]
     blockers = [m for m in key if m.stance.numeric <= -1]
     if blockers:
         names = ", ".join(m.stakeholder.name for m in blockers)
-        flags.append(_flag(
-            FlagCode.INFLUENTIAL_BLOCKER, Severity.high,
-            f"Opposed and among the {params.key_people} most influential: {names}.",
-            [m.id for m in blockers],
-        ))
+        flags.append(
+            _flag(
+                FlagCode.INFLUENTIAL_BLOCKER,
+                Severity.high,
+                f"Opposed and among the {params.key_people} most influential: {names}.",
+                [m.id for m in blockers],
+            )
+        )
 
     interactions = snapshot.interactions
     first = interactions[0].stakeholder_ids if interactions else ()
@@ -194,11 +241,14 @@ def risk_flags(
     ):
         (only,) = first
         name = next((m.stakeholder.name for m in members if m.id == only), only)
-        flags.append(_flag(
-            FlagCode.SINGLE_THREADED, Severity.medium,
-            f"Every interaction so far involved only {name}, on a committee of {len(members)}.",
-            [only],
-        ))
+        flags.append(
+            _flag(
+                FlagCode.SINGLE_THREADED,
+                Severity.medium,
+                f"Every interaction so far involved only {name}, on a committee of {len(members)}.",
+                [only],
+            )
+        )
 
     latest = max(interactions, key=lambda r: (r.at, r.id)) if interactions else None
     if latest is None or as_of - latest.at > params.stale_days * DAY_MS:
@@ -221,18 +271,27 @@ def risk_flags(
 
     unknown = [m for m in key if m.stance == Stance.unknown]
     if unknown:
-        flags.append(_flag(
-            FlagCode.KEY_PERSON_STANCE_UNKNOWN, Severity.low,
-            "Stance unknown for a key person: " + ", ".join(m.stakeholder.name for m in unknown) + ".",
-            [m.id for m in unknown],
-        ))
+        flags.append(
+            _flag(
+                FlagCode.KEY_PERSON_STANCE_UNKNOWN,
+                Severity.low,
+                "Stance unknown for a key person: "
+                + ", ".join(m.stakeholder.name for m in unknown)
+                + ".",
+                [m.id for m in unknown],
+            )
+        )
 
     if support.completeness < 1.0 - 1e-12:
-        flags.append(_flag(
-            FlagCode.MAP_INCOMPLETE, Severity.low,
-            f"The map is {support.completeness * 100:.0f}% complete; missing: "
-            + ", ".join(support.missing_roles) + ".",
-        ))
+        flags.append(
+            _flag(
+                FlagCode.MAP_INCOMPLETE,
+                Severity.low,
+                f"The map is {support.completeness * 100:.0f}% complete; missing: "
+                + ", ".join(support.missing_roles)
+                + ".",
+            )
+        )
 
     flags.sort(key=lambda f: (-f.severity.weight, _CODE_ORDER[f.code]))
     return flags

@@ -28,10 +28,13 @@ each :class:`DealHistory` by :func:`snapshots_at`, which gives exactly what
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,11 +47,12 @@ from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, position_from_counts
 from graphsvc.analysis.schemas import DealAnalysis, NextBestContact, SupportPoint
 from graphsvc.analysis.support import (
+    SupportState,
     history_points,
     support_point,
-    support_state,
     trend_reference_instant,
 )
+from graphsvc.domain.models import Role, Stance
 from graphsvc.domain.snapshot import (
     DealHistory,
     DealSnapshot,
@@ -57,6 +61,25 @@ from graphsvc.domain.snapshot import (
     Member,
     MembershipFact,
 )
+
+
+@contextmanager
+def bulk_build() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many result objects.
+
+    A fleet pass creates hundreds of thousands of small objects while the histories it
+    reads are alive; every few thousand allocations CPython would rescan all of them,
+    which measured at 30-40% of a 500-deal pass. Nothing built here forms reference
+    cycles, so reference counting frees it all the same; the collector runs again after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 # --------------------------------------------------------------------------- folding
 
@@ -89,7 +112,7 @@ class _Folder:
                     run_start.append(fact.at)
             member_facts[sid] = ([f.at for f in facts], facts, run_start)
         ats = [i.at for i in history.interactions]
-        ordered = all(a <= b for a, b in zip(ats, ats[1:], strict=False))
+        ordered = all(a <= b for a, b in pairwise(ats))
         return cls(
             history=history,
             member_facts=member_facts,
@@ -137,7 +160,9 @@ class _Folder:
         )
 
 
-def _group_lines(facts: Sequence[LineFact]) -> dict[tuple[str, str], tuple[list[int], list[LineFact]]]:
+def _group_lines(
+    facts: Sequence[LineFact],
+) -> dict[tuple[str, str], tuple[list[int], list[LineFact]]]:
     grouped: dict[tuple[str, str], list[LineFact]] = defaultdict(list)
     for fact in facts:
         grouped[(fact.source_id, fact.target_id)].append(fact)
@@ -189,7 +214,9 @@ class _Layout:
 
     @classmethod
     def of(cls, snapshots: Sequence[DealSnapshot]) -> _Layout:
-        sizes = np.fromiter((len(s.members) for s in snapshots), dtype=np.int64, count=len(snapshots))
+        sizes = np.fromiter(
+            (len(s.members) for s in snapshots), dtype=np.int64, count=len(snapshots)
+        )
         offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         return cls(offsets=offsets, sizes=sizes, block_of=np.repeat(np.arange(len(sizes)), sizes))
@@ -199,32 +226,80 @@ class _Layout:
         return int(self.offsets[-1])
 
 
-def _edges(
-    snapshots: Sequence[DealSnapshot], layout: _Layout, *, reporting: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Global (source, target, strength) of every influence or reporting line."""
-    src: list[int] = []
-    dst: list[int] = []
-    strength: list[float] = []
-    for b, snap in enumerate(snapshots):
-        lines = snap.reporting if reporting else snap.influences
-        if not lines:
-            continue
-        off = int(layout.offsets[b])
-        index = {m.stakeholder.id: off + i for i, m in enumerate(snap.members)}
-        src.extend([index[line.source_id] for line in lines])
-        dst.extend([index[line.target_id] for line in lines])
-        strength.extend([line.strength for line in lines])
-    return (
-        np.asarray(src, dtype=np.int64),
-        np.asarray(dst, dtype=np.int64),
-        np.asarray(strength, dtype=float),
-    )
+_STANCE_NUMBER = {stance: stance.numeric for stance in Stance}
 
 
-def _pagerank(snapshots: Sequence[DealSnapshot], layout: _Layout, params: AnalysisParams) -> np.ndarray:
+@dataclass(slots=True)
+class _Encoded:
+    """Every committee's members and lines as fleet-wide arrays (one pass over the data)."""
+
+    layout: _Layout
+    ids: list[list[str]]
+    role: np.ndarray
+    rating: np.ndarray
+    self_weight: np.ndarray  # NaN where the member has none
+    stance: np.ndarray  # -2..2, unknown 0
+    ally: np.ndarray
+    influence: tuple[np.ndarray, np.ndarray, np.ndarray]  # source, target, strength
+    reporting: tuple[np.ndarray, np.ndarray]  # report, manager
+
+    @classmethod
+    def of(cls, snapshots: Sequence[DealSnapshot], params: AnalysisParams) -> _Encoded:
+        layout = _Layout.of(snapshots)
+        role_of = {role: params.role_value(role) for role in Role}
+        numbers = _STANCE_NUMBER
+        ids: list[list[str]] = []
+        role: list[float] = []
+        rating: list[int] = []
+        own: list[float] = []
+        stance: list[int] = []
+        ally: list[bool] = []
+        src: list[int] = []
+        dst: list[int] = []
+        strength: list[float] = []
+        rep: list[int] = []
+        mgr: list[int] = []
+        nan = float("nan")
+        for b, snap in enumerate(snapshots):
+            members = snap.members
+            own_ids = [m.stakeholder.id for m in members]
+            ids.append(own_ids)
+            role.extend([role_of[m.role] for m in members])
+            rating.extend([m.influence_rating or 0 for m in members])  # ratings are 1-5
+            own.extend([nan if m.self_weight is None else m.self_weight for m in members])
+            stance.extend([numbers[m.stance] for m in members])
+            ally.extend([m.ally for m in members])
+            if snap.influences or snap.reporting:
+                off = int(layout.offsets[b])
+                index = dict(zip(own_ids, range(off, off + len(own_ids)), strict=True))
+                lines = snap.influences
+                src.extend([index[line.source_id] for line in lines])
+                dst.extend([index[line.target_id] for line in lines])
+                strength.extend([line.strength for line in lines])
+                rep.extend([index[line.source_id] for line in snap.reporting])
+                mgr.extend([index[line.target_id] for line in snap.reporting])
+        raw_rating = np.asarray(rating, dtype=float)
+        return cls(
+            layout=layout,
+            ids=ids,
+            role=np.asarray(role, dtype=float),
+            rating=np.where(raw_rating == 0, params.unrated_rating, (raw_rating - 1.0) / 4.0),
+            self_weight=np.asarray(own, dtype=float),
+            stance=np.asarray(stance, dtype=np.int64),
+            ally=np.asarray(ally, dtype=bool),
+            influence=(
+                np.asarray(src, dtype=np.int64),
+                np.asarray(dst, dtype=np.int64),
+                np.asarray(strength, dtype=float),
+            ),
+            reporting=(np.asarray(rep, dtype=np.int64), np.asarray(mgr, dtype=np.int64)),
+        )
+
+
+def _pagerank(encoded: _Encoded, params: AnalysisParams) -> np.ndarray:
+    layout = encoded.layout
     n = layout.total
-    source, target, strength = _edges(snapshots, layout, reporting=False)
+    source, target, strength = encoded.influence
     # Listener (target of the influence line) -> influencer (its source).
     transition = sp.csr_matrix((strength, (target, source)), shape=(n, n))
     transition.sum_duplicates()
@@ -238,12 +313,10 @@ def _pagerank(snapshots: Sequence[DealSnapshot], layout: _Layout, params: Analys
     return solved / block_sums[layout.block_of]
 
 
-def _reporting_counts(
-    snapshots: Sequence[DealSnapshot], layout: _Layout
-) -> tuple[np.ndarray, np.ndarray]:
+def _reporting_counts(encoded: _Encoded) -> tuple[np.ndarray, np.ndarray]:
     """(people below, people above) every node, through all reporting lines."""
-    n = layout.total
-    report, manager, _ = _edges(snapshots, layout, reporting=True)
+    n = encoded.layout.total
+    report, manager = encoded.reporting
     if len(report) == 0:
         return np.zeros(n), np.zeros(n)
     # manager -> report adjacency; closure = everyone reachable downwards.
@@ -290,29 +363,31 @@ def fleet_scores(
     >>> bool(np.allclose(fleet[0].score, score_members(snaps[0]).score, atol=1e-9)), fleet[1].size
     (True, 0)
     """
-    layout = _Layout.of(snapshots)
+    return _scores(_Encoded.of(snapshots, params), params)
+
+
+def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
+    layout = encoded.layout
     n = layout.total
     if n == 0:
-        return [_empty_scores() for _ in snapshots]
-    members = [m for snap in snapshots for m in snap.members]
-    role = np.fromiter((params.role_value(m.role) for m in members), dtype=float, count=n)
-    unrated = params.unrated_rating
-    rating = np.fromiter(
-        (unrated if m.influence_rating is None else (m.influence_rating - 1) / 4 for m in members),
-        dtype=float,
-        count=n,
-    )
-    pagerank = _pagerank(snapshots, layout, params)
+        return [_empty_scores() for _ in layout.sizes]
+    role = encoded.role
+    rating = encoded.rating
+    pagerank = _pagerank(encoded, params)
     block_max = np.zeros(len(layout.sizes))
     np.maximum.at(block_max, layout.block_of, pagerank)
     network = pagerank / block_max[layout.block_of]
-    below, above = _reporting_counts(snapshots, layout)
+    below, above = _reporting_counts(encoded)
     position = position_from_counts(below, above, layout.sizes[layout.block_of])
     share = params.authority_role_share
     authority = share * role + (1.0 - share) * position
     score = np.clip(
         100.0
-        * (params.weight_authority * authority + params.weight_network * network + params.weight_rating * rating)
+        * (
+            params.weight_authority * authority
+            + params.weight_network * network
+            + params.weight_rating * rating
+        )
         / params.weight_total,
         0.0,
         100.0,
@@ -320,11 +395,16 @@ def fleet_scores(
     local = np.arange(n) - layout.offsets[layout.block_of]
     # Members are sorted by id inside a snapshot, so the local index is the id tie-break.
     order = np.lexsort(
-        (local, -np.round(authority, params.rank_decimals), -np.round(score, params.rank_decimals), layout.block_of)
+        (
+            local,
+            -np.round(authority, params.rank_decimals),
+            -np.round(score, params.rank_decimals),
+            layout.block_of,
+        )
     )
     local_order = local[order]
     results: list[MemberScores] = []
-    for b in range(len(snapshots)):
+    for b in range(len(layout.sizes)):
         lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
         results.append(
             MemberScores(
@@ -341,25 +421,89 @@ def fleet_scores(
 
 def _empty_scores() -> MemberScores:
     empty = np.zeros(0)
-    return MemberScores(authority=empty, network=empty, rating=empty, position=empty, score=empty, order=())
+    return MemberScores(
+        authority=empty, network=empty, rating=empty, position=empty, score=empty, order=()
+    )
 
 
 # --------------------------------------------------------------------------- analysis
 
 
 def trend_pairs(
-    histories: Sequence[DealHistory], *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
+    histories: Sequence[DealHistory],
+    *,
+    as_of: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
 ) -> tuple[list[DealSnapshot], list[DealSnapshot]]:
     """Each deal's snapshot now and ``trend_weeks`` earlier (as :func:`deal.trend_snapshots`)."""
     now_list: list[DealSnapshot] = []
     then_list: list[DealSnapshot] = []
+    with bulk_build():
+        _fold_pairs(histories, as_of, params, now_list, then_list)
+    return now_list, then_list
+
+
+def _fold_pairs(
+    histories: Sequence[DealHistory],
+    as_of: int | None,
+    params: AnalysisParams,
+    now_list: list[DealSnapshot],
+    then_list: list[DealSnapshot],
+) -> None:
     for history in histories:
         folder = _Folder.of(history)
         now = folder.snapshot(as_of)
         then_at = trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
         now_list.append(now)
         then_list.append(folder.snapshot(then_at))
-    return now_list, then_list
+
+
+def _support_states(encoded: _Encoded, scores: list[MemberScores]) -> list[SupportState]:
+    """:func:`support.support_state` of every committee at once."""
+    layout = encoded.layout
+    blocks = len(layout.sizes)
+    if layout.total == 0:
+        return [_empty_state() for _ in range(blocks)]
+    score = np.concatenate([s.score for s in scores])
+    block_of = layout.block_of
+    totals = np.bincount(block_of, weights=score, minlength=blocks)
+    positive = totals > 0
+    weights = np.where(
+        positive[block_of],
+        score / np.where(positive, totals, 1.0)[block_of],
+        1.0 / np.maximum(layout.sizes, 1)[block_of],
+    )
+    supporter = encoded.stance >= 1
+    opposed = encoded.stance <= -1
+    share = np.bincount(block_of, weights=weights * supporter, minlength=blocks)
+    opposition = np.bincount(block_of, weights=weights * opposed, minlength=blocks)
+    allies = np.bincount(block_of, weights=encoded.ally, minlength=blocks)
+    states: list[SupportState] = []
+    for b in range(blocks):
+        lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
+        if lo == hi:
+            states.append(_empty_state())
+            continue
+        sh, op = float(share[b]), float(opposition[b])
+        states.append(
+            SupportState(
+                ids=tuple(encoded.ids[b]),
+                weights=weights[lo:hi],
+                supporter=supporter[lo:hi],
+                opposed=opposed[lo:hi],
+                share=min(1.0, sh),
+                opposition=min(1.0, op),
+                neutral=max(0.0, 1.0 - sh - op),
+                allies=int(allies[b]),
+            )
+        )
+    return states
+
+
+def _empty_state() -> SupportState:
+    empty = np.zeros(0)
+    nothing = np.zeros(0, dtype=bool)
+    return SupportState((), empty, nothing, nothing, 0.0, 0.0, 0.0, 0)
 
 
 def analyze_fleet(
@@ -382,23 +526,40 @@ def analyze_fleet(
     Examples
     --------
     >>> from graphsvc.analysis._examples import committee
-    >>> [a.top_decision_maker.stakeholder_id for a in analyze_fleet([committee([("x", "Economic Buyer")])])]
+    >>> results = analyze_fleet([committee([("x", "Economic Buyer")])])
+    >>> [a.top_decision_maker.stakeholder_id for a in results]
     ['x']
     """
+    with bulk_build():
+        return _analyze_fleet(snapshots, previous, params)
+
+
+def _analyze_fleet(
+    snapshots: Sequence[DealSnapshot],
+    previous: Sequence[DealSnapshot] | None,
+    params: AnalysisParams,
+) -> list[DealAnalysis]:
     everything = list(snapshots) + list(previous or ())
-    scored = fleet_scores(everything, params=params)
+    encoded = _Encoded.of(everything, params)
+    scored = _scores(encoded, params)
+    states = _support_states(encoded, scored)
     count = len(snapshots)
     results: list[DealAnalysis] = []
     for b, snap in enumerate(snapshots):
-        prev_state = None
         names = None
+        prev_state = None
         if previous is not None:
             before = previous[b]
-            prev_state = support_state(before, scored[count + b])
-            current = {m.stakeholder.id for m in snap.members}
-            if any(m.stakeholder.id not in current for m in before.members):
-                names = {m.id: m.stakeholder.name for m in (*before.members, *snap.members)}
-        results.append(assemble_analysis(snap, scored[b], prev_state, names=names, params=params))
+            prev_state = states[count + b]
+            current = set(encoded.ids[b])
+            if any(sid not in current for sid in encoded.ids[count + b]):
+                everyone = (*before.members, *snap.members)
+                names = {m.stakeholder.id: m.stakeholder.name for m in everyone}
+        results.append(
+            assemble_analysis(
+                snap, scored[b], prev_state, state=states[b], names=names, params=params
+            )
+        )
     return results
 
 
@@ -416,6 +577,18 @@ def fleet_support_histories(
     ``max_points`` keeps only the latest points of each deal (e.g. 13 for a 12-week
     chart). Equal to :func:`support.support_history` of each deal (to float noise).
     """
+    with bulk_build():
+        return _support_histories(histories, start, end, interval, max_points, params)
+
+
+def _support_histories(
+    histories: Sequence[DealHistory],
+    start: int | None,
+    end: int | None,
+    interval: str,
+    max_points: int | None,
+    params: AnalysisParams,
+) -> list[list[SupportPoint]]:
     snapshots: list[DealSnapshot] = []
     spans: list[tuple[int, int]] = []
     for history in histories:
@@ -425,26 +598,20 @@ def fleet_support_histories(
         lo = len(snapshots)
         snapshots.extend(snapshots_at(history, instants))
         spans.append((lo, len(snapshots)))
-    scored = fleet_scores(snapshots, params=params)
+    encoded = _Encoded.of(snapshots, params)
+    states = _support_states(encoded, _scores(encoded, params))
     return [
-        [support_point(snapshots[k], support_state(snapshots[k], scored[k]), params=params) for k in range(lo, hi)]
+        [support_point(snapshots[k], states[k], params=params) for k in range(lo, hi)]
         for lo, hi in spans
     ]
 
 
-def _fj_system(
-    snapshots: Sequence[DealSnapshot], layout: _Layout, params: AnalysisParams
-) -> tuple[sp.csc_matrix, np.ndarray]:
+def _fj_system(encoded: _Encoded, params: AnalysisParams) -> tuple[sp.csc_matrix, np.ndarray]:
     """Block-diagonal ``I - Λ W`` and the self-weights (diagonal of ``W``)."""
-    n = layout.total
-    source, target, strength = _edges(snapshots, layout, reporting=False)
+    n = encoded.layout.total
+    source, target, strength = encoded.influence
     incoming = np.bincount(target, weights=strength, minlength=n)
-    members = [m for snap in snapshots for m in snap.members]
-    own = np.fromiter(
-        (params.default_self_weight if m.self_weight is None else m.self_weight for m in members),
-        dtype=float,
-        count=n,
-    )
+    own = np.where(np.isnan(encoded.self_weight), params.default_self_weight, encoded.self_weight)
     own = np.where(incoming > 0, own, 1.0)
     # Row i of W off the diagonal: (1 - w_ii) * strength / incoming strength.
     off = (1.0 - own[target]) * strength / incoming[target]
@@ -465,13 +632,24 @@ def fleet_next_best(
     limit: int | None = None,
 ) -> list[list[NextBestContact]]:
     """Next best contacts of many deals; Friedkin-Johnsen solved for all committees at once."""
-    layout = _Layout.of(snapshots)
+    with bulk_build():
+        return _next_best(snapshots, scores, params, limit)
+
+
+def _next_best(
+    snapshots: Sequence[DealSnapshot],
+    scores: Sequence[MemberScores],
+    params: AnalysisParams,
+    limit: int | None,
+) -> list[list[NextBestContact]]:
+    encoded = _Encoded.of(snapshots, params)
+    layout = encoded.layout
     n = layout.total
     if n == 0:
         return [[] for _ in snapshots]
-    system, own = _fj_system(snapshots, layout, params)
+    system, own = _fj_system(encoded, params)
     # A block with a zero self-weight can be singular (see forecast.py); those few take
-    # the per-deal route, the rest one LU. Their diagonal is set to 1 so the LU exists.
+    # the per-deal route, the rest one LU. Their rows become identity so the LU exists.
     degenerate = np.zeros(len(snapshots), dtype=bool)
     np.logical_or.at(degenerate, layout.block_of, own <= 0)
     if degenerate.any():
@@ -486,10 +664,7 @@ def fleet_next_best(
     # Column 0: the equilibrium itself ((I - Λ) x0); column k: M e_i for the k-th
     # candidate i of every block.
     columns = np.zeros((n, width + 1))
-    x0 = np.fromiter(
-        (m.stance.numeric for snap in snapshots for m in snap.members), dtype=float, count=n
-    )
-    columns[:, 0] = own * x0
+    columns[:, 0] = own * encoded.stance
     for b, cands in enumerate(candidates):
         off = int(layout.offsets[b])
         for k, i in enumerate(cands, start=1):
@@ -502,6 +677,7 @@ def fleet_next_best(
         if size == 0:
             results.append([])
             continue
+        baseline: np.ndarray | None
         if degenerate[b]:
             operator = friedkin_johnsen_operator(influence_matrix(snap, params=params))
             baseline = None

@@ -37,7 +37,9 @@ from graphsvc.domain.snapshot import DealSnapshot
 _ITERATION_LIMIT = 10_000
 
 
-def influence_matrix(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> np.ndarray:
+def influence_matrix(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> np.ndarray:
     """The row-stochastic Friedkin-Johnsen ``W`` of a committee (``snapshot.members`` order).
 
     Examples
@@ -202,5 +204,7 @@ def forecast(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS)
     [('a', 2.0), ('b', 0.6666666666666666)]
     """
     scores = score_members(snapshot, params=params)
-    predicted = friedkin_johnsen(influence_matrix(snapshot, params=params), initial_stances(snapshot))
+    predicted = friedkin_johnsen(
+        influence_matrix(snapshot, params=params), initial_stances(snapshot)
+    )
     return build_forecast(snapshot, scores, predicted)

@@ -39,7 +39,8 @@ def _reachable_friends(snapshot: DealSnapshot, target_id: str) -> list[tuple[str
     """(friend id, strength, how) for reachable allies/supporters who can sway ``target_id``."""
     contacted = {sid for record in snapshot.interactions for sid in record.stakeholder_ids}
     friends = {
-        m.id: m for m in snapshot.members
+        m.id: m
+        for m in snapshot.members
         if (m.ally or m.stance.numeric >= 1) and (m.ally or m.id in contacted)
     }
     found: dict[str, tuple[float, str]] = {}
@@ -109,7 +110,13 @@ def rank_next_best(
         if via:
             via_names = ", ".join(names[sid] for sid, _, _ in via)
             hows = {how for _, _, how in via}
-            relation = "influence" if hows == {"influences"} else "manage" if hows == {"manages"} else "influence or manage"
+            relation = (
+                "influence"
+                if hows == {"influences"}
+                else "manage"
+                if hows == {"manages"}
+                else "influence or manage"
+            )
             reason = (
                 f"Do not open with {member.stakeholder.name} ({member.role.value}, {stance}): "
                 f"go through {via_names} first, who {relation} them and are on our side. "
@@ -117,7 +124,8 @@ def rank_next_best(
             )
         else:
             parts = [
-                f"Winning {member.stakeholder.name} ({member.role.value}, {stance}) over to supporter "
+                f"Winning {member.stakeholder.name} ({member.role.value}, {stance})"
+                f" over to supporter "
                 f"would raise predicted support by {gains[k] * 100:.1f} points"
             ]
             if dm_index is not None and dm_index != i and abs(dm_gains[k]) > 1e-9:

@@ -63,7 +63,9 @@ class MemberScores:
         return ranks
 
 
-def role_authority(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> np.ndarray:
+def role_authority(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> np.ndarray:
     """Formal authority of each member's role (0..1), in ``snapshot.members`` order.
 
     Examples
@@ -108,7 +110,9 @@ def position_from_counts(below: np.ndarray, above: np.ndarray, n: int | np.ndarr
     return 0.5 * below / span + 0.5 / (1.0 + above)
 
 
-def network_influence(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> np.ndarray:
+def network_influence(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> np.ndarray:
     """Weighted PageRank on who-listens-to-whom, divided by its maximum (0..1).
 
     Examples
@@ -151,7 +155,9 @@ def listening_pagerank(
     return result
 
 
-def rating_component(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> np.ndarray:
+def rating_component(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> np.ndarray:
     """The team's 1-5 rating as ``(r - 1) / 4``; unrated members get ``unrated_rating``.
 
     Examples
@@ -181,17 +187,19 @@ def combine(
     """Turn component arrays into scores and a rank order (shared by both paths)."""
     share = params.authority_role_share
     authority = share * role + (1.0 - share) * position
-    score = 100.0 * (
-        params.weight_authority * authority
-        + params.weight_network * network
-        + params.weight_rating * rating
-    ) / params.weight_total
+    score = (
+        100.0
+        * (
+            params.weight_authority * authority
+            + params.weight_network * network
+            + params.weight_rating * rating
+        )
+        / params.weight_total
+    )
     score = np.clip(score, 0.0, 100.0)
     keyed = np.round(score, params.rank_decimals)
     auth_keyed = np.round(authority, params.rank_decimals)
-    order = tuple(
-        sorted(range(len(ids)), key=lambda i: (-keyed[i], -auth_keyed[i], ids[i]))
-    )
+    order = tuple(sorted(range(len(ids)), key=lambda i: (-keyed[i], -auth_keyed[i], ids[i])))
     return MemberScores(
         authority=authority,
         network=network,
@@ -202,7 +210,9 @@ def combine(
     )
 
 
-def score_members(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> MemberScores:
+def score_members(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> MemberScores:
     """Components, scores and rank order of every member (per-deal path, networkx).
 
     Examples
@@ -272,7 +282,9 @@ def ranked_members(
     return rows
 
 
-def rank_members(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> list[RankedMember]:
+def rank_members(
+    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> list[RankedMember]:
     """Rank every committee member by influence score (rank 1 = most influential).
 
     Parameters

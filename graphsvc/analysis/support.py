@@ -63,7 +63,10 @@ class SupportState:
     allies: int
 
     def contributions(self) -> dict[str, float]:
-        return {sid: float(w) if s else 0.0 for sid, w, s in zip(self.ids, self.weights, self.supporter, strict=True)}
+        return {
+            sid: float(w) if s else 0.0
+            for sid, w, s in zip(self.ids, self.weights, self.supporter, strict=True)
+        }
 
 
 def influence_weights(score: np.ndarray) -> np.ndarray:
@@ -130,7 +133,9 @@ def support_share(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PA
     return support_state(snapshot, score_members(snapshot, params=params)).share
 
 
-def coverage_level(count: int, meetings: int, *, params: AnalysisParams = DEFAULT_PARAMS) -> Coverage:
+def coverage_level(
+    count: int, meetings: int, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> Coverage:
     """Coverage from a member's interaction count and how many were meetings.
 
     Examples
@@ -223,7 +228,9 @@ def trend_of(delta: float, *, params: AnalysisParams = DEFAULT_PARAMS) -> Trend:
     return Trend.stable
 
 
-def trend_reference_instant(history_first_ms: int | None, as_of: int, *, params: AnalysisParams = DEFAULT_PARAMS) -> int:
+def trend_reference_instant(
+    history_first_ms: int | None, as_of: int, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> int:
     """The instant the trend compares with: ``trend_weeks`` back, not before the first fact."""
     then = as_of - params.trend_weeks * WEEK_MS
     if history_first_ms is not None:
@@ -301,7 +308,9 @@ def support_summary(
     (1.0, 'growing', 0.5)
     """
     now = history.snapshot(as_of)
-    then = history.snapshot(trend_reference_instant(history.first_fact_at(), now.as_of, params=params))
+    then = history.snapshot(
+        trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
+    )
     state = support_state(now, score_members(now, params=params))
     previous = support_state(then, score_members(then, params=params))
     names = {sid: info.name for sid, info in history.stakeholders.items()}
@@ -312,8 +321,20 @@ def _add_months(moment: datetime, months: int) -> datetime:
     month_index = moment.month - 1 + months
     year = moment.year + month_index // 12
     month = month_index % 12 + 1
-    days = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
-            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    days = [
+        31,
+        29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return moment.replace(year=year, month=month, day=min(moment.day, days))
 
 
@@ -322,7 +343,8 @@ def history_instants(start: int, end: int, interval: Interval = "week") -> list[
 
     Examples
     --------
-    >>> history_instants(0, 15 * 86_400_000, "week") == [0, 86_400_000, 8 * 86_400_000, 15 * 86_400_000]
+    >>> day = 86_400_000
+    >>> history_instants(0, 15 * day, "week") == [0, day, 8 * day, 15 * day]
     True
     """
     if end < start:
@@ -338,7 +360,7 @@ def history_instants(start: int, end: int, interval: Interval = "week") -> list[
         end_dt = datetime.fromtimestamp(end / 1000, tz=UTC)
         k = 0
         while True:
-            t = int(round(_add_months(end_dt, -k).timestamp() * 1000))
+            t = round(_add_months(end_dt, -k).timestamp() * 1000)
             if t < start:
                 break
             points.append(t)
@@ -350,7 +372,9 @@ def history_instants(start: int, end: int, interval: Interval = "week") -> list[
     return sorted(points)
 
 
-def support_point(snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS) -> SupportPoint:
+def support_point(
+    snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS
+) -> SupportPoint:
     completeness, _ = map_completeness(snapshot, params=params)
     return SupportPoint.model_construct(
         at=from_ms(snapshot.as_of),
@@ -399,7 +423,11 @@ def support_history(
     points: list[SupportPoint] = []
     for t in instants:
         snap = history.snapshot(t)
-        points.append(support_point(snap, support_state(snap, score_members(snap, params=params)), params=params))
+        points.append(
+            support_point(
+                snap, support_state(snap, score_members(snap, params=params)), params=params
+            )
+        )
     return points
 
 

@@ -2,14 +2,15 @@
 next best contacts and warm paths to the decision-maker.
 
 Responses are cached by (workspace, operation, deal, parameters, workspace revision):
-the revision comes from the shared store on every request, so a write through any API
-process is visible in the next analysis served by every process.
+the revision is read from the shared store on every request (with the caller's key, in
+one query), so a write through any API process is visible in the next analysis served
+by every process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from fastapi import APIRouter, Query, Response
 
 from graphsvc.analysis.schemas import DealAnalysis, Forecast
 from graphsvc.api.cache import AnalysisCache
-from graphsvc.api.deps import Analysis, Cache, ReadKey, Store
+from graphsvc.api.deps import Analysis, Cache, Principal, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, DealId, as_of_key
 from graphsvc.api.schemas import (
@@ -28,7 +29,7 @@ from graphsvc.api.schemas import (
     to_json_bytes,
 )
 from graphsvc.domain.models import Instant, utcnow
-from graphsvc.store.repository import GraphStore
+from graphsvc.errors import ValidationFailed
 
 router = APIRouter(prefix="/v1/deals/{deal_id}", tags=["analysis"],
                    responses=error_responses(401, 404, 422))
@@ -40,18 +41,24 @@ class Interval(StrEnum):
     month = "month"
 
 
-def cached(cache: AnalysisCache, store: GraphStore, workspace: str, key: tuple[Hashable, ...],
+_STEP = {Interval.day: timedelta(days=1), Interval.week: timedelta(weeks=1),
+         Interval.month: timedelta(days=28)}
+MAX_POINTS = 2000
+
+
+def cached(cache: AnalysisCache, principal: Principal, key: tuple[Hashable, ...],
            compute: Callable[[], Any]) -> Response:
-    revision = store.workspace_revision(workspace=workspace)
-    body = cache.get_or_compute((workspace, revision, *key), lambda: to_json_bytes(compute()))
-    return JSONBytes(content=body)
+    """The cached body under (workspace, revision, key); the revision was read from the
+    store with the caller's key, in this request, so no process serves a stale answer."""
+    entry = (principal.workspace, principal.revision, *key)
+    return JSONBytes(content=cache.get_or_compute(entry, lambda: to_json_bytes(compute())))
 
 
 @router.get("/analysis", response_model=DealAnalysis,
             summary="Who matters, the top decision-maker, the support base and the risk flags")
-def deal_analysis(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+def deal_analysis(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                   cache: Cache, as_of: AsOf = None) -> Response:
-    return cached(cache, store, principal.workspace, ("analysis", deal_id, as_of_key(as_of)),
+    return cached(cache, principal, ("analysis", deal_id, as_of_key(as_of)),
                   lambda: analysis.analyze(workspace=principal.workspace, deal_id=deal_id,
                                            as_of=as_of))
 
@@ -59,45 +66,56 @@ def deal_analysis(deal_id: DealId, principal: ReadKey, store: Store, analysis: A
 @router.get("/support-history", response_model=SupportHistoryOut,
             summary="The support base at regular points from the deal's first fact")
 def support_history(
-    deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis, cache: Cache,
+    deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache,
     start: Annotated[Instant | None, Query(alias="from", description="First instant")] = None,
-    end: Annotated[Instant | None, Query(alias="to", description="Last instant")] = None,
+    end: Annotated[Instant | None, Query(alias="to",
+                                         description="Last instant (default and at most: now)")
+                   ] = None,
     interval: Interval = Interval.week,
 ) -> Response:
+    # Points after now would only repeat the present: the history ends now at the latest.
+    now = utcnow()
+    last = min(end, now) if end is not None else None
+    if start is not None and (min(last or now, now) - start) / _STEP[interval] > MAX_POINTS:
+        raise ValidationFailed(
+            f"at most {MAX_POINTS} points per history; choose a later `from` or a longer "
+            "interval", detail=[{"loc": ["query", "from"],
+                                 "msg": f"more than {MAX_POINTS} {interval.value}s before `to`"}])
+
     def compute() -> SupportHistoryOut:
         points = analysis.support_history(workspace=principal.workspace, deal_id=deal_id,
-                                          start=start, end=end, interval=interval.value)
+                                          start=start, end=last, interval=interval.value)
         return SupportHistoryOut(deal_id=deal_id, interval=interval.value, points=points)
 
-    key = ("support_history", deal_id, as_of_key(start), as_of_key(end), interval.value)
-    return cached(cache, store, principal.workspace, key, compute)
+    key = ("support_history", deal_id, as_of_key(start), as_of_key(last), interval.value)
+    return cached(cache, principal, key, compute)
 
 
 @router.get("/forecast", response_model=Forecast,
             summary="Friedkin-Johnsen forecast of each member's stance (-2..2)")
-def forecast(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+def forecast(deal_id: DealId, principal: ReadKey, analysis: Analysis,
              cache: Cache, as_of: AsOf = None) -> Response:
-    return cached(cache, store, principal.workspace, ("forecast", deal_id, as_of_key(as_of)),
+    return cached(cache, principal, ("forecast", deal_id, as_of_key(as_of)),
                   lambda: analysis.forecast(workspace=principal.workspace, deal_id=deal_id,
                                             as_of=as_of))
 
 
 @router.get("/next-best-contacts", response_model=NextBestContactsOut,
             summary="Whom to win over next, ranked by the predicted gain in support")
-def next_best_contacts(deal_id: DealId, principal: ReadKey, store: Store, analysis: Analysis,
+def next_best_contacts(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                        cache: Cache, as_of: AsOf = None) -> Response:
     def compute() -> NextBestContactsOut:
         items = analysis.next_best_contacts(workspace=principal.workspace, deal_id=deal_id,
                                             as_of=as_of)
         return NextBestContactsOut(deal_id=deal_id, as_of=_instant(as_of), items=items)
 
-    return cached(cache, store, principal.workspace,
+    return cached(cache, principal,
                   ("next_best_contacts", deal_id, as_of_key(as_of)), compute)
 
 
 @router.get("/paths-to-decision-maker", response_model=WarmPathsOut,
             summary="The strongest warm paths from our team to the top decision-maker")
-def paths_to_decision_maker(deal_id: DealId, principal: ReadKey, store: Store,
+def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
                             analysis: Analysis, cache: Cache, as_of: AsOf = None) -> Response:
     def compute() -> WarmPathsOut:
         paths = analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id,
@@ -106,7 +124,7 @@ def paths_to_decision_maker(deal_id: DealId, principal: ReadKey, store: Store,
         return WarmPathsOut(deal_id=deal_id, as_of=_instant(as_of),
                             top_decision_maker_id=target, paths=paths)
 
-    return cached(cache, store, principal.workspace,
+    return cached(cache, principal,
                   ("warm_paths", deal_id, as_of_key(as_of)), compute)
 
 

@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
 import graphsvc
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.api import (
     accounts,
     analysis,
@@ -47,10 +48,6 @@ def _wire(services: Services, store: GraphStore, metrics: Metrics) -> None:
     instrument_store(store, metrics)
     services.store = store
     services.keys = KeyRepository(store.runner)
-    try:  # TEMP-UNTIL-ANALYSIS-SERVICE
-        from graphsvc.analysis.service import AnalysisService
-    except ImportError:
-        return
     services.analysis = AnalysisService(store=store, settings=services.settings)
 
 

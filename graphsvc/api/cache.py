@@ -26,28 +26,41 @@ class AnalysisCache:
         self.metrics = metrics
         self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._running: dict[Hashable, threading.Event] = {}
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The cached value for ``key`` (a response body, a scan), else ``compute()``
-        stored under it. Errors are not cached."""
+        stored under it. Concurrent requests for one key compute it once (the others
+        wait for that result); errors are not cached."""
         if self.ttl_seconds <= 0:
             self.metrics.cache.labels("miss").inc()
             return compute()
-        now = time.monotonic()
-        with self._lock:
-            held = self._entries.get(key)
-            if held is not None and held[0] > now:
-                self._entries.move_to_end(key)
-                self.metrics.cache.labels("hit").inc()
-                return held[1]
+        while True:
+            with self._lock:
+                held = self._entries.get(key)
+                if held is not None and held[0] > time.monotonic():
+                    self._entries.move_to_end(key)
+                    self.metrics.cache.labels("hit").inc()
+                    return held[1]
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = threading.Event()
+                    break
+            # Someone computes this very entry now: wait, then read it (or, if that
+            # computation failed, try ourselves).
+            running.wait()
         self.metrics.cache.labels("miss").inc()
-        body = compute()
-        with self._lock:
-            self._entries[key] = (now + self.ttl_seconds, body)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-        return body
+        try:
+            value = compute()
+            with self._lock:
+                self._entries[key] = (time.monotonic() + self.ttl_seconds, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._running.pop(key).set()
 
     def clear(self) -> None:
         with self._lock:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.config import Settings
 from graphsvc.errors import Forbidden, StoreUnavailable, Unauthorized
 from graphsvc.keys import KeyRepository, Scope
 from graphsvc.store.repository import GraphStore
-
-if TYPE_CHECKING:
-    from graphsvc.analysis.service import AnalysisService
 
 # auto_error=False: a missing header must give our own 401 error shape, not FastAPI's.
 bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer gsk_...`")
@@ -37,6 +35,9 @@ class Principal:
     workspace: str
     scope: Scope
     key_id: str
+    # The workspace's write revision read with the key (one query): the analysis cache
+    # key. Any write, through any process, bumps it.
+    revision: int = 0
 
 
 @dataclass
@@ -96,10 +97,12 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
     ) -> Principal:
         if credentials is None or not credentials.credentials:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-        record = get_keys(request).authenticate(credentials.credentials)
-        if record is None:
+        found = get_keys(request).authenticate_with_revision(credentials.credentials)
+        if found is None:
             raise Unauthorized("this API key is unknown or revoked")
-        principal = Principal(workspace=record.workspace, scope=record.scope, key_id=record.id)
+        record, revision = found
+        principal = Principal(workspace=record.workspace, scope=record.scope, key_id=record.id,
+                              revision=revision)
         # The access log names the key id (never the key) and workspace.
         request.state.principal = principal
         if not record.scope.allows(needed):
@@ -115,8 +118,7 @@ ReadKey = Annotated[Principal, Depends(require_scope(Scope.read))]
 WriteKey = Annotated[Principal, Depends(require_scope(Scope.write))]
 AdminKey = Annotated[Principal, Depends(require_scope(Scope.admin))]
 Store = Annotated[GraphStore, Depends(get_store)]
-# Any until graphsvc.analysis.service lands; the dependency returns an AnalysisService.
-Analysis = Annotated[Any, Depends(get_analysis)]
+Analysis = Annotated[AnalysisService, Depends(get_analysis)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Keys = Annotated[KeyRepository, Depends(get_keys)]
 Cache = Annotated[AnalysisCache, Depends(get_cache)]

@@ -77,6 +77,11 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's "error parsing the body" (e.g. bytes that are not UTF-8): an invalid
+        # body like any other, so the same documented 422.
+        return error_response(422, "validation_error",
+                              [{"loc": ["body"], "msg": str(exc.detail), "type": "body"}])
     kind = _HTTP_KINDS.get(exc.status_code, "http_error")
     return error_response(exc.status_code, kind, exc.detail, dict(exc.headers or {}) or None)
 
@@ -108,5 +113,9 @@ _DESCRIPTIONS = {
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries documenting the error shape for ``codes``."""
-    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS.get(code, "Error.")}
+    # The JSON content is spelled out so routes answering HTML (the deal map) still
+    # document their errors as JSON, which is what the handler sends.
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS.get(code, "Error."),
+                   "content": {"application/json": {
+                       "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
             for code in codes}

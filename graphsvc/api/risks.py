@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from graphsvc.analysis.schemas import DealAnalysis, FlagCode, Severity
-from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey, Store
+from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
 from graphsvc.errors import ValidationFailed
@@ -57,7 +57,6 @@ def _encode(offset: int) -> str:
             summary="Open deals with risk flags, highest severity first")
 def list_risks(
     principal: ReadKey,
-    store: Store,
     analysis: Analysis,
     cache: Cache,
     settings: AppSettings,
@@ -68,14 +67,13 @@ def list_risks(
     cursor: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     workspace = principal.workspace
-    revision = store.workspace_revision(workspace=workspace)
 
     def scan() -> list[RiskItem]:
         result: Any = analysis.scan(workspace=workspace)
         analyses = list(getattr(result, "analyses", result))
         return _risk_items(analyses)
 
-    items: list[RiskItem] = cache.get_or_compute((workspace, revision, "risks"), scan)
+    items: list[RiskItem] = cache.get_or_compute((workspace, principal.revision, "risks"), scan)
     owner_key = owner.strip().lower() if owner else None
     selected = []
     for item in items:

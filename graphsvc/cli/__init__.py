@@ -8,12 +8,13 @@ areas stay independent. Errors print one clear line on stderr and exit non-zero;
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -31,6 +32,12 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True)
 _state = {"debug": False}
+# Typer may vendor its own click; take the exception classes from wherever typer's public
+# BadParameter lives, so the handlers below catch what typer actually raises.
+_click_errors: Any = importlib.import_module(typer.BadParameter.__module__)
+_NoArgsIsHelp: type[Exception] = getattr(
+    _click_errors, "NoArgsIsHelpError", type("_Never", (Exception,), {})
+)
 
 
 def _version(value: bool) -> None:
@@ -65,6 +72,16 @@ def _register_all() -> None:
 
     for module in (serve, db, keys, imports, analyze, maps, alerts, demo):
         module.register(app)
+    for info in app.registered_commands:
+        if info.short_help is None:
+            info.short_help = summary_line(info.help or inspect.getdoc(info.callback) or "")
+
+
+def summary_line(help_text: str) -> str:
+    """The first sentence of a help text on one line: the command list shows it, and
+    docstrings wrapped at 90 columns would otherwise break mid-sentence there."""
+    paragraph = " ".join(help_text.strip().split("\n\n")[0].split())
+    return re.split(r"(?<=\.)\s", paragraph, maxsplit=1)[0].rstrip(".")
 
 
 _register_all()
@@ -113,15 +130,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         result = app(args=args, prog_name="graphsvc", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.UsageError as exc:
+    except _NoArgsIsHelp as exc:
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+    except _click_errors.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
         fail(f"{exc.format_message()}{hint}", exc.exit_code)
-    except click.ClickException as exc:
+    except _click_errors.ClickException as exc:
         fail(exc.format_message(), exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         err_console.print("aborted")
         sys.exit(130)
     except GraphsvcError as exc:

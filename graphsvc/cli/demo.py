@@ -97,20 +97,20 @@ def deal_rows(store: GraphStore, settings: Settings, *,
 
 
 def _deal_table(rows: list[DealRow]) -> Table:
-    table = Table(title="Demo portfolio (workspace demo)", title_justify="left")
+    table = Table(title=f"Demo portfolio (workspace {DEMO_WORKSPACE})", title_justify="left")
     table.add_column("Deal id", no_wrap=True)
-    table.add_column("Deal")
-    table.add_column("Account")
+    table.add_column("Deal", overflow="ellipsis")
+    table.add_column("Account", overflow="ellipsis")
     table.add_column("Support", justify="right", no_wrap=True)
+    table.add_column("Flags", justify="right", no_wrap=True)
     table.add_column("Worst flag", no_wrap=True)
     for row in rows:
         flag = "[green]none[/]"
         if row.worst_flag:
             style = _SEVERITY_STYLE.get(row.worst_severity or "", "")
-            more = f" +{row.flag_count - 1}" if row.flag_count > 1 else ""
-            flag = f"[{style}]{row.worst_flag}[/] ({row.worst_severity}){more}"
-        table.add_row(row.deal_id, row.name, row.account,
-                      f"{row.share:.0%} {row.trend}", flag)
+            flag = f"[{style}]{row.worst_flag}[/] ({row.worst_severity})"
+        table.add_row(row.deal_id, row.name, row.account, f"{row.share:.0%} {row.trend}",
+                      str(row.flag_count), flag)
     return table
 
 
@@ -123,7 +123,8 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise ConfigurationError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); pick another with --port"
+            f"cannot listen on {host}:{port} ({exc.strerror}); pick another port with "
+            f"--port or GRAPHSVC_DEMO_PORT (e.g. GRAPHSVC_DEMO_PORT=8001 make demo)"
         ) from exc
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -173,6 +174,10 @@ def demo_command(
     from graphsvc.api.app import create_app
     from graphsvc.maps.links import create_map_link
 
+    if not console.is_terminal:
+        # Piped or captured output (make, CI, a log): no terminal width to fit, and
+        # rich's 80-column fallback would squeeze the deal table.
+        console.width = 160
     base = get_settings()
     if base.neo4j_uri:
         console.print("[yellow]note:[/] NEO4J_URI is ignored: the demo uses the embedded store.")
@@ -180,6 +185,7 @@ def demo_command(
     bound_port = sock.getsockname()[1] if sock is not None else port
     root = f"http://{_url_host(host)}:{bound_port}"
     settings = base.model_copy(update={"neo4j_uri": None, "public_base_url": root})
+    settings.check_production_ready()
 
     with console.status("Starting the embedded store and loading the demo portfolio..."):
         store = GraphStore.open(settings)
@@ -275,4 +281,5 @@ class _ReadyServer:
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
-    app.command("demo")(demo_command)
+    app.command("demo", short_help="Run the product on a demo portfolio: embedded store, "
+                "API on localhost, deal-map links.")(demo_command)

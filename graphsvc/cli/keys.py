@@ -51,7 +51,7 @@ def create_command(
         return
     console.print(f"Created API key [bold]{record.id}[/] (scope {record.scope.value}) for "
                   f"workspace [bold]{record.workspace}[/]. It is shown only this once:",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     typer.echo(key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from graphsvc.api.server import uvicorn_options
 from graphsvc.config import get_settings
 
 
@@ -24,16 +25,10 @@ def serve_command(
 
     settings = get_settings()
     settings.check_production_ready()
-    # The app logs one JSON line per request itself; uvicorn's access log would double it.
     uvicorn.run(
         "graphsvc.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_level=settings.log_level.lower(),
-        proxy_headers=True,
+        **uvicorn_options(factory=True, host=host, port=port, workers=workers,
+                          log_level=settings.log_level.lower()),
     )
 
 

@@ -53,6 +53,12 @@ def _no_nul(value: str) -> str:
     return value
 
 
+def _fifteen_digits(value: float | None) -> float | None:
+    # FalkorDB returns doubles printed with 15 significant digits; keeping no more than
+    # that makes every stored number come back exactly as it was given.
+    return None if value is None else float(f"{value:.15g}")
+
+
 Id = Annotated[str, AfterValidator(_printable_id)]
 Email = Annotated[str, AfterValidator(_email)]
 Instant = Annotated[datetime, AfterValidator(_utc)]
@@ -157,7 +163,8 @@ class Deal(_Model):
     account_id: Id
     name: Name
     owner_email: Email
-    amount: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    amount: Annotated[float | None, AfterValidator(_fifteen_digits)] = Field(
+        default=None, ge=0, allow_inf_nan=False)
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     stage: Text | None = None
     status: DealStatus = DealStatus.open
@@ -186,7 +193,8 @@ class Membership(_Model):
     stance: Stance = Stance.unknown
     ally: bool = False
     influence_rating: int | None = Field(default=None, ge=1, le=5)
-    self_weight: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    self_weight: Annotated[float | None, AfterValidator(_fifteen_digits)] = Field(
+        default=None, ge=0, le=1, allow_inf_nan=False)
     at: Instant | None = None
 
 
@@ -201,7 +209,8 @@ class Influence(_Model):
 
     source_id: Id
     target_id: Id
-    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
+    strength: Annotated[float, AfterValidator(_fifteen_digits)] = Field(
+        gt=0, le=1, allow_inf_nan=False)
     at: Instant | None = None
 
     @model_validator(mode="after")

@@ -298,6 +298,8 @@ def _parse_row(row: int, values: list[str], cell: Any, accounts: dict[str, Accou
         try:
             rating = int(rating_text)
         except ValueError:
+            rating = None
+        if rating is None or not 1 <= rating <= 5:
             errors.append({"row": row, "loc": ["row", row, "Influence Rating"],
                            "msg": f"{rating_text!r} is not a whole number 1-5"})
     ally = False

@@ -121,13 +121,20 @@ class KeyRepository:
 
     def authenticate(self, key: str) -> ApiKeyRecord | None:
         """The active key record for a presented key, or None (unknown or revoked)."""
+        found = self.authenticate_with_revision(key)
+        return found[0] if found else None
+
+    def authenticate_with_revision(self, key: str) -> tuple[ApiKeyRecord, int] | None:
+        """``(record, workspace revision)`` for an active key, in one query, else None."""
         if not key.startswith(KEY_PREFIX) or len(key) > 256:
             return None
-        rows = self.runner.read("api_key_by_hash", {"hash": hash_key(key)})
+        rows = self.runner.read("api_key_authenticate", {"hash": hash_key(key)})
         if not rows:
             return None
         record = _record(rows[0])
-        return record if record.active else None
+        if not record.active:
+            return None
+        return record, int(rows[0].get("rev") or 0)
 
     def list(self, *, workspace: str | None = None) -> list[ApiKeyRecord]:
         rows = self.runner.read("api_key_list", {"workspace": workspace})

@@ -23,6 +23,8 @@ from visual.render import MapFrame, PageMode, RenderedMap, render_deal_map
 
 # Weekly frames embedded in a file page: a quarter back, enough for a deal review.
 MAX_FILE_FRAMES = 13
+MAX_CHART_WEEKS = 104
+_WEEK_MS = 7 * 86_400_000
 
 
 def parse_as_of(value: str | None) -> datetime | None:
@@ -42,15 +44,16 @@ def parse_as_of(value: str | None) -> datetime | None:
             day = date.fromisoformat(value)
             return datetime.combine(day, time(23, 59, 59, 999000), tzinfo=UTC)
         instant = datetime.fromisoformat(value)
-    except ValueError as exc:
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=UTC)
+        # Out-of-range offsets at the ends of the calendar overflow here.
+        return instant.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             "as_of is not a date or instant",
             detail=[{"loc": ["query", "as_of"],
                      "msg": "expected YYYY-MM-DD or an ISO-8601 instant"}],
         ) from exc
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(UTC)
 
 
 def map_page_from_history(
@@ -72,7 +75,10 @@ def map_page_from_history(
     """
     params = params or AnalysisParams()
     t = history.as_of if as_of is None else min(as_of, history.as_of)
-    points = support_history(history, end=t, interval="week", params=params)
+    first = history.first_fact_at()
+    # The chart covers at most two years back: weekly points stay a few hundred at most.
+    start = None if first is None else max(min(first, t), t - MAX_CHART_WEEKS * _WEEK_MS)
+    points = support_history(history, start=start, end=t, interval="week", params=params)
     instants = [t]
     if mode == "file":
         earlier = sorted({to_ms(p.at) for p in points if to_ms(p.at) < t})
@@ -104,5 +110,7 @@ class MapService:
         mode: PageMode = "served",
     ) -> RenderedMap:
         """The deal's map page as of ``as_of`` (default now); raises ``NotFound``."""
+        if as_of is not None and as_of > datetime.now(UTC):
+            as_of = None  # nothing is known about the future: the map as of now
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return map_page_from_history(history, params=self.params, mode=mode)

@@ -13,12 +13,10 @@ hash only, no host allowed), ``X-Content-Type-Options: nosniff`` and
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
 
 from graphsvc.api.deps import AppSettings, ReadKey, Store, WriteKey
 from graphsvc.api.errors import error_responses
@@ -26,6 +24,7 @@ from graphsvc.api.params import DealId
 from graphsvc.config import Settings
 from graphsvc.errors import Forbidden, NotFound
 from graphsvc.maps.links import create_map_link, verify_map_token
+from graphsvc.maps.schemas import MapLinkIn, MapLinkOut
 from graphsvc.maps.service import MapService, parse_as_of
 from graphsvc.store.repository import GraphStore
 from visual.render import security_headers
@@ -64,19 +63,6 @@ def deal_map(
 ) -> HTMLResponse:
     page = maps.get(workspace=principal.workspace, deal_id=deal_id, as_of=parse_as_of(as_of))
     return _page(page.html)
-
-
-class MapLinkIn(BaseModel):
-    ttl_days: float | None = Field(
-        default=None, gt=0, le=366,
-        description="Days until the link expires; default from settings.",
-    )
-
-
-class MapLinkOut(BaseModel):
-    deal_id: str
-    url: str
-    expires_at: datetime
 
 
 @router.post(

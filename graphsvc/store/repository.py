@@ -67,7 +67,6 @@ import base64
 import binascii
 import hashlib
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -217,16 +216,23 @@ def _fingerprint(values: Any) -> str:
 
 
 def node_key(workspace: str, natural_id: str) -> str:
-    """The indexed, unique lookup key of a node: its workspace and its id in one string."""
-    return f"{workspace}{KEY_SEPARATOR}{natural_id}"
+    """The indexed, unique lookup key of a node: its workspace and its id in one string.
+
+    The trailing separator matters: FalkorDB 4.16's string indexes drop whitespace (and
+    \x01) at either end of a value, so an id ending in a space would otherwise collide
+    with the same id without it (and crash the unique-constraint check)."""
+    return f"{workspace}{KEY_SEPARATOR}{natural_id}{KEY_SEPARATOR}"
 
 
 def check_workspace(workspace: str) -> str:
-    """Workspace names are 1-128 printable characters (like ids)."""
+    """Workspace names are 1-128 printable characters without surrounding whitespace
+    (``ws`` is indexed as it is; see :func:`node_key` for why the ends matter)."""
     if not isinstance(workspace, str) or not 1 <= len(workspace) <= 128 \
-            or not workspace.isprintable():
-        raise ValidationFailed("invalid workspace", detail=[
-            {"loc": ["workspace"], "msg": "workspace names are 1-128 printable characters"}])
+            or not workspace.isprintable() or workspace != workspace.strip():
+        raise ValidationFailed("invalid workspace", detail=[{
+            "loc": ["workspace"],
+            "msg": "workspace names are 1-128 printable characters, "
+                   "not starting or ending with a space"}])
     return workspace
 
 
@@ -297,8 +303,7 @@ def _membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str
                   m.self_weight]
     else:
         values = [False, None, None, False, None, None]
-    row.update(state=_state(values), active=values[0], role=values[1], stance=values[2],
-               ally=values[3], rating=values[4], self_weight=values[5])
+    row.update(state=_state(values), active=values[0])
     return row
 
 
@@ -307,8 +312,7 @@ def _line_row(ws: str, source_id: str, target_id: str, at: int, strength: float 
     """An influence or reporting fact; ``strength`` None ends the line."""
     active = strength is not None
     return {"source_key": node_key(ws, source_id), "target_key": node_key(ws, target_id),
-            "at": at, "active": active, "strength": strength,
-            "state": _state([active, strength])}
+            "at": at, "active": active, "state": _state([active, strength])}
 
 
 def _deal_from_props(props: dict[str, Any]) -> Deal:
@@ -374,8 +378,7 @@ class GraphStore:
         counts = UpsertCounts()
         for round_rows in _rounds(rows, lambda row: (row[pair[0]], row[pair[1]])):
             for chunk in self._chunks(round_rows):
-                numbered = [{**row, "i": i, "fid": uuid.uuid4().hex}
-                            for i, row in enumerate(chunk)]
+                numbered = [{**row, "i": i} for i, row in enumerate(chunk)]
                 counts += _counts(self.runner.write(query, {"ws": ws, "rows": numbered}))
         return counts
 
@@ -835,11 +838,15 @@ class GraphStore:
             did = row["deal_id"]
             deals[did] = _deal_from_props(row["deal"])
             for sid, account_id, name, title, email, member_facts in row["members"]:
-                if sid is None:  # a deal without members
+                own = [_membership_fact(sid, *fact) for fact in member_facts
+                       if fact[0] is not None]
+                # Only people who sat on the deal count; an end that arrived for someone
+                # who never joined (facts may come out of order) is kept, not shown.
+                if not any(f.active for f in own):
                     continue
                 members[did][sid] = StakeholderInfo(id=sid, account_id=account_id, name=name,
                                                     title=title, email=email)
-                facts[did].extend(_membership_fact(sid, *fact) for fact in member_facts)
+                facts[did].extend(own)
         member_ids = sorted({sid for m in members.values() for sid in m})
         influences, reporting = self._line_facts(ws, member_ids, as_of)
         interactions = self._interactions(ws, list(deals), as_of) if deals else {}

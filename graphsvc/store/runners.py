@@ -74,6 +74,45 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def _compact_rows(response: list[Any], graph: Any) -> list[dict[str, Any]]:
+    """Rows of a ``--compact`` reply as dicts of plain values.
+
+    Scalars, lists and maps are decoded here in one pass (the hot path of every read);
+    anything else (nodes, edges, paths, temporal values) goes through the client's own
+    parser, which needs the graph's schema, then :func:`to_plain`."""
+    if response and isinstance(response[0], redis.ResponseError):
+        raise response[0]
+    if response and isinstance(response[-1], redis.ResponseError):
+        raise response[-1]
+    if len(response) < 3:
+        return []  # statistics only (a write without RETURN)
+    columns = [column[1] for column in response[0]]
+    return [{col: _plain_cell(cell, graph) for col, cell in zip(columns, row, strict=True)}
+            for row in response[1]]
+
+
+def _plain_cell(cell: list[Any], graph: Any) -> Any:
+    kind, value = cell[0], cell[1]
+    if kind == 2:  # string
+        return value
+    if kind == 3:  # integer
+        return int(value)
+    if kind == 5:  # double
+        return float(value)
+    if kind == 1:  # null
+        return None
+    if kind == 4:  # boolean
+        return value == "true"
+    if kind == 6:  # array
+        return [_plain_cell(item, graph) for item in value]
+    if kind == 10:  # map: key, value, key, value, ...
+        return {str(value[i]): _plain_cell(value[i + 1], graph)
+                for i in range(0, len(value), 2)}
+    from falkordb.query_result import parse_scalar
+
+    return to_plain(parse_scalar(cell, graph))
+
+
 def _load_schema() -> tuple[list[tuple[str, str]], list[tuple[str, tuple[str, ...]]]]:
     from graphsvc.store import schema
 
@@ -138,8 +177,12 @@ class FalkorRunner:
             for attempt in self._retrying():
                 with attempt:
                     graph = self._graph()
-                    result = (graph.ro_query(text, params) if read_only
-                              else graph.query(text, params))
+                    # The client's own header builder escapes every parameter value.
+                    command = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
+                               self.graph_name, graph._build_params_header(params) + text,
+                               "--compact"]
+                    response = self._db.connection.execute_command(*command)
+                    rows = _compact_rows(response, graph)
         except _CONNECTION_ERRORS as exc:
             raise StoreUnavailable(f"FalkorDB at {self.socket_path} is unavailable: {exc}") from exc
         except redis.ResponseError as exc:
@@ -147,9 +190,7 @@ class FalkorRunner:
         finally:
             if self.on_query is not None:
                 self.on_query(name, time.perf_counter() - started)
-        columns = [column[1] for column in result.header]
-        return [{col: to_plain(val) for col, val in zip(columns, row, strict=True)}
-                for row in result.result_set]
+        return rows
 
     # -- Runner protocol
 
@@ -261,22 +302,30 @@ class Neo4jRunner:
         except self._neo4j.exceptions.DriverError:
             return False
 
-    def ensure_schema(self) -> None:
+    @staticmethod
+    def schema_statements() -> list[str]:
+        """The DDL for :mod:`graphsvc.store.schema`, idempotent (``IF NOT EXISTS``)."""
         indexes, unique_keys = _load_schema()
+        statements = []
         for label, props in unique_keys:
             label = _identifier(label)
             keys = ", ".join(f"n.{_identifier(p)}" for p in props)
             name = f"graphsvc_{label}_{'_'.join(props)}_key".lower()
-            self.execute(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) "
-                         f"REQUIRE ({keys}) IS UNIQUE", name="ensure_schema")
+            statements.append(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) "
+                              f"REQUIRE ({keys}) IS UNIQUE")
         backed_by_constraint = {(label, props[0]) for label, props in unique_keys
                                 if len(props) == 1}
         for label, prop in indexes:
             if (label, prop) in backed_by_constraint:
                 continue  # the constraint's own index; a second one is refused
             name = f"graphsvc_{_identifier(label)}_{_identifier(prop)}".lower()
-            self.execute(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
-                         name="ensure_schema")
+            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) "
+                              f"ON (n.{prop})")
+        return statements
+
+    def ensure_schema(self) -> None:
+        for statement in self.schema_statements():
+            self.execute(statement, name="ensure_schema")
 
     def close(self) -> None:
         self.driver.close()

@@ -18,6 +18,9 @@ class NodeLabel(StrEnum):
     stakeholder = "Stakeholder"
     team_member = "TeamMember"
     interaction = "Interaction"
+    api_key = "ApiKey"  # graphsvc/keys: an API key by its sha256 (not per workspace)
+    alert_email = "AlertEmail"  # graphsvc/alerts: the ledger, one per e-mail and week
+    alert_deal_flags = "AlertDealFlags"  # graphsvc/alerts: a sent e-mail's flags per deal
 
 
 class RelType(StrEnum):
@@ -36,6 +39,9 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.deal.value, "ws"),  # list_deals, the fleet scan
     (NodeLabel.interaction.value, "ws"),  # removing a deleted stakeholder's id
     (NodeLabel.interaction.value, "deal_key"),  # a deal's interactions
+    (NodeLabel.alert_email.value, "ws"),  # each owner's previous e-mail
+    (NodeLabel.alert_email.value, "week_key"),  # the ledger of one week
+    (NodeLabel.alert_deal_flags.value, "email_key"),  # the deals of one sent e-mail
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -46,4 +52,8 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.stakeholder.value, ("key",)),
     (NodeLabel.team_member.value, ("key",)),
     (NodeLabel.interaction.value, ("key",)),
+    (NodeLabel.api_key.value, ("hash",)),  # every authenticated request looks one up
+    (NodeLabel.api_key.value, ("id",)),
+    (NodeLabel.alert_email.value, ("key",)),
+    (NodeLabel.alert_deal_flags.value, ("key",)),
 ]

@@ -88,7 +88,7 @@ def portfolio(owners: int = 10, *, opted_out: int | None = None) -> Bundle:
     # blocker (high too, DM contacted), and a won deal (never alerted).
     bundle["deals"] += [
         Deal(id="hostile", account_id="acc", name=HOSTILE_DEAL, owner_email=owner(0),
-             amount=10.0),
+             amount=5000.0),
         Deal(id="blocked", account_id="acc", name="Blocked big deal", owner_email=owner(0),
              amount=9_000_000.0),
         Deal(id="won", account_id="acc", name="Won deal", owner_email=owner(0), amount=1.0,
@@ -113,6 +113,16 @@ def add_blocker(deal_id: str, at: datetime) -> Bundle:
     sid = f"{deal_id}-newblock"
     return Bundle(
         stakeholders=[Stakeholder(id=sid, account_id="acc", name="Nora Newblocker")],
-        memberships=[Membership(deal_id=deal_id, stakeholder_id=sid, role=Role.decision_maker,
+        memberships=[Membership(deal_id=deal_id, stakeholder_id=sid, role=Role.influencer,
                                 stance=Stance.blocker, influence_rating=5, at=at)],
     )
+
+
+def risky_deal(deal_id: str, owner_email: str) -> Bundle:
+    """One deal at risk (never-contacted decision-maker) for ``owner_email``."""
+    bundle: dict[str, list] = {k: [] for k in ("stakeholders", "memberships", "influences",
+                                               "interactions")}
+    _committee(bundle, deal_id, dm_contacted=False, at=SLOT)
+    deal = Deal(id=deal_id, account_id="acc", name=f"Deal {deal_id}", owner_email=owner_email,
+                amount=100.0)
+    return Bundle(deals=[deal], **bundle)

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 
+import pytest
+
 from graphsvc.alerts import compose
 from graphsvc.alerts.schemas import (
     AlertKind,
@@ -233,3 +235,13 @@ def test_digest() -> None:
     text = parsed.get_body(("plain",)).get_content()
     assert text.index("o2@example.com") < text.index("o1@example.com")  # high first
     assert "calm@example.com" in parsed.get_body(("html",)).get_content()
+
+
+def test_a_recipient_must_be_exactly_one_plain_address() -> None:
+    assert compose.recipient("o'brien@example.com") == "o'brien@example.com"
+    for bad in ("a,b@example.com", "<a>@example.com", '"q"@example.com'):
+        with pytest.raises(compose.InvalidRecipient):
+            compose.recipient(bad)
+    alert = _alert([_deal("a", [_flag(FlagCode.STALE, Severity.medium)])])
+    with pytest.raises(compose.InvalidRecipient):
+        _email(alert.model_copy(update={"owner": "x@evil.example,owner@example.com"}))

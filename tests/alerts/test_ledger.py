@@ -3,7 +3,7 @@ owner's previous e-mail with its deals' flag codes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from graphsvc.alerts.repository import AlertLedger, LedgerStatus
 from graphsvc.alerts.schemas import AlertKind, DealAlert, FlagNote, IsoWeek
@@ -57,7 +57,8 @@ def test_previous_emails_take_each_owners_latest_sent_week(
     _record(ledger, workspace, "a@example.com", "2026-W44", LedgerStatus.sent,
             [_deal("old", [FlagCode.STALE])])
     _record(ledger, workspace, "a@example.com", "2026-W46", LedgerStatus.sent,
-            [_deal("d1", [FlagCode.NO_ALLY, FlagCode.STALE]), _deal("d2", [FlagCode.NO_PATH_TO_DM])])
+            [_deal("d1", [FlagCode.NO_ALLY, FlagCode.STALE]),
+             _deal("d2", [FlagCode.NO_PATH_TO_DM])])
     _record(ledger, workspace, "a@example.com", "2026-W47", LedgerStatus.pending)  # never sent
     _record(ledger, workspace, "b@example.com", "2026-W47", LedgerStatus.rejected,
             [_deal("d3", [FlagCode.STALE])])
@@ -76,3 +77,27 @@ def test_previous_emails_take_each_owners_latest_sent_week(
     assert set(ledger.previous_emails(workspace=workspace, week=IsoWeek(2026, 49))) == {
         "a@example.com", "c@example.com"
     }
+
+
+def test_claims_keep_two_runs_from_sending_the_same_email(
+    store: GraphStore, workspace: str
+) -> None:
+    ledger = AlertLedger(store.runner)
+    week = IsoWeek(2026, 48)
+
+    def claim(run_id: str, at: datetime = AT) -> tuple[bool, LedgerStatus]:
+        return ledger.claim(workspace=workspace, kind=AlertKind.owner, recipient="a@example.com",
+                            week=week, message_id="<m>", run_id=run_id, at=at)
+
+    assert claim("run-1") == (True, LedgerStatus.pending)
+    assert claim("run-1") == (True, LedgerStatus.pending)  # idempotent for its own run
+    assert claim("run-2") == (False, LedgerStatus.pending)  # held by a live run
+    assert claim("run-2", AT + timedelta(minutes=31)) == (True, LedgerStatus.pending)  # stale
+    # A failed attempt releases the claim: the next run takes it at once.
+    _record(ledger, workspace, "a@example.com", "2026-W48", LedgerStatus.pending)
+    assert claim("run-3") == (True, LedgerStatus.pending)
+    _record(ledger, workspace, "a@example.com", "2026-W48", LedgerStatus.sent,
+            [_deal("d1", [FlagCode.NO_ALLY])])
+    assert claim("run-4", AT + timedelta(days=1)) == (False, LedgerStatus.sent)
+    entry = ledger.week(workspace=workspace, week=week)[(AlertKind.owner, "a@example.com")]
+    assert entry.status == LedgerStatus.sent and entry.deal_count == 1

@@ -27,9 +27,9 @@ def test_slot_follows_the_local_hour_across_dst() -> None:
 
 def test_next_after() -> None:
     sunday_night = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # Monday 00:30 in Berlin
-    assert BERLIN.next_after(sunday_night) == (IsoWeek(2026, 48), datetime(2026, 11, 23, 6, tzinfo=UTC))
-    at_slot = datetime(2026, 11, 23, 6, tzinfo=UTC)
-    assert BERLIN.next_after(at_slot) == (IsoWeek(2026, 49), datetime(2026, 11, 30, 6, tzinfo=UTC))
+    monday = datetime(2026, 11, 23, 6, tzinfo=UTC)  # 07:00 in Berlin
+    assert BERLIN.next_after(sunday_night) == (IsoWeek(2026, 48), monday)
+    assert BERLIN.next_after(monday) == (IsoWeek(2026, 49), monday + timedelta(days=7))
     # The ISO year boundary: 2026-12-28 is Monday of 2026-W53.
     assert BERLIN.next_after(datetime(2026, 12, 25, tzinfo=UTC))[0] == IsoWeek(2026, 53)
     assert BERLIN.next_after(datetime(2026, 12, 29, tzinfo=UTC))[0] == IsoWeek(2027, 1)

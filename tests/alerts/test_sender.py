@@ -14,6 +14,8 @@ from graphsvc.alerts.sender import MailServerUnusable, SmtpSender
 from graphsvc.config import Settings, SmtpSecurity
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
 
 def _settings(settings: Settings, server: SmtpServer, **changes: object) -> Settings:
     values: dict[str, object] = {
@@ -135,7 +137,9 @@ def test_transient_failure_gives_up_after_the_attempts(
     assert smtp_server.handler.data_attempts == 3
 
 
-def test_unreachable_server_fails_without_raising(settings: Settings, smtp_server: SmtpServer) -> None:
+def test_unreachable_server_fails_without_raising(
+    settings: Settings, smtp_server: SmtpServer
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]

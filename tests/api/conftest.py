@@ -18,6 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from graphsvc.api.app import create_app
+from graphsvc.api.server import uvicorn_options
 from graphsvc.config import Settings
 from graphsvc.keys import KeyRepository
 from graphsvc.store.repository import GraphStore
@@ -33,7 +34,7 @@ class LiveServer:
         self.sock.listen(256)
         port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config(app, **uvicorn_options(log_level="warning", lifespan="on"))
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
                                        daemon=True)

@@ -74,17 +74,19 @@ def test_csv_import_then_reimport_changes_nothing(api: Api, workspace: str) -> N
         committee = client.get("/v1/deals/006A/committee").json()["items"]
         assert [(m["stakeholder_id"], m["role"], m["ally"]) for m in committee] == [
             ("003A", "Economic Decision Maker", False), ("003B", "Technical Buyer", True)]
-        snapshot = [client.get(p).json() for p in (
-            "/v1/deals/006A", "/v1/deals/006B", "/v1/stakeholders/003C",
-            "/v1/deals/006A/committee", "/v1/deals/006B/committee")]
+        def stored() -> list[object]:
+            return [client.get(p).json() for p in (
+                "/v1/deals/006A", "/v1/deals/006B", "/v1/stakeholders/003C",
+                "/v1/deals/006A/committee?as_of=2100-01-01T00:00:00Z",
+                "/v1/deals/006B/committee?as_of=2100-01-01T00:00:00Z")]
+
+        snapshot = stored()
 
         again = post_csv(client, csv_text(GOOD_ROWS))
         assert again.status_code == 200, again.text
         assert again.json()["created"] == 0 and again.json()["updated"] == 0
         assert again.json()["unchanged"] == counts["created"]
-        assert [client.get(p).json() for p in (
-            "/v1/deals/006A", "/v1/deals/006B", "/v1/stakeholders/003C",
-            "/v1/deals/006A/committee", "/v1/deals/006B/committee")] == snapshot
+        assert stored() == snapshot
 
         # The same file as a multipart upload, as a browser form would send it.
         upload = client.post("/v1/import", files={"file": ("roles.csv",

@@ -128,3 +128,21 @@ def test_eight_processes_changing_stances_lose_nothing(
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
     check_history(store, workspace)
+
+
+def test_out_of_order_arrivals_keep_every_change(store: GraphStore, workspace: str) -> None:
+    """What concurrent writers do to each other, made deterministic: a change that
+    repeats an *earlier* state arrives before the change that precedes it in time."""
+    seed_deal(store, workspace)  # neutral from BASE
+    t = [BASE + timedelta(minutes=m) for m in (1, 2)]
+
+    def change(stance: Stance, at: datetime) -> None:
+        store.record_memberships(workspace=workspace, memberships=[Membership(
+            deal_id="deal-1", stakeholder_id=SHARED, role=Role.decision_maker,
+            stance=stance, at=at)])
+
+    change(Stance.neutral, t[1])  # writer B: back to neutral at t2 (same as the state then)
+    change(Stance.blocker, t[0])  # writer A: blocker at t1, arriving later
+    history = store.deal_history(workspace=workspace, deal_id="deal-1", as_of=t[1])
+    stances = [history.snapshot(to_ms(at)).member(SHARED) for at in t]
+    assert [m.stance if m else None for m in stances] == [Stance.blocker, Stance.neutral]

@@ -246,3 +246,65 @@ def test_db_cli_help_has_an_example(command: str) -> None:
     result = CliRunner().invoke(app, ["db", command, "--help"])
     assert result.exit_code == 0
     assert f"graphsvc db {command}" in result.output
+
+
+def test_runner_returns_plain_values(falkordb_runner: FalkorRunner, workspace: str) -> None:
+    """Rows hold plain Python values only, decoded exactly as the client library would."""
+    from falkordb.node import Node
+
+    hostile = "'}) DETACH DELETE n // $p `x` \\ \" \n ü 🙂"
+    params = {"s": hostile, "i": 2**62, "neg": -7, "f": 0.1, "t": True, "n": None,
+              "l": [1, "a", [2.5, None]], "m": {"k": [1, {"z": False}]}, "ws": workspace}
+    rows = falkordb_runner.execute(
+        "CREATE (a:Probe {ws: $ws, s: $s, i: $i})-[r:PROBE_LINK {w: $f}]->(b:Probe {ws: $ws}) "
+        "RETURN $s AS s, $i AS i, $neg AS neg, $f AS f, $t AS t, $n AS n, $l AS l, $m AS m, "
+        "a, r, [a.s, b.ws] AS pair, {node: a} AS wrapped", params)
+    [row] = rows
+    assert row["s"] == hostile and row["i"] == 2**62 and row["neg"] == -7
+    assert row["f"] == 0.1 and row["t"] is True and row["n"] is None
+    assert row["l"] == [1, "a", [2.5, None]] and row["m"] == {"k": [1, {"z": False}]}
+    assert row["a"] == {"ws": workspace, "s": hostile, "i": 2**62}
+    assert row["r"] == {"w": 0.1}
+    assert row["pair"] == [hostile, workspace]
+    assert row["wrapped"] == {"node": row["a"]}
+
+    def only_plain(value: object) -> bool:
+        if isinstance(value, dict):
+            return type(value) is dict and all(only_plain(v) for v in value.values())
+        if isinstance(value, list):
+            return all(only_plain(v) for v in value)
+        return value is None or type(value) in (str, int, float, bool)
+
+    assert only_plain(rows) and not isinstance(row["a"], Node)
+    falkordb_runner.execute("MATCH (p:Probe {ws: $ws}) DETACH DELETE p", {"ws": workspace})
+
+
+def test_runner_reports_query_errors_and_times_queries(falkordb_runner: FalkorRunner) -> None:
+    from graphsvc.store.runners import QueryFailed
+
+    timings: list[tuple[str, float]] = []
+    falkordb_runner.on_query = lambda name, seconds: timings.append((name, seconds))
+    try:
+        with pytest.raises(QueryFailed, match="broken"):
+            falkordb_runner.execute("RETURN nope(", name="broken")
+        assert falkordb_runner.execute("RETURN 1 AS one", read_only=True) == [{"one": 1}]
+        with pytest.raises(QueryFailed):  # read-only really is read-only
+            falkordb_runner.execute("CREATE (:Nope)", read_only=True, name="ro")
+    finally:
+        falkordb_runner.on_query = None
+    assert [name for name, _ in timings] == ["broken", "<text>", "ro"]
+    assert all(seconds >= 0 for _, seconds in timings)
+
+
+def test_runner_is_safe_from_many_threads(falkordb_runner: FalkorRunner, workspace: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n: int) -> int:
+        falkordb_runner.execute("CREATE (:Probe {ws: $ws, n: $n})", {"ws": workspace, "n": n})
+        rows = falkordb_runner.execute("MATCH (p:Probe {ws: $ws, n: $n}) RETURN p.n AS n",
+                                       {"ws": workspace, "n": n}, read_only=True)
+        return int(rows[0]["n"])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert sorted(pool.map(work, range(200))) == list(range(200))
+    falkordb_runner.execute("MATCH (p:Probe {ws: $ws}) DETACH DELETE p", {"ws": workspace})

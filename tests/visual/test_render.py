@@ -276,5 +276,6 @@ def test_as_of_parsing() -> None:
     assert parse_as_of(None) is None
     assert parse_as_of("2026-03-01") == datetime(2026, 3, 1, 23, 59, 59, 999000, tzinfo=UTC)
     assert parse_as_of("2026-03-01T10:00:00") == datetime(2026, 3, 1, 10, tzinfo=UTC)
-    with pytest.raises(ValidationFailed):
-        parse_as_of("yesterday")
+    for bad in ("yesterday", "2026-13-01", "0001-01-01T00:00:00+14:00"):
+        with pytest.raises(ValidationFailed):
+            parse_as_of(bad)

@@ -93,6 +93,9 @@
     var arrow = s.trend === "growing" ? "▲ growing " : s.trend === "shrinking" ? "▼ shrinking " : "■ stable ";
     trend.textContent = arrow + signedPoints(s.trend_delta) + " in " + s.trend_weeks + " wk";
     trend.className = "trend trend-" + s.trend;
+    setText("movers", s.movers.length ? "moved by " + s.movers.map(function (m) {
+      return m.name + " " + signedPoints(m.delta);
+    }).join(", ") : "");
     setText("allies", s.allies);
     setText("opposition", pct(s.opposition));
     setText("completeness", pct(s.completeness));
@@ -131,6 +134,7 @@
       button.setAttribute("aria-pressed", "false");
       button.appendChild(el("span", "flag-code", flag.code + " · " + flag.severity));
       button.appendChild(el("span", "flag-message", flag.message));
+      button.title = flag.message;  // the whole message when it is clamped
       button.addEventListener("click", function () { toggleFlag(index); });
       item.appendChild(button);
       list.appendChild(item);
@@ -448,6 +452,9 @@
         return;
       }
       showFrame(chosen);
+      if (DATA.frames[chosen].date !== value) {
+        note.textContent = "Showing " + DATA.frames[chosen].date + ", the latest map in this file on or before " + value + ".";
+      }
     });
   }
 

@@ -1,0 +1,209 @@
+"""Ingest benchmark: a seeded synthetic portfolio into a fresh embedded FalkorDB.
+
+Measures, in one run on one fresh server (in a temp dir):
+
+* ``records_per_s``: every entity and fact written (accounts, deals, stakeholders, team
+  members, membership/influence/reporting facts and their ends, interactions) per
+  second of ``GraphStore.import_bundle`` (batched: one UNWIND statement per chunk of
+  ``--batch-size`` rows). Generating the data is not timed.
+* ``baseline_records_per_s``: the same import on a ``--baseline-deals`` sample with a
+  batch size of 1, i.e. one statement per record (and per reference check).
+* ``snapshot_p50_ms`` / ``snapshot_p99_ms``: ``GraphStore.snapshot`` of a random deal
+  as of a random instant of its six months, warm (after a warm-up round).
+* ``peak_rss_mb``: peak resident memory of this process plus the redis-server child.
+* ``fsync_always_records_per_s`` / ``fsync_everysec_records_per_s``: the cost of
+  ``appendfsync always`` (what makes a returned write durable) on a small sample.
+
+Prints progress, then as its last line one JSON object.
+
+    python benchmarks/ingest.py                 # 10,000 deals (the figure of record)
+    python benchmarks/ingest.py --deals 500     # a quick run on a shared machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+from graphsvc.config import Environment, Settings
+from graphsvc.domain.models import Bundle
+from graphsvc.store import embedded
+from graphsvc.store.repository import GraphStore
+from graphsvc.store.runners import FalkorRunner
+from graphsvc.synth import generate_portfolio
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+class PeakMemory:
+    """Samples RSS of this process and the server every 100 ms (a meter, not a sync)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.procs = [psutil.Process(), psutil.Process(server_pid)]
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        total = 0
+        for proc in self.procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += proc.memory_info().rss
+        self.peak = max(self.peak, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self._sample()
+
+    def __enter__(self) -> PeakMemory:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def settings_for(data_dir: Path, batch_size: int) -> Settings:
+    return Settings(_env_file=None, data_dir=data_dir, neo4j_uri=None,  # type: ignore[call-arg]
+                    environment=Environment.test, store_batch_size=batch_size,
+                    embedded_idle_seconds=60)
+
+
+def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None = None,
+                 *, deals: int = 0, seed: int = 0, chunk_deals: int = 100,
+                 progress: bool = False) -> tuple[int, float, list[str]]:
+    """Import (timing only the store calls); returns (records, seconds, deal ids)."""
+    records, seconds, ids = 0, 0.0, []
+    source = bundles if bundles is not None else generate_portfolio(
+        deals, seed=seed, now=NOW, chunk_deals=chunk_deals)
+    next_report = 0.1
+    for bundle in source:
+        started = time.perf_counter()
+        store.import_bundle(workspace=workspace, bundle=bundle)
+        seconds += time.perf_counter() - started
+        records += bundle.item_count()
+        ids.extend(d.id for d in bundle.deals)
+        if progress and deals and len(ids) / deals >= next_report:
+            print(f"  {len(ids):>6} deals, {records:>9} records, {seconds:7.1f} s, "
+                  f"{records / seconds:9.0f} records/s", flush=True)
+            next_report += 0.1
+    return records, seconds, ids
+
+
+def set_fsync(store: GraphStore, policy: str) -> None:
+    runner = store.runner
+    assert isinstance(runner, FalkorRunner)
+    runner._db.connection.config_set("appendfsync", policy)
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--baseline-deals", type=int, default=200)
+    parser.add_argument("--fsync-deals", type=int, default=200)
+    parser.add_argument("--snapshots", type=int, default=1_000)
+    parser.add_argument("--batch-size", type=int, default=2_000)
+    parser.add_argument("--chunk-deals", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="keep the store here (default: a temp dir, removed after)")
+    args = parser.parse_args(argv)
+
+    tmp = tempfile.TemporaryDirectory(prefix="graphsvc-bench-")
+    data_dir = args.data_dir or Path(tmp.name) / "store"
+    store = GraphStore.open(settings_for(data_dir, args.batch_size))
+    baseline_store = GraphStore(store.runner, settings=settings_for(data_dir, 1))
+    runner = store.runner
+    assert isinstance(runner, FalkorRunner) and runner.server is not None
+    print(f"embedded FalkorDB pid {runner.server.pid} in {data_dir}", flush=True)
+    result: dict[str, object] = {"deals": args.deals}
+    try:
+        with PeakMemory(runner.server.pid) as memory:
+            # 1. baseline: one statement per record, on a sample
+            sample = list(generate_portfolio(args.baseline_deals, seed=args.seed + 1, now=NOW,
+                                             chunk_deals=args.chunk_deals))
+            b_records, b_seconds, _ = timed_import(baseline_store, "baseline", sample)
+            baseline = b_records / b_seconds
+            print(f"baseline (1 statement/record): {b_records} records in {b_seconds:.1f} s "
+                  f"= {baseline:.0f} records/s", flush=True)
+
+            # 2. the cost of fsync on every write, on a sample
+            fsync_rates = {}
+            for policy in ("everysec", "always"):  # "always" last: it stays in force
+                set_fsync(store, policy)
+                f_records, f_seconds, _ = timed_import(
+                    store, f"fsync-{policy}", deals=args.fsync_deals, seed=args.seed + 2,
+                    chunk_deals=args.chunk_deals)
+                fsync_rates[policy] = f_records / f_seconds
+                print(f"appendfsync {policy}: {fsync_rates[policy]:.0f} records/s", flush=True)
+
+            # 3. the main ingest
+            print(f"ingesting {args.deals} deals (batch size {args.batch_size})", flush=True)
+            records, seconds, deal_ids = timed_import(
+                store, "bench", deals=args.deals, seed=args.seed,
+                chunk_deals=args.chunk_deals, progress=True)
+            rate = records / seconds
+            print(f"ingest: {records} records in {seconds:.1f} s = {rate:.0f} records/s",
+                  flush=True)
+
+            # 4. warm as-of snapshots of random deals
+            rng = random.Random(args.seed)
+            start = NOW - timedelta(days=180)
+
+            def one_snapshot() -> float:
+                deal_id = rng.choice(deal_ids)
+                as_of = start + timedelta(seconds=rng.randrange(180 * 86_400))
+                began = time.perf_counter()
+                store.snapshot(workspace="bench", deal_id=deal_id, as_of=as_of)
+                return (time.perf_counter() - began) * 1000
+
+            for _ in range(min(100, args.snapshots)):
+                one_snapshot()
+            latencies = sorted(one_snapshot() for _ in range(args.snapshots))
+            p50 = statistics.median(latencies)
+            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+            print(f"snapshot: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}",
+                  flush=True)
+
+        info = runner._db.connection.info("persistence")
+        status = embedded.status(data_dir)
+        result.update({
+            "records": records,
+            "ingest_s": round(seconds, 2),
+            "records_per_s": round(rate),
+            "baseline_deals": args.baseline_deals,
+            "baseline_records_per_s": round(baseline),
+            "speedup": round(rate / baseline, 1),
+            "snapshot_p50_ms": round(p50, 2),
+            "snapshot_p99_ms": round(p99, 2),
+            "peak_rss_mb": round(memory.peak / 2**20, 1),
+            "fsync_always_records_per_s": round(fsync_rates["always"]),
+            "fsync_everysec_records_per_s": round(fsync_rates["everysec"]),
+            "batch_size": args.batch_size,
+            "aof_mb": round((status.aof_bytes or 0) / 2**20, 1),
+            "aof_rewrites": int(info.get("aof_rewrites", 0)),
+        })
+    finally:
+        store.close()
+        embedded.stop(data_dir)
+        tmp.cleanup()
+    return result
+
+
+if __name__ == "__main__":
+    figures = main(sys.argv[1:])
+    print(json.dumps(figures))

@@ -1,0 +1,187 @@
+"""The analysis service: loads as-of histories from the store and runs the pure analysis.
+
+Verbs (keyword-only): :meth:`analyze`, :meth:`support_history`, :meth:`forecast`,
+:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals, fleet
+path) and :meth:`scan_details` (the scan plus, per deal, the recent weekly support
+history and the best next contacts, for the weekly e-mails: batched, never one store
+query per deal). Instants are timezone-aware datetimes (``None``: now).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.fleet import (
+    analyze_fleet,
+    fleet_next_best,
+    fleet_scores,
+    fleet_support_histories,
+    trend_pairs,
+)
+from graphsvc.analysis.forecast import forecast as forecast_snapshot
+from graphsvc.analysis.next_best import next_best_contacts as next_best_snapshot
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
+from graphsvc.analysis.repository import read_acquaintances
+from graphsvc.analysis.schemas import (
+    DealAnalysis,
+    Forecast,
+    NextBestContact,
+    SupportPoint,
+    WarmPath,
+)
+from graphsvc.analysis.support import Interval
+from graphsvc.analysis.support import support_history as support_history_of
+from graphsvc.config import Settings, get_settings
+from graphsvc.domain.models import to_ms
+from graphsvc.errors import ValidationFailed
+from graphsvc.store.repository import GraphStore
+
+_INTERVALS = ("day", "week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class DealDetails:
+    """One open deal as the weekly e-mail needs it."""
+
+    analysis: DealAnalysis
+    support_history: list[SupportPoint]
+    next_best_contacts: list[NextBestContact]
+
+
+class AnalysisService:
+    """Analysis of the deals of a store, per deal or for a whole workspace."""
+
+    def __init__(
+        self,
+        *,
+        store: GraphStore,
+        settings: Settings | None = None,
+        params: AnalysisParams | None = None,
+        batch_size: int = 1000,
+    ) -> None:
+        self.store = store
+        self.settings = settings or get_settings()
+        self.params = params or AnalysisParams.from_settings(self.settings)
+        self.batch_size = batch_size
+
+    # -- one deal
+
+    def analyze(
+        self, *, workspace: str, deal_id: str, as_of: datetime | None = None
+    ) -> DealAnalysis:
+        """Ranking, top decision-maker, support base and flags of one deal as of an instant."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return analyze_history(history, params=self.params)
+
+    def support_history(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        interval: str = "week",
+    ) -> list[SupportPoint]:
+        """Support points every day / week / month from ``start`` (default: the deal's
+        first fact) to ``end`` (default: now)."""
+        if interval not in _INTERVALS:
+            raise ValidationFailed(
+                f"interval must be one of {', '.join(_INTERVALS)}",
+                detail=[{"loc": ["interval"], "msg": f"not one of {', '.join(_INTERVALS)}"}],
+            )
+        if start is not None and end is not None and start > end:
+            raise ValidationFailed(
+                "start is after end", detail=[{"loc": ["start"], "msg": "after end"}]
+            )
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=end)
+        chosen: Interval = interval  # type: ignore[assignment]
+        return support_history_of(
+            history,
+            start=None if start is None else to_ms(start),
+            interval=chosen,
+            params=self.params,
+        )
+
+    def forecast(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> Forecast:
+        """Friedkin-Johnsen forecast of every member's stance and the predicted support."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return forecast_snapshot(history.snapshot(), params=self.params)
+
+    def next_best_contacts(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        as_of: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[NextBestContact]:
+        """Members not yet supporting us, ranked by what winning them over would gain."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return next_best_snapshot(history.snapshot(), params=self.params, limit=limit)
+
+    def warm_paths(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        as_of: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[WarmPath]:
+        """The strongest paths from our team to the top decision-maker (top 3)."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        snapshot = history.snapshot()
+        if not snapshot.members:
+            return []
+        # Rings around the whole committee: a path has at most path_max_hops hops, one
+        # of which is "met", so people further out cannot be on one.
+        acquaintances = read_acquaintances(
+            self.store.runner,
+            workspace=workspace,
+            around=[m.id for m in snapshot.members],
+            as_of=snapshot.as_of,
+            depth=max(1, self.params.path_max_hops - 2),
+        )
+        return warm_paths_snapshot(snapshot, acquaintances, params=self.params, limit=limit)
+
+    # -- the whole workspace
+
+    def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealAnalysis]:
+        """Every open deal analysed on the fleet path (same scores and flags as
+        :meth:`analyze`), in deal id order."""
+        results: list[DealAnalysis] = []
+        for batch in self.store.open_deal_histories(
+            workspace=workspace, as_of=as_of, batch_size=self.batch_size
+        ):
+            now, then = trend_pairs(batch, params=self.params)
+            results.extend(analyze_fleet(now, then, params=self.params))
+        return results
+
+    def scan_details(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        history_weeks: int = 12,
+        next_best: int = 1,
+    ) -> Iterator[DealDetails]:
+        """The scan, plus per deal the last ``history_weeks`` weeks of weekly support
+        points and the best ``next_best`` contacts; batched reads, vectorised analysis."""
+        for batch in self.store.open_deal_histories(
+            workspace=workspace, as_of=as_of, batch_size=self.batch_size
+        ):
+            now, then = trend_pairs(batch, params=self.params)
+            analyses = analyze_fleet(now, then, params=self.params)
+            histories = fleet_support_histories(
+                batch, interval="week", max_points=history_weeks + 1, params=self.params
+            )
+            contacts = fleet_next_best(
+                now, fleet_scores(now, params=self.params), params=self.params, limit=next_best
+            )
+            for analysis, points, best in zip(analyses, histories, contacts, strict=True):
+                yield DealDetails(
+                    analysis=analysis, support_history=points, next_best_contacts=best
+                )

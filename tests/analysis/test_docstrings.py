@@ -1,0 +1,19 @@
+"""The examples in the analysis docstrings run and give what they say."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["params", "ranking", "support", "decision", "flags", "deal", "forecast",
+           "next_best", "paths", "fleet"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(f"graphsvc.analysis.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0

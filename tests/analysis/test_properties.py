@@ -1,0 +1,145 @@
+"""Property tests (hypothesis): bounds, relabelling invariance, monotone support, and
+the fleet path equal to the per-deal path on random committees and histories."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphsvc.analysis.deal import analyze_snapshot
+from graphsvc.analysis.fleet import analyze_fleet, fleet_scores, snapshots_at
+from graphsvc.analysis.ranking import rank_members, score_members
+from graphsvc.analysis.support import support_state
+from graphsvc.domain.models import Stance
+from graphsvc.domain.snapshot import DealSnapshot, Line, StakeholderInfo
+from tests.analysis.strategies import committees, histories
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def relabel(snap: DealSnapshot, mapping: dict[str, str]) -> DealSnapshot:
+    members = sorted(
+        (
+            dataclasses.replace(
+                m,
+                stakeholder=StakeholderInfo(
+                    id=mapping[m.id], account_id="acc", name=m.stakeholder.name
+                ),
+            )
+            for m in snap.members
+        ),
+        key=lambda m: m.id,
+    )
+
+    def move(lines: tuple[Line, ...]) -> tuple[Line, ...]:
+        return tuple(
+            sorted(
+                (
+                    Line(mapping[x.source_id], mapping[x.target_id], x.strength, x.since)
+                    for x in lines
+                ),
+                key=lambda x: (x.source_id, x.target_id),
+            )
+        )
+
+    return dataclasses.replace(
+        snap,
+        members=tuple(members),
+        influences=move(snap.influences),
+        reporting=move(snap.reporting),
+    )
+
+
+@FAST
+@given(committees())
+def test_scores_stay_within_0_and_100(snap: DealSnapshot) -> None:
+    rows = rank_members(snap)
+    assert all(0.0 <= r.score <= 100.0 for r in rows)
+    for c in (r.components for r in rows):
+        assert (
+            0.0 <= c.authority <= 1.0 and 0.0 <= c.network <= 1.0 + 1e-12 and 0.0 <= c.rating <= 1.0
+        )
+    assert [r.rank for r in rows] == list(range(1, len(rows) + 1))
+
+
+@FAST
+@given(committees(min_size=1), st.randoms(use_true_random=False))
+def test_relabelling_stakeholders_changes_no_score(snap: DealSnapshot, rnd) -> None:
+    ids = [m.id for m in snap.members]
+    shuffled = [f"x{i:03d}" for i in range(len(ids))]
+    rnd.shuffle(shuffled)
+    mapping = dict(zip(ids, shuffled, strict=True))
+    before = {
+        mapping[m.id]: s for m, s in zip(snap.members, score_members(snap).score, strict=True)
+    }
+    moved = relabel(snap, mapping)
+    after = {m.id: s for m, s in zip(moved.members, score_members(moved).score, strict=True)}
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        assert abs(value - after[key]) < 1e-9
+
+
+@FAST
+@given(committees(min_size=1), st.data())
+def test_neutral_turned_supporter_never_lowers_the_share(snap: DealSnapshot, data) -> None:
+    neutrals = [i for i, m in enumerate(snap.members) if m.stance == Stance.neutral]
+    if not neutrals:
+        snap = dataclasses.replace(
+            snap,
+            members=(
+                dataclasses.replace(snap.members[0], stance=Stance.neutral),
+                *snap.members[1:],
+            ),
+        )
+        neutrals = [0]
+    i = data.draw(st.sampled_from(neutrals))
+    turned = list(snap.members)
+    turned[i] = dataclasses.replace(turned[i], stance=Stance.supporter)
+    after_snap = dataclasses.replace(snap, members=tuple(turned))
+    before = support_state(snap, score_members(snap)).share
+    after = support_state(after_snap, score_members(after_snap)).share
+    assert after >= before - 1e-12
+
+
+@FAST
+@given(st.lists(committees(), min_size=1, max_size=5))
+def test_fleet_scores_equal_per_deal_scores(snaps: list[DealSnapshot]) -> None:
+    for snap, fleet in zip(snaps, fleet_scores(snaps), strict=True):
+        single = score_members(snap)
+        assert np.allclose(fleet.score, single.score, rtol=0, atol=1e-9)
+        assert fleet.order == single.order
+
+
+@FAST
+@given(histories(), st.lists(st.integers(-10, 140), max_size=6))
+def test_fast_folding_equals_dealhistory_snapshot(history, days) -> None:
+    day = 86_400_000
+    start = history.as_of - 130 * day
+    instants = [None, *(start + d * day for d in days)]
+    for t, snap in zip(instants, snapshots_at(history, instants), strict=True):
+        assert snap == history.snapshot(t)
+
+
+@FAST
+@given(st.lists(histories(), min_size=1, max_size=4))
+def test_fleet_analysis_equals_per_deal_analysis(batch) -> None:
+    from graphsvc.analysis.deal import trend_snapshots
+    from graphsvc.analysis.fleet import trend_pairs
+
+    now, then = trend_pairs(batch)
+    for h, a, b in zip(batch, now, then, strict=True):
+        assert (a, b) == trend_snapshots(h)
+    for h, fleet in zip(batch, analyze_fleet(now, then), strict=True):
+        single = analyze_snapshot(*trend_snapshots(h)[:1], previous=trend_snapshots(h)[1])
+        assert [r.stakeholder_id for r in fleet.ranking] == [
+            r.stakeholder_id for r in single.ranking
+        ]
+        for x, y in zip(fleet.ranking, single.ranking, strict=True):
+            assert abs(x.score - y.score) < 1e-9
+        assert fleet.flags == single.flags
+        assert fleet.top_decision_maker == single.top_decision_maker
+        assert abs(fleet.support.share - single.support.share) < 1e-9
+        assert fleet.support.trend == single.support.trend
