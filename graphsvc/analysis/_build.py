@@ -16,6 +16,9 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 _set_attribute = object.__setattr__
 _FIELD_SETS: dict[type, frozenset[str]] = {}
+# One fields-set per class, shared by its instances: these models are frozen, and
+# pydantic copies the set before changing it (model_copy), so nobody mutates it.
+_SHARED_FIELDS_SET: dict[type, set[str]] = {}
 
 
 def _field_names(cls: type[BaseModel]) -> frozenset[str]:
@@ -35,10 +38,12 @@ def _field_names(cls: type[BaseModel]) -> frozenset[str]:
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of ``cls`` holding ``values`` (every field, already valid; not checked
     here, for speed: :func:`checked` is the same with the field names checked)."""
-    names = _FIELD_SETS.get(cls) or _field_names(cls)
+    fields_set = _SHARED_FIELDS_SET.get(cls)
+    if fields_set is None:
+        fields_set = _SHARED_FIELDS_SET[cls] = set(_field_names(cls))
     model = cls.__new__(cls)
     _set_attribute(model, "__dict__", values)
-    _set_attribute(model, "__pydantic_fields_set__", set(names))
+    _set_attribute(model, "__pydantic_fields_set__", fields_set)
     _set_attribute(model, "__pydantic_extra__", None)
     _set_attribute(model, "__pydantic_private__", None)
     return model

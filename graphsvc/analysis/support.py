@@ -63,10 +63,7 @@ class SupportState:
     allies: int
 
     def contributions(self) -> dict[str, float]:
-        return {
-            sid: float(w) if s else 0.0
-            for sid, w, s in zip(self.ids, self.weights, self.supporter, strict=True)
-        }
+        return dict(zip(self.ids, (self.weights * self.supporter).tolist(), strict=True))
 
 
 def influence_weights(score: np.ndarray) -> np.ndarray:
@@ -254,17 +251,20 @@ def summarize_support(
         delta = state.share - previous.share
         now_c = state.contributions()
         then_c = previous.contributions()
-        changes = [
-            (sid, now_c.get(sid, 0.0) - then_c.get(sid, 0.0))
-            for sid in sorted(set(now_c) | set(then_c))
-        ]
+        if now_c.keys() == then_c.keys():
+            changes = [(sid, value - then_c[sid]) for sid, value in now_c.items()]
+        else:
+            changes = [
+                (sid, now_c.get(sid, 0.0) - then_c.get(sid, 0.0)) for sid in now_c.keys() | then_c
+            ]
         changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
-        changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
-        lookup = names or {m.id: m.stakeholder.name for m in snapshot.members}
-        movers = [
-            TrendMover.model_construct(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d)
-            for sid, d in changes[: params.movers]
-        ]
+        if changes:
+            changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
+            lookup = names or {m.stakeholder.id: m.stakeholder.name for m in snapshot.members}
+            movers = [
+                TrendMover.model_construct(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d)
+                for sid, d in changes[: params.movers]
+            ]
     return SupportSummary.model_construct(
         share=state.share,
         opposition=state.opposition,

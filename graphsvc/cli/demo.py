@@ -28,7 +28,7 @@ from rich.table import Table
 
 from graphsvc.config import Settings, get_settings
 from graphsvc.demo import DEMO_WORKSPACE, demo_portfolio, demo_scenarios
-from graphsvc.errors import ConfigurationError
+from graphsvc.errors import ConfigurationError, GraphsvcError
 from graphsvc.store.repository import GraphStore, ImportCounts
 
 console = Console(soft_wrap=True)
@@ -179,16 +179,21 @@ def demo_command(
         # rich's 80-column fallback would squeeze the deal table.
         console.width = 160
     base = get_settings()
+    base.check_production_ready()
     if base.neo4j_uri:
         console.print("[yellow]note:[/] NEO4J_URI is ignored: the demo uses the embedded store.")
     sock = None if load_only else _bind(host, port)
     bound_port = sock.getsockname()[1] if sock is not None else port
     root = f"http://{_url_host(host)}:{bound_port}"
     settings = base.model_copy(update={"neo4j_uri": None, "public_base_url": root})
-    settings.check_production_ready()
 
-    with console.status("Starting the embedded store and loading the demo portfolio..."):
-        store = GraphStore.open(settings)
+    try:
+        with console.status("Starting the embedded store and loading the demo portfolio..."):
+            store = GraphStore.open(settings)
+    except BaseException:
+        if sock is not None:
+            sock.close()
+        raise
     try:
         counts = load_portfolio(store)
         created = sum(c.created for c in counts.by_kind.values())
@@ -231,6 +236,8 @@ def demo_command(
                 pass
             server.should_exit = True
             thread.join(30)
+            if not stop.is_set():
+                raise GraphsvcError("the API server stopped unexpectedly (see the log above)")
         console.print("Stopped.")
     finally:
         if sock is not None:
