@@ -11,6 +11,8 @@ Measures, in one run on one fresh server (in a temp dir):
 * ``snapshot_p50_ms`` / ``snapshot_p99_ms``: ``GraphStore.snapshot`` of a random deal
   as of a random instant of its six months, warm (after a warm-up round).
 * ``peak_rss_mb``: peak resident memory of this process plus the redis-server child.
+* ``records_per_cpu_s`` and ``snapshot_cpu_ms``: the same work per CPU second (client
+  plus server); on a shared, busy machine these say what wall-clock figures cannot.
 * ``fsync_always_records_per_s`` / ``fsync_everysec_records_per_s``: the cost of
   ``appendfsync always`` (what makes a returned write durable) on a small sample.
 
@@ -85,16 +87,20 @@ def settings_for(data_dir: Path, batch_size: int) -> Settings:
 
 def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None = None,
                  *, deals: int = 0, seed: int = 0, chunk_deals: int = 100,
-                 progress: bool = False) -> tuple[int, float, list[str]]:
-    """Import (timing only the store calls); returns (records, seconds, deal ids)."""
+                 progress: bool = False,
+                 cpu: list[float] | None = None) -> tuple[int, float, list[str]]:
+    """Import (timing only the store calls); returns (records, seconds, deal ids) and
+    adds this process's CPU seconds spent in the store calls to ``cpu[0]``."""
     records, seconds, ids = 0, 0.0, []
     source = bundles if bundles is not None else generate_portfolio(
         deals, seed=seed, now=NOW, chunk_deals=chunk_deals)
     next_report = 0.1
     for bundle in source:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         store.import_bundle(workspace=workspace, bundle=bundle)
         seconds += time.perf_counter() - started
+        if cpu is not None:
+            cpu[0] += time.process_time() - started_cpu
         records += bundle.item_count()
         ids.extend(d.id for d in bundle.deals)
         if progress and deals and len(ids) / deals >= next_report:
@@ -102,6 +108,32 @@ def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None
                   f"{records / seconds:9.0f} records/s", flush=True)
             next_report += 0.1
     return records, seconds, ids
+
+
+class CpuMeter:
+    """CPU seconds used by this process and the server between start and stop: on a
+    shared machine, records / CPU second says what wall-clock time cannot."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.procs = [psutil.Process(), psutil.Process(server_pid)]
+        self.client_s = self.server_s = 0.0
+
+    @staticmethod
+    def _cpu(proc: psutil.Process) -> float:
+        times = proc.cpu_times()
+        return times.user + times.system
+
+    def __enter__(self) -> CpuMeter:
+        self._start = [self._cpu(p) for p in self.procs]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        end = [self._cpu(p) for p in self.procs]
+        self.client_s, self.server_s = (e - s for e, s in zip(end, self._start, strict=True))
+
+    @property
+    def total_s(self) -> float:
+        return self.client_s + self.server_s
 
 
 def set_fsync(store: GraphStore, policy: str) -> None:
@@ -153,12 +185,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
             # 3. the main ingest
             print(f"ingesting {args.deals} deals (batch size {args.batch_size})", flush=True)
-            records, seconds, deal_ids = timed_import(
-                store, "bench", deals=args.deals, seed=args.seed,
-                chunk_deals=args.chunk_deals, progress=True)
+            client_cpu = [0.0]
+            with CpuMeter(runner.server.pid) as ingest_cpu:
+                records, seconds, deal_ids = timed_import(
+                    store, "bench", deals=args.deals, seed=args.seed,
+                    chunk_deals=args.chunk_deals, progress=True, cpu=client_cpu)
             rate = records / seconds
-            print(f"ingest: {records} records in {seconds:.1f} s = {rate:.0f} records/s",
-                  flush=True)
+            cpu_rate = records / (client_cpu[0] + ingest_cpu.server_s)
+            print(f"ingest: {records} records in {seconds:.1f} s = {rate:.0f} records/s; "
+                  f"CPU: client {client_cpu[0]:.1f} s, server {ingest_cpu.server_s:.1f} s "
+                  f"= {cpu_rate:.0f} records per CPU second", flush=True)
 
             # 4. warm as-of snapshots of random deals
             rng = random.Random(args.seed)
@@ -173,7 +209,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
             for _ in range(min(100, args.snapshots)):
                 one_snapshot()
-            latencies = sorted(one_snapshot() for _ in range(args.snapshots))
+            with CpuMeter(runner.server.pid) as snapshot_cpu:
+                latencies = sorted(one_snapshot() for _ in range(args.snapshots))
             p50 = statistics.median(latencies)
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
             print(f"snapshot: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}",
@@ -191,6 +228,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "snapshot_p50_ms": round(p50, 2),
             "snapshot_p99_ms": round(p99, 2),
             "peak_rss_mb": round(memory.peak / 2**20, 1),
+            "ingest_server_cpu_s": round(ingest_cpu.server_s, 1),
+            "ingest_client_cpu_s": round(client_cpu[0], 1),
+            "records_per_cpu_s": round(cpu_rate),
+            "snapshot_cpu_ms": round(snapshot_cpu.total_s / len(latencies) * 1000, 2),
+            "load_average_1m": round(psutil.getloadavg()[0], 2),
             "fsync_always_records_per_s": round(fsync_rates["always"]),
             "fsync_everysec_records_per_s": round(fsync_rates["everysec"]),
             "batch_size": args.batch_size,

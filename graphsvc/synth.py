@@ -254,10 +254,10 @@ class PortfolioGenerator:
             currency=rng.choice(["EUR", "USD", "USD", "GBP"]), stage=rng.choice(_STAGES),
             status=status, close_date=date(close.year, close.month, close.day),
         ))
-        chunk.team_members.setdefault(owner, TeamMember(email=owner,
-                                                        name=owner.split("@")[0].title()))
         colleague = self._owner_emails[rng.randrange(len(self._owner_emails))]
-        chunk.team_members.setdefault(colleague, TeamMember(email=colleague))
+        for email in (owner, colleague):  # same name every time: re-imports change nothing
+            chunk.team_members.setdefault(email, TeamMember(
+                email=email, name=email.split("@")[0].title()))
 
         # The committee: the top of the tree is over-represented, as in real deals.
         size = min(self.stakeholders_per_deal, len(people))

@@ -131,9 +131,11 @@ def test_debug_shows_the_traceback(cli_data_dir: Path) -> None:
     assert "Traceback" in result.stderr
 
 
-def test_bad_setting_is_one_line(cli_data_dir: Path) -> None:
+def test_bad_setting_is_one_line_naming_the_variable(cli_data_dir: Path) -> None:
     result = run_cli(["keys", "list"], cli_data_dir, GRAPHSVC_WEIGHT_AUTHORITY="-1")
     assert_one_line_error(result, code=1, contains="weights")
+    result = run_cli(["keys", "list"], cli_data_dir, GRAPHSVC_SMTP_PORT="not-a-port")
+    assert_one_line_error(result, code=1, contains="GRAPHSVC_SMTP_PORT")
 
 
 def test_bad_import_lists_rows_then_one_error_line(cli_data_dir: Path) -> None:

@@ -43,7 +43,13 @@ import httpx
 import psutil
 import pytest
 
-from graphsvc.demo import DEMO_WORKSPACE, demo_anchor, demo_portfolio, demo_scenarios
+from graphsvc.demo import (
+    DEMO_WORKSPACE,
+    demo_anchor,
+    demo_portfolio,
+    demo_scenarios,
+    load_demo,
+)
 from graphsvc.domain.models import DECISION_ROLES
 from graphsvc.store.repository import GraphStore
 from tests.helpers import require_tool
@@ -252,6 +258,18 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
     assert not alive, f"left behind: {[(p.pid, p.name()) for p in alive]}"
     assert not _processes_in(copy), "processes of the first run are still running"
 
+    # A second run finds everything in place: the demo duplicates nothing.
+    again = subprocess.run([str(copy / ".venv" / "bin" / "graphsvc"), "demo", "--load-only"],
+                           cwd=copy, env=_first_run_env(base_python), capture_output=True,
+                           text=True, timeout=180)
+    assert again.returncode == 0, again.stderr
+    assert re.search(r": 0 created, 0 updated, \d+ unchanged", again.stdout), again.stdout
+    # The embedded server may already have stopped (idle 1 s) by the time we look.
+    with contextlib.suppress(FileNotFoundError, ValueError, psutil.NoSuchProcess):
+        server = psutil.Process(int((copy / "data" / "falkordb.pid").read_text().strip()))
+        _gone, alive = psutil.wait_procs([server], timeout=45)
+        assert not alive, "the embedded server outlived its last client"
+
 
 # --------------------------------------------------------------------------- portfolio
 
@@ -292,6 +310,26 @@ def test_loading_the_demo_twice_duplicates_nothing(store: GraphStore, workspace:
     assert len(snapshot.members) == 25
     assert len(store.list_interactions(workspace=workspace, deal_id="hh-scheduling")) == len(
         [i for i in demo_portfolio().interactions if i.deal_id == "hh-scheduling"])
+
+
+def test_a_later_week_reloads_the_demo_instead_of_piling_up_history(
+        store: GraphStore, workspace: str) -> None:
+    from graphsvc.analysis.service import AnalysisService
+
+    now = datetime.now(UTC)
+    earlier = load_demo(store, workspace=workspace, now=now - timedelta(days=35))
+    assert not earlier.reanchored
+    same_week = load_demo(store, workspace=workspace, now=now - timedelta(days=35))
+    assert not same_week.reanchored and same_week.created == same_week.updated == 0
+
+    current = load_demo(store, workspace=workspace, now=now)
+    assert current.reanchored
+    history = store.deal_history(workspace=workspace, deal_id="hh-portal")
+    expected = [m for m in demo_portfolio(now).memberships if m.deal_id == "hh-portal"]
+    assert len(history.membership_facts) == len(expected), "old facts were left behind"
+    service = AnalysisService(store=store, settings=store.settings)
+    portal = service.analyze(workspace=workspace, deal_id="hh-portal")
+    assert portal.support.trend.value == "shrinking"
 
 
 def test_every_demo_deal_tells_its_story(store: GraphStore, workspace: str) -> None:

@@ -22,7 +22,9 @@ from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from PIL import Image
 
 from graphsvc.alerts.schemas import (
     AlertKind,
@@ -184,8 +186,15 @@ def _chart_png(shares: tuple[float, ...], oppositions: tuple[float, ...]) -> byt
         ax.set_xlim(-0.4, max(len(shares) - 1, 1) + 0.4)
         share.set_data(xs, shares)
         opposition.set_data(xs, oppositions)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        fig.canvas.draw()
+        pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
+    # A 32-colour palette image looks the same as the RGBA one for a two-line chart, is
+    # a quarter of the bytes and encodes several times faster (the encoder dominated).
+    image = Image.fromarray(pixels).quantize(
+        colors=32, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 

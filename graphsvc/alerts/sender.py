@@ -173,6 +173,11 @@ class SmtpSender:
             if 400 <= exc.smtp_code < 500:
                 raise _Transient(_reply(exc.smtp_code, exc.smtp_error)) from None
             return SendOutcome("rejected", _reply(exc.smtp_code, exc.smtp_error))
+        except smtplib.SMTPNotSupportedError as exc:
+            # An address that needs SMTPUTF8, to a server without it: this message cannot
+            # go, the next one may. (Checked before OSError: SMTPException is one.)
+            self._reset()
+            return SendOutcome("rejected", f"{type(exc).__name__}: {exc}")
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self._drop()
             raise _Transient(f"connection lost: {exc or type(exc).__name__}") from None

@@ -316,67 +316,72 @@ class AlertService:
     def plan(
         self, *, workspace: str, week: IsoWeek, as_of: datetime, now: datetime
     ) -> tuple[list[OwnerAlert], list[ManagerDigest], int]:
-        """The week's owner e-mails (without chart history and next best contact yet) and
-        manager digests, from one fleet scan; also the number of at-risk deals."""
+        """The week's owner e-mails and manager digests from one fleet scan, and the
+        number of deals at risk. Each at-risk deal is reduced to what its e-mail shows as
+        it streams by, so a 10,000-deal fleet's full analyses are never all held."""
         min_severity = Severity(self.settings.alerts_min_severity)
-        by_owner: dict[str, list[DealAnalysis]] = defaultdict(list)
-        at_risk = 0
-        extras: dict[str, DealExtras] = {}
+        previous = self.ledger.previous_emails(workspace=workspace, week=week)
+        by_owner: dict[str, list[DealAlert]] = defaultdict(list)
         for analysis, extra in self.inputs.scan(
             workspace=workspace, as_of=as_of, weeks=self.settings.alerts_history_weeks
         ):
             if compose.is_at_risk(analysis, min_severity=min_severity):
-                by_owner[analysis.owner_email.lower()].append(analysis)
-                extras[analysis.deal_id] = extra
-                at_risk += 1
-        previous = self.ledger.previous_emails(workspace=workspace, week=week)
+                owner = analysis.owner_email.lower()
+                by_owner[owner].append(
+                    self._deal_alert(workspace, now, analysis, extra, previous.get(owner))
+                )
         alerts = {
-            owner: self._owner_alert(
-                workspace, week, as_of, now, owner, analyses, extras, previous.get(owner)
-            )
-            for owner, analyses in sorted(by_owner.items())
+            owner: self._owner_alert(workspace, week, as_of, owner, deals, previous.get(owner))
+            for owner, deals in sorted(by_owner.items())
         }
         opted_out = {a.strip().lower() for a in self.settings.alerts_opt_out}
         digests = self._digests(workspace, week, as_of, alerts, opted_out)
         owner_alerts = [a for owner, a in alerts.items() if owner not in opted_out]
-        return owner_alerts, digests, at_risk
+        return owner_alerts, digests, sum(len(d) for d in by_owner.values())
+
+    def _deal_alert(
+        self,
+        workspace: str,
+        now: datetime,
+        analysis: DealAnalysis,
+        extra: DealExtras,
+        previous: PreviousEmail | None,
+    ) -> DealAlert:
+        before: Iterable[str] | None
+        if previous is None:
+            # The owner's first e-mail: "new" would be every flag, which says nothing.
+            before = [f.code.value for f in analysis.flags]
+        else:
+            old = previous.deals.get(analysis.deal_id)
+            before = old.flag_codes if old is not None else None
+        notes, cleared = compose.flag_notes(analysis.flags, before)
+        url, expires_at = create_map_link(
+            settings=self.settings, workspace=workspace, deal_id=analysis.deal_id, now=now
+        )
+        return DealAlert.model_construct(
+            deal_id=analysis.deal_id,
+            deal_name=analysis.deal_name,
+            amount=analysis.amount,
+            worst=analysis.worst_severity or Severity.low,
+            flags=notes,
+            cleared=cleared,
+            support=analysis.support,
+            history=extra.history,
+            top_decision_maker=analysis.top_decision_maker,
+            next_best=extra.next_best,
+            map_url=url,
+            map_expires_at=expires_at,
+        )
 
     def _owner_alert(
         self,
         workspace: str,
         week: IsoWeek,
         as_of: datetime,
-        now: datetime,
         owner: str,
-        analyses: list[DealAnalysis],
-        extras: dict[str, DealExtras],
+        deals: list[DealAlert],
         previous: PreviousEmail | None,
     ) -> OwnerAlert:
-        deals = []
-        for analysis in analyses:
-            before = previous.deals.get(analysis.deal_id) if previous else None
-            notes, cleared = compose.flag_notes(
-                analysis.flags, before.flag_codes if before is not None else None
-            )
-            url, expires_at = create_map_link(
-                settings=self.settings, workspace=workspace, deal_id=analysis.deal_id, now=now
-            )
-            deals.append(
-                DealAlert.model_construct(
-                    deal_id=analysis.deal_id,
-                    deal_name=analysis.deal_name,
-                    amount=analysis.amount,
-                    worst=analysis.worst_severity or Severity.low,
-                    flags=notes,
-                    cleared=cleared,
-                    support=analysis.support,
-                    history=extras[analysis.deal_id].history,
-                    top_decision_maker=analysis.top_decision_maker,
-                    next_best=extras[analysis.deal_id].next_best,
-                    map_url=url,
-                    map_expires_at=expires_at,
-                )
-            )
         deals.sort(key=compose.deal_order_key)
         resolved = []
         if previous is not None:

@@ -8,10 +8,11 @@ anything but float noise in the scores.
 
 from __future__ import annotations
 
+from graphsvc.analysis._build import checked
 from graphsvc.analysis.decision import describe_top_dm, top_dm_index
 from graphsvc.analysis.flags import risk_flags
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
-from graphsvc.analysis.ranking import MemberScores, ranked_members, score_members
+from graphsvc.analysis.ranking import MemberScores, ranked_members, same_scores, score_members
 from graphsvc.analysis.schemas import DealAnalysis
 from graphsvc.analysis.support import (
     SupportState,
@@ -41,17 +42,22 @@ def assemble_analysis(
     support = summarize_support(snapshot, state, previous, names=names, params=params)
     found = top_dm_index(snapshot, scores, decimals=params.rank_decimals)
     deal = snapshot.deal
-    return DealAnalysis.model_construct(
-        deal_id=deal.id,
-        deal_name=deal.name,
-        owner_email=deal.owner_email,
-        status=deal.status.value,
-        amount=deal.amount,
-        as_of=from_ms(snapshot.as_of),
-        ranking=ranked_members(snapshot, scores, coverage=member_coverage(snapshot, params=params)),
-        top_decision_maker=describe_top_dm(snapshot, scores),
-        support=support,
-        flags=risk_flags(snapshot, scores=scores, support=support, top_dm=found, params=params),
+    return checked(
+        DealAnalysis,
+        dict(
+            deal_id=deal.id,
+            deal_name=deal.name,
+            owner_email=deal.owner_email,
+            status=deal.status.value,
+            amount=deal.amount,
+            as_of=from_ms(snapshot.as_of),
+            ranking=ranked_members(
+                snapshot, scores, coverage=member_coverage(snapshot, params=params)
+            ),
+            top_decision_maker=describe_top_dm(snapshot, scores),
+            support=support,
+            flags=risk_flags(snapshot, scores=scores, support=support, top_dm=found, params=params),
+        ),
     )
 
 
@@ -75,7 +81,11 @@ def analyze_snapshot(
     prev_state = None
     names = None
     if previous is not None:
-        prev_state = support_state(previous, score_members(previous, params=params))
+        # Stance changes alone do not move scores: reuse today's when nothing else moved.
+        earlier = (
+            scores if same_scores(snapshot, previous) else score_members(previous, params=params)
+        )
+        prev_state = support_state(previous, earlier)
         names = {m.id: m.stakeholder.name for m in (*previous.members, *snapshot.members)}
     return assemble_analysis(snapshot, scores, prev_state, names=names, params=params)
 
@@ -84,11 +94,14 @@ def trend_snapshots(
     history: DealHistory, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
 ) -> tuple[DealSnapshot, DealSnapshot]:
     """The snapshot at ``as_of`` and the one the trend compares it with."""
-    now = history.snapshot(as_of)
-    then = history.snapshot(
-        trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
-    )
-    return now, then
+    # The fleet's folding: one sort per deal for both instants (equal to
+    # DealHistory.snapshot, see tests/analysis/test_properties.py).
+    from graphsvc.analysis.fleet import snapshots_at
+
+    t = history.as_of if as_of is None else min(as_of, history.as_of)
+    then = trend_reference_instant(history.first_fact_at(), t, params=params)
+    now_snapshot, then_snapshot = snapshots_at(history, [t, then])
+    return now_snapshot, then_snapshot
 
 
 def analyze_history(

@@ -8,6 +8,7 @@ member highest in the reporting lines (largest reporting position, see
 
 from __future__ import annotations
 
+from graphsvc.analysis._build import checked
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, score_members
 from graphsvc.analysis.schemas import TopDecisionMaker
@@ -50,12 +51,15 @@ def describe_top_dm(snapshot: DealSnapshot, scores: MemberScores) -> TopDecision
     index, confirmed = found
     member = snapshot.members[index]
     last = last_contact(snapshot, member.id)
-    return TopDecisionMaker.model_construct(
-        stakeholder_id=member.id,
-        name=member.stakeholder.name,
-        confirmed=confirmed,
-        contacted=last is not None,
-        last_contact_at=None if last is None else from_ms(last),
+    return checked(
+        TopDecisionMaker,
+        dict(
+            stakeholder_id=member.id,
+            name=member.stakeholder.name,
+            confirmed=confirmed,
+            contacted=last is not None,
+            last_contact_at=None if last is None else from_ms(last),
+        ),
     )
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from graphsvc.analysis._build import checked
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores
 from graphsvc.analysis.schemas import Flag, FlagCode, Severity, SupportSummary, Trend
@@ -92,8 +93,8 @@ def has_path_from_a_friend(snapshot: DealSnapshot, target_id: str) -> bool:
 
 
 def _flag(code: FlagCode, severity: Severity, message: str, ids: list[str] | None = None) -> Flag:
-    return Flag.model_construct(
-        code=code, severity=severity, message=message, stakeholder_ids=ids or []
+    return checked(
+        Flag, dict(code=code, severity=severity, message=message, stakeholder_ids=ids or [])
     )
 
 

@@ -44,12 +44,13 @@ from graphsvc.analysis.deal import assemble_analysis
 from graphsvc.analysis.forecast import friedkin_johnsen_operator, influence_matrix
 from graphsvc.analysis.next_best import rank_next_best
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
-from graphsvc.analysis.ranking import MemberScores, position_from_counts
+from graphsvc.analysis.ranking import MemberScores, position_from_counts, same_scores
 from graphsvc.analysis.schemas import DealAnalysis, NextBestContact, SupportPoint
 from graphsvc.analysis.support import (
     SupportState,
     history_points,
     support_point,
+    support_state,
     trend_reference_instant,
 )
 from graphsvc.domain.models import Role, Stance
@@ -93,6 +94,9 @@ class _Folder:
     influence: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
     reporting: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
     interaction_ats: list[int] | None
+    # The same fact folds into the same object at every instant, so comparing two
+    # snapshots of one deal is mostly identity checks (see ranking.same_scores).
+    cache: dict[tuple, object]
 
     @classmethod
     def of(cls, history: DealHistory) -> _Folder:
@@ -119,6 +123,7 @@ class _Folder:
             influence=_group_lines(history.influence_facts),
             reporting=_group_lines(history.reporting_facts),
             interaction_ats=ats if ordered else None,
+            cache={},
         )
 
     def snapshot(self, as_of: int | None = None) -> DealSnapshot:
@@ -133,8 +138,9 @@ class _Folder:
             fact = facts[k]
             if not fact.active or fact.role is None or sid not in history.stakeholders:
                 continue
-            members.append(
-                Member(
+            member = self.cache.get((sid, k))
+            if member is None:
+                member = self.cache[(sid, k)] = Member(
                     stakeholder=history.stakeholders[sid],
                     role=fact.role,
                     stance=fact.stance,
@@ -143,7 +149,7 @@ class _Folder:
                     self_weight=fact.self_weight,
                     since=run_start[k],
                 )
-            )
+            members.append(member)  # type: ignore[arg-type]
         ids = {m.id for m in members}
         if self.interaction_ats is not None:
             interactions = history.interactions[: bisect_right(self.interaction_ats, t)]
@@ -154,8 +160,8 @@ class _Folder:
             deal=history.deal,
             as_of=t,
             members=tuple(members),
-            influences=_fold_lines(self.influence, t, ids),
-            reporting=_fold_lines(self.reporting, t, ids),
+            influences=_fold_lines(self.influence, t, ids, self.cache, "i"),
+            reporting=_fold_lines(self.reporting, t, ids, self.cache, "r"),
             interactions=tuple(interactions),
         )
 
@@ -174,7 +180,11 @@ def _group_lines(
 
 
 def _fold_lines(
-    grouped: dict[tuple[str, str], tuple[list[int], list[LineFact]]], t: int, ids: set[str]
+    grouped: dict[tuple[str, str], tuple[list[int], list[LineFact]]],
+    t: int,
+    ids: set[str],
+    cache: dict,
+    kind: str,
 ) -> tuple[Line, ...]:
     lines = []
     for (src, dst), (ats, facts) in grouped.items():
@@ -182,8 +192,11 @@ def _fold_lines(
             continue
         k = bisect_right(ats, t) - 1
         if k >= 0 and facts[k].active:
-            fact = facts[k]
-            lines.append(Line(src, dst, fact.strength, fact.at))
+            line = cache.get((kind, src, dst, k))
+            if line is None:
+                fact = facts[k]
+                line = cache[(kind, src, dst, k)] = Line(src, dst, fact.strength, fact.at)
+            lines.append(line)
     return tuple(lines)  # keys were sorted, so lines are in (source, target) order
 
 
@@ -539,22 +552,32 @@ def _analyze_fleet(
     previous: Sequence[DealSnapshot] | None,
     params: AnalysisParams,
 ) -> list[DealAnalysis]:
-    everything = list(snapshots) + list(previous or ())
-    encoded = _Encoded.of(everything, params)
+    # A committee whose scores cannot have changed since the trend's reference instant
+    # (only stances moved, say) reuses today's scores; the rest are scored in the batch.
+    count = len(snapshots)
+    reused = [
+        previous is not None and same_scores(snap, previous[b]) for b, snap in enumerate(snapshots)
+    ]
+    extra = [previous[b] for b in range(count) if previous is not None and not reused[b]]
+    encoded = _Encoded.of([*snapshots, *extra], params)
     scored = _scores(encoded, params)
     states = _support_states(encoded, scored)
-    count = len(snapshots)
     results: list[DealAnalysis] = []
+    position = count
     for b, snap in enumerate(snapshots):
         names = None
         prev_state = None
         if previous is not None:
             before = previous[b]
-            prev_state = states[count + b]
-            current = set(encoded.ids[b])
-            if any(sid not in current for sid in encoded.ids[count + b]):
-                everyone = (*before.members, *snap.members)
-                names = {m.stakeholder.id: m.stakeholder.name for m in everyone}
+            if reused[b]:
+                prev_state = support_state(before, scored[b])
+            else:
+                prev_state = states[position]
+                position += 1
+                current = set(encoded.ids[b])
+                if any(m.stakeholder.id not in current for m in before.members):
+                    everyone = (*before.members, *snap.members)
+                    names = {m.stakeholder.id: m.stakeholder.name for m in everyone}
         results.append(
             assemble_analysis(
                 snap, scored[b], prev_state, state=states[b], names=names, params=params

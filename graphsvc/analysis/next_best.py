@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from graphsvc.analysis._build import checked
 from graphsvc.analysis.decision import top_dm_index
 from graphsvc.analysis.forecast import (
     friedkin_johnsen_operator,
@@ -161,7 +162,7 @@ def rank_next_best(
     if limit is not None:
         rows = rows[:limit]
     return [
-        NextBestContact.model_construct(rank=r, **fields)
+        checked(NextBestContact, dict(rank=r, **fields))
         for r, (_, fields) in enumerate(rows, start=1)
     ]
 

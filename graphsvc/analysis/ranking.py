@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from graphsvc.analysis._build import trusted
+from graphsvc.analysis._build import trusted_many
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.schemas import Coverage, RankedMember, ScoreComponents
 from graphsvc.domain.models import from_ms
@@ -210,6 +210,31 @@ def combine(
     )
 
 
+def same_scores(a: DealSnapshot, b: DealSnapshot) -> bool:
+    """Whether two committees must get the same scores: scores depend on who sits there,
+    their roles and ratings, and the lines, never on stance, ally or self-weight.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> before = committee([("a", "Other", 3, "blocker")])
+    >>> same_scores(before, committee([("a", "Other", 3, "champion")]))
+    True
+    """
+    if len(a.members) != len(b.members) or a.influences != b.influences:
+        return False
+    if a.reporting != b.reporting:
+        return False
+    for x, y in zip(a.members, b.members, strict=True):
+        if x is not y and (
+            x.stakeholder.id != y.stakeholder.id
+            or x.role != y.role
+            or x.influence_rating != y.influence_rating
+        ):
+            return False
+    return True
+
+
 def score_members(
     snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
 ) -> MemberScores:
@@ -245,40 +270,40 @@ def ranked_members(
     coverage: dict | None = None,
 ) -> list[RankedMember]:
     """Build the result rows, rank 1 first. ``coverage`` maps id -> (Coverage, count, last_ms)."""
-    rows: list[RankedMember] = []
     members = snapshot.members
-    score = scores.score.tolist()
+    order = scores.order
     authority = scores.authority.tolist()
     network = scores.network.tolist()
     rating = scores.rating.tolist()
-    for rank, i in enumerate(scores.order, start=1):
+    components = trusted_many(
+        ScoreComponents,
+        [{"authority": authority[i], "network": network[i], "rating": rating[i]} for i in order],
+    )
+    score = scores.score.tolist()
+    none = (Coverage.none, 0, None)
+    cover = coverage or {}
+    values: list[dict] = []
+    for rank, i in enumerate(order, start=1):
         member = members[i]
         info = member.stakeholder
-        level, count, last = Coverage.none, 0, None
-        if coverage is not None and info.id in coverage:
-            level, count, last = coverage[info.id]
-        rows.append(
-            trusted(
-                RankedMember,
-                {
-                    "stakeholder_id": info.id,
-                    "name": info.name,
-                    "title": info.title,
-                    "role": member.role,
-                    "stance": member.stance,
-                    "ally": member.ally,
-                    "rank": rank,
-                    "score": score[i],
-                    "components": trusted(
-                        ScoreComponents,
-                        {"authority": authority[i], "network": network[i], "rating": rating[i]},
-                    ),
-                    "coverage": level,
-                    "interaction_count": count,
-                    "last_contact_at": None if last is None else from_ms(last),
-                },
-            )
+        level, count, last = cover.get(info.id, none)
+        values.append(
+            {
+                "stakeholder_id": info.id,
+                "name": info.name,
+                "title": info.title,
+                "role": member.role,
+                "stance": member.stance,
+                "ally": member.ally,
+                "rank": rank,
+                "score": score[i],
+                "components": components[rank - 1],
+                "coverage": level,
+                "interaction_count": count,
+                "last_contact_at": None if last is None else from_ms(last),
+            }
         )
+    rows = trusted_many(RankedMember, values)
     return rows
 
 

@@ -27,6 +27,7 @@ from typing import Literal
 
 import numpy as np
 
+from graphsvc.analysis._build import checked
 from graphsvc.analysis.params import (
     DEFAULT_PARAMS,
     REQUIRED_ALLY_OR_CHAMPION,
@@ -44,6 +45,9 @@ from graphsvc.analysis.schemas import (
 from graphsvc.domain.models import DECISION_ROLES, Role, from_ms
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 
+# A required role may be named by its value ("Executive Sponsor") or its name
+# ("executive_sponsor").
+_ROLE_BY_TOKEN = {**{r.value: r for r in Role}, **{r.name: r for r in Role}}
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
 Interval = Literal["day", "week", "month"]
@@ -203,7 +207,8 @@ def map_completeness(
         elif token == REQUIRED_ALLY_OR_CHAMPION:
             filled = has_ally or Role.champion in roles
         else:
-            filled = any(r.value == token or r.name == token for r in roles)
+            role = _ROLE_BY_TOKEN.get(token)
+            filled = role in roles if role is not None else False
         if not filled:
             missing.append(token)
     return (len(required) - len(missing)) / len(required), missing
@@ -262,20 +267,23 @@ def summarize_support(
             changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
             lookup = names or {m.stakeholder.id: m.stakeholder.name for m in snapshot.members}
             movers = [
-                TrendMover.model_construct(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d)
+                checked(TrendMover, dict(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d))
                 for sid, d in changes[: params.movers]
             ]
-    return SupportSummary.model_construct(
-        share=state.share,
-        opposition=state.opposition,
-        neutral=state.neutral,
-        allies=state.allies,
-        completeness=completeness,
-        missing_roles=missing,
-        trend=trend_of(delta, params=params) if previous is not None else Trend.stable,
-        trend_delta=delta,
-        trend_weeks=params.trend_weeks,
-        movers=movers,
+    return checked(
+        SupportSummary,
+        dict(
+            share=state.share,
+            opposition=state.opposition,
+            neutral=state.neutral,
+            allies=state.allies,
+            completeness=completeness,
+            missing_roles=missing,
+            trend=trend_of(delta, params=params) if previous is not None else Trend.stable,
+            trend_delta=delta,
+            trend_weeks=params.trend_weeks,
+            movers=movers,
+        ),
     )
 
 
@@ -376,12 +384,15 @@ def support_point(
     snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS
 ) -> SupportPoint:
     completeness, _ = map_completeness(snapshot, params=params)
-    return SupportPoint.model_construct(
-        at=from_ms(snapshot.as_of),
-        share=state.share,
-        opposition=state.opposition,
-        allies=state.allies,
-        completeness=completeness,
+    return checked(
+        SupportPoint,
+        dict(
+            at=from_ms(snapshot.as_of),
+            share=state.share,
+            opposition=state.opposition,
+            allies=state.allies,
+            completeness=completeness,
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.schemas import DealAnalysis, Forecast
 from graphsvc.api.cache import AnalysisCache
@@ -46,26 +47,31 @@ _STEP = {Interval.day: timedelta(days=1), Interval.week: timedelta(weeks=1),
 MAX_POINTS = 2000
 
 
-def cached(cache: AnalysisCache, principal: Principal, key: tuple[Hashable, ...],
-           compute: Callable[[], Any]) -> Response:
+async def cached(cache: AnalysisCache, principal: Principal, key: tuple[Hashable, ...],
+                 compute: Callable[[], Any]) -> Response:
     """The cached body under (workspace, revision, key); the revision was read from the
-    store with the caller's key, in this request, so no process serves a stale answer."""
+    store with the caller's key, in this request, so no process serves a stale answer.
+    A hit is answered on the event loop; a miss computes in the thread pool."""
     entry = (principal.workspace, principal.revision, *key)
-    return JSONBytes(content=cache.get_or_compute(entry, lambda: to_json_bytes(compute())))
+    body = cache.peek(entry)
+    if body is None:
+        body = await run_in_threadpool(cache.get_or_compute, entry,
+                                       lambda: to_json_bytes(compute()))
+    return JSONBytes(content=body)
 
 
 @router.get("/analysis", response_model=DealAnalysis,
             summary="Who matters, the top decision-maker, the support base and the risk flags")
-def deal_analysis(deal_id: DealId, principal: ReadKey, analysis: Analysis,
+async def deal_analysis(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                   cache: Cache, as_of: AsOf = None) -> Response:
-    return cached(cache, principal, ("analysis", deal_id, as_of_key(as_of)),
+    return await cached(cache, principal, ("analysis", deal_id, as_of_key(as_of)),
                   lambda: analysis.analyze(workspace=principal.workspace, deal_id=deal_id,
                                            as_of=as_of))
 
 
 @router.get("/support-history", response_model=SupportHistoryOut,
             summary="The support base at regular points from the deal's first fact")
-def support_history(
+async def support_history(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache,
     start: Annotated[Instant | None, Query(alias="from", description="First instant")] = None,
     end: Annotated[Instant | None, Query(alias="to",
@@ -88,34 +94,34 @@ def support_history(
         return SupportHistoryOut(deal_id=deal_id, interval=interval.value, points=points)
 
     key = ("support_history", deal_id, as_of_key(start), as_of_key(last), interval.value)
-    return cached(cache, principal, key, compute)
+    return await cached(cache, principal, key, compute)
 
 
 @router.get("/forecast", response_model=Forecast,
             summary="Friedkin-Johnsen forecast of each member's stance (-2..2)")
-def forecast(deal_id: DealId, principal: ReadKey, analysis: Analysis,
+async def forecast(deal_id: DealId, principal: ReadKey, analysis: Analysis,
              cache: Cache, as_of: AsOf = None) -> Response:
-    return cached(cache, principal, ("forecast", deal_id, as_of_key(as_of)),
+    return await cached(cache, principal, ("forecast", deal_id, as_of_key(as_of)),
                   lambda: analysis.forecast(workspace=principal.workspace, deal_id=deal_id,
                                             as_of=as_of))
 
 
 @router.get("/next-best-contacts", response_model=NextBestContactsOut,
             summary="Whom to win over next, ranked by the predicted gain in support")
-def next_best_contacts(deal_id: DealId, principal: ReadKey, analysis: Analysis,
+async def next_best_contacts(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                        cache: Cache, as_of: AsOf = None) -> Response:
     def compute() -> NextBestContactsOut:
         items = analysis.next_best_contacts(workspace=principal.workspace, deal_id=deal_id,
                                             as_of=as_of)
         return NextBestContactsOut(deal_id=deal_id, as_of=_instant(as_of), items=items)
 
-    return cached(cache, principal,
+    return await cached(cache, principal,
                   ("next_best_contacts", deal_id, as_of_key(as_of)), compute)
 
 
 @router.get("/paths-to-decision-maker", response_model=WarmPathsOut,
             summary="The strongest warm paths from our team to the top decision-maker")
-def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
+async def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
                             analysis: Analysis, cache: Cache, as_of: AsOf = None) -> Response:
     def compute() -> WarmPathsOut:
         paths = analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id,
@@ -124,7 +130,7 @@ def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
         return WarmPathsOut(deal_id=deal_id, as_of=_instant(as_of),
                             top_decision_maker_id=target, paths=paths)
 
-    return cached(cache, principal,
+    return await cached(cache, principal,
                   ("warm_paths", deal_id, as_of_key(as_of)), compute)
 
 

@@ -52,37 +52,45 @@ class Services:
     owns_store: bool = False
 
 
-def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_settings(request: Request) -> Settings:
-    return get_services(request).settings
+# The dependencies below are async on purpose: FastAPI runs a sync dependency in the
+# thread pool, and a thread hop per trivial lookup costs more than the lookup.
 
 
-def get_store(request: Request) -> GraphStore:
-    store = get_services(request).store
+async def get_services(request: Request) -> Services:
+    return services_of(request)
+
+
+async def get_settings(request: Request) -> Settings:
+    return services_of(request).settings
+
+
+async def get_store(request: Request) -> GraphStore:
+    store = services_of(request).store
     if store is None:
         raise StoreUnavailable("the store is not open")
     return store
 
 
-def get_analysis(request: Request) -> AnalysisService:
-    analysis = get_services(request).analysis
+async def get_analysis(request: Request) -> AnalysisService:
+    analysis = services_of(request).analysis
     if analysis is None:
         raise StoreUnavailable("the store is not open")
     return analysis
 
 
-def get_keys(request: Request) -> KeyRepository:
-    keys = get_services(request).keys
+async def get_keys(request: Request) -> KeyRepository:
+    keys = services_of(request).keys
     if keys is None:
         raise StoreUnavailable("the store is not open")
     return keys
 
 
-def get_cache(request: Request) -> AnalysisCache:
-    cache = get_services(request).cache
+async def get_cache(request: Request) -> AnalysisCache:
+    cache = services_of(request).cache
     assert cache is not None
     return cache
 
@@ -97,7 +105,10 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
     ) -> Principal:
         if credentials is None or not credentials.credentials:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-        found = get_keys(request).authenticate_with_revision(credentials.credentials)
+        keys = services_of(request).keys
+        if keys is None:
+            raise StoreUnavailable("the store is not open")
+        found = keys.authenticate_with_revision(credentials.credentials)
         if found is None:
             raise Unauthorized("this API key is unknown or revoked")
         record, revision = found

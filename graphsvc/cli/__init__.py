@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -108,12 +109,20 @@ def _describe(exc: GraphsvcError) -> str:
 
 
 def _validation_text(exc: ValidationError) -> str:
+    from graphsvc.cli.settings_doc import env_var
+    from graphsvc.config import Settings
+
     problems = []
     for error in exc.errors()[:3]:
         loc = ".".join(str(part) for part in error["loc"])
-        problems.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+        if exc.title == Settings.__name__ and loc in Settings.model_fields:
+            # Users set settings through the environment: name the variable they set.
+            loc = env_var(loc, Settings.model_fields[loc])
+        msg = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{loc}: {msg}" if loc else msg)
     more = f" (+{exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
-    return f"invalid {exc.title}: {'; '.join(problems)}{more}"
+    what = "settings" if exc.title == "Settings" else exc.title
+    return f"invalid {what}: {'; '.join(problems)}{more}"
 
 
 def fail(message: object, code: int = 1) -> NoReturn:
@@ -128,6 +137,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     # Read --debug before parsing, so a failure while parsing honours it as well.
     debug = "--debug" in args
+    if not debug:
+        # The Neo4j driver logs every retry of an unreachable server as a multi-line
+        # warning; the user gets the one error line once the retries are spent.
+        logging.getLogger("neo4j").setLevel(logging.ERROR)
     try:
         result = app(args=args, prog_name="graphsvc", standalone_mode=False)
     except _NoArgsIsHelp as exc:

@@ -27,9 +27,9 @@ from rich.console import Console
 from rich.table import Table
 
 from graphsvc.config import Settings, get_settings
-from graphsvc.demo import DEMO_WORKSPACE, demo_portfolio, demo_scenarios
+from graphsvc.demo import DEMO_WORKSPACE, demo_portfolio, demo_scenarios, load_demo
 from graphsvc.errors import ConfigurationError, GraphsvcError
-from graphsvc.store.repository import GraphStore, ImportCounts
+from graphsvc.store.repository import GraphStore
 
 console = Console(soft_wrap=True)
 DEMO_KEY_NAME = "graphsvc demo"
@@ -48,11 +48,6 @@ class DealRow:
     worst_flag: str | None
     worst_severity: str | None
     flag_count: int
-
-
-def load_portfolio(store: GraphStore, *, workspace: str = DEMO_WORKSPACE) -> ImportCounts:
-    """Write the demo portfolio; a second load in the same week changes nothing."""
-    return store.import_bundle(workspace=workspace, bundle=demo_portfolio())
 
 
 def create_demo_key(store: GraphStore, *, workspace: str = DEMO_WORKSPACE) -> str:
@@ -195,13 +190,13 @@ def demo_command(
             sock.close()
         raise
     try:
-        counts = load_portfolio(store)
-        created = sum(c.created for c in counts.by_kind.values())
-        updated = sum(c.updated for c in counts.by_kind.values())
-        unchanged = sum(c.unchanged for c in counts.by_kind.values())
+        loaded = load_demo(store)
+        if loaded.reanchored:
+            console.print("The stored demo was from an earlier week: reloaded it, so its "
+                          "dates run up to this week.")
         console.print(f"Demo portfolio in workspace [bold]{DEMO_WORKSPACE}[/] "
-                      f"(data dir {settings.data_dir}): {created} created, {updated} updated, "
-                      f"{unchanged} unchanged.")
+                      f"(data dir {settings.data_dir}): {loaded.created} created, "
+                      f"{loaded.updated} updated, {loaded.unchanged} unchanged.")
         rows = deal_rows(store, settings)
         console.print(_deal_table(rows))
         if sock is None:

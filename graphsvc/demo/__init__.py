@@ -7,5 +7,14 @@ from graphsvc.demo.portfolio import (
     demo_portfolio,
     demo_scenarios,
 )
+from graphsvc.demo.service import DemoLoad, load_demo
 
-__all__ = ["DEMO_WORKSPACE", "DealScenario", "demo_anchor", "demo_portfolio", "demo_scenarios"]
+__all__ = [
+    "DEMO_WORKSPACE",
+    "DealScenario",
+    "DemoLoad",
+    "demo_anchor",
+    "demo_portfolio",
+    "demo_scenarios",
+    "load_demo",
+]

@@ -214,6 +214,8 @@ _HELIOS = _AccountSpec(
         ("hh-legal", "hh-cfo", 0.3),
         ("hh-dir-access", "hh-dir-nursing", 0.3),
         ("hh-clin-apps", "hh-dir-access", 0.3),
+        ("hh-bi", "hh-dir-access", 0.3),  # her no-show analysis started the project
+        ("hh-infra", "hh-ciso", 0.3),
     ),
 )
 

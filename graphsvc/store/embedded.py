@@ -25,7 +25,7 @@ started; the data in ``appendonlydir`` is kept and reloaded.
 
 Lifetime rule. Every client process registers a *lease* (``leases/<pid>`` with the
 process's start time, so a recycled pid does not count). A small supervisor process
-(``python -m graphsvc.store.embedded supervise``), started together with the server,
+(``python .../graphsvc/store/embedded.py supervise``), started together with the server,
 watches the leases: when no leased process has been alive for
 ``embedded_idle_seconds`` and the server is not pinned, it shuts the server down
 cleanly and exits. A client that closes its last store drops its lease; a client that
@@ -46,6 +46,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -68,6 +69,7 @@ SOCKET_PATH_MAX = 107
 # a shutdown that only hides the answer, and the runner has its own retry policy.
 NO_RETRY = Retry(NoBackoff(), 0)
 READY_TIMEOUT_S = 60.0  # a large AOF takes a while to load
+SUPERVISOR_READY_TIMEOUT_S = 60.0  # a Python start-up on a busy machine
 _SOCKET_NAME = "falkordb.sock"
 
 
@@ -291,12 +293,30 @@ def _ensure_supervisor_locked(paths: ServerPaths, idle_seconds: float) -> None:
     proc = _process(_read_pid(paths.supervisor_pidfile))
     if proc is not None and _is_our_supervisor(proc, paths):
         return
-    child = subprocess.Popen(
-        [sys.executable, "-m", "graphsvc.store.embedded", "supervise",
-         str(paths.data_dir), "--idle-seconds", repr(float(idle_seconds))],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    # Run this file as a script, not ``-m graphsvc.store.embedded``: the supervisor then
+    # imports nothing of the package beyond graphsvc.errors, so it starts even while
+    # other modules are broken (mid-edit), and it says "ready" once it is running: a
+    # server must never be left without its supervisor.
+    with open(paths.data_dir / "supervisor.log", "ab") as log:
+        child = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "supervise",
+             str(paths.data_dir), "--idle-seconds", repr(float(idle_seconds))],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+            start_new_session=True,
+        )
+    assert child.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(child.stdout, selectors.EVENT_READ)
+        ready = bool(selector.select(timeout=SUPERVISOR_READY_TIMEOUT_S))
+    line = child.stdout.readline() if ready else b""
+    child.stdout.close()
+    if line.strip() != b"ready":
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        child.wait()
+        _shutdown_locked(paths)
+        raise StoreUnavailable(f"the embedded store's supervisor did not start; see "
+                               f"{paths.data_dir / 'supervisor.log'}")
     # Written by us (under the lock) so a concurrent acquire never starts a second one.
     paths.supervisor_pidfile.write_text(f"{child.pid}\n")
     _reap_in_background(child)
@@ -511,33 +531,42 @@ def supervise(data_dir: Path | str, *, idle_seconds: float) -> None:
     so there is nothing to block on for all of them at once."""
     paths = ServerPaths.for_data_dir(data_dir)
     tick = min(1.0, max(0.05, idle_seconds / 4))
-    last_active: float | None = time.monotonic()
+    last_active = time.monotonic()
     stop_requested = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_requested.set())
     while not stop_requested.is_set():
         # One lock hold per look, so a client starting a server meanwhile either sees
         # this supervisor still responsible or sees it gone and starts a new one.
-        with _locked(paths):
-            if _read_pid(paths.supervisor_pidfile) != os.getpid():
-                return  # replaced, or stopped by `db stop`
-            assert last_active is not None
-            last_active = _supervisor_step_locked(paths, idle_seconds=idle_seconds,
-                                                  last_active=last_active,
-                                                  now=time.monotonic())
-            if last_active is None:
-                _unlink(paths.supervisor_pidfile)
-                return
+        try:
+            with _locked(paths):
+                if _read_pid(paths.supervisor_pidfile) != os.getpid():
+                    return  # replaced, or stopped by `db stop`
+                assert last_active is not None
+                step = _supervisor_step_locked(paths, idle_seconds=idle_seconds,
+                                               last_active=last_active, now=time.monotonic())
+                if step is None:
+                    _unlink(paths.supervisor_pidfile)
+                    return
+                last_active = step
+        except Exception as exc:  # a dead supervisor would orphan the server
+            print(f"supervisor: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         stop_requested.wait(tick)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m graphsvc.store.embedded")
+    parser = argparse.ArgumentParser(prog="python graphsvc/store/embedded.py")
     sub = parser.add_subparsers(dest="command", required=True)
     sup = sub.add_parser("supervise", help="watch the clients of one data directory")
     sup.add_argument("data_dir")
     sup.add_argument("--idle-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
     if args.command == "supervise":
+        # Tell the starter we run, then drop stdout: nobody reads it any more.
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
         supervise(args.data_dir, idle_seconds=args.idle_seconds)
 
 

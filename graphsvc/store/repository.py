@@ -67,10 +67,14 @@ import base64
 import binascii
 import hashlib
 import json
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
@@ -210,8 +214,12 @@ def _raise_reference_errors(errors: list[dict[str, Any]], what: str) -> None:
 # --------------------------------------------------------------------------- encoding
 
 
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_STATE_JSON = json.JSONEncoder(separators=(",", ":"))
+
+
 def _fingerprint(values: Any) -> str:
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _FINGERPRINT_JSON.encode(values)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
@@ -292,7 +300,7 @@ def _rounds(rows: list[dict[str, Any]], key: Any) -> list[list[dict[str, Any]]]:
 def _state(values: list[Any]) -> str:
     """A fact's full state as compact JSON: compared to tell a change from a repeat,
     and read back in one value instead of one per attribute."""
-    return json.dumps(values, separators=(",", ":"))
+    return _STATE_JSON.encode(values)
 
 
 def _membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str, Any]:
@@ -333,6 +341,7 @@ class GraphStore:
     def __init__(self, runner: Runner, *, settings: Settings) -> None:
         self.runner = runner
         self.settings = settings
+        self._local = threading.local()  # the calling thread's write pipeline, if any
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> GraphStore:
@@ -362,24 +371,57 @@ class GraphStore:
 
     # -- plumbing
 
+    def _chunk_size(self) -> int:
+        return max(1, min(self.settings.store_batch_size, _SEQ_SPAN))
+
     def _chunks(self, rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-        size = max(1, min(self.settings.store_batch_size, _SEQ_SPAN))
+        size = self._chunk_size()
         for start in range(0, len(rows), size):
             yield rows[start:start + size]
 
+    @contextmanager
+    def _pipelined(self) -> Iterator[None]:
+        """Within this block, write statements run in order on one background thread,
+        so building the next chunk (Python) overlaps the database running the previous
+        one. Counts handed to ``_write`` are complete when the block exits."""
+        if getattr(self._local, "writer", None) is not None:
+            yield  # already inside a pipeline
+            return
+        writer = _OrderedWriter(self.runner)
+        self._local.writer = writer
+        try:
+            yield
+        except BaseException:
+            writer.close(raise_error=False)
+            raise
+        finally:
+            self._local.writer = None
+        writer.close()
+
+    def _write(self, query: str, params: dict[str, Any], counts: UpsertCounts) -> None:
+        writer: _OrderedWriter | None = getattr(self._local, "writer", None)
+        if writer is None:
+            counts += _counts(self.runner.write(query, params))
+        else:
+            writer.submit(query, params, counts)
+
     def _upsert(self, query: str, ws: str, rows: list[dict[str, Any]]) -> UpsertCounts:
         counts = UpsertCounts()
-        for chunk in self._chunks(rows):
-            counts += _counts(self.runner.write(query, {"ws": ws, "rows": chunk}))
+        with self._pipelined() if len(rows) > self._chunk_size() else nullcontext():
+            for chunk in self._chunks(rows):
+                self._write(query, {"ws": ws, "rows": chunk}, counts)
         return counts
 
     def _record_facts(self, query: str, ws: str, rows: list[dict[str, Any]],
                       pair: tuple[str, str]) -> UpsertCounts:
         counts = UpsertCounts()
-        for round_rows in _rounds(rows, lambda row: (row[pair[0]], row[pair[1]])):
-            for chunk in self._chunks(round_rows):
-                numbered = [{**row, "i": i} for i, row in enumerate(chunk)]
-                counts += _counts(self.runner.write(query, {"ws": ws, "rows": numbered}))
+        rounds = _rounds(rows, lambda row: (row[pair[0]], row[pair[1]]))
+        many = len(rounds) > 1 or len(rows) > self._chunk_size()
+        with self._pipelined() if many else nullcontext():
+            for round_rows in rounds:
+                for chunk in self._chunks(round_rows):
+                    numbered = [{**row, "i": i} for i, row in enumerate(chunk)]
+                    self._write(query, {"ws": ws, "rows": numbered}, counts)
         return counts
 
     def _existing(self, kind: str, ws: str, ids: Iterable[str]) -> set[str]:
@@ -726,20 +768,20 @@ class GraphStore:
         self._check_bundle(ws, bundle)
         counts = ImportCounts()
         by_kind = counts.by_kind
-        by_kind["accounts"] = self._write_accounts(ws, bundle.accounts)
-        by_kind["deals"] = self._write_deals(ws, bundle.deals)
-        by_kind["stakeholders"] = self._write_stakeholders(ws, bundle.stakeholders)
-        by_kind["team_members"] = self._write_team_members(ws, bundle.team_members)
-        by_kind["memberships"] = self._write_memberships(ws, bundle.memberships)
-        by_kind["membership_ends"] = _ended(
-            self._write_memberships(ws, bundle.membership_ends), len(bundle.membership_ends))
-        by_kind["influences"] = self._write_influences(ws, bundle.influences)
-        by_kind["influence_ends"] = _ended(
-            self._write_influences(ws, bundle.influence_ends), len(bundle.influence_ends))
-        by_kind["reporting_lines"] = self._write_reporting(ws, bundle.reporting_lines)
-        by_kind["reporting_ends"] = _ended(
-            self._write_reporting(ws, bundle.reporting_ends), len(bundle.reporting_ends))
-        by_kind["interactions"] = self._write_interactions(ws, bundle.interactions)
+        with self._pipelined():
+            by_kind["accounts"] = self._write_accounts(ws, bundle.accounts)
+            by_kind["deals"] = self._write_deals(ws, bundle.deals)
+            by_kind["stakeholders"] = self._write_stakeholders(ws, bundle.stakeholders)
+            by_kind["team_members"] = self._write_team_members(ws, bundle.team_members)
+            by_kind["memberships"] = self._write_memberships(ws, bundle.memberships)
+            by_kind["membership_ends"] = self._write_memberships(ws, bundle.membership_ends)
+            by_kind["influences"] = self._write_influences(ws, bundle.influences)
+            by_kind["influence_ends"] = self._write_influences(ws, bundle.influence_ends)
+            by_kind["reporting_lines"] = self._write_reporting(ws, bundle.reporting_lines)
+            by_kind["reporting_ends"] = self._write_reporting(ws, bundle.reporting_ends)
+            by_kind["interactions"] = self._write_interactions(ws, bundle.interactions)
+        for kind in ("membership_ends", "influence_ends", "reporting_ends"):
+            by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
         return counts
 
     def _check_bundle(self, ws: str, bundle: Bundle) -> None:
@@ -830,7 +872,8 @@ class GraphStore:
 
     def _histories(self, ws: str, deal_ids: list[str], as_of: int) -> list[DealHistory]:
         rows = self.runner.read("deal_history_memberships", {
-            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
+            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of,
+            "sep": KEY_SEPARATOR})
         deals: dict[str, Deal] = {}
         members: dict[str, dict[str, StakeholderInfo]] = defaultdict(dict)
         facts: dict[str, list[MembershipFact]] = defaultdict(list)
@@ -838,8 +881,9 @@ class GraphStore:
             did = row["deal_id"]
             deals[did] = _deal_from_props(row["deal"])
             for sid, account_id, name, title, email, member_facts in row["members"]:
-                own = [_membership_fact(sid, *fact) for fact in member_facts
-                       if fact[0] is not None]
+                if sid is None:  # a deal without members
+                    continue
+                own = [_membership_fact(sid, fact) for fact in member_facts]
                 # Only people who sat on the deal count; an end that arrived for someone
                 # who never joined (facts may come out of order) is kept, not shown.
                 if not any(f.active for f in own):
@@ -872,19 +916,56 @@ class GraphStore:
         size = max(1, self.settings.store_batch_size) * 8
         for start in range(0, len(member_ids), size):
             keys = [node_key(ws, sid) for sid in member_ids[start:start + size]]
-            rows = self.runner.read("deal_history_lines", {"keys": keys, "as_of": as_of})
+            rows = self.runner.read("deal_history_lines",
+                                    {"keys": keys, "as_of": as_of, "sep": KEY_SEPARATOR})
             for row in rows:
-                active, strength = json.loads(row["state"])
                 source = row["source_id"]
-                (reporting if row["reporting"] else influences)[source].append(LineFact(
-                    source_id=source, target_id=row["target_id"], at=row["at"],
-                    seq=row["seq"], active=active,
-                    strength=strength if strength is not None else 1.0,
-                ))
+                for packed in row["facts"]:
+                    kind, at, seq, state, target = packed.split(KEY_SEPARATOR, 4)
+                    active, strength = _line_state(state)
+                    (reporting if kind == "R" else influences)[source].append(LineFact(
+                        source_id=source, target_id=target, at=int(at), seq=int(seq),
+                        active=active, strength=strength))
         return influences, reporting
 
 
 _FAR_FUTURE_MS = 2**62
+
+
+class _OrderedWriter:
+    """One background thread running write statements strictly in submission order.
+
+    At most ``depth`` statements wait at a time (bounded memory). After a failure the
+    remaining statements are dropped and :meth:`close` raises the error."""
+
+    def __init__(self, runner: Runner, *, depth: int = 2) -> None:
+        self._runner = runner
+        self._jobs: queue.Queue[tuple[str, dict[str, Any], UpsertCounts] | None] = \
+            queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="graphstore-writer",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                query, params, counts = job
+                try:
+                    counts += _counts(self._runner.write(query, params))
+                except BaseException as exc:
+                    self._error = exc
+
+    def submit(self, query: str, params: dict[str, Any], counts: UpsertCounts) -> None:
+        if self._error is not None:
+            raise self._error
+        self._jobs.put((query, params, counts))
+
+    def close(self, *, raise_error: bool = True) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+        if raise_error and self._error is not None:
+            raise self._error
 
 
 def _validate_bundle(raw: Any) -> Bundle:
@@ -903,13 +984,27 @@ def _ended(counts: UpsertCounts, total: int) -> UpsertCounts:
     return UpsertCounts(updated=counts.updated, unchanged=total - counts.updated)
 
 
-def _membership_fact(sid: str, at: int, seq: int, state: str) -> MembershipFact:
+@lru_cache(maxsize=65_536)
+def _membership_state(state: str) -> tuple[bool, Role | None, Stance, bool, int | None,
+                                           float | None]:
+    # Few distinct states recur across a fleet: parse each once.
     active, role, stance, ally, rating, weight = json.loads(state)
-    return MembershipFact(
-        stakeholder_id=sid, at=at, seq=seq, active=active,
-        role=Role(role) if role is not None else None, stance=_stance(stance),
-        ally=ally, influence_rating=rating, self_weight=weight,
-    )
+    return (active, Role(role) if role is not None else None, _stance(stance), bool(ally),
+            rating, weight)
+
+
+@lru_cache(maxsize=65_536)
+def _line_state(state: str) -> tuple[bool, float]:
+    active, strength = json.loads(state)
+    return active, (strength if strength is not None else 1.0)
+
+
+def _membership_fact(sid: str, packed: str) -> MembershipFact:
+    at, seq, state = packed.split(KEY_SEPARATOR, 2)
+    active, role, stance, ally, rating, weight = _membership_state(state)
+    return MembershipFact(stakeholder_id=sid, at=int(at), seq=int(seq), active=active,
+                          role=role, stance=stance, ally=ally, influence_rating=rating,
+                          self_weight=weight)
 
 
 def _facts_within(by_source: dict[str, list[LineFact]],

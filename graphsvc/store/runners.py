@@ -74,6 +74,42 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def _cypher_literal(value: Any) -> str:
+    """A parameter value as FalkorDB's ``CYPHER`` header spells it: the same text as the
+    client's ``stringify_param_value`` (strings quoted, backslash and double quote
+    escaped), with one type dispatch per value instead of a chain of isinstance checks
+    (params are the ingest's hot path: ~60% of the client's time per batch)."""
+    kind = type(value)
+    if kind is str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if kind is dict:
+        parts = []
+        for key, item in value.items():
+            if not key or "`" in key:
+                raise ValueError(f"unusable parameter map key: {key!r}")
+            parts.append(f"`{key}`:{_cypher_literal(item)}")
+        return "{" + ",".join(parts) + "}"
+    if kind is list or kind is tuple:
+        return "[" + ",".join([_cypher_literal(item) for item in value]) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, str):  # str subclasses, e.g. StrEnum members
+        return _cypher_literal(str.__str__(value))
+    return str(value)
+
+
+def params_header(params: dict[str, Any] | None) -> str:
+    """The ``CYPHER name=value ...`` prefix carrying the parameters of one query."""
+    if not params:
+        return ""
+    parts = ["CYPHER"]
+    for key, value in params.items():
+        if not key or "`" in key:
+            raise ValueError(f"unusable parameter name: {key!r}")
+        parts.append(f"`{key}`={_cypher_literal(value)}")
+    return " ".join(parts) + " "
+
+
 def _compact_rows(response: list[Any], graph: Any) -> list[dict[str, Any]]:
     """Rows of a ``--compact`` reply as dicts of plain values.
 
@@ -177,9 +213,9 @@ class FalkorRunner:
             for attempt in self._retrying():
                 with attempt:
                     graph = self._graph()
-                    # The client's own header builder escapes every parameter value.
+                    # params_header escapes every value as the client's own builder does.
                     command = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
-                               self.graph_name, graph._build_params_header(params) + text,
+                               self.graph_name, params_header(params) + text,
                                "--compact"]
                     response = self._db.connection.execute_command(*command)
                     rows = _compact_rows(response, graph)

@@ -125,6 +125,15 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def smtp_ascii_server() -> Iterator[SmtpServer]:
+    """A server without SMTPUTF8 (aiosmtpd's controller offers it unless told not to)."""
+    handler = RecordingHandler()
+    controller = _start(handler, enable_SMTPUTF8=False)
+    yield SmtpServer("127.0.0.1", controller.port, handler)
+    controller.stop()
+
+
+@pytest.fixture
 def smtp_auth_server() -> Iterator[SmtpServer]:
     """Plain SMTP that requires AUTH (allowed without TLS, on loopback, for the test)."""
     handler = RecordingHandler()

@@ -149,3 +149,16 @@ def test_unreachable_server_fails_without_raising(
         outcome = sender.send(_message("a@example.com"))
     assert (outcome.status, outcome.attempts) == ("failed", 2)
     assert "cannot reach" in outcome.detail
+
+
+def test_a_message_the_server_cannot_take_is_rejected_not_fatal(
+    settings: Settings, smtp_ascii_server: SmtpServer
+) -> None:
+    # Without SMTPUTF8 on the server a non-ASCII mailbox cannot go; the next one can.
+    smtp_server = smtp_ascii_server
+    with SmtpSender(_settings(settings, smtp_server)) as sender:
+        refused = sender.send(_message("jürgen@example.com"))
+        sent = sender.send(_message("juergen@example.com"))
+    assert refused.status == "rejected" and "SMTPUTF8" in refused.detail, refused
+    assert sent.status == "sent"
+    assert [r.rcpt_tos for r in smtp_server.received] == [["juergen@example.com"]]

@@ -168,3 +168,97 @@ def test_request_id_is_echoed_or_made(api: Api) -> None:
                           ).headers["x-request-id"] != "a b\tc"
         missing = client.get("/nowhere")
         assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_analysis_is_cached_until_a_write_and_metrics_show_it(api: Api, workspace: str) -> None:
+    with api.client(api.key(workspace)) as client:
+        ids = seed_deal(client)
+        deal, dm = ids["deal"], ids["people"][0]
+        first = client.get(f"/v1/deals/{deal}/analysis")
+        assert first.status_code == 200, first.text
+        body = first.json()
+        assert body["deal_id"] == deal
+        assert ISO_WITH_OFFSET.match(body["as_of"])
+        assert {"ranking", "top_decision_maker", "support", "flags"} <= body.keys()
+        assert body["top_decision_maker"]["stakeholder_id"] == dm
+        assert 0 <= body["support"]["share"] <= 1
+        assert client.get(f"/v1/deals/{deal}/analysis").json() == body  # from the cache
+        hits = metric(client.get("/metrics").text, "graphsvc_analysis_cache_total",
+                      result="hit")
+        assert hits >= 1
+
+        # A write to the deal is visible in the very next analysis.
+        r = client.put(f"/v1/deals/{deal}/committee/{dm}",
+                       json={"role": "Decision Maker", "stance": "champion"})
+        assert r.status_code == 200, r.text
+        after = client.get(f"/v1/deals/{deal}/analysis").json()
+        assert after["support"]["share"] > body["support"]["share"]
+
+        for path in ("forecast", "next-best-contacts", "paths-to-decision-maker",
+                     "support-history?interval=day"):
+            r = client.get(f"/v1/deals/{deal}/{path}")
+            assert r.status_code == 200, (path, r.text)
+        forecast = client.get(f"/v1/deals/{deal}/forecast").json()
+        assert all(-2 <= s["predicted"] <= 2 for s in forecast["stakeholders"])
+        points = client.get(f"/v1/deals/{deal}/support-history",
+                            params={"from": "2026-01-01T00:00:00Z", "to": "2026-03-01T00:00:00Z",
+                                    "interval": "week"}).json()["points"]
+        assert points and all(ISO_WITH_OFFSET.match(p["at"]) for p in points)
+        too_long = client.get(f"/v1/deals/{deal}/support-history",
+                              params={"from": "1900-01-01T00:00:00Z", "interval": "day"})
+        assert too_long.status_code == 422
+
+        text = client.get("/metrics").text
+        assert metric(text, "graphsvc_http_requests_total",
+                      route="/v1/deals/{deal_id}/analysis", status="200") == 3
+        assert metric(text, "graphsvc_http_request_duration_seconds_count",
+                      route="/v1/deals/{deal_id}/analysis") == 3
+        assert metric(text, "graphsvc_store_query_duration_seconds_count",
+                      query="api_key_authenticate") >= 3
+        assert metric(text, "graphsvc_analysis_cache_total", result="miss") >= 2
+
+
+def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
+    with api.client(api.key(workspace)) as client:
+        first = seed_deal(client, prefix="x-")   # its decision-maker was never contacted
+        seed_deal(client, prefix="y-")
+        # y's decision-maker is met: no DM_NEVER_CONTACTED there.
+        assert client.post("/v1/interactions", json={
+            "deal_id": "y-deal-1", "at": "2026-11-20T10:00:00Z", "channel": "call",
+            "stakeholder_ids": ["y-s-1"], "team_member_emails": ["ae@us.example"],
+            "next_step_at": "2099-01-01T00:00:00Z"}).status_code == 201
+        page = client.get("/v1/risks").json()
+        assert [i["deal_id"] for i in page["items"]] == ["x-deal-1", "y-deal-1"]
+        weights = {"high": 3, "medium": 2, "low": 1}
+        for item in page["items"]:
+            assert item["owner_email"] == "owner@us.example"
+            flag_weights = [weights[f["severity"]] for f in item["flags"]]
+            assert flag_weights == sorted(flag_weights, reverse=True)
+            assert item["severity"] == item["flags"][0]["severity"]
+        never = client.get("/v1/risks", params={"code": "DM_NEVER_CONTACTED"}).json()["items"]
+        assert [(i["deal_id"], [f["code"] for f in i["flags"]]) for i in never] == [
+            ("x-deal-1", ["DM_NEVER_CONTACTED"])]
+        high = client.get("/v1/risks", params={"severity": "high"}).json()["items"]
+        assert all(f["severity"] == "high" for i in high for f in i["flags"])
+        one = client.get("/v1/risks", params={"limit": 1}).json()
+        assert len(one["items"]) == 1 and one["next_cursor"]
+        rest = client.get("/v1/risks", params={"limit": 1, "cursor": one["next_cursor"]}).json()
+        assert [i["deal_id"] for i in rest["items"]] == ["y-deal-1"]
+        assert rest["next_cursor"] is None
+        assert client.get("/v1/risks", params={"owner": "nobody@us.example"}).json() == {
+            "items": [], "next_cursor": None}
+        assert client.get("/v1/risks", params={"cursor": "!!"}).status_code == 422
+        # A won deal is no longer at risk.
+        deal = client.get(f"/v1/deals/{first['deal']}").json()
+        deal.pop("id")
+        assert client.put(f"/v1/deals/{first['deal']}",
+                          json={**deal, "status": "won"}).status_code == 200
+        assert [i["deal_id"] for i in client.get("/v1/risks").json()["items"]] == ["y-deal-1"]

@@ -168,6 +168,20 @@ def test_a_write_through_one_process_is_seen_through_the_other(
         metrics = one.get("/metrics").text
         assert 'graphsvc_analysis_cache_total{result="hit"}' in metrics
 
+    # keys list / revoke from the shell: the running servers refuse the key at once.
+    listed = subprocess.run([GRAPHSVC, "keys", "list", "--workspace", "lb", "--json"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    keys = json.loads(listed.stdout)
+    assert {k["scope"] for k in keys} == {"read", "write"}
+    assert key not in listed.stdout and all("hash" not in k for k in keys)
+    write_id = next(k["id"] for k in keys if k["scope"] == "write")
+    revoked = subprocess.run([GRAPHSVC, "keys", "revoke", write_id], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert revoked.returncode == 0, revoked.stderr
+    for server in (first, second):
+        r = httpx.get(f"{server.url}/v1/deals", headers=headers, timeout=60)
+        assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+
 
 def test_logs_are_json_lines_with_request_ids_and_no_secrets(
         env: dict[str, str], two_servers: tuple[ServeProcess, ServeProcess]) -> None:

@@ -77,6 +77,7 @@ def test_live_api_conforms_to_its_openapi(api: Api, workspace: str) -> None:
                 # Nothing negative to say about an operation without inputs.
                 assert mode is GenerationMode.NEGATIVE
 
+    print(f"schemathesis: {len(sent)} requests over {len(operations)} operations")
     covered = {op for op, _ in sent}
     assert len(sent) >= 1000, len(sent)
     assert covered == {f"{op.method.upper()} {op.path}" for op in operations}

@@ -1,0 +1,60 @@
+"""``graphsvc analyze`` and ``graphsvc risks`` against the real embedded store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from graphsvc.cli import app
+from graphsvc.config import get_settings
+from graphsvc.store.repository import GraphStore
+from tests.analysis.test_service import day, two_deals
+
+
+@pytest.fixture
+def cli_env(store: GraphStore, workspace: str) -> Iterator[dict[str, str]]:
+    store.import_bundle(workspace=workspace, bundle=two_deals())
+    # The CLI opens its own store on the same data directory: it finds the running
+    # server (the store's rule for a second process).
+    get_settings.cache_clear()
+    yield {"GRAPHSVC_DATA_DIR": str(store.settings.data_dir), "COLUMNS": "200",
+           "GRAPHSVC_ENVIRONMENT": "test"}
+    get_settings.cache_clear()
+
+
+def test_analyze_prints_tables_and_json(cli_env: dict[str, str], workspace: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of",
+                                 day(40).date().isoformat()], env=cli_env)
+    assert result.exit_code == 0, result.output
+    for text in ("Influence ranking", "Support base", "Risk flags", "DM_NEVER_CONTACTED",
+                 "never contacted", "Boss (boss)"):
+        assert text in result.output
+    result = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--json",
+                                 "--as-of", "2026-04-25T00:00:00Z"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["deal_id"] == "d1" and data["top_decision_maker"]["contacted"] is True
+    assert {f["code"] for f in data["flags"]}.isdisjoint({"DM_NEVER_CONTACTED"})
+
+
+def test_analyze_bad_date_and_unknown_deal(cli_env: dict[str, str], workspace: str) -> None:
+    runner = CliRunner()
+    bad = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of", "soon"],
+                        env=cli_env)
+    assert bad.exit_code != 0
+    missing = runner.invoke(app, ["analyze", "nope", "--workspace", workspace], env=cli_env)
+    assert missing.exit_code != 0
+
+
+def test_risks_table_and_json(cli_env: dict[str, str], workspace: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["risks", "--workspace", workspace], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "Open deals at risk" in result.output and "Platform (d1)" in result.output
+    result = runner.invoke(app, ["risks", "--workspace", workspace, "--json"], env=cli_env)
+    items = json.loads(result.output)
+    assert [i["deal_id"] for i in items] == ["d1", "d2"]  # the won deal d3 is not scanned
