@@ -201,20 +201,10 @@ class AlertService:
                                  detail=stop_reason)
                     )
                     continue
+                if isinstance(content, OwnerAlert):
+                    deals = content.deals
                 try:
-                    if isinstance(content, OwnerAlert):
-                        deals = content.deals
-                        message = compose.owner_email(
-                            content, mail_from=self.settings.mail_from,
-                            reply_to=self.settings.mail_reply_to, message_id=message_id,
-                            date=now,
-                        )
-                    else:
-                        message = compose.digest_email(
-                            content, mail_from=self.settings.mail_from,
-                            reply_to=self.settings.mail_reply_to, message_id=message_id,
-                            date=now,
-                        )
+                    message = self._message(content, message_id=message_id, date=now)
                 except compose.InvalidRecipient as exc:
                     # Permanent, like a 5xx refusal: recorded, reported, not retried.
                     if not dry_run:
@@ -238,22 +228,24 @@ class AlertService:
                     )
                     continue
                 assert sender is not None
-                delivery = self._deliver(
+                delivery, unusable = self._deliver(
                     sender, message, workspace=workspace, week=week, kind=kind,
                     recipient=recipient, message_id=message_id, deals=deals,
                 )
                 report.deliveries.append(delivery)
-                if delivery.status == DeliveryStatus.failed:
-                    consecutive_failures += 1
-                    if consecutive_failures >= self.settings.alerts_max_consecutive_failures:
-                        stop_reason = (
-                            f"stopped after {consecutive_failures} consecutive failures; "
-                            "rerun to send the rest"
-                        )
-                    if delivery.detail.startswith("unusable: "):
-                        stop_reason = delivery.detail
-                else:
+                if delivery.status != DeliveryStatus.failed:
                     consecutive_failures = 0
+                    continue
+                consecutive_failures += 1
+                if unusable is not None:
+                    stop_reason = unusable
+                elif consecutive_failures >= self.settings.alerts_max_consecutive_failures:
+                    # The server is taken as down: trying each remaining e-mail through
+                    # all its retries would only delay the report.
+                    stop_reason = (
+                        f"stopped after {consecutive_failures} consecutive failures; "
+                        "rerun to send the rest"
+                    )
         finally:
             if sender is not None:
                 sender.close()
@@ -271,7 +263,9 @@ class AlertService:
         recipient: str,
         message_id: str,
         deals: list[DealAlert],
-    ) -> Delivery:
+    ) -> tuple[Delivery, str | None]:
+        """Claim, send and record one e-mail; also the reason to stop the run when the
+        server cannot take any e-mail (login refused, certificate, sender refused)."""
         record = functools.partial(
             self.ledger.record, workspace=workspace, kind=kind, recipient=recipient, week=week,
             message_id=message_id,
@@ -285,31 +279,46 @@ class AlertService:
         )
         if not claimed and status != LedgerStatus.pending:
             return Delivery(kind, recipient, message_id, DeliveryStatus.already_sent,
-                            deals=len(deals), detail=f"{status.value} by another run")
+                            deals=len(deals), detail=f"{status.value} by another run"), None
         if not claimed:
             return Delivery(kind, recipient, message_id, DeliveryStatus.not_attempted,
-                            deals=len(deals), detail="being sent by another run")
+                            deals=len(deals), detail="being sent by another run"), None
         try:
             outcome = sender.send(message)
         except MailServerUnusable as exc:
             log.error("cannot send alerts: %s", exc.message)
             record(status=LedgerStatus.pending, at=self.clock(), detail=exc.message)
-            return Delivery(kind, recipient, message_id, DeliveryStatus.failed,
-                            deals=len(deals), detail=f"unusable: {exc.message}")
+            failed = Delivery(kind, recipient, message_id, DeliveryStatus.failed,
+                              deals=len(deals), detail=exc.message)
+            return failed, exc.message
         if outcome.status == "sent":
             record(status=LedgerStatus.sent, at=self.clock(), deals=deals)
-            return Delivery(kind, recipient, message_id, DeliveryStatus.sent, deals=len(deals))
+            return Delivery(kind, recipient, message_id, DeliveryStatus.sent,
+                            deals=len(deals)), None
         if outcome.status == "rejected":
             log.warning("%s rejected by the server: %s", recipient, outcome.detail)
             record(status=LedgerStatus.rejected, at=self.clock(), deals=deals,
                    detail=outcome.detail)
             return Delivery(kind, recipient, message_id, DeliveryStatus.rejected,
-                            deals=len(deals), detail=outcome.detail)
+                            deals=len(deals), detail=outcome.detail), None
         log.warning("sending to %s failed after %d attempts: %s", recipient, outcome.attempts,
                     outcome.detail)
         record(status=LedgerStatus.pending, at=self.clock(), detail=outcome.detail)
         return Delivery(kind, recipient, message_id, DeliveryStatus.failed, deals=len(deals),
-                        detail=outcome.detail)
+                        detail=outcome.detail), None
+
+    def _message(
+        self, content: OwnerAlert | ManagerDigest, *, message_id: str, date: datetime
+    ) -> EmailMessage:
+        if isinstance(content, OwnerAlert):
+            return compose.owner_email(
+                content, mail_from=self.settings.mail_from,
+                reply_to=self.settings.mail_reply_to, message_id=message_id, date=date,
+            )
+        return compose.digest_email(
+            content, mail_from=self.settings.mail_from, reply_to=self.settings.mail_reply_to,
+            message_id=message_id, date=date,
+        )
 
     # -- what to send --------------------------------------------------------------------
 
@@ -319,7 +328,13 @@ class AlertService:
         """The week's owner e-mails and manager digests from one fleet scan, and the
         number of deals at risk. Each at-risk deal is reduced to what its e-mail shows as
         it streams by, so a 10,000-deal fleet's full analyses are never all held."""
-        min_severity = Severity(self.settings.alerts_min_severity)
+        try:
+            min_severity = Severity(self.settings.alerts_min_severity.strip().lower())
+        except ValueError:
+            raise ConfigurationError(
+                f"GRAPHSVC_ALERTS_MIN_SEVERITY={self.settings.alerts_min_severity!r}: "
+                "expected high, medium or low"
+            ) from None
         previous = self.ledger.previous_emails(workspace=workspace, week=week)
         by_owner: dict[str, list[DealAlert]] = defaultdict(list)
         for analysis, extra in self.inputs.scan(

@@ -8,6 +8,8 @@ anything but float noise in the scores.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from graphsvc.analysis._build import checked
 from graphsvc.analysis.decision import describe_top_dm, top_dm_index
 from graphsvc.analysis.flags import risk_flags
@@ -32,15 +34,19 @@ def assemble_analysis(
     *,
     state: SupportState | None = None,
     names: dict[str, str] | None = None,
+    top_dm: tuple[int, bool] | Literal[False] | None = False,
+    friend_reaches_dm: bool | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> DealAnalysis:
     """Build the :class:`DealAnalysis` of a scored snapshot (``previous``: support state
-    ``trend_weeks`` earlier, or ``None`` for no trend; ``state``: the snapshot's own,
-    when already computed)."""
+    ``trend_weeks`` earlier, or ``None`` for no trend). ``state``, ``top_dm`` and
+    ``friend_reaches_dm`` may be passed when already computed (the fleet does)."""
     if state is None:
         state = support_state(snapshot, scores)
     support = summarize_support(snapshot, state, previous, names=names, params=params)
-    found = top_dm_index(snapshot, scores, decimals=params.rank_decimals)
+    found = (
+        top_dm_index(snapshot, scores, decimals=params.rank_decimals) if top_dm is False else top_dm
+    )
     deal = snapshot.deal
     return checked(
         DealAnalysis,
@@ -54,9 +60,16 @@ def assemble_analysis(
             ranking=ranked_members(
                 snapshot, scores, coverage=member_coverage(snapshot, params=params)
             ),
-            top_decision_maker=describe_top_dm(snapshot, scores),
+            top_decision_maker=describe_top_dm(snapshot, scores, found),
             support=support,
-            flags=risk_flags(snapshot, scores=scores, support=support, top_dm=found, params=params),
+            flags=risk_flags(
+                snapshot,
+                scores=scores,
+                support=support,
+                top_dm=found,
+                friend_reaches_dm=friend_reaches_dm,
+                params=params,
+            ),
         ),
     )
 

@@ -8,6 +8,8 @@ member highest in the reporting lines (largest reporting position, see
 
 from __future__ import annotations
 
+from typing import Literal
+
 from graphsvc.analysis._build import checked
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, score_members
@@ -43,9 +45,15 @@ def last_contact(snapshot: DealSnapshot, stakeholder_id: str) -> int | None:
     return last
 
 
-def describe_top_dm(snapshot: DealSnapshot, scores: MemberScores) -> TopDecisionMaker | None:
-    """The :class:`TopDecisionMaker` row for a scored snapshot (``None`` if empty)."""
-    found = top_dm_index(snapshot, scores)
+def describe_top_dm(
+    snapshot: DealSnapshot,
+    scores: MemberScores,
+    found: tuple[int, bool] | Literal[False] | None = False,
+) -> TopDecisionMaker | None:
+    """The :class:`TopDecisionMaker` row for a scored snapshot (``None`` if empty);
+    ``found``: :func:`top_dm_index`'s answer when already known."""
+    if found is False:
+        found = top_dm_index(snapshot, scores)
     if found is None:
         return None
     index, confirmed = found

@@ -104,6 +104,7 @@ def risk_flags(
     scores: MemberScores,
     support: SupportSummary,
     top_dm: tuple[int, bool] | None,
+    friend_reaches_dm: bool | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> list[Flag]:
     """Every risk flag that holds for the deal as of the snapshot.
@@ -119,6 +120,9 @@ def risk_flags(
     top_dm : (int, bool) or None
         Index and confirmation of the top decision-maker
         (:func:`graphsvc.analysis.decision.top_dm_index`).
+    friend_reaches_dm : bool, optional
+        Whether an ally or supporter reaches the top decision-maker, when already known
+        (the fleet computes it for all deals at once); else computed here.
     params : AnalysisParams
         Thresholds.
 
@@ -181,7 +185,9 @@ def risk_flags(
                     [dm.id],
                 )
             )
-        if not (dm.ally or dm.stance.numeric >= 1) and not has_path_from_a_friend(snapshot, dm.id):
+        if friend_reaches_dm is None and not (dm.ally or dm.stance.numeric >= 1):
+            friend_reaches_dm = has_path_from_a_friend(snapshot, dm.id)
+        if not (dm.ally or dm.stance.numeric >= 1) and not friend_reaches_dm:
             flags.append(
                 _flag(
                     FlagCode.NO_PATH_TO_DM,

@@ -38,9 +38,11 @@ from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
 from graphsvc.analysis.deal import assemble_analysis
+from graphsvc.analysis.decision import top_dm_index
 from graphsvc.analysis.forecast import friedkin_johnsen_operator, influence_matrix
 from graphsvc.analysis.next_best import rank_next_best
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
@@ -91,8 +93,8 @@ class _Folder:
 
     history: DealHistory
     member_facts: dict[str, tuple[list[int], list[MembershipFact], list[int]]]
-    influence: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
-    reporting: dict[tuple[str, str], tuple[list[int], list[LineFact]]]
+    influence: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]]
+    reporting: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]]
     interaction_ats: list[int] | None
     # The same fact folds into the same object at every instant, so comparing two
     # snapshots of one deal is mostly identity checks (see ranking.same_scores).
@@ -104,7 +106,7 @@ class _Folder:
         for fact in history.membership_facts:
             grouped[fact.stakeholder_id].append(fact)
         member_facts = {}
-        for sid, facts in grouped.items():
+        for sid, facts in sorted(grouped.items()):
             facts.sort(key=lambda f: (f.at, f.seq))
             # Start of the unbroken active run ending at each fact (DealHistory's
             # _membership_start, precomputed).
@@ -130,8 +132,7 @@ class _Folder:
         history = self.history
         t = history.as_of if as_of is None else min(as_of, history.as_of)
         members: list[Member] = []
-        for sid in sorted(self.member_facts):
-            ats, facts, run_start = self.member_facts[sid]
+        for sid, (ats, facts, run_start) in self.member_facts.items():  # in id order
             k = bisect_right(ats, t) - 1
             if k < 0:
                 continue
@@ -160,43 +161,54 @@ class _Folder:
             deal=history.deal,
             as_of=t,
             members=tuple(members),
-            influences=_fold_lines(self.influence, t, ids, self.cache, "i"),
-            reporting=_fold_lines(self.reporting, t, ids, self.cache, "r"),
+            influences=_fold_lines(self.influence, t, ids),
+            reporting=_fold_lines(self.reporting, t, ids),
             interactions=tuple(interactions),
         )
 
 
 def _group_lines(
     facts: Sequence[LineFact],
-) -> dict[tuple[str, str], tuple[list[int], list[LineFact]]]:
-    grouped: dict[tuple[str, str], list[LineFact]] = defaultdict(list)
+) -> list[tuple[str, str, list[int], list[Line | None], list[LineFact]]]:
+    """Facts per (source, target), sorted by (at, seq); keys in order. The middle list
+    caches the :class:`Line` each fact folds into (built on first use)."""
+    grouped: dict[tuple[str, str], list[LineFact]] = {}
     for fact in facts:
-        grouped[(fact.source_id, fact.target_id)].append(fact)
-    result = {}
+        key = (fact.source_id, fact.target_id)
+        held = grouped.get(key)
+        if held is None:
+            grouped[key] = [fact]
+        else:
+            held.append(fact)
+    result: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]] = []
     for key in sorted(grouped):
-        items = sorted(grouped[key], key=lambda f: (f.at, f.seq))
-        result[key] = ([f.at for f in items], items)
+        items = grouped[key]
+        if len(items) > 1:
+            items.sort(key=lambda f: (f.at, f.seq))
+        built: list[Line | None] = [None] * len(items)
+        result.append((key[0], key[1], [f.at for f in items], built, items))
     return result
 
 
 def _fold_lines(
-    grouped: dict[tuple[str, str], tuple[list[int], list[LineFact]]],
+    grouped: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]],
     t: int,
     ids: set[str],
-    cache: dict,
-    kind: str,
 ) -> tuple[Line, ...]:
-    lines = []
-    for (src, dst), (ats, facts) in grouped.items():
+    lines: list[Line] = []
+    append = lines.append
+    for src, dst, ats, built, facts in grouped:
         if src not in ids or dst not in ids:
             continue
-        k = bisect_right(ats, t) - 1
-        if k >= 0 and facts[k].active:
-            line = cache.get((kind, src, dst, k))
+        k = (0 if ats[0] <= t else -1) if len(ats) == 1 else bisect_right(ats, t) - 1
+        if k < 0:
+            continue
+        fact = facts[k]
+        if fact.active:
+            line = built[k]
             if line is None:
-                fact = facts[k]
-                line = cache[(kind, src, dst, k)] = Line(src, dst, fact.strength, fact.at)
-            lines.append(line)
+                line = built[k] = Line(src, dst, fact.strength, fact.at)
+            append(line)
     return tuple(lines)  # keys were sorted, so lines are in (source, target) order
 
 
@@ -519,6 +531,34 @@ def _empty_state() -> SupportState:
     return SupportState((), empty, nothing, nothing, 0.0, 0.0, 0.0, 0)
 
 
+def _friends_reach_dms(encoded: _Encoded, found: list[tuple[int, bool] | None]) -> np.ndarray:
+    """Per block: does an ally or supporter reach the block's top decision-maker along
+    influence lines (source to target) or reporting lines (either way)? One breadth-first
+    search for the whole fleet, from a virtual node linked to every decision-maker, on
+    the reversed lines (the blocks do not touch, so each search stays in its block)."""
+    layout = encoded.layout
+    n = layout.total
+    blocks = len(layout.sizes)
+    starts = [int(layout.offsets[b]) + dm[0] for b, dm in enumerate(found) if dm is not None]
+    answer = np.zeros(blocks, dtype=bool)
+    if not starts:
+        return answer
+    source, target, _ = encoded.influence
+    report, manager = encoded.reporting
+    virtual = n
+    rows = np.concatenate([target, report, manager, np.full(len(starts), virtual)])
+    cols = np.concatenate([source, manager, report, np.asarray(starts, dtype=np.int64)])
+    graph = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    reached = csgraph.breadth_first_order(graph, virtual, directed=True, return_predecessors=False)
+    mask = np.zeros(n + 1, dtype=bool)
+    mask[reached] = True
+    friend = encoded.ally | (encoded.stance >= 1)
+    hit = mask[:n] & friend
+    hit[np.asarray(starts, dtype=np.int64)] = False  # a decision-maker does not reach themself
+    np.logical_or.at(answer, layout.block_of[hit], True)
+    return answer
+
+
 def analyze_fleet(
     snapshots: Sequence[DealSnapshot],
     previous: Sequence[DealSnapshot] | None = None,
@@ -562,6 +602,11 @@ def _analyze_fleet(
     encoded = _Encoded.of([*snapshots, *extra], params)
     scored = _scores(encoded, params)
     states = _support_states(encoded, scored)
+    found = [
+        top_dm_index(snap, scored[b], decimals=params.rank_decimals)
+        for b, snap in enumerate(snapshots)
+    ]
+    reaches = _friends_reach_dms(encoded, found)
     results: list[DealAnalysis] = []
     position = count
     for b, snap in enumerate(snapshots):
@@ -580,7 +625,14 @@ def _analyze_fleet(
                     names = {m.stakeholder.id: m.stakeholder.name for m in everyone}
         results.append(
             assemble_analysis(
-                snap, scored[b], prev_state, state=states[b], names=names, params=params
+                snap,
+                scored[b],
+                prev_state,
+                state=states[b],
+                names=names,
+                top_dm=found[b],
+                friend_reaches_dm=bool(reaches[b]),
+                params=params,
             )
         )
     return results

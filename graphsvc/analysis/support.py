@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -153,6 +152,9 @@ def coverage_level(
     return Coverage.brief
 
 
+_NOT_COVERED: tuple[Coverage, int, int | None] = (Coverage.none, 0, None)
+
+
 def member_coverage(
     snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
 ) -> dict[str, tuple[Coverage, int, int | None]]:
@@ -165,21 +167,25 @@ def member_coverage(
     >>> {k: (v[0].value, v[1]) for k, v in member_coverage(snap).items()}
     {'a': ('brief', 1), 'b': ('none', 0)}
     """
-    counts: dict[str, list[int]] = {m.id: [0, 0, -1] for m in snapshot.members}
+    result: dict[str, tuple[Coverage, int, int | None]] = dict.fromkeys(
+        [m.stakeholder.id for m in snapshot.members], _NOT_COVERED
+    )
+    counts: dict[str, list[int]] = {}
     for record in snapshot.interactions:
         meeting = record.channel == "meeting"
         for sid in record.stakeholder_ids:
             held = counts.get(sid)
             if held is None:
-                continue
+                if sid not in result:
+                    continue  # not (or no longer) on the committee
+                held = counts[sid] = [0, 0, record.at]
             held[0] += 1
             held[1] += meeting
             if record.at > held[2]:
                 held[2] = record.at
-    return {
-        sid: (coverage_level(c, mt, params=params), c, None if last < 0 else last)
-        for sid, (c, mt, last) in counts.items()
-    }
+    for sid, (count, meetings, last) in counts.items():
+        result[sid] = (coverage_level(count, meetings, params=params), count, last)
+    return result
 
 
 def map_completeness(
@@ -254,15 +260,18 @@ def summarize_support(
     movers: list[TrendMover] = []
     if previous is not None:
         delta = state.share - previous.share
-        now_c = state.contributions()
-        then_c = previous.contributions()
-        if now_c.keys() == then_c.keys():
-            changes = [(sid, value - then_c[sid]) for sid, value in now_c.items()]
+        if state.ids == previous.ids:
+            # Same people: one vector subtraction instead of two dicts.
+            moved = state.weights * state.supporter - previous.weights * previous.supporter
+            changed = np.flatnonzero(np.abs(moved) > 1e-9)
+            changes = [(state.ids[i], float(moved[i])) for i in changed]
         else:
+            now_c = state.contributions()
+            then_c = previous.contributions()
             changes = [
                 (sid, now_c.get(sid, 0.0) - then_c.get(sid, 0.0)) for sid in now_c.keys() | then_c
             ]
-        changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
+            changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
         if changes:
             changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
             lookup = names or {m.stakeholder.id: m.stakeholder.name for m in snapshot.members}
@@ -455,7 +464,3 @@ def history_points(
     if first is None:
         return []
     return history_instants(min(first, last), last, interval)
-
-
-def shares(states: Sequence[SupportState]) -> list[float]:
-    return [s.share for s in states]

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
 from graphsvc.api.deps import AppSettings, Store, WriteKey
 from graphsvc.api.errors import error_responses
@@ -24,7 +25,7 @@ from graphsvc.imports.service import (
     import_bundle,
 )
 
-router = APIRouter(tags=["import"], responses=error_responses(401, 403, 413, 415, 422))
+router = APIRouter(tags=["import"], responses=error_responses(401, 403, 413, 422))
 
 _OPENAPI_BODY: dict[str, Any] = {
     "requestBody": {
@@ -63,7 +64,10 @@ async def _payload(request: Request) -> tuple[str, bytes]:
     """``(kind, raw)`` with kind ``json`` or ``csv``."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        form = await request.form()
+        try:
+            form = await request.form()
+        except MultiPartException as exc:
+            raise _bad(f"the multipart body cannot be read: {exc.message}") from None
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise _bad("a multipart upload needs a `file` field", ["body", "file"])

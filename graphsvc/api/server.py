@@ -25,7 +25,21 @@ class NoDelayH11Protocol(H11Protocol):
         super().connection_made(transport)
 
 
+# uvicorn's own lines (start-up, shutdown, errors) as JSON too, like the access log.
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "graphsvc.api.middleware.JsonLineFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
+                            "stream": "ext://sys.stderr"}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+                "uvicorn.error": {"level": "INFO"}},
+}
+
+
 def uvicorn_options(**overrides: Any) -> dict[str, Any]:
     """Options for ``uvicorn.run``/``uvicorn.Config`` shared by ``serve``, tests and
-    benchmarks: our protocol class, and no uvicorn access log (the app logs JSON)."""
-    return {"http": NoDelayH11Protocol, "access_log": False, **overrides}
+    benchmarks: our protocol class, JSON log lines, and no uvicorn access log (the app
+    logs each request itself)."""
+    return {"http": NoDelayH11Protocol, "access_log": False, "log_config": LOG_CONFIG,
+            **overrides}

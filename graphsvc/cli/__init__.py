@@ -103,7 +103,7 @@ def _describe(exc: GraphsvcError) -> str:
             loc = ".".join(str(part) for part in item.get("loc", []))
             shown.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
         more = f" (+{len(detail) - 3} more)" if len(detail) > 3 else ""
-        if not all(s in text for s in shown):
+        if not any(str(item.get("msg", "")) in text for item in detail[:3]):
             text = f"{text}: {'; '.join(shown)}{more}"
     return text
 

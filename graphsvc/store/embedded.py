@@ -334,9 +334,19 @@ def _shutdown_locked(paths: ServerPaths) -> bool:
         client.shutdown(nosave=True)  # the AOF is already fsynced
     except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError, OSError):
         pass
-    try:
-        proc.wait(timeout=30)
-    except psutil.TimeoutExpired:
+    # Redis removes its pid file as the last step of a clean shutdown, after the final
+    # AOF fsync; the process itself takes another second or so to exit (module
+    # clean-up), which nobody needs to wait for.
+    def exited_or_exiting() -> bool:
+        return not paths.pidfile.exists() or _process(proc.pid) is None
+
+    finished = Retrying(
+        retry=retry_if_result(lambda result: not result),
+        wait=wait_exponential(multiplier=0.002, max=0.1),
+        stop=stop_after_delay(30),
+        retry_error_callback=lambda state: False,
+    )(exited_or_exiting)
+    if not finished:
         _kill(proc)
     _unlink(paths.socket)
     _unlink(paths.pidfile)

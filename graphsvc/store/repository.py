@@ -2,40 +2,46 @@
 
 The graph
 ---------
-Every node carries ``ws`` (its workspace) and every query matches nodes with it, so no
-operation of workspace B reaches anything of workspace A, whatever ids it passes.
-Labels and relationship types are the fixed enums of :mod:`graphsvc.store.schema`.
+Every node carries ``ws`` (its workspace) and a ``key``: the workspace and the node's
+natural id in one string (:func:`node_key`), indexed and unique. Every lookup goes by
+``key`` (or by ``ws`` for a workspace scan), so no operation of workspace B reaches
+anything of workspace A, whatever ids it passes. Labels and relationship types are the
+fixed enums of :mod:`graphsvc.store.schema`, never input.
 
-Nodes (natural keys unique per workspace, see ``schema.UNIQUE_KEYS``)::
+Nodes::
 
-    (:Workspace {ws, rev})                     rev: bumped by every write statement
-    (:Account {ws, id, name, tier, h})
-    (:Deal {ws, id, account_id, name, owner_email, amount, currency, stage, status,
-            close_date, h})-[:FOR_ACCOUNT]->(:Account)
-    (:Stakeholder {ws, id, account_id, name, title, email, h})-[:WORKS_AT]->(:Account)
-    (:TeamMember {ws, email, name, h})
-    (:Interaction {ws, id, deal_id, at, channel, stakeholder_ids, team_member_emails,
-                   summary, next_step_at, h})
+    (:Workspace {ws, rev, lock})               rev: bumped by every write statement
+    (:Account {ws, key, id, name, tier, h})
+    (:Deal {ws, key, id, account_id, account_key, name, owner_email, amount, currency,
+            stage, status, close_date, h})-[:FOR_ACCOUNT]->(:Account)
+    (:Stakeholder {ws, key, id, account_id, account_key, name, title, email, h})
+        -[:WORKS_AT]->(:Account)
+    (:TeamMember {ws, key, email, name, h})
+    (:Interaction {ws, key, id, deal_id, deal_key, at, channel, stakeholder_ids,
+                   team_member_emails, summary, next_step_at, h})
 
 ``h`` is a fingerprint of the stored values: an upsert whose fingerprint equals the
 stored one reports ``unchanged`` and writes nothing. Absent optional values are not
-stored (``None`` is never a property value).
+stored (``None`` is never a property value). Instants are epoch milliseconds.
 
 History is kept as *fact relationships*, never overwritten::
 
-    (:Stakeholder)-[:MEMBER_FACT {at, seq, active, role, stance, ally, rating,
-                                  self_weight, ...}]->(:Deal)
-    (:Stakeholder)-[:INFLUENCE_FACT {at, seq, active, strength}]->(:Stakeholder)
-    (:Stakeholder)-[:REPORTS_FACT {at, seq, active}]->(manager:Stakeholder)
+    (:Stakeholder)-[:MEMBER_FACT {at, seq, recorded, active, state}]->(:Deal)
+    (:Stakeholder)-[:INFLUENCE_FACT {at, seq, recorded, active, state}]->(:Stakeholder)
+    (:Stakeholder)-[:REPORTS_FACT {at, seq, recorded, active, state}]->(manager)
 
-Each fact is the full state of the membership or line from ``at`` (epoch ms, the
-caller's instant or now) until the next fact of the same pair; ``active = false``
-ends it (removal records an inactive fact, the past stays). ``seq`` orders facts of
-the same instant: ``workspace revision * 1e6 + row index``, taken inside the writing
-statement, so a later write always wins a tie. Every fact also carries a unique
-``fid`` and the recording time; facts are CREATEd, never MERGEd, so concurrent writers
-cannot fold two different changes into one. A fact equal to the state already in
-effect at its instant is not recorded again, which makes re-imports idempotent.
+Each fact is the full state of the membership or line from ``at`` (the caller's
+instant or now) until the next fact of the same pair: ``state`` is compact JSON,
+``[active, role, stance, ally, influence_rating, self_weight]`` for a membership,
+``[active, strength]`` for a line; ``active`` false ends it (removing a member or a
+line records an inactive fact; the past stays). ``seq`` orders facts of one instant:
+``workspace revision * 1e6 + row index``, taken inside the writing statement, so it is
+unique in the workspace and a later write wins a tie; ``recorded`` is the server time.
+Facts are CREATEd, never MERGEd, so concurrent writers cannot fold two changes into
+one. Idempotence: a fact is not recorded when the latest fact at exactly its instant
+has the same state (re-imports change nothing). A fact that merely repeats the state in
+effect *is* recorded (and counted ``unchanged``), because facts arrive out of order: a
+change recorded later at an earlier instant must not swallow it.
 
 Writes
 ------
@@ -56,9 +62,11 @@ Deletes
   otherwise the account and its stakeholders (with their line facts) go.
 
 Reads return plain values (models and dataclasses, never driver objects). A deal's
-history takes four queries whether for one deal or for a batch of hundreds
-(``deal_histories``): memberships with stakeholders, influence facts, reporting facts,
-interactions, each ``UNWIND``-ing the ids.
+history is one query (``deal_history.cypher``) whether for one deal or for a chunk of
+500 (``deal_histories``, ``open_deal_histories``): memberships with the stakeholders,
+their influence and reporting facts, and the interactions, each ``UNWIND``-ing the ids.
+Facts travel packed as one string each (see the query) because the fleet scan reads
+some 200 facts per deal and every value returned costs.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ import queue
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -114,6 +123,9 @@ M = TypeVar("M", bound=BaseModel)
 
 # seq = revision * _SEQ_SPAN + row index: a chunk may not hold more rows than this.
 _SEQ_SPAN = 1_000_000
+# Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
+# of 10,000 deals to 20 round trips.
+_HISTORY_CHUNK = 500
 _MAX_ERRORS = 200
 _INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key"})
 # Joins the workspace and an id into a node key; ids and workspace names are printable,
@@ -414,8 +426,9 @@ class GraphStore:
 
     def _record_facts(self, query: str, ws: str, rows: list[dict[str, Any]],
                       pair: tuple[str, str]) -> UpsertCounts:
-        counts = UpsertCounts()
         rounds = _rounds(rows, lambda row: (row[pair[0]], row[pair[1]]))
+        # A fact superseded within the batch (same pair, same instant) changes nothing.
+        counts = UpsertCounts(unchanged=len(rows) - sum(map(len, rounds)))
         many = len(rounds) > 1 or len(rows) > self._chunk_size()
         with self._pipelined() if many else nullcontext():
             for round_rows in rounds:
@@ -533,10 +546,16 @@ class GraphStore:
         if limit < 1:
             raise ValidationFailed("limit must be >= 1",
                                    detail=[{"loc": ["limit"], "msg": "must be >= 1"}])
+        try:
+            status_value = DealStatus(status).value if status else None
+        except ValueError as exc:
+            raise ValidationFailed("unknown deal status", detail=[
+                {"loc": ["status"], "msg": f"not one of {[s.value for s in DealStatus]}"}],
+            ) from exc
         params = {
             "ws": ws,
             "owner": owner.strip().lower() if owner else None,
-            "status": DealStatus(status).value if status else None,
+            "status": status_value,
             "account_id": account_id,
             "after": _decode_cursor(cursor) if cursor else None,
             "limit": limit + 1,
@@ -698,10 +717,11 @@ class GraphStore:
 
     def record_interactions(self, *, workspace: str,
                             interactions: Sequence[Interaction]) -> list[Interaction]:
-        """Upsert interactions by id (generated when the caller gave none) and return them
-        as stored. Team members present are added (by e-mail) when unknown."""
+        """Upsert interactions by id and return them as stored. Without an id, one is
+        derived from the content (re-sending is idempotent). Team members present are
+        added (by e-mail) when unknown."""
         ws = check_workspace(workspace)
-        models = validate_batch(Interaction, interactions)
+        models = [_with_stable_id(x) for x in validate_batch(Interaction, interactions)]
         self._check_interaction_refs(ws, models, "interaction batch")
         self._write_interactions(ws, models)
         return models
@@ -748,12 +768,9 @@ class GraphStore:
             "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
         by_deal: dict[str, list[InteractionRecord]] = defaultdict(list)
         for row in rows:
-            by_deal[row["deal_id"]].append(InteractionRecord(
-                id=row["id"], at=row["at"], channel=row["channel"],
-                stakeholder_ids=tuple(row["stakeholder_ids"] or ()),
-                team_member_emails=tuple(row["team_member_emails"] or ()),
-                summary=row["summary"], next_step_at=row["next_step_at"],
-            ))
+            by_deal[row["deal_id"]].append(_interaction_record([
+                row["id"], row["at"], row["channel"], row["stakeholder_ids"],
+                row["team_member_emails"], row["summary"], row["next_step_at"]]))
         return by_deal
 
     # -- bundles
@@ -765,6 +782,9 @@ class GraphStore:
         ws = check_workspace(workspace)
         if not isinstance(bundle, Bundle):
             bundle = _validate_bundle(bundle)
+        if any("id" not in x.model_fields_set for x in bundle.interactions):
+            bundle = bundle.model_copy(update={
+                "interactions": [_with_stable_id(x) for x in bundle.interactions]})
         self._check_bundle(ws, bundle)
         counts = ImportCounts()
         by_kind = counts.by_kind
@@ -841,13 +861,13 @@ class GraphStore:
 
     def deal_histories(self, *, workspace: str, deal_ids: Sequence[str],
                        as_of: datetime | None = None) -> list[DealHistory]:
-        """Histories of many deals up to ``as_of`` (now) in three queries per chunk of
-        ``store_batch_size`` deals; unknown ids are left out, input order is kept."""
+        """Histories of many deals up to ``as_of`` (now): one query per chunk of 500
+        deals (never one per deal); unknown ids are left out, input order is kept."""
         ws = check_workspace(workspace)
         at = self._as_of_ms(as_of)
         ids = list(dict.fromkeys(deal_ids))
         histories: list[DealHistory] = []
-        size = max(1, self.settings.store_batch_size)
+        size = _HISTORY_CHUNK
         for start in range(0, len(ids), size):
             histories.extend(self._histories(ws, ids[start:start + size], at))
         return histories
@@ -855,45 +875,74 @@ class GraphStore:
     def open_deal_histories(self, *, workspace: str, as_of: datetime | None = None,
                             batch_size: int = 500) -> Iterator[list[DealHistory]]:
         """Every open deal's history, ``batch_size`` deals at a time, in id order (the
-        fleet scan). Open means open now; the facts are those up to ``as_of``."""
+        fleet scan). Open means open now; the facts are those up to ``as_of``.
+
+        Two queries per batch (a page of ids, then the histories). The next batch is
+        read on a background thread while the caller works on the current one, so on
+        two cores the store read and the analysis overlap."""
         ws = check_workspace(workspace)
-        at_dt = as_of if as_of is not None else utcnow()
-        after: str | None = None
-        while True:
-            rows = self.runner.read("deal_open_ids",
-                                    {"ws": ws, "after": after, "limit": batch_size})
-            if not rows:
-                return
+        at = self._as_of_ms(as_of)
+        size = max(1, batch_size)
+
+        def fetch(after: str | None) -> tuple[list[str], list[DealHistory]]:
+            rows = self.runner.read("deal_open_ids", {"ws": ws, "after": after, "limit": size})
             ids = [row["id"] for row in rows]
-            yield self.deal_histories(workspace=ws, deal_ids=ids, as_of=at_dt)
-            if len(ids) < batch_size:
-                return
-            after = ids[-1]
+            histories: list[DealHistory] = []
+            for start in range(0, len(ids), _HISTORY_CHUNK):
+                histories.extend(self._histories(ws, ids[start:start + _HISTORY_CHUNK], at))
+            return ids, histories
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphstore-scan") as pool:
+            ahead = pool.submit(fetch, None)
+            try:
+                while True:
+                    ids, histories = ahead.result()
+                    more = len(ids) == size
+                    if more:
+                        ahead = pool.submit(fetch, ids[-1])
+                    if histories:
+                        yield histories
+                    if not more:
+                        return
+            finally:
+                ahead.cancel()
 
     def _histories(self, ws: str, deal_ids: list[str], as_of: int) -> list[DealHistory]:
-        rows = self.runner.read("deal_history_memberships", {
+        rows = self.runner.read("deal_history", {
             "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of,
             "sep": KEY_SEPARATOR})
         deals: dict[str, Deal] = {}
         members: dict[str, dict[str, StakeholderInfo]] = defaultdict(dict)
         facts: dict[str, list[MembershipFact]] = defaultdict(list)
+        influences: dict[str, list[LineFact]] = defaultdict(list)
+        reporting: dict[str, list[LineFact]] = defaultdict(list)
+        interactions: dict[str, list[InteractionRecord]] = {}
         for row in rows:
-            did = row["deal_id"]
-            deals[did] = _deal_from_props(row["deal"])
-            for sid, account_id, name, title, email, member_facts in row["members"]:
-                if sid is None:  # a deal without members
-                    continue
-                own = [_membership_fact(sid, fact) for fact in member_facts]
-                # Only people who sat on the deal count; an end that arrived for someone
-                # who never joined (facts may come out of order) is kept, not shown.
-                if not any(f.active for f in own):
-                    continue
-                members[did][sid] = StakeholderInfo(id=sid, account_id=account_id, name=name,
-                                                    title=title, email=email)
-                facts[did].extend(own)
-        member_ids = sorted({sid for m in members.values() for sid in m})
-        influences, reporting = self._line_facts(ws, member_ids, as_of)
-        interactions = self._interactions(ws, list(deals), as_of) if deals else {}
+            part, owner, items = row["part"], row["id"], row["items"]
+            if part == "members":
+                deals[owner] = _deal_from_props(row["deal"])
+                for sid, account_id, name, title, email, member_facts in items:
+                    if sid is None:  # a deal without members
+                        continue
+                    own = [_membership_fact(sid, fact) for fact in member_facts]
+                    # Only people who sat on the deal count; an end that arrived for
+                    # someone who never joined (facts come in any order) is not shown.
+                    if not any(f.active for f in own):
+                        continue
+                    members[owner][sid] = StakeholderInfo(
+                        id=sid, account_id=account_id, name=name, title=title, email=email)
+                    facts[owner].extend(own)
+            elif part == "lines":
+                for packed in items:
+                    kind, at, seq, state, target = packed.split(KEY_SEPARATOR, 4)
+                    active, strength = _line_state(state)
+                    (reporting if kind == "R" else influences)[owner].append(LineFact(
+                        source_id=owner, target_id=target, at=int(at), seq=int(seq),
+                        active=active, strength=strength))
+            else:
+                records = [_interaction_record(item) for item in items]
+                records.sort(key=lambda x: (x.at, x.id))
+                interactions[owner] = records
         histories = []
         for did in deal_ids:
             if did not in deals:
@@ -907,26 +956,6 @@ class GraphStore:
                 interactions=tuple(interactions.get(did, ())),
             ))
         return histories
-
-    def _line_facts(self, ws: str, member_ids: list[str], as_of: int
-                    ) -> tuple[dict[str, list[LineFact]], dict[str, list[LineFact]]]:
-        """Influence and reporting facts leaving ``member_ids``, each by source."""
-        influences: dict[str, list[LineFact]] = defaultdict(list)
-        reporting: dict[str, list[LineFact]] = defaultdict(list)
-        size = max(1, self.settings.store_batch_size) * 8
-        for start in range(0, len(member_ids), size):
-            keys = [node_key(ws, sid) for sid in member_ids[start:start + size]]
-            rows = self.runner.read("deal_history_lines",
-                                    {"keys": keys, "as_of": as_of, "sep": KEY_SEPARATOR})
-            for row in rows:
-                source = row["source_id"]
-                for packed in row["facts"]:
-                    kind, at, seq, state, target = packed.split(KEY_SEPARATOR, 4)
-                    active, strength = _line_state(state)
-                    (reporting if kind == "R" else influences)[source].append(LineFact(
-                        source_id=source, target_id=target, at=int(at), seq=int(seq),
-                        active=active, strength=strength))
-        return influences, reporting
 
 
 _FAR_FUTURE_MS = 2**62
@@ -997,6 +1026,23 @@ def _membership_state(state: str) -> tuple[bool, Role | None, Stance, bool, int 
 def _line_state(state: str) -> tuple[bool, float]:
     active, strength = json.loads(state)
     return active, (strength if strength is not None else 1.0)
+
+
+def _with_stable_id(interaction: Interaction) -> Interaction:
+    """An interaction sent without an id gets one derived from its content, so sending
+    the same (id-less) interaction again is recognised instead of stored twice."""
+    if "id" in interaction.model_fields_set:
+        return interaction
+    content = interaction.model_dump(mode="json", exclude={"id"})
+    return interaction.model_copy(update={"id": "ix-" + _fingerprint(content)})
+
+
+def _interaction_record(item: list[Any]) -> InteractionRecord:
+    iid, at, channel, stakeholder_ids, emails, summary, next_step_at = item
+    return InteractionRecord(id=iid, at=at, channel=channel,
+                             stakeholder_ids=tuple(stakeholder_ids or ()),
+                             team_member_emails=tuple(emails or ()), summary=summary,
+                             next_step_at=next_step_at)
 
 
 def _membership_fact(sid: str, packed: str) -> MembershipFact:

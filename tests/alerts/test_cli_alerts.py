@@ -18,10 +18,7 @@ from graphsvc.store.runners import FalkorRunner
 from tests.alerts import scenario
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 
-pytestmark = [
-    pytest.mark.xdist_group("alerts-e2e"),
-    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
-]
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 OWNERS = 10
 
 

@@ -15,12 +15,11 @@ from pydantic import SecretStr
 from graphsvc.alerts.schemas import AlertKind, DeliveryStatus, RunReport
 from graphsvc.alerts.service import AlertService
 from graphsvc.config import Settings
+from graphsvc.errors import ConfigurationError
 from graphsvc.maps.links import verify_map_token
 from graphsvc.store.repository import GraphStore
 from tests.alerts import scenario
 from tests.alerts.conftest import Received, SmtpServer
-
-pytestmark = pytest.mark.xdist_group("alerts-e2e")
 
 OWNERS = 10
 OPTED_OUT = 10  # owner10 has deals at risk but opted out
@@ -320,3 +319,16 @@ def test_an_owner_address_that_would_reach_someone_else_is_refused(
     assert all(r.rcpt_tos[0].endswith("@example.com") and "," not in r.rcpt_tos[0]
                for r in smtp_server.received)
     assert _run(store, alert_settings, portfolio).count(DeliveryStatus.rejected) == 0  # recorded
+
+
+def test_min_severity_setting(
+    store: GraphStore, portfolio: str, alert_settings: Settings, smtp_server: SmtpServer
+) -> None:
+    broken = alert_settings.model_copy(update={"alerts_min_severity": "critical"})
+    with pytest.raises(ConfigurationError, match="expected high, medium or low"):
+        _run(store, broken, portfolio)
+    # Case-insensitive. The healthy deals have no flag at all, so "low" adds none: the
+    # risky deals of 11 owners (one opted out), "hostile" and "blocked".
+    loose = alert_settings.model_copy(update={"alerts_min_severity": "LOW"})
+    report = _run(store, loose, portfolio)
+    assert report.at_risk_deals == OWNERS + 3

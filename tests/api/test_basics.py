@@ -262,3 +262,16 @@ def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
         assert client.put(f"/v1/deals/{first['deal']}",
                           json={**deal, "status": "won"}).status_code == 200
         assert [i["deal_id"] for i in client.get("/v1/risks").json()["items"]] == ["y-deal-1"]
+
+
+def test_key_lookup_reads_the_stores_workspace_revision(api: Api, workspace: str) -> None:
+    # The analysis cache key takes the revision from the key lookup's one query; it must
+    # be exactly the store's own revision, or writes would not invalidate the cache.
+    key = api.key(workspace)
+    found = api.keys.authenticate_with_revision(key)
+    assert found is not None and found[1] == api.store.workspace_revision(workspace=workspace)
+    with api.client(key) as client:
+        client.put("/v1/accounts/a", json={"name": "A"})
+    found = api.keys.authenticate_with_revision(key)
+    assert found is not None
+    assert found[1] == api.store.workspace_revision(workspace=workspace) > 0

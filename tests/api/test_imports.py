@@ -152,6 +152,14 @@ def test_json_bundle_errors_name_kind_index_and_field(api: Api, workspace: str) 
         assert r.status_code == 422
         assert [e["loc"] for e in r.json()["detail"]] == [["influences", 0, "target_id"]]
         assert client.get("/v1/accounts/a").status_code == 404
+        for content_type in ("multipart/form-data", "multipart/form-data; boundary=x"):
+            broken = client.post("/v1/import", content=b"--x\r\nbroken",
+                                 headers={"content-type": content_type})
+            assert broken.status_code == 422, broken.text
+        odd = client.post("/v1/import", content=b"<xml/>",
+                          headers={"content-type": "application/xml"})
+        assert odd.status_code == 422
+        assert odd.json()["detail"][0]["loc"] == ["header", "content-type"]
         bundle["influences"][0]["target_id"] = "s2"  # type: ignore[index]
         r = client.post("/v1/import", json=bundle)
         assert r.status_code == 200, r.text

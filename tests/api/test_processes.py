@@ -212,6 +212,8 @@ def test_logs_are_json_lines_with_request_ids_and_no_secrets(
     assert by_id["req-43"]["status"] == 422
     assert "/v1/deals/{deal_id}" in {e["path"] for e in entries}
     for server in (first, second):
+        # Every line either process wrote is one JSON object (uvicorn's own included).
+        assert all(isinstance(json.loads(line), dict) for line in server.lines if line)
         text = "\n".join(server.lines)
         assert key not in text and key[4:20] not in text
         assert password not in text

@@ -29,7 +29,7 @@ from tests.api.conftest import Api, seed_deal
 pytestmark = pytest.mark.slow
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-RANDOM_IDS, EXISTING_IDS, NEGATIVE = 14, 14, 10
+RANDOM_IDS, EXISTING_IDS, NEGATIVE = 16, 16, 10
 ORDER = {"GET": 0, "PUT": 1, "POST": 1, "PATCH": 1, "DELETE": 2}
 
 

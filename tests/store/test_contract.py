@@ -185,6 +185,8 @@ def test_list_deals_filters_and_pagination(store: GraphStore, workspace: str) ->
     assert exact.next_cursor is None
     with pytest.raises(ValidationFailed):
         store.list_deals(workspace=workspace, cursor="%%% not a cursor")
+    with pytest.raises(ValidationFailed):
+        store.list_deals(workspace=workspace, status="pending")  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- history
@@ -344,6 +346,13 @@ def test_same_instant_later_write_wins(store: GraphStore, workspace: str) -> Non
                    stance=Stance.champion, at=at(2))])
     member = store.snapshot(workspace=ws, deal_id="deal-1", as_of=at(2)).member("p1")
     assert member is not None and member.stance == Stance.champion
+    # Applying that batch again changes nothing, and every item is accounted for.
+    again = store.record_memberships(workspace=ws, memberships=[
+        Membership(deal_id="deal-1", stakeholder_id="p1", role=Role.evaluator,
+                   stance=Stance.blocker, at=at(2)),
+        Membership(deal_id="deal-1", stakeholder_id="p1", role=Role.evaluator,
+                   stance=Stance.champion, at=at(2))])
+    assert again == UpsertCounts(unchanged=2)
 
 
 def test_facts_out_of_order_and_repeats(store: GraphStore, workspace: str) -> None:
@@ -397,6 +406,12 @@ def test_interactions_record_list_and_update(store: GraphStore, workspace: str) 
     ])
     generated = recorded[0].id
     assert generated and recorded[1].id == "mtg-1"
+    # Sending the id-less interaction again finds it instead of storing a copy.
+    resent = store.record_interactions(workspace=ws, interactions=[{  # type: ignore[list-item]
+        "deal_id": "deal-1", "at": at(3).isoformat(), "channel": "call",
+        "stakeholder_ids": ["p1"], "team_member_emails": ["rep@vendor.example"],
+        "summary": "Discovery"}])
+    assert resent[0].id == generated
     listed = store.list_interactions(workspace=ws, deal_id="deal-1")
     assert [i.id for i in listed] == ["mtg-1", generated]  # oldest first
     kickoff = listed[0]
@@ -508,7 +523,7 @@ def test_many_deal_histories_in_few_queries(store: GraphStore, workspace: str) -
     ids = [d.id for d in deals] + ["missing"]
     histories = counted.deal_histories(workspace=ws, deal_ids=list(reversed(ids)),
                                        as_of=at(30))
-    assert len(counting.names) <= 3  # memberships, lines, interactions: not per deal
+    assert counting.names == ["deal_history"]  # one query for all deals, not one per deal
     assert [h.deal.id for h in histories] == [d.id for d in reversed(deals)]
     for h in histories:
         single = store.deal_history(workspace=ws, deal_id=h.deal.id, as_of=at(30))
@@ -523,7 +538,7 @@ def test_many_deal_histories_in_few_queries(store: GraphStore, workspace: str) -
     opened = [h.deal.id for batch in batches for h in batch]
     assert opened == [d.id for d in deals if d.status == DealStatus.open]
     assert [len(b) for b in batches] == [4, 4, 2]
-    assert len(counting.names) <= 4 * len(batches) + 1
+    assert len(counting.names) <= 2 * len(batches) + 1  # ids page + histories per batch
 
 
 def test_small_store_batch_size_chunks_every_write(store: GraphStore, workspace: str) -> None:
@@ -537,6 +552,42 @@ def test_small_store_batch_size_chunks_every_write(store: GraphStore, workspace:
     assert counts == UpsertCounts(created=10)
     histories = chunked.deal_histories(workspace=ws, deal_ids=["deal-1"], as_of=at(1))
     assert len(histories[0].snapshot().members) == 10
+
+
+class FailingRunner(CountingRunner):
+    """The real runner, except that the n-th write raises (a fault, not a database mock)."""
+
+    def __init__(self, inner: Any, fail_at: int) -> None:
+        super().__init__(inner)
+        self.fail_at = fail_at
+        self.writes = 0
+
+    def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        self.writes += 1
+        if self.writes == self.fail_at:
+            raise RuntimeError("injected fault")
+        return super().write(query_name, params)
+
+
+def test_a_failed_statement_stops_a_pipelined_import(store: GraphStore, workspace: str) -> None:
+    failing = FailingRunner(store.runner, fail_at=3)
+    chunked = GraphStore(failing, settings=store.settings.model_copy(
+        update={"store_batch_size": 1}))
+    bundle = Bundle(accounts=[Account(id=f"a{i}", name=f"A{i}") for i in range(6)])
+    with pytest.raises(RuntimeError, match="injected fault"):
+        chunked.import_bundle(workspace=workspace, bundle=bundle)
+    # Statements run in order; the ones queued after the failure never ran.
+    stored = [i for i in range(6) if _exists(store, workspace, f"a{i}")]
+    assert stored == [0, 1]
+    assert failing.writes == 3
+
+
+def _exists(store: GraphStore, ws: str, account_id: str) -> bool:
+    try:
+        store.get_account(workspace=ws, account_id=account_id)
+    except NotFound:
+        return False
+    return True
 
 
 def test_workspace_revision_counts_writes(store: GraphStore, workspace: str) -> None:

@@ -5,6 +5,7 @@ Each test uses its own data directory (and so its own server), never the session
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -233,7 +234,8 @@ def test_db_cli_start_status_stop(data_dir: Path) -> None:
 
     result = cli.invoke(app, ["db", "stop", "--data-dir", str(data_dir)])
     assert result.exit_code == 0 and "stopped" in result.output
-    assert not psutil.pid_exists(info["pid"]) or psutil.Process(info["pid"]).status() == "zombie"
+    with contextlib.suppress(psutil.NoSuchProcess):
+        psutil.Process(info["pid"]).wait(timeout=60)  # the server process really ends
     result = cli.invoke(app, ["db", "status", "--data-dir", str(data_dir), "--json"])
     assert json.loads(result.output)["running"] is False
 
