@@ -31,8 +31,12 @@ watches the leases: when no leased process has been alive for
 cleanly and exits. A client that closes its last store drops its lease; a client that
 crashes simply stops being alive. ``graphsvc db start`` pins the server (it then runs
 until ``graphsvc db stop``); ``graphsvc db stop`` shuts it down at once (a client that
-is still running starts it again on its next query). If the supervisor itself dies,
-the next :func:`acquire` starts a new one, so a server is never left without one.
+is still running starts it again on its next query). The supervisor runs this file as
+a script (it imports nothing else of the package, so a broken module elsewhere cannot
+stop it) and reports "ready" before :func:`acquire` returns; if it cannot start, the
+server is stopped and :func:`acquire` fails. A supervisor that was killed is replaced
+by the next :func:`acquire`; until then its server keeps running (the one way to get
+an orphan: kill the supervisor and never use the data directory again).
 
 Unix socket paths are limited to 107 bytes; when ``<data_dir>/falkordb.sock`` is
 longer, the socket lives at ``/tmp/graphsvc-<sha256(data_dir)[:16]>.sock`` instead.
