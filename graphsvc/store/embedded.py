@@ -64,7 +64,13 @@ import psutil
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_result,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from graphsvc.errors import StoreUnavailable
 
@@ -72,7 +78,8 @@ SOCKET_PATH_MAX = 107
 # redis-py retries connection errors ten times with backoff by default; for a ping or
 # a shutdown that only hides the answer, and the runner has its own retry policy.
 NO_RETRY = Retry(NoBackoff(), 0)
-READY_TIMEOUT_S = 60.0  # a large AOF takes a while to load
+READY_TIMEOUT_S = 60.0  # no answer at all for this long: the server is broken
+LOADING_TIMEOUT_S = 3600.0  # answering LOADING (replaying its AOF) for this long
 SUPERVISOR_READY_TIMEOUT_S = 60.0  # a Python start-up on a busy machine
 _SOCKET_NAME = "falkordb.sock"
 
@@ -209,10 +216,18 @@ def _wait_ready(paths: ServerPaths, proc: psutil.Process | subprocess.Popen[byte
             return False
         return result is not True
 
+    def give_up(state: RetryCallState) -> bool:
+        # A server loading its AOF answers LOADING: alive and progressing, so it gets
+        # as long as a large data set takes; silence only gets ``timeout``.
+        loading = (state.outcome is not None and not state.outcome.failed
+                   and state.outcome.result() is None)
+        limit = LOADING_TIMEOUT_S if loading else timeout
+        return (state.seconds_since_start or 0.0) >= limit
+
     retrying = Retrying(
         retry=retry_if_result(not_ready),
         wait=wait_exponential(multiplier=0.005, max=0.25),
-        stop=stop_after_delay(timeout),
+        stop=give_up,
         retry_error_callback=lambda state: state.outcome.result() if state.outcome else False,
         reraise=False,
     )
