@@ -143,3 +143,35 @@ def test_fleet_analysis_equals_per_deal_analysis(batch) -> None:
         assert fleet.top_decision_maker == single.top_decision_maker
         assert abs(fleet.support.share - single.support.share) < 1e-9
         assert fleet.support.trend == single.support.trend
+
+
+@FAST
+@given(st.lists(committees(), min_size=1, max_size=5))
+def test_fleet_next_best_equals_per_deal(snaps: list[DealSnapshot]) -> None:
+    from graphsvc.analysis.fleet import fleet_next_best
+    from graphsvc.analysis.next_best import next_best_contacts
+
+    for snap, fleet in zip(snaps, fleet_next_best(snaps, fleet_scores(snaps)), strict=True):
+        single = next_best_contacts(snap)
+        assert [c.stakeholder_id for c in fleet] == [c.stakeholder_id for c in single]
+        for x, y in zip(fleet, single, strict=True):
+            assert abs(x.support_gain - y.support_gain) < 1e-9
+            assert abs(x.dm_stance_gain - y.dm_stance_gain) < 1e-9
+            assert x.approach_via == y.approach_via
+
+
+def test_fleet_next_best_with_a_zero_self_weight() -> None:
+    # b listens only to a and keeps nothing of its own view (self-weight 0): the block
+    # takes the per-deal route (forecast.py) inside the fleet pass.
+    from graphsvc.analysis._examples import committee
+    from graphsvc.analysis.fleet import fleet_next_best
+    from graphsvc.analysis.next_best import next_best_contacts
+
+    odd = committee([("a", "Other", 3, "neutral"), ("b", "Other", 3, "blocker", False, 0.0)],
+                    influences=[("a", "b", 1.0)])
+    normal = committee([("c", "Influencer", 3, "neutral")])
+    fleet = fleet_next_best([odd, normal], fleet_scores([odd, normal]))
+    assert [[c.stakeholder_id for c in x] for x in fleet] == [
+        [c.stakeholder_id for c in next_best_contacts(odd)],
+        [c.stakeholder_id for c in next_best_contacts(normal)]]
+    assert fleet[0][0].support_gain == next_best_contacts(odd)[0].support_gain
