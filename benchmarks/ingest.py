@@ -15,6 +15,8 @@ Measures, in one run on one fresh server (in a temp dir):
   plus server); on a shared, busy machine these say what wall-clock figures cannot.
 * ``fsync_always_records_per_s`` / ``fsync_everysec_records_per_s``: the cost of
   ``appendfsync always`` (what makes a returned write durable) on a small sample.
+* ``restart_after_sigkill_s``: SIGKILL the server, reopen the store (the AOF replays),
+  read one snapshot.
 
 Prints progress, then as its last line one JSON object.
 
@@ -218,6 +220,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
         info = runner._db.connection.info("persistence")
         status = embedded.status(data_dir)
+
+        # 5. crash and come back: SIGKILL the server, reopen (replays the AOF), read
+        psutil.Process(runner.server.pid).kill()
+        store.close()
+        began = time.perf_counter()
+        store = GraphStore.open(settings_for(data_dir, args.batch_size))
+        store.snapshot(workspace="bench", deal_id=deal_ids[-1], as_of=NOW)
+        restart_s = time.perf_counter() - began
+        print(f"restart after SIGKILL (AOF {(status.aof_bytes or 0) / 2**20:.0f} MB): "
+              f"{restart_s:.1f} s", flush=True)
         result.update({
             "records": records,
             "ingest_s": round(seconds, 2),
@@ -238,6 +250,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "batch_size": args.batch_size,
             "aof_mb": round((status.aof_bytes or 0) / 2**20, 1),
             "aof_rewrites": int(info.get("aof_rewrites", 0)),
+            "restart_after_sigkill_s": round(restart_s, 2),
         })
     finally:
         store.close()

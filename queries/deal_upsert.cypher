@@ -19,5 +19,6 @@ WITH acc, row, d, outcome,
 OPTIONAL MATCH (prev:Account {key: moved_from})
 OPTIONAL MATCH (d)-[stale:FOR_ACCOUNT]->(prev)
 DELETE stale
-MERGE (d)-[:FOR_ACCOUNT]->(acc)
+FOREACH (_ IN CASE WHEN outcome = 'created' OR moved_from IS NOT NULL THEN [1] ELSE [] END |
+  CREATE (d)-[:FOR_ACCOUNT]->(acc))
 RETURN outcome, count(*) AS n

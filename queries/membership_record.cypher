@@ -1,7 +1,8 @@
 // Record membership facts (joins, changes, ends) of stakeholder a on deal b, at most one
-// row per pair per statement. A fact is {at, seq, recorded, active, state}: state is the
-// full membership as compact JSON [active, role, stance, ally, influence_rating,
-// self_weight], one value to compare and to read back.
+// row per pair per statement. A fact is {at, seq, recorded, active, state, packed}: state
+// is the full membership as compact JSON [active, role, stance, ally, influence_rating,
+// self_weight], compared to tell a repeat; packed = "at<$sep>seq<$sep>state" is what the
+// history read returns (built once here rather than on every read).
 // Idempotent: a fact is not recorded when the latest fact at exactly its instant has
 // the same state. Any other fact is recorded, even one equal to the state in effect
 // (counted 'unchanged'): facts may arrive out of order, and a change recorded later at
@@ -33,5 +34,7 @@ WITH rev, row, a, b,
      last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
 FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
   CREATE (a)-[:MEMBER_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
-    active: row.active, state: row.state}]->(b))
+    active: row.active, state: row.state,
+    packed: toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
+            row.state}]->(b))
 RETURN outcome, count(*) AS n

@@ -1,6 +1,6 @@
 // Record reporting line facts (stakeholder a reports to manager b; state = [active, 1.0]):
 // starts, changes and ends; at most one row per pair per statement. Same rules as
-// membership_record.cypher.
+// membership_record.cypher; packed = "kind<$sep>at<$sep>seq<$sep>state<$sep>target_id".
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -24,5 +24,7 @@ WITH rev, row, a, b,
      last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
 FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
   CREATE (a)-[:REPORTS_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
-    active: row.active, state: row.state}]->(b))
+    active: row.active, state: row.state,
+    packed: 'R' + $sep + toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
+            row.state + $sep + b.id}]->(b))
 RETURN outcome, count(*) AS n

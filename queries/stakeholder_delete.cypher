@@ -1,5 +1,6 @@
 // Delete a stakeholder with all their facts (memberships, influence and reporting lines)
-// and take their id off the interactions that list them.
+// and take their id off the interactions that list them (whose fingerprint h becomes
+// 'edited': re-sending such an interaction as it was is then an update, not a no-op).
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -11,5 +12,6 @@ WITH count(*) AS deleted
 OPTIONAL MATCH (i:Interaction {ws: $ws})
 WHERE deleted > 0 AND $id IN i.stakeholder_ids
 WITH deleted, collect(i) AS listed
-FOREACH (x IN listed | SET x.stakeholder_ids = [y IN x.stakeholder_ids WHERE y <> $id])
+FOREACH (x IN listed |
+  SET x.stakeholder_ids = [y IN x.stakeholder_ids WHERE y <> $id], x.h = 'edited')
 RETURN deleted

@@ -19,5 +19,6 @@ WITH acc, row, s, outcome,
 OPTIONAL MATCH (prev:Account {key: moved_from})
 OPTIONAL MATCH (s)-[stale:WORKS_AT]->(prev)
 DELETE stale
-MERGE (s)-[:WORKS_AT]->(acc)
+FOREACH (_ IN CASE WHEN outcome = 'created' OR moved_from IS NOT NULL THEN [1] ELSE [] END |
+  CREATE (s)-[:WORKS_AT]->(acc))
 RETURN outcome, count(*) AS n

@@ -216,13 +216,27 @@ def _wait_ready(paths: ServerPaths, proc: psutil.Process | subprocess.Popen[byte
             return False
         return result is not True
 
+    watched = proc if isinstance(proc, psutil.Process) else _process(proc.pid)
+    progress = {"cpu": -1.0, "at": time.monotonic()}
+
     def give_up(state: RetryCallState) -> bool:
-        # A server loading its AOF answers LOADING: alive and progressing, so it gets
-        # as long as a large data set takes; silence only gets ``timeout``.
+        # A server replaying its AOF may answer LOADING, or be too busy to answer at
+        # all; either way it is alive and burning CPU, so it gets as long as a large
+        # data set takes. Only a server making no progress gets ``timeout``.
+        elapsed = state.seconds_since_start or 0.0
+        if elapsed >= LOADING_TIMEOUT_S:
+            return True
+        now = time.monotonic()
+        try:
+            times = watched.cpu_times() if watched is not None else None
+        except psutil.Error:
+            times = None
+        cpu = times.user + times.system if times is not None else -1.0
         loading = (state.outcome is not None and not state.outcome.failed
                    and state.outcome.result() is None)
-        limit = LOADING_TIMEOUT_S if loading else timeout
-        return (state.seconds_since_start or 0.0) >= limit
+        if loading or cpu > progress["cpu"] + 0.01:
+            progress.update(cpu=max(cpu, progress["cpu"]), at=now)
+        return now - progress["at"] >= timeout
 
     retrying = Retrying(
         retry=retry_if_result(not_ready),

@@ -26,9 +26,9 @@ stored (``None`` is never a property value). Instants are epoch milliseconds.
 
 History is kept as *fact relationships*, never overwritten::
 
-    (:Stakeholder)-[:MEMBER_FACT {at, seq, recorded, active, state}]->(:Deal)
-    (:Stakeholder)-[:INFLUENCE_FACT {at, seq, recorded, active, state}]->(:Stakeholder)
-    (:Stakeholder)-[:REPORTS_FACT {at, seq, recorded, active, state}]->(manager)
+    (:Stakeholder)-[:MEMBER_FACT {at, seq, recorded, active, state, packed}]->(:Deal)
+    (:Stakeholder)-[:INFLUENCE_FACT {...the same}]->(:Stakeholder)
+    (:Stakeholder)-[:REPORTS_FACT {...the same}]->(manager:Stakeholder)
 
 Each fact is the full state of the membership or line from ``at`` (the caller's
 instant or now) until the next fact of the same pair: ``state`` is compact JSON,
@@ -65,8 +65,9 @@ Reads return plain values (models and dataclasses, never driver objects). A deal
 history is one query (``deal_history.cypher``) whether for one deal or for a chunk of
 500 (``deal_histories``, ``open_deal_histories``): memberships with the stakeholders,
 their influence and reporting facts, and the interactions, each ``UNWIND``-ing the ids.
-Facts travel packed as one string each (see the query) because the fleet scan reads
-some 200 facts per deal and every value returned costs.
+Facts travel as one string each, their ``packed`` property (built once when recorded,
+see the record queries), because the fleet scan reads some 200 facts per deal and
+every value returned costs.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ _SEQ_SPAN = 1_000_000
 # of 10,000 deals to 20 round trips.
 _HISTORY_CHUNK = 500
 _MAX_ERRORS = 200
-_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key"})
+_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key", "packed"})
 # Joins the workspace and an id into a node key; ids and workspace names are printable,
 # so it never occurs in either.
 KEY_SEPARATOR = "\x1f"
@@ -227,7 +228,7 @@ def _raise_reference_errors(errors: list[dict[str, Any]], what: str) -> None:
 
 
 _FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-_STATE_JSON = json.JSONEncoder(separators=(",", ":"))
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _fingerprint(values: Any) -> str:
@@ -417,11 +418,15 @@ class GraphStore:
         else:
             writer.submit(query, params, counts)
 
-    def _upsert(self, query: str, ws: str, rows: list[dict[str, Any]]) -> UpsertCounts:
+    def _upsert(self, query: str, ws: str, rows: list[dict[str, Any]],
+                extra: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None
+                ) -> UpsertCounts:
+        """``extra(chunk)`` adds per-chunk parameters."""
         counts = UpsertCounts()
         with self._pipelined() if len(rows) > self._chunk_size() else nullcontext():
             for chunk in self._chunks(rows):
-                self._write(query, {"ws": ws, "rows": chunk}, counts)
+                params = {"ws": ws, "rows": chunk, **(extra(chunk) if extra else {})}
+                self._write(query, params, counts)
         return counts
 
     def _record_facts(self, query: str, ws: str, rows: list[dict[str, Any]],
@@ -434,7 +439,8 @@ class GraphStore:
             for round_rows in rounds:
                 for chunk in self._chunks(round_rows):
                     numbered = [{**row, "i": i} for i, row in enumerate(chunk)]
-                    self._write(query, {"ws": ws, "rows": numbered}, counts)
+                    self._write(query, {"ws": ws, "rows": numbered, "sep": KEY_SEPARATOR},
+                                counts)
         return counts
 
     def _existing(self, kind: str, ws: str, ids: Iterable[str]) -> set[str]:
@@ -580,9 +586,11 @@ class GraphStore:
         rows = []
         for s in latest.values():
             account_key = node_key(ws, s.account_id)
+            # packed: what a deal history returns for a member, in one value.
+            packed = _STATE_JSON.encode([s.id, s.account_id, s.name, s.title, s.email])
             rows.append({"key": node_key(ws, s.id), "account_key": account_key,
                          "props": _props(ws, s.model_dump(mode="json"), s.id,
-                                         account_key=account_key)})
+                                         account_key=account_key, packed=packed)})
         return self._upsert("stakeholder_upsert", ws, rows)
 
     def get_stakeholder(self, *, workspace: str, stakeholder_id: str) -> Stakeholder:
@@ -746,13 +754,18 @@ class GraphStore:
                 "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
             }
             deal_key = node_key(ws, x.deal_id)
-            rows.append({
-                "key": node_key(ws, x.id), "deal_key": deal_key,
-                "team_members": [{"key": node_key(ws, e), "email": e}
-                                 for e in x.team_member_emails],
-                "props": _props(ws, values, x.id, deal_key=deal_key),
-            })
-        return self._upsert("interaction_upsert", ws, rows)
+            # packed: what a deal history returns for an interaction, in one value.
+            packed = _STATE_JSON.encode([values[k] for k in _INTERACTION_FIELDS])
+            rows.append({"key": node_key(ws, x.id), "deal_key": deal_key,
+                         "props": _props(ws, values, x.id, deal_key=deal_key,
+                                         packed=packed)})
+
+        def team_members(chunk: list[dict[str, Any]]) -> dict[str, Any]:
+            emails = sorted({e for row in chunk for e in row["props"].get(
+                "team_member_emails", ())})
+            return {"team_members": [{"key": node_key(ws, e), "email": e} for e in emails]}
+
+        return self._upsert("interaction_upsert", ws, rows, team_members)
 
     def list_interactions(self, *, workspace: str, deal_id: str,
                           as_of: datetime | None = None) -> list[InteractionRecord]:
@@ -768,9 +781,8 @@ class GraphStore:
             "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
         by_deal: dict[str, list[InteractionRecord]] = defaultdict(list)
         for row in rows:
-            by_deal[row["deal_id"]].append(_interaction_record([
-                row["id"], row["at"], row["channel"], row["stakeholder_ids"],
-                row["team_member_emails"], row["summary"], row["next_step_at"]]))
+            by_deal[row["deal_id"]].append(
+                _interaction_record([row["packed"], row["stakeholder_ids"]]))
         return by_deal
 
     # -- bundles
@@ -909,8 +921,7 @@ class GraphStore:
 
     def _histories(self, ws: str, deal_ids: list[str], as_of: int) -> list[DealHistory]:
         rows = self.runner.read("deal_history", {
-            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of,
-            "sep": KEY_SEPARATOR})
+            "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
         deals: dict[str, Deal] = {}
         members: dict[str, dict[str, StakeholderInfo]] = defaultdict(dict)
         facts: dict[str, list[MembershipFact]] = defaultdict(list)
@@ -921,13 +932,14 @@ class GraphStore:
             part, owner, items = row["part"], row["id"], row["items"]
             if part == "members":
                 deals[owner] = _deal_from_props(row["deal"])
-                for sid, account_id, name, title, email, member_facts in items:
-                    if sid is None:  # a deal without members
+                for person, member_facts in items:
+                    if person is None:  # a deal without members
                         continue
+                    sid, account_id, name, title, email = json.loads(person)
                     own = [_membership_fact(sid, fact) for fact in member_facts]
                     # Only people who sat on the deal count; an end that arrived for
                     # someone who never joined (facts come in any order) is not shown.
-                    if not any(f.active for f in own):
+                    if not any([f.active for f in own]):
                         continue
                     members[owner][sid] = StakeholderInfo(
                         id=sid, account_id=account_id, name=name, title=title, email=email)
@@ -1037,8 +1049,14 @@ def _with_stable_id(interaction: Interaction) -> Interaction:
     return interaction.model_copy(update={"id": "ix-" + _fingerprint(content)})
 
 
+# Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
+_INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary",
+                       "next_step_at")
+
+
 def _interaction_record(item: list[Any]) -> InteractionRecord:
-    iid, at, channel, stakeholder_ids, emails, summary, next_step_at = item
+    packed, stakeholder_ids = item
+    iid, at, channel, emails, summary, next_step_at = json.loads(packed)
     return InteractionRecord(id=iid, at=at, channel=channel,
                              stakeholder_ids=tuple(stakeholder_ids or ()),
                              team_member_emails=tuple(emails or ()), summary=summary,

@@ -25,7 +25,9 @@ import redis
 from tenacity import (
     Retrying,
     retry_if_exception_type,
+    retry_if_result,
     stop_after_attempt,
+    stop_after_delay,
     wait_exponential,
 )
 
@@ -244,8 +246,15 @@ class FalkorRunner:
 
     def ensure_schema(self) -> None:
         """Range indexes for INDEXES and every UNIQUE_KEYS property, then the unique
-        constraints; all idempotent."""
+        constraints; all idempotent.
+
+        When anything was created, the append-only file is compacted at once, so the
+        index definitions live in its RDB base: FalkorDB does not populate an index
+        created *while* it replays an AOF until the replay ends, so a log that starts
+        with ``CREATE INDEX`` replays every later write without indexes, quadratically
+        (600 deals: 31 s instead of 0.4 s)."""
         indexes, unique_keys = _load_schema()
+        created = False
         wanted: dict[str, list[str]] = {}
         for label, prop in indexes:
             wanted.setdefault(label, []).append(prop)
@@ -256,6 +265,7 @@ class FalkorRunner:
                 try:
                     self.execute(f"CREATE INDEX FOR (n:{_identifier(label)}) "
                                  f"ON (n.{_identifier(prop)})", name="ensure_schema")
+                    created = True
                 except QueryFailed as exc:
                     if "already indexed" not in str(exc):
                         raise
@@ -269,9 +279,32 @@ class FalkorRunner:
                 for attempt in self._retrying():
                     with attempt:
                         self._db.connection.execute_command(*command)
+                created = True
             except redis.ResponseError as exc:
                 if "already exists" not in str(exc).lower():
                     raise QueryFailed(f"unique constraint on {label}{props}: {exc}") from exc
+        if created:
+            self.compact_log()
+
+    def compact_log(self, *, timeout: float = 300.0) -> None:
+        """Rewrite the append-only file as an RDB base (BGREWRITEAOF) and wait for it."""
+        connection = self._db.connection
+        try:
+            connection.bgrewriteaof()
+        except redis.ResponseError as exc:
+            if "already in progress" not in str(exc):
+                raise QueryFailed(f"cannot rewrite the append-only file: {exc}") from exc
+
+        def rewriting() -> bool:
+            info = connection.info("persistence")
+            return bool(info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"])
+
+        Retrying(retry=retry_if_result(bool), wait=wait_exponential(multiplier=0.005, max=0.5),
+                 stop=stop_after_delay(timeout), reraise=True,
+                 retry_error_callback=lambda state: True)(rewriting)
+        status = connection.info("persistence").get("aof_last_bgrewrite_status")
+        if status != "ok":
+            raise QueryFailed(f"rewriting the append-only file failed ({status})")
 
     def close(self) -> None:
         self._db.connection.close()

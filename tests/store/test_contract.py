@@ -541,6 +541,19 @@ def test_many_deal_histories_in_few_queries(store: GraphStore, workspace: str) -
     assert len(counting.names) <= 2 * len(batches) + 1  # ids page + histories per batch
 
 
+def test_fleet_scan_can_stop_early(store: GraphStore, workspace: str) -> None:
+    store.upsert_accounts(workspace=workspace, accounts=[Account(id="acc", name="Acc")])
+    store.upsert_deals(workspace=workspace, deals=[
+        Deal(id=f"d{i}", account_id="acc", name=f"D{i}", owner_email="o@v.example")
+        for i in range(5)])
+    scan = store.open_deal_histories(workspace=workspace, batch_size=2)
+    first = next(scan)
+    assert [h.deal.id for h in first] == ["d0", "d1"]
+    scan.close()  # the batch read ahead is dropped; nothing hangs
+    assert [h.deal.id for b in store.open_deal_histories(workspace=workspace, batch_size=5)
+            for h in b] == [f"d{i}" for i in range(5)]
+
+
 def test_small_store_batch_size_chunks_every_write(store: GraphStore, workspace: str) -> None:
     chunked = GraphStore(store.runner,
                          settings=store.settings.model_copy(update={"store_batch_size": 3}))
@@ -644,6 +657,14 @@ def test_delete_stakeholder_everywhere(store: GraphStore, workspace: str) -> Non
     assert history.interactions[0].stakeholder_ids == ("p0",)
     with pytest.raises(NotFound):
         store.delete_stakeholder(workspace=ws, stakeholder_id="p1")
+    # The person comes back and the interaction is sent again as it was: restored.
+    store.upsert_stakeholders(workspace=ws, stakeholders=[
+        Stakeholder(id="p1", account_id="acc-1", name="Person 1")])
+    store.record_interactions(workspace=ws, interactions=[
+        Interaction(id="i1", deal_id="deal-1", at=at(1), channel=Channel.call,
+                    stakeholder_ids=["p0", "p1"])])
+    (restored,) = store.list_interactions(workspace=ws, deal_id="deal-1")
+    assert restored.stakeholder_ids == ("p0", "p1")
 
 
 def test_delete_account_rules(store: GraphStore, workspace: str) -> None:
@@ -675,6 +696,23 @@ def test_delete_account_whose_people_sit_on_another_accounts_deal(
     with pytest.raises(Conflict):
         store.delete_account(workspace=ws, account_id="partner")
     assert store.snapshot(workspace=ws, deal_id="deal-1").member("x") is not None
+
+
+def test_delete_account_takes_its_people_off_interactions(store: GraphStore,
+                                                          workspace: str) -> None:
+    seed(store, workspace)
+    ws = workspace
+    store.upsert_accounts(workspace=ws, accounts=[Account(id="partner", name="Partner")])
+    store.upsert_stakeholders(workspace=ws, stakeholders=[
+        Stakeholder(id="x", account_id="partner", name="Consultant")])
+    store.record_interactions(workspace=ws, interactions=[
+        Interaction(id="i1", deal_id="deal-1", at=at(1), channel=Channel.meeting,
+                    stakeholder_ids=["p0", "x"])])
+    store.delete_account(workspace=ws, account_id="partner")
+    (listed,) = store.list_interactions(workspace=ws, deal_id="deal-1")
+    assert listed.stakeholder_ids == ("p0",)
+    with pytest.raises(NotFound):
+        store.get_stakeholder(workspace=ws, stakeholder_id="x")
 
 
 # --------------------------------------------------------------------------- workspaces
