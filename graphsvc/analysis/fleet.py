@@ -51,7 +51,8 @@ from graphsvc.analysis.schemas import DealAnalysis, NextBestContact, SupportPoin
 from graphsvc.analysis.support import (
     SupportState,
     history_points,
-    support_point,
+    map_completeness,
+    support_point_at,
     support_state,
     trend_reference_instant,
 )
@@ -96,6 +97,10 @@ class _Folder:
     influence: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]]
     reporting: list[tuple[str, str, list[int], list[Line | None], list[LineFact]]]
     interaction_ats: list[int] | None
+    # Every membership and line fact's instant, sorted: two instants with as many facts
+    # at or before them fold the same committee (same members and lines), so a history
+    # of many instants only folds and scores the committee once per change.
+    fact_ats: list[int]
     # The same fact folds into the same object at every instant, so comparing two
     # snapshots of one deal is mostly identity checks (see ranking.same_scores).
     cache: dict[tuple, object]
@@ -119,12 +124,17 @@ class _Folder:
             member_facts[sid] = ([f.at for f in facts], facts, run_start)
         ats = [i.at for i in history.interactions]
         ordered = all(a <= b for a, b in pairwise(ats))
+        fact_ats = [f.at for f in history.membership_facts]
+        fact_ats.extend([f.at for f in history.influence_facts])
+        fact_ats.extend([f.at for f in history.reporting_facts])
+        fact_ats.sort()
         return cls(
             history=history,
             member_facts=member_facts,
             influence=_group_lines(history.influence_facts),
             reporting=_group_lines(history.reporting_facts),
             interaction_ats=ats if ordered else None,
+            fact_ats=fact_ats,
             cache={},
         )
 
@@ -474,9 +484,10 @@ def _fold_pairs(
     params: AnalysisParams,
     now_list: list[DealSnapshot],
     then_list: list[DealSnapshot],
+    folders: Sequence[_Folder] | None = None,
 ) -> None:
-    for history in histories:
-        folder = _Folder.of(history)
+    for d, history in enumerate(histories):
+        folder = _Folder.of(history) if folders is None else folders[d]
         now = folder.snapshot(as_of)
         then_at = trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
         now_list.append(now)
@@ -584,14 +595,15 @@ def analyze_fleet(
     ['x']
     """
     with bulk_build():
-        return _analyze_fleet(snapshots, previous, params)
+        return _analyze_fleet(snapshots, previous, params)[0]
 
 
 def _analyze_fleet(
     snapshots: Sequence[DealSnapshot],
     previous: Sequence[DealSnapshot] | None,
     params: AnalysisParams,
-) -> list[DealAnalysis]:
+) -> tuple[list[DealAnalysis], list[MemberScores]]:
+    """The analyses, and the scores of ``snapshots`` (for the next best contacts)."""
     # A committee whose scores cannot have changed since the trend's reference instant
     # (only stances moved, say) reuses today's scores; the rest are scored in the batch.
     count = len(snapshots)
@@ -635,7 +647,7 @@ def _analyze_fleet(
                 params=params,
             )
         )
-    return results
+    return results, scored[:count]
 
 
 def fleet_support_histories(
@@ -663,22 +675,72 @@ def _support_histories(
     interval: str,
     max_points: int | None,
     params: AnalysisParams,
+    folders: Sequence[_Folder] | None = None,
 ) -> list[list[SupportPoint]]:
-    snapshots: list[DealSnapshot] = []
-    spans: list[tuple[int, int]] = []
-    for history in histories:
+    # Most committees change at few of the instants (a 12-week chart of a quiet deal is
+    # one committee 13 times), so each deal's facts are folded and scored once per
+    # change, and every instant reuses the state of the committee it falls in.
+    snapshots: list[DealSnapshot] = []  # the distinct committees, in order
+    rows: list[list[tuple[int, int]]] = []  # per deal: (committee index, instant)
+    for d, history in enumerate(histories):
         instants = history_points(history, start=start, end=end, interval=interval)  # type: ignore[arg-type]
         if max_points is not None:
             instants = instants[-max_points:]
-        lo = len(snapshots)
-        snapshots.extend(snapshots_at(history, instants))
-        spans.append((lo, len(snapshots)))
+        deal_rows: list[tuple[int, int]] = []
+        if instants:
+            folder = _Folder.of(history) if folders is None else folders[d]
+            fact_ats = folder.fact_ats
+            folded = -1
+            for t in instants:
+                at = min(t, history.as_of)
+                count = bisect_right(fact_ats, at)
+                if count != folded:  # another set of facts in force: another committee
+                    snapshots.append(folder.snapshot(at))
+                    folded = count
+                deal_rows.append((len(snapshots) - 1, at))
+        rows.append(deal_rows)
     encoded = _Encoded.of(snapshots, params)
     states = _support_states(encoded, _scores(encoded, params))
+    completeness = [map_completeness(snap, params=params)[0] for snap in snapshots]
     return [
-        [support_point(snapshots[k], states[k], params=params) for k in range(lo, hi)]
-        for lo, hi in spans
+        [support_point_at(at, states[k], completeness[k]) for k, at in deal_rows]
+        for deal_rows in rows
     ]
+
+
+def fleet_scan_details(
+    histories: Sequence[DealHistory],
+    *,
+    history_points_kept: int = 13,
+    next_best: int | None = 1,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> tuple[list[DealAnalysis], list[list[SupportPoint]], list[list[NextBestContact]]]:
+    """What the weekly e-mails need of many deals, in one pass over each deal's facts.
+
+    The same as :func:`analyze_fleet` on :func:`trend_pairs`, :func:`fleet_support_histories`
+    (weekly, the latest ``history_points_kept`` points) and :func:`fleet_next_best` (with
+    ``limit=next_best``), but each deal's facts are sorted once for all three and the
+    committees are scored once for the analysis and the next best contacts.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Economic Buyer"})], as_of_day=14)
+    >>> analyses, points, contacts = fleet_scan_details([h])
+    >>> analyses[0].top_decision_maker.stakeholder_id, len(points[0]), len(contacts[0])
+    ('a', 3, 1)
+    """
+    with bulk_build():
+        folders = [_Folder.of(history) for history in histories]
+        now: list[DealSnapshot] = []
+        then: list[DealSnapshot] = []
+        _fold_pairs(histories, None, params, now, then, folders)
+        analyses, scores = _analyze_fleet(now, then, params)
+        points = _support_histories(
+            histories, None, None, "week", history_points_kept, params, folders
+        )
+        contacts = _next_best(now, scores, params, next_best)
+    return analyses, points, contacts
 
 
 def _fj_system(encoded: _Encoded, params: AnalysisParams) -> tuple[sp.csc_matrix, np.ndarray]:

@@ -16,9 +16,7 @@ from datetime import datetime
 from graphsvc.analysis.deal import analyze_history
 from graphsvc.analysis.fleet import (
     analyze_fleet,
-    fleet_next_best,
-    fleet_scores,
-    fleet_support_histories,
+    fleet_scan_details,
     trend_pairs,
 )
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
@@ -173,13 +171,11 @@ class AnalysisService:
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
-            now, then = trend_pairs(batch, params=self.params)
-            analyses = analyze_fleet(now, then, params=self.params)
-            histories = fleet_support_histories(
-                batch, interval="week", max_points=history_weeks + 1, params=self.params
-            )
-            contacts = fleet_next_best(
-                now, fleet_scores(now, params=self.params), params=self.params, limit=next_best
+            analyses, histories, contacts = fleet_scan_details(
+                batch,
+                history_points_kept=history_weeks + 1,
+                next_best=next_best,
+                params=self.params,
             )
             for analysis, points, best in zip(analyses, histories, contacts, strict=True):
                 yield DealDetails(

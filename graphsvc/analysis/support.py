@@ -393,10 +393,16 @@ def support_point(
     snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS
 ) -> SupportPoint:
     completeness, _ = map_completeness(snapshot, params=params)
+    return support_point_at(snapshot.as_of, state, completeness)
+
+
+def support_point_at(at: int, state: SupportState, completeness: float) -> SupportPoint:
+    """The support point at ``at`` (epoch ms) of a committee whose support state and map
+    completeness are known (many instants of one unchanged committee share them)."""
     return checked(
         SupportPoint,
         dict(
-            at=from_ms(snapshot.as_of),
+            at=from_ms(at),
             share=state.share,
             opposition=state.opposition,
             allies=state.allies,

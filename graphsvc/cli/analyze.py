@@ -18,7 +18,6 @@ from graphsvc.store.repository import GraphStore
 if TYPE_CHECKING:
     from graphsvc.analysis.service import AnalysisService
 
-console = Console()
 _SEVERITY_STYLE = {Severity.high: "bold red", Severity.medium: "yellow", Severity.low: "cyan"}
 
 
@@ -49,8 +48,10 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def print_analysis(result: DealAnalysis, out: Console = console) -> None:
+def print_analysis(result: DealAnalysis, out: Console | None = None) -> None:
     """Ranking, support and flags of one deal as rich tables."""
+    # Built per call so the terminal width (COLUMNS) is read when printing, not at import.
+    out = out or Console()
     out.print(
         f"[bold]{result.deal_name}[/] ({result.deal_id}) · owner {result.owner_email} · "
         f"{result.status} · as of {result.as_of:%Y-%m-%d %H:%M} UTC",
@@ -137,8 +138,9 @@ def print_analysis(result: DealAnalysis, out: Console = console) -> None:
         out.print("Risk flags: none")
 
 
-def print_risks(results: list[DealAnalysis], out: Console = console) -> None:
+def print_risks(results: list[DealAnalysis], out: Console | None = None) -> None:
     """The fleet table: open deals with flags, worst severity first, then amount."""
+    out = out or Console()
     at_risk = [r for r in results if r.flags]
     at_risk.sort(
         key=lambda r: (

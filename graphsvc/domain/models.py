@@ -72,7 +72,7 @@ def utcnow() -> datetime:
 
 def to_ms(value: datetime) -> int:
     """Epoch milliseconds of an instant (naive counts as UTC)."""
-    return int(round(_utc(value).timestamp() * 1000))
+    return round(_utc(value).timestamp() * 1000)
 
 
 def from_ms(value: int | float) -> datetime:
