@@ -17,16 +17,21 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from graphsvc.analysis.schemas import Flag, NextBestContact, SupportPoint, WarmPath
 from graphsvc.domain.models import (
     Account,
+    Amount,
     Channel,
+    Currency,
     Deal,
     DealStatus,
     Email,
     Id,
     Instant,
     Name,
+    Rating,
     Role,
+    SelfWeight,
     Stakeholder,
     Stance,
+    Strength,
     Text,
     Tier,
 )
@@ -60,8 +65,8 @@ class DealIn(_In):
     account_id: Id
     name: Name
     owner_email: Email
-    amount: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    amount: Amount | None = None
+    currency: Currency | None = None
     stage: Text | None = None
     status: DealStatus = DealStatus.open
     close_date: date | None = None
@@ -78,13 +83,13 @@ class MembershipIn(_In):
     role: Role
     stance: Stance = Stance.unknown
     ally: bool = False
-    influence_rating: int | None = Field(default=None, ge=1, le=5)
-    self_weight: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
+    influence_rating: Rating | None = None
+    self_weight: SelfWeight | None = None
     at: Instant | None = None
 
 
 class InfluenceIn(_In):
-    strength: float = Field(gt=0, le=1, allow_inf_nan=False)
+    strength: Strength
     at: Instant | None = None
 
 

@@ -64,6 +64,14 @@ Email = Annotated[str, AfterValidator(_email)]
 Instant = Annotated[datetime, AfterValidator(_utc)]
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_nul)]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(_no_nul)]
+# Field types shared by the domain entities and the API's request bodies, so both
+# validate alike.
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_fifteen_digits)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Rating = Annotated[int, Field(ge=1, le=5)]
+_Exact = AfterValidator(_fifteen_digits)
+SelfWeight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), _Exact]
+Strength = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), _Exact]
 
 
 def utcnow() -> datetime:
@@ -163,9 +171,8 @@ class Deal(_Model):
     account_id: Id
     name: Name
     owner_email: Email
-    amount: Annotated[float | None, AfterValidator(_fifteen_digits)] = Field(
-        default=None, ge=0, allow_inf_nan=False)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    amount: Amount | None = None
+    currency: Currency | None = None
     stage: Text | None = None
     status: DealStatus = DealStatus.open
     close_date: date | None = None
@@ -192,9 +199,8 @@ class Membership(_Model):
     role: Role
     stance: Stance = Stance.unknown
     ally: bool = False
-    influence_rating: int | None = Field(default=None, ge=1, le=5)
-    self_weight: Annotated[float | None, AfterValidator(_fifteen_digits)] = Field(
-        default=None, ge=0, le=1, allow_inf_nan=False)
+    influence_rating: Rating | None = None
+    self_weight: SelfWeight | None = None
     at: Instant | None = None
 
 
@@ -209,8 +215,7 @@ class Influence(_Model):
 
     source_id: Id
     target_id: Id
-    strength: Annotated[float, AfterValidator(_fifteen_digits)] = Field(
-        gt=0, le=1, allow_inf_nan=False)
+    strength: Strength
     at: Instant | None = None
 
     @model_validator(mode="after")
