@@ -438,8 +438,9 @@ class GraphStore:
         with self._pipelined() if many else nullcontext():
             for round_rows in rounds:
                 for chunk in self._chunks(round_rows):
-                    numbered = [{**row, "i": i} for i, row in enumerate(chunk)]
-                    self._write(query, {"ws": ws, "rows": numbered, "sep": KEY_SEPARATOR},
+                    for i, row in enumerate(chunk):  # rows are this call's own dicts
+                        row["i"] = i
+                    self._write(query, {"ws": ws, "rows": chunk, "sep": KEY_SEPARATOR},
                                 counts)
         return counts
 
@@ -981,26 +982,34 @@ class _OrderedWriter:
 
     def __init__(self, runner: Runner, *, depth: int = 2) -> None:
         self._runner = runner
-        self._jobs: queue.Queue[tuple[str, dict[str, Any], UpsertCounts] | None] = \
-            queue.Queue(maxsize=depth)
+        # A runner that can encode a statement ahead (FalkorDB) does it on the
+        # submitting thread, overlapping the server running the previous statement.
+        self._prepare: Callable[[str, dict[str, Any]], Callable[[], list[dict[str, Any]]]] \
+            = getattr(runner, "prepare_write", None) or self._deferred
+        self._jobs: queue.Queue[tuple[Callable[[], list[dict[str, Any]]],
+                                      UpsertCounts] | None] = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="graphstore-writer",
                                         daemon=True)
         self._thread.start()
 
+    def _deferred(self, query: str,
+                  params: dict[str, Any]) -> Callable[[], list[dict[str, Any]]]:
+        return lambda: self._runner.write(query, params)
+
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
             if self._error is None:
-                query, params, counts = job
+                run, counts = job
                 try:
-                    counts += _counts(self._runner.write(query, params))
+                    counts += _counts(run())
                 except BaseException as exc:
                     self._error = exc
 
     def submit(self, query: str, params: dict[str, Any], counts: UpsertCounts) -> None:
         if self._error is not None:
             raise self._error
-        self._jobs.put((query, params, counts))
+        self._jobs.put((self._prepare(query, params), counts))
 
     def close(self, *, raise_error: bool = True) -> None:
         self._jobs.put(None)

@@ -210,15 +210,19 @@ class FalkorRunner:
     def execute(self, text: str, params: dict[str, Any] | None = None, *,
                 read_only: bool = False, name: str = "<text>") -> list[dict[str, Any]]:
         """Run query text (from ``queries/`` or fixed code, never from input)."""
+        # params_header escapes every value as the client's own builder does.
+        return self._execute(params_header(params) + text, read_only=read_only, name=name)
+
+    def _execute(self, command_text: str, *, read_only: bool,
+                 name: str) -> list[dict[str, Any]]:
+        """Run query text already prefixed with its parameters."""
         started = time.perf_counter()
         try:
             for attempt in self._retrying():
                 with attempt:
                     graph = self._graph()
-                    # params_header escapes every value as the client's own builder does.
                     command = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
-                               self.graph_name, params_header(params) + text,
-                               "--compact"]
+                               self.graph_name, command_text, "--compact"]
                     response = self._db.connection.execute_command(*command)
                     rows = _compact_rows(response, graph)
         except _CONNECTION_ERRORS as exc:
@@ -237,6 +241,14 @@ class FalkorRunner:
 
     def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return self.execute(queries.load(query_name), params, name=query_name)
+
+    def prepare_write(self, query_name: str,
+                      params: dict[str, Any]) -> Callable[[], list[dict[str, Any]]]:
+        """The write, its parameters encoded now; calling the result runs it. Lets a
+        pipelined import encode the next statement on the caller's thread while the
+        background writer only sends: the server never idles during the encoding."""
+        command_text = params_header(params) + queries.load(query_name)
+        return lambda: self._execute(command_text, read_only=False, name=query_name)
 
     def ping(self) -> bool:
         try:
