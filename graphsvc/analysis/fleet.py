@@ -1,21 +1,21 @@
 """Fleet scan: every open deal of a workspace analysed in one vectorised pass.
 
-All committees are laid side by side as the diagonal blocks of one sparse matrix
-(scipy), so the per-deal work of :mod:`graphsvc.analysis.ranking` and
+All committees are laid side by side as the diagonal blocks of one fleet-wide system
+(numpy/scipy), so the per-deal work of :mod:`graphsvc.analysis.ranking` and
 :mod:`graphsvc.analysis.forecast` becomes a handful of whole-fleet operations:
 
 * **PageRank** of every committee at once, exactly: for a block with listener ->
   influencer transition matrix ``P`` (dangling rows left at zero) the solution of
   ``(I - α Pᵀ) y = 1/n`` normalised to sum 1 is the PageRank with dangling mass spread
   evenly (Langville & Meyer 2004, "Deeper inside PageRank", section 5), the same vector
-  networkx's power iteration converges to. One sparse LU of the block-diagonal matrix
-  (natural ordering, so the fill stays inside each block) solves every committee.
+  networkx's power iteration converges to. Committees of equal size are stacked and
+  solved by one batched dense LU per size (:func:`_block_solve`).
 * **Reporting position**: the transitive closure of all reporting trees by repeated
   sparse boolean products, then row and column counts (people below / above).
-* **Friedkin-Johnsen**: one sparse LU of the block-diagonal ``I - Λ W``; the columns of
-  ``M`` each next-best candidate needs are solved together, one right-hand-side column
-  per candidate *slot* (the k-th candidate of every committee shares column k, since the
-  blocks do not interact).
+* **Friedkin-Johnsen**: the same batched solve of the block-diagonal ``I - Λ W``; the
+  columns of ``M`` each next-best candidate needs are solved together, one right-hand
+  side column per candidate *slot* (the k-th candidate of every committee shares
+  column k, since the blocks do not interact).
 
 What follows (ranks, shares, flags, messages) is the very same Python as the per-deal
 path (:func:`graphsvc.analysis.deal.assemble_analysis`), so both paths give the same
@@ -39,7 +39,6 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
-import scipy.sparse.linalg as spla
 
 from graphsvc.analysis.deal import assemble_analysis
 from graphsvc.analysis.decision import top_dm_index
@@ -53,7 +52,6 @@ from graphsvc.analysis.support import (
     history_points,
     map_completeness,
     support_point_at,
-    support_state,
     trend_reference_instant,
 )
 from graphsvc.domain.models import Role, Stance
@@ -331,19 +329,61 @@ class _Encoded:
         )
 
 
+def _block_solve(
+    layout: _Layout,
+    diagonal: np.ndarray,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rhs: np.ndarray,
+) -> np.ndarray:
+    """Solve the block-diagonal system ``(diag(diagonal) + entries) x = rhs`` exactly.
+
+    Committees of equal size are stacked into one ``(blocks, m, m)`` array and solved by
+    one batched LAPACK call per size (committees are small, so a dense LU of each beats a
+    sparse LU of the whole fleet). ``entries`` are ``(row node, column node, value)``
+    inside one block each, duplicates summed; ``rhs`` is ``(n,)`` or ``(n, k)``, and so is
+    the answer.
+    """
+    rows, cols, values = entries
+    block_of = layout.block_of
+    local = np.arange(layout.total) - layout.offsets[block_of]
+    columns = rhs.reshape(layout.total, -1)
+    answer = np.zeros_like(columns, dtype=float)
+    entry_size = layout.sizes[block_of[rows]]
+    by_size = np.argsort(entry_size, kind="stable")
+    sorted_sizes = entry_size[by_size]
+    position = np.zeros(len(layout.sizes), dtype=np.int64)
+    for m in np.unique(layout.sizes):
+        if m == 0:
+            continue
+        blocks = np.flatnonzero(layout.sizes == m)
+        position[blocks] = np.arange(len(blocks))
+        nodes = (layout.offsets[blocks][:, None] + np.arange(m)[None, :]).ravel()
+        stack = np.zeros((len(blocks), m, m))
+        diagonal_index = np.arange(m)
+        stack[:, diagonal_index, diagonal_index] = diagonal[nodes].reshape(len(blocks), m)
+        lo, hi = np.searchsorted(sorted_sizes, [m, m + 1])
+        picked = by_size[lo:hi]
+        r, c = rows[picked], cols[picked]
+        np.add.at(stack, (position[block_of[r]], local[r], local[c]), values[picked])
+        solved = np.linalg.solve(stack, columns[nodes].reshape(len(blocks), m, -1))
+        answer[nodes] = solved.reshape(len(nodes), -1)
+    return answer.reshape(rhs.shape)
+
+
 def _pagerank(encoded: _Encoded, params: AnalysisParams) -> np.ndarray:
     layout = encoded.layout
     n = layout.total
     source, target, strength = encoded.influence
-    # Listener (target of the influence line) -> influencer (its source).
-    transition = sp.csr_matrix((strength, (target, source)), shape=(n, n))
-    transition.sum_duplicates()
-    out = np.asarray(transition.sum(axis=1)).ravel()
-    scale = np.divide(1.0, out, out=np.zeros(n), where=out > 0)
-    transition = sp.diags(scale) @ transition
-    system = (sp.identity(n, format="csc") - params.pagerank_alpha * transition.T).tocsc()
+    # Listener (target of the influence line) -> influencer (its source), row-normalised;
+    # the system is I - alpha * transition^T: entry (influencer, listener).
+    out = np.bincount(target, weights=strength, minlength=n)
     sizes = layout.sizes[layout.block_of].astype(float)
-    solved = spla.splu(system, permc_spec="NATURAL").solve(1.0 / sizes)
+    solved = _block_solve(
+        layout,
+        np.ones(n),
+        (source, target, -params.pagerank_alpha * strength / out[target]),
+        1.0 / sizes,
+    )
     block_sums = np.bincount(layout.block_of, weights=solved, minlength=len(layout.sizes))
     return solved / block_sums[layout.block_of]
 
@@ -494,12 +534,24 @@ def _fold_pairs(
         then_list.append(folder.snapshot(then_at))
 
 
-def _support_states(encoded: _Encoded, scores: list[MemberScores]) -> list[SupportState]:
+_Stances = tuple[np.ndarray, np.ndarray]  # stance (-2..2, unknown 0) and ally per node
+
+
+def _stances_of(snapshots: Sequence[DealSnapshot]) -> _Stances:
+    numbers = _STANCE_NUMBER
+    stance = [numbers[m.stance] for snap in snapshots for m in snap.members]
+    ally = [m.ally for snap in snapshots for m in snap.members]
+    return np.asarray(stance, dtype=np.int64), np.asarray(ally, dtype=bool)
+
+
+def _support_states(
+    layout: _Layout, ids: Sequence[Sequence[str]], stances: _Stances, scores: Sequence[MemberScores]
+) -> list[SupportState]:
     """:func:`support.support_state` of every committee at once."""
-    layout = encoded.layout
     blocks = len(layout.sizes)
     if layout.total == 0:
         return [_empty_state() for _ in range(blocks)]
+    stance, ally = stances
     score = np.concatenate([s.score for s in scores])
     block_of = layout.block_of
     totals = np.bincount(block_of, weights=score, minlength=blocks)
@@ -509,11 +561,11 @@ def _support_states(encoded: _Encoded, scores: list[MemberScores]) -> list[Suppo
         score / np.where(positive, totals, 1.0)[block_of],
         1.0 / np.maximum(layout.sizes, 1)[block_of],
     )
-    supporter = encoded.stance >= 1
-    opposed = encoded.stance <= -1
+    supporter = stance >= 1
+    opposed = stance <= -1
     share = np.bincount(block_of, weights=weights * supporter, minlength=blocks)
     opposition = np.bincount(block_of, weights=weights * opposed, minlength=blocks)
-    allies = np.bincount(block_of, weights=encoded.ally, minlength=blocks)
+    allies = np.bincount(block_of, weights=ally, minlength=blocks)
     states: list[SupportState] = []
     for b in range(blocks):
         lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
@@ -523,7 +575,7 @@ def _support_states(encoded: _Encoded, scores: list[MemberScores]) -> list[Suppo
         sh, op = float(share[b]), float(opposition[b])
         states.append(
             SupportState(
-                ids=tuple(encoded.ids[b]),
+                ids=tuple(ids[b]),
                 weights=weights[lo:hi],
                 supporter=supporter[lo:hi],
                 opposed=opposed[lo:hi],
@@ -613,12 +665,24 @@ def _analyze_fleet(
     extra = [previous[b] for b in range(count) if previous is not None and not reused[b]]
     encoded = _Encoded.of([*snapshots, *extra], params)
     scored = _scores(encoded, params)
-    states = _support_states(encoded, scored)
+    states = _support_states(
+        encoded.layout, encoded.ids, (encoded.stance, encoded.ally), scored
+    )
     found = [
         top_dm_index(snap, scored[b], decimals=params.rank_decimals)
         for b, snap in enumerate(snapshots)
     ]
     reaches = _friends_reach_dms(encoded, found)
+    # Reused committees: today's scores and people, with the stances of back then.
+    reused_at = [b for b in range(count) if reused[b]]
+    reused_states = iter(
+        _support_states(
+            _Layout.of([snapshots[b] for b in reused_at]),
+            [encoded.ids[b] for b in reused_at],
+            _stances_of([previous[b] for b in reused_at]),  # type: ignore[index]
+            [scored[b] for b in reused_at],
+        )
+    )
     results: list[DealAnalysis] = []
     position = count
     for b, snap in enumerate(snapshots):
@@ -627,7 +691,7 @@ def _analyze_fleet(
         if previous is not None:
             before = previous[b]
             if reused[b]:
-                prev_state = support_state(before, scored[b])
+                prev_state = next(reused_states)
             else:
                 prev_state = states[position]
                 position += 1
@@ -700,7 +764,9 @@ def _support_histories(
                 deal_rows.append((len(snapshots) - 1, at))
         rows.append(deal_rows)
     encoded = _Encoded.of(snapshots, params)
-    states = _support_states(encoded, _scores(encoded, params))
+    states = _support_states(
+        encoded.layout, encoded.ids, (encoded.stance, encoded.ally), _scores(encoded, params)
+    )
     completeness = [map_completeness(snap, params=params)[0] for snap in snapshots]
     return [
         [support_point_at(at, states[k], completeness[k]) for k, at in deal_rows]
@@ -743,8 +809,11 @@ def fleet_scan_details(
     return analyses, points, contacts
 
 
-def _fj_system(encoded: _Encoded, params: AnalysisParams) -> tuple[sp.csc_matrix, np.ndarray]:
-    """Block-diagonal ``I - Λ W`` and the self-weights (diagonal of ``W``)."""
+def _fj_system(
+    encoded: _Encoded, params: AnalysisParams
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Block-diagonal ``I - Λ W`` as (diagonal, off-diagonal entries), and the
+    self-weights (diagonal of ``W``)."""
     n = encoded.layout.total
     source, target, strength = encoded.influence
     incoming = np.bincount(target, weights=strength, minlength=n)
@@ -753,12 +822,8 @@ def _fj_system(encoded: _Encoded, params: AnalysisParams) -> tuple[sp.csc_matrix
     # Row i of W off the diagonal: (1 - w_ii) * strength / incoming strength.
     off = (1.0 - own[target]) * strength / incoming[target]
     susceptibility = 1.0 - own
-    rows = np.concatenate([np.arange(n), target])
-    cols = np.concatenate([np.arange(n), source])
-    values = np.concatenate([1.0 - susceptibility * own, -susceptibility[target] * off])
-    system = sp.csc_matrix((values, (rows, cols)), shape=(n, n))
-    system.sum_duplicates()
-    return system, own
+    diagonal = 1.0 - susceptibility * own
+    return diagonal, (target, source, -susceptibility[target] * off), own
 
 
 def fleet_next_best(
@@ -784,16 +849,17 @@ def _next_best(
     n = layout.total
     if n == 0:
         return [[] for _ in snapshots]
-    system, own = _fj_system(encoded, params)
+    diagonal, entries, own = _fj_system(encoded, params)
     # A block with a zero self-weight can be singular (see forecast.py); those few take
-    # the per-deal route, the rest one LU. Their rows become identity so the LU exists.
+    # the per-deal route, the rest one batched solve. Their rows become identity so the
+    # solve exists.
     degenerate = np.zeros(len(snapshots), dtype=bool)
     np.logical_or.at(degenerate, layout.block_of, own <= 0)
     if degenerate.any():
         bad = degenerate[layout.block_of]
-        keep = sp.diags((~bad).astype(float)) @ system
-        system = (keep + sp.diags(bad.astype(float))).tocsc()
-    lu = spla.splu(system.tocsc(), permc_spec="NATURAL")
+        diagonal = np.where(bad, 1.0, diagonal)
+        rows, cols, values = entries
+        entries = (rows, cols, np.where(bad[rows], 0.0, values))
     candidates: list[list[int]] = [
         [i for i, m in enumerate(snap.members) if m.stance.numeric < 1] for snap in snapshots
     ]
@@ -806,7 +872,7 @@ def _next_best(
         off = int(layout.offsets[b])
         for k, i in enumerate(cands, start=1):
             columns[off + i, k] = own[off + i]
-    solved = lu.solve(columns)
+    solved = _block_solve(layout, diagonal, entries, columns)
     results: list[list[NextBestContact]] = []
     for b, snap in enumerate(snapshots):
         lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])

@@ -11,6 +11,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -83,7 +84,10 @@ def to_ms(value: datetime) -> int:
     return round(_utc(value).timestamp() * 1000)
 
 
+@lru_cache(maxsize=1 << 16)
 def from_ms(value: int | float) -> datetime:
+    """The UTC instant of epoch milliseconds (cached: a fleet scan converts the same
+    contact instants over and over, and datetimes are immutable)."""
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
