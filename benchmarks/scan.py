@@ -6,13 +6,17 @@ In one run, on one fresh embedded FalkorDB (in a temp dir):
    timed for the figures;
 2. ``scan_s``: ``AnalysisService.scan`` end to end (batched store reads, folding the
    as-of snapshots now and ``trend_weeks`` ago, vectorised analysis of every open deal);
-3. ``analysis_s``: the analysis step alone (``analyze_fleet``: one block-diagonal sparse
-   system for all committees, then the shared result assembly) on the snapshots read
-   once, against ``baseline_analysis_s``: a plain per-deal loop on the *same*
-   snapshots (``analyze_snapshot``: networkx PageRank and descendants per committee);
-   ``speedup`` = baseline / analysis (median of three fleet runs). Both run with the
-   cyclic garbage collector paused (``fleet.bulk_build``). The two are checked to agree
-   (scores within 1e-9, identical flags and ranks);
+3. ``analysis_s``: the analysis step alone (``scan_fleet``: one fleet-wide encoding,
+   batched solves for all committees, then the shared result assembly: each deal's
+   top decision-maker, support and trend, flags and key people) on the snapshots read
+   once, against ``baseline_analysis_s``: a plain per-deal loop on the *same* snapshots
+   producing the *same* results (``assess_snapshot``: networkx PageRank and descendants
+   per committee); ``speedup`` = baseline / analysis (median of three fleet runs). Both
+   run with the cyclic garbage collector paused (``fleet.bulk_build``) and are checked
+   to agree (scores within 1e-9, identical flags, decision-makers and key people). The
+   same comparison with every member's ranking row built (``analyze_fleet`` against
+   ``analyze_snapshot``, what the per-deal API returns) is reported as
+   ``full_analysis_s``, ``full_baseline_s`` and ``full_speedup``;
 4. ``single_deal_p50_ms`` / ``single_deal_p99_ms``: ``AnalysisService.analyze`` of one of
    30 seeded random deals from the warm store, store read included (after a warm-up
    round);
@@ -37,20 +41,26 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 
-from graphsvc.analysis.deal import analyze_snapshot
-from graphsvc.analysis.fleet import analyze_fleet, bulk_build, trend_pairs
+from graphsvc.analysis.deal import analyze_snapshot, assess_snapshot
+from graphsvc.analysis.fleet import analyze_fleet, bulk_build, scan_fleet, trend_pairs
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.config import Environment, Settings
 from graphsvc.domain.models import to_ms
+from graphsvc.domain.snapshot import DealSnapshot
 from graphsvc.store.repository import GraphStore
 from graphsvc.store.runners import FalkorRunner
 from graphsvc.synth import generate_portfolio
 
+R = TypeVar("R", bound=DealRisk)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 WORKSPACE = "bench"
 
@@ -100,6 +110,54 @@ class Timer:
         self.cpu = time.process_time() - self.cpu0
 
 
+def _fleet_runs(
+    analyse: Callable[..., list[R]], now: list[DealSnapshot], then: list[DealSnapshot],
+    params: AnalysisParams,
+) -> tuple[Timer, list[R]]:
+    """The median of three fleet passes; earlier results are freed outside the timer."""
+    runs = []
+    results: list[R] = []
+    for _ in range(3):
+        del results
+        gc.collect()
+        with Timer() as run:
+            results = analyse(now, then, params=params)
+        runs.append(run)
+    return sorted(runs, key=lambda r: r.wall)[1], results
+
+
+def _baseline_run(
+    analyse: Callable[..., R], now: list[DealSnapshot], then: list[DealSnapshot],
+    params: AnalysisParams,
+) -> tuple[Timer, list[R]]:
+    """The per-deal loop, once, with the same garbage-collector pause as the fleet path,
+    so the comparison is about the analysis, not about how often CPython rescans the heap."""
+    gc.collect()
+    with Timer() as run, bulk_build():
+        results = [analyse(a, previous=b, params=params) for a, b in zip(now, then, strict=True)]
+    return run, results
+
+
+def _compare(
+    fleet: Sequence[DealRisk], single: Sequence[DealRisk], *, full: bool
+) -> tuple[float, bool]:
+    """Largest score difference, and whether everything else is the same."""
+    max_diff = 0.0
+    same = True
+    for x, y in zip(fleet, single, strict=True):
+        same &= x.flags == y.flags and x.top_decision_maker == y.top_decision_maker
+        same &= abs(x.support.share - y.support.share) <= 1e-9
+        rows = [(x.key_people, y.key_people)]
+        if full:
+            assert isinstance(x, DealAnalysis) and isinstance(y, DealAnalysis)
+            rows.append((x.ranking, y.ranking))
+        for xs, ys in rows:
+            for rx, ry in zip(xs, ys, strict=True):
+                same &= rx.stakeholder_id == ry.stakeholder_id
+                max_diff = max(max_diff, abs(rx.score - ry.score))
+    return max_diff, same
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--deals", type=int, default=10_000)
@@ -144,35 +202,36 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
             print(f"  store read {read.wall:.2f} s (cpu {read.cpu:.2f} s), "
                   f"folding {fold.wall:.2f} s", flush=True)
+            # Warm both paths up (imports, caches, allocator) on a few deals, untimed, so
+            # neither pays for what the other has already paid for.
+            for warm in (scan_fleet, analyze_fleet):
+                warm(now[:100], then[:100], params=params)
+            for single_path in (assess_snapshot, analyze_snapshot):
+                for a, b in zip(now[:100], then[:100], strict=True):
+                    single_path(a, previous=b, params=params)
             # The fleet pass is short, so one stall of this shared machine would swing it:
             # take the median of three runs (the baseline is long enough to run once).
-            runs = []
-            for _ in range(3):
-                gc.collect()
-                with Timer() as run:
-                    fleet_results = analyze_fleet(now, then, params=params)
-                runs.append(run)
-            fleet = sorted(runs, key=lambda r: r.wall)[1]
-            print(f"analysis (fleet, median of 3): {fleet.wall:.2f} s (cpu {fleet.cpu:.2f} s)",
-                  flush=True)
-            gc.collect()
-            # The same garbage-collector pause as the fleet path, so the comparison is
-            # about the analysis, not about how often CPython rescans the heap.
-            with Timer() as baseline, bulk_build():
-                baseline_results = [analyze_snapshot(a, previous=b, params=params)
-                                    for a, b in zip(now, then, strict=True)]
+            fleet, fleet_results = _fleet_runs(scan_fleet, now, then, params)
+            print(f"analysis (fleet scan, median of 3): {fleet.wall:.2f} s "
+                  f"(cpu {fleet.cpu:.2f} s)", flush=True)
+            baseline, baseline_results = _baseline_run(assess_snapshot, now, then, params)
             print(f"baseline (per-deal networkx): {baseline.wall:.2f} s "
                   f"(cpu {baseline.cpu:.2f} s)", flush=True)
-            max_diff = 0.0
-            flags_equal = True
-            for x, y in zip(fleet_results, baseline_results, strict=True):
-                flags_equal &= x.flags == y.flags
-                for rx, ry in zip(x.ranking, y.ranking, strict=True):
-                    flags_equal &= rx.stakeholder_id == ry.stakeholder_id
-                    max_diff = max(max_diff, abs(rx.score - ry.score))
+            max_diff, same = _compare(fleet_results, baseline_results, full=False)
             print(f"  fleet vs per-deal: max score difference {max_diff:.2e}, "
-                  f"same flags and ranks: {flags_equal}", flush=True)
-            del histories, now, then, fleet_results, baseline_results
+                  f"same flags, decision-makers and key people: {same}", flush=True)
+            del fleet_results, baseline_results
+
+            full, full_results = _fleet_runs(analyze_fleet, now, then, params)
+            full_baseline, full_baseline_results = _baseline_run(
+                analyze_snapshot, now, then, params)
+            full_diff, full_same = _compare(full_results, full_baseline_results, full=True)
+            print(f"full analyses (every ranking row): fleet {full.wall:.2f} s, per-deal "
+                  f"{full_baseline.wall:.2f} s, max score difference {full_diff:.2e}, "
+                  f"same: {full_same}", flush=True)
+            max_diff = max(max_diff, full_diff)
+            flags_equal = same and full_same
+            del histories, now, then, full_results, full_baseline_results
 
             # 4. one deal at a time from the warm store, store read included
             rng = random.Random(args.seed)
@@ -203,6 +262,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "baseline_analysis_cpu_s": round(baseline.cpu, 2),
             "speedup": round(baseline.wall / fleet.wall, 1),
             "cpu_speedup": round(baseline.cpu / max(fleet.cpu, 1e-9), 1),
+            "full_analysis_s": round(full.wall, 3),
+            "full_baseline_s": round(full_baseline.wall, 2),
+            "full_speedup": round(full_baseline.wall / full.wall, 1),
             "max_score_diff": max_diff,
             "same_flags": flags_equal,
             "single_deal_p50_ms": round(p50, 2),

@@ -35,7 +35,7 @@ from graphsvc.alerts.schemas import (
     OwnerSummary,
 )
 from graphsvc.analysis.schemas import (
-    DealAnalysis,
+    DealRisk,
     Flag,
     FlagCode,
     Severity,
@@ -75,7 +75,7 @@ def flag_label(code: FlagCode | str) -> str:
 # --- which deals, in which order -------------------------------------------------------
 
 
-def is_at_risk(analysis: DealAnalysis, *, min_severity: Severity = Severity.medium) -> bool:
+def is_at_risk(analysis: DealRisk, *, min_severity: Severity = Severity.medium) -> bool:
     """An open deal with at least one flag of ``min_severity`` or worse."""
     if analysis.status != "open":
         return False

@@ -42,7 +42,7 @@ from graphsvc.alerts.schemas import (
 )
 from graphsvc.alerts.sender import MailServerUnusable, SendOutcome, SmtpSender
 from graphsvc.analysis.schemas import (
-    DealAnalysis,
+    DealRisk,
     FlagCode,
     NextBestContact,
     Severity,
@@ -74,7 +74,7 @@ class AlertInputs(Protocol):
 
     def scan(
         self, *, workspace: str, as_of: datetime, weeks: int
-    ) -> Iterable[tuple[DealAnalysis, DealExtras]]: ...
+    ) -> Iterable[tuple[DealRisk, DealExtras]]: ...
 
 
 def load_managers(path: Path | None) -> dict[str, list[str]]:
@@ -358,7 +358,7 @@ class AlertService:
         self,
         workspace: str,
         now: datetime,
-        analysis: DealAnalysis,
+        analysis: DealRisk,
         extra: DealExtras,
         previous: PreviousEmail | None,
     ) -> DealAlert:
@@ -460,7 +460,7 @@ class AnalysisInputs:
 
     def scan(
         self, *, workspace: str, as_of: datetime, weeks: int
-    ) -> Iterator[tuple[DealAnalysis, DealExtras]]:
+    ) -> Iterator[tuple[DealRisk, DealExtras]]:
         for details in self.analysis.scan_details(
             workspace=workspace, as_of=as_of, history_weeks=weeks, next_best=1
         ):

@@ -8,14 +8,14 @@ anything but float noise in the scores.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from graphsvc.analysis._build import checked
 from graphsvc.analysis.decision import describe_top_dm, top_dm_index
 from graphsvc.analysis.flags import risk_flags
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, ranked_members, same_scores, score_members
-from graphsvc.analysis.schemas import DealAnalysis
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.support import (
     SupportState,
     member_coverage,
@@ -25,6 +25,63 @@ from graphsvc.analysis.support import (
 )
 from graphsvc.domain.models import from_ms
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
+
+
+def _assembled(
+    snapshot: DealSnapshot,
+    scores: MemberScores,
+    previous: SupportState | None,
+    *,
+    state: SupportState | None,
+    names: dict[str, str] | None,
+    top_dm: tuple[int, bool] | Literal[False] | None,
+    friend_reaches_dm: bool | None,
+    params: AnalysisParams,
+    everyone: bool,
+) -> dict[str, Any]:
+    """The field values of a :class:`DealRisk` (with ``ranking`` too when ``everyone``)."""
+    if state is None:
+        state = support_state(snapshot, scores)
+    support = summarize_support(snapshot, state, previous, names=names, params=params)
+    found = (
+        top_dm_index(snapshot, scores, decimals=params.rank_decimals) if top_dm is False else top_dm
+    )
+    if everyone:
+        ranking = ranked_members(
+            snapshot, scores, coverage=member_coverage(snapshot, params=params)
+        )
+        key_people = ranking[: params.key_people]
+    else:
+        key = [snapshot.members[i].id for i in scores.order[: params.key_people]]
+        key_people = ranked_members(
+            snapshot,
+            scores,
+            coverage=member_coverage(snapshot, params=params, only=key),
+            limit=params.key_people,
+        )
+    deal = snapshot.deal
+    values: dict[str, Any] = dict(
+        deal_id=deal.id,
+        deal_name=deal.name,
+        owner_email=deal.owner_email,
+        status=deal.status.value,
+        amount=deal.amount,
+        as_of=from_ms(snapshot.as_of),
+        top_decision_maker=describe_top_dm(snapshot, scores, found),
+        support=support,
+        flags=risk_flags(
+            snapshot,
+            scores=scores,
+            support=support,
+            top_dm=found,
+            friend_reaches_dm=friend_reaches_dm,
+            params=params,
+        ),
+        key_people=key_people,
+    )
+    if everyone:
+        values["ranking"] = ranking
+    return values
 
 
 def assemble_analysis(
@@ -41,37 +98,61 @@ def assemble_analysis(
     """Build the :class:`DealAnalysis` of a scored snapshot (``previous``: support state
     ``trend_weeks`` earlier, or ``None`` for no trend). ``state``, ``top_dm`` and
     ``friend_reaches_dm`` may be passed when already computed (the fleet does)."""
-    if state is None:
-        state = support_state(snapshot, scores)
-    support = summarize_support(snapshot, state, previous, names=names, params=params)
-    found = (
-        top_dm_index(snapshot, scores, decimals=params.rank_decimals) if top_dm is False else top_dm
+    values = _assembled(
+        snapshot,
+        scores,
+        previous,
+        state=state,
+        names=names,
+        top_dm=top_dm,
+        friend_reaches_dm=friend_reaches_dm,
+        params=params,
+        everyone=True,
     )
-    deal = snapshot.deal
-    return checked(
-        DealAnalysis,
-        dict(
-            deal_id=deal.id,
-            deal_name=deal.name,
-            owner_email=deal.owner_email,
-            status=deal.status.value,
-            amount=deal.amount,
-            as_of=from_ms(snapshot.as_of),
-            ranking=ranked_members(
-                snapshot, scores, coverage=member_coverage(snapshot, params=params)
-            ),
-            top_decision_maker=describe_top_dm(snapshot, scores, found),
-            support=support,
-            flags=risk_flags(
-                snapshot,
-                scores=scores,
-                support=support,
-                top_dm=found,
-                friend_reaches_dm=friend_reaches_dm,
-                params=params,
-            ),
-        ),
+    return checked(DealAnalysis, values)
+
+
+def assemble_risk(
+    snapshot: DealSnapshot,
+    scores: MemberScores,
+    previous: SupportState | None,
+    *,
+    state: SupportState | None = None,
+    names: dict[str, str] | None = None,
+    top_dm: tuple[int, bool] | Literal[False] | None = False,
+    friend_reaches_dm: bool | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealRisk:
+    """:func:`assemble_analysis` without the full ranking (the fleet scan's result)."""
+    values = _assembled(
+        snapshot,
+        scores,
+        previous,
+        state=state,
+        names=names,
+        top_dm=top_dm,
+        friend_reaches_dm=friend_reaches_dm,
+        params=params,
+        everyone=False,
     )
+    return checked(DealRisk, values)
+
+
+def _scored(
+    snapshot: DealSnapshot, previous: DealSnapshot | None, params: AnalysisParams
+) -> tuple[MemberScores, SupportState | None, dict[str, str] | None]:
+    """Scores now (networkx), and the support state and names ``trend_weeks`` earlier."""
+    scores = score_members(snapshot, params=params)
+    prev_state = None
+    names = None
+    if previous is not None:
+        # Stance changes alone do not move scores: reuse today's when nothing else moved.
+        earlier = (
+            scores if same_scores(snapshot, previous) else score_members(previous, params=params)
+        )
+        prev_state = support_state(previous, earlier)
+        names = {m.id: m.stakeholder.name for m in (*previous.members, *snapshot.members)}
+    return scores, prev_state, names
 
 
 def analyze_snapshot(
@@ -90,17 +171,28 @@ def analyze_snapshot(
     >>> (result.ranking[0].stakeholder_id, result.support.share, top.confirmed)
     ('a', 1.0, True)
     """
-    scores = score_members(snapshot, params=params)
-    prev_state = None
-    names = None
-    if previous is not None:
-        # Stance changes alone do not move scores: reuse today's when nothing else moved.
-        earlier = (
-            scores if same_scores(snapshot, previous) else score_members(previous, params=params)
-        )
-        prev_state = support_state(previous, earlier)
-        names = {m.id: m.stakeholder.name for m in (*previous.members, *snapshot.members)}
+    scores, prev_state, names = _scored(snapshot, previous, params)
     return assemble_analysis(snapshot, scores, prev_state, names=names, params=params)
+
+
+def assess_snapshot(
+    snapshot: DealSnapshot,
+    *,
+    previous: DealSnapshot | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealRisk:
+    """One deal's :class:`DealRisk` on the per-deal path (networkx): what the fleet scan
+    gives for it, without the full ranking.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> risk = assess_snapshot(committee([("a", "Economic Buyer"), ("b", "Other")]))
+    >>> [p.stakeholder_id for p in risk.key_people], risk.flags[0].code.value
+    (['a', 'b'], 'DM_NEVER_CONTACTED')
+    """
+    scores, prev_state, names = _scored(snapshot, previous, params)
+    return assemble_risk(snapshot, scores, prev_state, names=names, params=params)
 
 
 def trend_snapshots(

@@ -18,7 +18,8 @@ All committees are laid side by side as the diagonal blocks of one fleet-wide sy
   column k, since the blocks do not interact).
 
 What follows (ranks, shares, flags, messages) is the very same Python as the per-deal
-path (:func:`graphsvc.analysis.deal.assemble_analysis`), so both paths give the same
+path (:func:`graphsvc.analysis.deal.assemble_analysis` and ``assemble_risk``, the scan's
+lighter result without the full ranking), so both paths give the same
 flags, and scores equal within float noise (far inside 1e-9).
 
 Snapshots at many instants (the trend, the weekly support history) are folded from
@@ -31,22 +32,23 @@ from __future__ import annotations
 import gc
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 
-from graphsvc.analysis.deal import assemble_analysis
+from graphsvc.analysis.deal import assemble_analysis, assemble_risk
 from graphsvc.analysis.decision import top_dm_index
 from graphsvc.analysis.forecast import friedkin_johnsen_operator, influence_matrix
 from graphsvc.analysis.next_best import rank_next_best
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, position_from_counts, same_scores
-from graphsvc.analysis.schemas import DealAnalysis, NextBestContact, SupportPoint
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk, NextBestContact, SupportPoint
 from graphsvc.analysis.support import (
     SupportState,
     history_points,
@@ -449,8 +451,11 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
     role = encoded.role
     rating = encoded.rating
     pagerank = _pagerank(encoded, params)
-    block_max = np.zeros(len(layout.sizes))
-    np.maximum.at(block_max, layout.block_of, pagerank)
+    # Blocks are contiguous, so the maxima are one reduceat over the non-empty blocks'
+    # starts (strictly increasing; the last runs to the end).
+    filled = layout.sizes > 0
+    block_max = np.ones(len(layout.sizes))
+    block_max[filled] = np.maximum.reduceat(pagerank, layout.offsets[:-1][filled])
     network = pagerank / block_max[layout.block_of]
     below, above = _reporting_counts(encoded)
     position = position_from_counts(below, above, layout.sizes[layout.block_of])
@@ -468,10 +473,10 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
         100.0,
     )
     local = np.arange(n) - layout.offsets[layout.block_of]
-    # Members are sorted by id inside a snapshot, so the local index is the id tie-break.
+    # Members are sorted by id inside a snapshot and lexsort is stable, so the last
+    # tie-break (the smaller id) is the nodes' own order.
     order = np.lexsort(
         (
-            local,
             -np.round(authority, params.rank_decimals),
             -np.round(score, params.rank_decimals),
             layout.block_of,
@@ -647,15 +652,42 @@ def analyze_fleet(
     ['x']
     """
     with bulk_build():
-        return _analyze_fleet(snapshots, previous, params)[0]
+        return _analyze_fleet(snapshots, previous, params, assemble_analysis)[0]
+
+
+def scan_fleet(
+    snapshots: Sequence[DealSnapshot],
+    previous: Sequence[DealSnapshot] | None = None,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[DealRisk]:
+    """The fleet scan: each deal's :class:`DealRisk` (top decision-maker, support and
+    trend, flags, key people), in one pass; the same as :func:`deal.assess_snapshot` of
+    each, scores equal within float noise. :func:`analyze_fleet` adds the full rankings.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> risks = scan_fleet([committee([("x", "Economic Buyer"), ("y", "Other")])])
+    >>> [(r.top_decision_maker.stakeholder_id, len(r.key_people)) for r in risks]
+    [('x', 2)]
+    """
+    with bulk_build():
+        return _analyze_fleet(snapshots, previous, params, assemble_risk)[0]
+
+
+_R = TypeVar("_R", bound=DealRisk)
 
 
 def _analyze_fleet(
     snapshots: Sequence[DealSnapshot],
     previous: Sequence[DealSnapshot] | None,
     params: AnalysisParams,
-) -> tuple[list[DealAnalysis], list[MemberScores]]:
-    """The analyses, and the scores of ``snapshots`` (for the next best contacts)."""
+    assemble: Callable[..., _R],
+) -> tuple[list[_R], list[MemberScores]]:
+    """The results (built by ``assemble``: :func:`deal.assemble_analysis` or
+    :func:`deal.assemble_risk`), and the scores of ``snapshots`` (for the next best
+    contacts)."""
     # A committee whose scores cannot have changed since the trend's reference instant
     # (only stances moved, say) reuses today's scores; the rest are scored in the batch.
     count = len(snapshots)
@@ -683,7 +715,7 @@ def _analyze_fleet(
             [scored[b] for b in reused_at],
         )
     )
-    results: list[DealAnalysis] = []
+    results: list[_R] = []
     position = count
     for b, snap in enumerate(snapshots):
         names = None
@@ -700,7 +732,7 @@ def _analyze_fleet(
                     everyone = (*before.members, *snap.members)
                     names = {m.stakeholder.id: m.stakeholder.name for m in everyone}
         results.append(
-            assemble_analysis(
+            assemble(
                 snap,
                 scored[b],
                 prev_state,
@@ -780,10 +812,10 @@ def fleet_scan_details(
     history_points_kept: int = 13,
     next_best: int | None = 1,
     params: AnalysisParams = DEFAULT_PARAMS,
-) -> tuple[list[DealAnalysis], list[list[SupportPoint]], list[list[NextBestContact]]]:
+) -> tuple[list[DealRisk], list[list[SupportPoint]], list[list[NextBestContact]]]:
     """What the weekly e-mails need of many deals, in one pass over each deal's facts.
 
-    The same as :func:`analyze_fleet` on :func:`trend_pairs`, :func:`fleet_support_histories`
+    The same as :func:`scan_fleet` on :func:`trend_pairs`, :func:`fleet_support_histories`
     (weekly, the latest ``history_points_kept`` points) and :func:`fleet_next_best` (with
     ``limit=next_best``), but each deal's facts are sorted once for all three and the
     committees are scored once for the analysis and the next best contacts.
@@ -801,7 +833,7 @@ def fleet_scan_details(
         now: list[DealSnapshot] = []
         then: list[DealSnapshot] = []
         _fold_pairs(histories, None, params, now, then, folders)
-        analyses, scores = _analyze_fleet(now, then, params)
+        analyses, scores = _analyze_fleet(now, then, params, assemble_risk)
         points = _support_histories(
             histories, None, None, "week", history_points_kept, params, folders
         )

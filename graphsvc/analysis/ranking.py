@@ -268,10 +268,12 @@ def ranked_members(
     scores: MemberScores,
     *,
     coverage: dict | None = None,
+    limit: int | None = None,
 ) -> list[RankedMember]:
-    """Build the result rows, rank 1 first. ``coverage`` maps id -> (Coverage, count, last_ms)."""
+    """Build the result rows, rank 1 first (the first ``limit`` only, when given).
+    ``coverage`` maps id -> (Coverage, count, last_ms)."""
     members = snapshot.members
-    order = scores.order
+    order = scores.order if limit is None else scores.order[:limit]
     authority = scores.authority.tolist()
     network = scores.network.tolist()
     rating = scores.rating.tolist()

@@ -123,21 +123,31 @@ class SupportPoint(_Result):
     completeness: float = 0.0
 
 
-class DealAnalysis(_Result):
+class DealRisk(_Result):
+    """What the fleet scan gives for each deal: who decides, the support base and its
+    trend, the risk flags, and the ``key_people`` highest-ranked members (the ones the
+    flags speak about). :class:`DealAnalysis` adds the whole ranking."""
+
     deal_id: str
     deal_name: str
     owner_email: str
     status: str
     amount: float | None = None
     as_of: datetime
-    ranking: list[RankedMember]
     top_decision_maker: TopDecisionMaker | None
     support: SupportSummary
     flags: list[Flag]
+    key_people: list[RankedMember] = Field(default_factory=list)
 
     @property
     def worst_severity(self) -> Severity | None:
         return max((f.severity for f in self.flags), key=lambda s: s.weight, default=None)
+
+
+class DealAnalysis(DealRisk):
+    """One deal's full analysis: :class:`DealRisk` plus every member ranked."""
+
+    ranking: list[RankedMember]
 
 
 class ForecastMember(_Result):

@@ -15,8 +15,8 @@ from datetime import datetime
 
 from graphsvc.analysis.deal import analyze_history
 from graphsvc.analysis.fleet import (
-    analyze_fleet,
     fleet_scan_details,
+    scan_fleet,
     trend_pairs,
 )
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
@@ -26,6 +26,7 @@ from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
 from graphsvc.analysis.schemas import (
     DealAnalysis,
+    DealRisk,
     Forecast,
     NextBestContact,
     SupportPoint,
@@ -45,7 +46,7 @@ _INTERVALS = ("day", "week", "month")
 class DealDetails:
     """One open deal as the weekly e-mail needs it."""
 
-    analysis: DealAnalysis
+    analysis: DealRisk
     support_history: list[SupportPoint]
     next_best_contacts: list[NextBestContact]
 
@@ -147,15 +148,15 @@ class AnalysisService:
 
     # -- the whole workspace
 
-    def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealAnalysis]:
-        """Every open deal analysed on the fleet path (same scores and flags as
-        :meth:`analyze`), in deal id order."""
-        results: list[DealAnalysis] = []
+    def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealRisk]:
+        """Every open deal assessed on the fleet path (same top decision-maker, support,
+        flags and key people's scores as :meth:`analyze`), in deal id order."""
+        results: list[DealRisk] = []
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
             now, then = trend_pairs(batch, params=self.params)
-            results.extend(analyze_fleet(now, then, params=self.params))
+            results.extend(scan_fleet(now, then, params=self.params))
         return results
 
     def scan_details(

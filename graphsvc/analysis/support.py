@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -66,7 +67,10 @@ class SupportState:
     allies: int
 
     def contributions(self) -> dict[str, float]:
-        return dict(zip(self.ids, (self.weights * self.supporter).tolist(), strict=True))
+        """Each supporter's part of the share (everyone else contributes nothing)."""
+        ids = self.ids
+        weights = self.weights.tolist()
+        return {ids[i]: weights[i] for i in np.flatnonzero(self.supporter).tolist()}
 
 
 def influence_weights(score: np.ndarray) -> np.ndarray:
@@ -156,9 +160,13 @@ _NOT_COVERED: tuple[Coverage, int, int | None] = (Coverage.none, 0, None)
 
 
 def member_coverage(
-    snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS
+    snapshot: DealSnapshot,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+    only: Iterable[str] | None = None,
 ) -> dict[str, tuple[Coverage, int, int | None]]:
-    """``id -> (coverage, interaction count, last contact ms)`` for every member.
+    """``id -> (coverage, interaction count, last contact ms)`` for every member (or for
+    the members in ``only``).
 
     Examples
     --------
@@ -168,7 +176,7 @@ def member_coverage(
     {'a': ('brief', 1), 'b': ('none', 0)}
     """
     result: dict[str, tuple[Coverage, int, int | None]] = dict.fromkeys(
-        [m.stakeholder.id for m in snapshot.members], _NOT_COVERED
+        [m.stakeholder.id for m in snapshot.members] if only is None else only, _NOT_COVERED
     )
     counts: dict[str, list[int]] = {}
     for record in snapshot.interactions:

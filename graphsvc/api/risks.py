@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from graphsvc.analysis.schemas import DealAnalysis, FlagCode, Severity
+from graphsvc.analysis.schemas import DealRisk, FlagCode, Severity
 from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
@@ -21,7 +21,7 @@ from graphsvc.errors import ValidationFailed
 router = APIRouter(tags=["risks"], responses=error_responses(401, 422))
 
 
-def _risk_items(analyses: list[DealAnalysis]) -> list[RiskItem]:
+def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:
     items = []
     for result in analyses:
         if result.status != "open" or not result.flags:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graphsvc.analysis.schemas import DealAnalysis, Severity
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Severity
 from graphsvc.config import get_settings
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.repository import GraphStore
@@ -138,7 +138,7 @@ def print_analysis(result: DealAnalysis, out: Console | None = None) -> None:
         out.print("Risk flags: none")
 
 
-def print_risks(results: list[DealAnalysis], out: Console | None = None) -> None:
+def print_risks(results: list[DealRisk], out: Console | None = None) -> None:
     """The fleet table: open deals with flags, worst severity first, then amount."""
     out = out or Console()
     at_risk = [r for r in results if r.flags]

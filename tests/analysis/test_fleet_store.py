@@ -1,4 +1,5 @@
-"""Fleet scan == per-deal analysis on a seeded 200-deal portfolio in the real store."""
+"""Fleet scan == per-deal analysis on a seeded 200-deal portfolio in the real store:
+the scan's risks and key people, and the fleet's full rankings, against ``analyze``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from graphsvc.analysis.fleet import analyze_fleet, trend_pairs
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.analysis.support import support_history
 from graphsvc.domain.models import to_ms
@@ -23,18 +25,34 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
 
     fleet = service.scan(workspace=workspace, as_of=NOW)
     assert len(fleet) > 100  # the open deals of the portfolio
+    # The full rankings too, on the same batched read and vectorised scoring.
+    histories = [h for batch in store.open_deal_histories(workspace=workspace, as_of=NOW)
+                 for h in batch]
+    full = analyze_fleet(*trend_pairs(histories, params=service.params), params=service.params)
+    assert [a.deal_id for a in full] == [r.deal_id for r in fleet]
     flagged = 0
-    for result in fleet:
+    for result, analysis in zip(fleet, full, strict=True):
         single = service.analyze(workspace=workspace, deal_id=result.deal_id, as_of=NOW)
-        assert [r.stakeholder_id for r in result.ranking] == [
+        assert [r.stakeholder_id for r in analysis.ranking] == [
             r.stakeholder_id for r in single.ranking
         ]
-        for x, y in zip(result.ranking, single.ranking, strict=True):
+        for x, y in zip(analysis.ranking, single.ranking, strict=True):
             assert abs(x.score - y.score) <= 1e-9
-        assert result.flags == single.flags
-        assert result.top_decision_maker == single.top_decision_maker
-        assert abs(result.support.share - single.support.share) <= 1e-9
-        assert result.support.trend == single.support.trend
+            assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
+                exclude={"score", "components"})
+        assert [p.stakeholder_id for p in result.key_people] == [
+            r.stakeholder_id for r in single.ranking[: service.params.key_people]
+        ]
+        for x, y in zip(result.key_people, single.key_people, strict=True):
+            assert abs(x.score - y.score) <= 1e-9
+        for candidate in (result, analysis):
+            assert candidate.flags == single.flags
+            assert candidate.top_decision_maker == single.top_decision_maker
+            assert abs(candidate.support.share - single.support.share) <= 1e-9
+            assert candidate.support.trend == single.support.trend
+            assert candidate.support.movers == single.support.movers or all(
+                abs(a.delta - b.delta) <= 1e-9
+                for a, b in zip(candidate.support.movers, single.support.movers, strict=True))
         flagged += bool(result.flags)
     assert flagged > 0
 

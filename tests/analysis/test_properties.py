@@ -9,8 +9,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphsvc.analysis.deal import analyze_snapshot
-from graphsvc.analysis.fleet import analyze_fleet, fleet_scores, snapshots_at
+from graphsvc.analysis.deal import analyze_snapshot, assess_snapshot
+from graphsvc.analysis.fleet import (
+    analyze_fleet,
+    fleet_scores,
+    scan_fleet,
+    snapshots_at,
+    trend_pairs,
+)
 from graphsvc.analysis.ranking import rank_members, score_members
 from graphsvc.analysis.support import support_state
 from graphsvc.domain.models import Stance
@@ -140,6 +146,26 @@ def test_fleet_analysis_equals_per_deal_analysis(batch) -> None:
         for x, y in zip(fleet.ranking, single.ranking, strict=True):
             assert abs(x.score - y.score) < 1e-9
         assert fleet.flags == single.flags
+        assert fleet.top_decision_maker == single.top_decision_maker
+        assert abs(fleet.support.share - single.support.share) < 1e-9
+        assert fleet.support.trend == single.support.trend
+
+
+@FAST
+@given(st.lists(histories(), min_size=1, max_size=4))
+def test_fleet_scan_equals_per_deal_assessment(batch) -> None:
+    now, then = trend_pairs(batch)
+    for a, b, fleet in zip(now, then, scan_fleet(now, then), strict=True):
+        single = assess_snapshot(a, previous=b)
+        full = analyze_snapshot(a, previous=b)
+        assert [p.stakeholder_id for p in fleet.key_people] == [
+            p.stakeholder_id for p in single.key_people
+        ] == [r.stakeholder_id for r in full.ranking[:3]]
+        for x, y in zip(fleet.key_people, full.key_people, strict=True):
+            assert abs(x.score - y.score) < 1e-9
+            assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
+                exclude={"score", "components"})
+        assert fleet.flags == single.flags == full.flags
         assert fleet.top_decision_maker == single.top_decision_maker
         assert abs(fleet.support.share - single.support.share) < 1e-9
         assert fleet.support.trend == single.support.trend
