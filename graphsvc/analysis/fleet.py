@@ -270,9 +270,9 @@ class _Encoded:
 
     layout: _Layout
     ids: list[list[str]]
+    members: list[Member]  # every committee's, one after the other
     role: np.ndarray
     rating: np.ndarray
-    self_weight: np.ndarray  # NaN where the member has none
     stance: np.ndarray  # -2..2, unknown 0
     ally: np.ndarray
     influence: tuple[np.ndarray, np.ndarray, np.ndarray]  # source, target, strength
@@ -283,52 +283,57 @@ class _Encoded:
         layout = _Layout.of(snapshots)
         role_of = {role: params.role_value(role) for role in Role}
         numbers = _STANCE_NUMBER
-        ids: list[list[str]] = []
-        role: list[float] = []
-        rating: list[int] = []
-        own: list[float] = []
-        stance: list[int] = []
-        ally: list[bool] = []
+        # One flat pass per attribute over every member of every committee (list
+        # comprehensions are the fastest way CPython reads slots), then per-block slices.
+        members = [m for snap in snapshots for m in snap.members]
+        flat_ids = [m.stakeholder.id for m in members]
+        offsets = layout.offsets.tolist()
+        ids = [flat_ids[offsets[b] : offsets[b + 1]] for b in range(len(snapshots))]
         src: list[int] = []
         dst: list[int] = []
         strength: list[float] = []
         rep: list[int] = []
         mgr: list[int] = []
-        nan = float("nan")
         for b, snap in enumerate(snapshots):
-            members = snap.members
-            own_ids = [m.stakeholder.id for m in members]
-            ids.append(own_ids)
-            role.extend([role_of[m.role] for m in members])
-            rating.extend([m.influence_rating or 0 for m in members])  # ratings are 1-5
-            own.extend([nan if m.self_weight is None else m.self_weight for m in members])
-            stance.extend([numbers[m.stance] for m in members])
-            ally.extend([m.ally for m in members])
             if snap.influences or snap.reporting:
-                off = int(layout.offsets[b])
-                index = dict(zip(own_ids, range(off, off + len(own_ids)), strict=True))
+                off = offsets[b]
+                index = dict(zip(ids[b], range(off, offsets[b + 1]), strict=True))
                 lines = snap.influences
                 src.extend([index[line.source_id] for line in lines])
                 dst.extend([index[line.target_id] for line in lines])
                 strength.extend([line.strength for line in lines])
-                rep.extend([index[line.source_id] for line in snap.reporting])
-                mgr.extend([index[line.target_id] for line in snap.reporting])
-        raw_rating = np.asarray(rating, dtype=float)
+                lines = snap.reporting
+                rep.extend([index[line.source_id] for line in lines])
+                mgr.extend([index[line.target_id] for line in lines])
+        n = len(members)
+        raw_rating = np.fromiter(  # ratings are 1-5, unrated 0
+            [m.influence_rating or 0 for m in members], dtype=float, count=n
+        )
         return cls(
             layout=layout,
             ids=ids,
-            role=np.asarray(role, dtype=float),
+            members=members,
+            role=np.fromiter([role_of[m.role] for m in members], dtype=float, count=n),
             rating=np.where(raw_rating == 0, params.unrated_rating, (raw_rating - 1.0) / 4.0),
-            self_weight=np.asarray(own, dtype=float),
-            stance=np.asarray(stance, dtype=np.int64),
-            ally=np.asarray(ally, dtype=bool),
+            stance=np.fromiter([numbers[m.stance] for m in members], dtype=np.int64, count=n),
+            ally=np.fromiter([m.ally for m in members], dtype=bool, count=n),
             influence=(
-                np.asarray(src, dtype=np.int64),
-                np.asarray(dst, dtype=np.int64),
-                np.asarray(strength, dtype=float),
+                np.fromiter(src, dtype=np.int64, count=len(src)),
+                np.fromiter(dst, dtype=np.int64, count=len(dst)),
+                np.fromiter(strength, dtype=float, count=len(strength)),
             ),
-            reporting=(np.asarray(rep, dtype=np.int64), np.asarray(mgr, dtype=np.int64)),
+            reporting=(
+                np.fromiter(rep, dtype=np.int64, count=len(rep)),
+                np.fromiter(mgr, dtype=np.int64, count=len(mgr)),
+            ),
         )
+
+    def self_weight(self) -> np.ndarray:
+        """Each member's own Friedkin-Johnsen self-weight, NaN where none was recorded
+        (only the forecast needs it, so it is read on demand)."""
+        nan = float("nan")
+        weights = [nan if m.self_weight is None else m.self_weight for m in self.members]
+        return np.fromiter(weights, dtype=float, count=len(weights))
 
 
 def _block_solve(
@@ -360,13 +365,16 @@ def _block_solve(
         blocks = np.flatnonzero(layout.sizes == m)
         position[blocks] = np.arange(len(blocks))
         nodes = (layout.offsets[blocks][:, None] + np.arange(m)[None, :]).ravel()
-        stack = np.zeros((len(blocks), m, m))
-        diagonal_index = np.arange(m)
-        stack[:, diagonal_index, diagonal_index] = diagonal[nodes].reshape(len(blocks), m)
         lo, hi = np.searchsorted(sorted_sizes, [m, m + 1])
         picked = by_size[lo:hi]
         r, c = rows[picked], cols[picked]
-        np.add.at(stack, (position[block_of[r]], local[r], local[c]), values[picked])
+        # Summing duplicates by bincount on the flat index (much faster than np.add.at).
+        flat = (position[block_of[r]] * m + local[r]) * m + local[c]
+        stack = np.bincount(flat, weights=values[picked], minlength=len(blocks) * m * m)
+        # (bincount of nothing is an integer array)
+        stack = stack.astype(float, copy=False).reshape(len(blocks), m, m)
+        diagonal_index = np.arange(m)
+        stack[:, diagonal_index, diagonal_index] += diagonal[nodes].reshape(len(blocks), m)
         solved = np.linalg.solve(stack, columns[nodes].reshape(len(blocks), m, -1))
         answer[nodes] = solved.reshape(len(nodes), -1)
     return answer.reshape(rhs.shape)
@@ -482,10 +490,11 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
             layout.block_of,
         )
     )
-    local_order = local[order]
+    local_order = local[order].tolist()
+    bounds = layout.offsets.tolist()
     results: list[MemberScores] = []
     for b in range(len(layout.sizes)):
-        lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
+        lo, hi = bounds[b], bounds[b + 1]
         results.append(
             MemberScores(
                 authority=authority[lo:hi],
@@ -493,7 +502,7 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
                 rating=rating[lo:hi],
                 position=position[lo:hi],
                 score=score[lo:hi],
-                order=tuple(local_order[lo:hi].tolist()),
+                order=tuple(local_order[lo:hi]),
             )
         )
     return results
@@ -572,12 +581,14 @@ def _support_states(
     opposition = np.bincount(block_of, weights=weights * opposed, minlength=blocks)
     allies = np.bincount(block_of, weights=ally, minlength=blocks)
     states: list[SupportState] = []
+    bounds = layout.offsets.tolist()
+    shares, oppositions, ally_counts = share.tolist(), opposition.tolist(), allies.tolist()
     for b in range(blocks):
-        lo, hi = int(layout.offsets[b]), int(layout.offsets[b + 1])
+        lo, hi = bounds[b], bounds[b + 1]
         if lo == hi:
             states.append(_empty_state())
             continue
-        sh, op = float(share[b]), float(opposition[b])
+        sh, op = shares[b], oppositions[b]
         states.append(
             SupportState(
                 ids=tuple(ids[b]),
@@ -587,7 +598,7 @@ def _support_states(
                 share=min(1.0, sh),
                 opposition=min(1.0, op),
                 neutral=max(0.0, 1.0 - sh - op),
-                allies=int(allies[b]),
+                allies=int(ally_counts[b]),
             )
         )
     return states
@@ -849,7 +860,8 @@ def _fj_system(
     n = encoded.layout.total
     source, target, strength = encoded.influence
     incoming = np.bincount(target, weights=strength, minlength=n)
-    own = np.where(np.isnan(encoded.self_weight), params.default_self_weight, encoded.self_weight)
+    recorded = encoded.self_weight()
+    own = np.where(np.isnan(recorded), params.default_self_weight, recorded)
     own = np.where(incoming > 0, own, 1.0)
     # Row i of W off the diagonal: (1 - w_ii) * strength / incoming strength.
     off = (1.0 - own[target]) * strength / incoming[target]
