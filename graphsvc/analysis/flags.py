@@ -148,10 +148,11 @@ def risk_flags(
     if top_dm is not None:
         index, confirmed = top_dm
         dm = members[index]
-        last = None
-        for record in snapshot.interactions:
-            if dm.id in record.stakeholder_ids and (last is None or record.at > last):
-                last = record.at
+        dm_id = dm.id
+        last = max(
+            [record.at for record in snapshot.interactions if dm_id in record.stakeholder_ids],
+            default=None,
+        )
         if last is None:
             flags.append(
                 _flag(
@@ -257,7 +258,10 @@ def risk_flags(
             )
         )
 
-    latest = max(interactions, key=lambda r: (r.at, r.id)) if interactions else None
+    latest = None
+    if interactions:
+        newest = max([record.at for record in interactions])
+        latest = max((r for r in interactions if r.at == newest), key=lambda r: r.id)
     if latest is None or as_of - latest.at > params.stale_days * DAY_MS:
         message = (
             "No interaction has been recorded on this deal."

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -254,6 +255,19 @@ def trend_reference_instant(
     return then
 
 
+def _name_of(
+    stakeholder_id: str, snapshot: DealSnapshot, state: SupportState, names: dict[str, str] | None
+) -> str:
+    """A mover's name: from ``names`` when given (it knows who left), else from the
+    committee (``state.ids`` is aligned with ``snapshot.members``)."""
+    if names is not None:
+        return names.get(stakeholder_id, stakeholder_id)
+    try:
+        return snapshot.members[state.ids.index(stakeholder_id)].stakeholder.name
+    except ValueError:
+        return stakeholder_id
+
+
 def summarize_support(
     snapshot: DealSnapshot,
     state: SupportState,
@@ -271,8 +285,9 @@ def summarize_support(
         if state.ids == previous.ids:
             # Same people: one vector subtraction instead of two dicts.
             moved = state.weights * state.supporter - previous.weights * previous.supporter
-            changed = np.flatnonzero(np.abs(moved) > 1e-9)
-            changes = [(state.ids[i], float(moved[i])) for i in changed]
+            changed = np.flatnonzero(np.abs(moved) > 1e-9).tolist()
+            deltas = moved.tolist()
+            changes = [(state.ids[i], deltas[i]) for i in changed]
         else:
             now_c = state.contributions()
             then_c = previous.contributions()
@@ -281,11 +296,15 @@ def summarize_support(
             ]
             changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
         if changes:
-            changes.sort(key=lambda item: (-round(abs(item[1]), 9), item[0]))
-            lookup = names or {m.stakeholder.id: m.stakeholder.name for m in snapshot.members}
+            top = heapq.nsmallest(
+                params.movers, changes, key=lambda item: (-round(abs(item[1]), 9), item[0])
+            )
             movers = [
-                checked(TrendMover, dict(stakeholder_id=sid, name=lookup.get(sid, sid), delta=d))
-                for sid, d in changes[: params.movers]
+                checked(
+                    TrendMover,
+                    dict(stakeholder_id=sid, name=_name_of(sid, snapshot, state, names), delta=d),
+                )
+                for sid, d in top
             ]
     return checked(
         SupportSummary,
