@@ -32,12 +32,12 @@ def _assembled(
     scores: MemberScores,
     previous: SupportState | None,
     *,
-    state: SupportState | None,
-    names: dict[str, str] | None,
-    top_dm: tuple[int, bool] | Literal[False] | None,
-    friend_reaches_dm: bool | None,
-    params: AnalysisParams,
     everyone: bool,
+    state: SupportState | None = None,
+    names: dict[str, str] | None = None,
+    top_dm: tuple[int, bool] | Literal[False] | None = False,
+    friend_reaches_dm: bool | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
 ) -> dict[str, Any]:
     """The field values of a :class:`DealRisk` (with ``ranking`` too when ``everyone``)."""
     if state is None:
@@ -85,57 +85,20 @@ def _assembled(
 
 
 def assemble_analysis(
-    snapshot: DealSnapshot,
-    scores: MemberScores,
-    previous: SupportState | None,
-    *,
-    state: SupportState | None = None,
-    names: dict[str, str] | None = None,
-    top_dm: tuple[int, bool] | Literal[False] | None = False,
-    friend_reaches_dm: bool | None = None,
-    params: AnalysisParams = DEFAULT_PARAMS,
+    snapshot: DealSnapshot, scores: MemberScores, previous: SupportState | None, **known: Any
 ) -> DealAnalysis:
     """Build the :class:`DealAnalysis` of a scored snapshot (``previous``: support state
-    ``trend_weeks`` earlier, or ``None`` for no trend). ``state``, ``top_dm`` and
-    ``friend_reaches_dm`` may be passed when already computed (the fleet does)."""
-    values = _assembled(
-        snapshot,
-        scores,
-        previous,
-        state=state,
-        names=names,
-        top_dm=top_dm,
-        friend_reaches_dm=friend_reaches_dm,
-        params=params,
-        everyone=True,
-    )
-    return checked(DealAnalysis, values)
+    ``trend_weeks`` earlier, or ``None`` for no trend). ``known`` may pass ``state``,
+    ``names``, ``top_dm`` and ``friend_reaches_dm`` when already computed (the fleet
+    does), and ``params``."""
+    return checked(DealAnalysis, _assembled(snapshot, scores, previous, everyone=True, **known))
 
 
 def assemble_risk(
-    snapshot: DealSnapshot,
-    scores: MemberScores,
-    previous: SupportState | None,
-    *,
-    state: SupportState | None = None,
-    names: dict[str, str] | None = None,
-    top_dm: tuple[int, bool] | Literal[False] | None = False,
-    friend_reaches_dm: bool | None = None,
-    params: AnalysisParams = DEFAULT_PARAMS,
+    snapshot: DealSnapshot, scores: MemberScores, previous: SupportState | None, **known: Any
 ) -> DealRisk:
     """:func:`assemble_analysis` without the full ranking (the fleet scan's result)."""
-    values = _assembled(
-        snapshot,
-        scores,
-        previous,
-        state=state,
-        names=names,
-        top_dm=top_dm,
-        friend_reaches_dm=friend_reaches_dm,
-        params=params,
-        everyone=False,
-    )
-    return checked(DealRisk, values)
+    return checked(DealRisk, _assembled(snapshot, scores, previous, everyone=False, **known))
 
 
 def _scored(
