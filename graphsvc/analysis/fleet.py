@@ -402,22 +402,30 @@ def _reporting_counts(encoded: _Encoded) -> tuple[np.ndarray, np.ndarray]:
     """(people below, people above) every node, through all reporting lines."""
     n = encoded.layout.total
     report, manager = encoded.reporting
+    below, above = np.zeros(n), np.zeros(n)
     if len(report) == 0:
-        return np.zeros(n), np.zeros(n)
+        return below, above
+    # Only the people on some reporting line take part: number them 0..k-1, so the
+    # matrices are k x k rather than fleet-sized.
+    involved, local = np.unique(np.concatenate([report, manager]), return_inverse=True)
+    k = len(involved)
+    local_report, local_manager = local[: len(report)], local[len(report) :]
     # manager -> report adjacency; closure = everyone reachable downwards.
-    step = sp.csr_matrix((np.ones(len(report)), (manager, report)), shape=(n, n), dtype=np.int8)
+    step = sp.csr_matrix(
+        (np.ones(len(report)), (local_manager, local_report)), shape=(k, k), dtype=np.int8
+    )
     step.data[:] = 1
-    closure = step.copy()
-    while True:
-        grown = closure + closure @ step
+    closure = step
+    while True:  # path doubling: after i rounds every path of up to 2**i lines is in
+        grown = closure + closure @ closure
         grown.data[:] = 1
         if grown.nnz == closure.nnz:
             break
         closure = grown
     closure = closure.tocsr()
     diagonal = closure.diagonal().astype(float)
-    below = np.diff(closure.indptr).astype(float) - diagonal
-    above = np.bincount(closure.indices, minlength=n).astype(float) - diagonal
+    below[involved] = np.diff(closure.indptr) - diagonal
+    above[involved] = np.bincount(closure.indices, minlength=k) - diagonal
     return below, above
 
 

@@ -282,30 +282,31 @@ def summarize_support(
     movers: list[TrendMover] = []
     if previous is not None:
         delta = state.share - previous.share
+        # Candidates as (-|delta| rounded, id, delta): the smallest come first, i.e. the
+        # largest moves, ties by id.
         if state.ids == previous.ids:
             # Same people: one vector subtraction instead of two dicts.
             moved = state.weights * state.supporter - previous.weights * previous.supporter
-            changed = np.flatnonzero(np.abs(moved) > 1e-9).tolist()
-            deltas = moved.tolist()
-            changes = [(state.ids[i], deltas[i]) for i in changed]
+            changed = np.flatnonzero(np.abs(moved) > 1e-9)
+            keys = (-np.round(np.abs(moved[changed]), 9)).tolist()
+            ids = state.ids
+            candidates = list(
+                zip(keys, [ids[i] for i in changed.tolist()], moved[changed].tolist(), strict=True)
+            )
         else:
             now_c = state.contributions()
             then_c = previous.contributions()
             changes = [
                 (sid, now_c.get(sid, 0.0) - then_c.get(sid, 0.0)) for sid in now_c.keys() | then_c
             ]
-            changes = [(sid, d) for sid, d in changes if abs(d) > 1e-9]
-        if changes:
-            top = heapq.nsmallest(
-                params.movers, changes, key=lambda item: (-round(abs(item[1]), 9), item[0])
+            candidates = [(-round(abs(d), 9), sid, d) for sid, d in changes if abs(d) > 1e-9]
+        movers = [
+            checked(
+                TrendMover,
+                dict(stakeholder_id=sid, name=_name_of(sid, snapshot, state, names), delta=d),
             )
-            movers = [
-                checked(
-                    TrendMover,
-                    dict(stakeholder_id=sid, name=_name_of(sid, snapshot, state, names), delta=d),
-                )
-                for sid, d in top
-            ]
+            for _, sid, d in heapq.nsmallest(params.movers, candidates)
+        ]
     return checked(
         SupportSummary,
         dict(
