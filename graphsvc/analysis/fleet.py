@@ -260,6 +260,15 @@ class _Layout:
     def total(self) -> int:
         return int(self.offsets[-1])
 
+    def size_groups(self) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """``(m, blocks, nodes)`` for every committee size ``m`` > 0: the blocks of that
+        size and their nodes as a ``(len(blocks), m)`` array, row by row."""
+        for m in np.unique(self.sizes).tolist():
+            if m == 0:
+                continue
+            blocks = np.flatnonzero(self.sizes == m)
+            yield m, blocks, self.offsets[blocks][:, None] + np.arange(m)[None, :]
+
 
 _STANCE_NUMBER = {stance: stance.numeric for stance in Stance}
 
@@ -359,12 +368,9 @@ def _block_solve(
     by_size = np.argsort(entry_size, kind="stable")
     sorted_sizes = entry_size[by_size]
     position = np.zeros(len(layout.sizes), dtype=np.int64)
-    for m in np.unique(layout.sizes):
-        if m == 0:
-            continue
-        blocks = np.flatnonzero(layout.sizes == m)
+    for m, blocks, grid in layout.size_groups():
         position[blocks] = np.arange(len(blocks))
-        nodes = (layout.offsets[blocks][:, None] + np.arange(m)[None, :]).ravel()
+        nodes = grid.ravel()
         lo, hi = np.searchsorted(sorted_sizes, [m, m + 1])
         picked = by_size[lo:hi]
         r, c = rows[picked], cols[picked]
@@ -488,17 +494,16 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
         0.0,
         100.0,
     )
-    local = np.arange(n) - layout.offsets[layout.block_of]
-    # Members are sorted by id inside a snapshot and lexsort is stable, so the last
-    # tie-break (the smaller id) is the nodes' own order.
-    order = np.lexsort(
-        (
-            -np.round(authority, params.rank_decimals),
-            -np.round(score, params.rank_decimals),
-            layout.block_of,
-        )
-    )
-    local_order = local[order].tolist()
+    # Rank order inside each committee, committees of one size sorted together row by
+    # row. Members are sorted by id inside a snapshot and lexsort is stable, so the last
+    # tie-break (the smaller id) is the members' own order.
+    score_key = -np.round(score, params.rank_decimals)
+    authority_key = -np.round(authority, params.rank_decimals)
+    orders: list[tuple[int, ...]] = [()] * len(layout.sizes)
+    for _, blocks, grid in layout.size_groups():
+        ranked = np.lexsort((authority_key[grid], score_key[grid]), axis=-1).tolist()
+        for b, row in zip(blocks.tolist(), ranked, strict=True):
+            orders[b] = tuple(row)
     bounds = layout.offsets.tolist()
     results: list[MemberScores] = []
     for b in range(len(layout.sizes)):
@@ -510,7 +515,7 @@ def _scores(encoded: _Encoded, params: AnalysisParams) -> list[MemberScores]:
                 rating=rating[lo:hi],
                 position=position[lo:hi],
                 score=score[lo:hi],
-                order=tuple(local_order[lo:hi]),
+                order=orders[b],
             )
         )
     return results
