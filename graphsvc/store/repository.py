@@ -781,9 +781,10 @@ class GraphStore:
         rows = self.runner.read("deal_history_interactions", {
             "deal_keys": [node_key(ws, d) for d in deal_ids], "as_of": as_of})
         by_deal: dict[str, list[InteractionRecord]] = defaultdict(list)
+        canonical = _Canonical()
         for row in rows:
             by_deal[row["deal_id"]].append(
-                _interaction_record([row["packed"], row["stakeholder_ids"]]))
+                _interaction_record([row["packed"], row["stakeholder_ids"]], canonical))
         return by_deal
 
     # -- bundles
@@ -929,6 +930,10 @@ class GraphStore:
         influences: dict[str, list[LineFact]] = defaultdict(list)
         reporting: dict[str, list[LineFact]] = defaultdict(list)
         interactions: dict[str, list[InteractionRecord]] = {}
+        # Every mention of a stakeholder id shares one string object: the analysis looks
+        # ids up in dicts and tuples millions of times, and equal objects that are also
+        # identical compare at once (and stay in cache).
+        canonical = _Canonical()
         for row in rows:
             part, owner, items = row["part"], row["id"], row["items"]
             if part == "members":
@@ -937,6 +942,7 @@ class GraphStore:
                     if person is None:  # a deal without members
                         continue
                     sid, account_id, name, title, email = json.loads(person)
+                    sid = canonical(sid)
                     own = [_membership_fact(sid, fact) for fact in member_facts]
                     # Only people who sat on the deal count; an end that arrived for
                     # someone who never joined (facts come in any order) is not shown.
@@ -946,14 +952,15 @@ class GraphStore:
                         id=sid, account_id=account_id, name=name, title=title, email=email)
                     facts[owner].extend(own)
             elif part == "lines":
+                source = canonical(owner)
                 for packed in items:
                     kind, at, seq, state, target = packed.split(KEY_SEPARATOR, 4)
                     active, strength = _line_state(state)
                     (reporting if kind == "R" else influences)[owner].append(LineFact(
-                        source_id=owner, target_id=target, at=int(at), seq=int(seq),
-                        active=active, strength=strength))
+                        source_id=source, target_id=canonical(target), at=int(at),
+                        seq=int(seq), active=active, strength=strength))
             else:
-                records = [_interaction_record(item) for item in items]
+                records = [_interaction_record(item, canonical) for item in items]
                 records.sort(key=lambda x: (x.at, x.id))
                 interactions[owner] = records
         histories = []
@@ -1063,11 +1070,18 @@ _INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary",
                        "next_step_at")
 
 
-def _interaction_record(item: list[Any]) -> InteractionRecord:
+class _Canonical(dict[str, str]):
+    """Maps each string to the first equal string it was given (a per-read intern table)."""
+
+    def __call__(self, value: str) -> str:
+        return self.setdefault(value, value)
+
+
+def _interaction_record(item: list[Any], canonical: _Canonical) -> InteractionRecord:
     packed, stakeholder_ids = item
     iid, at, channel, emails, summary, next_step_at = json.loads(packed)
     return InteractionRecord(id=iid, at=at, channel=channel,
-                             stakeholder_ids=tuple(stakeholder_ids or ()),
+                             stakeholder_ids=tuple(map(canonical, stakeholder_ids or ())),
                              team_member_emails=tuple(emails or ()), summary=summary,
                              next_step_at=next_step_at)
 
