@@ -125,6 +125,12 @@ def test_domain_error_is_one_line(cli_data_dir: Path) -> None:
     assert_one_line_error(result, code=1, contains="0123456789abcdef")
 
 
+def test_a_key_for_a_workspace_the_store_refuses_is_refused(cli_data_dir: Path) -> None:
+    # The store refuses names with surrounding spaces; a key must not name one.
+    result = run_cli(["keys", "create", "--workspace", " acme", "--scope", "read"], cli_data_dir)
+    assert_one_line_error(result, code=1, contains="workspace")
+
+
 def test_debug_shows_the_traceback(cli_data_dir: Path) -> None:
     result = run_cli(["--debug", "keys", "revoke", "0123456789abcdef"], cli_data_dir)
     assert result.returncode != 0

@@ -16,7 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from graphsvc.domain.models import from_ms, to_ms
-from graphsvc.errors import NotFound, ValidationFailed
+from graphsvc.errors import NotFound
+from graphsvc.store.repository import check_workspace
 
 KEY_PREFIX = "gsk_"
 _PUBLIC_PREFIX_LEN = len(KEY_PREFIX) + 6
@@ -85,14 +86,6 @@ def _record(row: dict[str, Any]) -> ApiKeyRecord:
     )
 
 
-def _check_workspace(workspace: str) -> None:
-    if not 1 <= len(workspace) <= 128 or not workspace.isprintable():
-        raise ValidationFailed(
-            "workspace must be 1-128 printable characters",
-            detail=[{"loc": ["workspace"], "msg": "workspace must be 1-128 printable characters"}],
-        )
-
-
 class KeyRepository:
     """Create, look up, list and revoke API keys through a store runner."""
 
@@ -103,7 +96,8 @@ class KeyRepository:
         self, *, workspace: str, scope: Scope | str, name: str | None = None
     ) -> tuple[str, ApiKeyRecord]:
         """Return ``(key, record)``; the key itself is never stored and cannot be shown again."""
-        _check_workspace(workspace)
+        # The store's own rule, so a key can never name a workspace the store refuses.
+        check_workspace(workspace)
         key = new_key()
         rows = self.runner.write(
             "api_key_create",
