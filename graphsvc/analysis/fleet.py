@@ -708,6 +708,26 @@ def scan_fleet(
         return _analyze_fleet(snapshots, previous, params, assemble_risk)[0]
 
 
+def analyze_deal(
+    snapshot: DealSnapshot,
+    previous: DealSnapshot | None = None,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> DealAnalysis:
+    """One deal on the vectorised path: the same answer as :func:`deal.analyze_snapshot`
+    (networkx) in a fraction of its time, which is what a request for one deal wants.
+    No garbage-collector pause: a single deal builds few objects.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> analyze_deal(committee([("x", "Economic Buyer")])).top_decision_maker.stakeholder_id
+    'x'
+    """
+    earlier = None if previous is None else [previous]
+    return _analyze_fleet([snapshot], earlier, params, assemble_analysis)[0][0]
+
+
 _R = TypeVar("_R", bound=DealRisk)
 
 

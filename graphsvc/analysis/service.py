@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.deal import trend_snapshots
 from graphsvc.analysis.fleet import (
+    analyze_deal,
     fleet_scan_details,
     scan_fleet,
     trend_pairs,
@@ -72,9 +73,11 @@ class AnalysisService:
     def analyze(
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
     ) -> DealAnalysis:
-        """Ranking, top decision-maker, support base and flags of one deal as of an instant."""
+        """Ranking, top decision-maker, support base and flags of one deal as of an instant
+        (vectorised scoring; equal to the networkx path, ``deal.analyze_history``)."""
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        return analyze_history(history, params=self.params)
+        now, then = trend_snapshots(history, params=self.params)
+        return analyze_deal(now, then, params=self.params)
 
     def support_history(
         self,

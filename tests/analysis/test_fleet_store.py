@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from graphsvc.analysis.deal import analyze_history
 from graphsvc.analysis.fleet import analyze_fleet, trend_pairs
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.analysis.support import support_history
@@ -32,7 +33,14 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
     assert [a.deal_id for a in full] == [r.deal_id for r in fleet]
     flagged = 0
     for result, analysis in zip(fleet, full, strict=True):
-        single = service.analyze(workspace=workspace, deal_id=result.deal_id, as_of=NOW)
+        # The reference: the per-deal networkx path on the deal's own store read.
+        single = analyze_history(
+            store.deal_history(workspace=workspace, deal_id=result.deal_id, as_of=NOW),
+            params=service.params)
+        served = service.analyze(workspace=workspace, deal_id=result.deal_id, as_of=NOW)
+        assert served.flags == single.flags
+        for x, y in zip(served.ranking, single.ranking, strict=True):
+            assert x.stakeholder_id == y.stakeholder_id and abs(x.score - y.score) <= 1e-9
         assert [r.stakeholder_id for r in analysis.ranking] == [
             r.stakeholder_id for r in single.ranking
         ]

@@ -162,9 +162,20 @@ def test_analyze_with_time_travel(service: AnalysisService, workspace: str) -> N
     # eval turned neutral on day 30, within 4 weeks of day 40: support shrank.
     assert before.support.trend.value == "shrinking"
     assert [m.stakeholder_id for m in before.support.movers] == ["eval"]
-    # The same answer as the pure function on the history the store returns.
+    # The same answer as the pure networkx function on the history the store returns
+    # (the service scores on the vectorised path: equal up to float noise).
     history = service.store.deal_history(workspace=workspace, deal_id="d1", as_of=day(40))
-    assert analyze_history(history, params=service.params) == before
+    reference = analyze_history(history, params=service.params)
+    assert reference.flags == before.flags
+    assert reference.top_decision_maker == before.top_decision_maker
+    assert [r.stakeholder_id for r in reference.ranking] == [
+        r.stakeholder_id for r in before.ranking]
+    for x, y in zip(reference.ranking, before.ranking, strict=True):
+        assert abs(x.score - y.score) <= 1e-9
+        assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
+            exclude={"score", "components"})
+    assert abs(reference.support.share - before.support.share) <= 1e-9
+    assert reference.support.trend == before.support.trend
     with pytest.raises(NotFound):
         service.analyze(workspace=workspace, deal_id="nope")
 
