@@ -27,18 +27,17 @@ Prints progress, then as its last line one JSON object.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
+from _meters import PeakMemory
 
 from graphsvc.config import Environment, Settings
 from graphsvc.domain.models import Bundle
@@ -48,37 +47,6 @@ from graphsvc.store.runners import FalkorRunner
 from graphsvc.synth import generate_portfolio
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-class PeakMemory:
-    """Samples RSS of this process and the server every 100 ms (a meter, not a sync)."""
-
-    def __init__(self, server_pid: int) -> None:
-        self.procs = [psutil.Process(), psutil.Process(server_pid)]
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        total = 0
-        for proc in self.procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += proc.memory_info().rss
-        self.peak = max(self.peak, total)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.1):
-            self._sample()
-
-    def __enter__(self) -> PeakMemory:
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
 
 
 def settings_for(data_dir: Path, batch_size: int) -> Settings:

@@ -39,14 +39,13 @@ import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import psutil
+from _meters import PeakMemory
 
 from graphsvc.analysis.deal import analyze_snapshot, assess_snapshot
 from graphsvc.analysis.fleet import analyze_fleet, bulk_build, scan_fleet, trend_pairs
@@ -63,39 +62,6 @@ from graphsvc.synth import generate_portfolio
 R = TypeVar("R", bound=DealRisk)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 WORKSPACE = "bench"
-
-
-class PeakMemory:
-    """Samples the RSS of this process and the server every 100 ms (a meter, not a sync)."""
-
-    def __init__(self, server_pid: int | None) -> None:
-        self.procs = [psutil.Process()]
-        if server_pid is not None:
-            self.procs.append(psutil.Process(server_pid))
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        total = 0
-        for proc in self.procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += proc.memory_info().rss
-        self.peak = max(self.peak, total)
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.1):
-            self._sample()
-
-    def __enter__(self) -> PeakMemory:
-        self._sample()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
 
 
 class Timer:
