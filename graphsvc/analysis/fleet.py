@@ -279,6 +279,16 @@ class _Layout:
 
 
 _STANCE_NUMBER = {stance: stance.numeric for stance in Stance}
+_Stances = tuple[np.ndarray, np.ndarray]  # stance (-2..2, unknown 0) and ally per node
+
+
+def _stances_of(members: Sequence[Member]) -> _Stances:
+    numbers = _STANCE_NUMBER
+    n = len(members)
+    return (
+        np.fromiter([numbers[m.stance] for m in members], dtype=np.int64, count=n),
+        np.fromiter([m.ally for m in members], dtype=bool, count=n),
+    )
 
 
 @dataclass(slots=True)
@@ -290,8 +300,7 @@ class _Encoded:
     members: list[Member]  # every committee's, one after the other
     role: np.ndarray
     rating: np.ndarray
-    stance: np.ndarray  # -2..2, unknown 0
-    ally: np.ndarray
+    stances: _Stances
     influence: tuple[np.ndarray, np.ndarray, np.ndarray]  # source, target, strength
     reporting: tuple[np.ndarray, np.ndarray]  # report, manager
 
@@ -299,7 +308,6 @@ class _Encoded:
     def of(cls, snapshots: Sequence[DealSnapshot], params: AnalysisParams) -> _Encoded:
         layout = _Layout.of(snapshots)
         role_of = {role: params.role_value(role) for role in Role}
-        numbers = _STANCE_NUMBER
         # One flat pass per attribute over every member of every committee (list
         # comprehensions are the fastest way CPython reads slots), then per-block slices.
         members = [m for snap in snapshots for m in snap.members]
@@ -332,8 +340,7 @@ class _Encoded:
             members=members,
             role=np.fromiter([role_of[m.role] for m in members], dtype=float, count=n),
             rating=np.where(raw_rating == 0, params.unrated_rating, (raw_rating - 1.0) / 4.0),
-            stance=np.fromiter([numbers[m.stance] for m in members], dtype=np.int64, count=n),
-            ally=np.fromiter([m.ally for m in members], dtype=bool, count=n),
+            stances=_stances_of(members),
             influence=(
                 np.fromiter(src, dtype=np.int64, count=len(src)),
                 np.fromiter(dst, dtype=np.int64, count=len(dst)),
@@ -569,16 +576,6 @@ def _fold_pairs(
         then_list.append(folder.snapshot(then_at))
 
 
-_Stances = tuple[np.ndarray, np.ndarray]  # stance (-2..2, unknown 0) and ally per node
-
-
-def _stances_of(snapshots: Sequence[DealSnapshot]) -> _Stances:
-    numbers = _STANCE_NUMBER
-    stance = [numbers[m.stance] for snap in snapshots for m in snap.members]
-    ally = [m.ally for snap in snapshots for m in snap.members]
-    return np.asarray(stance, dtype=np.int64), np.asarray(ally, dtype=bool)
-
-
 def _support_states(
     layout: _Layout, ids: Sequence[Sequence[str]], stances: _Stances, scores: Sequence[MemberScores]
 ) -> list[SupportState]:
@@ -652,7 +649,8 @@ def _friends_reach_dms(encoded: _Encoded, found: list[tuple[int, bool] | None]) 
     reached = csgraph.breadth_first_order(graph, virtual, directed=True, return_predecessors=False)
     mask = np.zeros(n + 1, dtype=bool)
     mask[reached] = True
-    friend = encoded.ally | (encoded.stance >= 1)
+    stance, ally = encoded.stances
+    friend = ally | (stance >= 1)
     hit = mask[:n] & friend
     hit[np.asarray(starts, dtype=np.int64)] = False  # a decision-maker does not reach themself
     np.logical_or.at(answer, layout.block_of[hit], True)
@@ -749,9 +747,7 @@ def _analyze_fleet(
     extra = [previous[b] for b in range(count) if previous is not None and not reused[b]]
     encoded = _Encoded.of([*snapshots, *extra], params)
     scored = _scores(encoded, params)
-    states = _support_states(
-        encoded.layout, encoded.ids, (encoded.stance, encoded.ally), scored
-    )
+    states = _support_states(encoded.layout, encoded.ids, encoded.stances, scored)
     found = [
         top_dm_index(snap, scored[b], decimals=params.rank_decimals)
         for b, snap in enumerate(snapshots)
@@ -763,9 +759,11 @@ def _analyze_fleet(
         _support_states(
             _Layout.of([snapshots[b] for b in reused_at]),
             [encoded.ids[b] for b in reused_at],
-            _stances_of([previous[b] for b in reused_at]),  # type: ignore[index]
+            _stances_of([m for b in reused_at for m in previous[b].members]),
             [scored[b] for b in reused_at],
         )
+        if previous is not None
+        else []
     )
     results: list[_R] = []
     position = count
@@ -849,7 +847,7 @@ def _support_histories(
         rows.append(deal_rows)
     encoded = _Encoded.of(snapshots, params)
     states = _support_states(
-        encoded.layout, encoded.ids, (encoded.stance, encoded.ally), _scores(encoded, params)
+        encoded.layout, encoded.ids, encoded.stances, _scores(encoded, params)
     )
     completeness = [map_completeness(snap, params=params)[0] for snap in snapshots]
     return [
@@ -952,7 +950,7 @@ def _next_best(
     # Column 0: the equilibrium itself ((I - Λ) x0); column k: M e_i for the k-th
     # candidate i of every block.
     columns = np.zeros((n, width + 1))
-    columns[:, 0] = own * encoded.stance
+    columns[:, 0] = own * encoded.stances[0]
     for b, cands in enumerate(candidates):
         off = int(layout.offsets[b])
         for k, i in enumerate(cands, start=1):

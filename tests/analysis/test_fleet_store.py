@@ -1,5 +1,6 @@
 """Fleet scan == per-deal analysis on a seeded 200-deal portfolio in the real store:
-the scan's risks and key people, and the fleet's full rankings, against ``analyze``."""
+the scan's risks and key people, the fleet's full rankings and the served analysis,
+against the per-deal networkx path."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from graphsvc.analysis.support import support_history
 from graphsvc.domain.models import to_ms
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
+from tests.analysis.agreement import assert_same_risk, assert_same_rows
 
 NOW = datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -26,38 +28,23 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
 
     fleet = service.scan(workspace=workspace, as_of=NOW)
     assert len(fleet) > 100  # the open deals of the portfolio
-    # The full rankings too, on the same batched read and vectorised scoring.
+    # The full rankings too, on the same batched read and vectorised scoring; the
+    # reference is the per-deal networkx path on the same histories.
     histories = [h for batch in store.open_deal_histories(workspace=workspace, as_of=NOW)
                  for h in batch]
     full = analyze_fleet(*trend_pairs(histories, params=service.params), params=service.params)
-    assert [a.deal_id for a in full] == [r.deal_id for r in fleet]
+    assert [a.deal_id for a in full] == [r.deal_id for r in fleet] == [
+        h.deal.id for h in histories]
     flagged = 0
-    for result, analysis in zip(fleet, full, strict=True):
-        # The reference: the per-deal networkx path on the deal's own store read.
-        single = analyze_history(
-            store.deal_history(workspace=workspace, deal_id=result.deal_id, as_of=NOW),
-            params=service.params)
+    for result, analysis, history in zip(fleet, full, histories, strict=True):
+        single = analyze_history(history, params=service.params)
         served = service.analyze(workspace=workspace, deal_id=result.deal_id, as_of=NOW)
         assert served.flags == single.flags
-        for x, y in zip(served.ranking, single.ranking, strict=True):
-            assert x.stakeholder_id == y.stakeholder_id and abs(x.score - y.score) <= 1e-9
-        assert [r.stakeholder_id for r in analysis.ranking] == [
-            r.stakeholder_id for r in single.ranking
-        ]
-        for x, y in zip(analysis.ranking, single.ranking, strict=True):
-            assert abs(x.score - y.score) <= 1e-9
-            assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
-                exclude={"score", "components"})
-        assert [p.stakeholder_id for p in result.key_people] == [
-            r.stakeholder_id for r in single.ranking[: service.params.key_people]
-        ]
-        for x, y in zip(result.key_people, single.key_people, strict=True):
-            assert abs(x.score - y.score) <= 1e-9
+        assert_same_rows(served.ranking, single.ranking)
+        assert_same_rows(analysis.ranking, single.ranking)
+        assert_same_rows(result.key_people, single.ranking[: service.params.key_people])
         for candidate in (result, analysis):
-            assert candidate.flags == single.flags
-            assert candidate.top_decision_maker == single.top_decision_maker
-            assert abs(candidate.support.share - single.support.share) <= 1e-9
-            assert candidate.support.trend == single.support.trend
+            assert_same_risk(candidate, single)
             assert candidate.support.movers == single.support.movers or all(
                 abs(a.delta - b.delta) <= 1e-9
                 for a, b in zip(candidate.support.movers, single.support.movers, strict=True))

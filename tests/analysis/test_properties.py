@@ -21,6 +21,7 @@ from graphsvc.analysis.ranking import rank_members, score_members
 from graphsvc.analysis.support import support_state
 from graphsvc.domain.models import Stance
 from graphsvc.domain.snapshot import DealSnapshot, Line, StakeholderInfo
+from tests.analysis.agreement import assert_same_risk, assert_same_rows
 from tests.analysis.strategies import committees, histories
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -158,17 +159,11 @@ def test_fleet_scan_equals_per_deal_assessment(batch) -> None:
     for a, b, fleet in zip(now, then, scan_fleet(now, then), strict=True):
         single = assess_snapshot(a, previous=b)
         full = analyze_snapshot(a, previous=b)
-        assert [p.stakeholder_id for p in fleet.key_people] == [
-            p.stakeholder_id for p in single.key_people
-        ] == [r.stakeholder_id for r in full.ranking[:3]]
-        for x, y in zip(fleet.key_people, full.key_people, strict=True):
-            assert abs(x.score - y.score) < 1e-9
-            assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
-                exclude={"score", "components"})
-        assert fleet.flags == single.flags == full.flags
-        assert fleet.top_decision_maker == single.top_decision_maker
-        assert abs(fleet.support.share - single.support.share) < 1e-9
-        assert fleet.support.trend == single.support.trend
+        assert [p.stakeholder_id for p in single.key_people] == [
+            r.stakeholder_id for r in full.ranking[:3]]
+        assert_same_rows(fleet.key_people, full.key_people)
+        assert fleet.flags == full.flags
+        assert_same_risk(fleet, single)
 
 
 @FAST

@@ -26,6 +26,7 @@ from graphsvc.domain.models import (
 )
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.repository import GraphStore
+from tests.analysis.agreement import assert_same_risk, assert_same_rows
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -166,16 +167,8 @@ def test_analyze_with_time_travel(service: AnalysisService, workspace: str) -> N
     # (the service scores on the vectorised path: equal up to float noise).
     history = service.store.deal_history(workspace=workspace, deal_id="d1", as_of=day(40))
     reference = analyze_history(history, params=service.params)
-    assert reference.flags == before.flags
-    assert reference.top_decision_maker == before.top_decision_maker
-    assert [r.stakeholder_id for r in reference.ranking] == [
-        r.stakeholder_id for r in before.ranking]
-    for x, y in zip(reference.ranking, before.ranking, strict=True):
-        assert abs(x.score - y.score) <= 1e-9
-        assert x.model_dump(exclude={"score", "components"}) == y.model_dump(
-            exclude={"score", "components"})
-    assert abs(reference.support.share - before.support.share) <= 1e-9
-    assert reference.support.trend == before.support.trend
+    assert_same_risk(before, reference)
+    assert_same_rows(before.ranking, reference.ranking)
     with pytest.raises(NotFound):
         service.analyze(workspace=workspace, deal_id="nope")
 
