@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from graphsvc.domain.models import from_ms, to_ms
-from graphsvc.errors import NotFound
+from graphsvc.errors import Conflict, NotFound
 from graphsvc.store.repository import check_workspace
 
 KEY_PREFIX = "gsk_"
@@ -141,7 +141,9 @@ class KeyRepository:
         return _record(rows[0])
 
     def revoke(self, *, key_id: str, workspace: str | None = None) -> ApiKeyRecord:
-        """Revoke by key id (or by the full key); revoking twice keeps the first instant."""
+        """Revoke by key id (or by the full key). A key revoked before is a 409
+        :class:`Conflict` naming when (the first instant stands): the caller asked for
+        something that had already happened, and must not read it as its own doing."""
         if key_id.startswith(KEY_PREFIX):
             rows = self.runner.read("api_key_by_hash", {"hash": hash_key(key_id)})
             if not rows:
@@ -153,4 +155,9 @@ class KeyRepository:
         )
         if not rows:
             raise NotFound(f"no API key {key_id!r}")
-        return _record(rows[0])
+        record = _record(rows[0])
+        if rows[0].get("already_revoked"):
+            assert record.revoked_at is not None
+            raise Conflict(f"API key {key_id!r} was already revoked at "
+                           f"{record.revoked_at.isoformat(timespec='seconds')}")
+        return record

@@ -157,6 +157,23 @@ def test_admin_key_manages_keys_of_its_workspace(api: Api, workspace: str) -> No
             assert reader.get("/v1/deals").status_code == 401
 
 
+def test_revoking_a_revoked_key_says_it_was_already_revoked(api: Api, workspace: str) -> None:
+    with api.client(api.key(workspace, "admin")) as admin:
+        key_id = admin.post("/v1/keys", json={"scope": "read"}).json()["id"]
+        first = admin.delete(f"/v1/keys/{key_id}")
+        assert first.status_code == 200
+        revoked_at = first.json()["revoked_at"]
+        assert revoked_at is not None
+        again = admin.delete(f"/v1/keys/{key_id}")
+        assert again.status_code == 409, again.text
+        body = again.json()
+        assert body["error"] == "conflict"
+        assert "already revoked" in body["detail"] and key_id in body["detail"]
+        # The first revocation instant stands.
+        listed = {k["id"]: k for k in admin.get("/v1/keys").json()["items"]}
+        assert listed[key_id]["revoked_at"] == revoked_at
+
+
 def test_request_id_is_echoed_or_made(api: Api) -> None:
     with api.client() as client:
         assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}
