@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -291,7 +291,3 @@ class Bundle(_Model):
     def item_count(self) -> int:
         return sum(len(getattr(self, name)) for name in type(self).model_fields)
 
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """JSON-friendly dict of a model (enums as values, instants as ISO-8601)."""
-    return model.model_dump(mode="json")
