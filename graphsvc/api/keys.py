@@ -16,7 +16,7 @@ from graphsvc.api.schemas import ApiKeyOut, render
 from graphsvc.keys import ApiKeyRecord, Scope
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"],
-                   responses=error_responses(401, 403, 404, 409, 413, 422))
+                   responses=error_responses(401, 403, 404, 413, 422))
 
 KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 
@@ -53,7 +53,8 @@ def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     return render(KeyCreated(key=key, **_out(record).model_dump()), status_code=201)
 
 
-@router.delete("/{key_id}", response_model=ApiKeyOut,
-                summary="Revoke an API key (409 if it was already revoked)")
+@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key",
+               responses=error_responses(409))
 def revoke_key(key_id: KeyId, principal: AdminKey, keys: Keys) -> Response:
+    """Revoke a key of the caller's workspace; 409 when it was already revoked."""
     return render(_out(keys.revoke(key_id=key_id, workspace=principal.workspace)))
