@@ -38,7 +38,10 @@ def decode_cursor(cursor: str) -> str:
     """The position a cursor continues after; 422 :class:`ValidationFailed` if it is
     not one of ours."""
     try:
-        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8")
+        # validate: characters outside the alphabet are an error, not skipped.
+        return base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode(
+            "utf-8"
+        )
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise _invalid() from exc
 
