@@ -73,6 +73,11 @@ class UpsertCounts:
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    @property
+    def outcome(self) -> str:
+        """One write's outcome: ``created``, ``updated`` or ``unchanged``."""
+        return "created" if self.created else "updated" if self.updated else "unchanged"
+
 
 @dataclass
 class ImportCounts:

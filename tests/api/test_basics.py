@@ -292,3 +292,16 @@ def test_key_lookup_reads_the_stores_workspace_revision(api: Api, workspace: str
     found = api.keys.authenticate_with_revision(key)
     assert found is not None
     assert found[1] == api.store.workspace_revision(workspace=workspace) > 0
+
+
+def test_every_paginated_route_refuses_a_bad_cursor_alike(api: Api, workspace: str) -> None:
+    # One cursor codec: a cursor that is not ours is the same 422 on every route, and a
+    # deal-list cursor is no risk-list offset.
+    with api.client(api.key(workspace)) as client:
+        deal_cursor = "ZGVhbC03"  # encode_cursor("deal-7")
+        for path, cursor in (("/v1/deals", "!!"), ("/v1/risks", "!!"),
+                             ("/v1/risks", deal_cursor)):
+            answer = client.get(path, params={"cursor": cursor})
+            assert answer.status_code == 422, (path, answer.text)
+            assert answer.json()["detail"] == [
+                {"loc": ["query", "cursor"], "msg": "not a cursor of this API"}]
