@@ -33,6 +33,7 @@ from graphsvc.domain.models import (
     from_ms,
 )
 from graphsvc.domain.snapshot import InteractionRecord
+from graphsvc.keys import ApiKeyRecord
 
 
 def iso(value: datetime) -> str:
@@ -45,6 +46,11 @@ IsoTime = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="j
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def of(cls, value: BaseModel) -> Self:
+        """The response body of a domain object with the same fields."""
+        return cls.model_validate(value.model_dump())
+
 
 class _Read(_Out):
     """A response built from the domain's field bases. Every field is sent, defaults
@@ -52,11 +58,6 @@ class _Read(_Out):
     did before)."""
 
     model_config = ConfigDict(json_schema_serialization_defaults_required=True)
-
-    @classmethod
-    def of(cls, value: BaseModel) -> Self:
-        """The response body of a domain object with the same fields."""
-        return cls.model_validate(value.model_dump())
 
 
 # ------------------------------------------------------------------ request bodies
@@ -225,14 +226,8 @@ class RiskPage(_Out):
     next_cursor: str | None = None
 
 
-class ApiKeyOut(_Out):
-    id: str
-    workspace: str
-    scope: str
-    prefix: str
-    name: str | None = None
-    created_at: datetime
-    revoked_at: datetime | None = None
+class ApiKeyOut(ApiKeyRecord, _Out):
+    """An API key's record (never the key or its hash)."""
 
 
 # ------------------------------------------------------------------ rendering

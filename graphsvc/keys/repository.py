@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from graphsvc.domain.models import from_ms, to_ms
 from graphsvc.errors import Conflict, NotFound
@@ -38,28 +39,28 @@ class Scope(StrEnum):
         return self.level >= needed.level
 
 
-@dataclass(frozen=True)
-class ApiKeyRecord:
+class ApiKeyRecord(BaseModel):
+    """An API key as stored, without any secret (the hash stays in the store). The API's
+    ``ApiKeyOut`` is this record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
     workspace: str
     scope: Scope
     prefix: str
+    name: str | None = None
     created_at: datetime
     revoked_at: datetime | None = None
-    name: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
     def public(self) -> dict[str, Any]:
-        """JSON-friendly view without any secret (the hash stays in the store)."""
+        """JSON-friendly view (instants as ISO-8601 with their offset)."""
         return {
-            "id": self.id,
-            "workspace": self.workspace,
-            "scope": self.scope.value,
-            "prefix": self.prefix,
-            "name": self.name,
+            **self.model_dump(mode="json"),
             "created_at": self.created_at.isoformat(),
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
         }
