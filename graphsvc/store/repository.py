@@ -13,8 +13,9 @@ The graph
 Every node carries ``ws`` (its workspace) and a ``key``: the workspace and the node's
 natural id in one string (:func:`node_key`), indexed and unique. Every lookup goes by
 ``key`` (or by ``ws`` for a workspace scan), so no operation of workspace B reaches
-anything of workspace A, whatever ids it passes. Labels and relationship types are the
-fixed enums of :mod:`graphsvc.store.schema`, never input.
+anything of workspace A, whatever ids it passes. Labels are the fixed enum of
+:mod:`graphsvc.store.schema` and relationship types are written in the query files,
+never taken from input.
 
 Nodes::
 
