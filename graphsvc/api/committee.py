@@ -20,7 +20,7 @@ from graphsvc.api.schemas import (
     MembershipOut,
     render,
 )
-from graphsvc.domain.models import CommitteePart, from_ms
+from graphsvc.domain.models import from_ms
 
 router = APIRouter(prefix="/v1/deals/{deal_id}/committee", tags=["committee"],
                    responses=error_responses(401, 403, 404, 413, 422))
@@ -46,17 +46,17 @@ def get_committee(deal_id: DealId, principal: ReadKey, committee: Committee,
             summary="Put a stakeholder on the committee, or change their part")
 def put_member(deal_id: DealId, stakeholder_id: StakeholderId, body: MembershipIn,
                principal: WriteKey, committee: Committee) -> Response:
-    part = CommitteePart.model_validate(body.model_dump(exclude={"at"}))
     recorded = committee.record(workspace=principal.workspace, deal_id=deal_id,
-                                stakeholder_id=stakeholder_id, part=part, at=body.at)
+                                stakeholder_id=stakeholder_id, part=body, at=body.at)
     return render(MembershipOut(deal_id=deal_id, stakeholder_id=stakeholder_id,
-                                **part.model_dump(), at=recorded.at, outcome=recorded.outcome))
+                                **body.model_dump(exclude={"at"}), at=recorded.at,
+                                outcome=recorded.outcome))
 
 
 @router.delete("/{stakeholder_id}", response_model=EndedOut,
                summary="End a stakeholder's membership at `at` (default now)")
 def end_member(deal_id: DealId, stakeholder_id: StakeholderId, principal: WriteKey,
                committee: Committee, at: EndAt = None) -> Response:
-    ended, when = committee.end(workspace=principal.workspace, deal_id=deal_id,
+    result = committee.end(workspace=principal.workspace, deal_id=deal_id,
                                 stakeholder_id=stakeholder_id, at=at)
-    return render(EndedOut(ended=ended, at=when))
+    return render(EndedOut(ended=result.ended, at=result.at))

@@ -42,9 +42,9 @@ def put_influence(stakeholder_id: StakeholderId, target_id: StakeholderId, body:
                summary="End an influence line at `at` (default now)")
 def end_influence(stakeholder_id: StakeholderId, target_id: StakeholderId,
                   principal: WriteKey, lines: Lines, at: EndAt = None) -> Response:
-    ended, when = lines.end_influence(workspace=principal.workspace, source_id=stakeholder_id,
+    result = lines.end_influence(workspace=principal.workspace, source_id=stakeholder_id,
                                       target_id=target_id, at=at)
-    return render(EndedOut(ended=ended, at=when))
+    return render(EndedOut(ended=result.ended, at=result.at))
 
 
 @router.put("/reports-to/{manager_id}", response_model=ReportingOut,
@@ -63,7 +63,7 @@ def put_reports_to(stakeholder_id: StakeholderId, manager_id: StakeholderId,
                summary="End a reporting line at `at` (default now)")
 def end_reports_to(stakeholder_id: StakeholderId, manager_id: StakeholderId,
                    principal: WriteKey, lines: Lines, at: EndAt = None) -> Response:
-    ended, when = lines.end_reporting(workspace=principal.workspace,
+    result = lines.end_reporting(workspace=principal.workspace,
                                       stakeholder_id=stakeholder_id, manager_id=manager_id,
                                       at=at)
-    return render(EndedOut(ended=ended, at=when))
+    return render(EndedOut(ended=result.ended, at=result.at))

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from graphsvc.domain.models import CommitteePart, Membership, MembershipEnd, utcnow
 from graphsvc.domain.snapshot import DealSnapshot
 from graphsvc.errors import NotFound
+from graphsvc.services.facts import Ended, Recorded
 from graphsvc.store.repository import GraphStore
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A fact as recorded: the instant it takes effect and whether it changed anything
-    (``created``, ``updated`` or ``unchanged``)."""
-
-    at: datetime
-    outcome: str
 
 
 class CommitteeService:
@@ -45,17 +36,17 @@ class CommitteeService:
         and the stakeholder must exist (404)."""
         self._seat_exists(workspace, deal_id, stakeholder_id)
         when = at or utcnow()
-        membership = Membership(
-            deal_id=deal_id, stakeholder_id=stakeholder_id, at=when, **part.model_dump()
-        )
+        # part may be a subclass carrying more (the API body has ``at``): only its part.
+        fields = part.model_dump(include=set(CommitteePart.model_fields))
+        membership = Membership(deal_id=deal_id, stakeholder_id=stakeholder_id, at=when, **fields)
         counts = self.store.committee.record(workspace=workspace, memberships=[membership])
         return Recorded(at=when, outcome=counts.outcome)
 
     def end(
         self, *, workspace: str, deal_id: str, stakeholder_id: str, at: datetime | None = None
-    ) -> tuple[int, datetime]:
-        """End the membership at ``at`` (now): ``(memberships ended, at)``; 404 when the
-        deal or the stakeholder does not exist, or the stakeholder was not on it then."""
+    ) -> Ended:
+        """End the membership at ``at`` (now); 404 when the deal or the stakeholder does
+        not exist, or the stakeholder was not on it then."""
         self._seat_exists(workspace, deal_id, stakeholder_id)
         when = at or utcnow()
         ended = self.store.committee.end(
@@ -64,4 +55,4 @@ class CommitteeService:
         )
         if not ended:
             raise NotFound(f"{stakeholder_id!r} is not on the committee of deal {deal_id!r}")
-        return ended, when
+        return Ended(ended=ended, at=when)

@@ -12,7 +12,7 @@ from graphsvc.domain.models import (
     utcnow,
 )
 from graphsvc.errors import NotFound
-from graphsvc.services.committee import Recorded
+from graphsvc.services.facts import Ended, Recorded
 from graphsvc.store.repository import GraphStore
 
 
@@ -47,8 +47,8 @@ class LineService:
 
     def end_influence(
         self, *, workspace: str, source_id: str, target_id: str, at: datetime | None = None
-    ) -> tuple[int, datetime]:
-        """End the influence line at ``at`` (now): ``(lines ended, at)``."""
+    ) -> Ended:
+        """End the influence line at ``at`` (now)."""
         self._both_exist(workspace, source_id, target_id)
         when = at or utcnow()
         ended = self.store.lines.end_influences(
@@ -57,7 +57,7 @@ class LineService:
         )
         if not ended:
             raise NotFound(f"no active influence line from {source_id!r} to {target_id!r}")
-        return ended, when
+        return Ended(ended=ended, at=when)
 
     def record_reporting(
         self, *, workspace: str, stakeholder_id: str, manager_id: str, at: datetime | None = None
@@ -73,8 +73,8 @@ class LineService:
 
     def end_reporting(
         self, *, workspace: str, stakeholder_id: str, manager_id: str, at: datetime | None = None
-    ) -> tuple[int, datetime]:
-        """End the reporting line at ``at`` (now): ``(lines ended, at)``."""
+    ) -> Ended:
+        """End the reporting line at ``at`` (now)."""
         self._both_exist(workspace, stakeholder_id, manager_id)
         when = at or utcnow()
         ended = self.store.lines.end_reporting(
@@ -83,4 +83,4 @@ class LineService:
         )
         if not ended:
             raise NotFound(f"{stakeholder_id!r} does not report to {manager_id!r}")
-        return ended, when
+        return Ended(ended=ended, at=when)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -106,10 +105,7 @@ class InteractionRepository(RepositoryBase):
         rows = self.runner.read(
             "deal_history_interactions", {"deal_keys": [node_key(ws, deal_id)], "as_of": at}
         )
-        by_deal: dict[str, list[InteractionRecord]] = defaultdict(list)
         canonical = Canonical()
-        for row in rows:
-            by_deal[row["deal_id"]].append(
-                interaction_record([row["packed"], row["stakeholder_ids"]], canonical)
-            )
-        return by_deal.get(deal_id, [])
+        return [
+            interaction_record([row["packed"], row["stakeholder_ids"]], canonical) for row in rows
+        ]

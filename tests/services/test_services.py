@@ -103,7 +103,7 @@ def test_committee_records_and_ends_with_outcomes(store: GraphStore, workspace: 
         committee.end(workspace=workspace, deal_id="d1", stakeholder_id="cto")
     with pytest.raises(NotFound, match="nobody"):
         committee.record(workspace=workspace, deal_id="d1", stakeholder_id="nobody", part=part)
-    assert committee.end(workspace=workspace, deal_id="d1", stakeholder_id="cfo")[0] == 1
+    assert committee.end(workspace=workspace, deal_id="d1", stakeholder_id="cfo").ended == 1
 
 
 def test_lines_need_both_ends_and_an_active_line_to_end(store: GraphStore, workspace: str) -> None:
@@ -125,7 +125,7 @@ def test_lines_need_both_ends_and_an_active_line_to_end(store: GraphStore, works
         ).outcome
         == "created"
     )
-    assert lines.end_influence(workspace=workspace, source_id="cfo", target_id="cto")[0] == 1
+    assert lines.end_influence(workspace=workspace, source_id="cfo", target_id="cto").ended == 1
 
 
 def test_interactions_need_their_deal_and_people(store: GraphStore, workspace: str) -> None:
