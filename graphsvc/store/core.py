@@ -358,7 +358,8 @@ class RepositoryBase:
 
 class NodeRepository(RepositoryBase, Generic[M]):
     """A repository of nodes found by id: ``{kind}_get`` reads one, ``{kind}_upsert``
-    writes rows, ``{kind}_ids_existing`` checks references to them."""
+    writes rows (references to them are checked with ``{kind}_ids_existing``, see
+    :meth:`StoreCore.check_refs`)."""
 
     kind: ClassVar[str]
     model: type[M]
@@ -376,6 +377,3 @@ class NodeRepository(RepositoryBase, Generic[M]):
         extra: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
     ) -> UpsertCounts:
         return self.core.upsert(f"{self.kind}_upsert", ws, rows, extra)
-
-    def existing(self, ws: str, ids: Iterable[str]) -> set[str]:
-        return self.core.existing(self.kind, ws, ids)
