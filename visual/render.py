@@ -214,7 +214,7 @@ def build_network(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
+    >>> from tests.visual.sample import sample_deal
     >>> from graphsvc.analysis.deal import analyze_history
     >>> history = sample_deal(8).history
     >>> parts = build_network(history.snapshot(), analyze_history(history))
@@ -658,7 +658,7 @@ def render_deal_map(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
+    >>> from tests.visual.sample import sample_deal
     >>> from graphsvc.analysis.deal import analyze_history
     >>> history = sample_deal(8).history
     >>> page = render_deal_map([MapFrame(history.snapshot(), analyze_history(history))])

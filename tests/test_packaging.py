@@ -1,0 +1,133 @@
+"""The wheel ships one import name, ``graphsvc``, with its queries, templates and assets.
+
+``queries/`` and ``visual/`` sit at the top of the repository but install as
+``graphsvc.queries`` and ``graphsvc.visual`` (through the links ``graphsvc/queries`` and
+``graphsvc/visual``); test-only helpers and test-only dependencies stay out of the
+wheel. The wheel is built the way a user builds it (``pip wheel --no-deps``) and
+unpacked; the editable install of ``make install`` must resolve the same names.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.xdist_group("wheel")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--wheel-dir",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    [built] = out.glob("graphsvc-*.whl")
+    return zipfile.ZipFile(built)
+
+
+def _names(wheel: zipfile.ZipFile) -> set[str]:
+    return set(wheel.namelist())
+
+
+def _metadata(wheel: zipfile.ZipFile) -> email.message.Message:
+    [name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    return email.parser.Parser().parsestr(wheel.read(name).decode("utf-8"))
+
+
+def test_the_wheel_installs_one_top_level_name(wheel: zipfile.ZipFile) -> None:
+    tops = {name.split("/", 1)[0] for name in _names(wheel)}
+    assert {t for t in tops if not t.endswith(".dist-info")} == {"graphsvc"}
+    [top_level] = [n for n in _names(wheel) if n.endswith(".dist-info/top_level.txt")]
+    assert wheel.read(top_level).decode().split() == ["graphsvc"]
+
+
+def test_every_source_file_queries_and_assets_are_inside(wheel: zipfile.ZipFile) -> None:
+    names = _names(wheel)
+    expected = {
+        f"graphsvc/{p.relative_to(REPO / 'graphsvc').as_posix()}"
+        for p in (REPO / "graphsvc").rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+    expected |= {f"graphsvc/queries/{p.name}" for p in (REPO / "queries").glob("*.cypher")}
+    expected |= {
+        f"graphsvc/visual/{p.relative_to(REPO / 'visual').as_posix()}"
+        for p in (REPO / "visual").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    expected |= {
+        f"graphsvc/{p.relative_to(REPO / 'graphsvc').as_posix()}"
+        for p in (REPO / "graphsvc").rglob("*.j2")
+    }
+    expected.add("graphsvc/py.typed")
+    assert "graphsvc/queries/deal_history.cypher" in expected  # the links are followed
+    assert "graphsvc/visual/templates/deal_map.html.j2" in expected
+    assert sorted(expected - names) == []
+
+
+def test_test_helpers_and_test_dependencies_stay_out(wheel: zipfile.ZipFile) -> None:
+    names = _names(wheel)
+    assert not [n for n in names if n.endswith(("sample.py", "screenshot.py"))]
+    assert not [n for n in names if n.startswith("tests/")]
+    runtime = [r for r in _metadata(wheel).get_all("Requires-Dist") or [] if "extra ==" not in r]
+    assert not [r for r in runtime if r.lower().startswith("httpx")]
+    assert runtime  # the runtime dependencies are still declared
+
+
+def test_the_unpacked_wheel_imports_its_queries(wheel: zipfile.ZipFile, tmp_path: Path) -> None:
+    wheel.extractall(tmp_path / "site")
+    probe = (
+        "import importlib.util, sys\n"
+        f"sys.path.insert(0, {str(tmp_path / 'site')!r})\n"
+        "from importlib.resources import files\n"
+        "from graphsvc import queries\n"
+        "assert queries.__file__.startswith(sys.path[0]), queries.__file__\n"
+        "assert 'MATCH' in queries.load('deal_get').upper()\n"
+        "assert (files('graphsvc.visual') / 'static' / 'deal_map.js').is_file()\n"
+        "assert importlib.util.find_spec('queries') is None\n"
+        "assert importlib.util.find_spec('visual') is None\n"
+        "print(len(queries.names()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(list((REPO / "queries").glob("*.cypher")))
+
+
+def test_the_editable_install_resolves_the_same_names(tmp_path: Path) -> None:
+    """``make install`` (``pip install -e``): from any directory, ``graphsvc.queries`` and
+    ``graphsvc.visual`` are the repository's folders, and no generic name leaks."""
+    probe = (
+        "import importlib.util\n"
+        "from pathlib import Path\n"
+        "import graphsvc.queries, graphsvc.visual.render as render\n"
+        "print(Path(graphsvc.queries.__file__).resolve().parent)\n"
+        "print(Path(render.__file__).resolve().parent)\n"
+        "print(importlib.util.find_spec('queries'), importlib.util.find_spec('visual'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [str(REPO / "queries"), str(REPO / "visual"), "None None"]
