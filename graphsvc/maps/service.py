@@ -68,8 +68,8 @@ def map_page_from_history(
 
     Examples
     --------
-    >>> from tests.visual.sample import sample_deal
-    >>> page = map_page_from_history(sample_deal(10).history)
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> page = map_page_from_history(history_from_events([(0, "cfo", {"role": "Evaluator"})]))
     >>> "application/json" in page.html
     True
     """
