@@ -59,4 +59,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/alerts.py
 
 clean:
-	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .mypy_cache .ruff_cache \
+		.import_linter_cache .grimp_cache
