@@ -10,6 +10,7 @@ unpacked; the editable install of ``make install`` must resolve the same names.
 from __future__ import annotations
 
 import email.parser
+import os
 import shutil
 import subprocess
 import sys
@@ -79,27 +80,27 @@ def test_the_wheel_installs_one_top_level_name(wheel: zipfile.ZipFile) -> None:
     assert wheel.read(top_level).decode().split() == ["graphsvc"]
 
 
-def test_every_source_file_queries_and_assets_are_inside(wheel: zipfile.ZipFile) -> None:
-    names = _names(wheel)
-    expected = {
-        f"graphsvc/{p.relative_to(REPO / 'graphsvc').as_posix()}"
-        for p in (REPO / "graphsvc").rglob("*.py")
-        if "__pycache__" not in p.parts
-    }
-    expected |= {f"graphsvc/queries/{p.name}" for p in (REPO / "queries").glob("*.cypher")}
-    expected |= {
-        f"graphsvc/visual/{p.relative_to(REPO / 'visual').as_posix()}"
-        for p in (REPO / "visual").rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    }
-    expected |= {
-        f"graphsvc/{p.relative_to(REPO / 'graphsvc').as_posix()}"
-        for p in (REPO / "graphsvc").rglob("*.j2")
-    }
-    expected.add("graphsvc/py.typed")
-    assert "graphsvc/queries/deal_history.cypher" in expected  # the links are followed
-    assert "graphsvc/visual/templates/deal_map.html.j2" in expected
-    assert sorted(expected - names) == []
+def _package_files() -> set[str]:
+    """Every file under graphsvc/ (the links to queries/ and visual/ followed), as the
+    wheel should name it: modules, queries, templates, static assets, py.typed."""
+    found = set()
+    for folder, dirs, files in os.walk(REPO / "graphsvc", followlinks=True):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in files:
+            found.add((Path(folder) / name).relative_to(REPO).as_posix())
+    return found
+
+
+def test_every_module_query_template_and_asset_is_inside(wheel: zipfile.ZipFile) -> None:
+    expected = _package_files()
+    assert {
+        "graphsvc/queries/deal_history.cypher",
+        "graphsvc/visual/templates/deal_map.html.j2",
+        "graphsvc/visual/static/deal_map.js",
+        "graphsvc/alerts/templates/owner.html.j2",
+        "graphsvc/py.typed",
+    } <= expected
+    assert sorted(expected - _names(wheel)) == []
 
 
 def test_test_helpers_and_test_dependencies_stay_out(wheel: zipfile.ZipFile) -> None:
