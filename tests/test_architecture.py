@@ -34,10 +34,12 @@ PENDING: dict[str, str] = {
         "member_coverage)"
     ),
     "no-cycles": (
-        "graphsvc.api <-> graphsvc.maps: graphsvc.api.app mounts graphsvc.maps.views, "
-        "which imports graphsvc.api.deps and graphsvc.api.params; branch shape-store-api "
-        "reshapes the API's views and shared dependencies (the lead decides where "
-        "maps.views and the request dependencies live after merging)"
+        "graphsvc.api <-> graphsvc.maps: graphsvc.api.app (api/app.py:39) imports "
+        "graphsvc.maps.views, which imports graphsvc.api.deps, graphsvc.api.params; branch "
+        "webapp adds the same cycle with graphsvc.web (api/app.py mounts it, web/deps.py "
+        "imports graphsvc.api.deps). No branch in flight removes it: moving the app factory "
+        "out of the graphsvc.api package (e.g. graphsvc/app.py) would; the lead decides "
+        "after merging shape-store-api and webapp"
     ),
 }
 
