@@ -254,7 +254,9 @@ class ExampleBuilder:
         reads them: the people who ever sat on its committee, the lines among them,
         its contacts. ``seq`` numbers each kind of fact in recording order."""
         t = as_of if isinstance(as_of, int) else to_ms(as_of)
-        [deal] = [d for d in self.deals if d.id == deal_id]
+        deal = next((d for d in self.deals if d.id == deal_id), None)
+        if deal is None:
+            raise KeyError(f"no deal {deal_id!r} was recorded")
         seated = {f.stakeholder_id for f in self.seat_facts if f.deal_id == deal_id}
         people = {sid: _info(s) for sid, s in self.stakeholders.items() if sid in seated}
         return DealHistory(
