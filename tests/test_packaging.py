@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.parser
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -149,3 +150,20 @@ def test_the_editable_install_resolves_the_same_names(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [str(REPO / "queries"), str(REPO / "visual"), "None None"]
+
+
+STALE_IMPORT = re.compile(r"^\s*(>>> )?(from|import) (visual|queries)\b", re.MULTILINE)
+
+
+def test_nothing_imports_the_old_top_level_names() -> None:
+    """``visual`` and ``queries`` resolve from the repository root in a checkout, so a
+    stale ``from visual.render import ...`` would pass the tests and fail installed."""
+    stale = []
+    for folder in ("graphsvc", "tests", "benchmarks", "visual", "queries"):
+        for path in (REPO / folder).rglob("*.py"):
+            text = path.read_text("utf-8")
+            stale += [
+                f"{path.relative_to(REPO)}:{text.count(chr(10), 0, m.start()) + 1}"
+                for m in STALE_IMPORT.finditer(text)
+            ]
+    assert stale == []
