@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.engine import analyze
 from graphsvc.maps.service import map_page_from_history
 from visual.render import MapFrame, build_network, render_deal_map
 from visual.sample import sample_deal
@@ -74,9 +74,9 @@ def main() -> None:
         results[f"gen_ms_{n}"] = median_ms(lambda h=history: map_page_from_history(h))
         print(f"{n:>3} members: served page {results[f'gen_ms_{n}']} ms")
     big = deals[200].history
-    snapshot, analysis = big.snapshot(), analyze_history(big)
+    snapshot, analysis = big.snapshot(), analyze([big])[0]
     render_only = median_ms(lambda: render_deal_map([MapFrame(snapshot, analysis)]))
-    analysis_only = median_ms(lambda: analyze_history(big))
+    analysis_only = median_ms(lambda: analyze([big]))
     file_ms = median_ms(lambda: map_page_from_history(big, mode="file"), runs=3)
     served = map_page_from_history(big).html
     file_page = map_page_from_history(big, mode="file").html

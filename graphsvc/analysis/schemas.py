@@ -52,6 +52,14 @@ class Coverage(StrEnum):
     in_depth = "in_depth"
 
 
+class Interval(StrEnum):
+    """Step between two points of a support history, counted back from its end."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
 class Trend(StrEnum):
     growing = "growing"
     shrinking = "shrinking"

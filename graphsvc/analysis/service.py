@@ -1,10 +1,11 @@
 """The analysis service: loads as-of histories from the store and runs the pure analysis.
 
 Verbs (keyword-only): :meth:`analyze`, :meth:`support_history`, :meth:`forecast`,
-:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals, fleet
-path) and :meth:`scan_details` (the scan plus, per deal, the recent weekly support
-history and the best next contacts, for the weekly e-mails: batched, never one store
-query per deal). Instants are timezone-aware datetimes (``None``: now).
+:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals) and
+:meth:`scan_details` (the scan plus, per deal, the recent weekly support history and
+the best next contacts, for the weekly e-mails: batched, never one store query per
+deal). One deal and the whole workspace go through the same engine
+(:mod:`graphsvc.analysis.engine`). Instants are timezone-aware datetimes (``None``: now).
 """
 
 from __future__ import annotations
@@ -13,13 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from graphsvc.analysis.deal import trend_snapshots
-from graphsvc.analysis.fleet import (
-    analyze_deal,
-    fleet_scan_details,
-    scan_fleet,
-    trend_pairs,
-)
+from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
 from graphsvc.analysis.next_best import next_best_contacts as next_best_snapshot
 from graphsvc.analysis.params import AnalysisParams
@@ -29,18 +24,15 @@ from graphsvc.analysis.schemas import (
     DealAnalysis,
     DealRisk,
     Forecast,
+    Interval,
     NextBestContact,
     SupportPoint,
     WarmPath,
 )
-from graphsvc.analysis.support import Interval
-from graphsvc.analysis.support import support_history as support_history_of
 from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import to_ms
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.repository import GraphStore
-
-_INTERVALS = ("day", "week", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +66,9 @@ class AnalysisService:
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
     ) -> DealAnalysis:
         """Ranking, top decision-maker, support base and flags of one deal as of an instant
-        (vectorised scoring; equal to the networkx path, ``deal.analyze_history``)."""
+        (the engine on a fleet of one: the same answer as the scan gives for it)."""
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        now, then = trend_snapshots(history, params=self.params)
-        return analyze_deal(now, then, params=self.params)
+        return engine.analyze([history], params=self.params)[0]
 
     def support_history(
         self,
@@ -86,27 +77,27 @@ class AnalysisService:
         deal_id: str,
         start: datetime | None = None,
         end: datetime | None = None,
-        interval: str = "week",
+        interval: Interval | str = Interval.week,
     ) -> list[SupportPoint]:
-        """Support points every day / week / month from ``start`` (default: the deal's
-        first fact) to ``end`` (default: now)."""
-        if interval not in _INTERVALS:
+        """Support points every day / week / month (an :class:`Interval` or its name) from
+        ``start`` (default: the deal's first fact) to ``end`` (default: now)."""
+        try:
+            step = Interval(interval)
+        except ValueError:
+            names = ", ".join(i.value for i in Interval)
             raise ValidationFailed(
-                f"interval must be one of {', '.join(_INTERVALS)}",
-                detail=[{"loc": ["interval"], "msg": f"not one of {', '.join(_INTERVALS)}"}],
-            )
+                f"interval must be one of {names}",
+                detail=[{"loc": ["interval"], "msg": f"not one of {names}"}],
+            ) from None
         if start is not None and end is not None and start > end:
             raise ValidationFailed(
                 "start is after end", detail=[{"loc": ["start"], "msg": "after end"}]
             )
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=end)
-        chosen: Interval = interval  # type: ignore[assignment]
-        return support_history_of(
-            history,
-            start=None if start is None else to_ms(start),
-            interval=chosen,
+        return engine.support_histories(
+            [history], start=None if start is None else to_ms(start), interval=step,
             params=self.params,
-        )
+        )[0]
 
     def forecast(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> Forecast:
         """Friedkin-Johnsen forecast of every member's stance and the predicted support."""
@@ -152,14 +143,13 @@ class AnalysisService:
     # -- the whole workspace
 
     def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealRisk]:
-        """Every open deal assessed on the fleet path (same top decision-maker, support,
-        flags and key people's scores as :meth:`analyze`), in deal id order."""
+        """Every open deal assessed (same top decision-maker, support, flags and key
+        people's scores as :meth:`analyze`), in deal id order; batched store reads."""
         results: list[DealRisk] = []
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
-            now, then = trend_pairs(batch, params=self.params)
-            results.extend(scan_fleet(now, then, params=self.params))
+            results.extend(engine.analyze(batch, ranking=False, params=self.params))
         return results
 
     def scan_details(
@@ -175,7 +165,7 @@ class AnalysisService:
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
-            analyses, histories, contacts = fleet_scan_details(
+            analyses, histories, contacts = engine.scan_details(
                 batch,
                 history_points_kept=history_weeks + 1,
                 next_best=next_best,

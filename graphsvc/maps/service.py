@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis import engine
+from graphsvc.analysis.folding import trend_pairs_at
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.support import support_history
+from graphsvc.analysis.schemas import Interval
 from graphsvc.config import Settings
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealHistory
@@ -78,17 +79,19 @@ def map_page_from_history(
     first = history.first_fact_at()
     # The chart covers at most two years back: weekly points stay a few hundred at most.
     start = None if first is None else max(min(first, t), t - MAX_CHART_WEEKS * _WEEK_MS)
-    points = support_history(history, start=start, end=t, interval="week", params=params)
+    points = engine.support_histories(
+        [history], start=start, end=t, interval=Interval.week, params=params
+    )[0]
     instants = [t]
     if mode == "file":
         earlier = sorted({to_ms(p.at) for p in points if to_ms(p.at) < t})
         instants = [*earlier[-(max_frames - 1):], t] if max_frames > 1 else [t]
+    # The frames are one fleet: the deal at each instant, analysed in one engine pass.
+    now, then = trend_pairs_at(history, instants, params=params)
+    analyses = engine.analyze_snapshots(now, then, params=params)
     frames = [
-        MapFrame(
-            snapshot=history.snapshot(i),
-            analysis=analyze_history(history, as_of=i, params=params),
-        )
-        for i in instants
+        MapFrame(snapshot=snapshot, analysis=analysis)
+        for snapshot, analysis in zip(now, analyses, strict=True)
     ]
     return render_deal_map(frames, history=points, mode=mode, stale_days=params.stale_days)
 

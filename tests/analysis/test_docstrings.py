@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["params", "ranking", "support", "decision", "flags", "deal", "forecast",
-           "next_best", "paths", "fleet"]
+MODULES = ["params", "ranking", "support", "coverage", "decision", "flags", "_reference",
+           "forecast", "next_best", "paths", "folding", "vectorised", "engine"]
 
 
 @pytest.mark.parametrize("name", MODULES)

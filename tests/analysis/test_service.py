@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis._reference import analyze_history
 from graphsvc.analysis.schemas import FlagCode
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import (

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from markupsafe import escape
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.engine import analyze
 from graphsvc.analysis.schemas import (
     Coverage,
     DealAnalysis,
@@ -253,7 +253,7 @@ def test_file_pages_embed_earlier_committees() -> None:
 
 def test_page_shows_the_real_analysis() -> None:
     deal = sample_deal(30, end=END)
-    analysis = analyze_history(deal.history)
+    analysis = analyze([deal.history])[0]  # the same engine as the API
     frame = data_block(map_page_from_history(deal.history).html)["frames"][0]
     assert frame["support"]["share"] == analysis.support.share
     assert [f["code"] for f in frame["flags"]] == [f.code.value for f in analysis.flags]
