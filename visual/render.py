@@ -18,7 +18,9 @@ Safety rules the page keeps:
   script), so the same policy is sent as an HTTP header by the API and embedded as a
   ``<meta>`` element for pages opened from disk.
 
-A page holds one or more *frames* (the committee and its analysis as of an instant).
+The input is plain data (:mod:`visual.data`): this package imports nothing from the
+application that calls it. A page holds one or more *frames* (the committee and its
+analysis as of an instant, :class:`visual.data.MapFrame`).
 Served pages hold one frame and their as-of control navigates with ``?as_of=``; pages
 written to disk embed a frame per support-history instant so the control can show an
 earlier committee without a server.
@@ -30,7 +32,7 @@ import base64
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -41,9 +43,7 @@ import jinja2
 import pyvis
 from pyvis.network import Network
 
-from graphsvc.analysis.schemas import DealAnalysis, RankedMember, SupportPoint
-from graphsvc.domain.models import DECISION_ROLES, Role, Stance, from_ms, to_ms
-from graphsvc.domain.snapshot import DealSnapshot, InteractionRecord
+from visual.data import STANCES, ChartPoint, Contact, MapFrame, Person, StanceName
 
 PageMode = Literal["served", "file"]
 
@@ -52,21 +52,21 @@ _VIS_VERSION = "9.1.2"
 
 # Okabe & Ito's colour-blind-safe palette (https://jfly.uni-koeln.de/color/), ordered
 # blue -> yellow -> vermillion along the five-step stance scale; grey for unknown.
-STANCE_COLORS: dict[Stance, str] = {
-    Stance.champion: "#0072B2",
-    Stance.supporter: "#56B4E9",
-    Stance.neutral: "#F0E442",
-    Stance.skeptic: "#E69F00",
-    Stance.blocker: "#D55E00",
-    Stance.unknown: "#B4B4B4",
+STANCE_COLORS: dict[StanceName, str] = {
+    "champion": "#0072B2",
+    "supporter": "#56B4E9",
+    "neutral": "#F0E442",
+    "skeptic": "#E69F00",
+    "blocker": "#D55E00",
+    "unknown": "#B4B4B4",
 }
-STANCE_BORDERS: dict[Stance, str] = {
-    Stance.champion: "#004B75",
-    Stance.supporter: "#2B7FAE",
-    Stance.neutral: "#A39A1C",
-    Stance.skeptic: "#9A6A00",
-    Stance.blocker: "#8C3E00",
-    Stance.unknown: "#7A7A7A",
+STANCE_BORDERS: dict[StanceName, str] = {
+    "champion": "#004B75",
+    "supporter": "#2B7FAE",
+    "neutral": "#A39A1C",
+    "skeptic": "#9A6A00",
+    "blocker": "#8C3E00",
+    "unknown": "#7A7A7A",
 }
 ALLY_BORDER = "#111111"
 TEAM_COLOR = "#CC79A7"  # Okabe-Ito reddish purple: not used by any stance
@@ -84,9 +84,6 @@ ROLE_FAMILIES: dict[str, tuple[str, str]] = {
     "gatekeeper": ("triangle", "Gatekeepers"),
     "other": ("triangleDown", "Other roles"),
 }
-_INFLUENCE_ROLES = frozenset(
-    {Role.influencer, Role.evaluator, Role.technical_buyer, Role.executive_sponsor, Role.champion}
-)
 
 _MIN_SIZE = 12.0
 _MAX_SIZE = 44.0
@@ -94,19 +91,6 @@ _SUMMARY_CHARS = 280
 _LABEL_CHARS = 40
 _TEXT_CHARS = 300  # names and titles in tooltips (the store allows 20,000 characters)
 _DAY_MS = 86_400_000
-
-
-def role_family(role: Role) -> str:
-    """The node-shape family of a committee role."""
-    if role in DECISION_ROLES:
-        return "decision"
-    if role in _INFLUENCE_ROLES:
-        return "influence"
-    if role == Role.business_user:
-        return "user"
-    if role == Role.gatekeeper:
-        return "gatekeeper"
-    return "other"
 
 
 def node_size(score: float) -> float:
@@ -125,14 +109,6 @@ def team_node_id(email: str) -> str:
 
 
 @dataclass(frozen=True)
-class MapFrame:
-    """The committee and its analysis as of one instant."""
-
-    snapshot: DealSnapshot
-    analysis: DealAnalysis
-
-
-@dataclass(frozen=True)
 class RenderedMap:
     html: str
     content_security_policy: str
@@ -143,13 +119,8 @@ class RenderedMap:
 
 
 def _date(ms: int | None) -> str | None:
-    return None if ms is None else from_ms(ms).strftime("%Y-%m-%d")
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%d")
+    """The UTC date of epoch milliseconds."""
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -159,30 +130,28 @@ def _clip(text: str | None, limit: int) -> str | None:
 
 
 def _team_contacts(
-    interactions: Sequence[InteractionRecord], member_ids: set[str]
-) -> dict[tuple[str, str], tuple[int, InteractionRecord]]:
+    interactions: Sequence[Contact], member_ids: set[str]
+) -> dict[tuple[str, str], tuple[int, Contact]]:
     """(team e-mail, stakeholder id) -> (interaction count, latest interaction)."""
-    contacts: dict[tuple[str, str], tuple[int, InteractionRecord]] = {}
+    contacts: dict[tuple[str, str], tuple[int, Contact]] = {}
     for record in interactions:
         for email in record.team_member_emails:
             for sid in record.stakeholder_ids:
                 if sid not in member_ids:
                     continue
                 count, latest = contacts.get((email, sid), (0, record))
-                if record.at >= latest.at:
+                if record.at_ms >= latest.at_ms:
                     latest = record
                 contacts[(email, sid)] = (count + 1, latest)
     return contacts
 
 
-def _last_interactions(
-    interactions: Sequence[InteractionRecord],
-) -> dict[str, InteractionRecord]:
-    latest: dict[str, InteractionRecord] = {}
+def _last_interactions(interactions: Sequence[Contact]) -> dict[str, Contact]:
+    latest: dict[str, Contact] = {}
     for record in interactions:
         for sid in record.stakeholder_ids:
             held = latest.get(sid)
-            if held is None or record.at >= held.at:
+            if held is None or record.at_ms >= held.at_ms:
                 latest[sid] = record
     return latest
 
@@ -202,9 +171,46 @@ class CommitteeNetwork:
     interactions: dict[str, list[str | None]]
 
 
-def build_network(
-    snapshot: DealSnapshot, analysis: DealAnalysis, *, stale_days: int = 30
-) -> CommitteeNetwork:
+def _member_info(
+    member: Person,
+    ranked: bool,
+    score: float,
+    never_contacted: bool,
+    last: Contact | None,
+    refer: Callable[[Contact], str],
+) -> dict[str, Any]:
+    """What a member's tooltip shows (kept apart from the vis items)."""
+    components = member.components
+    return {
+        "kind": "member",
+        "name": _clip(member.name, _TEXT_CHARS),
+        "title": _clip(member.title, _TEXT_CHARS),
+        "role": member.role,
+        "stance": member.stance,
+        "ally": member.ally,
+        "rank": member.rank,
+        "score": round(score, 1),
+        "components": (
+            {
+                "authority": round(components.authority, 3),
+                "network": round(components.network, 3),
+                "rating": round(components.rating, 3),
+            }
+            if ranked and components is not None
+            else None
+        ),
+        "coverage": member.coverage if ranked else "none",
+        "interactions": member.interaction_count if ranked else 0,
+        "last_contact": (
+            _date(member.last_contact_ms) if ranked else _date(last.at_ms if last else None)
+        ),
+        "last": refer(last) if last else None,
+        "since": _date(member.since_ms),
+        "never_contacted": never_contacted,
+    }
+
+
+def build_network(frame: MapFrame, *, stale_days: int = 30) -> CommitteeNetwork:
     """Build the pyvis network of one committee.
 
     Nodes: one per member (size by score, colour by stance, shape by role family,
@@ -214,45 +220,50 @@ def build_network(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
-    >>> from graphsvc.analysis.deal import analyze_history
-    >>> history = sample_deal(8).history
-    >>> parts = build_network(history.snapshot(), analyze_history(history))
-    >>> sum(n["group"] == "member" for n in parts.network.nodes)
-    8
+    >>> from visual.data import DealCard, Link, Person, Support
+    >>> frame = MapFrame(
+    ...     as_of_ms=0, deal=DealCard(id="d", name="Deal", owner="o@x.example", status="open"),
+    ...     members=(Person(id="a", name="Ann", role="Decision Maker", family="decision",
+    ...                     stance="supporter", rank=1, score=80.0),
+    ...              Person(id="b", name="Bo", role="Other", family="other", stance="unknown")),
+    ...     influences=(Link("b", "a", 0.5),),
+    ...     support=Support(share=0.8, opposition=0.0, neutral=0.2, allies=0, completeness=1.0))
+    >>> parts = build_network(frame)
+    >>> [(n["id"], n["shape"]) for n in parts.network.nodes]
+    [('s:a', 'diamond'), ('s:b', 'triangleDown')]
     """
     net = Network(directed=True)
-    ranked: dict[str, RankedMember] = {r.stakeholder_id: r for r in analysis.ranking}
-    last_by_member = _last_interactions(snapshot.interactions)
-    tdm = analysis.top_decision_maker
-    alert_id = tdm.stakeholder_id if tdm is not None and not tdm.contacted else None
+    last_by_member = _last_interactions(frame.contacts)
+    tdm = frame.top_decision_maker
+    alert_id = tdm.id if tdm is not None and not tdm.contacted else None
     node_info: dict[str, Any] = {}
     edge_info: dict[str, Any] = {}
     used: dict[str, list[str | None]] = {}
 
-    def refer(record: InteractionRecord) -> str:
-        used[record.id] = [_date(record.at), record.channel, _clip(record.summary, _SUMMARY_CHARS)]
+    def refer(record: Contact) -> str:
+        used[record.id] = [
+            _date(record.at_ms),
+            record.channel,
+            _clip(record.summary, _SUMMARY_CHARS),
+        ]
         return record.id
 
-    for member in snapshot.members:
-        rank = ranked.get(member.id)
-        score = rank.score if rank is not None else 0.0
-        family = role_family(member.role)
+    for member in frame.members:
+        ranked = member.rank is not None
+        score = member.score if ranked else 0.0
         node_id = member_node_id(member.id)
         ally = member.ally
         never_contacted = member.id == alert_id
+        fill = STANCE_COLORS[member.stance]
         net.add_node(
             node_id,
-            label=_clip(member.stakeholder.name, _LABEL_CHARS),
-            shape=ROLE_FAMILIES[family][0],
+            label=_clip(member.name, _LABEL_CHARS),
+            shape=ROLE_FAMILIES[member.family][0],
             color={
-                "background": STANCE_COLORS[member.stance],
+                "background": fill,
                 "border": ALLY_BORDER if ally else STANCE_BORDERS[member.stance],
-                "highlight": {
-                    "background": STANCE_COLORS[member.stance],
-                    "border": "#000000",
-                },
-                "hover": {"background": STANCE_COLORS[member.stance], "border": "#000000"},
+                "highlight": {"background": fill, "border": "#000000"},
+                "hover": {"background": fill, "border": "#000000"},
             },
             size=node_size(score),
             borderWidth=6 if ally else 1.5,
@@ -261,31 +272,9 @@ def build_network(
         # pyvis drops a node's colour when ``group`` is passed to add_node; set it after.
         net.get_node(node_id)["group"] = "member"
         last = last_by_member.get(member.id)
-        node_info[node_id] = {
-            "kind": "member",
-            "name": _clip(member.stakeholder.name, _TEXT_CHARS),
-            "title": _clip(member.stakeholder.title, _TEXT_CHARS),
-            "role": member.role.value,
-            "stance": member.stance.value,
-            "ally": ally,
-            "rank": rank.rank if rank is not None else None,
-            "score": round(score, 1),
-            "components": (
-                {k: round(v, 3) for k, v in rank.components.model_dump().items()}
-                if rank is not None
-                else None
-            ),
-            "coverage": rank.coverage.value if rank is not None else "none",
-            "interactions": rank.interaction_count if rank is not None else 0,
-            "last_contact": (
-                _iso(rank.last_contact_at) if rank is not None else _date(last.at if last else None)
-            ),
-            "last": refer(last) if last else None,
-            "since": _date(member.since),
-            "never_contacted": never_contacted,
-        }
+        node_info[node_id] = _member_info(member, ranked, score, never_contacted, last, refer)
 
-    members = {m.id for m in snapshot.members}
+    members = {m.id for m in frame.members}
     edge_count = 0
 
     def next_edge_id() -> str:
@@ -295,7 +284,7 @@ def build_network(
 
     # Influence lines use the global edge options (see _vis_options); the other kinds
     # override only what differs, which keeps a 200-member page small.
-    for line in snapshot.influences:
+    for line in frame.influences:
         edge_id = next_edge_id()
         net.add_edge(
             member_node_id(line.source_id),
@@ -305,8 +294,8 @@ def build_network(
             width=round(1 + 5 * line.strength, 2),
         )
         edge_info[edge_id] = {"kind": "influence", "strength": round(line.strength, 2),
-                              "since": _date(line.since)}
-    for line in snapshot.reporting:
+                              "since": _date(line.since_ms)}
+    for line in frame.reporting:
         edge_id = next_edge_id()
         net.add_edge(
             member_node_id(line.source_id),
@@ -319,15 +308,15 @@ def build_network(
             # Curved, so a reporting line does not hide an influence line on the same pair.
             smooth={"enabled": True, "type": "curvedCW", "roundness": 0.18},
         )
-        edge_info[edge_id] = {"kind": "reporting", "since": _date(line.since)}
+        edge_info[edge_id] = {"kind": "reporting", "since": _date(line.since_ms)}
 
-    contacts = _team_contacts(snapshot.interactions, members)
+    contacts = _team_contacts(frame.contacts, members)
     team: dict[str, dict[str, Any]] = {}
     for (email, _sid), (_count, latest) in contacts.items():
         entry = team.setdefault(email, {"interactions": set(), "people": 0, "last": 0})
         entry["people"] += 1
-        entry["last"] = max(entry["last"], latest.at)
-    for record in snapshot.interactions:
+        entry["last"] = max(entry["last"], latest.at_ms)
+    for record in frame.contacts:
         for email in record.team_member_emails:
             if email in team:
                 team[email]["interactions"].add(record.id)
@@ -358,7 +347,7 @@ def build_network(
     stale_ms = stale_days * _DAY_MS
     for (email, sid), (count, latest) in sorted(contacts.items()):
         edge_id = next_edge_id()
-        stale = snapshot.as_of - latest.at > stale_ms
+        stale = frame.as_of_ms - latest.at_ms > stale_ms
         net.add_edge(
             team_node_id(email),
             member_node_id(sid),
@@ -421,32 +410,31 @@ def _vis_options(net: Network, *, member_count: int) -> dict[str, Any]:
     return options
 
 
-def frame_payload(
-    snapshot: DealSnapshot, analysis: DealAnalysis, *, stale_days: int = 30
-) -> dict[str, Any]:
+def frame_payload(frame: MapFrame, *, stale_days: int = 30) -> dict[str, Any]:
     """Everything the page needs to draw one frame, as JSON-ready plain data."""
-    parts = build_network(snapshot, analysis, stale_days=stale_days)
+    parts = build_network(frame, stale_days=stale_days)
     net = parts.network
-    deal = snapshot.deal
-    support = analysis.support
-    tdm = analysis.top_decision_maker
+    deal = frame.deal
+    support = frame.support
+    tdm = frame.top_decision_maker
+    on_committee = {m.id for m in frame.members}
     alert = (
-        member_node_id(tdm.stakeholder_id)
-        if tdm is not None and not tdm.contacted and snapshot.member(tdm.stakeholder_id)
+        member_node_id(tdm.id)
+        if tdm is not None and not tdm.contacted and tdm.id in on_committee
         else None
     )
     return {
-        "as_of_ms": snapshot.as_of,
-        "date": _date(snapshot.as_of),
+        "as_of_ms": frame.as_of_ms,
+        "date": _date(frame.as_of_ms),
         "deal": {
             "id": deal.id,
             "name": deal.name,
-            "owner": deal.owner_email,
-            "status": deal.status.value,
+            "owner": deal.owner,
+            "status": deal.status,
             "stage": deal.stage,
             "amount": deal.amount,
             "currency": deal.currency,
-            "close_date": deal.close_date.isoformat() if deal.close_date else None,
+            "close_date": deal.close_date,
         },
         "support": {
             "share": support.share,
@@ -455,7 +443,7 @@ def frame_payload(
             "allies": support.allies,
             "completeness": support.completeness,
             "missing_roles": list(support.missing_roles),
-            "trend": support.trend.value,
+            "trend": support.trend,
             "trend_delta": support.trend_delta,
             "trend_weeks": support.trend_weeks,
             "movers": [
@@ -465,11 +453,11 @@ def frame_payload(
         },
         "top_decision_maker": (
             {
-                "node": member_node_id(tdm.stakeholder_id),
+                "node": member_node_id(tdm.id),
                 "name": tdm.name,
                 "confirmed": tdm.confirmed,
                 "contacted": tdm.contacted,
-                "last_contact": _iso(tdm.last_contact_at),
+                "last_contact": _date(tdm.last_contact_ms),
             }
             if tdm is not None
             else None
@@ -477,20 +465,20 @@ def frame_payload(
         "alert_node": alert,
         "flags": [
             {
-                "code": flag.code.value,
-                "severity": flag.severity.value,
+                "code": flag.code,
+                "severity": flag.severity,
                 "message": flag.message,
                 "nodes": [member_node_id(s) for s in flag.stakeholder_ids],
             }
-            for flag in analysis.flags
+            for flag in frame.flags
         ],
-        "committee_size": len(snapshot.members),
+        "committee_size": len(frame.members),
         "nodes": net.nodes,
         "edges": net.edges,
         "node_info": parts.node_info,
         "edge_info": parts.edge_info,
         "interactions": parts.interactions,
-        "options": _vis_options(net, member_count=len(snapshot.members)),
+        "options": _vis_options(net, member_count=len(frame.members)),
     }
 
 
@@ -606,23 +594,23 @@ def _template() -> jinja2.Template:
     return env.get_template("deal_map.html.j2")
 
 
-def _history_payload(history: Sequence[SupportPoint]) -> list[dict[str, Any]]:
+def _history_payload(history: Sequence[ChartPoint]) -> list[dict[str, Any]]:
     return [
         {
-            "at_ms": to_ms(point.at),
-            "date": _iso(point.at),
+            "at_ms": point.at_ms,
+            "date": _date(point.at_ms),
             "share": round(point.share, 4),
             "opposition": round(point.opposition, 4),
             "allies": point.allies,
             "completeness": round(point.completeness, 4),
         }
-        for point in sorted(history, key=lambda p: p.at)
+        for point in sorted(history, key=lambda p: p.at_ms)
     ]
 
 
 def _legend() -> dict[str, Any]:
     return {
-        "stances": [(s.value, STANCE_COLORS[s], STANCE_BORDERS[s]) for s in Stance],
+        "stances": [(s, STANCE_COLORS[s], STANCE_BORDERS[s]) for s in STANCES],
         "families": [(family, shape, text) for family, (shape, text) in ROLE_FAMILIES.items()],
         "team_color": TEAM_COLOR,
         "team_fill": TEAM_FILL,
@@ -636,7 +624,7 @@ def _legend() -> dict[str, Any]:
 def render_deal_map(
     frames: Sequence[MapFrame],
     *,
-    history: Sequence[SupportPoint] = (),
+    history: Sequence[ChartPoint] = (),
     mode: PageMode = "served",
     current: int | None = None,
     stale_days: int = 30,
@@ -658,30 +646,33 @@ def render_deal_map(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
-    >>> from graphsvc.analysis.deal import analyze_history
-    >>> history = sample_deal(8).history
-    >>> page = render_deal_map([MapFrame(history.snapshot(), analyze_history(history))])
+    >>> from visual.data import DealCard, Person, Support
+    >>> frame = MapFrame(
+    ...     as_of_ms=0, deal=DealCard(id="d", name="Deal", owner="o@x.example", status="open"),
+    ...     members=(Person(id="a", name="Ann", role="Champion", family="influence",
+    ...                     stance="champion"),),
+    ...     support=Support(share=1.0, opposition=0.0, neutral=0.0, allies=0, completeness=0.5))
+    >>> page = render_deal_map([frame])
     >>> page.html.startswith("<!DOCTYPE html>")
     True
     """
     if not frames:
         raise ValueError("a deal map needs at least one frame")
-    by_instant = {f.snapshot.as_of: f for f in frames}
+    by_instant = {f.as_of_ms: f for f in frames}
     ordered = [by_instant[t] for t in sorted(by_instant)]
     shown = ordered[-1] if current is None else frames[current]
     payload = {
         "mode": mode,
-        "current": ordered.index(by_instant[shown.snapshot.as_of]),
+        "current": ordered.index(by_instant[shown.as_of_ms]),
         "stale_days": stale_days,
         "frames": [
-            frame_payload(f.snapshot, f.analysis, stale_days=stale_days) for f in ordered
+            frame_payload(f, stale_days=stale_days) for f in ordered
         ],
         "history": _history_payload(history),
     }
     assets = _assets()
     html = _template().render(
-        page_title=f"{shown.snapshot.deal.name} · deal map",
+        page_title=f"{shown.deal.name} · deal map",
         csp_meta=content_security_policy(for_meta=True),
         css=assets.css,
         vis_js=assets.vis_js,

@@ -9,6 +9,7 @@ This is the one public path from committees to results; one deal is a fleet of o
 * :func:`analyze_snapshots`: the same from committees already folded (now and
   ``trend_weeks`` earlier, :func:`graphsvc.analysis.folding.trend_pairs`);
 * :func:`support_histories`: the support base of deals at regular instants;
+* :func:`next_best_contacts`: whom to win over next on each committee;
 * :func:`scan_details`: what the weekly e-mails need of many deals, each deal's facts
   sorted once.
 
@@ -42,6 +43,8 @@ from graphsvc.analysis.schemas import (
 from graphsvc.analysis.support import history_points, map_completeness, support_point_at
 from graphsvc.analysis.vectorised import (
     encoded_scores,
+    fleet_next_best,
+    fleet_scores,
     friends_reach_dms,
     next_best_of,
     support_states,
@@ -295,6 +298,28 @@ def _support_histories(
         [support_point_at(at, states[k], completeness[k]) for k, at in deal_rows]
         for deal_rows in rows
     ]
+
+
+def next_best_contacts(
+    snapshots: Sequence[DealSnapshot],
+    *,
+    limit: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[list[NextBestContact]]:
+    """Each committee's members not yet supporting us, ranked by what winning them over
+    would gain (:mod:`graphsvc.analysis.next_best`; Friedkin-Johnsen solved for all
+    committees at once).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import committee
+    >>> snap = committee([("a", "Decision Maker", 3, "neutral"), ("b", "Other", 3, "supporter")])
+    >>> [[c.stakeholder_id for c in items] for items in next_best_contacts([snap])]
+    [['a']]
+    """
+    return fleet_next_best(
+        snapshots, fleet_scores(snapshots, params=params), params=params, limit=limit
+    )
 
 
 def scan_details(

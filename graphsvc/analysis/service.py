@@ -16,7 +16,6 @@ from datetime import datetime
 
 from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
-from graphsvc.analysis.next_best import next_best_contacts as next_best_snapshot
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
@@ -26,11 +25,13 @@ from graphsvc.analysis.schemas import (
     Forecast,
     Interval,
     NextBestContact,
+    NextBestContacts,
     SupportPoint,
-    WarmPath,
+    WarmPaths,
 )
 from graphsvc.config import Settings, get_settings
-from graphsvc.domain.models import to_ms
+from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.domain.snapshot import DealHistory
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.repository import GraphStore
 
@@ -62,12 +63,32 @@ class AnalysisService:
 
     # -- one deal
 
+    def history(
+        self, *, workspace: str, deal_id: str, as_of: datetime | None = None
+    ) -> DealHistory:
+        """The deal's facts up to ``as_of`` (default now): what every per-deal verb (and
+        the deal map) analyses. Raises ``NotFound`` for an unknown deal, and
+        ``ValidationFailed`` for an instant before the deal's first fact: the deal did
+        not exist then, and an empty committee with its flags would be a made-up answer.
+        """
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        if as_of is not None and history.first_fact_at() is None:
+            # Rare (a request for the past with nothing in it), so the second read is cheap.
+            first = self.store.deal_history(workspace=workspace, deal_id=deal_id).first_fact_at()
+            if first is not None and first > history.as_of:
+                since = from_ms(first).isoformat()
+                raise ValidationFailed(
+                    f"deal {deal_id!r} has no data before {since}",
+                    detail=[{"loc": ["query", "as_of"], "msg": f"no data before {since}"}],
+                )
+        return history
+
     def analyze(
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
     ) -> DealAnalysis:
         """Ranking, top decision-maker, support base and flags of one deal as of an instant
         (the engine on a fleet of one: the same answer as the scan gives for it)."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return engine.analyze([history], params=self.params)[0]
 
     def support_history(
@@ -101,7 +122,7 @@ class AnalysisService:
 
     def forecast(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> Forecast:
         """Friedkin-Johnsen forecast of every member's stance and the predicted support."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return forecast_snapshot(history.snapshot(), params=self.params)
 
     def next_best_contacts(
@@ -111,10 +132,12 @@ class AnalysisService:
         deal_id: str,
         as_of: datetime | None = None,
         limit: int | None = None,
-    ) -> list[NextBestContact]:
+    ) -> NextBestContacts:
         """Members not yet supporting us, ranked by what winning them over would gain."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        return next_best_snapshot(history.snapshot(), params=self.params, limit=limit)
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        snapshot = history.snapshot()
+        [items] = engine.next_best_contacts([snapshot], limit=limit, params=self.params)
+        return NextBestContacts(deal_id=deal_id, as_of=from_ms(snapshot.as_of), items=items)
 
     def warm_paths(
         self,
@@ -123,12 +146,15 @@ class AnalysisService:
         deal_id: str,
         as_of: datetime | None = None,
         limit: int | None = None,
-    ) -> list[WarmPath]:
-        """The strongest paths from our team to the top decision-maker (top 3)."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+    ) -> WarmPaths:
+        """The top decision-maker (from the deal's analysis, the same as :meth:`analyze`
+        names) and the strongest paths from our team to them (top 3)."""
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        [analysis] = engine.analyze([history], ranking=False, params=self.params)
         snapshot = history.snapshot()
-        if not snapshot.members:
-            return []
+        target = analysis.top_decision_maker
+        if target is None:  # an empty committee
+            return WarmPaths(deal_id=deal_id, as_of=analysis.as_of, paths=[])
         # Rings around the whole committee: a path has at most path_max_hops hops, one
         # of which is "met", so people further out cannot be on one.
         acquaintances = read_acquaintances(
@@ -138,7 +164,15 @@ class AnalysisService:
             as_of=snapshot.as_of,
             depth=max(1, self.params.path_max_hops - 2),
         )
-        return warm_paths_snapshot(snapshot, acquaintances, params=self.params, limit=limit)
+        paths = warm_paths_snapshot(
+            snapshot, acquaintances, target=target.stakeholder_id, params=self.params, limit=limit
+        )
+        return WarmPaths(
+            deal_id=deal_id,
+            as_of=analysis.as_of,
+            top_decision_maker_id=target.stakeholder_id,
+            paths=paths,
+        )
 
     # -- the whole workspace
 

@@ -10,36 +10,30 @@ by every process.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.analysis.schemas import DealAnalysis, Forecast
+from graphsvc.analysis.schemas import (
+    DealAnalysis,
+    Forecast,
+    Interval,
+    NextBestContacts,
+    SupportHistory,
+    WarmPaths,
+)
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Analysis, Cache, Principal, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, DealId, as_of_key
-from graphsvc.api.schemas import (
-    JSONBytes,
-    NextBestContactsOut,
-    SupportHistoryOut,
-    WarmPathsOut,
-    to_json_bytes,
-)
+from graphsvc.api.schemas import JSONBytes, to_json_bytes
 from graphsvc.domain.models import Instant, utcnow
 from graphsvc.errors import ValidationFailed
 
 router = APIRouter(prefix="/v1/deals/{deal_id}", tags=["analysis"],
                    responses=error_responses(401, 404, 422))
-
-
-class Interval(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
 
 
 _STEP = {Interval.day: timedelta(days=1), Interval.week: timedelta(weeks=1),
@@ -69,7 +63,7 @@ async def deal_analysis(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                                            as_of=as_of))
 
 
-@router.get("/support-history", response_model=SupportHistoryOut,
+@router.get("/support-history", response_model=SupportHistory,
             summary="The support base at regular points from the deal's first fact")
 async def support_history(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache,
@@ -88,10 +82,10 @@ async def support_history(
             "interval", detail=[{"loc": ["query", "from"],
                                  "msg": f"more than {MAX_POINTS} {interval.value}s before `to`"}])
 
-    def compute() -> SupportHistoryOut:
+    def compute() -> SupportHistory:
         points = analysis.support_history(workspace=principal.workspace, deal_id=deal_id,
-                                          start=start, end=last, interval=interval.value)
-        return SupportHistoryOut(deal_id=deal_id, interval=interval.value, points=points)
+                                          start=start, end=last, interval=interval)
+        return SupportHistory(deal_id=deal_id, interval=interval, points=points)
 
     key = ("support_history", deal_id, as_of_key(start), as_of_key(last), interval.value)
     return await cached(cache, principal, key, compute)
@@ -106,33 +100,20 @@ async def forecast(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                                             as_of=as_of))
 
 
-@router.get("/next-best-contacts", response_model=NextBestContactsOut,
+@router.get("/next-best-contacts", response_model=NextBestContacts,
             summary="Whom to win over next, ranked by the predicted gain in support")
 async def next_best_contacts(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                        cache: Cache, as_of: AsOf = None) -> Response:
-    def compute() -> NextBestContactsOut:
-        items = analysis.next_best_contacts(workspace=principal.workspace, deal_id=deal_id,
-                                            as_of=as_of)
-        return NextBestContactsOut(deal_id=deal_id, as_of=_instant(as_of), items=items)
-
-    return await cached(cache, principal,
-                  ("next_best_contacts", deal_id, as_of_key(as_of)), compute)
+    return await cached(cache, principal, ("next_best_contacts", deal_id, as_of_key(as_of)),
+                        lambda: analysis.next_best_contacts(workspace=principal.workspace,
+                                                            deal_id=deal_id, as_of=as_of))
 
 
-@router.get("/paths-to-decision-maker", response_model=WarmPathsOut,
+@router.get("/paths-to-decision-maker", response_model=WarmPaths,
             summary="The strongest warm paths from our team to the top decision-maker")
 async def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
                             analysis: Analysis, cache: Cache, as_of: AsOf = None) -> Response:
-    def compute() -> WarmPathsOut:
-        paths = analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id,
-                                    as_of=as_of)
-        target = paths[0].hops[-1].to_id if paths and paths[0].hops else None
-        return WarmPathsOut(deal_id=deal_id, as_of=_instant(as_of),
-                            top_decision_maker_id=target, paths=paths)
+    return await cached(cache, principal, ("warm_paths", deal_id, as_of_key(as_of)),
+                        lambda: analysis.warm_paths(workspace=principal.workspace,
+                                                    deal_id=deal_id, as_of=as_of))
 
-    return await cached(cache, principal,
-                  ("warm_paths", deal_id, as_of_key(as_of)), compute)
-
-
-def _instant(as_of: datetime | None) -> datetime:
-    return as_of if as_of is not None else utcnow()

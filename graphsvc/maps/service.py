@@ -1,6 +1,8 @@
 """Build a deal's map page as of an instant: one store read, then pure analysis and rendering.
 
-:func:`map_page_from_history` is pure (a :class:`DealHistory` in, a page out); the
+:func:`map_page_from_history` is pure (a :class:`DealHistory` in, a page out): the
+analysis engine the API serves (:mod:`graphsvc.analysis.engine`), its results described
+in the map's plain data (:mod:`graphsvc.maps.frames`), rendered by :mod:`visual`. The
 :class:`MapService` adds the store read. Pages for the API hold one frame (their as-of
 control asks the server again); pages written to disk (``mode="file"``) embed the map at
 each weekly support-history point up to the instant, so their as-of control works
@@ -15,12 +17,14 @@ from graphsvc.analysis import engine
 from graphsvc.analysis.folding import trend_pairs_at
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.schemas import Interval
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.config import Settings
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.errors import ValidationFailed
+from graphsvc.maps.frames import chart_points, map_frame
 from graphsvc.store.repository import GraphStore
-from visual.render import MapFrame, PageMode, RenderedMap, render_deal_map
+from visual.render import PageMode, RenderedMap, render_deal_map
 
 # Weekly frames embedded in a file page: a quarter back, enough for a deal review.
 MAX_FILE_FRAMES = 13
@@ -90,10 +94,11 @@ def map_page_from_history(
     now, then = trend_pairs_at(history, instants, params=params)
     analyses = engine.analyze_snapshots(now, then, params=params)
     frames = [
-        MapFrame(snapshot=snapshot, analysis=analysis)
-        for snapshot, analysis in zip(now, analyses, strict=True)
+        map_frame(snapshot, analysis) for snapshot, analysis in zip(now, analyses, strict=True)
     ]
-    return render_deal_map(frames, history=points, mode=mode, stale_days=params.stale_days)
+    return render_deal_map(
+        frames, history=chart_points(points), mode=mode, stale_days=params.stale_days
+    )
 
 
 class MapService:
@@ -102,7 +107,8 @@ class MapService:
     def __init__(self, *, store: GraphStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.params = AnalysisParams.from_settings(settings)
+        self.analysis = AnalysisService(store=store, settings=settings)
+        self.params = self.analysis.params
 
     def get(
         self,
@@ -112,8 +118,9 @@ class MapService:
         as_of: datetime | None = None,
         mode: PageMode = "served",
     ) -> RenderedMap:
-        """The deal's map page as of ``as_of`` (default now); raises ``NotFound``."""
+        """The deal's map page as of ``as_of`` (default now); raises ``NotFound``, and
+        ``ValidationFailed`` for an instant before the deal's first fact."""
         if as_of is not None and as_of > datetime.now(UTC):
             as_of = None  # nothing is known about the future: the map as of now
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        history = self.analysis.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return map_page_from_history(history, params=self.params, mode=mode)

@@ -60,7 +60,8 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
         assert [p.at for p in item.support_history] == [p.at for p in expected]
         for got, want in zip(item.support_history, expected, strict=True):
             assert abs(got.share - want.share) <= 1e-9 and got.allies == want.allies
-        best = service.next_best_contacts(workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1)
+        best = service.next_best_contacts(
+            workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1).items
         assert [c.stakeholder_id for c in item.next_best_contacts] == [
             c.stakeholder_id for c in best
         ]
