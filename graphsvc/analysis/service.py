@@ -32,7 +32,7 @@ from graphsvc.analysis.schemas import (
 from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import from_ms, to_ms
 from graphsvc.domain.snapshot import DealHistory
-from graphsvc.errors import ValidationFailed
+from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.repository import GraphStore
 
 
@@ -71,7 +71,10 @@ class AnalysisService:
         ``ValidationFailed`` for an instant before the deal's first fact: the deal did
         not exist then, and an empty committee with its flags would be a made-up answer.
         """
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        try:
+            history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        except NotFound as exc:  # say where we looked: a typo may be in either name
+            raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}") from exc
         if as_of is not None and history.first_fact_at() is None:
             # Rare (a request for the past with nothing in it), so the second read is cheap.
             first = self.store.deal_history(workspace=workspace, deal_id=deal_id).first_fact_at()
