@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
+from graphsvc.analysis.horizon import analysis_unchanged_until, committee_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
@@ -43,6 +44,10 @@ class DealDetails:
     analysis: DealRisk
     support_history: list[SupportPoint]
     next_best_contacts: list[NextBestContact]
+
+
+# The end of the calendar the store takes: "every fact", future-dated ones included.
+_ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class AnalysisService:
@@ -93,6 +98,22 @@ class AnalysisService:
         (the engine on a fleet of one: the same answer as the scan gives for it)."""
         history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return engine.analyze([history], params=self.params)[0]
+
+    def unchanged_until(
+        self, *, workspace: str, deal_id: str, at: datetime, clock: bool = True
+    ) -> datetime:
+        """Until when the deal's answers as of ``at`` stay the answers as of any later
+        instant (the store's facts unchanged), apart from the instant they name: for the
+        analysis (``clock``: its trend and contact flags move with time), or for what
+        depends on the committee alone (forecast, next best contacts). Reads every fact
+        of the deal, future-dated ones included."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=_ALL)
+        moment = to_ms(at)
+        if clock:
+            until = analysis_unchanged_until(history, moment, params=self.params)
+        else:
+            until = committee_unchanged_until(history, moment)
+        return _ALL if until >= to_ms(_ALL) else from_ms(until)
 
     def support_history(
         self,

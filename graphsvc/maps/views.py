@@ -8,7 +8,9 @@
 
 Both pages are opened in a browser, so what goes wrong while building one (a bad
 ``as_of``, an instant before the deal's first fact, a deal that is gone) answers an
-HTML error page with the status, never raw JSON.
+HTML error page with the status, never raw JSON: always on the public route, and on
+the keyed route whenever the client asks for HTML (a browser's ``Accept``); API clients
+get the JSON error body of every other route.
 
 Every page answer carries the map's strict Content-Security-Policy (inline blocks by
 hash only, no host allowed), ``X-Content-Type-Options: nosniff`` and
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from graphsvc.api.deps import AppSettings, ReadKey, Store, WriteKey
@@ -71,11 +73,13 @@ def _page(html: str, *, status_code: int = 200) -> HTMLResponse:
     responses={**_html_errors(error_responses(401, 404, 422)), 200: {"content": {"text/html": {}}}},
 )
 def deal_map(
-    deal_id: DealId, principal: ReadKey, maps: Maps, as_of: AsOfDate = None
+    deal_id: DealId, principal: ReadKey, maps: Maps, request: Request, as_of: AsOfDate = None
 ) -> HTMLResponse:
     try:
         page = maps.get(workspace=principal.workspace, deal_id=deal_id, as_of=parse_as_of(as_of))
     except GraphsvcError as exc:
+        if "text/html" not in request.headers.get("accept", ""):
+            raise  # an API client: the JSON error body
         return _error_page(exc.status_code, exc.message, hint=_HINTS.get(exc.status_code, ""))
     return _page(page.html)
 

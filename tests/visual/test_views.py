@@ -82,13 +82,21 @@ def test_keyed_map_as_of_and_headers(seeded, workspace) -> None:
         assert future.status_code == 200
         assert data_block(future.text)["frames"][-1]["committee_size"] == frame["committee_size"]
         first = from_ms(x.history.first_fact_at()).isoformat()
+        browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
         for ancient in ("0001-01-01", "2001-01-01"):
-            early = client.get("/v1/deals/deal-x/map", params={"as_of": ancient})
+            early = client.get("/v1/deals/deal-x/map", params={"as_of": ancient},
+                               headers=browser)
             assert_error_page(early, 422, f"no data before {first}")
-        # A bad date in the address: the error page, not raw JSON, in the browser.
-        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"})
+        # A bad date in the address: in a browser the error page, not raw JSON; an API
+        # client asking for anything gets the JSON error body of every route.
+        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"},
+                         headers=browser)
         assert_error_page(bad, 422, "as_of is not a date or instant")
-        assert_error_page(client.get("/v1/deals/nope/map"), 404, "no deal")
+        as_json = client.get("/v1/deals/deal-x/map", params={"as_of": "2001-01-01"})
+        assert as_json.status_code == 422 and as_json.json()["error"] == "validation_error"
+        assert f"no data before {first}" in str(as_json.json()["detail"])
+        assert_error_page(client.get("/v1/deals/nope/map", headers=browser), 404, "no deal")
+        assert client.get("/v1/deals/nope/map").json()["error"] == "not_found"
     with api.client() as anonymous:
         assert anonymous.get("/v1/deals/deal-x/map").status_code == 401
     with api.client(api.key("some-other-workspace", "read")) as stranger:
