@@ -183,13 +183,14 @@ def support_history(
 
     Examples
     --------
+    One member who turns from blocker to champion on day 2, every day for four days:
+
     >>> from graphsvc.analysis._examples import history_from_events
-    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "supporter"}),
-    ...                          (0, "b", {"role": "Other", "stance": "neutral"}),
-    ...                          (10, "b", {"role": "Other", "stance": "supporter"})],
-    ...                         as_of_day=14)
-    >>> [p.share for p in support_history(h)]
-    [0.5, 0.5, 1.0]
+    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "blocker"}),
+    ...                          (2, "a", {"role": "Other", "stance": "champion"})],
+    ...                         as_of_day=3)
+    >>> [(p.share, p.opposition) for p in support_history(h, interval=Interval.day)]
+    [(0.0, 1.0), (0.0, 1.0), (1.0, 0.0), (1.0, 0.0)]
     """
     instants = history_points(history, start=start, end=end, interval=interval)
     points: list[SupportPoint] = []

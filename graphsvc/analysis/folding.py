@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -206,7 +207,8 @@ def trend_pairs(
     """
     now_list: list[DealSnapshot] = []
     then_list: list[DealSnapshot] = []
-    with bulk_build():
+    # One deal builds few objects: no garbage-collector pause for it.
+    with bulk_build() if len(histories) > 1 else nullcontext():
         for d, history in enumerate(histories):
             folder = FactFolder.of(history) if folders is None else folders[d]
             _append_pair(folder, as_of, params, now_list, then_list)
