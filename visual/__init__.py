@@ -7,6 +7,7 @@ results that way, serves the page and writes it from the CLI.
 """
 
 from visual.data import MapFrame
-from visual.render import CommitteeNetwork, RenderedMap, build_network, render_deal_map
+from visual.network import CommitteeNetwork, build_network
+from visual.render import RenderedMap, render_deal_map
 
 __all__ = ["CommitteeNetwork", "MapFrame", "RenderedMap", "build_network", "render_deal_map"]

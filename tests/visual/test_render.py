@@ -43,15 +43,8 @@ from graphsvc.errors import ValidationFailed
 from graphsvc.maps.frames import chart_points, map_frame, role_family
 from graphsvc.maps.service import map_page_from_history, parse_as_of
 from visual.data import MapFrame
-from visual.render import (
-    ALLY_BORDER,
-    STANCE_COLORS,
-    build_network,
-    content_security_policy,
-    json_for_script,
-    node_size,
-    render_deal_map,
-)
+from visual.network import ALLY_BORDER, STANCE_COLORS, build_network, node_size
+from visual.render import content_security_policy, json_for_script, render_deal_map
 from visual.sample import (
     HOSTILE_DEAL,
     HOSTILE_NAME,
@@ -286,7 +279,7 @@ def test_as_of_parsing() -> None:
 
 def test_visual_is_a_rendering_library_that_imports_nothing_from_graphsvc() -> None:
     code = (
-        "import sys, visual, visual.data, visual.render\n"
+        "import sys, visual, visual.data, visual.network, visual.render\n"
         "leaked = sorted(m for m in sys.modules if m.split('.')[0] == 'graphsvc')\n"
         "assert not leaked, leaked\n"
     )
