@@ -28,8 +28,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory):
         deals=[Deal(id="d1", account_id="acc", name="Platform", owner_email="o@us.example")],
         stakeholders=[Stakeholder(id="boss", account_id="acc", name="Boss")],
         memberships=[
-            Membership(deal_id="d1", stakeholder_id="boss", role=Role.decision_maker,
-                       at=datetime(2026, 3, 1, tzinfo=UTC)),
+            Membership(
+                deal_id="d1",
+                stakeholder_id="boss",
+                role=Role.decision_maker,
+                at=datetime(2026, 3, 1, tzinfo=UTC),
+            ),
         ],
     )
     bundle_file = folder / "bundle.json"
@@ -52,8 +56,9 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory):
     ],
     ids=["risks", "analyze", "map", "map-link", "keys-list", "alerts-send"],
 )
-def test_an_unknown_workspace_is_an_error_with_a_suggestion(args: list[str],
-                                                             data_dir: Path) -> None:
+def test_an_unknown_workspace_is_an_error_with_a_suggestion(
+    args: list[str], data_dir: Path
+) -> None:
     typo = run_cli([*args, "--workspace", "acme-emae"], data_dir)
     line = assert_one_line_error(typo, code=1, contains="no workspace 'acme-emae'")
     assert "did you mean 'acme-emea'?" in line
@@ -68,17 +73,18 @@ def test_risks_of_a_known_workspace_still_work(data_dir: Path) -> None:
     assert "1 of 1" in result.stdout
 
 
-@pytest.mark.parametrize("command", [["analyze", "nope"], ["map-link", "nope"],
-                                     ["map", "nope", "-o", "out.html"]],
-                         ids=["analyze", "map-link", "map"])
+@pytest.mark.parametrize(
+    "command",
+    [["analyze", "nope"], ["map-link", "nope"], ["map", "nope", "-o", "out.html"]],
+    ids=["analyze", "map-link", "map"],
+)
 def test_an_unknown_deal_names_the_workspace(command: list[str], data_dir: Path) -> None:
     result = run_cli([*command, "--workspace", WORKSPACE], data_dir)
     assert_one_line_error(result, code=1, contains=f"no deal 'nope' in workspace '{WORKSPACE}'")
 
 
 @pytest.mark.parametrize("days", ["0", "-3"])
-def test_a_map_link_lifetime_of_zero_or_less_is_refused_at_start(days: str,
-                                                                 tmp_path: Path) -> None:
+def test_a_map_link_lifetime_of_zero_or_less_is_refused_at_start(days: str, tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         Settings(map_link_ttl_days=int(days))
     for command in (["serve", "--port", "0"], ["map-link", "d1"]):

@@ -33,12 +33,18 @@ def with_contacts(draw) -> DealHistory:
     for i in range(draw(st.integers(0, 6)) if people else 0):
         at = T0_MS + draw(st.integers(0, 140 * 24)) * HOUR_MS
         step = draw(st.one_of(st.none(), st.integers(1, 40 * 24)))
-        contacts.append(InteractionRecord(
-            id=f"i{i}", at=at, channel=draw(st.sampled_from(["meeting", "call", "email"])),
-            stakeholder_ids=tuple(draw(st.lists(st.sampled_from(people), min_size=1,
-                                                max_size=3, unique=True))),
-            team_member_emails=("rep@us.example",),
-            next_step_at=None if step is None else at + step * HOUR_MS))
+        contacts.append(
+            InteractionRecord(
+                id=f"i{i}",
+                at=at,
+                channel=draw(st.sampled_from(["meeting", "call", "email"])),
+                stakeholder_ids=tuple(
+                    draw(st.lists(st.sampled_from(people), min_size=1, max_size=3, unique=True))
+                ),
+                team_member_emails=("rep@us.example",),
+                next_step_at=None if step is None else at + step * HOUR_MS,
+            )
+        )
     contacts.sort(key=lambda c: c.at)
     # Every fact, future ones included, as the service reads them for the horizon.
     return dataclasses.replace(history, interactions=tuple(contacts), as_of=NEVER)
