@@ -10,6 +10,7 @@ module, like ``_meters``).
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import sys
@@ -49,6 +50,9 @@ class BenchBackend:
             else:
                 password = secrets.token_hex(12)
                 self.local = LocalNeo4j(data_dir / "neo4j", password=password)
+                # Stopped even when the benchmark fails before close(): a JVM left behind
+                # holds 1.5 GB of a shared machine.
+                atexit.register(self.local.stop)
                 started = time.perf_counter()
                 uri = self.local.start()
                 print(f"local Neo4j pid {self.local.pid} at {uri} "
