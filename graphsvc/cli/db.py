@@ -36,9 +36,9 @@ DataDirOption = typer.Option(
 )
 
 
-def _data_dir(data_dir: Path | None) -> Path:
+def _data_dir(data_dir: Path | None, *, note: bool = True) -> Path:
     settings = get_settings()
-    if settings.neo4j_uri:
+    if settings.neo4j_uri and note:
         console.print("[yellow]note:[/] NEO4J_URI is set, so the service uses Neo4j; "
                       "these commands manage the embedded store only.")
     return (data_dir or settings.data_dir).expanduser().resolve()
@@ -99,16 +99,16 @@ def status_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
     """Show whether the embedded server runs, its pid, socket, clients and data size;
-    with NEO4J_URI set, the Neo4j server (version, edition, address) and whether every
-    constraint and index graphsvc needs is there.
+    with NEO4J_URI set (and no --data-dir), the Neo4j server (version, edition, address)
+    and whether every constraint and index graphsvc needs is there.
 
     Example: graphsvc db status --data-dir ./data
     """
     settings = get_settings()
-    if settings.neo4j_uri:
+    if settings.neo4j_uri and data_dir is None:  # --data-dir asks for the embedded store
         _neo4j_status(settings, as_json=as_json)
         return
-    info = _status_dict(embedded.status(_data_dir(data_dir)))
+    info = _status_dict(embedded.status(_data_dir(data_dir, note=not as_json)))
     if as_json:
         typer.echo(json.dumps(info))
         return
