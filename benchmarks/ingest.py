@@ -1,4 +1,13 @@
-"""Ingest benchmark: a seeded synthetic portfolio into a fresh embedded FalkorDB.
+"""Ingest benchmark: a seeded synthetic portfolio into a fresh store.
+
+``--backend falkordb`` (default): a fresh embedded FalkorDB in a temp dir. ``--backend
+neo4j``: the Neo4j at ``NEO4J_URI`` (in workspaces of its own, deleted after), else a
+local Neo4j 5 that the script starts in its temp dir and stops (``tools/neo4j/serve``).
+Both print the same JSON fields; those that only mean something on FalkorDB are null on
+Neo4j (``fsync_everysec_records_per_s``: Neo4j forces its log at every commit, so its
+``fsync_always_records_per_s`` is the ordinary rate on the sample; ``aof_mb`` and
+``aof_rewrites``), as is what a remote server does not let us measure (its CPU, memory,
+a crash).
 
 Measures, in one run on one fresh server (in a temp dir):
 
@@ -22,12 +31,14 @@ Prints progress, then as its last line one JSON object.
 
     python benchmarks/ingest.py                 # 10,000 deals (the figure of record)
     python benchmarks/ingest.py --deals 500     # a quick run on a shared machine
+    python benchmarks/ingest.py --deals 1000 --backend neo4j
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,9 +48,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
+from _backend import BACKENDS, BenchBackend
 from _meters import PeakMemory
 
-from graphsvc.config import Environment, Settings
 from graphsvc.domain.models import Bundle
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
@@ -47,12 +58,6 @@ from graphsvc.store.runners import FalkorRunner
 from graphsvc.synth import generate_portfolio
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-def settings_for(data_dir: Path, batch_size: int) -> Settings:
-    return Settings(_env_file=None, data_dir=data_dir, neo4j_uri=None,  # type: ignore[call-arg]
-                    environment=Environment.test, store_batch_size=batch_size,
-                    embedded_idle_seconds=60)
 
 
 def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None = None,
@@ -80,12 +85,17 @@ def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None
     return records, seconds, ids
 
 
+def _rounded(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
 class CpuMeter:
     """CPU seconds used by this process and the server between start and stop: on a
     shared machine, records / CPU second says what wall-clock time cannot."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.procs = [psutil.Process(), psutil.Process(server_pid)]
+    def __init__(self, server_pid: int | None) -> None:
+        # No server pid (a remote Neo4j): the server's share stays 0.
+        self.procs = [psutil.Process(), psutil.Process(server_pid or os.getpid())]
         self.client_s = self.server_s = 0.0
 
     @staticmethod
@@ -100,16 +110,21 @@ class CpuMeter:
     def __exit__(self, *exc: object) -> None:
         end = [self._cpu(p) for p in self.procs]
         self.client_s, self.server_s = (e - s for e, s in zip(end, self._start, strict=True))
+        if self.procs[1].pid == self.procs[0].pid:
+            self.server_s = 0.0
 
     @property
     def total_s(self) -> float:
         return self.client_s + self.server_s
 
 
-def set_fsync(store: GraphStore, policy: str) -> None:
+def set_fsync(store: GraphStore, policy: str) -> bool:
+    """FalkorDB's appendfsync policy; False on Neo4j (every commit is forced to disk)."""
     runner = store.runner
-    assert isinstance(runner, FalkorRunner)
+    if not isinstance(runner, FalkorRunner):
+        return False
     runner._db.connection.config_set("appendfsync", policy)
+    return True
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -121,44 +136,49 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--batch-size", type=int, default=2_000)
     parser.add_argument("--chunk-deals", type=int, default=100)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--backend", choices=BACKENDS, default="falkordb")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the store here (default: a temp dir, removed after)")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-bench-")
-    data_dir = args.data_dir or Path(tmp.name) / "store"
-    store = GraphStore.open(settings_for(data_dir, args.batch_size))
-    baseline_store = GraphStore(store.runner, settings=settings_for(data_dir, 1))
+    data_dir = args.data_dir or Path(tmp.name)
+    bench = BenchBackend(args.backend, data_dir)
+    store = bench.open(store_batch_size=args.batch_size)
+    baseline_store = GraphStore(store.runner, settings=bench.settings(store_batch_size=1))
     runner = store.runner
-    assert isinstance(runner, FalkorRunner) and runner.server is not None
-    print(f"embedded FalkorDB pid {runner.server.pid} in {data_dir}", flush=True)
-    result: dict[str, object] = {"deals": args.deals}
+    server_pid = bench.pid(store)
+    print(f"{args.backend} server pid {server_pid} in {data_dir}", flush=True)
+    main_ws = bench.workspace("bench")
+    result: dict[str, object] = {"deals": args.deals, "backend": args.backend}
     try:
-        with PeakMemory(runner.server.pid) as memory:
+        with PeakMemory(server_pid) as memory:
             # 1. baseline: one statement per record, on a sample
             sample = list(generate_portfolio(args.baseline_deals, seed=args.seed + 1, now=NOW,
                                              chunk_deals=args.chunk_deals))
-            b_records, b_seconds, _ = timed_import(baseline_store, "baseline", sample)
+            b_records, b_seconds, _ = timed_import(baseline_store, bench.workspace("baseline"),
+                                                   sample)
             baseline = b_records / b_seconds
             print(f"baseline (1 statement/record): {b_records} records in {b_seconds:.1f} s "
                   f"= {baseline:.0f} records/s", flush=True)
 
             # 2. the cost of fsync on every write, on a sample
-            fsync_rates = {}
+            fsync_rates: dict[str, float | None] = {"everysec": None}
             for policy in ("everysec", "always"):  # "always" last: it stays in force
-                set_fsync(store, policy)
+                if not set_fsync(store, policy) and policy == "everysec":
+                    continue
                 f_records, f_seconds, _ = timed_import(
-                    store, f"fsync-{policy}", deals=args.fsync_deals, seed=args.seed + 2,
-                    chunk_deals=args.chunk_deals)
+                    store, bench.workspace(f"fsync-{policy}"), deals=args.fsync_deals,
+                    seed=args.seed + 2, chunk_deals=args.chunk_deals)
                 fsync_rates[policy] = f_records / f_seconds
-                print(f"appendfsync {policy}: {fsync_rates[policy]:.0f} records/s", flush=True)
+                print(f"fsync {policy}: {f_records / f_seconds:.0f} records/s", flush=True)
 
             # 3. the main ingest
             print(f"ingesting {args.deals} deals (batch size {args.batch_size})", flush=True)
             client_cpu = [0.0]
-            with CpuMeter(runner.server.pid) as ingest_cpu:
+            with CpuMeter(server_pid) as ingest_cpu:
                 records, seconds, deal_ids = timed_import(
-                    store, "bench", deals=args.deals, seed=args.seed,
+                    store, main_ws, deals=args.deals, seed=args.seed,
                     chunk_deals=args.chunk_deals, progress=True, cpu=client_cpu)
             rate = records / seconds
             cpu_rate = records / (client_cpu[0] + ingest_cpu.server_s)
@@ -174,30 +194,36 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 deal_id = rng.choice(deal_ids)
                 as_of = start + timedelta(seconds=rng.randrange(180 * 86_400))
                 began = time.perf_counter()
-                store.snapshot(workspace="bench", deal_id=deal_id, as_of=as_of)
+                store.snapshot(workspace=main_ws, deal_id=deal_id, as_of=as_of)
                 return (time.perf_counter() - began) * 1000
 
             for _ in range(min(100, args.snapshots)):
                 one_snapshot()
-            with CpuMeter(runner.server.pid) as snapshot_cpu:
+            with CpuMeter(server_pid) as snapshot_cpu:
                 latencies = sorted(one_snapshot() for _ in range(args.snapshots))
             p50 = statistics.median(latencies)
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
             print(f"snapshot: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}",
                   flush=True)
 
-        info = runner._db.connection.info("persistence")
-        status = embedded.status(data_dir)
+        info: dict[str, object] = {}
+        aof_bytes: int | None = None
+        if isinstance(runner, FalkorRunner):
+            info = runner._db.connection.info("persistence")
+            aof_bytes = embedded.status(runner.server.paths.data_dir).aof_bytes \
+                if runner.server else None
 
-        # 5. crash and come back: SIGKILL the server, reopen (replays the AOF), read
-        psutil.Process(runner.server.pid).kill()
-        store.close()
-        began = time.perf_counter()
-        store = GraphStore.open(settings_for(data_dir, args.batch_size))
-        store.snapshot(workspace="bench", deal_id=deal_ids[-1], as_of=NOW)
-        restart_s = time.perf_counter() - began
-        print(f"restart after SIGKILL (AOF {(status.aof_bytes or 0) / 2**20:.0f} MB): "
-              f"{restart_s:.1f} s", flush=True)
+        # 5. crash and come back: SIGKILL the server, reopen (FalkorDB replays its AOF,
+        # Neo4j recovers from its transaction log), read
+        restart_s: float | None = None
+        if bench.crash(store):
+            store.close()
+            began = time.perf_counter()
+            bench.recover()
+            store = bench.open(store_batch_size=args.batch_size)
+            store.snapshot(workspace=main_ws, deal_id=deal_ids[-1], as_of=NOW)
+            restart_s = time.perf_counter() - began
+            print(f"restart after SIGKILL: {restart_s:.1f} s", flush=True)
         result.update({
             "records": records,
             "ingest_s": round(seconds, 2),
@@ -213,16 +239,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "records_per_cpu_s": round(cpu_rate),
             "snapshot_cpu_ms": round(snapshot_cpu.total_s / len(latencies) * 1000, 2),
             "load_average_1m": round(psutil.getloadavg()[0], 2),
-            "fsync_always_records_per_s": round(fsync_rates["always"]),
-            "fsync_everysec_records_per_s": round(fsync_rates["everysec"]),
+            "fsync_always_records_per_s": _rounded(fsync_rates["always"]),
+            "fsync_everysec_records_per_s": _rounded(fsync_rates["everysec"]),
             "batch_size": args.batch_size,
-            "aof_mb": round((status.aof_bytes or 0) / 2**20, 1),
-            "aof_rewrites": int(info.get("aof_rewrites", 0)),
-            "restart_after_sigkill_s": round(restart_s, 2),
+            "aof_mb": None if aof_bytes is None else round(aof_bytes / 2**20, 1),
+            "aof_rewrites": int(info["aof_rewrites"]) if "aof_rewrites" in info else None,  # type: ignore[call-overload]
+            "restart_after_sigkill_s": None if restart_s is None else round(restart_s, 2),
         })
     finally:
-        store.close()
-        embedded.stop(data_dir)
+        bench.close(store)
         tmp.cleanup()
     return result
 

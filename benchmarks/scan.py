@@ -1,6 +1,9 @@
 """Fleet-scan benchmark: every open deal of a seeded portfolio analysed in one pass.
 
-In one run, on one fresh embedded FalkorDB (in a temp dir):
+In one run, on one fresh store: ``--backend falkordb`` (default), an embedded FalkorDB in
+a temp dir; ``--backend neo4j``, the Neo4j at ``NEO4J_URI`` (in a workspace of its own,
+deleted after), else a local Neo4j 5 the script starts and stops (``tools/neo4j/serve``).
+Both print the same JSON fields.
 
 1. ingest ``--deals`` deals of the seeded portfolio generator (``graphsvc.synth``), not
    timed for the figures;
@@ -29,12 +32,12 @@ shared, and the process time shows how much of a figure was waiting for a core.
 
     python benchmarks/scan.py                  # 10,000 deals (the figure of record)
     python benchmarks/scan.py --deals 500      # a quick run on a shared machine
+    python benchmarks/scan.py --deals 1000 --backend neo4j
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
 import random
@@ -47,6 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from _backend import BACKENDS, BenchBackend
 from _meters import PeakMemory
 
 from graphsvc.analysis._build import bulk_build
@@ -56,11 +60,9 @@ from graphsvc.analysis.folding import trend_pairs
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.service import AnalysisService
-from graphsvc.config import Environment, Settings
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealSnapshot
 from graphsvc.store.repository import GraphStore
-from graphsvc.store.runners import FalkorRunner
 from graphsvc.synth import generate_portfolio
 
 R = TypeVar("R", bound=DealRisk)
@@ -148,25 +150,26 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--single", type=int, default=30, help="deals timed one by one")
     parser.add_argument("--batch", type=int, default=1_000, help="deals per store read")
+    parser.add_argument("--backend", choices=BACKENDS, default="falkordb")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="keep the store here, and reuse it next time (default: a temp "
                              "dir, removed after)")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-scan-")
-    data_dir = args.data_dir or Path(tmp.name) / "store"
-    settings = Settings(_env_file=None, data_dir=data_dir, neo4j_uri=None,  # type: ignore[call-arg]
-                        environment=Environment.test, embedded_idle_seconds=60)
+    data_dir = args.data_dir or Path(tmp.name)
+    bench = BenchBackend(args.backend, data_dir)
+    settings = bench.settings()
     store = GraphStore.open(settings)
-    runner = store.runner
-    server_pid = runner.server.pid if isinstance(runner, FalkorRunner) and runner.server else None
+    server_pid = bench.pid(store)
     service = AnalysisService(store=store, settings=settings, batch_size=args.batch)
     params = service.params
-    result: dict[str, object] = {"deals": args.deals}
+    workspace = bench.workspace(WORKSPACE)
+    result: dict[str, object] = {"deals": args.deals, "backend": args.backend}
     try:
         with PeakMemory(server_pid) as memory:
             # A kept --data-dir that already holds this portfolio is not imported again.
-            marker = data_dir / f"bench-scan-{args.deals}-{args.seed}"
+            marker = data_dir / f"bench-scan-{args.backend}-{args.deals}-{args.seed}"
             with Timer() as ingest:
                 if marker.exists():
                     print(f"reusing the {args.deals} deals in {data_dir}", flush=True)
@@ -174,20 +177,20 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                     print(f"ingesting {args.deals} deals into {data_dir} (not timed)",
                           flush=True)
                     for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
-                        store.import_bundle(workspace=WORKSPACE, bundle=bundle)
+                        store.import_bundle(workspace=workspace, bundle=bundle)
                     marker.touch()
             print(f"  ingest {ingest.wall:.1f} s", flush=True)
 
             # 2. the fleet scan, end to end
             with Timer() as scan:
-                scanned = service.scan(workspace=WORKSPACE, as_of=NOW)
+                scanned = service.scan(workspace=workspace, as_of=NOW)
             print(f"scan: {len(scanned)} open deals in {scan.wall:.2f} s "
                   f"(cpu {scan.cpu:.2f} s)", flush=True)
 
             # 3. analysis alone vs the per-deal networkx loop, on the same snapshots
             with Timer() as read:
                 histories = [h for batch in store.open_deal_histories(
-                    workspace=WORKSPACE, as_of=NOW, batch_size=args.batch) for h in batch]
+                    workspace=workspace, as_of=NOW, batch_size=args.batch) for h in batch]
             with Timer() as fold:
                 now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
             print(f"  store read {read.wall:.2f} s (cpu {read.cpu:.2f} s), "
@@ -228,11 +231,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             open_ids = [a.deal_id for a in scanned]
             chosen = rng.sample(open_ids, min(args.single, len(open_ids)))
             for deal_id in chosen:  # warm-up round
-                service.analyze(workspace=WORKSPACE, deal_id=deal_id, as_of=NOW)
+                service.analyze(workspace=workspace, deal_id=deal_id, as_of=NOW)
             latencies = []
             for deal_id in chosen:
                 began = time.perf_counter()
-                service.analyze(workspace=WORKSPACE, deal_id=deal_id, as_of=NOW)
+                service.analyze(workspace=workspace, deal_id=deal_id, as_of=NOW)
                 latencies.append((time.perf_counter() - began) * 1000)
             latencies.sort()
             p50 = statistics.median(latencies)
@@ -263,11 +266,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "ingest_s": round(ingest.wall, 1),
         })
     finally:
-        store.close()
-        with contextlib.suppress(Exception):
-            from graphsvc.store import embedded
-
-            embedded.stop(data_dir)
+        bench.close(store)
         tmp.cleanup()
     print(json.dumps(result))
     return result

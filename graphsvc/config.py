@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: SecretStr = Field(default=SecretStr(""), validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+    # How long a Neo4j query retries transient failures (a deadlock between writers, a
+    # restarting server) before the request fails with 503.
+    neo4j_retry_seconds: float = Field(default=10.0, ge=0)
     # Embedded FalkorDB: the server stops by itself this many seconds after its last
     # client process has gone (see graphsvc/store/embedded.py for the lifetime rule).
     embedded_idle_seconds: float = 30.0

@@ -10,6 +10,7 @@ run everywhere.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,7 +52,10 @@ def project(tmp_path: Path) -> Path:
 
 
 def _config(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*compose_command(), *extra, "config"], cwd=project,
+    # Compose prefers the shell's variables to the env file: a test run pointed at a
+    # Neo4j (NEO4J_PASSWORD set) must not leak into what the file is checked for.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "GRAPHSVC_"))}
+    return subprocess.run([*compose_command(), *extra, "config"], cwd=project, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -1,4 +1,5 @@
-"""CLI commands: ``graphsvc db status|start|stop`` for the embedded FalkorDB.
+"""CLI commands: ``graphsvc db status|start|stop`` for the embedded FalkorDB; with
+``NEO4J_URI`` set, ``db status`` reports the Neo4j server and our schema on it instead.
 
 The lifetime rule (see :mod:`graphsvc.store.embedded`): the server runs while some
 client process uses it, and stops by itself ``GRAPHSVC_EMBEDDED_IDLE_SECONDS`` after
@@ -14,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from graphsvc.config import get_settings
+from graphsvc.config import Settings, get_settings
 from graphsvc.errors import ConfigurationError
 from graphsvc.store import embedded
 
@@ -35,9 +36,9 @@ DataDirOption = typer.Option(
 )
 
 
-def _data_dir(data_dir: Path | None) -> Path:
+def _data_dir(data_dir: Path | None, *, note: bool = True) -> Path:
     settings = get_settings()
-    if settings.neo4j_uri:
+    if settings.neo4j_uri and note:
         console.print("[yellow]note:[/] NEO4J_URI is set, so the service uses Neo4j; "
                       "these commands manage the embedded store only.")
     return (data_dir or settings.data_dir).expanduser().resolve()
@@ -58,16 +59,56 @@ def _status_dict(status: embedded.ServerStatus) -> dict[str, object]:
     }
 
 
+def _neo4j_status(settings: Settings, *, as_json: bool) -> None:
+    from graphsvc.store.runners import Neo4jRunner
+
+    runner = Neo4jRunner.from_settings(settings)
+    try:
+        info = runner.describe()
+    finally:
+        runner.close()
+    expected = [*info["constraints"].items(), *info["indexes"].items()]
+    missing = [name for name, state in expected if state == "missing"]
+    info["schema_complete"] = not missing
+    if as_json:
+        typer.echo(json.dumps(info))
+        return
+    table = Table(title="Neo4j", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    table.add_row("server", f"{info['product']} {info['version']} ({info['edition']} edition)")
+    for key in ("uri", "user", "database"):
+        table.add_row(key, str(info[key]))
+    for kind in ("constraints", "indexes"):
+        states = info[kind]
+        present = sum(state != "missing" for state in states.values())
+        table.add_row(kind, f"{present} of {len(states)} present")
+        for name, state in states.items():
+            colour = "red" if state == "missing" else "green" if state in (
+                "present", "ONLINE") else "yellow"
+            table.add_row("", f"[{colour}]{state}[/] {name}")
+    console.print(table)
+    if missing:
+        console.print(f"[yellow]note:[/] {len(missing)} missing; every graphsvc command "
+                      "that opens the store creates them (e.g. `graphsvc serve`).")
+
+
 @db_app.command("status")
 def status_command(
     data_dir: Path | None = DataDirOption,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
 ) -> None:
-    """Show whether the embedded server runs, its pid, socket, clients and data size.
+    """Show whether the embedded server runs, its pid, socket, clients and data size;
+    with NEO4J_URI set (and no --data-dir), the Neo4j server (version, edition, address)
+    and whether every constraint and index graphsvc needs is there.
 
     Example: graphsvc db status --data-dir ./data
     """
-    info = _status_dict(embedded.status(_data_dir(data_dir)))
+    settings = get_settings()
+    if settings.neo4j_uri and data_dir is None:  # --data-dir asks for the embedded store
+        _neo4j_status(settings, as_json=as_json)
+        return
+    info = _status_dict(embedded.status(_data_dir(data_dir, note=not as_json)))
     if as_json:
         typer.echo(json.dumps(info))
         return

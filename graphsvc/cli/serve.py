@@ -25,6 +25,16 @@ def serve_command(
 
     settings = get_settings()
     settings.check_production_ready()
+    if settings.uses_neo4j:
+        # Fail here, in one line naming the server, rather than in the workers' start-up
+        # (a traceback in the log and uvicorn's exit code 3).
+        from graphsvc.store.runners import Neo4jRunner
+
+        runner = Neo4jRunner.from_settings(settings)
+        try:
+            runner.ensure_schema()
+        finally:
+            runner.close()
     uvicorn.run(
         "graphsvc.api.app:create_app",
         **uvicorn_options(factory=True, host=host, port=port, workers=workers,

@@ -37,6 +37,8 @@ MEANINGS: dict[str, str] = {
     "neo4j_user": "Neo4j user name.",
     "neo4j_password": "Neo4j password (never printed or logged).",
     "neo4j_database": "Neo4j database name.",
+    "neo4j_retry_seconds": "How long a Neo4j query retries transient failures (a deadlock "
+    "between writers, a restarting server) before it fails with 503 `store_unavailable`.",
     "embedded_idle_seconds": "The embedded server stops this long after its last client "
     "process has gone (unless pinned by `graphsvc db start`).",
     "store_batch_size": "Records written per statement in bulk writes.",

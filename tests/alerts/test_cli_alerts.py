@@ -1,6 +1,7 @@
-"""``graphsvc alerts send`` as a user runs it: a real process, the embedded store, a real
-SMTP server with a login. Exit codes, the rerun after a part-way failure, the dry run,
-and the SMTP password never showing up in the output."""
+"""``graphsvc alerts send`` as a user runs it: a real process on each store (the embedded
+FalkorDB, or Neo4j through ``NEO4J_*``), a real SMTP server with a login. Exit codes, the
+rerun after a part-way failure, the dry run, and the SMTP password never showing up in
+the output."""
 
 from __future__ import annotations
 
@@ -14,26 +15,31 @@ import pytest
 
 from graphsvc.config import Settings
 from graphsvc.store.repository import GraphStore
-from graphsvc.store.runners import FalkorRunner
 from tests.alerts import scenario
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
+from tests.helpers import store_env
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 OWNERS = 10
 
 
 @pytest.fixture
-def loaded_workspace(falkordb_runner: FalkorRunner, settings: Settings, workspace: str) -> str:
-    store = GraphStore(falkordb_runner, settings=settings)
+def loaded_workspace(store: GraphStore, workspace: str) -> str:
     store.import_bundle(workspace=workspace, bundle=scenario.portfolio(OWNERS, opted_out=OWNERS))
     return workspace
+
+
+@pytest.fixture
+def store_settings(store: GraphStore) -> Settings:
+    """The store's settings: the embedded data dir, or the Neo4j to connect to."""
+    return store.settings
 
 
 def _env(settings: Settings, server: SmtpServer, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
+    env.update(store_env(settings))
     env.update({
-        "GRAPHSVC_DATA_DIR": str(settings.data_dir),
         "GRAPHSVC_ENVIRONMENT": "test",
         "GRAPHSVC_LOG_LEVEL": "DEBUG",  # the password must stay out even of debug logs
         "GRAPHSVC_SMTP_HOST": server.host,
@@ -62,9 +68,9 @@ def _send(workspace: str, *more: str) -> list[str]:
 
 
 def test_send_fails_part_way_then_the_rerun_completes_exactly_the_rest(
-    loaded_workspace: str, settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
+    loaded_workspace: str, store_settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
 ) -> None:
-    env = _env(settings, smtp_auth_server)
+    env = _env(store_settings, smtp_auth_server)
     smtp_auth_server.behaviour.fail_after = 3
     first = _graphsvc(_send(loaded_workspace), env, tmp_path)
     assert first.returncode == 1, first.stderr
@@ -89,10 +95,10 @@ def test_send_fails_part_way_then_the_rerun_completes_exactly_the_rest(
 
 
 def test_wrong_password_is_one_error_line_without_the_password(
-    loaded_workspace: str, settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
+    loaded_workspace: str, store_settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
 ) -> None:
     wrong = "wrong-" + SMTP_PASSWORD
-    env = _env(settings, smtp_auth_server, GRAPHSVC_SMTP_PASSWORD=wrong)
+    env = _env(store_settings, smtp_auth_server, GRAPHSVC_SMTP_PASSWORD=wrong)
     run = _graphsvc(_send(loaded_workspace), env, tmp_path)
     assert run.returncode == 1
     assert "SMTP login as 'alerts-bot' refused" in run.stdout + run.stderr
@@ -101,9 +107,9 @@ def test_wrong_password_is_one_error_line_without_the_password(
 
 
 def test_dry_run_writes_eml_files_and_sends_nothing(
-    loaded_workspace: str, settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
+    loaded_workspace: str, store_settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
 ) -> None:
-    env = _env(settings, smtp_auth_server)
+    env = _env(store_settings, smtp_auth_server)
     out = tmp_path / "outbox"
     run = _graphsvc(_send(loaded_workspace, "--dry-run", "--out", str(out)), env, tmp_path)
     assert run.returncode == 0, run.stderr

@@ -1,4 +1,4 @@
-"""``graphsvc analyze`` and ``graphsvc risks`` against the real embedded store."""
+"""``graphsvc analyze`` and ``graphsvc risks`` against the real store (both backends)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,23 @@ from graphsvc.cli import app
 from graphsvc.config import get_settings
 from graphsvc.store.repository import GraphStore
 from tests.analysis.test_service import day, two_deals
+from tests.helpers import store_env
 
 
 @pytest.fixture
-def cli_env(store: GraphStore, workspace: str) -> Iterator[dict[str, str]]:
+def cli_env(store: GraphStore, workspace: str) -> Iterator[dict[str, str | None]]:
     store.import_bundle(workspace=workspace, bundle=two_deals())
-    # The CLI opens its own store on the same data directory: it finds the running
-    # server (the store's rule for a second process).
+    # The CLI opens its own store: on the same data directory (it finds the running
+    # embedded server, the store's rule for a second process) or the same Neo4j.
     get_settings.cache_clear()
-    yield {"GRAPHSVC_DATA_DIR": str(store.settings.data_dir), "COLUMNS": "200",
-           "GRAPHSVC_ENVIRONMENT": "test"}
+    env: dict[str, str | None] = {"NEO4J_URI": None, "COLUMNS": "200",
+                                  "GRAPHSVC_ENVIRONMENT": "test"}
+    env.update(store_env(store.settings))
+    yield env
     get_settings.cache_clear()
 
 
-def test_analyze_prints_tables_and_json(cli_env: dict[str, str], workspace: str) -> None:
+def test_analyze_prints_tables_and_json(cli_env: dict[str, str | None], workspace: str) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of",
                                  day(40).date().isoformat()], env=cli_env)
@@ -41,7 +44,7 @@ def test_analyze_prints_tables_and_json(cli_env: dict[str, str], workspace: str)
     assert {f["code"] for f in data["flags"]}.isdisjoint({"DM_NEVER_CONTACTED"})
 
 
-def test_analyze_bad_date_and_unknown_deal(cli_env: dict[str, str], workspace: str) -> None:
+def test_analyze_bad_date_and_unknown_deal(cli_env: dict[str, str | None], workspace: str) -> None:
     runner = CliRunner()
     bad = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of", "soon"],
                         env=cli_env)
@@ -50,7 +53,7 @@ def test_analyze_bad_date_and_unknown_deal(cli_env: dict[str, str], workspace: s
     assert missing.exit_code != 0
 
 
-def test_risks_table_and_json(cli_env: dict[str, str], workspace: str) -> None:
+def test_risks_table_and_json(cli_env: dict[str, str | None], workspace: str) -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["risks", "--workspace", workspace], env=cli_env)
     assert result.exit_code == 0, result.output

@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphsvc.config import Settings
 from graphsvc.imports.salesforce import parse_contact_roles_csv
+from graphsvc.store.repository import GraphStore
 from tests.api.conftest import Api
+from tests.helpers import store_env
 
 GRAPHSVC = str(Path(sys.executable).with_name("graphsvc"))
 
@@ -167,10 +168,9 @@ def test_json_bundle_errors_name_kind_index_and_field(api: Api, workspace: str) 
 
 
 def test_cli_import_prints_summary_and_lists_bad_rows(
-        settings: Settings, workspace: str, tmp_path: Path) -> None:
-    env = {**os.environ, "GRAPHSVC_DATA_DIR": str(settings.data_dir),
-           "GRAPHSVC_ENVIRONMENT": "test", "COLUMNS": "200"}
-    env.pop("NEO4J_URI", None)
+        store: GraphStore, workspace: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(store_env(store.settings), GRAPHSVC_ENVIRONMENT="test", COLUMNS="200")
     good = tmp_path / "roles.csv"
     good.write_text(csv_text(GOOD_ROWS), encoding="utf-8")
     command = [GRAPHSVC, "import", str(good), "--workspace", workspace]

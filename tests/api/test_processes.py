@@ -1,4 +1,6 @@
-"""Real ``graphsvc`` processes on one embedded store (as behind a load balancer):
+"""Real ``graphsvc`` processes on one store (as behind a load balancer), on each backend:
+the embedded FalkorDB, and the session's Neo4j through ``NEO4J_*`` as the compose stack
+sets them:
 
 * a write through one API process is visible in the next analysis served by another;
 * the access log is one JSON line per request, with the echoed X-Request-ID, and no
@@ -85,11 +87,13 @@ class ServeProcess:
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    values = {**os.environ, "GRAPHSVC_DATA_DIR": str(tmp_path / "data"),
-              "GRAPHSVC_ENVIRONMENT": "test", "GRAPHSVC_LOG_LEVEL": "INFO",
-              "GRAPHSVC_EMBEDDED_IDLE_SECONDS": "5"}
-    values.pop("NEO4J_URI", None)
+def env(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    values.update({"GRAPHSVC_DATA_DIR": str(tmp_path / "data"),
+                   "GRAPHSVC_ENVIRONMENT": "test", "GRAPHSVC_LOG_LEVEL": "INFO",
+                   "GRAPHSVC_EMBEDDED_IDLE_SECONDS": "5"})
+    if backend == "neo4j":
+        values.update(request.getfixturevalue("neo4j_connection").env())
     return values
 
 
@@ -121,10 +125,11 @@ def support(client: httpx.Client, deal: str) -> dict[str, Any]:
 
 
 def test_a_write_through_one_process_is_seen_through_the_other(
-        env: dict[str, str], two_servers: tuple[ServeProcess, ServeProcess]) -> None:
+        env: dict[str, str], two_servers: tuple[ServeProcess, ServeProcess],
+        workspace: str) -> None:
     first, second = two_servers
-    key = create_key(env, "lb", "write")
-    as_json = subprocess.run([GRAPHSVC, "keys", "create", "--workspace", "lb", "--scope",
+    key = create_key(env, workspace, "write")
+    as_json = subprocess.run([GRAPHSVC, "keys", "create", "--workspace", workspace, "--scope",
                               "read", "--json"], env=env, capture_output=True, text=True,
                              timeout=120)
     record = json.loads(as_json.stdout.strip().splitlines()[-1])
@@ -170,7 +175,8 @@ def test_a_write_through_one_process_is_seen_through_the_other(
         assert 'graphsvc_analysis_cache_total{result="hit"}' in metrics
 
     # keys list / revoke from the shell: the running servers refuse the key at once.
-    listed = subprocess.run([GRAPHSVC, "keys", "list", "--workspace", "lb", "--json"], env=env,
+    listed = subprocess.run([GRAPHSVC, "keys", "list", "--workspace", workspace, "--json"],
+                            env=env,
                             capture_output=True, text=True, timeout=120)
     keys = json.loads(listed.stdout)
     assert {k["scope"] for k in keys} == {"read", "write"}
@@ -185,9 +191,10 @@ def test_a_write_through_one_process_is_seen_through_the_other(
 
 
 def test_logs_are_json_lines_with_request_ids_and_no_secrets(
-        env: dict[str, str], two_servers: tuple[ServeProcess, ServeProcess]) -> None:
+        env: dict[str, str], two_servers: tuple[ServeProcess, ServeProcess],
+        workspace: str) -> None:
     first, second = two_servers
-    key = create_key(env, "logs", "write")
+    key = create_key(env, workspace, "write")
     password = "hunter2-Very-Secret"  # must never reach a log
     with httpx.Client(base_url=first.url, timeout=60) as client:
         ok = client.get("/v1/deals", headers={"Authorization": f"Bearer {key}",

@@ -8,13 +8,12 @@ reproduce every change: at each written instant the member has the written stanc
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from graphsvc.domain.models import (
     Account,
@@ -101,12 +100,12 @@ def test_eight_threads_changing_stances_lose_nothing(store: GraphStore, workspac
 
 
 PROCESS_WRITER = """
-import sys
+import json, sys
 from graphsvc.store.repository import GraphStore
 from tests.conftest import make_settings
 from tests.store.test_concurrency import writer_job
-data_dir, ws, writer = sys.argv[1], sys.argv[2], int(sys.argv[3])
-store = GraphStore.open(make_settings(data_dir))
+data_dir, ws, writer, overrides = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+store = GraphStore.open(make_settings(data_dir, **json.loads(overrides)))
 try:
     writer_job(store, ws, writer)
 finally:
@@ -115,13 +114,20 @@ finally:
 
 
 def test_eight_processes_changing_stances_lose_nothing(
-        store: GraphStore, workspace: str, backend: str) -> None:
-    if backend != "falkordb":
-        pytest.skip("separate processes share the embedded server; threads cover Neo4j")
+        store: GraphStore, workspace: str) -> None:
+    """Each process has its own connection: the embedded server's clients, or eight
+    Neo4j drivers whose transactions conflict on the shared member's nodes."""
     seed_deal(store, workspace)
     root = Path(__file__).resolve().parents[2]
+    settings = store.settings
+    overrides = {}
+    if settings.neo4j_uri:
+        overrides = {"neo4j_uri": settings.neo4j_uri, "neo4j_user": settings.neo4j_user,
+                     "neo4j_password": settings.neo4j_password.get_secret_value(),
+                     "neo4j_database": settings.neo4j_database}
     procs = [subprocess.Popen([sys.executable, "-c", PROCESS_WRITER,
-                               str(store.settings.data_dir), workspace, str(w)],
+                               str(settings.data_dir), workspace, str(w),
+                               json.dumps(overrides)],
                               cwd=root, stderr=subprocess.PIPE, text=True)
              for w in range(WRITERS)]
     for proc in procs:

@@ -1,5 +1,5 @@
 """The store contract: every GraphStore operation, on every backend of the ``store``
-fixture (the embedded FalkorDB always; Neo4j when NEO4J_URI is set).
+fixture (the embedded FalkorDB, and Neo4j: NEO4J_URI or the local one).
 
 Each test works in a workspace of its own, so tests share one graph safely.
 """

@@ -1,5 +1,6 @@
 """``graphsvc map`` and ``graphsvc map-link`` as a user runs them: a real process on the
-session's embedded FalkorDB data directory (shared with this test process)."""
+session's store (the embedded FalkorDB's data directory, or Neo4j through ``NEO4J_*``),
+shared with this test process."""
 
 from __future__ import annotations
 
@@ -11,16 +12,15 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from graphsvc.maps.links import verify_map_token
+from tests.helpers import store_env
 from tests.visual.sample import sample_deal
 
 
 def run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
+    env.update(store_env(settings))
     env.update({
-        "GRAPHSVC_DATA_DIR": str(settings.data_dir),
         "GRAPHSVC_ENVIRONMENT": "test",
         "GRAPHSVC_PUBLIC_BASE_URL": "https://maps.example.test",
     })
@@ -30,17 +30,11 @@ def run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def falkordb_store(store, backend):
-    if backend != "falkordb":
-        pytest.skip("the CLI runs on the embedded store here")
-    return store
-
-
-def test_map_and_map_link_commands(falkordb_store, settings, workspace, tmp_path: Path) -> None:
+def test_map_and_map_link_commands(store, workspace, tmp_path: Path) -> None:
+    settings = store.settings
     end = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0)
     deal = sample_deal(16, seed=6, deal_id="cli-deal", workspace=workspace, end=end)
-    falkordb_store.import_bundle(workspace=workspace, bundle=deal.bundle)
+    store.import_bundle(workspace=workspace, bundle=deal.bundle)
 
     out = tmp_path / "deal.html"
     done = run_cli(settings, "map", "cli-deal", "-o", str(out), "--workspace", workspace)

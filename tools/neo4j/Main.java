@@ -21,6 +21,7 @@ import org.neo4j.configuration.connectors.ConnectorPortRegister;
 import org.neo4j.configuration.connectors.ConnectorType;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
+import org.neo4j.graphdb.QueryExecutionException;
 import org.neo4j.kernel.internal.GraphDatabaseAPI;
 
 public final class Main {
@@ -69,20 +70,37 @@ public final class Main {
             stopped.countDown();
         }, "neo4j-shutdown"));
 
-        // The password of user neo4j is whatever NEO4J_PASSWORD says, at every start.
-        dbms.database("system").executeTransactionally(
-                "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
-                Map.of("password", password));
-
-        GraphDatabaseAPI db = (GraphDatabaseAPI) dbms.database("neo4j");
-        int boltPort = db.getDependencyResolver()
-                .resolveDependency(ConnectorPortRegister.class)
-                .getLocalAddress(ConnectorType.BOLT)
-                .getPort();
-        waitUntilListening(boltPort, Duration.ofSeconds(60));
-        System.out.println("bolt://127.0.0.1:" + boltPort);
-        System.out.flush();
+        try {
+            setPassword(dbms, password);
+            GraphDatabaseAPI db = (GraphDatabaseAPI) dbms.database("neo4j");
+            int boltPort = db.getDependencyResolver()
+                    .resolveDependency(ConnectorPortRegister.class)
+                    .getLocalAddress(ConnectorType.BOLT)
+                    .getPort();
+            waitUntilListening(boltPort, Duration.ofSeconds(60));
+            System.out.println("bolt://127.0.0.1:" + boltPort);
+            System.out.flush();
+        } catch (RuntimeException | InterruptedException failed) {
+            // The database's own threads would keep the JVM alive: exit, so that whoever
+            // waits for the bolt:// line sees the failure at once.
+            System.err.println("error: " + failed);
+            System.exit(1);
+        }
         stopped.await();
+    }
+
+    /** The password of user neo4j is whatever NEO4J_PASSWORD says, at every start. */
+    private static void setPassword(DatabaseManagementService dbms, String password) {
+        try {
+            dbms.database("system").executeTransactionally(
+                    "ALTER USER neo4j SET PASSWORD $password CHANGE NOT REQUIRED",
+                    Map.of("password", password));
+        } catch (QueryExecutionException unchanged) {
+            // A restart with the same password: Neo4j refuses to "change" it to itself.
+            if (!String.valueOf(unchanged.getMessage()).contains("cannot be the same")) {
+                throw unchanged;
+            }
+        }
     }
 
     private static void waitUntilListening(int port, Duration limit)
