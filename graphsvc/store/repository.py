@@ -799,6 +799,7 @@ class GraphStore:
         if any("id" not in x.model_fields_set for x in bundle.interactions):
             bundle = bundle.model_copy(update={
                 "interactions": [_with_stable_id(x) for x in bundle.interactions]})
+        bundle = _at_one_instant(bundle, utcnow())
         self._check_bundle(ws, bundle)
         counts = ImportCounts()
         by_kind = counts.by_kind
@@ -1034,6 +1035,22 @@ def _validate_bundle(raw: Any) -> Bundle:
             detail=[{"loc": list(e["loc"]), "msg": e["msg"]}
                     for e in exc.errors(include_url=False)][:_MAX_ERRORS],
         ) from exc
+
+
+_FACT_KINDS = ("memberships", "membership_ends", "influences", "influence_ends",
+               "reporting_lines", "reporting_ends")
+
+
+def _at_one_instant(bundle: Bundle, now: datetime) -> Bundle:
+    """The bundle with every undated fact dated ``now``: one import is one instant, so a
+    deal imported a moment ago shows no trend between its own facts (issue 12)."""
+    update = {}
+    for kind in _FACT_KINDS:
+        facts = getattr(bundle, kind)
+        if any(f.at is None for f in facts):
+            update[kind] = [f if f.at is not None else f.model_copy(update={"at": now})
+                            for f in facts]
+    return bundle.model_copy(update=update) if update else bundle
 
 
 def _ended(counts: UpsertCounts, total: int) -> UpsertCounts:
