@@ -1,0 +1,80 @@
+"""The stored state an import of a CRM export compares with (reads only; the writes go
+through :meth:`GraphStore.import_bundle`). A small repository on the store's runner,
+like :mod:`graphsvc.keys`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from graphsvc.store.repository import GraphStore, check_workspace, node_key
+
+# Deals (or people) per read: bounds one reply while keeping round trips few.
+_CHUNK = 1000
+
+MembershipState = tuple[bool, str | None, str | None, bool, int | None, float | None]
+
+
+class ImportStateRepository:
+    def __init__(self, store: GraphStore) -> None:
+        self.runner = store.runner
+
+    def deal_ids(self, *, workspace: str) -> set[str]:
+        rows = self.runner.read("import_deal_ids", {"ws": check_workspace(workspace)})
+        return {row["id"] for row in rows}
+
+    def membership_states(
+        self, *, workspace: str, deal_ids: Iterable[str], at: int
+    ) -> dict[tuple[str, str], MembershipState]:
+        """(deal id, stakeholder id) -> the membership state in effect at ``at``:
+        ``[active, role, stance, ally, influence_rating, self_weight]``."""
+        ws = check_workspace(workspace)
+        latest: dict[tuple[str, str], tuple[int, int, str]] = {}
+        for chunk in _chunks(sorted(set(deal_ids))):
+            rows = self.runner.read(
+                "import_member_states", {"deal_keys": [node_key(ws, d) for d in chunk], "at": at}
+            )
+            _keep_latest(latest, rows, ("deal_id", "stakeholder_id"), "state")
+        states: dict[tuple[str, str], MembershipState] = {}
+        for pair, (_at, _seq, state) in latest.items():
+            active, role, stance, ally, rating, weight = json.loads(state)
+            states[pair] = (bool(active), role, stance, bool(ally), rating, weight)
+        return states
+
+    def managers(
+        self, *, workspace: str, stakeholder_ids: Iterable[str], at: int
+    ) -> dict[str, set[str]]:
+        """Stakeholder id -> the managers they report to at ``at``."""
+        ws = check_workspace(workspace)
+        latest: dict[tuple[str, str], tuple[int, int, Any]] = {}
+        for chunk in _chunks(sorted(set(stakeholder_ids))):
+            rows = self.runner.read(
+                "import_reporting_states",
+                {"stakeholder_keys": [node_key(ws, s) for s in chunk], "at": at},
+            )
+            _keep_latest(latest, rows, ("stakeholder_id", "manager_id"), "active")
+        result: dict[str, set[str]] = {}
+        for (person, manager), (_at, _seq, active) in latest.items():
+            if active:
+                result.setdefault(person, set()).add(manager)
+        return result
+
+
+def _chunks(ids: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def _keep_latest(
+    latest: dict[tuple[str, str], tuple[int, int, Any]],
+    rows: list[dict[str, Any]],
+    pair: tuple[str, str],
+    value: str,
+) -> None:
+    for row in rows:
+        key = (row[pair[0]], row[pair[1]])
+        candidate = (int(row["at"]), int(row["seq"]), row[value])
+        held = latest.get(key)
+        if held is None or candidate[:2] > held[:2]:
+            latest[key] = candidate
