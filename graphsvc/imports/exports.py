@@ -287,7 +287,8 @@ class CrmExport:
 
     ``roles`` holds each contact's role on each opportunity; ``managers`` each exported
     contact's manager (None: reports to nobody); ``owns_deal`` tells which stored deals
-    this export would have listed, so a deal missing from it was deleted in the CRM."""
+    this export would have listed, so a deal missing from it was deleted in the CRM;
+    ``owns_contact`` likewise for people."""
 
     source: str
     exported_at: datetime
@@ -302,6 +303,9 @@ class CrmExport:
     warnings: list[tuple[str, Problem]] = field(default_factory=list)
     ignored: dict[str, int] = field(default_factory=dict)
     owns_deal: Callable[[str], bool] = lambda _deal_id: False
+    # Which stakeholder ids are this CRM's contacts: a seat or a line the team added here
+    # for someone the CRM does not know is not the CRM's to end.
+    owns_contact: Callable[[str], bool] = lambda _contact_id: False
 
     def record_count(self) -> int:
         return (

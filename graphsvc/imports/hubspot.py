@@ -197,7 +197,11 @@ def read_hubspot_export(files: ExportFiles) -> CrmExport:
             detail=[{"loc": [files.origin], "msg": "no Last Modified Date and no file time"}],
         )
     export = CrmExport(
-        source=SOURCE, exported_at=stamp, exported_at_from=origin, owns_deal=is_hubspot_id
+        source=SOURCE,
+        exported_at=stamp,
+        exported_at_from=origin,
+        owns_deal=is_hubspot_id,
+        owns_contact=is_hubspot_id,
     )
     _Reader(export, tables, problems).read()
     problems.raise_if_any("HubSpot export")

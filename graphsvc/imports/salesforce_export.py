@@ -86,6 +86,11 @@ def is_opportunity_id(deal_id: str) -> bool:
     return len(deal_id) in (15, 18) and deal_id.startswith("006") and deal_id.isalnum()
 
 
+def is_contact_id(contact_id: str) -> bool:
+    """Salesforce's key prefix of Contact records is ``003``."""
+    return len(contact_id) in (15, 18) and contact_id.startswith("003") and contact_id.isalnum()
+
+
 def _ids(table: Table | None, kind: str, problems: Problems) -> dict[str, int]:
     """Id -> row of the table's live rows; duplicates and blank ids are errors."""
     seen: dict[str, int] = {}
@@ -208,7 +213,11 @@ def read_salesforce_export(files: ExportFiles) -> CrmExport:
             ],
         )
     export = CrmExport(
-        source=SOURCE, exported_at=exported_at, exported_at_from=origin, owns_deal=is_opportunity_id
+        source=SOURCE,
+        exported_at=exported_at,
+        exported_at_from=origin,
+        owns_deal=is_opportunity_id,
+        owns_contact=is_contact_id,
     )
     _Reader(export, tables, problems).read()
     problems.raise_if_any("Salesforce export")

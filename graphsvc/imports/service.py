@@ -47,9 +47,10 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "items": self.items,
-            "by_kind": {kind: {"created": c.created, "updated": c.updated,
-                               "unchanged": c.unchanged}
-                        for kind, c in self.by_kind.items()},
+            "by_kind": {
+                kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+                for kind, c in self.by_kind.items()
+            },
         }
 
 
@@ -58,8 +59,9 @@ def _too_many(count: int, max_items: int) -> ValidationFailed:
     return ValidationFailed(message, detail=[{"loc": ["body"], "msg": message}])
 
 
-def import_bundle(*, store: GraphStore, workspace: str, bundle: Bundle,
-                  max_items: int | None = None) -> ImportSummary:
+def import_bundle(
+    *, store: GraphStore, workspace: str, bundle: Bundle, max_items: int | None = None
+) -> ImportSummary:
     if max_items is not None and bundle.item_count() > max_items:
         raise _too_many(bundle.item_count(), max_items)
     counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle)
@@ -70,28 +72,40 @@ def bundle_from_json(data: Any, *, max_items: int | None = None) -> Bundle:
     """Validate decoded JSON as a bundle; counts items first, so an oversized batch is
     refused before the (costly) validation of every item."""
     if not isinstance(data, dict):
-        raise ValidationFailed("a bundle is a JSON object", detail=[
-            {"loc": ["body"], "msg": "expected a JSON object with lists of accounts, deals, ..."}])
+        raise ValidationFailed(
+            "a bundle is a JSON object",
+            detail=[
+                {
+                    "loc": ["body"],
+                    "msg": "expected a JSON object with lists of accounts, deals, ...",
+                }
+            ],
+        )
     count = sum(len(v) for v in data.values() if isinstance(v, list))
     if max_items is not None and count > max_items:
         raise _too_many(count, max_items)
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
-        detail = [{"loc": list(err["loc"]), "msg": err["msg"]}
-                  for err in exc.errors(include_url=False)[:500]]
-        raise ValidationFailed(f"{exc.error_count()} invalid field(s) in the bundle; "
-                               "nothing imported", detail=detail) from None
+        detail = [
+            {"loc": list(err["loc"]), "msg": err["msg"]}
+            for err in exc.errors(include_url=False)[:500]
+        ]
+        raise ValidationFailed(
+            f"{exc.error_count()} invalid field(s) in the bundle; nothing imported", detail=detail
+        ) from None
 
 
-def import_json(*, store: GraphStore, workspace: str, data: Any,
-                max_items: int | None = None) -> ImportSummary:
+def import_json(
+    *, store: GraphStore, workspace: str, data: Any, max_items: int | None = None
+) -> ImportSummary:
     bundle = bundle_from_json(data, max_items=max_items)
     return import_bundle(store=store, workspace=workspace, bundle=bundle)
 
 
-def bundle_from_csv(*, store: GraphStore, workspace: str, text: str,
-                    max_items: int | None = None) -> Bundle:
+def bundle_from_csv(
+    *, store: GraphStore, workspace: str, text: str, max_items: int | None = None
+) -> Bundle:
     """Parse and check a contact-role CSV (at most ``max_items`` data rows); unknown
     managers are reported by row."""
     parsed = parse_contact_roles_csv(text, max_rows=max_items)
@@ -101,18 +115,24 @@ def bundle_from_csv(*, store: GraphStore, workspace: str, text: str,
             store.get_stakeholder(workspace=workspace, stakeholder_id=manager_id)
         except NotFound:
             errors.extend(
-                {"row": row, "loc": ["row", row, "Reports To (Contact ID)"],
-                 "msg": f"unknown contact {manager_id!r}: not in this file nor stored"}
-                for row in rows)
+                {
+                    "row": row,
+                    "loc": ["row", row, "Reports To (Contact ID)"],
+                    "msg": f"unknown contact {manager_id!r}: not in this file nor stored",
+                }
+                for row in rows
+            )
     if errors:
         errors.sort(key=lambda e: e["row"])
-        raise ValidationFailed(f"{len(errors)} bad row(s) in the CSV; nothing imported",
-                               detail=errors)
+        raise ValidationFailed(
+            f"{len(errors)} bad row(s) in the CSV; nothing imported", detail=errors
+        )
     return parsed.bundle
 
 
-def import_csv(*, store: GraphStore, workspace: str, text: str,
-               max_items: int | None = None) -> ImportSummary:
+def import_csv(
+    *, store: GraphStore, workspace: str, text: str, max_items: int | None = None
+) -> ImportSummary:
     bundle = bundle_from_csv(store=store, workspace=workspace, text=text, max_items=max_items)
     return import_bundle(store=store, workspace=workspace, bundle=bundle)
 
@@ -149,9 +169,11 @@ def export_format(files: ExportFiles) -> ImportFormat:
     if hubspot.looks_like(files):
         return ImportFormat.hubspot
     found = ", ".join(files.names()) or "no CSV files"
-    message = (f"{files.origin} is neither a Salesforce data export (Opportunity.csv and "
-               f"OpportunityContactRole.csv) nor a HubSpot export (deals, contacts and "
-               f"companies files); found: {found}")
+    message = (
+        f"{files.origin} is neither a Salesforce data export (Opportunity.csv and "
+        f"OpportunityContactRole.csv) nor a HubSpot export (deals, contacts and "
+        f"companies files); found: {found}"
+    )
     raise ValidationFailed(message, detail=[{"loc": [files.origin], "msg": message}])
 
 
@@ -162,8 +184,13 @@ def read_export(files: ExportFiles) -> CrmExport:
     return hubspot.read_hubspot_export(files)
 
 
-def import_export_files(*, store: GraphStore, workspace: str, files: ExportFiles,
-                        step: Callable[[str], None] | None = None) -> ExportImportReport:
+def import_export_files(
+    *,
+    store: GraphStore,
+    workspace: str,
+    files: ExportFiles,
+    step: Callable[[str], None] | None = None,
+) -> ExportImportReport:
     """Read, check and import a CRM export, all or nothing."""
     if step is not None:
         step("reading")

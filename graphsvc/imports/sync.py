@@ -8,7 +8,8 @@ state in effect at the export's instant, dated at that instant.
   Only the role comes from the CRM: stance, ally, influence rating and self-weight that
   the team recorded here are carried over. A role that was in effect and is missing now
   (deleted in the CRM, with its contact or its opportunity) ends the membership at the
-  export's instant; the history stays.
+  export's instant; the history stays. Seats the team gave here to people the CRM does
+  not know (ids that are not the CRM's) are left alone.
 * Reporting lines follow each exported contact's manager the same way.
 
 All checks run before the first write (the reader's, then the store's references), so
@@ -134,7 +135,9 @@ def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Pla
     ends = [
         MembershipEnd(deal_id=deal_id, stakeholder_id=contact_id, at=at)
         for (deal_id, contact_id), state in sorted(held.items())
-        if state[0] and (deal_id, contact_id) not in export.roles
+        if state[0]
+        and (deal_id, contact_id) not in export.roles
+        and export.owns_contact(contact_id)
     ]
 
     current = states.managers(workspace=workspace, stakeholder_ids=export.managers, at=at_ms)
@@ -146,7 +149,7 @@ def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Pla
         line_ends += [
             ReportingEnd(stakeholder_id=person, manager_id=m, at=at)
             for m in sorted(before)
-            if m != manager
+            if m != manager and export.owns_contact(m)
         ]
         if manager is None:
             continue

@@ -132,6 +132,22 @@ def test_a_newer_export_records_only_its_differences(
         ],
     )
 
+    store.upsert_stakeholders(  # a person known here only, on the deal
+        workspace=workspace,
+        stakeholders=[{"id": "team-added-gatekeeper", "account_id": ACME, "name": "Gina"}],
+    )
+    store.record_memberships(
+        workspace=workspace,
+        memberships=[
+            {
+                "deal_id": OPP,
+                "stakeholder_id": "team-added-gatekeeper",
+                "role": "Gatekeeper",
+                "at": T1.replace(hour=12),
+            }
+        ],
+    )
+
     report = import_export_files(
         store=store, workspace=workspace, files=ExportFiles.from_folder(folder)
     )
@@ -145,7 +161,7 @@ def test_a_newer_export_records_only_its_differences(
 
     now = store.snapshot(workspace=workspace, deal_id=OPP)
     members = {m.stakeholder.id: m for m in now.members}
-    assert set(members) == {CEO, CFO, BO}
+    assert set(members) == {CEO, CFO, BO, "team-added-gatekeeper"}  # the team's own stays
     assert members[CFO].role is Role.influencer
     assert (members[CFO].stance.value, members[CFO].ally) == ("supporter", True)  # kept
     before = store.snapshot(workspace=workspace, deal_id=OPP, as_of=T1)
