@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from graphsvc.domain.models import Bundle
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.imports import hubspot, salesforce_export
-from graphsvc.imports.exports import CrmExport, ExportFiles
+from graphsvc.imports.exports import CrmExport, ExportFiles, gc_paused
 from graphsvc.imports.salesforce import parse_contact_roles_csv
 from graphsvc.imports.sync import ExportImportReport, import_export
 from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
@@ -192,7 +192,8 @@ def import_export_files(
     step: Callable[[str], None] | None = None,
 ) -> ExportImportReport:
     """Read, check and import a CRM export, all or nothing."""
-    if step is not None:
-        step("reading")
-    export = read_export(files)
-    return import_export(store=store, workspace=workspace, export=export, step=step)
+    with gc_paused():
+        if step is not None:
+            step("reading")
+        export = read_export(files)
+        return import_export(store=store, workspace=workspace, export=export, step=step)

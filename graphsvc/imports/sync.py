@@ -187,8 +187,14 @@ def import_export(
     announce = step or (lambda _name: None)
     announce("comparing")
     plan = plan_export(store=store, workspace=workspace, export=export)
+    # Records stored with the same values are left out before writing (counted
+    # unchanged), so a newer export costs what changed, not what it holds.
+    bundle, left_out = store.without_stored(workspace=workspace, bundle=plan.bundle)
+    for kind, count in left_out.items():
+        report_kind = {"stakeholders": "contacts", "interactions": "activities"}.get(kind, kind)
+        plan.unchanged[report_kind] = plan.unchanged.get(report_kind, 0) + count
     announce("writing")
-    counts = store.import_bundle(workspace=workspace, bundle=plan.bundle).by_kind
+    counts = store.import_bundle(workspace=workspace, bundle=bundle).by_kind
     report = ExportImportReport(
         source=export.source,
         exported_at=export.exported_at,

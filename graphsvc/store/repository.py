@@ -748,12 +748,7 @@ class GraphStore:
         latest = {x.id: x for x in models}
         rows = []
         for x in latest.values():
-            values = {
-                "id": x.id, "deal_id": x.deal_id, "at": to_ms(x.at),
-                "channel": x.channel.value, "stakeholder_ids": list(x.stakeholder_ids),
-                "team_member_emails": list(x.team_member_emails), "summary": x.summary,
-                "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
-            }
+            values = _interaction_values(x)
             deal_key = node_key(ws, x.deal_id)
             # packed: what a deal history returns for an interaction, in one value.
             packed = _STATE_JSON.encode([values[k] for k in _INTERACTION_FIELDS])
@@ -818,6 +813,27 @@ class GraphStore:
         for kind in ("membership_ends", "influence_ends", "reporting_ends"):
             by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
         return counts
+
+    def without_stored(self, *, workspace: str, bundle: Bundle
+                       ) -> tuple[Bundle, dict[str, int]]:
+        """The bundle less the accounts, deals, stakeholders and interactions that are
+        stored with exactly these values, and how many were left out per kind: a large
+        re-import (a CRM export) then writes only what changed. Facts are kept as given.
+        One read of the workspace's fingerprints (``node_fingerprints.cypher``)."""
+        ws = check_workspace(workspace)
+        stored: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in self.runner.read("node_fingerprints", {"ws": ws}):
+            stored[row["kind"]][row["id"]] = row["h"]
+        kept: dict[str, list[Any]] = {}
+        left_out: dict[str, int] = {}
+        for kind, label in (("accounts", "account"), ("deals", "deal"),
+                            ("stakeholders", "stakeholder"), ("interactions", "interaction")):
+            held = stored.get(label, {})
+            models = getattr(bundle, kind)
+            kept[kind] = [m for m in models
+                          if held.get(m.id) != _stored_fingerprint(m)] if held else models
+            left_out[kind] = len(models) - len(kept[kind])
+        return bundle.model_copy(update=kept), left_out
 
     def _check_bundle(self, ws: str, bundle: Bundle) -> None:
         pending = {
@@ -1071,6 +1087,23 @@ def _membership_state(state: str) -> tuple[bool, Role | None, Stance, bool, int 
 def _line_state(state: str) -> tuple[bool, float]:
     active, strength = json.loads(state)
     return active, (strength if strength is not None else 1.0)
+
+
+def _interaction_values(x: Interaction) -> dict[str, Any]:
+    """An interaction's stored values (before ``_props``)."""
+    return {
+        "id": x.id, "deal_id": x.deal_id, "at": to_ms(x.at),
+        "channel": x.channel.value, "stakeholder_ids": list(x.stakeholder_ids),
+        "team_member_emails": list(x.team_member_emails), "summary": x.summary,
+        "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
+    }
+
+
+def _stored_fingerprint(model: BaseModel) -> str:
+    """The ``h`` an upsert of ``model`` stores (see ``_props``)."""
+    values = _interaction_values(model) if isinstance(model, Interaction) \
+        else model.model_dump(mode="json")
+    return _fingerprint({k: v for k, v in values.items() if v is not None})
 
 
 def _with_stable_id(interaction: Interaction) -> Interaction:
