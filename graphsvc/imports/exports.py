@@ -191,7 +191,7 @@ class Table:
             return lambda values: ""
 
         def get(values: list[str]) -> str:
-            return values[index].strip() if index < len(values) else ""
+            return values[index].strip()  # rows are padded to the header's width
 
         return get
 
@@ -235,6 +235,7 @@ def read_table(
     if missing:
         return None
     rows: list[tuple[int, list[str]]] = []
+    width = len(header)
     row = 1
     while True:
         row += 1
@@ -246,6 +247,8 @@ def read_table(
             problems.error(kind, name, row, None, f"unreadable row: {exc}")
             continue
         if any(v.strip() for v in values):
+            if len(values) < width:
+                values += [""] * (width - len(values))
             rows.append((row, values))
     return Table(name, columns, rows)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import lru_cache
 
 from pydantic import ValidationError
 
@@ -57,7 +58,10 @@ from graphsvc.imports.exports import (
     read_table,
     with_next_steps,
 )
-from graphsvc.imports.salesforce import normalize_header
+from graphsvc.imports.salesforce import normalize_header as _normalize
+
+# Picklist values repeat hundreds of thousands of times in an export: normalise each once.
+normalize_header = lru_cache(maxsize=4096)(_normalize)
 
 SOURCE = "salesforce"
 REQUIRED_FILES = (

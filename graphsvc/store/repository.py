@@ -1101,8 +1101,12 @@ def _interaction_values(x: Interaction) -> dict[str, Any]:
 
 def _stored_fingerprint(model: BaseModel) -> str:
     """The ``h`` an upsert of ``model`` stores (see ``_props``)."""
-    values = _interaction_values(model) if isinstance(model, Interaction) \
-        else model.model_dump(mode="json")
+    if isinstance(model, Interaction):
+        values = _interaction_values(model)
+    elif isinstance(model, Stakeholder):
+        values = dict(vars(model))  # every field a str or None: its JSON dump, cheaper
+    else:
+        values = model.model_dump(mode="json")
     return _fingerprint({k: v for k, v in values.items() if v is not None})
 
 
