@@ -13,6 +13,9 @@ completed meeting.
 * ``delta_import_s``: the same for the newer zip on top (only the differences written).
 * ``records_per_s``: data rows of the first export (every CSV file) per second of the
   full import.
+* ``full_import_cpu_s`` / ``delta_import_cpu_s``: CPU seconds of this process plus the
+  FalkorDB server for each import: on a shared, busy machine these say what the
+  wall-clock figures cannot.
 * ``batch_upsert_rps``: null: the per-record batch endpoint is another part of issue 14.
 
 Generating the zips is not timed. Prints progress, then as its last line one JSON object.
@@ -36,6 +39,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import psutil
 from _meters import PeakMemory
 
 from graphsvc.config import Environment, Settings
@@ -282,6 +286,11 @@ def generate(opportunities: int, *, seed: int, stamp: str, changed: set[int]) ->
     return buffer.getvalue(), rows
 
 
+def cpu_seconds(procs: list[psutil.Process]) -> float:
+    """User and system CPU seconds of the processes so far."""
+    return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
+
+
 def stages(run: str) -> Callable[[str], None]:
     """Prints when each stage of an import starts, in seconds since the first."""
     started = time.perf_counter()
@@ -328,9 +337,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runner = store.runner
     server = getattr(runner, "server", None)
     meter = PeakMemory(server.pid if server is not None else None)
+    procs = [psutil.Process()] + ([psutil.Process(server.pid)] if server is not None else [])
     try:
         with meter:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), cpu_seconds(procs)
             full = import_export_files(
                 store=store,
                 workspace="bench",
@@ -338,8 +348,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 step=stages("full"),
             )
             full_s = time.perf_counter() - started
+            full_cpu = cpu_seconds(procs) - started_cpu
             print(f"full import {full_s:.1f} s: created {full.total('created'):,}", flush=True)
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), cpu_seconds(procs)
             delta = import_export_files(
                 store=store,
                 workspace="bench",
@@ -347,6 +358,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 step=stages("delta"),
             )
             delta_s = time.perf_counter() - started
+            delta_cpu = cpu_seconds(procs) - started_cpu
         print(
             f"delta import {delta_s:.1f} s: created {delta.total('created'):,}, updated "
             f"{delta.total('updated'):,}, ended {delta.total('ended'):,}",
@@ -362,6 +374,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "full_import_s": round(full_s, 2),
         "delta_import_s": round(delta_s, 2),
         "records_per_s": round(rows / full_s),
+        "full_import_cpu_s": round(full_cpu, 2),
+        "delta_import_cpu_s": round(delta_cpu, 2),
+        "load_average_1m": round(psutil.getloadavg()[0], 1),
         "delta_changed_opportunities": len(changed),
         "delta_written": {k: vars(v) for k, v in delta.by_kind.items()},
         "peak_rss_mb": round(meter.peak / 2**20),

@@ -31,6 +31,8 @@ from graphsvc.imports.service import (
     import_bundle,
     import_export_files,
 )
+from graphsvc.imports.sync import ExportImportReport
+from graphsvc.store.repository import GraphStore
 
 router = APIRouter(tags=["import"], responses=error_responses(401, 403, 413, 422))
 
@@ -123,6 +125,11 @@ async def _payload(request: Request) -> tuple[str, bytes]:
                "text/csv, application/zip or multipart/form-data", ["header", "content-type"])
 
 
+def _import_zip(*, store: GraphStore, workspace: str, raw: bytes) -> ExportImportReport:
+    files = ExportFiles.from_zip(raw, origin="the uploaded zip")
+    return import_export_files(store=store, workspace=workspace, files=files)
+
+
 @router.post("/v1/import", response_model=ExportImportResult, openapi_extra=_OPENAPI_BODY,
              summary="Import a JSON bundle, a Salesforce contact-role CSV, or a Salesforce "
                      "or HubSpot export zip, all or nothing")
@@ -134,9 +141,8 @@ async def post_import(request: Request, principal: WriteKey, store: Store,
         # An export is read whole before anything is written; its size is bounded by
         # max_body_bytes (the middleware), not by max_batch_items, since one export holds
         # every record of the CRM.
-        files = ExportFiles.from_zip(raw, origin="the uploaded zip")
-        report = await run_in_threadpool(import_export_files, store=store,
-                                         workspace=principal.workspace, files=files)
+        report = await run_in_threadpool(_import_zip, store=store,
+                                         workspace=principal.workspace, raw=raw)
         return render(report.as_dict())
     if kind == "json":
         try:

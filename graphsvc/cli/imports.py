@@ -124,6 +124,13 @@ def _import_file(store: GraphStore, workspace: str, raw: bytes, kind: ImportForm
 def _print_errors(exc: ValidationFailed) -> None:
     if not isinstance(exc.detail, list):
         return
+    by_file: dict[str, int] = {}
+    for item in exc.detail:
+        if isinstance(item, dict) and "file" in item:
+            by_file[item["file"]] = by_file.get(item["file"], 0) + 1
+    if by_file:
+        console.print("errors per file: " + ", ".join(f"{name} {count}"
+                                                      for name, count in by_file.items()))
     table = Table(title="errors (nothing was imported)")
     table.add_column("where")
     table.add_column("problem")

@@ -1,19 +1,21 @@
 """The stored state an import of a CRM export compares with (reads only; the writes go
 through :meth:`GraphStore.import_bundle`). A small repository on the store's runner,
-like :mod:`graphsvc.keys`."""
+like :mod:`graphsvc.keys`. Facts come back one string each (see the queries), since a
+large export compares some 600,000 of them."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
 
-from graphsvc.store.repository import GraphStore, check_workspace, node_key
+from graphsvc.store.repository import KEY_SEPARATOR, GraphStore, check_workspace, node_key
 
 # Deals (or people) per read: bounds one reply while keeping round trips few.
 _CHUNK = 1000
 
 MembershipState = tuple[bool, str | None, str | None, bool, int | None, float | None]
+# (at, seq, state) of the latest fact of a pair so far
+_Latest = dict[tuple[str, str], tuple[int, int, str]]
 
 
 class ImportStateRepository:
@@ -30,12 +32,15 @@ class ImportStateRepository:
         """(deal id, stakeholder id) -> the membership state in effect at ``at``:
         ``[active, role, stance, ally, influence_rating, self_weight]``."""
         ws = check_workspace(workspace)
-        latest: dict[tuple[str, str], tuple[int, int, str]] = {}
+        latest: _Latest = {}
         for chunk in _chunks(sorted(set(deal_ids))):
             rows = self.runner.read(
-                "import_member_states", {"deal_keys": [node_key(ws, d) for d in chunk], "at": at}
+                "import_member_states",
+                {"deal_keys": [node_key(ws, d) for d in chunk], "at": at, "sep": KEY_SEPARATOR},
             )
-            _keep_latest(latest, rows, ("deal_id", "stakeholder_id"), "state")
+            for row in rows:
+                deal_id, person, fact_at, seq, state = row["fact"].split(KEY_SEPARATOR, 4)
+                _keep_latest(latest, (deal_id, person), (int(fact_at), int(seq), state))
         states: dict[tuple[str, str], MembershipState] = {}
         for pair, (_at, _seq, state) in latest.items():
             active, role, stance, ally, rating, weight = json.loads(state)
@@ -47,16 +52,22 @@ class ImportStateRepository:
     ) -> dict[str, set[str]]:
         """Stakeholder id -> the managers they report to at ``at``."""
         ws = check_workspace(workspace)
-        latest: dict[tuple[str, str], tuple[int, int, Any]] = {}
+        latest: _Latest = {}
         for chunk in _chunks(sorted(set(stakeholder_ids))):
             rows = self.runner.read(
                 "import_reporting_states",
-                {"stakeholder_keys": [node_key(ws, s) for s in chunk], "at": at},
+                {
+                    "stakeholder_keys": [node_key(ws, s) for s in chunk],
+                    "at": at,
+                    "sep": KEY_SEPARATOR,
+                },
             )
-            _keep_latest(latest, rows, ("stakeholder_id", "manager_id"), "active")
+            for row in rows:
+                person, _kind, fact_at, seq, state, manager = row["fact"].split(KEY_SEPARATOR, 5)
+                _keep_latest(latest, (person, manager), (int(fact_at), int(seq), state))
         result: dict[str, set[str]] = {}
-        for (person, manager), (_at, _seq, active) in latest.items():
-            if active:
+        for (person, manager), (_at, _seq, state) in latest.items():
+            if json.loads(state)[0]:
                 result.setdefault(person, set()).add(manager)
         return result
 
@@ -66,15 +77,7 @@ def _chunks(ids: list[str]) -> Iterable[list[str]]:
         yield ids[start : start + _CHUNK]
 
 
-def _keep_latest(
-    latest: dict[tuple[str, str], tuple[int, int, Any]],
-    rows: list[dict[str, Any]],
-    pair: tuple[str, str],
-    value: str,
-) -> None:
-    for row in rows:
-        key = (row[pair[0]], row[pair[1]])
-        candidate = (int(row["at"]), int(row["seq"]), row[value])
-        held = latest.get(key)
-        if held is None or candidate[:2] > held[:2]:
-            latest[key] = candidate
+def _keep_latest(latest: _Latest, pair: tuple[str, str], candidate: tuple[int, int, str]) -> None:
+    held = latest.get(pair)
+    if held is None or candidate[:2] > held[:2]:
+        latest[pair] = candidate

@@ -822,8 +822,9 @@ class GraphStore:
         One read of the workspace's fingerprints (``node_fingerprints.cypher``)."""
         ws = check_workspace(workspace)
         stored: dict[str, dict[str, str]] = defaultdict(dict)
-        for row in self.runner.read("node_fingerprints", {"ws": ws}):
-            stored[row["kind"]][row["id"]] = row["h"]
+        for row in self.runner.read("node_fingerprints", {"ws": ws, "sep": KEY_SEPARATOR}):
+            kind, natural_id, fingerprint = row["node"].split(KEY_SEPARATOR, 2)
+            stored[kind][natural_id] = fingerprint
         kept: dict[str, list[Any]] = {}
         left_out: dict[str, int] = {}
         for kind, label in (("accounts", "account"), ("deals", "deal"),
