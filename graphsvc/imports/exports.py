@@ -180,20 +180,31 @@ class Table:
     file: str
     columns: dict[str, int]  # lower-cased header -> index
     rows: list[tuple[int, list[str]]]
+    _getters: dict[str, Callable[[list[str]], str]] = field(default_factory=dict)
 
     def has(self, column: str) -> bool:
         return column.lower() in self.columns
 
     def getter(self, column: str) -> Callable[[list[str]], str]:
-        """A fast accessor of one column's stripped value ('' when absent or short)."""
+        """A fast accessor of one column's stripped value ('' when absent); made once per
+        column, since callers ask for it row by row."""
+        made = self._getters.get(column)
+        if made is not None:
+            return made
         index = self.columns.get(column.lower())
         if index is None:
-            return lambda values: ""
+            made = _blank
+        else:
 
-        def get(values: list[str]) -> str:
-            return values[index].strip()  # rows are padded to the header's width
+            def made(values: list[str]) -> str:
+                return values[index].strip()  # rows are padded to the header's width
 
-        return get
+        self._getters[column] = made
+        return made
+
+
+def _blank(values: list[str]) -> str:
+    return ""
 
 
 def read_table(

@@ -67,7 +67,7 @@ class ImportStateRepository:
                 _keep_latest(latest, (person, manager), (int(fact_at), int(seq), state))
         result: dict[str, set[str]] = {}
         for (person, manager), (_at, _seq, state) in latest.items():
-            if json.loads(state)[0]:
+            if state.startswith("[true"):  # the state is [active, strength]
                 result.setdefault(person, set()).add(manager)
         return result
 
