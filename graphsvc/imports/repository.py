@@ -28,9 +28,10 @@ class ImportStateRepository:
 
     def membership_states(
         self, *, workspace: str, deal_ids: Iterable[str], at: int
-    ) -> dict[tuple[str, str], MembershipState]:
-        """(deal id, stakeholder id) -> the membership state in effect at ``at``:
-        ``[active, role, stance, ally, influence_rating, self_weight]``."""
+    ) -> dict[tuple[str, str], str]:
+        """(deal id, stakeholder id) -> the membership state in effect at ``at``, as
+        stored: compact JSON ``[active,role,stance,ally,influence_rating,self_weight]``
+        (left encoded: most are only compared, see :func:`decode_membership`)."""
         ws = check_workspace(workspace)
         latest: _Latest = {}
         for chunk in _chunks(sorted(set(deal_ids))):
@@ -41,11 +42,7 @@ class ImportStateRepository:
             for row in rows:
                 deal_id, person, fact_at, seq, state = row["fact"].split(KEY_SEPARATOR, 4)
                 _keep_latest(latest, (deal_id, person), (int(fact_at), int(seq), state))
-        states: dict[tuple[str, str], MembershipState] = {}
-        for pair, (_at, _seq, state) in latest.items():
-            active, role, stance, ally, rating, weight = json.loads(state)
-            states[pair] = (bool(active), role, stance, bool(ally), rating, weight)
-        return states
+        return {pair: state for pair, (_at, _seq, state) in latest.items()}
 
     def managers(
         self, *, workspace: str, stakeholder_ids: Iterable[str], at: int
@@ -70,6 +67,17 @@ class ImportStateRepository:
             if state.startswith("[true"):  # the state is [active, strength]
                 result.setdefault(person, set()).add(manager)
         return result
+
+
+def decode_membership(state: str) -> MembershipState:
+    active, role, stance, ally, rating, weight = json.loads(state)
+    return (bool(active), role, stance, bool(ally), rating, weight)
+
+
+def active_with_role(role: str) -> str:
+    """The prefix of a stored state that is active with ``role`` (the store writes
+    compact JSON, see ``repository._state``)."""
+    return "[true," + json.dumps(role, ensure_ascii=False) + ","
 
 
 def _chunks(ids: list[str]) -> Iterable[list[str]]:

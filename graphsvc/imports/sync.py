@@ -33,7 +33,11 @@ from graphsvc.domain.models import (
     to_ms,
 )
 from graphsvc.imports.exports import CrmExport
-from graphsvc.imports.repository import ImportStateRepository
+from graphsvc.imports.repository import (
+    ImportStateRepository,
+    active_with_role,
+    decode_membership,
+)
 from graphsvc.store.repository import GraphStore, UpsertCounts
 
 # Object types as the report names them, with the bundle kinds counted under each.
@@ -106,12 +110,14 @@ def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Pla
 
     memberships: list[Membership] = []
     unchanged_roles = 0
+    in_effect = {role: active_with_role(role.value) for role in Role}
     for (deal_id, contact_id), role in export.roles.items():
-        state = held.get((deal_id, contact_id))
-        if state is not None and state[0] and state[1] == role.value:
+        stored = held.get((deal_id, contact_id))
+        if stored is not None and stored.startswith(in_effect[role]):
             unchanged_roles += 1
             continue
         # What the team recorded here (stance, ally, ratings) stays; the role is the CRM's.
+        state = decode_membership(stored) if stored is not None else None
         _active, _role, stance, ally, rating, weight = state or (
             False,
             None,
@@ -135,7 +141,7 @@ def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Pla
     ends = [
         MembershipEnd(deal_id=deal_id, stakeholder_id=contact_id, at=at)
         for (deal_id, contact_id), state in sorted(held.items())
-        if state[0]
+        if state.startswith("[true,")
         and (deal_id, contact_id) not in export.roles
         and export.owns_contact(contact_id)
     ]
