@@ -27,18 +27,12 @@ without those columns, the newest file time in the zip (or folder).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
-from functools import lru_cache
-
 from pydantic import ValidationError
 
 from graphsvc.domain.models import (
     Account,
-    Channel,
     Deal,
     DealStatus,
-    Interaction,
     Role,
     Stakeholder,
     TeamMember,
@@ -49,19 +43,19 @@ from graphsvc.imports.exports import (
     ExportFiles,
     Problems,
     Table,
-    day_start,
     newest_stamp,
     parse_amount,
     parse_bool,
     parse_day,
-    parse_instant,
     read_table,
-    with_next_steps,
 )
-from graphsvc.imports.salesforce import normalize_header as _normalize
-
-# Picklist values repeat hundreds of thousands of times in an export: normalise each once.
-normalize_header = lru_cache(maxsize=4096)(_normalize)
+from graphsvc.imports.salesforce_activities import (
+    ActivityReader,
+    ids_of,
+    live_rows,
+    model_errors,
+    normalize_header,
+)
 
 SOURCE = "salesforce"
 REQUIRED_FILES = (
@@ -72,12 +66,6 @@ REQUIRED_FILES = (
     "User.csv",
 )
 _ROLES = {normalize_header(r.value): r for r in Role}
-_CHANNELS = {
-    "call": Channel.call,
-    "email": Channel.email,
-    "listemail": Channel.email,
-    "meeting": Channel.meeting,
-}
 
 
 def looks_like(files: ExportFiles) -> bool:
@@ -93,47 +81,6 @@ def is_opportunity_id(deal_id: str) -> bool:
 def is_contact_id(contact_id: str) -> bool:
     """Salesforce's key prefix of Contact records is ``003``."""
     return len(contact_id) in (15, 18) and contact_id.startswith("003") and contact_id.isalnum()
-
-
-def _ids(table: Table | None, kind: str, problems: Problems) -> dict[str, int]:
-    """Id -> row of the table's live rows; duplicates and blank ids are errors."""
-    seen: dict[str, int] = {}
-    if table is None:
-        return seen
-    get_id, deleted = table.getter("Id"), table.getter("IsDeleted")
-    for row, values in table.rows:
-        if deleted(values).lower() == "true":
-            continue
-        rid = get_id(values)
-        if not rid:
-            problems.error(kind, table.file, row, "Id", "blank Id")
-        elif rid in seen:
-            problems.error(
-                kind, table.file, row, "Id", f"duplicate Id {rid!r} (also in row {seen[rid]})"
-            )
-        else:
-            seen[rid] = row
-    return seen
-
-
-def _live(table: Table | None) -> list[tuple[int, list[str]]]:
-    if table is None:
-        return []
-    deleted = table.getter("IsDeleted")
-    return [(row, values) for row, values in table.rows if deleted(values).lower() != "true"]
-
-
-def _model_errors(
-    exc: ValidationError,
-    problems: Problems,
-    kind: str,
-    file: str,
-    row: int,
-    columns: dict[str, str],
-) -> None:
-    for err in exc.errors(include_url=False):
-        name = str(err["loc"][0]) if err["loc"] else ""
-        problems.error(kind, file, row, columns.get(name, name or None), err["msg"])
 
 
 def read_salesforce_export(files: ExportFiles) -> CrmExport:
@@ -229,7 +176,7 @@ def read_salesforce_export(files: ExportFiles) -> CrmExport:
     return export
 
 
-class _Reader:
+class _Reader(ActivityReader):
     def __init__(
         self, export: CrmExport, tables: dict[str, Table | None], problems: Problems
     ) -> None:
@@ -252,24 +199,22 @@ class _Reader:
     def _users(self) -> None:
         table = self.t["User.csv"]
         assert table is not None
-        _ids(table, "users", self.p)
+        ids_of(table, "users", self.p)
         get_id, get_email = table.getter("Id"), table.getter("Email")
-        for _row, values in _live(table):
+        for _row, values in live_rows(table):
             if get_email(values):
                 self.users[get_id(values)] = get_email(values).lower()
 
     def _accounts(self) -> None:
         table = self.t["Account.csv"]
         assert table is not None
-        _ids(table, "accounts", self.p)
+        ids_of(table, "accounts", self.p)
         get_id, get_name = table.getter("Id"), table.getter("Name")
-        for row, values in _live(table):
+        for row, values in live_rows(table):
             try:
                 account = Account(id=get_id(values), name=get_name(values))
             except ValidationError as exc:
-                _model_errors(
-                    exc, self.p, "accounts", table.file, row, {"id": "Id", "name": "Name"}
-                )
+                model_errors(exc, self.p, "accounts", table.file, row, {"id": "Id", "name": "Name"})
                 continue
             self.account_ids.add(account.id)
             self.export.accounts.append(account)
@@ -277,7 +222,7 @@ class _Reader:
     def _deals(self) -> None:
         table = self.t["Opportunity.csv"]
         assert table is not None
-        _ids(table, "deals", self.p)
+        ids_of(table, "deals", self.p)
         g = {
             c: table.getter(c)
             for c in (
@@ -294,7 +239,7 @@ class _Reader:
             )
         }
         has_closed = table.has("IsClosed")
-        for row, values in _live(table):
+        for row, values in live_rows(table):
             deal_id, account_id, owner_id = (
                 g["Id"](values),
                 g["AccountId"](values),
@@ -365,7 +310,7 @@ class _Reader:
                     close_date=close_date,
                 )
             except ValidationError as exc:
-                _model_errors(
+                model_errors(
                     exc,
                     self.p,
                     "deals",
@@ -390,20 +335,20 @@ class _Reader:
     def _contacts_first_pass(self) -> dict[str, tuple[int, list[str]]]:
         table = self.t["Contact.csv"]
         assert table is not None
-        _ids(table, "contacts", self.p)
+        ids_of(table, "contacts", self.p)
         get_id = table.getter("Id")
-        return {get_id(values): (row, values) for row, values in _live(table)}
+        return {get_id(values): (row, values) for row, values in live_rows(table)}
 
     def _roles(self, contact_rows: dict[str, tuple[int, list[str]]]) -> None:
         table = self.t["OpportunityContactRole.csv"]
         assert table is not None
-        _ids(table, "contact_roles", self.p)
+        ids_of(table, "contact_roles", self.p)
         g = {c: table.getter(c) for c in ("OpportunityId", "ContactId", "Role")}
         opportunities = self.t["Opportunity.csv"]
         assert opportunities is not None
-        known_deals = set(_ids(opportunities, "deals", Problems()))
+        known_deals = set(ids_of(opportunities, "deals", Problems()))
         first_deal_of: dict[str, str] = {}
-        for row, values in _live(table):
+        for row, values in live_rows(table):
             deal_id, contact_id, role_text = (
                 g["OpportunityId"](values),
                 g["ContactId"](values),
@@ -508,7 +453,7 @@ class _Reader:
                     email=g["Email"](values) or None,
                 )
             except ValidationError as exc:
-                _model_errors(
+                model_errors(
                     exc,
                     self.p,
                     "contacts",
@@ -533,128 +478,6 @@ class _Reader:
         for contact_id, manager in list(self.export.managers.items()):
             if manager is not None and manager not in self.contact_ids:
                 self.export.managers[contact_id] = None
-
-    # -- activities
-
-    def _relations(self, name: str, parent: str) -> dict[str, list[str]]:
-        table = self.t[name]
-        related: dict[str, list[str]] = defaultdict(list)
-        get_parent, get_relation = (
-            (table.getter(parent), table.getter("RelationId")) if table else (None, None)
-        )
-        is_what = table.getter("IsWhat") if table else None
-        for _row, values in _live(table):
-            assert get_parent and get_relation and is_what
-            if is_what(values).lower() == "true":
-                continue
-            related[get_parent(values)].append(get_relation(values))
-        return related
-
-    def _activities(self) -> None:
-        plans: dict[str, list[datetime]] = defaultdict(list)
-        done: list[Interaction] = []
-        for kind in ("Task", "Event"):
-            table = self.t[f"{kind}.csv"]
-            if table is None:
-                continue
-            _ids(table, "activities", self.p)
-            relations = self._relations(f"{kind}Relation.csv", f"{kind}Id")
-            for row, values in _live(table):
-                item = self._activity(kind, table, row, values, relations)
-                if item is None:
-                    continue
-                completed, at, interaction = item
-                deal_id = interaction.deal_id
-                if completed:
-                    if interaction.stakeholder_ids:
-                        done.append(interaction)
-                    else:
-                        self._ignore("activities without a contact")
-                elif at >= self.export.exported_at:
-                    plans[deal_id].append(at)
-        self.export.interactions = with_next_steps(done, plans)
-
-    def _ignore(self, what: str) -> None:
-        self.export.ignored[what] = self.export.ignored.get(what, 0) + 1
-
-    def _activity(
-        self, kind: str, table: Table, row: int, values: list[str], relations: dict[str, list[str]]
-    ) -> tuple[bool, datetime, Interaction] | None:
-        g = table.getter
-        activity_id, deal_id = g("Id")(values), g("WhatId")(values)
-        if deal_id not in self.deal_accounts:
-            self._ignore("activities on other objects")
-            return None
-        if kind == "Task":
-            try:
-                completed = (
-                    parse_bool(g("IsClosed")(values))
-                    if table.has("IsClosed")
-                    else g("Status")(values).lower() == "completed"
-                )
-            except ValueError as exc:
-                self.p.error("activities", table.file, row, "IsClosed", str(exc))
-                return None
-        column, text = "", ""
-        try:
-            if kind == "Task":
-                column = "CompletedDateTime"
-                text = g(column)(values)
-                if not text:
-                    column = "ActivityDate"
-                    text = g(column)(values)
-                if not text:
-                    self._ignore("activities without a date")
-                    return None
-                at = (
-                    parse_instant(text)
-                    if column == "CompletedDateTime"
-                    else day_start(parse_day(text))
-                )
-                subtype = g("TaskSubtype")(values) or g("Type")(values)
-                channel = _CHANNELS.get(normalize_header(subtype), Channel.other)
-            else:
-                column = "StartDateTime"
-                text = g(column)(values)
-                if not text or g("IsAllDayEvent")(values).lower() == "true":
-                    column = "ActivityDate"
-                    text = g(column)(values) or text
-                if not text:
-                    self._ignore("activities without a date")
-                    return None
-                at = parse_instant(text) if len(text) > 10 else day_start(parse_day(text))
-                completed = at <= self.export.exported_at
-                channel = Channel.meeting
-        except ValueError:
-            self.p.error(
-                "activities",
-                table.file,
-                row,
-                column,
-                f"{text!r} is not a date/time (YYYY-MM-DD or ISO 8601)",
-            )
-            return None
-        people = [g("WhoId")(values), *relations.get(activity_id, ())]
-        contacts = [p for p in dict.fromkeys(people) if p in self.contact_ids]
-        owner = self.users.get(g("OwnerId")(values))
-        team = [owner] if owner else []
-        team += [self.users[p] for p in people if p in self.users]
-        try:
-            interaction = Interaction(
-                id=activity_id,
-                deal_id=deal_id,
-                at=at,
-                channel=channel,
-                stakeholder_ids=contacts,
-                team_member_emails=team,
-                summary=g("Subject")(values) or None,
-            )
-        except ValidationError as exc:
-            _model_errors(
-                exc, self.p, "activities", table.file, row, {"id": "Id", "summary": "Subject"}
-            )
-            return None
-        return completed, at, interaction
 
 
 def _status(stage: str, is_closed: str, is_won: str, has_closed: bool) -> DealStatus:
