@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graphsvc.analysis.deal import analyze_history
 from graphsvc.maps.service import map_page_from_history
-from visual.render import MapFrame, build_network, render_deal_map
-from visual.sample import sample_deal
+from graphsvc.visual.render import MapFrame, build_network, render_deal_map
+from tests.visual.sample import sample_deal
 
 CHROMIUM = os.environ.get("GRAPHSVC_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -214,9 +214,9 @@ def build_network(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
+    >>> from graphsvc.analysis._examples import history_from_events
     >>> from graphsvc.analysis.deal import analyze_history
-    >>> history = sample_deal(8).history
+    >>> history = history_from_events([(0, f"p{i}", {"role": "Evaluator"}) for i in range(8)])
     >>> parts = build_network(history.snapshot(), analyze_history(history))
     >>> sum(n["group"] == "member" for n in parts.network.nodes)
     8
@@ -658,9 +658,9 @@ def render_deal_map(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
+    >>> from graphsvc.analysis._examples import history_from_events
     >>> from graphsvc.analysis.deal import analyze_history
-    >>> history = sample_deal(8).history
+    >>> history = history_from_events([(0, f"p{i}", {"role": "Evaluator"}) for i in range(8)])
     >>> page = render_deal_map([MapFrame(history.snapshot(), analyze_history(history))])
     >>> page.html.startswith("<!DOCTYPE html>")
     True

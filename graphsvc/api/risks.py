@@ -6,8 +6,6 @@ revision like the per-deal analysis, then filtered and paged.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -16,7 +14,7 @@ from graphsvc.analysis.schemas import DealRisk, FlagCode, Severity
 from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
-from graphsvc.errors import ValidationFailed
+from graphsvc.domain.cursor import decode_offset, encode_offset
 
 router = APIRouter(tags=["risks"], responses=error_responses(401, 422))
 
@@ -36,21 +34,6 @@ def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:
                               -sum(f.severity.weight for f in i.flags),
                               -(i.amount or 0.0), i.deal_id))
     return items
-
-
-def _decode(cursor: str) -> int:
-    try:
-        offset = int(base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii"))
-    except (binascii.Error, UnicodeError, ValueError):
-        offset = -1
-    if offset < 0:
-        raise ValidationFailed("invalid cursor",
-                               detail=[{"loc": ["query", "cursor"], "msg": "not a cursor"}])
-    return offset
-
-
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode("ascii")).decode("ascii")
 
 
 @router.get("/v1/risks", response_model=RiskPage,
@@ -86,8 +69,8 @@ def list_risks(
             continue
         selected.append(item if len(flags) == len(item.flags)
                         else item.model_copy(update={"flags": flags}))
-    start = _decode(cursor) if cursor else 0
+    start = decode_offset(cursor) if cursor else 0
     size = min(limit or settings.page_limit_default, settings.page_limit_max)
     page = selected[start:start + size]
-    next_cursor = _encode(start + size) if start + size < len(selected) else None
+    next_cursor = encode_offset(start + size) if start + size < len(selected) else None
     return render(RiskPage(items=page, next_cursor=next_cursor))

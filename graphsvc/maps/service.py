@@ -19,7 +19,7 @@ from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.repository import GraphStore
-from visual.render import MapFrame, PageMode, RenderedMap, render_deal_map
+from graphsvc.visual.render import MapFrame, PageMode, RenderedMap, render_deal_map
 
 # Weekly frames embedded in a file page: a quarter back, enough for a deal review.
 MAX_FILE_FRAMES = 13
@@ -68,8 +68,8 @@ def map_page_from_history(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
-    >>> page = map_page_from_history(sample_deal(10).history)
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> page = map_page_from_history(history_from_events([(0, "cfo", {"role": "Evaluator"})]))
     >>> "application/json" in page.html
     True
     """

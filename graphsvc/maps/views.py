@@ -27,7 +27,7 @@ from graphsvc.maps.links import create_map_link, verify_map_token
 from graphsvc.maps.schemas import MapLinkIn, MapLinkOut
 from graphsvc.maps.service import MapService, parse_as_of
 from graphsvc.store.repository import GraphStore
-from visual.render import security_headers
+from graphsvc.visual.render import security_headers
 
 router = APIRouter(tags=["deal map"])
 

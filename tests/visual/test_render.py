@@ -38,7 +38,7 @@ from graphsvc.domain.snapshot import (
 )
 from graphsvc.errors import ValidationFailed
 from graphsvc.maps.service import map_page_from_history, parse_as_of
-from visual.render import (
+from graphsvc.visual.render import (
     ALLY_BORDER,
     STANCE_COLORS,
     MapFrame,
@@ -49,7 +49,7 @@ from visual.render import (
     render_deal_map,
     role_family,
 )
-from visual.sample import (
+from tests.visual.sample import (
     HOSTILE_DEAL,
     HOSTILE_NAME,
     HOSTILE_SUMMARY,

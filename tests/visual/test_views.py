@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from graphsvc.maps.links import create_map_token, map_link_url
 from tests.visual.conftest import browser_test
-from visual.sample import sample_deal
+from tests.visual.sample import sample_deal
 
 
 def data_block(html: str) -> dict:
