@@ -22,17 +22,6 @@ CONTRACTS: list[dict] = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 PENDING: dict[str, str] = {
-    "visual-is-a-library": (
-        "branch shape-analysis decouples visual from graphsvc: today "
-        "graphsvc/visual/render.py imports graphsvc.analysis.schemas, "
-        "graphsvc.domain.models and graphsvc.domain.snapshot (lines 44-46)"
-    ),
-    "no-cycles-in-analysis": (
-        "branch shape-analysis removes the cycles graphsvc.analysis.deal -> "
-        "graphsvc.analysis.fleet (deal.py:167, trend_snapshots imports snapshots_at) and "
-        "graphsvc.analysis.ranking <-> graphsvc.analysis.support (ranking.py:339 imports "
-        "member_coverage)"
-    ),
     "no-cycles": (
         "graphsvc.api <-> graphsvc.maps: graphsvc.api.app (api/app.py:39) imports "
         "graphsvc.maps.views, which imports graphsvc.api.deps, graphsvc.api.params; branch "

@@ -6,7 +6,7 @@ revision like the per-deal analysis, then filtered and paged.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -52,9 +52,7 @@ def list_risks(
     workspace = principal.workspace
 
     def scan() -> list[RiskItem]:
-        result: Any = analysis.scan(workspace=workspace)
-        analyses = list(getattr(result, "analyses", result))
-        return _risk_items(analyses)
+        return _risk_items(analysis.scan(workspace=workspace))
 
     items: list[RiskItem] = cache.get_or_compute((workspace, principal.revision, "risks"), scan)
     owner_key = owner.strip().lower() if owner else None

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Self
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from graphsvc.analysis.schemas import Flag, NextBestContact, SupportPoint, WarmPath
+from graphsvc.analysis.schemas import Flag
 from graphsvc.domain.models import (
     Account,
     AccountFields,
@@ -192,23 +192,8 @@ class ImportResult(_Out):
 # ------------------------------------------------------------------ analysis wrappers
 
 
-class SupportHistoryOut(_Out):
-    deal_id: str
-    interval: str
-    points: list[SupportPoint]
-
-
-class NextBestContactsOut(_Out):
-    deal_id: str
-    as_of: datetime
-    items: list[NextBestContact]
-
-
-class WarmPathsOut(_Out):
-    deal_id: str
-    as_of: datetime
-    top_decision_maker_id: str | None = None
-    paths: list[WarmPath]
+# SupportHistory, NextBestContacts and WarmPaths are the analysis's own results
+# (graphsvc.analysis.schemas), served as they are.
 
 
 class RiskItem(_Out):
