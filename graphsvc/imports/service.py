@@ -1,4 +1,5 @@
-"""Import a bundle (JSON) or a Salesforce contact-role CSV into one workspace.
+"""Import a bundle (JSON), a Salesforce contact-role CSV, or a CRM export (a Salesforce
+data export or a HubSpot export, see :mod:`graphsvc.imports.sync`) into one workspace.
 
 All-or-nothing: everything is parsed and validated (fields, then references to the
 file itself and to what is stored) before the first write; the store's upserts are
@@ -7,14 +8,19 @@ idempotent, so importing the same file again changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
 from graphsvc.domain.models import Bundle
 from graphsvc.errors import NotFound, ValidationFailed
+from graphsvc.imports import hubspot, salesforce_export
+from graphsvc.imports.exports import CrmExport, ExportFiles, gc_paused
 from graphsvc.imports.salesforce import parse_contact_roles_csv
+from graphsvc.imports.sync import ExportImportReport, import_export
 from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
 
 
@@ -41,9 +47,10 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "items": self.items,
-            "by_kind": {kind: {"created": c.created, "updated": c.updated,
-                               "unchanged": c.unchanged}
-                        for kind, c in self.by_kind.items()},
+            "by_kind": {
+                kind: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+                for kind, c in self.by_kind.items()
+            },
         }
 
 
@@ -52,8 +59,9 @@ def _too_many(count: int, max_items: int) -> ValidationFailed:
     return ValidationFailed(message, detail=[{"loc": ["body"], "msg": message}])
 
 
-def import_bundle(*, store: GraphStore, workspace: str, bundle: Bundle,
-                  max_items: int | None = None) -> ImportSummary:
+def import_bundle(
+    *, store: GraphStore, workspace: str, bundle: Bundle, max_items: int | None = None
+) -> ImportSummary:
     if max_items is not None and bundle.item_count() > max_items:
         raise _too_many(bundle.item_count(), max_items)
     counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle)
@@ -64,28 +72,40 @@ def bundle_from_json(data: Any, *, max_items: int | None = None) -> Bundle:
     """Validate decoded JSON as a bundle; counts items first, so an oversized batch is
     refused before the (costly) validation of every item."""
     if not isinstance(data, dict):
-        raise ValidationFailed("a bundle is a JSON object", detail=[
-            {"loc": ["body"], "msg": "expected a JSON object with lists of accounts, deals, ..."}])
+        raise ValidationFailed(
+            "a bundle is a JSON object",
+            detail=[
+                {
+                    "loc": ["body"],
+                    "msg": "expected a JSON object with lists of accounts, deals, ...",
+                }
+            ],
+        )
     count = sum(len(v) for v in data.values() if isinstance(v, list))
     if max_items is not None and count > max_items:
         raise _too_many(count, max_items)
     try:
         return Bundle.model_validate(data)
     except ValidationError as exc:
-        detail = [{"loc": list(err["loc"]), "msg": err["msg"]}
-                  for err in exc.errors(include_url=False)[:500]]
-        raise ValidationFailed(f"{exc.error_count()} invalid field(s) in the bundle; "
-                               "nothing imported", detail=detail) from None
+        detail = [
+            {"loc": list(err["loc"]), "msg": err["msg"]}
+            for err in exc.errors(include_url=False)[:500]
+        ]
+        raise ValidationFailed(
+            f"{exc.error_count()} invalid field(s) in the bundle; nothing imported", detail=detail
+        ) from None
 
 
-def import_json(*, store: GraphStore, workspace: str, data: Any,
-                max_items: int | None = None) -> ImportSummary:
+def import_json(
+    *, store: GraphStore, workspace: str, data: Any, max_items: int | None = None
+) -> ImportSummary:
     bundle = bundle_from_json(data, max_items=max_items)
     return import_bundle(store=store, workspace=workspace, bundle=bundle)
 
 
-def bundle_from_csv(*, store: GraphStore, workspace: str, text: str,
-                    max_items: int | None = None) -> Bundle:
+def bundle_from_csv(
+    *, store: GraphStore, workspace: str, text: str, max_items: int | None = None
+) -> Bundle:
     """Parse and check a contact-role CSV (at most ``max_items`` data rows); unknown
     managers are reported by row."""
     parsed = parse_contact_roles_csv(text, max_rows=max_items)
@@ -95,17 +115,85 @@ def bundle_from_csv(*, store: GraphStore, workspace: str, text: str,
             store.get_stakeholder(workspace=workspace, stakeholder_id=manager_id)
         except NotFound:
             errors.extend(
-                {"row": row, "loc": ["row", row, "Reports To (Contact ID)"],
-                 "msg": f"unknown contact {manager_id!r}: not in this file nor stored"}
-                for row in rows)
+                {
+                    "row": row,
+                    "loc": ["row", row, "Reports To (Contact ID)"],
+                    "msg": f"unknown contact {manager_id!r}: not in this file nor stored",
+                }
+                for row in rows
+            )
     if errors:
         errors.sort(key=lambda e: e["row"])
-        raise ValidationFailed(f"{len(errors)} bad row(s) in the CSV; nothing imported",
-                               detail=errors)
+        raise ValidationFailed(
+            f"{len(errors)} bad row(s) in the CSV; nothing imported", detail=errors
+        )
     return parsed.bundle
 
 
-def import_csv(*, store: GraphStore, workspace: str, text: str,
-               max_items: int | None = None) -> ImportSummary:
+def import_csv(
+    *, store: GraphStore, workspace: str, text: str, max_items: int | None = None
+) -> ImportSummary:
     bundle = bundle_from_csv(store=store, workspace=workspace, text=text, max_items=max_items)
     return import_bundle(store=store, workspace=workspace, bundle=bundle)
+
+
+# --------------------------------------------------------------------- CRM exports
+
+
+class ImportFormat(StrEnum):
+    """What ``graphsvc import`` and ``POST /v1/import`` recognise."""
+
+    report_csv = "csv"  # a Salesforce Opportunity Contact Role report (salesforce.py)
+    json = "json"  # a bundle
+    salesforce = "salesforce"  # a Salesforce Data Export (zip or folder)
+    hubspot = "hubspot"  # a HubSpot CRM export (zip or folder)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def sniff(raw: bytes, name: str = "") -> ImportFormat | None:
+    """The format of one uploaded body: a zip is an export (read its files to tell
+    which), ``{``/``[`` or a .json name is a bundle, anything else a report CSV; None for
+    a zip (see :func:`export_format`)."""
+    if raw.startswith(ZIP_MAGIC) or name.lower().endswith(".zip"):
+        return None
+    if name.lower().endswith(".json") or raw.lstrip()[:1] in (b"{", b"["):
+        return ImportFormat.json
+    return ImportFormat.report_csv
+
+
+def export_format(files: ExportFiles) -> ImportFormat:
+    if salesforce_export.looks_like(files):
+        return ImportFormat.salesforce
+    if hubspot.looks_like(files):
+        return ImportFormat.hubspot
+    found = ", ".join(files.names()) or "no CSV files"
+    message = (
+        f"{files.origin} is neither a Salesforce data export (Opportunity.csv and "
+        f"OpportunityContactRole.csv) nor a HubSpot export (deals, contacts and "
+        f"companies files); found: {found}"
+    )
+    raise ValidationFailed(message, detail=[{"loc": [files.origin], "msg": message}])
+
+
+def read_export(files: ExportFiles) -> CrmExport:
+    """The export's records, checked; raises ValidationFailed naming file, row, column."""
+    if export_format(files) is ImportFormat.salesforce:
+        return salesforce_export.read_salesforce_export(files)
+    return hubspot.read_hubspot_export(files)
+
+
+def import_export_files(
+    *,
+    store: GraphStore,
+    workspace: str,
+    files: ExportFiles,
+    step: Callable[[str], None] | None = None,
+) -> ExportImportReport:
+    """Read, check and import a CRM export, all or nothing."""
+    with gc_paused():
+        if step is not None:
+            step("reading")
+        export = read_export(files)
+        return import_export(store=store, workspace=workspace, export=export, step=step)

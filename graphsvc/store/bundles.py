@@ -6,15 +6,17 @@ through one pipeline of the shared core, in dependency order.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 
-from graphsvc.domain.models import Bundle
+from graphsvc.domain.models import Bundle, utcnow
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.accounts import AccountRepository
-from graphsvc.store.codecs import with_stable_id
+from graphsvc.store.codecs import KEY_SEPARATOR, stored_fingerprint, with_stable_id
 from graphsvc.store.committee import CommitteeRepository
 from graphsvc.store.core import (
     MAX_ERRORS,
@@ -64,6 +66,7 @@ class BundleRepository(RepositoryBase):
             bundle = bundle.model_copy(
                 update={"interactions": [with_stable_id(x) for x in bundle.interactions]}
             )
+        bundle = _at_one_instant(bundle, utcnow())
         self._check(ws, bundle)
         counts = ImportCounts()
         by_kind = counts.by_kind
@@ -82,6 +85,33 @@ class BundleRepository(RepositoryBase):
         for kind in ("membership_ends", "influence_ends", "reporting_ends"):
             by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
         return counts
+
+    def without_stored(self, *, workspace: str, bundle: Bundle) -> tuple[Bundle, dict[str, int]]:
+        """The bundle less the accounts, deals, stakeholders and interactions that are
+        stored with exactly these values, and how many were left out per kind: a large
+        re-import (a CRM export) then writes only what changed. Facts are kept as given.
+        One read of the workspace's fingerprints (``node_fingerprints.cypher``), one
+        string per node since a re-import reads some 500,000."""
+        ws = check_workspace(workspace)
+        stored: dict[str, dict[str, str]] = defaultdict(dict)
+        for row in self.runner.read("node_fingerprints", {"ws": ws, "sep": KEY_SEPARATOR}):
+            kind, natural_id, fingerprint = row["node"].split(KEY_SEPARATOR, 2)
+            stored[kind][natural_id] = fingerprint
+        kept: dict[str, list[Any]] = {}
+        left_out: dict[str, int] = {}
+        for kind, label in (
+            ("accounts", "account"),
+            ("deals", "deal"),
+            ("stakeholders", "stakeholder"),
+            ("interactions", "interaction"),
+        ):
+            held = stored.get(label, {})
+            models = getattr(bundle, kind)
+            kept[kind] = (
+                [m for m in models if held.get(m.id) != stored_fingerprint(m)] if held else models
+            )
+            left_out[kind] = len(models) - len(kept[kind])
+        return bundle.model_copy(update=kept), left_out
 
     def _check(self, ws: str, bundle: Bundle) -> None:
         pending = {
@@ -161,6 +191,29 @@ def _validate_bundle(raw: Any) -> Bundle:
                 {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)
             ][:MAX_ERRORS],
         ) from exc
+
+
+_FACT_KINDS = (
+    "memberships",
+    "membership_ends",
+    "influences",
+    "influence_ends",
+    "reporting_lines",
+    "reporting_ends",
+)
+
+
+def _at_one_instant(bundle: Bundle, now: datetime) -> Bundle:
+    """The bundle with every undated fact dated ``now``: one import is one instant, so a
+    deal imported a moment ago shows no trend between its own facts (issue 12)."""
+    update = {}
+    for kind in _FACT_KINDS:
+        facts = getattr(bundle, kind)
+        if any(f.at is None for f in facts):
+            update[kind] = [
+                f if f.at is not None else f.model_copy(update={"at": now}) for f in facts
+            ]
+    return bundle.model_copy(update=update) if update else bundle
 
 
 def _ended(counts: UpsertCounts, total: int) -> UpsertCounts:

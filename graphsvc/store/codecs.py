@@ -12,7 +12,18 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from graphsvc.domain.models import Deal, Interaction, Membership, MembershipEnd, Role, Stance
+from pydantic import BaseModel
+
+from graphsvc.domain.models import (
+    Deal,
+    Interaction,
+    Membership,
+    MembershipEnd,
+    Role,
+    Stakeholder,
+    Stance,
+    to_ms,
+)
 from graphsvc.domain.snapshot import (
     InteractionRecord,
     LineFact,
@@ -113,6 +124,32 @@ def line_row(
         "active": active,
         "state": state([active, strength]),
     }
+
+
+def interaction_values(x: Interaction) -> dict[str, Any]:
+    """An interaction's stored values (before :func:`node_props`)."""
+    return {
+        "id": x.id,
+        "deal_id": x.deal_id,
+        "at": to_ms(x.at),
+        "channel": x.channel.value,
+        "stakeholder_ids": list(x.stakeholder_ids),
+        "team_member_emails": list(x.team_member_emails),
+        "summary": x.summary,
+        "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
+    }
+
+
+def stored_fingerprint(model: BaseModel) -> str:
+    """The ``h`` an upsert of ``model`` (an account, deal, stakeholder or interaction)
+    stores, see :func:`node_props`."""
+    if isinstance(model, Interaction):
+        values = interaction_values(model)
+    elif isinstance(model, Stakeholder):
+        values = dict(vars(model))  # every field a str or None: its JSON dump, cheaper
+    else:
+        values = model.model_dump(mode="json")
+    return fingerprint({k: v for k, v in values.items() if v is not None})
 
 
 def with_stable_id(interaction: Interaction) -> Interaction:

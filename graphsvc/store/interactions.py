@@ -14,6 +14,7 @@ from graphsvc.store.codecs import (
     STATE_JSON,
     Canonical,
     interaction_record,
+    interaction_values,
     node_key,
     node_props,
     with_stable_id,
@@ -65,16 +66,7 @@ class InteractionRepository(RepositoryBase):
         latest = {x.id: x for x in models}
         rows = []
         for x in latest.values():
-            values = {
-                "id": x.id,
-                "deal_id": x.deal_id,
-                "at": to_ms(x.at),
-                "channel": x.channel.value,
-                "stakeholder_ids": list(x.stakeholder_ids),
-                "team_member_emails": list(x.team_member_emails),
-                "summary": x.summary,
-                "next_step_at": to_ms(x.next_step_at) if x.next_step_at else None,
-            }
+            values = interaction_values(x)
             deal_key = node_key(ws, x.deal_id)
             # packed: what a deal history returns for an interaction, in one value.
             packed = STATE_JSON.encode([values[k] for k in INTERACTION_FIELDS])

@@ -309,6 +309,9 @@ class GraphStore:
     def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
         return self.bundles.import_bundle(workspace=workspace, bundle=bundle)
 
+    def without_stored(self, *, workspace: str, bundle: Bundle) -> tuple[Bundle, dict[str, int]]:
+        return self.bundles.without_stored(workspace=workspace, bundle=bundle)
+
     # -- histories and snapshots
 
     def deal_history(
