@@ -92,7 +92,7 @@ class UserRepository:
         rows = self.runner.read("web_user_get", {"email": email})
         return _user(rows[0]) if rows else None
 
-    def list(self) -> list[StoredUser]:
+    def all(self) -> list[StoredUser]:
         return [_user(row) for row in self.runner.read("web_user_list", {})]
 
     def update(

@@ -75,7 +75,7 @@ class UserService:
         return stored.user
 
     def list(self, *, workspace: str | None = None) -> list[UserRead]:
-        users = [s.user for s in self.repository.list()]
+        users = [s.user for s in self.repository.all()]
         if workspace is not None:
             users = [u for u in users if workspace in u.roles]
         return users
