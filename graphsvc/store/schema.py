@@ -49,6 +49,7 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.alert_email.value, "ws"),  # each owner's previous e-mail
     (NodeLabel.alert_email.value, "week_key"),  # the ledger of one week
     (NodeLabel.alert_deal_flags.value, "email_key"),  # the deals of one sent e-mail
+    (NodeLabel.stakeholder.value, "ws"),  # the deal page's person search
     (NodeLabel.web_session.value, "email"),  # signing a user out everywhere
     (NodeLabel.web_change.value, "deal_key"),  # a deal's change log
 ]
