@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from pydantic import ValidationError
+
 from graphsvc.analysis.schemas import DealAnalysis, Forecast, NextBestContact, WarmPath
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import (
@@ -205,7 +207,13 @@ class DealRoomService:
             )
         snapshot = history.snapshot()
         names = {sid: info.name for sid, info in history.stakeholders.items()}
-        action, summary, undo = self._apply(workspace, snapshot, names, edit, changes, actor)
+        try:
+            action, summary, undo = self._apply(workspace, snapshot, names, edit, changes, actor)
+        except ValidationError as exc:  # a domain model refused the values
+            raise ValidationFailed(
+                "the change breaks a rule of the data",
+                detail=[{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()],
+            ) from exc
         return self.repository.record_change(
             workspace=workspace,
             deal_id=deal_id,

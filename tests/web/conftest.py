@@ -5,6 +5,8 @@ reach only that server (every other request is aborted and recorded).
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,7 +31,11 @@ __all__ = ["chromium", "open_page"]
 PASSWORD = "deal-room-password"
 HOSTILE = '<img src=x onerror="window.__pwned=1">Mallory</script>'
 AXE_JS = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots: rewritten when GRAPHSVC_UPDATE_SCREENSHOTS=1, else taken
+# into a temporary folder (so a test run leaves the tree as it was).
+SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+               if os.environ.get("GRAPHSVC_UPDATE_SCREENSHOTS") == "1"
+               else Path(tempfile.gettempdir()) / "graphsvc-screenshots")
 
 
 @dataclass
