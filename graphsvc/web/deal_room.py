@@ -56,13 +56,22 @@ from visual.render import frame_payload, member_node_id, role_family
 
 
 @dataclass
+class DealAdvice:
+    """The slower advice beside the map (the Friedkin-Johnsen forecast, the next best
+    contacts, the warm paths, whose search reads the team's acquaintances): the page
+    loads it right after the state, so an edit's answer is not held up by it."""
+
+    forecast: Forecast
+    next_best: list[NextBestContact]
+    warm_paths: list[WarmPath]
+    names: dict[str, str]
+
+
+@dataclass
 class DealState:
     revision: str
     snapshot: DealSnapshot
     analysis: DealAnalysis
-    forecast: Forecast
-    next_best: list[NextBestContact]
-    warm_paths: list[WarmPath]
     changes: list[ChangeEntry]
     frame: dict[str, Any]
     layout: str
@@ -179,17 +188,24 @@ class DealRoomService:
             revision=revision,
             snapshot=snapshot,
             analysis=analysis,
-            forecast=self.analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=when),
-            next_best=self.analysis.next_best_contacts(
-                workspace=workspace, deal_id=deal_id, as_of=when, limit=5
-            ),
-            warm_paths=self.analysis.warm_paths(workspace=workspace, deal_id=deal_id, as_of=when),
             changes=changes,
             frame=frame,
             layout=layout,
             positions=positions,
             is_now=is_now,
             names=names,
+        )
+
+    def advice(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealAdvice:
+        when = None if as_of is None or as_of >= utcnow() else as_of
+        history = self._history(workspace, deal_id, when)
+        return DealAdvice(
+            forecast=self.analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=when),
+            next_best=self.analysis.next_best_contacts(
+                workspace=workspace, deal_id=deal_id, as_of=when, limit=5
+            ),
+            warm_paths=self.analysis.warm_paths(workspace=workspace, deal_id=deal_id, as_of=when),
+            names={sid: info.name for sid, info in history.stakeholders.items()},
         )
 
     # -- edits

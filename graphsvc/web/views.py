@@ -275,6 +275,8 @@ def deal_page(
     config = {
         "urls": {
             "state": base.replace("/deal?", "/deal/state?", 1),
+            "advice": base.replace("/deal?", "/deal/advice?", 1)
+            + (f"&as_of={quote(as_of, safe='')}" if as_of else ""),
             "revision": base.replace("/deal?", "/deal/revision?", 1),
             "edits": base.replace("/deal?", "/deal/edits?", 1),
             "layout": base.replace("/deal?", "/deal/layout?", 1),
@@ -308,6 +310,19 @@ def deal_state(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     return json_answer(_state_json(state, user=user, ws=ws, can_edit=can_edit))
+
+
+@router.get("/deal/advice")
+def deal_advice(
+    request: Request,
+    web: Web,
+    ws: Annotated[str, Query(max_length=200)],
+    id: Annotated[str, Query(max_length=200)],
+    as_of: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    _deal_access(request, web, ws, id)
+    advice = web.deals.advice(workspace=ws, deal_id=id, as_of=_as_of(as_of))
+    return json_answer({"html": render_fragment("_deal_advice.html.j2", advice=advice)})
 
 
 @router.get("/deal/revision")

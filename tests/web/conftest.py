@@ -33,9 +33,11 @@ HOSTILE = '<img src=x onerror="window.__pwned=1">Mallory</script>'
 AXE_JS = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
 # The README's screenshots: rewritten when GRAPHSVC_UPDATE_SCREENSHOTS=1, else taken
 # into a temporary folder (so a test run leaves the tree as it was).
-SCREENSHOTS = (Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-               if os.environ.get("GRAPHSVC_UPDATE_SCREENSHOTS") == "1"
-               else Path(tempfile.gettempdir()) / "graphsvc-screenshots")
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("GRAPHSVC_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "graphsvc-screenshots"
+)
 
 
 @dataclass

@@ -61,6 +61,9 @@ def test_editor_journey_accessible_and_safe(deal_room: DealRoom, open_page: Any)
     _wait_drawn(watch)
     expect(page.locator("#panel-flags")).to_contain_text("DM_NEVER_CONTACTED")
     expect(page.locator("#panel-edit")).to_be_visible()
+    page.wait_for_selector("html[data-advice]", state="attached")
+    expect(page.locator("#panel-next")).to_contain_text("Dana Decider")
+    expect(page.locator("#panel-paths")).to_contain_text("Warm paths")
     state = page.evaluate(
         "({members: window.__dealRoom.members.length, nodes: window.__dealRoom.nodes.length})"
     )

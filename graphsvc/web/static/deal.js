@@ -62,7 +62,7 @@
     });
   }
 
-  function mapOptions(frame) {
+  function mapOptions(frame, placed) {
     var options = JSON.parse(JSON.stringify(frame.options));
     options.interaction = Object.assign({}, options.interaction, { keyboard: false });
     options.manipulation = { enabled: false, addEdge: onEdgeDrawn };
@@ -75,9 +75,18 @@
     } else {
       options.layout = { randomSeed: 7, improvedLayout: frame.committee_size <= 60,
                          hierarchical: { enabled: false } };
-      var kept = savedPositions();
+      var kept = Object.assign({}, savedPositions(), placed || {});
       var allKept = frame.nodes.length > 0 && frame.nodes.every(function (n) { return kept[n.id]; });
-      if (allKept) options.physics = { enabled: false };
+      if (allKept) {
+        // Everyone has a place (dragged, or drawn before this edit): no physics at all,
+        // so the map answers an edit at once and nothing moves under the user.
+        options.physics = { enabled: false };
+      } else if (frame.committee_size > 60 && options.physics) {
+        // A large committee settles in fewer steps before the first drawing; the
+        // rest of the settling is animated on screen.
+        options.physics.stabilization = Object.assign({}, options.physics.stabilization,
+          { iterations: 60, updateInterval: 20 });
+      }
     }
     return options;
   }
@@ -102,7 +111,7 @@
     });
     state.nodes = new vis.DataSet(items);
     state.edges = new vis.DataSet(frame.edges);
-    var options = mapOptions(frame);
+    var options = mapOptions(frame, previous);
     if (state.network) state.network.destroy();
     state.network = new vis.Network(container, { nodes: state.nodes, edges: state.edges }, options);
     state.network.once("afterDrawing", markDrawn);
@@ -328,6 +337,23 @@
     if (chosen) choosePerson(chosen);
     state.updates += 1;
     draw();
+    loadAdvice();
+  }
+
+  // The advice panels (forecast, next best contacts, warm paths) come right after the
+  // state; an answer for an older revision is dropped.
+  function loadAdvice() {
+    var asked = state.revision;
+    fetch(CONFIG.urls.advice, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) {
+        var box = document.getElementById("advice");
+        if (!body || !box || asked !== state.revision) return;
+        box.innerHTML = body.html; // rendered and escaped by the server's templates
+        box.setAttribute("aria-busy", "false");
+        state.advised = asked;
+        document.documentElement.setAttribute("data-advice", asked);
+      }).catch(function () { /* the next change or poll asks again */ });
   }
 
   function prepareForms() {
@@ -439,5 +465,6 @@
 
   prepareForms();
   draw();
+  loadAdvice();
   if (CONFIG.state.is_now) setInterval(poll, CONFIG.poll_ms);
 })();
