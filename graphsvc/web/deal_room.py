@@ -223,17 +223,30 @@ class DealRoomService:
             )
         snapshot = history.snapshot()
         names = {sid: info.name for sid, info in history.stakeholders.items()}
+        # One instant for every fact of the edit, so they can be signed with the author.
+        now = utcnow()
+        interaction_id = "web-" + uuid.uuid4().hex
         try:
-            action, summary, undo = self._apply(workspace, snapshot, names, edit, changes, actor)
+            action, summary, undo = self._apply(
+                workspace, snapshot, names, edit, changes, actor, now, interaction_id
+            )
         except ValidationError as exc:  # a domain model refused the values
             raise ValidationFailed(
                 "the change breaks a rule of the data",
                 detail=[{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in exc.errors()],
             ) from exc
+        self.repository.sign_facts(
+            workspace=workspace,
+            deal_id=deal_id,
+            stakeholder_ids=sorted(history.stakeholders),
+            at=to_ms(now),
+            by=actor,
+            interaction_id=interaction_id if action == "log_interaction" else None,
+        )
         return self.repository.record_change(
             workspace=workspace,
             deal_id=deal_id,
-            at=to_ms(utcnow()),
+            at=to_ms(now),
             actor=actor,
             action=action,
             summary=summary,
@@ -254,9 +267,10 @@ class DealRoomService:
         edit: Edit,
         changes: list[ChangeEntry],
         actor: str,
+        now: datetime,
+        interaction_id: str,
     ) -> tuple[str, str, list[dict[str, Any]] | None]:
         deal = snapshot.deal
-        now = utcnow()
         if isinstance(edit, SetMember | AddPerson):
             return self._set_member(ws, snapshot, names, edit, now)
         if isinstance(edit, RemoveMember):
@@ -283,7 +297,7 @@ class DealRoomService:
                 workspace=ws,
                 interactions=[
                     Interaction(
-                        id="web-" + uuid.uuid4().hex,
+                        id=interaction_id,
                         deal_id=deal.id,
                         at=at,
                         channel=edit.channel,

@@ -119,6 +119,34 @@ class WebRepository:
         rows = self.runner.write("web_change_mark_undone", {"key": key, "actor": actor})
         return bool(rows and rows[0]["first"])
 
+    # -- authors of facts
+
+    def sign_facts(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        stakeholder_ids: list[str],
+        at: int,
+        by: str,
+        interaction_id: str | None = None,
+    ) -> None:
+        """Record ``by`` on the facts an edit of the deal page wrote at ``at`` (the store's
+        write functions take no author; this second, idempotent statement adds it)."""
+        ws = check_workspace(workspace)
+        self.runner.write(
+            "web_sign_member_facts", {"deal_key": node_key(ws, deal_id), "at": at, "by": by}
+        )
+        if stakeholder_ids:
+            self.runner.write(
+                "web_sign_line_facts",
+                {"keys": [node_key(ws, sid) for sid in stakeholder_ids], "at": at, "by": by},
+            )
+        if interaction_id is not None:
+            self.runner.write(
+                "web_sign_interaction", {"key": node_key(ws, interaction_id), "by": by}
+            )
+
     # -- map layout
 
     def layout(self, *, workspace: str, deal_id: str) -> tuple[str, dict[str, Any]]:

@@ -13,6 +13,7 @@ import httpx
 from playwright.sync_api import expect
 
 from graphsvc.keys import KeyRepository
+from graphsvc.store.repository import node_key
 from graphsvc.web.repository import WebRepository
 from tests.visual.conftest import PageWatch, browser_test
 from tests.web.conftest import DealRoom, sign_in
@@ -155,6 +156,31 @@ def test_editor_maps_a_deal_from_nothing(deal_room: DealRoom, open_page: Any) ->
     assert len(snapshot.reporting) == 1 and len(snapshot.interactions) == 2
     assert {i.team_member_emails for i in snapshot.interactions} == {(deal_room.users["editor"],)}
     expect(page.locator("#change-log")).to_contain_text(deal_room.users["editor"])
+    runner, deal_key = (
+        deal_room.store.runner,
+        node_key(deal_room.workspace, deal_room.empty_deal_id),
+    )
+    people = [node_key(deal_room.workspace, m.id) for m in snapshot.members]
+    authors = [
+        *runner.execute(
+            "MATCH (:Stakeholder)-[f:MEMBER_FACT]->(:Deal {key: $deal}) RETURN f.by AS by",
+            {"deal": deal_key},
+            read_only=True,
+        ),
+        *runner.execute(
+            "UNWIND $keys AS k MATCH (:Stakeholder {key: k})"
+            "-[f:INFLUENCE_FACT|REPORTS_FACT]->() RETURN f.by AS by",
+            {"keys": people},
+            read_only=True,
+        ),
+        *runner.execute(
+            "MATCH (i:Interaction {deal_key: $deal}) RETURN i.recorded_by AS by",
+            {"deal": deal_key},
+            read_only=True,
+        ),
+    ]
+    assert len(authors) == 5 + 2 + 3 + 2  # people, stance and its undo, lines, meetings
+    assert {row["by"] for row in authors} == {deal_room.users["editor"]}
 
     # The API answers the same analysis as the page shows.
     key, _ = KeyRepository(deal_room.store.runner).create(

@@ -9,7 +9,7 @@ import pytest
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.config import Settings
 from graphsvc.errors import Conflict, NotFound, ValidationFailed
-from graphsvc.store.repository import GraphStore
+from graphsvc.store.repository import GraphStore, node_key
 from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.portfolio import PortfolioQuery, PortfolioService
 from graphsvc.web.repository import WebRepository
@@ -138,6 +138,26 @@ def test_people_lines_meetings_and_removal(seeded, store: GraphStore, workspace:
         apply(action="set_member", stakeholder_id=members["Sam"], role="Champion")
     with pytest.raises(ValidationFailed):  # the store's own validation: no self-influence
         apply(action="set_influence", source_id=members["Dora"], target_id=members["Dora"])
+    # Every fact the page wrote carries its author, in the store itself.
+    runner = store.runner
+    facts = runner.execute(
+        "MATCH (:Stakeholder)-[f:MEMBER_FACT]->(:Deal {key: $deal}) RETURN f.by AS by",
+        {"deal": node_key(workspace, empty_id)},
+        read_only=True,
+    )
+    lines = runner.execute(
+        "UNWIND $keys AS k MATCH (:Stakeholder {key: k})-[f:INFLUENCE_FACT|REPORTS_FACT]->() "
+        "RETURN f.by AS by",
+        {"keys": [node_key(workspace, sid) for sid in members.values()]},
+        read_only=True,
+    )
+    meetings = runner.execute(
+        "MATCH (i:Interaction {deal_key: $deal}) RETURN i.recorded_by AS by",
+        {"deal": node_key(workspace, empty_id)},
+        read_only=True,
+    )
+    assert len(facts) == 3 and len(lines) == 3 and len(meetings) == 1
+    assert {row["by"] for row in facts + lines + meetings} == {"ed@example.com"}
     actions = [c.action for c in deals.repository.changes(workspace=workspace, deal_id=empty_id)]
     assert actions[:3] == ["remove_member", "end_influence", "note"]
 
