@@ -162,3 +162,18 @@ def test_signin_link_is_one_time(deal_room: DealRoom) -> None:
     assert client.get(f"/?ws={deal_room.workspace}").status_code == 200
     again = deal_room.client().get(link.removeprefix(deal_room.url))
     assert again.status_code == 401
+
+
+def test_as_of_replays_the_past_read_only(deal_room: DealRoom) -> None:
+    client, _ = deal_room.signed_in_client("editor")
+    base = f"/deal?ws={deal_room.workspace}&id={deal_room.deal_id}"
+    now = client.get(base)
+    assert "Chris Champion" in now.text and "Map the deal" in now.text
+    # 90 days ago nobody was on the committee yet (the seed starts 60 days back).
+    from datetime import UTC, datetime, timedelta
+
+    day = (datetime.now(UTC) - timedelta(days=90)).date().isoformat()
+    past = client.get(f"{base}&as_of={day}")
+    assert past.status_code == 200
+    assert "Nobody on the committee yet" in past.text and "Map the deal" not in past.text
+    assert client.get(f"{base}&as_of=not-a-date").status_code == 422

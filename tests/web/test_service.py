@@ -110,6 +110,10 @@ def test_people_lines_meetings_and_removal(seeded, store: GraphStore, workspace:
 
     apply(action="add_person", name="Dora", role="Decision Maker", stance="neutral")
     apply(action="add_person", name="Sam", role="Champion", stance="champion", ally=True)
+    # Someone the workspace already knows (from the other deal), found by name.
+    [known] = deals.repository.search_people(workspace=workspace, text="dana")
+    apply(action="add_person", stakeholder_id=known.id, role="Evaluator", stance="neutral")
+    apply(action="remove_member", stakeholder_id=known.id)
     members = {
         m.stakeholder.name: m.id
         for m in store.snapshot(workspace=workspace, deal_id=empty_id).members
@@ -156,7 +160,7 @@ def test_people_lines_meetings_and_removal(seeded, store: GraphStore, workspace:
         {"deal": node_key(workspace, empty_id)},
         read_only=True,
     )
-    assert len(facts) == 3 and len(lines) == 3 and len(meetings) == 1
+    assert len(facts) == 5 and len(lines) == 3 and len(meetings) == 1
     assert {row["by"] for row in facts + lines + meetings} == {"ed@example.com"}
     actions = [c.action for c in deals.repository.changes(workspace=workspace, deal_id=empty_id)]
     assert actions[:3] == ["remove_member", "end_influence", "note"]
