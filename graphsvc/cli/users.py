@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graphsvc.config import get_settings
+from graphsvc.errors import GraphsvcError
 from graphsvc.store.repository import GraphStore
 from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
 
@@ -150,14 +151,36 @@ def signin_link_command(
     minutes: int | None = typer.Option(
         None, "--minutes", min=1, help="Validity (default GRAPHSVC_WEB_SIGNIN_LINK_MINUTES)."
     ),
+    send: bool = typer.Option(
+        False, "--send", help="E-mail it to the user (GRAPHSVC_SMTP_* settings)."
+    ),
 ) -> None:
-    """Print a one-time sign-in link for a user (as the last line).
+    """Print a one-time sign-in link for a user (as the last line), or e-mail it.
 
     Example: graphsvc users signin-link ada@example.com --minutes 30
     """
+    from graphsvc.alerts.sender import SmtpSender
+    from graphsvc.users.mail import signin_message
+
+    settings = get_settings()
     with _service() as users:
+        user = users.get(email=email)
         url = users.create_signin_link(email=email, minutes=minutes)
-    typer.echo(url)
+    if not send:
+        typer.echo(url)
+        return
+    message = signin_message(
+        settings=settings,
+        to=user.email,
+        name=user.name,
+        url=url,
+        minutes=minutes or settings.web_signin_link_minutes,
+    )
+    with SmtpSender(settings) as sender:
+        outcome = sender.send(message)
+    if outcome.status != "sent":
+        raise GraphsvcError(f"the sign-in link was not sent ({outcome.status}: {outcome.detail})")
+    console.print(f"Sent a sign-in link to {user.email}.", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -159,6 +159,24 @@ class UserService:
             if key is not None:
                 self.repository.throttle_hit(key=key, now=now, window_ms=window_ms)
 
+    def note_link_request(self, *, address: str | None) -> None:
+        """Count an e-mailed sign-in link against the address (so the form cannot be
+        used to flood mailboxes); :class:`TooManyRequests` once the address is over."""
+        if address is None:
+            return
+        now = _now_ms()
+        key = "address:" + address
+        window_start = now - self.settings.web_login_window_minutes * _MINUTE_MS
+        counts = self.repository.throttle_counts(keys=[key], since=window_start)
+        if counts.get(key, 0) >= self.settings.web_login_max_failures_per_address:
+            raise TooManyRequests(
+                "too many requests from this address; try again in "
+                f"{self.settings.web_login_window_minutes} minutes"
+            )
+        self.repository.throttle_hit(
+            key=key, now=now, window_ms=self.settings.web_login_window_minutes * _MINUTE_MS
+        )
+
     def authenticate(self, *, email: str, password: str, address: str | None) -> UserRead:
         """The user for a right e-mail and password; :class:`Unauthorized` otherwise (the
         same message whatever was wrong), :class:`TooManyRequests` when throttled."""

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
@@ -66,6 +66,7 @@ def _signin_page(
     web: WebServices,
     *,
     error: str | None = None,
+    notice: str | None = None,
     status_code: int = 200,
     next_url: str = "/",
 ) -> Response:
@@ -74,6 +75,7 @@ def _signin_page(
         "signin.html.j2",
         status_code=status_code,
         error=error,
+        notice=notice,
         csrf_token=token,
         next_url=next_url,
         user=None,
@@ -116,6 +118,29 @@ def signin(
     response = _redirect(_safe_next(next))
     set_session_cookie(response, token, settings=web.settings)
     return response
+
+
+@router.post("/signin/email")
+def signin_by_email(
+    request: Request,
+    web: Web,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=400)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """E-mail a one-time sign-in link. The answer is the same whether or not the
+    address has an account, and the sending happens after it (same answer time)."""
+    from graphsvc.users.mail import send_signin_link
+
+    check_csrf(request, csrf_token, request.cookies.get(PRESESSION_COOKIE), settings=web.settings)
+    # Links count against the same per-address throttle as failed passwords.
+    web.users.note_link_request(address=client_address(request))
+    background.add_task(send_signin_link, users=web.users, settings=web.settings, email=email)
+    return _signin_page(
+        request,
+        web,
+        notice="If this address belongs to an account, a sign-in link is on its way to it.",
+    )
 
 
 @router.get("/signin/link/{token}")
