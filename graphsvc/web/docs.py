@@ -17,6 +17,13 @@ from graphsvc.web.pages import STATIC_DIR, WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
+# Two <style> elements ReDoc 2.5 inserts without its nonce (an empty one and a fixed
+# one), admitted by their hashes.
+REDOC_STYLE_HASHES = (
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+    "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+)
+
 
 @lru_cache(maxsize=1)
 def vendor_folders() -> dict[str, str]:
@@ -33,4 +40,10 @@ def swagger_ui() -> Response:
 @router.get("/redoc")
 def redoc() -> Response:
     nonce = secrets.token_urlsafe(18)
-    return render("redoc.html.j2", vendor=vendor_folders(), nonce=nonce, style_nonce=nonce)
+    return render(
+        "redoc.html.j2",
+        vendor=vendor_folders(),
+        nonce=nonce,
+        style_nonce=nonce,
+        style_hashes=REDOC_STYLE_HASHES,
+    )

@@ -95,12 +95,16 @@ def environment() -> jinja2.Environment:
 
 
 def render(
-    template: str, *, status_code: int = 200, style_nonce: str | None = None, **context: Any
+    template: str,
+    *,
+    status_code: int = 200,
+    style_nonce: str | None = None,
+    style_hashes: tuple[str, ...] = (),
+    **context: Any,
 ) -> HTMLResponse:
     html = environment().get_template(template).render(**context)
-    return HTMLResponse(
-        html, status_code=status_code, headers=security_headers(style_nonce=style_nonce)
-    )
+    headers = security_headers(style_nonce=style_nonce, style_hashes=style_hashes)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 def render_fragment(template: str, **context: Any) -> str:

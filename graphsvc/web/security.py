@@ -31,10 +31,14 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 
 
-def content_security_policy(*, style_nonce: str | None = None) -> str:
-    """The policy of every web page. ``style_nonce`` admits the ``<style>`` elements a
-    vendored library inserts with that nonce (ReDoc's styled-components)."""
-    style = "style-src 'self'" + (f" 'nonce-{style_nonce}'" if style_nonce else "")
+def content_security_policy(
+    *, style_nonce: str | None = None, style_hashes: tuple[str, ...] = ()
+) -> str:
+    """The policy of every web page. ``style_nonce`` and ``style_hashes`` admit the
+    ``<style>`` elements a vendored library inserts (ReDoc's styled-components)."""
+    style = " ".join(
+        ["style-src 'self'", *((f"'nonce-{style_nonce}'",) if style_nonce else ()), *style_hashes]
+    )
     return "; ".join(
         [
             "default-src 'none'",
@@ -52,9 +56,13 @@ def content_security_policy(*, style_nonce: str | None = None) -> str:
     )
 
 
-def security_headers(*, style_nonce: str | None = None, cache: str = "no-store") -> dict[str, str]:
+def security_headers(
+    *, style_nonce: str | None = None, style_hashes: tuple[str, ...] = (), cache: str = "no-store"
+) -> dict[str, str]:
     return {
-        "Content-Security-Policy": content_security_policy(style_nonce=style_nonce),
+        "Content-Security-Policy": content_security_policy(
+            style_nonce=style_nonce, style_hashes=style_hashes
+        ),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
