@@ -2,13 +2,17 @@
 
 Results come from the analysis service's fleet scan (:meth:`AnalysisService.scan_details`,
 12 weekly support points per deal), joined with the deal columns the analysis does not
-carry. The joined rows are kept per workspace until its write revision changes or
-``analysis_cache_seconds`` pass (time-dependent flags), so filtering, sorting and paging
-a 10,000-deal portfolio work on rows in memory, not on a new scan.
+carry. The joined rows are kept per workspace; after a write (a new revision) or
+``analysis_cache_seconds`` (time-dependent flags) they are rebuilt in the background
+while the kept ones are still served, marked as refreshing. Filtering, sorting and paging
+a 10,000-deal portfolio work on rows in memory, never on a scan in the request (except
+the very first one of a workspace). Results kept per deal by revision (issue 15) will
+replace the whole-workspace rebuild.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,6 +100,7 @@ class PortfolioPage:
     accounts: list[tuple[str, str]] = field(default_factory=list)
     flag_codes: list[str] = field(default_factory=list)
     mine_count: int = 0
+    refreshing: bool = False
 
 
 def _severity_rank(value: str | None) -> int:
@@ -134,22 +139,47 @@ class PortfolioService:
         self.repository = repository
         self.max_age_seconds = max_age_seconds
         self._kept: dict[str, tuple[int, float, list[PortfolioRow]]] = {}
+        self._building: set[str] = set()
         self._lock = threading.Lock()
 
-    def rows(self, *, workspace: str) -> list[PortfolioRow]:
+    def rows(self, *, workspace: str) -> tuple[list[PortfolioRow], bool]:
+        """The workspace's rows, and whether they are being refreshed. Rows kept for an
+        older revision (or older than ``max_age_seconds``) are answered at once while a
+        background thread rebuilds them (one at a time per workspace); only the very
+        first request of a workspace waits for its scan."""
         revision = self.store.workspace_revision(workspace=workspace)
         with self._lock:
             kept = self._kept.get(workspace)
-        if (
-            kept is not None
-            and kept[0] == revision
-            and time.monotonic() - kept[1] < self.max_age_seconds
-        ):
-            return kept[2]
+            fresh = (
+                kept is not None
+                and kept[0] == revision
+                and time.monotonic() - kept[1] < self.max_age_seconds
+            )
+            if kept is not None and not fresh and workspace not in self._building:
+                self._building.add(workspace)
+                threading.Thread(
+                    target=self._rebuild,
+                    args=(workspace, revision),
+                    name="graphsvc-portfolio",
+                    daemon=True,
+                ).start()
+            if kept is not None:
+                return kept[2], not fresh
         rows = self._build(workspace)
         with self._lock:
             self._kept[workspace] = (revision, time.monotonic(), rows)
-        return rows
+        return rows, False
+
+    def _rebuild(self, workspace: str, revision: int) -> None:
+        try:
+            rows = self._build(workspace)
+            with self._lock:
+                self._kept[workspace] = (revision, time.monotonic(), rows)
+        except Exception:  # the next request tries again; the old rows stay served
+            logging.getLogger("graphsvc.web").exception("portfolio refresh failed")
+        finally:
+            with self._lock:
+                self._building.discard(workspace)
 
     def _build(self, workspace: str) -> list[PortfolioRow]:
         deals = {d.id: d for d in self.repository.portfolio_deals(workspace=workspace)}
@@ -188,7 +218,7 @@ class PortfolioService:
 
     def page(self, *, workspace: str, user_email: str, query: PortfolioQuery) -> PortfolioPage:
         """Filter, search, sort and page the workspace's rows."""
-        everything = self.rows(workspace=workspace)
+        everything, refreshing = self.rows(workspace=workspace)
         rows = everything
         mine_count = sum(1 for r in everything if r.owner_email == user_email)
         if query.mine:
@@ -228,4 +258,5 @@ class PortfolioService:
             ),
             flag_codes=sorted({c for r in everything for c in r.flag_codes}),
             mine_count=mine_count,
+            refreshing=refreshing,
         )

@@ -297,6 +297,9 @@ def deal_page(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     base = f"/deal?ws={quote(ws, safe='')}&id={quote(id, safe='')}"
+    state_json = _state_json(state, user=user, ws=ws, can_edit=can_edit)
+    # The side panel is in the page itself; the script needs only the rest.
+    side_html = state_json.pop("side_html")
     config = {
         "urls": {
             "state": base.replace("/deal?", "/deal/state?", 1),
@@ -311,10 +314,11 @@ def deal_page(
         "can_edit": can_edit and state.is_now,
         "poll_ms": int(web.settings.web_poll_seconds * 1000),
         "as_of": as_of or "",
-        "state": _state_json(state, user=user, ws=ws, can_edit=can_edit),
+        "state": state_json,
     }
     return render(
         "deal.html.j2",
+        side_html=side_html,
         state=state,
         config=config,
         can_edit=can_edit,

@@ -205,3 +205,29 @@ def test_portfolio_layout_and_search(seeded, workspace: str) -> None:  # type: i
     hits = repository.search_people(workspace=workspace, text="CHAMP")
     assert [h.name for h in hits] == ["Chris Champion"]
     assert repository.search_people(workspace=workspace + "-x", text="champ") == []
+
+
+def test_portfolio_serves_kept_rows_while_refreshing(
+    seeded,
+    store: GraphStore,  # type: ignore[no-untyped-def]
+    workspace: str,
+) -> None:
+    import threading
+
+    from graphsvc.domain.models import Deal
+
+    _, portfolio, deal_id, _ = seeded
+    first = portfolio.page(workspace=workspace, user_email=OWNER, query=PortfolioQuery())
+    assert first.total == 2 and not first.refreshing
+    account = store.get_deal(workspace=workspace, deal_id=deal_id).account_id
+    store.upsert_deals(
+        workspace=workspace,
+        deals=[Deal(id="D-late", account_id=account, name="Late deal", owner_email=OWNER)],
+    )
+    stale = portfolio.page(workspace=workspace, user_email=OWNER, query=PortfolioQuery())
+    assert stale.refreshing and stale.total == 2  # answered at once, from the kept rows
+    for thread in threading.enumerate():
+        if thread.name == "graphsvc-portfolio":
+            thread.join(120)
+    fresh = portfolio.page(workspace=workspace, user_email=OWNER, query=PortfolioQuery())
+    assert not fresh.refreshing and fresh.total == 3
