@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graphsvc.analysis.deal import trend_snapshots
+from graphsvc.analysis.fleet import analyze_deal
 from graphsvc.analysis.schemas import DealAnalysis, Forecast, NextBestContact, WarmPath
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import (
@@ -176,8 +178,10 @@ class DealRoomService:
         changes = self.repository.changes(workspace=workspace, deal_id=deal_id, limit=30)
         latest = self._history(workspace, deal_id) if not is_now else history
         revision = history_revision(latest, changes[0].seq if changes else 0)
-        when = None if is_now else as_of
-        analysis = self.analysis.analyze(workspace=workspace, deal_id=deal_id, as_of=when)
+        # The analysis service's own engine, on the history already read (the service's
+        # analyze() would read it a second time).
+        now_snapshot, then_snapshot = trend_snapshots(history, params=self.analysis.params)
+        analysis = analyze_deal(now_snapshot, then_snapshot, params=self.analysis.params)
         snapshot = history.snapshot()
         frame = frame_payload(snapshot, analysis)
         top = analysis.top_decision_maker

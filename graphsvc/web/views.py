@@ -43,6 +43,8 @@ from graphsvc.web.security import (
 )
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+# The page's script names the editing forms it shows; unchanged forms are not resent.
+FORMS_KEY_HEADER = "X-Forms-Key"
 Web = Annotated[WebServices, Depends(web_services)]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -249,8 +251,29 @@ def _as_of(value: str | None) -> datetime | None:
     return None if when is None or when >= datetime.now(UTC) else when
 
 
+def _forms_key(state: DealState, members: list[dict[str, Any]], can_edit: bool) -> str:
+    """What the editing forms depend on (the people and the lines): the page keeps its
+    forms, with what the user has typed and opened, while this stays the same."""
+    import hashlib
+    import json
+
+    shape = [
+        can_edit,
+        [(m["id"], m["name"]) for m in members],
+        [(x.source_id, x.target_id, x.strength) for x in state.snapshot.influences],
+        [(x.source_id, x.target_id) for x in state.snapshot.reporting],
+    ]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+
+
 def _state_json(
-    state: DealState, *, user: SignedIn, ws: str, can_edit: bool, notice: str | None = None
+    state: DealState,
+    *,
+    user: SignedIn,
+    ws: str,
+    can_edit: bool,
+    notice: str | None = None,
+    forms_key_seen: str | None = None,
 ) -> dict[str, Any]:
     members = [
         {
@@ -264,20 +287,35 @@ def _state_json(
         }
         for m in state.snapshot.members
     ]
+    editable = can_edit and state.is_now
+    forms_key = _forms_key(state, members, editable)
+    forms = None
+    if forms_key != forms_key_seen:
+        forms = render_fragment(
+            "_deal_forms.html.j2",
+            state=state,
+            members=members,
+            can_edit=editable,
+            csrf_token=user.csrf_token,
+            user=user,
+        )
     side = render_fragment(
         "_deal_side.html.j2",
         state=state,
         members=members,
-        can_edit=can_edit and state.is_now,
+        can_edit=editable,
         workspace=ws,
         csrf_token=user.csrf_token,
         user=user,
+        forms_html=forms,
     )
     return {
         "revision": state.revision,
         "frame": state.frame,
         "members": members,
         "side_html": side,
+        "forms_key": forms_key,
+        "forms_sent": forms is not None,
         "layout": state.layout,
         "positions": state.positions,
         "notice": notice,
@@ -299,6 +337,7 @@ def deal_page(
     base = f"/deal?ws={quote(ws, safe='')}&id={quote(id, safe='')}"
     state_json = _state_json(state, user=user, ws=ws, can_edit=can_edit)
     # The side panel is in the page itself; the script needs only the rest.
+    # (A conflict answer always carries the forms: the fresh state replaces them.)
     side_html = state_json.pop("side_html")
     config = {
         "urls": {
@@ -338,7 +377,15 @@ def deal_state(
     user = _deal_access(request, web, ws, id)
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
-    return json_answer(_state_json(state, user=user, ws=ws, can_edit=can_edit))
+    return json_answer(
+        _state_json(
+            state,
+            user=user,
+            ws=ws,
+            can_edit=can_edit,
+            forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+        )
+    )
 
 
 @router.get("/deal/advice")
@@ -398,7 +445,14 @@ async def deal_edit(
             )
         state = web.deals.get(workspace=ws, deal_id=id)
         return json_answer(
-            _state_json(state, user=user, ws=ws, can_edit=True, notice="Saved: " + change.summary)
+            _state_json(
+                state,
+                user=user,
+                ws=ws,
+                can_edit=True,
+                notice="Saved: " + change.summary,
+                forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+            )
         )
 
     return await run_in_threadpool(apply)

@@ -12,6 +12,7 @@
     revision: CONFIG.state.revision,
     frame: CONFIG.state.frame,
     members: CONFIG.state.members,
+    formsKey: CONFIG.state.forms_key,
     layout: CONFIG.state.layout === "orgchart" ? "orgchart" : "network",
     positions: CONFIG.state.positions || {},
     network: null,
@@ -138,7 +139,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
-                 "X-CSRF-Token": CONFIG.csrf },
+                 "X-CSRF-Token": CONFIG.csrf, "X-Forms-Key": state.formsKey || "" },
       body: JSON.stringify(body)
     });
   }
@@ -299,7 +300,7 @@
     return body && body.detail ? String(body.detail) : "the change was not saved";
   }
 
-  function send(edit) {
+  function send(edit, form) {
     if (state.busy) return Promise.resolve();
     state.busy = true;
     edit.revision = state.revision;
@@ -309,6 +310,14 @@
     }).then(function (answer) {
       if (answer.status === 200) {
         applyState(answer.body);
+        // A kept form that was just saved starts again empty (the person form keeps
+        // its person, to go on editing them).
+        if (form && form.isConnected && form.getAttribute("data-edit") !== "set_member") {
+          form.reset();
+          var knownId = document.getElementById("ap-known-id");
+          if (knownId) knownId.value = ""; // a hidden field keeps its value through reset()
+          defaultDates();
+        }
         say(answer.body.notice || "Saved.");
       } else if (answer.status === 409 && answer.body.state) {
         applyState(answer.body.state);
@@ -322,6 +331,13 @@
   }
 
   function applyState(s) {
+    // Unchanged forms are not resent: the page keeps them as they are (what was typed,
+    // which sections are open, who is chosen), moved into the new side panel.
+    var keptForms = null;
+    if (!s.forms_sent) {
+      keptForms = document.getElementById("side-forms");
+      if (keptForms) keptForms.remove();
+    }
     var open = Array.prototype.filter.call(side.querySelectorAll("details[id]"),
       function (d) { return d.open; }).map(function (d) { return d.id; });
     var person = document.getElementById("sm-person");
@@ -329,12 +345,18 @@
     state.revision = s.revision;
     state.frame = s.frame;
     state.members = s.members;
+    state.formsKey = s.forms_key;
     side.innerHTML = s.side_html; // rendered and escaped by the server's templates
-    Array.prototype.forEach.call(side.querySelectorAll("details[id]"), function (d) {
-      d.open = open.indexOf(d.id) >= 0 || (d.id === "edit-member" && open.length === 0);
-    });
-    prepareForms();
-    if (chosen) choosePerson(chosen);
+    if (keptForms) {
+      var slot = document.getElementById("side-forms");
+      slot.replaceWith(keptForms);
+    } else {
+      Array.prototype.forEach.call(side.querySelectorAll("details[id]"), function (d) {
+        d.open = open.indexOf(d.id) >= 0 || (d.id === "edit-member" && open.length === 0);
+      });
+      prepareForms();
+      if (chosen) choosePerson(chosen);
+    }
     state.updates += 1;
     draw();
     loadAdvice();
@@ -356,10 +378,14 @@
       }).catch(function () { /* the next change or poll asks again */ });
   }
 
-  function prepareForms() {
+  function defaultDates() {
     var day = new Date().toISOString().slice(0, 10);
     var on = document.getElementById("ix-on");
     if (on && !on.value) on.value = day;
+  }
+
+  function prepareForms() {
+    defaultDates();
     var person = document.getElementById("sm-person");
     if (person) person.addEventListener("change", function () { fillPerson(person.value); });
   }
@@ -368,7 +394,7 @@
     var form = event.target;
     if (!form.hasAttribute("data-edit")) return;
     event.preventDefault();
-    send(editFrom(form));
+    send(editFrom(form), form);
   });
 
   side.addEventListener("click", function (event) {
@@ -452,7 +478,9 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) {
         if (!body || body.revision === state.revision || state.busy) return null;
-        return fetch(CONFIG.urls.state, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        return fetch(CONFIG.urls.state, { credentials: "same-origin",
+                                          headers: { "Accept": "application/json",
+                                                     "X-Forms-Key": state.formsKey || "" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (fresh) {
             if (fresh && !state.busy) {
