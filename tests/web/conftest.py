@@ -1,6 +1,7 @@
 """Web-app fixtures: the real app (``create_app``) on the session's FalkorDB served by
-uvicorn on loopback, users in each role, a seeded workspace, and Chromium pages that may
-reach only that server (every other request is aborted and recorded).
+uvicorn on loopback, users in each role, and a seeded workspace. The browser tests live
+in ``tests/visual/deal_room`` so they share the one Chromium of ``tests/visual``'s
+fixtures (a second Playwright in the same worker cannot start).
 """
 
 from __future__ import annotations
@@ -24,9 +25,7 @@ from graphsvc.store.repository import GraphStore
 from graphsvc.store.runners import FalkorRunner
 from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
 from tests.api.conftest import LiveServer
-from tests.visual.conftest import PageWatch, chromium, open_page
-
-__all__ = ["chromium", "open_page"]
+from tests.visual.conftest import PageWatch
 
 PASSWORD = "deal-room-password"
 HOSTILE = '<img src=x onerror="window.__pwned=1">Mallory</script>'
