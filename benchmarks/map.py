@@ -24,10 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.engine import analyze
+from graphsvc.maps.frames import map_frame
 from graphsvc.maps.service import map_page_from_history
-from visual.render import MapFrame, build_network, render_deal_map
-from visual.sample import sample_deal
+from graphsvc.visual.network import build_network
+from graphsvc.visual.render import render_deal_map
+from tests.visual.sample import sample_deal
 
 CHROMIUM = os.environ.get("GRAPHSVC_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -74,9 +76,10 @@ def main() -> None:
         results[f"gen_ms_{n}"] = median_ms(lambda h=history: map_page_from_history(h))
         print(f"{n:>3} members: served page {results[f'gen_ms_{n}']} ms")
     big = deals[200].history
-    snapshot, analysis = big.snapshot(), analyze_history(big)
-    render_only = median_ms(lambda: render_deal_map([MapFrame(snapshot, analysis)]))
-    analysis_only = median_ms(lambda: analyze_history(big))
+    snapshot, analysis = big.snapshot(), analyze([big])[0]
+    frame = map_frame(snapshot, analysis)
+    render_only = median_ms(lambda: render_deal_map([frame]))
+    analysis_only = median_ms(lambda: analyze([big]))
     file_ms = median_ms(lambda: map_page_from_history(big, mode="file"), runs=3)
     served = map_page_from_history(big).html
     file_page = map_page_from_history(big, mode="file").html
@@ -88,7 +91,7 @@ def main() -> None:
           f"{file_ms} ms, {len(file_page.encode('utf-8'))} bytes")
 
     # Baseline in the same run: pyvis's own stock template for the same network.
-    net = build_network(snapshot, analysis).network
+    net = build_network(frame).network
     stock_ms = median_ms(lambda: net.generate_html())
     print(f"baseline: pyvis stock generate_html for the same 200-member network {stock_ms} ms "
           f"(ratio ours/stock {results['gen_ms_200'] / stock_ms:.2f}, "  # type: ignore[operator]

@@ -6,15 +6,17 @@ In one run, on one fresh embedded FalkorDB (in a temp dir):
    timed for the figures;
 2. ``scan_s``: ``AnalysisService.scan`` end to end (batched store reads, folding the
    as-of snapshots now and ``trend_weeks`` ago, vectorised analysis of every open deal);
-3. ``analysis_s``: the analysis step alone (``scan_fleet``: one fleet-wide encoding,
+3. ``analysis_s``: the analysis step alone (the engine's ``analyze_snapshots`` with
+   ``ranking=False``: one fleet-wide encoding,
    batched solves for all committees, then the shared result assembly: each deal's
    top decision-maker, support and trend, flags and key people) on the snapshots read
    once, against ``baseline_analysis_s``: a plain per-deal loop on the *same* snapshots
-   producing the *same* results (``assess_snapshot``: networkx PageRank and descendants
+   producing the *same* results (the private networkx reference
+   ``_reference.assess_snapshot``: networkx PageRank and descendants
    per committee); ``speedup`` = baseline / analysis (median of three fleet runs). Both
-   run with the cyclic garbage collector paused (``fleet.bulk_build``) and are checked
+   run with the cyclic garbage collector paused (``_build.bulk_build``) and are checked
    to agree (scores within 1e-9, identical flags, decision-makers and key people). The
-   same comparison with every member's ranking row built (``analyze_fleet`` against
+   same comparison with every member's ranking row built (the engine against
    ``analyze_snapshot``, what the per-deal API returns) is reported as
    ``full_analysis_s``, ``full_baseline_s`` and ``full_speedup``;
 4. ``single_deal_p50_ms`` / ``single_deal_p99_ms``: ``AnalysisService.analyze`` of one of
@@ -47,8 +49,10 @@ from typing import TypeVar
 
 from _meters import PeakMemory
 
-from graphsvc.analysis.deal import analyze_snapshot, assess_snapshot
-from graphsvc.analysis.fleet import analyze_fleet, bulk_build, scan_fleet, trend_pairs
+from graphsvc.analysis._build import bulk_build
+from graphsvc.analysis._reference import analyze_snapshot, assess_snapshot
+from graphsvc.analysis.engine import analyze_snapshots
+from graphsvc.analysis.folding import trend_pairs
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.service import AnalysisService
@@ -60,6 +64,20 @@ from graphsvc.store.runners import FalkorRunner
 from graphsvc.synth import generate_portfolio
 
 R = TypeVar("R", bound=DealRisk)
+
+
+def scan_fleet(
+    now: Sequence[DealSnapshot], then: Sequence[DealSnapshot], *, params: AnalysisParams
+) -> list[DealRisk]:
+    """The engine's scan (each deal's DealRisk, no full ranking)."""
+    return analyze_snapshots(now, then, ranking=False, params=params)
+
+
+def analyze_fleet(
+    now: Sequence[DealSnapshot], then: Sequence[DealSnapshot], *, params: AnalysisParams
+) -> list[DealAnalysis]:
+    """The engine with every ranking row (what the per-deal API returns)."""
+    return analyze_snapshots(now, then, params=params)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 WORKSPACE = "bench"
 

@@ -59,7 +59,8 @@ class Settings(BaseSettings):
 
     # --- deal map links ----------------------------------------------------------------
     map_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
-    map_link_ttl_days: int = 14
+    # A link that expires as it is made is a dead link: refuse the setting at start.
+    map_link_ttl_days: int = Field(default=14, gt=0, le=366)
     public_base_url: str = "http://127.0.0.1:8000"
 
     # --- web app (graphsvc/web, graphsvc/users) ----------------------------------------

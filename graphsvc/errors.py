@@ -38,11 +38,6 @@ class Conflict(GraphsvcError):
     kind = "conflict"
 
 
-class PayloadTooLarge(GraphsvcError):
-    status_code = 413
-    kind = "payload_too_large"
-
-
 class Unauthorized(GraphsvcError):
     status_code = 401
     kind = "unauthorized"

@@ -37,24 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from graphsvc.domain.models import (
-    Account,
-    Bundle,
-    Channel,
-    Deal,
-    DealStatus,
-    Influence,
-    InfluenceEnd,
-    Interaction,
-    Membership,
-    MembershipEnd,
-    ReportingLine,
-    Role,
-    Stakeholder,
-    Stance,
-    TeamMember,
-    Tier,
-)
+from graphsvc.domain.models import Bundle, Channel, DealStatus, Role, Stance, Tier
+from graphsvc.examples import ExampleBuilder
 
 _STANCE_ORDER = [Stance.blocker, Stance.skeptic, Stance.neutral, Stance.supporter,
                  Stance.champion]
@@ -142,7 +126,7 @@ class PortfolioGenerator:
 
     def bundles(self) -> Iterator[Bundle]:
         """One Bundle per chunk of about ``chunk_deals`` deals (whole accounts only)."""
-        chunk = _Chunk()
+        chunk = ExampleBuilder()
         account_no = 0
         deals_made = 0
         while deals_made < self.n_deals:
@@ -153,7 +137,7 @@ class PortfolioGenerator:
             account_no += 1
             if len(chunk.deals) >= self.chunk_deals:
                 yield chunk.bundle()
-                chunk = _Chunk()
+                chunk = ExampleBuilder()
         if chunk.deals:
             yield chunk.bundle()
 
@@ -169,13 +153,13 @@ class PortfolioGenerator:
         return (lo + timedelta(seconds=rng.randrange(span))).replace(second=0, microsecond=0)
 
     def _account(self, rng: random.Random, account_no: int, first_deal: int, n_deals: int,
-                 chunk: _Chunk) -> None:
+                 chunk: ExampleBuilder) -> None:
         account_id = self._id("acc", account_no)
         company = f"{rng.choice(_COMPANY_A)} {rng.choice(_COMPANY_B)}"
-        chunk.accounts.append(Account(
-            id=account_id, name=f"{company} #{account_no}",
+        chunk.account(
+            account_id, f"{company} #{account_no}",
             tier=rng.choices([Tier.standard, Tier.partner, Tier.strategic], [5, 3, 2])[0],
-        ))
+        )
         pool_size = max(self.stakeholders_per_deal + 2,
                         int(self.stakeholders_per_deal * (1 + 0.3 * (n_deals - 1))))
         people = self._org_chart(rng, account_no, pool_size)
@@ -184,10 +168,10 @@ class PortfolioGenerator:
             title = (rng.choice(_HEAD_TITLES) if person.depth == 0 else
                      rng.choice(_MANAGER_TITLES) if person.depth == 1 else
                      rng.choice(_STAFF_TITLES))
-            chunk.stakeholders.append(Stakeholder(
-                id=person.id, account_id=account_id, name=f"{first} {last}", title=title,
+            chunk.person(
+                person.id, f"{first} {last}", title=title, account_id=account_id,
                 email=f"{first}.{last}.{person.id}@{company.split()[0].lower()}.example".lower(),
-            ))
+            )
         self._org_lines(rng, people, chunk)
         for k in range(n_deals):
             self._deal(rng, account_id, company, first_deal + k, people, chunk)
@@ -205,14 +189,14 @@ class PortfolioGenerator:
             people.append(_Person(self._id("sh", account_no, i), boss.depth + 1, boss.id))
         return people
 
-    def _org_lines(self, rng: random.Random, people: list[_Person], chunk: _Chunk) -> None:
+    def _org_lines(self, rng: random.Random, people: list[_Person],
+                   chunk: ExampleBuilder) -> None:
         start = self._start
         ids = [p.id for p in people]
         for person in people:
             if person.manager is not None:
-                chunk.reporting_lines.append(ReportingLine(
-                    stakeholder_id=person.id, manager_id=person.manager,
-                    at=self._instant(rng, start - timedelta(days=400), start)))
+                chunk.reports_to(person.id, person.manager,
+                                 at=self._instant(rng, start - timedelta(days=400), start))
         seen: set[tuple[str, str]] = set()
         for person in people:
             # formal: the manager sways the report; informal: peers and former colleagues
@@ -230,34 +214,32 @@ class PortfolioGenerator:
                     continue
                 seen.add((source, dest))
                 at = self._instant(rng, start - timedelta(days=200), start + timedelta(days=60))
-                chunk.influences.append(Influence(
-                    source_id=source, target_id=dest,
-                    strength=round(rng.uniform(0.5, 1.0) if source == person.manager
-                                   else rng.uniform(0.1, 0.9), 2),
-                    at=at))
+                chunk.influences(
+                    source, dest,
+                    round(rng.uniform(0.5, 1.0) if source == person.manager
+                          else rng.uniform(0.1, 0.9), 2),
+                    at=at)
                 if rng.random() < 0.04:  # a relationship that cooled off
-                    chunk.influence_ends.append(InfluenceEnd(
-                        source_id=source, target_id=dest,
-                        at=self._instant(rng, at + timedelta(days=1), self._now)))
+                    chunk.stops_influencing(
+                        source, dest, at=self._instant(rng, at + timedelta(days=1), self._now))
 
     def _deal(self, rng: random.Random, account_id: str, company: str, deal_no: int,
-              people: list[_Person], chunk: _Chunk) -> None:
+              people: list[_Person], chunk: ExampleBuilder) -> None:
         deal_id = self._id("deal", deal_no)
         owner = self._owner_emails[rng.randrange(len(self._owner_emails))]
         status = (rng.choice([DealStatus.won, DealStatus.lost])
                   if rng.random() < self.closed_share else DealStatus.open)
         close = (self._now + timedelta(days=rng.randint(14, 180)) if status is DealStatus.open
                  else self._now - timedelta(days=rng.randint(1, 20)))
-        chunk.deals.append(Deal(
-            id=deal_id, account_id=account_id, name=f"{company} {rng.choice(_PRODUCTS)}",
+        chunk.deal(
+            deal_id, account_id=account_id, name=f"{company} {rng.choice(_PRODUCTS)}",
             owner_email=owner, amount=float(rng.randrange(50, 5000) * 1000),
             currency=rng.choice(["EUR", "USD", "USD", "GBP"]), stage=rng.choice(_STAGES),
             status=status, close_date=date(close.year, close.month, close.day),
-        ))
+        )
         colleague = self._owner_emails[rng.randrange(len(self._owner_emails))]
         for email in (owner, colleague):  # same name every time: re-imports change nothing
-            chunk.team_members.setdefault(email, TeamMember(
-                email=email, name=email.split("@")[0].title()))
+            chunk.team_member(email, email.split("@")[0].title())
 
         # The committee: the top of the tree is over-represented, as in real deals.
         size = min(self.stakeholders_per_deal, len(people))
@@ -298,7 +280,7 @@ class PortfolioGenerator:
                                           status=status)
 
     def _committee_history(self, rng: random.Random, deal_id: str, committee: list[_Person],
-                           roles: dict[str, Role], trend: str, chunk: _Chunk) -> None:
+                           roles: dict[str, Role], trend: str, chunk: ExampleBuilder) -> None:
         start, now = self._start, self._now
         quarter = (now - start) / 4
         late = now - min(timedelta(days=42), quarter)
@@ -311,28 +293,26 @@ class PortfolioGenerator:
             self_weight = round(rng.uniform(0.3, 0.9), 2)
             joined = self._instant(rng, start, start + min(timedelta(days=45), quarter))
 
-            fact = partial(_membership, deal_id, person.id, role, rating, self_weight)
-            chunk.memberships.append(fact(joined, stance))
+            fact = partial(_seat, chunk, deal_id, person.id, role, rating, self_weight)
+            fact(joined, stance)
             changes = sorted(self._instant(rng, joined + timedelta(days=1), late)
                              for _ in range(_poisson(rng, self.stance_changes_per_member)))
             for at in changes:
                 level = min(4, max(0, level + rng.choice([-1, 1])))
-                chunk.memberships.append(fact(at, _STANCE_ORDER[level]))
+                fact(at, _STANCE_ORDER[level])
             # the last six weeks carry the deal's trend
             if trend == "shrinking" and level >= 2 and rng.random() < 0.6:
                 level = max(0, level - rng.choice([1, 2]))
-                chunk.memberships.append(fact(self._instant(rng, late, now), _STANCE_ORDER[level]))
+                fact(self._instant(rng, late, now), _STANCE_ORDER[level])
             elif trend == "growing" and level <= 3 and rng.random() < 0.5:
                 level += 1
-                chunk.memberships.append(fact(self._instant(rng, late, now), _STANCE_ORDER[level]))
+                fact(self._instant(rng, late, now), _STANCE_ORDER[level])
             if role is not Role.champion and person.depth > 1 and rng.random() < 0.03:
-                chunk.membership_ends.append(MembershipEnd(
-                    deal_id=deal_id, stakeholder_id=person.id,
-                    at=self._instant(rng, late, now)))
+                chunk.leaves(deal_id, person.id, at=self._instant(rng, late, now))
 
     def _interactions(self, rng: random.Random, deal_id: str, committee: list[_Person],
                       top_dm: _Person | None, dm_contacted: bool, owner: str, colleague: str,
-                      chunk: _Chunk) -> None:
+                      chunk: ExampleBuilder) -> None:
         reachable = [p.id for p in committee if top_dm is None or p.id != top_dm.id]
         n = max(0, self.interactions_per_deal + rng.randint(-3, 3))
         instants = sorted(self._instant(rng, self._start, self._now) for _ in range(n))
@@ -343,39 +323,17 @@ class PortfolioGenerator:
                 present.append(top_dm.id)
             team = [owner] if rng.random() < 0.7 else [owner, colleague]
             next_step = at + timedelta(days=rng.randint(2, 21)) if rng.random() < 0.5 else None
-            chunk.interactions.append(Interaction(
-                id=f"{deal_id}-ix-{k:03d}", deal_id=deal_id, at=at,
-                channel=rng.choices(list(Channel), [4, 3, 5, 1])[0],
-                stakeholder_ids=present, team_member_emails=team,
-                summary=rng.choice(_SUMMARIES), next_step_at=next_step))
+            chunk.met(deal_id, *present, at=at,
+                      channel=rng.choices(list(Channel), [4, 3, 5, 1])[0], team=team,
+                      summary=rng.choice(_SUMMARIES), next_step_at=next_step,
+                      interaction_id=f"{deal_id}-ix-{k:03d}")
 
 
-@dataclass
-class _Chunk:
-    accounts: list[Account] = field(default_factory=list)
-    deals: list[Deal] = field(default_factory=list)
-    stakeholders: list[Stakeholder] = field(default_factory=list)
-    team_members: dict[str, TeamMember] = field(default_factory=dict)
-    memberships: list[Membership] = field(default_factory=list)
-    membership_ends: list[MembershipEnd] = field(default_factory=list)
-    influences: list[Influence] = field(default_factory=list)
-    influence_ends: list[InfluenceEnd] = field(default_factory=list)
-    reporting_lines: list[ReportingLine] = field(default_factory=list)
-    interactions: list[Interaction] = field(default_factory=list)
-
-    def bundle(self) -> Bundle:
-        return Bundle(accounts=self.accounts, deals=self.deals, stakeholders=self.stakeholders,
-                      team_members=list(self.team_members.values()),
-                      memberships=self.memberships, membership_ends=self.membership_ends,
-                      influences=self.influences, influence_ends=self.influence_ends,
-                      reporting_lines=self.reporting_lines, interactions=self.interactions)
-
-
-def _membership(deal_id: str, stakeholder_id: str, role: Role, rating: int, self_weight: float,
-                at: datetime, stance: Stance) -> Membership:
+def _seat(chunk: ExampleBuilder, deal_id: str, stakeholder_id: str, role: Role, rating: int,
+          self_weight: float, at: datetime, stance: Stance) -> None:
     ally = stance is Stance.champion or (role is Role.champion and stance is Stance.supporter)
-    return Membership(deal_id=deal_id, stakeholder_id=stakeholder_id, role=role, stance=stance,
-                      ally=ally, influence_rating=rating, self_weight=self_weight, at=at)
+    chunk.seat(deal_id, stakeholder_id, role, at=at, stance=stance, ally=ally, rating=rating,
+               self_weight=self_weight)
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -9,6 +9,7 @@ Also here: the README's settings table matches :class:`graphsvc.config.Settings`
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -123,6 +124,19 @@ def test_usage_errors_are_one_line(args: list[str], contains: str, cli_data_dir:
 def test_domain_error_is_one_line(cli_data_dir: Path) -> None:
     result = run_cli(["keys", "revoke", "0123456789abcdef"], cli_data_dir)
     assert_one_line_error(result, code=1, contains="0123456789abcdef")
+
+
+def test_revoking_a_revoked_key_says_it_was_already_revoked(cli_data_dir: Path) -> None:
+    created = run_cli(["keys", "create", "--workspace", "acme", "--scope", "read", "--json"],
+                      cli_data_dir)
+    assert created.returncode == 0, created.stderr
+    key_id = json.loads(created.stdout)["id"]
+    first = run_cli(["keys", "revoke", key_id], cli_data_dir)
+    assert first.returncode == 0, first.stderr
+    assert "Revoked API key" in first.stdout
+    again = run_cli(["keys", "revoke", key_id], cli_data_dir)
+    line = assert_one_line_error(again, code=1, contains="already revoked")
+    assert key_id in line
 
 
 def test_a_key_for_a_workspace_the_store_refuses_is_refused(cli_data_dir: Path) -> None:

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from graphsvc.alerts.schemas import AlertKind, DealAlert, IsoWeek
+from graphsvc.alerts.schemas import Addressed, AlertKind, DealAlert, IsoWeek
 from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.store.codecs import KEY_SEPARATOR
 
 # Longer than any one message can take (connect, retries with backoff): a claim this old
 # belongs to a run that died.
@@ -32,11 +33,8 @@ class LedgerStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class LedgerEntry:
-    kind: AlertKind
-    recipient: str
+class LedgerEntry(Addressed):
     week: str
-    message_id: str
     status: LedgerStatus
     detail: str | None = None
     sent_at: datetime | None = None
@@ -64,11 +62,14 @@ class PreviousEmail:
     deals: dict[str, PreviousDeal]
 
 
-_SEP = "\x1f"  # the store's key separator (U+001F cannot occur in ids or addresses)
-
-
 def _key(*parts: str) -> str:
-    return _SEP.join(parts)
+    # The store's key separator: it cannot occur in ids or addresses.
+    return KEY_SEPARATOR.join(parts)
+
+
+def _instant(row: dict[str, Any], name: str) -> datetime | None:
+    value = row.get(name)
+    return from_ms(value) if value is not None else None
 
 
 def week_number(week: IsoWeek) -> int:
@@ -96,10 +97,8 @@ class AlertLedger:
                 message_id=row["message_id"],
                 status=LedgerStatus(row["status"]),
                 detail=row.get("detail"),
-                sent_at=from_ms(row["sent_at"]) if row.get("sent_at") is not None else None,
-                updated_at=(
-                    from_ms(row["updated_at"]) if row.get("updated_at") is not None else None
-                ),
+                sent_at=_instant(row, "sent_at"),
+                updated_at=_instant(row, "updated_at"),
                 deal_count=int(row.get("deal_count") or 0),
             )
             entries[(entry.kind, entry.recipient)] = entry

@@ -166,10 +166,17 @@ class DeliveryStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Delivery:
+class Addressed:
+    """One weekly e-mail: its kind, its recipient and its Message-ID (the same on every
+    attempt). The ledger's entries and a run's deliveries both name one."""
+
     kind: AlertKind
     recipient: str
     message_id: str
+
+
+@dataclass(frozen=True)
+class Delivery(Addressed):
     status: DeliveryStatus
     deals: int = 0
     detail: str = ""

@@ -4,11 +4,15 @@ A fleet scan builds hundreds of thousands of result rows; pydantic's
 ``model_construct`` spends most of its time on alias handling these models do not use.
 :func:`trusted` does what ``model_construct`` does for a model without aliases, private
 attributes or post-init hooks, given every field. A unit test checks it against full
-validation (``tests/analysis/test_build.py``).
+validation (``tests/analysis/test_build.py``). :func:`bulk_build` pauses the cyclic
+garbage collector while a fleet pass builds them.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -75,3 +79,30 @@ def checked(cls: type[M], values: dict[str, Any]) -> M:
         extra = sorted(values.keys() - names)
         raise TypeError(f"{cls.__name__}: missing {missing}, unknown {extra}")
     return trusted(cls, values)
+
+
+@contextmanager
+def bulk_build() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many result objects.
+
+    A fleet pass creates hundreds of thousands of small objects while the histories it
+    reads are alive; every few thousand allocations CPython would rescan all of them,
+    which measured at 30-40% of a 500-deal pass. Nothing built here forms reference
+    cycles, so reference counting frees it all the same; the collector runs again after.
+
+    What survives the pass is results, which live on: rather than letting the next young
+    collections traverse every one of them, they are moved straight to the oldest
+    generation (``gc.freeze`` then ``gc.unfreeze``: two list splices, no traversal),
+    unless someone else keeps objects frozen (a pre-fork server), whom that would undo.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+

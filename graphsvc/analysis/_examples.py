@@ -1,21 +1,18 @@
-"""Tiny hand-built committees for the docstring examples and the unit tests."""
+"""Tiny hand-built committees for the docstring examples and the unit tests.
+
+Short forms over :class:`graphsvc.examples.ExampleBuilder`: instants are days after
+:data:`T0`, members are tuples, and the result is what the store would read back.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from graphsvc.domain.models import Deal, DealStatus, Role, Stance
-from graphsvc.domain.snapshot import (
-    DealHistory,
-    DealSnapshot,
-    InteractionRecord,
-    Line,
-    LineFact,
-    Member,
-    MembershipFact,
-    StakeholderInfo,
-)
+from graphsvc.domain.models import Channel, Deal, DealStatus, Role, Stance, from_ms
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot, InteractionRecord
+from graphsvc.examples import ExampleBuilder
 
 DAY_MS = 86_400_000
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -32,25 +29,24 @@ def example_deal(deal_id: str = "d1", status: DealStatus = DealStatus.open) -> D
     )
 
 
-def _line_key(line: Line) -> tuple[str, str]:
-    return (line.source_id, line.target_id)
+def _book(deal_id: str, status: DealStatus) -> ExampleBuilder:
+    book = ExampleBuilder(workspace="ws")
+    book.add_deal(example_deal(deal_id, status))
+    return book
 
 
-def _member(spec: Sequence[Any], since: int) -> Member:
-    sid, role = spec[0], spec[1]
-    rating = spec[2] if len(spec) > 2 else None
-    stance = spec[3] if len(spec) > 3 else Stance.unknown
-    ally = spec[4] if len(spec) > 4 else False
-    self_weight = spec[5] if len(spec) > 5 else None
-    return Member(
-        stakeholder=StakeholderInfo(id=sid, account_id="acc", name=f"Person {sid}"),
-        role=Role(role),
-        stance=Stance(stance),
-        ally=bool(ally),
-        influence_rating=rating,
-        self_weight=self_weight,
-        since=since,
-    )
+def _met(book: ExampleBuilder, deal_id: str, records: Iterable[InteractionRecord]) -> None:
+    for i in sorted(records, key=lambda i: (i.at, i.id)):
+        book.met(
+            deal_id,
+            *i.stakeholder_ids,
+            at=from_ms(i.at),
+            channel=Channel(i.channel),
+            team=i.team_member_emails,
+            summary=i.summary,
+            next_step_at=None if i.next_step_at is None else from_ms(i.next_step_at),
+            interaction_id=i.id,
+        )
 
 
 def committee(
@@ -63,21 +59,31 @@ def committee(
     status: DealStatus = DealStatus.open,
     deal_id: str = "d1",
 ) -> DealSnapshot:
-    """A snapshot from tuples ``(id, role, rating?, stance?, ally?, self_weight?)``.
+    """A snapshot from tuples ``(id, role, rating?, stance?, ally?, self_weight?)``,
+    everyone seated and every line drawn at :data:`T0`.
 
     ``influences`` are ``(source, target, strength)`` (source sways target);
     ``reporting`` are ``(report, manager)``.
     """
-    built = sorted((_member(spec, T0) for spec in members), key=lambda m: m.id)
-    return DealSnapshot(
-        workspace="ws",
-        deal=example_deal(deal_id, status),
-        as_of=as_of,
-        members=tuple(built),
-        influences=tuple(sorted((Line(s, t, w, T0) for s, t, w in influences), key=_line_key)),
-        reporting=tuple(sorted((Line(r, m, 1.0, T0) for r, m in reporting), key=_line_key)),
-        interactions=tuple(sorted(interactions, key=lambda i: (i.at, i.id))),
-    )
+    book = _book(deal_id, status)
+    start = from_ms(T0)
+    for spec in members:
+        book.seat(
+            deal_id,
+            spec[0],
+            Role(spec[1]),
+            at=start,
+            rating=spec[2] if len(spec) > 2 else None,
+            stance=Stance(spec[3] if len(spec) > 3 else Stance.unknown),
+            ally=bool(spec[4]) if len(spec) > 4 else False,
+            self_weight=spec[5] if len(spec) > 5 else None,
+        )
+    for source, target, strength in influences:
+        book.influences(source, target, strength, at=start)
+    for report, manager in reporting:
+        book.reports_to(report, manager, at=start)
+    _met(book, deal_id, interactions)
+    return book.snapshot(deal_id, as_of=as_of)
 
 
 def contact(
@@ -112,38 +118,37 @@ def history_from_events(
 ) -> DealHistory:
     """A history from membership events ``(day, id, attrs)``; ``attrs`` empty ends it.
 
-    ``attrs`` keys: role, stance, ally, rating, self_weight.
+    ``attrs`` keys: role, stance, ally, rating, self_weight. Lines are
+    ``(day, source, target, strength, active)`` and ``(day, report, manager, active)``.
     """
-    facts: list[MembershipFact] = []
-    people: dict[str, StakeholderInfo] = {}
-    for seq, (day, sid, attrs) in enumerate(events):
-        people[sid] = StakeholderInfo(id=sid, account_id="acc", name=f"Person {sid}")
-        facts.append(
-            MembershipFact(
-                stakeholder_id=sid,
-                at=T0 + int(day * DAY_MS),
-                seq=seq,
-                active=bool(attrs),
-                role=Role(attrs["role"]) if attrs else None,
-                stance=Stance(attrs.get("stance", "unknown")),
-                ally=bool(attrs.get("ally", False)),
-                influence_rating=attrs.get("rating"),
-                self_weight=attrs.get("self_weight"),
-            )
+    book = _book(deal_id, status)
+
+    def day(d: float) -> datetime:
+        return from_ms(T0 + int(d * DAY_MS))
+
+    for d, sid, attrs in events:
+        if not attrs:
+            book.leaves(deal_id, sid, at=day(d))
+            continue
+        book.seat(
+            deal_id,
+            sid,
+            Role(attrs["role"]),
+            at=day(d),
+            stance=Stance(attrs.get("stance", "unknown")),
+            ally=bool(attrs.get("ally", False)),
+            rating=attrs.get("rating"),
+            self_weight=attrs.get("self_weight"),
         )
-    return DealHistory(
-        workspace="ws",
-        deal=example_deal(deal_id, status),
-        as_of=T0 + int(as_of_day * DAY_MS),
-        stakeholders=people,
-        membership_facts=tuple(facts),
-        influence_facts=tuple(
-            LineFact(s, t, T0 + int(day * DAY_MS), seq, active, w)
-            for seq, (day, s, t, w, active) in enumerate(influences)
-        ),
-        reporting_facts=tuple(
-            LineFact(r, m, T0 + int(day * DAY_MS), seq, active, 1.0)
-            for seq, (day, r, m, active) in enumerate(reporting)
-        ),
-        interactions=tuple(sorted(interactions, key=lambda i: (i.at, i.id))),
-    )
+    for d, source, target, strength, active in influences:
+        if active:
+            book.influences(source, target, strength, at=day(d))
+        else:
+            book.stops_influencing(source, target, at=day(d))
+    for d, report, manager, active in reporting:
+        if active:
+            book.reports_to(report, manager, at=day(d))
+        else:
+            book.stops_reporting_to(report, manager, at=day(d))
+    _met(book, deal_id, interactions)
+    return book.history(deal_id, as_of=T0 + int(as_of_day * DAY_MS))

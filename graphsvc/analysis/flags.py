@@ -134,9 +134,9 @@ def risk_flags(
     Examples
     --------
     >>> from graphsvc.analysis._examples import committee
-    >>> from graphsvc.analysis.deal import analyze_snapshot
+    >>> from graphsvc.analysis.engine import analyze_snapshots
     >>> snap = committee([("a", "Decision Maker", 3, "supporter", True)])
-    >>> [f.code.value for f in analyze_snapshot(snap).flags]  # doctest: +NORMALIZE_WHITESPACE
+    >>> [f.code.value for f in analyze_snapshots([snap])[0].flags]  # doctest: +NORMALIZE_WHITESPACE
     ['DM_NEVER_CONTACTED', 'STALE', 'NO_NEXT_STEP', 'MAP_INCOMPLETE']
     """
     if snapshot.deal.status != DealStatus.open:

@@ -209,6 +209,7 @@ def warm_paths(
     snapshot: DealSnapshot,
     acquaintances: Acquaintances | None = None,
     *,
+    target: str | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,
     limit: int | None = None,
 ) -> list[WarmPath]:
@@ -220,6 +221,9 @@ def warm_paths(
         The committee as of an instant (its interactions say whom the team met here).
     acquaintances : Acquaintances, optional
         People, lines and contacts around the deal on other deals of the workspace.
+    target : str, optional
+        The top decision-maker's id when the deal's analysis already named them;
+        else found here from the committee's scores.
     params : AnalysisParams
         Hop strengths, ``warm_paths`` (3) and ``path_max_hops``.
     limit : int, optional
@@ -243,12 +247,13 @@ def warm_paths(
     """
     if not snapshot.members:
         return []
-    found = top_dm_index(
-        snapshot, score_members(snapshot, params=params), decimals=params.rank_decimals
-    )
-    if found is None:
-        return []
-    target = snapshot.members[found[0]].id
+    if target is None:
+        found = top_dm_index(
+            snapshot, score_members(snapshot, params=params), decimals=params.rank_decimals
+        )
+        if found is None:
+            return []
+        target = snapshot.members[found[0]].id
     names = dict((acquaintances or Acquaintances()).names)
     names.update({m.id: m.stakeholder.name for m in snapshot.members})
     graph = introduction_graph(snapshot, acquaintances, params=params)

@@ -33,6 +33,7 @@ import networkx as nx
 import numpy as np
 
 from graphsvc.analysis._build import trusted_many
+from graphsvc.analysis.coverage import member_coverage
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.schemas import Coverage, RankedMember, ScoreComponents
 from graphsvc.domain.models import from_ms
@@ -336,7 +337,5 @@ def rank_members(
     """
     if not snapshot.members:
         return []
-    from graphsvc.analysis.support import member_coverage
-
     scores = score_members(snapshot, params=params)
     return ranked_members(snapshot, scores, coverage=member_coverage(snapshot, params=params))

@@ -18,6 +18,29 @@ class _Result(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class _Person(_Result):
+    """Every row about one committee member starts with who it is."""
+
+    stakeholder_id: str
+    name: str
+
+
+class DealResult(_Result):
+    """Every per-deal answer starts with the deal and the instant it answers for."""
+
+    deal_id: str
+    as_of: datetime
+
+
+class _SupportLevels(_Result):
+    """The support base of a committee at one instant (weights: influence shares)."""
+
+    share: float = Field(ge=0, le=1)
+    opposition: float = Field(ge=0, le=1)
+    allies: int
+    completeness: float = Field(default=0.0, ge=0, le=1)
+
+
 class Severity(StrEnum):
     high = "high"
     medium = "medium"
@@ -52,6 +75,14 @@ class Coverage(StrEnum):
     in_depth = "in_depth"
 
 
+class Interval(StrEnum):
+    """Step between two points of a support history, counted back from its end."""
+
+    day = "day"
+    week = "week"
+    month = "month"
+
+
 class Trend(StrEnum):
     growing = "growing"
     shrinking = "shrinking"
@@ -66,9 +97,7 @@ class ScoreComponents(_Result):
     rating: float
 
 
-class RankedMember(_Result):
-    stakeholder_id: str
-    name: str
+class RankedMember(_Person):
     title: str | None = None
     role: Role
     stance: Stance
@@ -81,26 +110,18 @@ class RankedMember(_Result):
     last_contact_at: datetime | None = None
 
 
-class TopDecisionMaker(_Result):
-    stakeholder_id: str
-    name: str
+class TopDecisionMaker(_Person):
     confirmed: bool
     contacted: bool
     last_contact_at: datetime | None = None
 
 
-class TrendMover(_Result):
-    stakeholder_id: str
-    name: str
+class TrendMover(_Person):
     delta: float  # change of this member's contribution to the share, in share units
 
 
-class SupportSummary(_Result):
-    share: float = Field(ge=0, le=1)
-    opposition: float = Field(ge=0, le=1)
+class SupportSummary(_SupportLevels):
     neutral: float = Field(ge=0, le=1)
-    allies: int
-    completeness: float = Field(ge=0, le=1)
     missing_roles: list[str] = Field(default_factory=list)
     trend: Trend = Trend.stable
     trend_delta: float = 0.0  # share now minus share ``trend_weeks`` ago
@@ -115,25 +136,19 @@ class Flag(_Result):
     stakeholder_ids: list[str] = Field(default_factory=list)
 
 
-class SupportPoint(_Result):
+class SupportPoint(_SupportLevels):
     at: datetime
-    share: float
-    opposition: float
-    allies: int
-    completeness: float = 0.0
 
 
-class DealRisk(_Result):
+class DealRisk(DealResult):
     """What the fleet scan gives for each deal: who decides, the support base and its
     trend, the risk flags, and the ``key_people`` highest-ranked members (the ones the
     flags speak about). :class:`DealAnalysis` adds the whole ranking."""
 
-    deal_id: str
     deal_name: str
     owner_email: str
     status: str
     amount: float | None = None
-    as_of: datetime
     top_decision_maker: TopDecisionMaker | None
     support: SupportSummary
     flags: list[Flag]
@@ -150,24 +165,18 @@ class DealAnalysis(DealRisk):
     ranking: list[RankedMember]
 
 
-class ForecastMember(_Result):
-    stakeholder_id: str
-    name: str
+class ForecastMember(_Person):
     initial: float
     predicted: float
 
 
-class Forecast(_Result):
-    deal_id: str
-    as_of: datetime
+class Forecast(DealResult):
     stakeholders: list[ForecastMember]
     current_support: float
     predicted_support: float
 
 
-class NextBestContact(_Result):
-    stakeholder_id: str
-    name: str
+class NextBestContact(_Person):
     rank: int
     support_gain: float
     dm_stance_gain: float
@@ -189,3 +198,23 @@ class WarmPath(_Result):
     team_member_email: str
     strength: float
     hops: list[PathHop]
+
+
+class SupportHistory(_Result):
+    """A deal's support base at regular instants, oldest first."""
+
+    deal_id: str
+    interval: Interval
+    points: list[SupportPoint]
+
+
+class NextBestContacts(DealResult):
+    items: list[NextBestContact]
+
+
+class WarmPaths(DealResult):
+    """The strongest warm paths to the deal's top decision-maker (``None`` only for an
+    empty committee); ``paths`` is empty when nobody on our team can reach them."""
+
+    top_decision_maker_id: str | None = None
+    paths: list[WarmPath]

@@ -1,27 +1,22 @@
 """The analysis service: loads as-of histories from the store and runs the pure analysis.
 
 Verbs (keyword-only): :meth:`analyze`, :meth:`support_history`, :meth:`forecast`,
-:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals, fleet
-path) and :meth:`scan_details` (the scan plus, per deal, the recent weekly support
-history and the best next contacts, for the weekly e-mails: batched, never one store
-query per deal). Instants are timezone-aware datetimes (``None``: now).
+:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals) and
+:meth:`scan_details` (the scan plus, per deal, the recent weekly support history and
+the best next contacts, for the weekly e-mails: batched, never one store query per
+deal). One deal and the whole workspace go through the same engine
+(:mod:`graphsvc.analysis.engine`). Instants are timezone-aware datetimes (``None``: now).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from graphsvc.analysis.deal import trend_snapshots
-from graphsvc.analysis.fleet import (
-    analyze_deal,
-    fleet_scan_details,
-    scan_fleet,
-    trend_pairs,
-)
+from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
-from graphsvc.analysis.next_best import next_best_contacts as next_best_snapshot
+from graphsvc.analysis.horizon import analysis_unchanged_until, committee_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
@@ -29,18 +24,17 @@ from graphsvc.analysis.schemas import (
     DealAnalysis,
     DealRisk,
     Forecast,
+    Interval,
     NextBestContact,
+    NextBestContacts,
     SupportPoint,
-    WarmPath,
+    WarmPaths,
 )
-from graphsvc.analysis.support import Interval
-from graphsvc.analysis.support import support_history as support_history_of
 from graphsvc.config import Settings, get_settings
-from graphsvc.domain.models import to_ms
-from graphsvc.errors import ValidationFailed
+from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.domain.snapshot import DealHistory
+from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.repository import GraphStore
-
-_INTERVALS = ("day", "week", "month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +44,10 @@ class DealDetails:
     analysis: DealRisk
     support_history: list[SupportPoint]
     next_best_contacts: list[NextBestContact]
+
+
+# The end of the calendar the store takes: "every fact", future-dated ones included.
+_ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class AnalysisService:
@@ -70,14 +68,52 @@ class AnalysisService:
 
     # -- one deal
 
+    def history(
+        self, *, workspace: str, deal_id: str, as_of: datetime | None = None
+    ) -> DealHistory:
+        """The deal's facts up to ``as_of`` (default now): what every per-deal verb (and
+        the deal map) analyses. Raises ``NotFound`` for an unknown deal, and
+        ``ValidationFailed`` for an instant before the deal's first fact: the deal did
+        not exist then, and an empty committee with its flags would be a made-up answer.
+        """
+        try:
+            history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        except NotFound as exc:  # say where we looked: a typo may be in either name
+            raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}") from exc
+        if as_of is not None and history.first_fact_at() is None:
+            # Rare (a request for the past with nothing in it), so the second read is cheap.
+            first = self.store.deal_history(workspace=workspace, deal_id=deal_id).first_fact_at()
+            if first is not None and first > history.as_of:
+                since = from_ms(first).isoformat()
+                raise ValidationFailed(
+                    f"deal {deal_id!r} has no data before {since}",
+                    detail=[{"loc": ["query", "as_of"], "msg": f"no data before {since}"}],
+                )
+        return history
+
     def analyze(
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
     ) -> DealAnalysis:
         """Ranking, top decision-maker, support base and flags of one deal as of an instant
-        (vectorised scoring; equal to the networkx path, ``deal.analyze_history``)."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        now, then = trend_snapshots(history, params=self.params)
-        return analyze_deal(now, then, params=self.params)
+        (the engine on a fleet of one: the same answer as the scan gives for it)."""
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return engine.analyze([history], params=self.params)[0]
+
+    def unchanged_until(
+        self, *, workspace: str, deal_id: str, at: datetime, clock: bool = True
+    ) -> datetime:
+        """Until when the deal's answers as of ``at`` stay the answers as of any later
+        instant (the store's facts unchanged), apart from the instant they name: for the
+        analysis (``clock``: its trend and contact flags move with time), or for what
+        depends on the committee alone (forecast, next best contacts). Reads every fact
+        of the deal, future-dated ones included."""
+        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=_ALL)
+        moment = to_ms(at)
+        if clock:
+            until = analysis_unchanged_until(history, moment, params=self.params)
+        else:
+            until = committee_unchanged_until(history, moment)
+        return _ALL if until >= to_ms(_ALL) else from_ms(until)
 
     def support_history(
         self,
@@ -86,31 +122,31 @@ class AnalysisService:
         deal_id: str,
         start: datetime | None = None,
         end: datetime | None = None,
-        interval: str = "week",
+        interval: Interval | str = Interval.week,
     ) -> list[SupportPoint]:
-        """Support points every day / week / month from ``start`` (default: the deal's
-        first fact) to ``end`` (default: now)."""
-        if interval not in _INTERVALS:
+        """Support points every day / week / month (an :class:`Interval` or its name) from
+        ``start`` (default: the deal's first fact) to ``end`` (default: now)."""
+        try:
+            step = Interval(interval)
+        except ValueError:
+            names = ", ".join(i.value for i in Interval)
             raise ValidationFailed(
-                f"interval must be one of {', '.join(_INTERVALS)}",
-                detail=[{"loc": ["interval"], "msg": f"not one of {', '.join(_INTERVALS)}"}],
-            )
+                f"interval must be one of {names}",
+                detail=[{"loc": ["interval"], "msg": f"not one of {names}"}],
+            ) from None
         if start is not None and end is not None and start > end:
             raise ValidationFailed(
                 "start is after end", detail=[{"loc": ["start"], "msg": "after end"}]
             )
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=end)
-        chosen: Interval = interval  # type: ignore[assignment]
-        return support_history_of(
-            history,
-            start=None if start is None else to_ms(start),
-            interval=chosen,
+        return engine.support_histories(
+            [history], start=None if start is None else to_ms(start), interval=step,
             params=self.params,
-        )
+        )[0]
 
     def forecast(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> Forecast:
         """Friedkin-Johnsen forecast of every member's stance and the predicted support."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return forecast_snapshot(history.snapshot(), params=self.params)
 
     def next_best_contacts(
@@ -120,10 +156,12 @@ class AnalysisService:
         deal_id: str,
         as_of: datetime | None = None,
         limit: int | None = None,
-    ) -> list[NextBestContact]:
+    ) -> NextBestContacts:
         """Members not yet supporting us, ranked by what winning them over would gain."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        return next_best_snapshot(history.snapshot(), params=self.params, limit=limit)
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        snapshot = history.snapshot()
+        [items] = engine.next_best_contacts([snapshot], limit=limit, params=self.params)
+        return NextBestContacts(deal_id=deal_id, as_of=from_ms(snapshot.as_of), items=items)
 
     def warm_paths(
         self,
@@ -132,12 +170,15 @@ class AnalysisService:
         deal_id: str,
         as_of: datetime | None = None,
         limit: int | None = None,
-    ) -> list[WarmPath]:
-        """The strongest paths from our team to the top decision-maker (top 3)."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+    ) -> WarmPaths:
+        """The top decision-maker (from the deal's analysis, the same as :meth:`analyze`
+        names) and the strongest paths from our team to them (top 3)."""
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        [analysis] = engine.analyze([history], ranking=False, params=self.params)
         snapshot = history.snapshot()
-        if not snapshot.members:
-            return []
+        target = analysis.top_decision_maker
+        if target is None:  # an empty committee
+            return WarmPaths(deal_id=deal_id, as_of=analysis.as_of, paths=[])
         # Rings around the whole committee: a path has at most path_max_hops hops, one
         # of which is "met", so people further out cannot be on one.
         acquaintances = read_acquaintances(
@@ -147,19 +188,26 @@ class AnalysisService:
             as_of=snapshot.as_of,
             depth=max(1, self.params.path_max_hops - 2),
         )
-        return warm_paths_snapshot(snapshot, acquaintances, params=self.params, limit=limit)
+        paths = warm_paths_snapshot(
+            snapshot, acquaintances, target=target.stakeholder_id, params=self.params, limit=limit
+        )
+        return WarmPaths(
+            deal_id=deal_id,
+            as_of=analysis.as_of,
+            top_decision_maker_id=target.stakeholder_id,
+            paths=paths,
+        )
 
     # -- the whole workspace
 
     def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealRisk]:
-        """Every open deal assessed on the fleet path (same top decision-maker, support,
-        flags and key people's scores as :meth:`analyze`), in deal id order."""
+        """Every open deal assessed (same top decision-maker, support, flags and key
+        people's scores as :meth:`analyze`), in deal id order; batched store reads."""
         results: list[DealRisk] = []
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
-            now, then = trend_pairs(batch, params=self.params)
-            results.extend(scan_fleet(now, then, params=self.params))
+            results.extend(engine.analyze(batch, ranking=False, params=self.params))
         return results
 
     def scan_details(
@@ -175,7 +223,7 @@ class AnalysisService:
         for batch in self.store.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
-            analyses, histories, contacts = fleet_scan_details(
+            analyses, histories, contacts = engine.scan_details(
                 batch,
                 history_points_kept=history_weeks + 1,
                 next_best=next_best,

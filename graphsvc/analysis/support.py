@@ -4,9 +4,6 @@
   score is 0), so the shares of a committee add up to 1.
 * **share** = total weight of members with stance +1 or +2; **opposition** = weight of
   stance -1 or -2; **neutral** = the rest (neutral and unknown).
-* **Coverage** of a member, from the interactions on this deal that involved them up
-  to the instant: ``none`` (0), ``brief`` (1), ``multiple`` (>= 2), ``in_depth``
-  (>= 4, of which >= 2 meetings); thresholds in :class:`AnalysisParams`.
 * **Map completeness**: the share of ``required_roles`` filled. Tokens:
   ``decision_maker`` (any of Decision Maker, Economic Decision Maker, Economic Buyer),
   ``ally_or_champion`` (an ally, or the Champion role), or any role name.
@@ -15,16 +12,17 @@
   ``trend_threshold``, else ``stable``. Movers are the members whose own contribution
   (weight if supporter, else 0) changed most.
 * **History**: points every day / week / month, counted back from the end instant and
-  starting at the deal's first fact.
+  starting at the deal's first fact (:func:`history_points`; the engine scores them,
+  :func:`graphsvc.analysis.engine.support_histories`).
+
+Coverage of each member lives in :mod:`graphsvc.analysis.coverage`.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 import numpy as np
 
@@ -35,9 +33,9 @@ from graphsvc.analysis.params import (
     REQUIRED_DECISION_MAKER,
     AnalysisParams,
 )
-from graphsvc.analysis.ranking import MemberScores, score_members
+from graphsvc.analysis.ranking import MemberScores
 from graphsvc.analysis.schemas import (
-    Coverage,
+    Interval,
     SupportPoint,
     SupportSummary,
     Trend,
@@ -51,7 +49,6 @@ from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 _ROLE_BY_TOKEN = {**{r.value: r for r in Role}, **{r.name: r for r in Role}}
 DAY_MS = 86_400_000
 WEEK_MS = 7 * DAY_MS
-Interval = Literal["day", "week", "month"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +95,7 @@ def support_state(snapshot: DealSnapshot, scores: MemberScores) -> SupportState:
     Examples
     --------
     >>> from graphsvc.analysis._examples import committee
+    >>> from graphsvc.analysis.ranking import score_members
     >>> snap = committee([("a", "Other", 3, "supporter"), ("b", "Other", 3, "blocker")])
     >>> state = support_state(snap, score_members(snap))
     >>> (state.share, state.opposition, state.neutral)
@@ -122,79 +120,6 @@ def support_state(snapshot: DealSnapshot, scores: MemberScores) -> SupportState:
         neutral=neutral,
         allies=sum(1 for m in members if m.ally),
     )
-
-
-def support_share(snapshot: DealSnapshot, *, params: AnalysisParams = DEFAULT_PARAMS) -> float:
-    """Influence-weighted share of the committee with stance +1 or +2 (0 when empty).
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import committee
-    >>> support_share(committee([("a", "Other", 3, "champion"), ("b", "Other", 3, "neutral")]))
-    0.5
-    """
-    if not snapshot.members:
-        return 0.0
-    return support_state(snapshot, score_members(snapshot, params=params)).share
-
-
-def coverage_level(
-    count: int, meetings: int, *, params: AnalysisParams = DEFAULT_PARAMS
-) -> Coverage:
-    """Coverage from a member's interaction count and how many were meetings.
-
-    Examples
-    --------
-    >>> [coverage_level(c, m).value for c, m in [(0, 0), (1, 1), (3, 0), (4, 2)]]
-    ['none', 'brief', 'multiple', 'in_depth']
-    """
-    if count <= 0:
-        return Coverage.none
-    if count >= params.coverage_in_depth_min and meetings >= params.coverage_in_depth_meetings:
-        return Coverage.in_depth
-    if count >= params.coverage_multiple_min:
-        return Coverage.multiple
-    return Coverage.brief
-
-
-_NOT_COVERED: tuple[Coverage, int, int | None] = (Coverage.none, 0, None)
-
-
-def member_coverage(
-    snapshot: DealSnapshot,
-    *,
-    params: AnalysisParams = DEFAULT_PARAMS,
-    only: Iterable[str] | None = None,
-) -> dict[str, tuple[Coverage, int, int | None]]:
-    """``id -> (coverage, interaction count, last contact ms)`` for every member (or for
-    the members in ``only``).
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import committee, contact
-    >>> snap = committee([("a", "Other"), ("b", "Other")], interactions=[contact(1, "a")])
-    >>> {k: (v[0].value, v[1]) for k, v in member_coverage(snap).items()}
-    {'a': ('brief', 1), 'b': ('none', 0)}
-    """
-    result: dict[str, tuple[Coverage, int, int | None]] = dict.fromkeys(
-        [m.stakeholder.id for m in snapshot.members] if only is None else only, _NOT_COVERED
-    )
-    counts: dict[str, list[int]] = {}
-    for record in snapshot.interactions:
-        meeting = record.channel == "meeting"
-        for sid in record.stakeholder_ids:
-            held = counts.get(sid)
-            if held is None:
-                if sid not in result:
-                    continue  # not (or no longer) on the committee
-                held = counts[sid] = [0, 0, record.at]
-            held[0] += 1
-            held[1] += meeting
-            if record.at > held[2]:
-                held[2] = record.at
-    for sid, (count, meetings, last) in counts.items():
-        result[sid] = (coverage_level(count, meetings, params=params), count, last)
-    return result
 
 
 def map_completeness(
@@ -324,44 +249,6 @@ def summarize_support(
     )
 
 
-def support_summary(
-    history: DealHistory,
-    *,
-    as_of: int | None = None,
-    params: AnalysisParams = DEFAULT_PARAMS,
-) -> SupportSummary:
-    """Support base of a deal as of an instant, with its trend over ``trend_weeks``.
-
-    Parameters
-    ----------
-    history : DealHistory
-        The deal's facts.
-    as_of : int, optional
-        Epoch ms (default: the history's own instant).
-    params : AnalysisParams
-        Thresholds.
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import history_from_events
-    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "supporter"}),
-    ...                          (0, "b", {"role": "Other", "stance": "neutral"}),
-    ...                          (90, "b", {"role": "Other", "stance": "supporter"})],
-    ...                         as_of_day=100)
-    >>> s = support_summary(h)
-    >>> (s.share, s.trend.value, round(s.trend_delta, 2))
-    (1.0, 'growing', 0.5)
-    """
-    now = history.snapshot(as_of)
-    then = history.snapshot(
-        trend_reference_instant(history.first_fact_at(), now.as_of, params=params)
-    )
-    state = support_state(now, score_members(now, params=params))
-    previous = support_state(then, score_members(then, params=params))
-    names = {sid: info.name for sid, info in history.stakeholders.items()}
-    return summarize_support(now, state, previous, names=names, params=params)
-
-
 def _add_months(moment: datetime, months: int) -> datetime:
     month_index = moment.month - 1 + months
     year = moment.year + month_index // 12
@@ -383,7 +270,7 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, days))
 
 
-def history_instants(start: int, end: int, interval: Interval = "week") -> list[int]:
+def history_instants(start: int, end: int, interval: Interval = Interval.week) -> list[int]:
     """Instants (epoch ms) from ``start`` to ``end``: every step back from ``end``, plus ``start``.
 
     Examples
@@ -417,11 +304,21 @@ def history_instants(start: int, end: int, interval: Interval = "week") -> list[
     return sorted(points)
 
 
-def support_point(
-    snapshot: DealSnapshot, state: SupportState, *, params: AnalysisParams = DEFAULT_PARAMS
-) -> SupportPoint:
-    completeness, _ = map_completeness(snapshot, params=params)
-    return support_point_at(snapshot.as_of, state, completeness)
+def history_points(
+    history: DealHistory,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    interval: Interval = Interval.week,
+) -> list[int]:
+    """The instants of a deal's support history: from ``start`` (default: its first
+    fact) to ``end`` (default and at most: the history's instant); empty for a deal
+    without any fact."""
+    last = history.as_of if end is None else min(end, history.as_of)
+    first = history.first_fact_at() if start is None else start
+    if first is None:
+        return []
+    return history_instants(min(first, last), last, interval)
 
 
 def support_point_at(at: int, state: SupportState, completeness: float) -> SupportPoint:
@@ -437,64 +334,3 @@ def support_point_at(at: int, state: SupportState, completeness: float) -> Suppo
             completeness=completeness,
         ),
     )
-
-
-def support_history(
-    history: DealHistory,
-    *,
-    start: int | None = None,
-    end: int | None = None,
-    interval: Interval = "week",
-    params: AnalysisParams = DEFAULT_PARAMS,
-) -> list[SupportPoint]:
-    """Support share, opposition, allies and completeness at regular points in time.
-
-    Parameters
-    ----------
-    history : DealHistory
-        The deal's facts.
-    start, end : int, optional
-        Epoch ms; default from the deal's first fact to the history's instant.
-    interval : {"day", "week", "month"}
-        Step between points, counted back from ``end``.
-
-    Returns
-    -------
-    list[SupportPoint]
-        Oldest first; empty for a deal without any fact.
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import history_from_events
-    >>> h = history_from_events([(0, "a", {"role": "Other", "stance": "supporter"}),
-    ...                          (0, "b", {"role": "Other", "stance": "neutral"}),
-    ...                          (10, "b", {"role": "Other", "stance": "supporter"})],
-    ...                         as_of_day=14)
-    >>> [p.share for p in support_history(h)]
-    [0.5, 0.5, 1.0]
-    """
-    instants = history_points(history, start=start, end=end, interval=interval)
-    points: list[SupportPoint] = []
-    for t in instants:
-        snap = history.snapshot(t)
-        points.append(
-            support_point(
-                snap, support_state(snap, score_members(snap, params=params)), params=params
-            )
-        )
-    return points
-
-
-def history_points(
-    history: DealHistory,
-    *,
-    start: int | None = None,
-    end: int | None = None,
-    interval: Interval = "week",
-) -> list[int]:
-    """The instants :func:`support_history` evaluates (shared with the fleet path)."""
-    last = history.as_of if end is None else min(end, history.as_of)
-    first = history.first_fact_at() if start is None else start
-    if first is None:
-        return []
-    return history_instants(min(first, last), last, interval)

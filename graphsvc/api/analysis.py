@@ -5,41 +5,43 @@ Responses are cached by (workspace, operation, deal, parameters, workspace revis
 the revision is read from the shared store on every request (with the caller's key, in
 one query), so a write through any API process is visible in the next analysis served
 by every process.
+
+Every response says the instant it answers for. A request without ``as_of`` answers
+for the instant it arrives: an answer computed earlier is served only while it is
+provably still the answer (:mod:`graphsvc.analysis.horizon`: no fact, trend reference
+or contact-flag day count has moved since), with that request's instant as its
+``as_of``; past that, it is computed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from graphsvc.analysis.schemas import DealAnalysis, Forecast
+from graphsvc.analysis.schemas import (
+    DealAnalysis,
+    DealResult,
+    Forecast,
+    Interval,
+    NextBestContacts,
+    SupportHistory,
+    WarmPaths,
+)
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Analysis, Cache, Principal, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, DealId, as_of_key
-from graphsvc.api.schemas import (
-    JSONBytes,
-    NextBestContactsOut,
-    SupportHistoryOut,
-    WarmPathsOut,
-    to_json_bytes,
-)
-from graphsvc.domain.models import Instant, utcnow
+from graphsvc.api.schemas import JSONBytes, to_json_bytes
+from graphsvc.domain.models import Instant, from_ms, to_ms, utcnow
 from graphsvc.errors import ValidationFailed
 
 router = APIRouter(prefix="/v1/deals/{deal_id}", tags=["analysis"],
                    responses=error_responses(401, 404, 422))
-
-
-class Interval(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
 
 
 _STEP = {Interval.day: timedelta(days=1), Interval.week: timedelta(weeks=1),
@@ -60,16 +62,79 @@ async def cached(cache: AnalysisCache, principal: Principal, key: tuple[Hashable
     return JSONBytes(content=body)
 
 
+@dataclass(frozen=True, slots=True)
+class NowAnswer:
+    """A body computed as of ``at_ms`` that stays the answer until ``until_ms``, kept
+    around its ``as_of`` so each request gets its own instant spliced in (bytes, no
+    serialisation on a hit)."""
+
+    head: bytes
+    tail: bytes
+    at_ms: int
+    until_ms: int
+
+    @classmethod
+    def of(cls, result: DealResult, until: datetime) -> NowAnswer:
+        body = to_json_bytes(result)
+        # as_of is the second field of every DealResult, so its first match is its own.
+        head, tail = body.split(_as_of_member(result.as_of), 1)
+        return cls(head=head, tail=tail, at_ms=to_ms(result.as_of), until_ms=to_ms(until))
+
+    def body_at(self, instant: datetime) -> bytes | None:
+        """The answer as of ``instant``, or None when it may no longer be the answer."""
+        if not self.at_ms <= to_ms(instant) < self.until_ms:
+            return None
+        return self.head + _as_of_member(instant) + self.tail
+
+
+def _as_of_member(instant: datetime) -> bytes:
+    return to_json_bytes({"as_of": instant})[1:-1]
+
+
+def request_instant() -> datetime:
+    """Now, at the store's precision (epoch milliseconds)."""
+    return from_ms(to_ms(utcnow()))
+
+
+async def answered_now(cache: AnalysisCache, principal: Principal, key: tuple[Hashable, ...],
+                       compute: Callable[[datetime], DealResult],
+                       unchanged_until: Callable[[datetime], datetime]) -> Response:
+    """The answer as of this request's instant: a cached answer while it provably still
+    holds (with this instant as its as_of), else computed as of this instant."""
+    instant = request_instant()
+    entry = (principal.workspace, principal.revision, *key, "now")
+    held = cache.peek(entry, count=False)
+    body = held.body_at(instant) if isinstance(held, NowAnswer) else None
+    if body is not None:
+        cache.metrics.cache.labels("hit").inc()
+    else:
+
+        def fresh() -> NowAnswer:
+            result = compute(instant)
+            answer = NowAnswer.of(result, unchanged_until(instant))
+            cache.put(entry, answer)
+            return answer
+
+        answer = await run_in_threadpool(fresh)
+        body = answer.head + _as_of_member(instant) + answer.tail
+    return JSONBytes(content=body)
+
+
 @router.get("/analysis", response_model=DealAnalysis,
             summary="Who matters, the top decision-maker, the support base and the risk flags")
 async def deal_analysis(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                   cache: Cache, as_of: AsOf = None) -> Response:
+    workspace = principal.workspace
+    if as_of is None:
+        return await answered_now(
+            cache, principal, ("analysis", deal_id),
+            lambda now: analysis.analyze(workspace=workspace, deal_id=deal_id, as_of=now),
+            lambda now: analysis.unchanged_until(workspace=workspace, deal_id=deal_id, at=now))
     return await cached(cache, principal, ("analysis", deal_id, as_of_key(as_of)),
-                  lambda: analysis.analyze(workspace=principal.workspace, deal_id=deal_id,
-                                           as_of=as_of))
+                  lambda: analysis.analyze(workspace=workspace, deal_id=deal_id, as_of=as_of))
 
 
-@router.get("/support-history", response_model=SupportHistoryOut,
+@router.get("/support-history", response_model=SupportHistory,
             summary="The support base at regular points from the deal's first fact")
 async def support_history(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache,
@@ -79,19 +144,20 @@ async def support_history(
                    ] = None,
     interval: Interval = Interval.week,
 ) -> Response:
-    # Points after now would only repeat the present: the history ends now at the latest.
-    now = utcnow()
-    last = min(end, now) if end is not None else None
-    if start is not None and (min(last or now, now) - start) / _STEP[interval] > MAX_POINTS:
+    # Points after now would only repeat the present: the history ends now at the latest,
+    # and the points of "until now" move with the clock: they are keyed by this instant.
+    now = request_instant()
+    last = min(end, now) if end is not None else now
+    if start is not None and (last - start) / _STEP[interval] > MAX_POINTS:
         raise ValidationFailed(
             f"at most {MAX_POINTS} points per history; choose a later `from` or a longer "
             "interval", detail=[{"loc": ["query", "from"],
                                  "msg": f"more than {MAX_POINTS} {interval.value}s before `to`"}])
 
-    def compute() -> SupportHistoryOut:
+    def compute() -> SupportHistory:
         points = analysis.support_history(workspace=principal.workspace, deal_id=deal_id,
-                                          start=start, end=last, interval=interval.value)
-        return SupportHistoryOut(deal_id=deal_id, interval=interval.value, points=points)
+                                          start=start, end=last, interval=interval)
+        return SupportHistory(deal_id=deal_id, interval=interval, points=points)
 
     key = ("support_history", deal_id, as_of_key(start), as_of_key(last), interval.value)
     return await cached(cache, principal, key, compute)
@@ -101,38 +167,42 @@ async def support_history(
             summary="Friedkin-Johnsen forecast of each member's stance (-2..2)")
 async def forecast(deal_id: DealId, principal: ReadKey, analysis: Analysis,
              cache: Cache, as_of: AsOf = None) -> Response:
+    workspace = principal.workspace
+    if as_of is None:  # the committee alone decides it: valid until the next fact
+        return await answered_now(
+            cache, principal, ("forecast", deal_id),
+            lambda now: analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=now),
+            lambda now: analysis.unchanged_until(workspace=workspace, deal_id=deal_id, at=now,
+                                                 clock=False))
     return await cached(cache, principal, ("forecast", deal_id, as_of_key(as_of)),
-                  lambda: analysis.forecast(workspace=principal.workspace, deal_id=deal_id,
-                                            as_of=as_of))
+                  lambda: analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=as_of))
 
 
-@router.get("/next-best-contacts", response_model=NextBestContactsOut,
+@router.get("/next-best-contacts", response_model=NextBestContacts,
             summary="Whom to win over next, ranked by the predicted gain in support")
 async def next_best_contacts(deal_id: DealId, principal: ReadKey, analysis: Analysis,
                        cache: Cache, as_of: AsOf = None) -> Response:
-    def compute() -> NextBestContactsOut:
-        items = analysis.next_best_contacts(workspace=principal.workspace, deal_id=deal_id,
-                                            as_of=as_of)
-        return NextBestContactsOut(deal_id=deal_id, as_of=_instant(as_of), items=items)
+    workspace = principal.workspace
+    if as_of is None:  # the committee alone decides it: valid until the next fact
+        return await answered_now(
+            cache, principal, ("next_best_contacts", deal_id),
+            lambda now: analysis.next_best_contacts(workspace=workspace, deal_id=deal_id,
+                                                    as_of=now),
+            lambda now: analysis.unchanged_until(workspace=workspace, deal_id=deal_id, at=now,
+                                                 clock=False))
+    return await cached(cache, principal, ("next_best_contacts", deal_id, as_of_key(as_of)),
+                        lambda: analysis.next_best_contacts(workspace=workspace,
+                                                            deal_id=deal_id, as_of=as_of))
 
-    return await cached(cache, principal,
-                  ("next_best_contacts", deal_id, as_of_key(as_of)), compute)
 
-
-@router.get("/paths-to-decision-maker", response_model=WarmPathsOut,
+@router.get("/paths-to-decision-maker", response_model=WarmPaths,
             summary="The strongest warm paths from our team to the top decision-maker")
 async def paths_to_decision_maker(deal_id: DealId, principal: ReadKey,
                             analysis: Analysis, cache: Cache, as_of: AsOf = None) -> Response:
-    def compute() -> WarmPathsOut:
-        paths = analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id,
-                                    as_of=as_of)
-        target = paths[0].hops[-1].to_id if paths and paths[0].hops else None
-        return WarmPathsOut(deal_id=deal_id, as_of=_instant(as_of),
-                            top_decision_maker_id=target, paths=paths)
+    # Warm paths also run through other deals' contacts: an answer "as of now" is
+    # computed for this very instant (keyed by it), never reused for a later one.
+    instant = as_of if as_of is not None else request_instant()
+    return await cached(cache, principal, ("warm_paths", deal_id, as_of_key(instant)),
+                        lambda: analysis.warm_paths(workspace=principal.workspace,
+                                                    deal_id=deal_id, as_of=instant))
 
-    return await cached(cache, principal,
-                  ("warm_paths", deal_id, as_of_key(as_of)), compute)
-
-
-def _instant(as_of: datetime | None) -> datetime:
-    return as_of if as_of is not None else utcnow()

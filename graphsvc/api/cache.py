@@ -28,15 +28,17 @@ class AnalysisCache:
         self._lock = threading.Lock()
         self._running: dict[Hashable, threading.Event] = {}
 
-    def peek(self, key: Hashable) -> Any | None:
-        """The cached value, counted as a hit, or None (nothing counted): a non-blocking
-        fast path the async views take before going to the thread pool."""
+    def peek(self, key: Hashable, *, count: bool = True) -> Any | None:
+        """The cached value, counted as a hit (unless ``count`` is false: the caller
+        counts it once it knows the value serves), or None (nothing counted): a
+        non-blocking fast path the async views take before going to the thread pool."""
         with self._lock:
             held = self._entries.get(key)
             if held is None or held[0] <= time.monotonic():
                 return None
             self._entries.move_to_end(key)
-        self.metrics.cache.labels("hit").inc()
+        if count:
+            self.metrics.cache.labels("hit").inc()
         return held[1]
 
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -72,6 +74,18 @@ class AnalysisCache:
         finally:
             with self._lock:
                 self._running.pop(key).set()
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` under ``key`` (replacing what was there), counted as a miss:
+        for values whose validity the caller decides (an answer "as of now")."""
+        self.metrics.cache.labels("miss").inc()
+        if self.ttl_seconds <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + self.ttl_seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
 
     def clear(self) -> None:
         with self._lock:

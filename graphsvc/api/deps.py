@@ -3,7 +3,7 @@
 Routers declare what they need with the annotated aliases, e.g.::
 
     @router.get("/v1/deals/{deal_id}")
-    def get_deal(deal_id: str, principal: ReadKey, store: Store) -> DealOut: ...
+    def get_deal(deal_id: str, principal: ReadKey, deals: Deals) -> DealOut: ...
 
 ``principal.workspace`` is the only workspace a request may touch.
 """
@@ -22,6 +22,14 @@ from graphsvc.api.cache import AnalysisCache
 from graphsvc.config import Settings
 from graphsvc.errors import Forbidden, StoreUnavailable, Unauthorized
 from graphsvc.keys import KeyRepository, Scope
+from graphsvc.services import (
+    AccountService,
+    CommitteeService,
+    DealService,
+    InteractionService,
+    LineService,
+    StakeholderService,
+)
 from graphsvc.store.repository import GraphStore
 
 # auto_error=False: a missing header must give our own 401 error shape, not FastAPI's.
@@ -73,6 +81,34 @@ async def get_store(request: Request) -> GraphStore:
     if store is None:
         raise StoreUnavailable("the store is not open")
     return store
+
+
+# Services are small objects over the store: built per request, so a store opened or
+# wrapped after start-up (metrics) is the one they use.
+
+
+async def get_accounts(request: Request) -> AccountService:
+    return AccountService(store=await get_store(request))
+
+
+async def get_deals(request: Request) -> DealService:
+    return DealService(store=await get_store(request), settings=services_of(request).settings)
+
+
+async def get_stakeholders(request: Request) -> StakeholderService:
+    return StakeholderService(store=await get_store(request))
+
+
+async def get_committee(request: Request) -> CommitteeService:
+    return CommitteeService(store=await get_store(request))
+
+
+async def get_lines(request: Request) -> LineService:
+    return LineService(store=await get_store(request))
+
+
+async def get_interactions(request: Request) -> InteractionService:
+    return InteractionService(store=await get_store(request))
 
 
 async def get_analysis(request: Request) -> AnalysisService:
@@ -129,6 +165,12 @@ ReadKey = Annotated[Principal, Depends(require_scope(Scope.read))]
 WriteKey = Annotated[Principal, Depends(require_scope(Scope.write))]
 AdminKey = Annotated[Principal, Depends(require_scope(Scope.admin))]
 Store = Annotated[GraphStore, Depends(get_store)]
+Accounts = Annotated[AccountService, Depends(get_accounts)]
+Deals = Annotated[DealService, Depends(get_deals)]
+Stakeholders = Annotated[StakeholderService, Depends(get_stakeholders)]
+Committee = Annotated[CommitteeService, Depends(get_committee)]
+Lines = Annotated[LineService, Depends(get_lines)]
+Interactions = Annotated[InteractionService, Depends(get_interactions)]
 Analysis = Annotated[AnalysisService, Depends(get_analysis)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Keys = Annotated[KeyRepository, Depends(get_keys)]

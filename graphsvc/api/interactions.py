@@ -1,10 +1,11 @@
-"""Interactions: recorded contacts between our team and stakeholders on a deal."""
+"""Interactions: recorded contacts between our team and stakeholders on a deal (rules:
+InteractionService)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from graphsvc.api.deps import ReadKey, Store, WriteKey
+from graphsvc.api.deps import Interactions, ReadKey, WriteKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, DealId
 from graphsvc.api.schemas import (
@@ -14,26 +15,21 @@ from graphsvc.api.schemas import (
     interaction_out,
     render,
 )
-from graphsvc.domain.models import Interaction
 
 router = APIRouter(tags=["interactions"], responses=error_responses(401, 403, 404, 413, 422))
 
 
 @router.post("/v1/interactions", response_model=InteractionOut, status_code=201,
              summary="Record an interaction; returns it with its id")
-def post_interaction(body: InteractionIn, principal: WriteKey, store: Store) -> Response:
-    store.get_deal(workspace=principal.workspace, deal_id=body.deal_id)
-    stored = store.record_interactions(
-        workspace=principal.workspace, interactions=[Interaction(**body.model_dump())]
-    )[0]
-    return render(InteractionOut(**stored.model_dump()), status_code=201)
+def post_interaction(body: InteractionIn, principal: WriteKey,
+                     interactions: Interactions) -> Response:
+    stored = interactions.record(workspace=principal.workspace, fields=body)
+    return render(InteractionOut.of(stored), status_code=201)
 
 
 @router.get("/v1/deals/{deal_id}/interactions", response_model=InteractionList,
             summary="A deal's interactions up to `as_of`, oldest first")
-def list_interactions(deal_id: DealId, principal: ReadKey, store: Store,
+def list_interactions(deal_id: DealId, principal: ReadKey, interactions: Interactions,
                       as_of: AsOf = None) -> Response:
-    store.get_deal(workspace=principal.workspace, deal_id=deal_id)
-    records = store.list_interactions(workspace=principal.workspace, deal_id=deal_id,
-                                      as_of=as_of)
+    records = interactions.list(workspace=principal.workspace, deal_id=deal_id, as_of=as_of)
     return render(InteractionList(items=[interaction_out(r, deal_id=deal_id) for r in records]))

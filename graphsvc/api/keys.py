@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from graphsvc.api.deps import AdminKey, Keys
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import ApiKeyOut, render
-from graphsvc.keys import ApiKeyRecord, Scope
+from graphsvc.keys import Scope
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"],
                    responses=error_responses(401, 403, 404, 413, 422))
@@ -35,24 +35,21 @@ class KeyList(BaseModel):
     items: list[ApiKeyOut]
 
 
-def _out(record: ApiKeyRecord) -> ApiKeyOut:
-    return ApiKeyOut(id=record.id, workspace=record.workspace, scope=record.scope.value,
-                     prefix=record.prefix, name=record.name, created_at=record.created_at,
-                     revoked_at=record.revoked_at)
-
-
 @router.get("", response_model=KeyList, summary="The workspace's API keys (never the keys)")
 def list_keys(principal: AdminKey, keys: Keys) -> Response:
-    return render(KeyList(items=[_out(r) for r in keys.list(workspace=principal.workspace)]))
+    records = keys.list(workspace=principal.workspace)
+    return render(KeyList(items=[ApiKeyOut.of(r) for r in records]))
 
 
 @router.post("", response_model=KeyCreated, status_code=201,
              summary="Create an API key in the caller's workspace; the key is shown once")
 def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     key, record = keys.create(workspace=principal.workspace, scope=body.scope, name=body.name)
-    return render(KeyCreated(key=key, **_out(record).model_dump()), status_code=201)
+    return render(KeyCreated(key=key, **record.model_dump()), status_code=201)
 
 
-@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key")
+@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key",
+               responses=error_responses(409))
 def revoke_key(key_id: KeyId, principal: AdminKey, keys: Keys) -> Response:
-    return render(_out(keys.revoke(key_id=key_id, workspace=principal.workspace)))
+    """Revoke a key of the caller's workspace; 409 when it was already revoked."""
+    return render(ApiKeyOut.of(keys.revoke(key_id=key_id, workspace=principal.workspace)))

@@ -6,9 +6,7 @@ revision like the per-deal analysis, then filtered and paged.
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -16,7 +14,7 @@ from graphsvc.analysis.schemas import DealRisk, FlagCode, Severity
 from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
-from graphsvc.errors import ValidationFailed
+from graphsvc.domain.cursor import decode_offset, encode_offset
 
 router = APIRouter(tags=["risks"], responses=error_responses(401, 422))
 
@@ -38,21 +36,6 @@ def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:
     return items
 
 
-def _decode(cursor: str) -> int:
-    try:
-        offset = int(base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii"))
-    except (binascii.Error, UnicodeError, ValueError):
-        offset = -1
-    if offset < 0:
-        raise ValidationFailed("invalid cursor",
-                               detail=[{"loc": ["query", "cursor"], "msg": "not a cursor"}])
-    return offset
-
-
-def _encode(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode("ascii")).decode("ascii")
-
-
 @router.get("/v1/risks", response_model=RiskPage,
             summary="Open deals with risk flags, highest severity first")
 def list_risks(
@@ -69,9 +52,7 @@ def list_risks(
     workspace = principal.workspace
 
     def scan() -> list[RiskItem]:
-        result: Any = analysis.scan(workspace=workspace)
-        analyses = list(getattr(result, "analyses", result))
-        return _risk_items(analyses)
+        return _risk_items(analysis.scan(workspace=workspace))
 
     items: list[RiskItem] = cache.get_or_compute((workspace, principal.revision, "risks"), scan)
     owner_key = owner.strip().lower() if owner else None
@@ -86,8 +67,8 @@ def list_risks(
             continue
         selected.append(item if len(flags) == len(item.flags)
                         else item.model_copy(update={"flags": flags}))
-    start = _decode(cursor) if cursor else 0
+    start = decode_offset(cursor) if cursor else 0
     size = min(limit or settings.page_limit_default, settings.page_limit_max)
     page = selected[start:start + size]
-    next_cursor = _encode(start + size) if start + size < len(selected) else None
+    next_cursor = encode_offset(start + size) if start + size < len(selected) else None
     return render(RiskPage(items=page, next_cursor=next_cursor))

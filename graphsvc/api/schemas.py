@@ -9,33 +9,31 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from graphsvc.analysis.schemas import Flag, NextBestContact, SupportPoint, WarmPath
+from graphsvc.analysis.schemas import Flag
 from graphsvc.domain.models import (
     Account,
-    Amount,
+    AccountFields,
     Channel,
-    Currency,
+    CommitteePart,
+    CommitteeSeat,
+    Dated,
     Deal,
-    DealStatus,
-    Email,
-    Id,
-    Instant,
-    Name,
-    Rating,
-    Role,
-    SelfWeight,
+    DealFields,
+    InfluenceEnds,
+    InfluenceStrength,
+    InteractionFields,
+    ReportingEnds,
     Stakeholder,
-    Stance,
-    Strength,
-    Text,
-    Tier,
+    StakeholderFields,
+    from_ms,
 )
 from graphsvc.domain.snapshot import InteractionRecord
+from graphsvc.keys import ApiKeyRecord
 
 
 def iso(value: datetime) -> str:
@@ -45,95 +43,65 @@ def iso(value: datetime) -> str:
 IsoTime = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @classmethod
+    def of(cls, value: BaseModel) -> Self:
+        """The response body of a domain object with the same fields."""
+        return cls.model_validate(value.model_dump())
+
+
+class _Read(_Out):
+    """A response built from the domain's field bases. Every field is sent, defaults
+    included, so the schema lists them all as required (as the hand-written responses
+    did before)."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
 
 # ------------------------------------------------------------------ request bodies
+# The domain's field bases, without the id (it is in the path): Dispatch's ...Create.
 
 
-class AccountIn(_In):
-    name: Name
-    tier: Tier = Tier.standard
+class AccountIn(AccountFields):
+    pass
 
 
-class DealIn(_In):
-    account_id: Id
-    name: Name
-    owner_email: Email
-    amount: Amount | None = None
-    currency: Currency | None = None
-    stage: Text | None = None
-    status: DealStatus = DealStatus.open
-    close_date: date | None = None
+class DealIn(DealFields):
+    pass
 
 
-class StakeholderIn(_In):
-    account_id: Id
-    name: Name
-    title: Text | None = None
-    email: Email | None = None
+class StakeholderIn(StakeholderFields):
+    pass
 
 
-class MembershipIn(_In):
-    role: Role
-    stance: Stance = Stance.unknown
-    ally: bool = False
-    influence_rating: Rating | None = None
-    self_weight: SelfWeight | None = None
-    at: Instant | None = None
+class MembershipIn(CommitteePart, Dated):
+    pass
 
 
-class InfluenceIn(_In):
-    strength: Strength
-    at: Instant | None = None
+class InfluenceIn(InfluenceStrength, Dated):
+    pass
 
 
-class ReportsToIn(_In):
-    at: Instant | None = None
+class ReportsToIn(Dated):
+    pass
 
 
-class InteractionIn(_In):
-    deal_id: Id
-    at: Instant
-    channel: Channel
-    stakeholder_ids: list[Id] = Field(default_factory=list, max_length=1000)
-    team_member_emails: list[Email] = Field(default_factory=list, max_length=1000)
-    summary: Text | None = None
-    next_step_at: Instant | None = None
+class InteractionIn(InteractionFields):
+    pass
 
 
 # ------------------------------------------------------------------ responses
+# The domain entities as read back (Dispatch's ...Read).
 
 
-class AccountOut(_Out):
-    id: str
-    name: str
-    tier: Tier
-
-    @classmethod
-    def of(cls, account: Account) -> AccountOut:
-        return cls(id=account.id, name=account.name, tier=account.tier)
+class AccountOut(Account, _Read):
+    pass
 
 
-class DealOut(_Out):
-    id: str
-    account_id: str
-    name: str
-    owner_email: str
-    amount: float | None = None
-    currency: str | None = None
-    stage: str | None = None
-    status: DealStatus
-    close_date: date | None = None
-
-    @classmethod
-    def of(cls, deal: Deal) -> DealOut:
-        return cls(**deal.model_dump())
+class DealOut(Deal, _Read):
+    pass
 
 
 class DealPage(_Out):
@@ -141,43 +109,27 @@ class DealPage(_Out):
     next_cursor: str | None = None
 
 
-class StakeholderOut(_Out):
-    id: str
-    account_id: str
-    name: str
-    title: str | None = None
-    email: str | None = None
-
-    @classmethod
-    def of(cls, stakeholder: Stakeholder) -> StakeholderOut:
-        return cls(**stakeholder.model_dump())
+class StakeholderOut(Stakeholder, _Read):
+    pass
 
 
-class MembershipOut(_Out):
-    deal_id: str
-    stakeholder_id: str
-    role: Role
-    stance: Stance
-    ally: bool
-    influence_rating: int | None = None
-    self_weight: float | None = None
+class _Recorded(_Read):
+    """A dated fact as recorded."""
+
     at: IsoTime
     outcome: str = Field(description="created, updated or unchanged")
 
 
-class InfluenceOut(_Out):
-    source_id: str
-    target_id: str
-    strength: float
-    at: IsoTime
-    outcome: str = Field(description="created, updated or unchanged")
+class MembershipOut(CommitteeSeat, CommitteePart, _Recorded):
+    pass
 
 
-class ReportingOut(_Out):
-    stakeholder_id: str
-    manager_id: str
-    at: IsoTime
-    outcome: str = Field(description="created, updated or unchanged")
+class InfluenceOut(InfluenceEnds, InfluenceStrength, _Recorded):
+    pass
+
+
+class ReportingOut(ReportingEnds, _Recorded):
+    pass
 
 
 class EndedOut(_Out):
@@ -187,15 +139,23 @@ class EndedOut(_Out):
     at: IsoTime
 
 
-class InteractionOut(_Out):
-    id: str
+class CommitteeMember(CommitteePart, _Read):
+    """A committee member as of an instant: their part, who they are, and since when."""
+
+    stakeholder_id: str
+    name: str
+    title: str | None = None
+    since: str
+
+
+class CommitteeOut(_Out):
     deal_id: str
-    at: IsoTime
-    channel: Channel
-    stakeholder_ids: list[str]
-    team_member_emails: list[str]
-    summary: str | None = None
-    next_step_at: IsoTime | None = None
+    as_of: str
+    items: list[CommitteeMember]
+
+
+class InteractionOut(InteractionFields, _Read):
+    id: str
 
 
 class InteractionList(_Out):
@@ -203,8 +163,6 @@ class InteractionList(_Out):
 
 
 def interaction_out(record: InteractionRecord, *, deal_id: str) -> InteractionOut:
-    from graphsvc.domain.models import from_ms
-
     return InteractionOut(
         id=record.id,
         deal_id=deal_id,
@@ -234,23 +192,8 @@ class ImportResult(_Out):
 # ------------------------------------------------------------------ analysis wrappers
 
 
-class SupportHistoryOut(_Out):
-    deal_id: str
-    interval: str
-    points: list[SupportPoint]
-
-
-class NextBestContactsOut(_Out):
-    deal_id: str
-    as_of: datetime
-    items: list[NextBestContact]
-
-
-class WarmPathsOut(_Out):
-    deal_id: str
-    as_of: datetime
-    top_decision_maker_id: str | None = None
-    paths: list[WarmPath]
+# SupportHistory, NextBestContacts and WarmPaths are the analysis's own results
+# (graphsvc.analysis.schemas), served as they are.
 
 
 class RiskItem(_Out):
@@ -268,14 +211,8 @@ class RiskPage(_Out):
     next_cursor: str | None = None
 
 
-class ApiKeyOut(_Out):
-    id: str
-    workspace: str
-    scope: str
-    prefix: str
-    name: str | None = None
-    created_at: datetime
-    revoked_at: datetime | None = None
+class ApiKeyOut(ApiKeyRecord, _Out):
+    """An API key's record (never the key or its hash)."""
 
 
 # ------------------------------------------------------------------ rendering

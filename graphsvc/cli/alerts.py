@@ -94,6 +94,7 @@ def send_command(
 ) -> None:
     from graphsvc.alerts.service import AlertService
     from graphsvc.store.repository import GraphStore
+    from graphsvc.store.workspaces import require_workspace
 
     if dry_run and out is None:
         raise typer.BadParameter("--dry-run needs --out DIR", param_hint="--out")
@@ -106,6 +107,9 @@ def send_command(
     workspaces = list(workspace or settings.alerts_workspaces)
     codes: list[int] = []
     try:
+        if workspace:  # named on the command line: a typo must not send "all clear"
+            for ws in workspaces:
+                require_workspace(store.runner, ws)
         service = AlertService(store=store, settings=settings)
         for ws in workspaces:
             folder = out / ws if out is not None and len(workspaces) > 1 else out

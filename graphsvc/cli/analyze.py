@@ -14,6 +14,7 @@ from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Severity
 from graphsvc.config import get_settings
 from graphsvc.errors import ValidationFailed
 from graphsvc.store.repository import GraphStore
+from graphsvc.store.workspaces import require_workspace
 
 if TYPE_CHECKING:
     from graphsvc.analysis.service import AnalysisService
@@ -181,6 +182,7 @@ def analyze_command(
     instant = parse_instant(as_of)
     store, service = _service()
     try:
+        require_workspace(store.runner, workspace)
         result = service.analyze(workspace=workspace, deal_id=deal, as_of=instant)
     finally:
         store.close()
@@ -200,6 +202,7 @@ def risks_command(
     """
     store, service = _service()
     try:
+        require_workspace(store.runner, workspace)  # "0 of 0" would read as "all clear"
         results = service.scan(workspace=workspace)
     finally:
         store.close()

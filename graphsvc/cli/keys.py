@@ -13,6 +13,7 @@ from rich.table import Table
 from graphsvc.config import get_settings
 from graphsvc.keys import KeyRepository, Scope
 from graphsvc.store.repository import GraphStore
+from graphsvc.store.workspaces import require_workspace
 
 console = Console()
 
@@ -66,6 +67,8 @@ def list_command(
     Example: graphsvc keys list --workspace acme
     """
     with _repository() as keys:
+        if workspace is not None:
+            require_workspace(keys.runner, workspace)
         records = keys.list(workspace=workspace)
     if as_json:
         typer.echo(json.dumps([r.public() for r in records]))

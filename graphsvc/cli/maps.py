@@ -8,9 +8,11 @@ import typer
 from rich.console import Console
 
 from graphsvc.config import get_settings
+from graphsvc.errors import NotFound
 from graphsvc.maps.links import create_map_link
 from graphsvc.maps.service import MapService, parse_as_of
 from graphsvc.store.repository import GraphStore
+from graphsvc.store.workspaces import require_workspace
 
 console = Console(stderr=True)
 WORKSPACE_HELP = "The workspace holding the deal."
@@ -38,6 +40,7 @@ def map_command(
     instant = parse_as_of(as_of)
     store = GraphStore.open(settings)
     try:
+        require_workspace(store.runner, workspace)
         page = MapService(store=store, settings=settings).get(
             workspace=workspace, deal_id=deal_id, as_of=instant, mode="file"
         )
@@ -66,7 +69,11 @@ def map_link_command(
     settings = get_settings()
     store = GraphStore.open(settings)
     try:
-        store.get_deal(workspace=workspace, deal_id=deal_id)  # NotFound for a typo
+        require_workspace(store.runner, workspace)
+        try:
+            store.get_deal(workspace=workspace, deal_id=deal_id)
+        except NotFound as exc:  # a typo: say where we looked
+            raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}") from exc
     finally:
         store.close()
     url, expires_at = create_map_link(

@@ -49,7 +49,7 @@ MEANINGS: dict[str, str] = {
     "page_limit_max": "Largest `limit` a list endpoint accepts.",
     "map_link_secret": "Signs the deal-map links; at least 16 characters, and not the "
     "placeholder, in production.",
-    "map_link_ttl_days": "Days until a signed map link expires.",
+    "map_link_ttl_days": "Days until a signed map link expires (1 to 366; 0 or less is refused).",
     "public_base_url": "Base URL people reach the API at; signed map links start with it.",
     "web_session_idle_minutes": "A web sign-in ends after this many minutes without a "
     "request.",

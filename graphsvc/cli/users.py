@@ -160,7 +160,7 @@ def signin_link_command(
     Example: graphsvc users signin-link ada@example.com --minutes 30
     """
     from graphsvc.alerts.sender import SmtpSender
-    from graphsvc.users.mail import signin_message
+    from graphsvc.web.mail import signin_message
 
     settings = get_settings()
     with _service() as users:

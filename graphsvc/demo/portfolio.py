@@ -29,16 +29,12 @@ from graphsvc.domain.models import (
     Bundle,
     Channel,
     Deal,
-    Influence,
     Interaction,
-    Membership,
-    ReportingLine,
     Role,
-    Stakeholder,
     Stance,
-    TeamMember,
     Tier,
 )
+from graphsvc.examples import ExampleBuilder
 
 DEMO_WORKSPACE = "demo"
 _HISTORY_DAYS = 182  # six months of history before the anchor
@@ -660,56 +656,32 @@ def demo_portfolio(now: datetime | None = None) -> Bundle:
     True
     """
     anchor = demo_anchor(now)
-    accounts: list[Account] = []
-    stakeholders: list[Stakeholder] = []
-    reporting: list[ReportingLine] = []
-    influences: list[Influence] = []
+    book = ExampleBuilder(workspace=DEMO_WORKSPACE)
     names: dict[str, str] = {}
     start = anchor - timedelta(days=_HISTORY_DAYS)
     for spec in _ACCOUNTS:
-        accounts.append(spec.account)
+        book.account(spec.account.id, spec.account.name, tier=spec.account.tier)
         for sid, name, title, manager in spec.people:
             names[sid] = name
-            stakeholders.append(
-                Stakeholder(id=sid, account_id=spec.account.id, name=name, title=title,
-                            email=_email_for(name, spec.domain))
-            )
+            book.person(sid, name, title=title, email=_email_for(name, spec.domain),
+                        account_id=spec.account.id)
             if manager is not None:
-                reporting.append(ReportingLine(stakeholder_id=sid, manager_id=manager, at=start))
-        influences.extend(
-            Influence(source_id=src, target_id=dst, strength=strength, at=start)
-            for src, dst, strength in spec.influences
-        )
+                book.reports_to(sid, manager, at=start)
+        for src, dst, strength in spec.influences:
+            book.influences(src, dst, strength, at=start)
+    for email, name in _TEAM.items():
+        book.team_member(email, name)
 
-    deals: list[Deal] = []
-    memberships: list[Membership] = []
-    interactions: list[Interaction] = []
     for scenario in _DEALS:
         close = (anchor + timedelta(days=75)).date()
-        deals.append(scenario.deal.model_copy(update={"close_date": date(close.year,
-                                                                          close.month, 1)}))
+        deal = book.add_deal(scenario.deal.model_copy(
+            update={"close_date": date(close.year, close.month, 1)}))
         for seat in scenario.seats:
-            memberships.extend(
-                Membership(
-                    deal_id=scenario.deal.id,
-                    stakeholder_id=seat.stakeholder_id,
-                    role=seat.role,
-                    stance=stance,
-                    ally=ally,
-                    influence_rating=seat.rating,
-                    at=anchor + timedelta(days=day),
-                )
-                for day, stance, ally in seat.timeline
-            )
-        interactions.extend(_interactions(scenario, anchor, names))
-
-    return Bundle(
-        accounts=accounts,
-        deals=deals,
-        stakeholders=stakeholders,
-        team_members=[TeamMember(email=email, name=name) for email, name in _TEAM.items()],
-        memberships=memberships,
-        influences=influences,
-        reporting_lines=reporting,
-        interactions=interactions,
-    )
+            for day, stance, ally in seat.timeline:
+                deal.seat(seat.stakeholder_id, seat.role, at=anchor + timedelta(days=day),
+                          stance=stance, ally=ally, rating=seat.rating)
+        for contact in _interactions(scenario, anchor, names):
+            deal.met(*contact.stakeholder_ids, at=contact.at, channel=contact.channel,
+                     team=contact.team_member_emails, summary=contact.summary,
+                     next_step_at=contact.next_step_at, interaction_id=contact.id)
+    return book.bundle()

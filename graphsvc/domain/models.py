@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -164,14 +164,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
-class Account(_Model):
-    id: Id
+# Each entity's fields are declared once, in a ``...Fields`` (or part) base; the entity
+# adds its identity, and the API's request and response bodies derive from the same
+# bases (``graphsvc/api/schemas.py``), as Dispatch derives ``IncidentCreate`` and
+# ``IncidentRead`` from ``IncidentBase``.
+
+
+class Dated(_Model):
+    """A fact effective from ``at`` (now when omitted)."""
+
+    at: Instant | None = None
+
+
+class AccountFields(_Model):
     name: Name
     tier: Tier = Tier.standard
 
 
-class Deal(_Model):
+class Account(AccountFields):
     id: Id
+
+
+class DealFields(_Model):
     account_id: Id
     name: Name
     owner_email: Email
@@ -182,12 +196,19 @@ class Deal(_Model):
     close_date: date | None = None
 
 
-class Stakeholder(_Model):
+class Deal(DealFields):
     id: Id
+
+
+class StakeholderFields(_Model):
     account_id: Id
     name: Name
     title: Text | None = None
     email: Email | None = None
+
+
+class Stakeholder(StakeholderFields):
+    id: Id
 
 
 class TeamMember(_Model):
@@ -195,32 +216,44 @@ class TeamMember(_Model):
     name: Text | None = None
 
 
-class Membership(_Model):
-    """A stakeholder's part in one deal, effective from ``at`` (now when omitted)."""
+class CommitteeSeat(_Model):
+    """Which stakeholder on which deal's committee."""
 
     deal_id: Id
     stakeholder_id: Id
+
+
+class CommitteePart(_Model):
+    """The part a stakeholder plays on a committee."""
+
     role: Role
     stance: Stance = Stance.unknown
     ally: bool = False
     influence_rating: Rating | None = None
     self_weight: SelfWeight | None = None
-    at: Instant | None = None
 
 
-class MembershipEnd(_Model):
-    deal_id: Id
-    stakeholder_id: Id
-    at: Instant | None = None
+class Membership(CommitteeSeat, CommitteePart, Dated):
+    """A stakeholder's part in one deal, effective from ``at`` (now when omitted)."""
 
 
-class Influence(_Model):
-    """``source_id`` sways ``target_id`` with ``strength`` in (0, 1]."""
+class MembershipEnd(CommitteeSeat, Dated):
+    pass
+
+
+class InfluenceEnds(_Model):
+    """``source_id`` sways ``target_id``."""
 
     source_id: Id
     target_id: Id
+
+
+class InfluenceStrength(_Model):
     strength: Strength
-    at: Instant | None = None
+
+
+class Influence(InfluenceEnds, InfluenceStrength, Dated):
+    """``source_id`` sways ``target_id`` with ``strength`` in (0, 1]."""
 
     @model_validator(mode="after")
     def _not_self(self) -> Influence:
@@ -229,18 +262,19 @@ class Influence(_Model):
         return self
 
 
-class InfluenceEnd(_Model):
-    source_id: Id
-    target_id: Id
-    at: Instant | None = None
+class InfluenceEnd(InfluenceEnds, Dated):
+    pass
 
 
-class ReportingLine(_Model):
-    """``stakeholder_id`` reports to ``manager_id`` from ``at``."""
+class ReportingEnds(_Model):
+    """``stakeholder_id`` reports to ``manager_id``."""
 
     stakeholder_id: Id
     manager_id: Id
-    at: Instant | None = None
+
+
+class ReportingLine(ReportingEnds, Dated):
+    """``stakeholder_id`` reports to ``manager_id`` from ``at``."""
 
     @model_validator(mode="after")
     def _not_self(self) -> ReportingLine:
@@ -249,16 +283,11 @@ class ReportingLine(_Model):
         return self
 
 
-class ReportingEnd(_Model):
-    stakeholder_id: Id
-    manager_id: Id
-    at: Instant | None = None
+class ReportingEnd(ReportingEnds, Dated):
+    pass
 
 
-class Interaction(_Model):
-    """A recorded contact between our team and stakeholders on one deal."""
-
-    id: Id = Field(default_factory=lambda: uuid.uuid4().hex)
+class InteractionFields(_Model):
     deal_id: Id
     at: Instant
     channel: Channel
@@ -271,6 +300,12 @@ class Interaction(_Model):
     @classmethod
     def _unique(cls, values: list[str]) -> list[str]:
         return list(dict.fromkeys(values))
+
+
+class Interaction(InteractionFields):
+    """A recorded contact between our team and stakeholders on one deal."""
+
+    id: Id = Field(default_factory=lambda: uuid.uuid4().hex)
 
 
 class Bundle(_Model):
@@ -291,7 +326,3 @@ class Bundle(_Model):
     def item_count(self) -> int:
         return sum(len(getattr(self, name)) for name in type(self).model_fields)
 
-
-def dump(model: BaseModel) -> dict[str, Any]:
-    """JSON-friendly dict of a model (enums as values, instants as ISO-8601)."""
-    return model.model_dump(mode="json")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from graphsvc.domain.models import from_ms, to_ms
-from graphsvc.errors import NotFound
+from graphsvc.errors import Conflict, NotFound
 from graphsvc.store.repository import check_workspace
 
 KEY_PREFIX = "gsk_"
@@ -38,28 +39,28 @@ class Scope(StrEnum):
         return self.level >= needed.level
 
 
-@dataclass(frozen=True)
-class ApiKeyRecord:
+class ApiKeyRecord(BaseModel):
+    """An API key as stored, without any secret (the hash stays in the store). The API's
+    ``ApiKeyOut`` is this record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     id: str
     workspace: str
     scope: Scope
     prefix: str
+    name: str | None = None
     created_at: datetime
     revoked_at: datetime | None = None
-    name: str | None = None
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
 
     def public(self) -> dict[str, Any]:
-        """JSON-friendly view without any secret (the hash stays in the store)."""
+        """JSON-friendly view (instants as ISO-8601 with their offset)."""
         return {
-            "id": self.id,
-            "workspace": self.workspace,
-            "scope": self.scope.value,
-            "prefix": self.prefix,
-            "name": self.name,
+            **self.model_dump(mode="json"),
             "created_at": self.created_at.isoformat(),
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
         }
@@ -141,7 +142,9 @@ class KeyRepository:
         return _record(rows[0])
 
     def revoke(self, *, key_id: str, workspace: str | None = None) -> ApiKeyRecord:
-        """Revoke by key id (or by the full key); revoking twice keeps the first instant."""
+        """Revoke by key id (or by the full key). A key revoked before is a 409
+        :class:`Conflict` naming when (the first instant stands): the caller asked for
+        something that had already happened, and must not read it as its own doing."""
         if key_id.startswith(KEY_PREFIX):
             rows = self.runner.read("api_key_by_hash", {"hash": hash_key(key_id)})
             if not rows:
@@ -153,4 +156,9 @@ class KeyRepository:
         )
         if not rows:
             raise NotFound(f"no API key {key_id!r}")
-        return _record(rows[0])
+        record = _record(rows[0])
+        if rows[0].get("already_revoked"):
+            assert record.revoked_at is not None
+            raise Conflict(f"API key {key_id!r} was already revoked at "
+                           f"{record.revoked_at.isoformat(timespec='seconds')}")
+        return record

@@ -1,6 +1,8 @@
 """Build a deal's map page as of an instant: one store read, then pure analysis and rendering.
 
-:func:`map_page_from_history` is pure (a :class:`DealHistory` in, a page out); the
+:func:`map_page_from_history` is pure (a :class:`DealHistory` in, a page out): the
+analysis engine the API serves (:mod:`graphsvc.analysis.engine`), its results described
+in the map's plain data (:mod:`graphsvc.maps.frames`), rendered by :mod:`visual`. The
 :class:`MapService` adds the store read. Pages for the API hold one frame (their as-of
 control asks the server again); pages written to disk (``mode="file"``) embed the map at
 each weekly support-history point up to the instant, so their as-of control works
@@ -11,15 +13,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis import engine
+from graphsvc.analysis.folding import trend_pairs_at
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.support import support_history
+from graphsvc.analysis.schemas import Interval
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.config import Settings
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.errors import ValidationFailed
+from graphsvc.maps.frames import chart_points, map_frame
 from graphsvc.store.repository import GraphStore
-from visual.render import MapFrame, PageMode, RenderedMap, render_deal_map
+from graphsvc.visual.render import PageMode, RenderedMap, render_deal_map
 
 # Weekly frames embedded in a file page: a quarter back, enough for a deal review.
 MAX_FILE_FRAMES = 13
@@ -68,7 +73,7 @@ def map_page_from_history(
 
     Examples
     --------
-    >>> from visual.sample import sample_deal
+    >>> from tests.visual.sample import sample_deal
     >>> page = map_page_from_history(sample_deal(10).history)
     >>> "application/json" in page.html
     True
@@ -78,19 +83,22 @@ def map_page_from_history(
     first = history.first_fact_at()
     # The chart covers at most two years back: weekly points stay a few hundred at most.
     start = None if first is None else max(min(first, t), t - MAX_CHART_WEEKS * _WEEK_MS)
-    points = support_history(history, start=start, end=t, interval="week", params=params)
+    points = engine.support_histories(
+        [history], start=start, end=t, interval=Interval.week, params=params
+    )[0]
     instants = [t]
     if mode == "file":
         earlier = sorted({to_ms(p.at) for p in points if to_ms(p.at) < t})
         instants = [*earlier[-(max_frames - 1):], t] if max_frames > 1 else [t]
+    # The frames are one fleet: the deal at each instant, analysed in one engine pass.
+    now, then = trend_pairs_at(history, instants, params=params)
+    analyses = engine.analyze_snapshots(now, then, params=params)
     frames = [
-        MapFrame(
-            snapshot=history.snapshot(i),
-            analysis=analyze_history(history, as_of=i, params=params),
-        )
-        for i in instants
+        map_frame(snapshot, analysis) for snapshot, analysis in zip(now, analyses, strict=True)
     ]
-    return render_deal_map(frames, history=points, mode=mode, stale_days=params.stale_days)
+    return render_deal_map(
+        frames, history=chart_points(points), mode=mode, stale_days=params.stale_days
+    )
 
 
 class MapService:
@@ -99,7 +107,8 @@ class MapService:
     def __init__(self, *, store: GraphStore, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.params = AnalysisParams.from_settings(settings)
+        self.analysis = AnalysisService(store=store, settings=settings)
+        self.params = self.analysis.params
 
     def get(
         self,
@@ -109,8 +118,9 @@ class MapService:
         as_of: datetime | None = None,
         mode: PageMode = "served",
     ) -> RenderedMap:
-        """The deal's map page as of ``as_of`` (default now); raises ``NotFound``."""
+        """The deal's map page as of ``as_of`` (default now); raises ``NotFound``, and
+        ``ValidationFailed`` for an instant before the deal's first fact."""
         if as_of is not None and as_of > datetime.now(UTC):
             as_of = None  # nothing is known about the future: the map as of now
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        history = self.analysis.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return map_page_from_history(history, params=self.params, mode=mode)

@@ -31,7 +31,7 @@ from tenacity import (
     wait_exponential,
 )
 
-import queries
+from graphsvc import queries
 from graphsvc.config import Settings
 from graphsvc.errors import GraphsvcError, StoreUnavailable
 from graphsvc.store.embedded import NO_RETRY, EmbeddedServer, acquire

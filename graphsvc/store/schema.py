@@ -1,7 +1,15 @@
 """The graph's fixed vocabulary and its indexes, as data.
 
-Labels and relationship types come only from these enums (never from input). The
-runners turn :data:`INDEXES` and :data:`UNIQUE_KEYS` into each backend's own DDL
+Node labels come only from :class:`NodeLabel` (never from input); relationship types
+are named only in ``queries/*.cypher``, never in Python::
+
+    (:Deal)-[:FOR_ACCOUNT]->(:Account)
+    (:Stakeholder)-[:WORKS_AT]->(:Account)
+    (:Stakeholder)-[:MEMBER_FACT {at, seq, ...}]->(:Deal)
+    (:Stakeholder)-[:INFLUENCE_FACT {...}]->(:Stakeholder)
+    (:Stakeholder)-[:REPORTS_FACT {...}]->(manager:Stakeholder)
+
+The runners turn :data:`INDEXES` and :data:`UNIQUE_KEYS` into each backend's own DDL
 (FalkorDB: ``CREATE INDEX`` + ``GRAPH.CONSTRAINT``; Neo4j 5: ``CREATE INDEX ... IF NOT
 EXISTS`` / ``CREATE CONSTRAINT ... IS UNIQUE``). See ``repository.py`` for the model.
 """
@@ -28,14 +36,6 @@ class NodeLabel(StrEnum):
     login_throttle = "LoginThrottle"  # failed sign-ins per account / per address
     web_change = "WebChange"  # a deal's change log, as made on the deal page
     web_map_layout = "WebMapLayout"  # a deal's chosen layout and dragged positions
-
-
-class RelType(StrEnum):
-    deal_for_account = "FOR_ACCOUNT"  # (:Deal)-[:FOR_ACCOUNT]->(:Account)
-    works_at = "WORKS_AT"  # (:Stakeholder)-[:WORKS_AT]->(:Account)
-    member_fact = "MEMBER_FACT"  # (:Stakeholder)-[:MEMBER_FACT {at, seq, ...}]->(:Deal)
-    influence_fact = "INFLUENCE_FACT"  # (:Stakeholder)-[:INFLUENCE_FACT]->(:Stakeholder)
-    reports_fact = "REPORTS_FACT"  # (:Stakeholder)-[:REPORTS_FACT]->(manager :Stakeholder)
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see

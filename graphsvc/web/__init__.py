@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from graphsvc.visual.render import vis_network_js_path
 from graphsvc.web import docs, views
 from graphsvc.web.pages import STATIC_DIR
 from graphsvc.web.security import security_headers
-from visual.render import vis_network_js_path
 
 
 class _SecuredStatic(StaticFiles):

@@ -20,8 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graphsvc.analysis.deal import trend_snapshots
-from graphsvc.analysis.fleet import analyze_deal
+from graphsvc.analysis import engine
 from graphsvc.analysis.schemas import DealAnalysis, Forecast, NextBestContact, WarmPath
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import (
@@ -38,7 +37,9 @@ from graphsvc.domain.models import (
 )
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot, Member
 from graphsvc.errors import Conflict, NotFound, ValidationFailed
+from graphsvc.maps.frames import map_frame
 from graphsvc.store.repository import GraphStore
+from graphsvc.visual.network import frame_payload
 from graphsvc.web.deal_shape import history_revision, orgchart_levels
 from graphsvc.web.repository import ChangeEntry, WebRepository
 from graphsvc.web.schemas import (
@@ -54,7 +55,6 @@ from graphsvc.web.schemas import (
     SetReporting,
     Undo,
 )
-from visual.render import frame_payload
 
 
 @dataclass
@@ -128,10 +128,9 @@ class DealRoomService:
         revision = history_revision(latest, changes[0].seq if changes else 0)
         # The analysis service's own engine, on the history already read (the service's
         # analyze() would read it a second time).
-        now_snapshot, then_snapshot = trend_snapshots(history, params=self.analysis.params)
-        analysis = analyze_deal(now_snapshot, then_snapshot, params=self.analysis.params)
+        analysis = engine.analyze([history], params=self.analysis.params)[0]
         snapshot = history.snapshot()
-        frame = frame_payload(snapshot, analysis)
+        frame = frame_payload(map_frame(snapshot, analysis))
         top = analysis.top_decision_maker
         frame["levels"] = orgchart_levels(snapshot, top.stakeholder_id if top else None)
         layout, positions = self.repository.layout(workspace=workspace, deal_id=deal_id)
@@ -155,8 +154,10 @@ class DealRoomService:
             forecast=self.analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=when),
             next_best=self.analysis.next_best_contacts(
                 workspace=workspace, deal_id=deal_id, as_of=when, limit=5
-            ),
-            warm_paths=self.analysis.warm_paths(workspace=workspace, deal_id=deal_id, as_of=when),
+            ).items,
+            warm_paths=self.analysis.warm_paths(
+                workspace=workspace, deal_id=deal_id, as_of=when
+            ).paths,
             names={sid: info.name for sid, info in history.stakeholders.items()},
         )
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
-from visual.render import member_node_id, role_family
+from graphsvc.maps.frames import role_family
+from graphsvc.visual.network import member_node_id
 
 
 def history_revision(history: DealHistory, last_change: int) -> str:

@@ -132,7 +132,7 @@ def signin_by_email(
 ) -> Response:
     """E-mail a one-time sign-in link. The answer is the same whether or not the
     address has an account, and the sending happens after it (same answer time)."""
-    from graphsvc.users.mail import send_signin_link
+    from graphsvc.web.mail import send_signin_link
 
     check_csrf(request, csrf_token, request.cookies.get(PRESESSION_COOKIE), settings=web.settings)
     # Links count against the same per-address throttle as failed passwords.

@@ -12,19 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from graphsvc.alerts.schemas import IsoWeek
-from graphsvc.domain.models import (
-    Account,
-    Bundle,
-    Channel,
-    Deal,
-    DealStatus,
-    Influence,
-    Interaction,
-    Membership,
-    Role,
-    Stakeholder,
-    Stance,
-)
+from graphsvc.domain.models import Bundle, Channel, DealStatus, Role, Stance
+from graphsvc.examples import ExampleBuilder
 
 WEEK = IsoWeek(2026, 40)
 SLOT = datetime(2026, 9, 28, 7, tzinfo=UTC)
@@ -37,7 +26,7 @@ def owner(i: int) -> str:
 
 
 def _committee(
-    bundle: dict[str, list], deal_id: str, *, dm_name: str = "Dana Decider",
+    book: ExampleBuilder, deal_id: str, *, dm_name: str = "Dana Decider",
     dm_contacted: bool, blocker: bool = False, at: datetime,
 ) -> None:
     people = [
@@ -49,80 +38,58 @@ def _committee(
     if blocker:
         people.append((f"{deal_id}-block", "Bo Blocker", Role.influencer, Stance.blocker, False, 5))
     for sid, name, role, stance, ally, rating in people:
-        bundle["stakeholders"].append(Stakeholder(id=sid, account_id="acc", name=name))
-        bundle["memberships"].append(Membership(
-            deal_id=deal_id, stakeholder_id=sid, role=role, stance=stance, ally=ally,
-            influence_rating=rating, at=at - timedelta(days=90),
-        ))
-    bundle["influences"].append(Influence(
-        source_id=f"{deal_id}-champ", target_id=f"{deal_id}-dm", strength=0.8,
-        at=at - timedelta(days=90),
-    ))
+        book.seat(deal_id, sid, role, at=at - timedelta(days=90), stance=stance, ally=ally,
+                  rating=rating, name=name)
+    book.influences(f"{deal_id}-champ", f"{deal_id}-dm", 0.8, at=at - timedelta(days=90))
     contacted = [f"{deal_id}-champ", f"{deal_id}-eval", f"{deal_id}-spons"]
     if dm_contacted:
         contacted.append(f"{deal_id}-dm")
     for k, sid in enumerate(contacted):
-        bundle["interactions"].append(Interaction(
-            id=f"{deal_id}-i{k}", deal_id=deal_id, at=at - timedelta(days=3 + k),
-            channel=Channel.meeting, stakeholder_ids=[sid],
-            next_step_at=at + timedelta(days=10),
-        ))
+        book.met(deal_id, sid, at=at - timedelta(days=3 + k), channel=Channel.meeting,
+                 next_step_at=at + timedelta(days=10), interaction_id=f"{deal_id}-i{k}")
 
 
 def portfolio(owners: int = 10, *, opted_out: int | None = None) -> Bundle:
     """``owners`` owners (plus ``opted_out``, an extra owner index, when given)."""
-    bundle: dict[str, list] = {k: [] for k in ("deals", "stakeholders", "memberships",
-                                               "influences", "interactions")}
+    book = ExampleBuilder()
+    book.account("acc", "Acme")
     indexes = list(range(owners)) + ([opted_out] if opted_out is not None else [])
     for i in indexes:
         risky, healthy = f"risky-{i:02d}", f"healthy-{i:02d}"
-        bundle["deals"] += [
-            Deal(id=risky, account_id="acc", name=f"Risky deal {i}", owner_email=owner(i),
-                 amount=1000.0 * (i + 1)),
-            Deal(id=healthy, account_id="acc", name=f"Healthy deal {i}", owner_email=owner(i),
-                 amount=5000.0),
-        ]
-        _committee(bundle, risky, dm_contacted=False, at=SLOT)
-        _committee(bundle, healthy, dm_contacted=True, at=SLOT)
+        book.deal(risky, name=f"Risky deal {i}", owner_email=owner(i), amount=1000.0 * (i + 1))
+        book.deal(healthy, name=f"Healthy deal {i}", owner_email=owner(i), amount=5000.0)
+        _committee(book, risky, dm_contacted=False, at=SLOT)
+        _committee(book, healthy, dm_contacted=True, at=SLOT)
     # owner00: a hostile name on a never-contacted deal, a bigger deal with an influential
     # blocker (high too, DM contacted), and a won deal (never alerted).
-    bundle["deals"] += [
-        Deal(id="hostile", account_id="acc", name=HOSTILE_DEAL, owner_email=owner(0),
-             amount=5000.0),
-        Deal(id="blocked", account_id="acc", name="Blocked big deal", owner_email=owner(0),
-             amount=9_000_000.0),
-        Deal(id="won", account_id="acc", name="Won deal", owner_email=owner(0), amount=1.0,
-             status=DealStatus.won),
-    ]
-    _committee(bundle, "hostile", dm_name=HOSTILE_PERSON, dm_contacted=False, at=SLOT)
-    _committee(bundle, "blocked", dm_contacted=True, blocker=True, at=SLOT)
-    _committee(bundle, "won", dm_contacted=False, at=SLOT)
-    return Bundle(accounts=[Account(id="acc", name="Acme")], **bundle)
+    book.deal("hostile", name=HOSTILE_DEAL, owner_email=owner(0), amount=5000.0)
+    book.deal("blocked", name="Blocked big deal", owner_email=owner(0), amount=9_000_000.0)
+    book.deal("won", name="Won deal", owner_email=owner(0), amount=1.0, status=DealStatus.won)
+    _committee(book, "hostile", dm_name=HOSTILE_PERSON, dm_contacted=False, at=SLOT)
+    _committee(book, "blocked", dm_contacted=True, blocker=True, at=SLOT)
+    _committee(book, "won", dm_contacted=False, at=SLOT)
+    return book.bundle()
 
 
 def contact_dm(deal_id: str, at: datetime) -> Bundle:
     """The top decision-maker of ``deal_id`` met (clears DM_NEVER_CONTACTED)."""
-    return Bundle(interactions=[Interaction(
-        id=f"{deal_id}-dm-met", deal_id=deal_id, at=at, channel=Channel.meeting,
-        stakeholder_ids=[f"{deal_id}-dm"], next_step_at=at + timedelta(days=14),
-    )])
+    book = ExampleBuilder()
+    book.met(deal_id, f"{deal_id}-dm", at=at, channel=Channel.meeting,
+             next_step_at=at + timedelta(days=14), interaction_id=f"{deal_id}-dm-met")
+    return book.bundle()
 
 
 def add_blocker(deal_id: str, at: datetime) -> Bundle:
     """An influential blocker joins ``deal_id`` (raises INFLUENTIAL_BLOCKER)."""
-    sid = f"{deal_id}-newblock"
-    return Bundle(
-        stakeholders=[Stakeholder(id=sid, account_id="acc", name="Nora Newblocker")],
-        memberships=[Membership(deal_id=deal_id, stakeholder_id=sid, role=Role.influencer,
-                                stance=Stance.blocker, influence_rating=5, at=at)],
-    )
+    book = ExampleBuilder()
+    book.seat(deal_id, f"{deal_id}-newblock", Role.influencer, at=at, stance=Stance.blocker,
+              rating=5, name="Nora Newblocker")
+    return book.bundle()
 
 
 def risky_deal(deal_id: str, owner_email: str) -> Bundle:
     """One deal at risk (never-contacted decision-maker) for ``owner_email``."""
-    bundle: dict[str, list] = {k: [] for k in ("stakeholders", "memberships", "influences",
-                                               "interactions")}
-    _committee(bundle, deal_id, dm_contacted=False, at=SLOT)
-    deal = Deal(id=deal_id, account_id="acc", name=f"Deal {deal_id}", owner_email=owner_email,
-                amount=100.0)
-    return Bundle(deals=[deal], **bundle)
+    book = ExampleBuilder()
+    book.deal(deal_id, owner_email=owner_email, amount=100.0)
+    _committee(book, deal_id, dm_contacted=False, at=SLOT)
+    return book.bundle()

@@ -5,11 +5,25 @@ from __future__ import annotations
 import pytest
 
 from graphsvc.analysis._examples import contact, history_from_events
-from graphsvc.analysis.deal import analyze_history, analyze_snapshot
+from graphsvc.analysis.engine import analyze, analyze_snapshots
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.schemas import FlagCode, Severity
+from graphsvc.analysis.schemas import DealAnalysis, FlagCode, Severity
 from graphsvc.domain.models import DealStatus
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 from tests.analysis.scenarios import deal, healthy_interactions
+
+
+def analyze_snapshot(
+    snapshot: DealSnapshot, *, previous: DealSnapshot | None = None,
+    params: AnalysisParams | None = None,
+) -> DealAnalysis:
+    """The engine on one committee (a fleet of one)."""
+    earlier = None if previous is None else [previous]
+    return analyze_snapshots([snapshot], earlier, params=params or AnalysisParams())[0]
+
+
+def analyze_history(history: DealHistory, *, as_of: int | None = None) -> DealAnalysis:
+    return analyze([history], as_of=as_of)[0]
 
 
 def codes(snapshot, **kwargs) -> dict[FlagCode, object]:

@@ -1,6 +1,6 @@
-"""Fleet scan == per-deal analysis on a seeded 200-deal portfolio in the real store:
+"""The engine == the networkx reference on a seeded 200-deal portfolio in the real store:
 the scan's risks and key people, the fleet's full rankings and the served analysis,
-against the per-deal networkx path."""
+against the per-deal networkx reference."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from graphsvc.analysis.deal import analyze_history
-from graphsvc.analysis.fleet import analyze_fleet, trend_pairs
+from graphsvc.analysis._reference import analyze_history, support_history
+from graphsvc.analysis.engine import analyze
 from graphsvc.analysis.service import AnalysisService
-from graphsvc.analysis.support import support_history
 from graphsvc.domain.models import to_ms
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
@@ -32,7 +31,7 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
     # reference is the per-deal networkx path on the same histories.
     histories = [h for batch in store.open_deal_histories(workspace=workspace, as_of=NOW)
                  for h in batch]
-    full = analyze_fleet(*trend_pairs(histories, params=service.params), params=service.params)
+    full = analyze(histories, params=service.params)
     assert [a.deal_id for a in full] == [r.deal_id for r in fleet] == [
         h.deal.id for h in histories]
     flagged = 0
@@ -61,7 +60,8 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
         assert [p.at for p in item.support_history] == [p.at for p in expected]
         for got, want in zip(item.support_history, expected, strict=True):
             assert abs(got.share - want.share) <= 1e-9 and got.allies == want.allies
-        best = service.next_best_contacts(workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1)
+        best = service.next_best_contacts(
+            workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1).items
         assert [c.stakeholder_id for c in item.next_best_contacts] == [
             c.stakeholder_id for c in best
         ]

@@ -1,5 +1,6 @@
 """Property tests (hypothesis): bounds, relabelling invariance, monotone support, and
-the fleet path equal to the per-deal path on random committees and histories."""
+the engine (vectorised) equal to the networkx reference on random committees and
+histories."""
 
 from __future__ import annotations
 
@@ -9,16 +10,19 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphsvc.analysis.deal import analyze_snapshot, assess_snapshot
-from graphsvc.analysis.fleet import (
-    analyze_fleet,
-    fleet_scores,
-    scan_fleet,
-    snapshots_at,
-    trend_pairs,
+from graphsvc.analysis._reference import (
+    analyze_history,
+    analyze_snapshot,
+    assess_snapshot,
+    support_history,
 )
+from graphsvc.analysis.engine import analyze, analyze_snapshots, support_histories
+from graphsvc.analysis.folding import snapshots_at, trend_pairs, trend_pairs_at
+from graphsvc.analysis.next_best import next_best_contacts
 from graphsvc.analysis.ranking import rank_members, score_members
+from graphsvc.analysis.schemas import Interval
 from graphsvc.analysis.support import support_state
+from graphsvc.analysis.vectorised import fleet_next_best, fleet_scores
 from graphsvc.domain.models import Stance
 from graphsvc.domain.snapshot import DealSnapshot, Line, StakeholderInfo
 from tests.analysis.agreement import assert_same_risk, assert_same_rows
@@ -132,31 +136,51 @@ def test_fast_folding_equals_dealhistory_snapshot(history, days) -> None:
 
 @FAST
 @given(st.lists(histories(), min_size=1, max_size=4))
-def test_fleet_analysis_equals_per_deal_analysis(batch) -> None:
-    from graphsvc.analysis.deal import trend_snapshots
-    from graphsvc.analysis.fleet import trend_pairs
+def test_engine_analysis_equals_the_networkx_reference(batch) -> None:
+    for h, engine, (now, then) in zip(
+        batch, analyze(batch), zip(*trend_pairs(batch), strict=True), strict=True
+    ):
+        # The engine's folding of both instants equals DealHistory.snapshot's.
+        assert now == h.snapshot() and then == h.snapshot(then.as_of)
+        single = analyze_history(h)
+        assert_same_rows(engine.ranking, single.ranking)
+        assert_same_risk(engine, single)
+        assert engine.support.movers == single.support.movers or all(
+            abs(a.delta - b.delta) <= 1e-9
+            for a, b in zip(engine.support.movers, single.support.movers, strict=True))
 
-    now, then = trend_pairs(batch)
-    for h, a, b in zip(batch, now, then, strict=True):
-        assert (a, b) == trend_snapshots(h)
-    for h, fleet in zip(batch, analyze_fleet(now, then), strict=True):
-        single = analyze_snapshot(*trend_snapshots(h)[:1], previous=trend_snapshots(h)[1])
-        assert [r.stakeholder_id for r in fleet.ranking] == [
-            r.stakeholder_id for r in single.ranking
-        ]
-        for x, y in zip(fleet.ranking, single.ranking, strict=True):
-            assert abs(x.score - y.score) < 1e-9
-        assert fleet.flags == single.flags
-        assert fleet.top_decision_maker == single.top_decision_maker
-        assert abs(fleet.support.share - single.support.share) < 1e-9
-        assert fleet.support.trend == single.support.trend
+
+@FAST
+@given(histories(), st.lists(st.integers(-10, 140), max_size=4))
+def test_frames_of_one_deal_equal_the_reference_at_each_instant(history, days) -> None:
+    # The deal map analyses one deal at several instants as one fleet.
+    day = 86_400_000
+    instants = [history.as_of - 130 * day + d * day for d in days]
+    frames = analyze_snapshots(*trend_pairs_at(history, instants))
+    for t, frame in zip(instants, frames, strict=True):
+        single = analyze_history(history, as_of=t)
+        assert_same_rows(frame.ranking, single.ranking)
+        assert_same_risk(frame, single)
+
+
+@FAST
+@given(st.lists(histories(), min_size=1, max_size=4), st.sampled_from(list(Interval)))
+def test_engine_support_histories_equal_the_reference(batch, interval) -> None:
+    for h, points in zip(batch, support_histories(batch, interval=interval), strict=True):
+        expected = support_history(h, interval=interval)
+        assert [p.at for p in points] == [p.at for p in expected]
+        for got, want in zip(points, expected, strict=True):
+            assert abs(got.share - want.share) <= 1e-9
+            assert abs(got.opposition - want.opposition) <= 1e-9
+            assert (got.allies, got.completeness) == (want.allies, want.completeness)
 
 
 @FAST
 @given(st.lists(histories(), min_size=1, max_size=4))
 def test_fleet_scan_equals_per_deal_assessment(batch) -> None:
     now, then = trend_pairs(batch)
-    for a, b, fleet in zip(now, then, scan_fleet(now, then), strict=True):
+    for a, b, fleet in zip(now, then, analyze_snapshots(now, then, ranking=False),
+                           strict=True):
         single = assess_snapshot(a, previous=b)
         full = analyze_snapshot(a, previous=b)
         assert [p.stakeholder_id for p in single.key_people] == [
@@ -169,9 +193,6 @@ def test_fleet_scan_equals_per_deal_assessment(batch) -> None:
 @FAST
 @given(st.lists(committees(), min_size=1, max_size=5))
 def test_fleet_next_best_equals_per_deal(snaps: list[DealSnapshot]) -> None:
-    from graphsvc.analysis.fleet import fleet_next_best
-    from graphsvc.analysis.next_best import next_best_contacts
-
     for snap, fleet in zip(snaps, fleet_next_best(snaps, fleet_scores(snaps)), strict=True):
         single = next_best_contacts(snap)
         assert [c.stakeholder_id for c in fleet] == [c.stakeholder_id for c in single]
@@ -185,8 +206,6 @@ def test_fleet_next_best_with_a_zero_self_weight() -> None:
     # b listens only to a and keeps nothing of its own view (self-weight 0): the block
     # takes the per-deal route (forecast.py) inside the fleet pass.
     from graphsvc.analysis._examples import committee
-    from graphsvc.analysis.fleet import fleet_next_best
-    from graphsvc.analysis.next_best import next_best_contacts
 
     odd = committee([("a", "Other", 3, "neutral"), ("b", "Other", 3, "blocker", False, 0.0)],
                     influences=[("a", "b", 1.0)])

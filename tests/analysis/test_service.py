@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis._reference import analyze_history
 from graphsvc.analysis.schemas import FlagCode
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import (
@@ -196,13 +196,17 @@ def test_forecast_and_next_best(service: AnalysisService, workspace: str) -> Non
     boss = next(m for m in forecast.stakeholders if m.stakeholder_id == "boss")
     # boss listens to the skeptic gatekeeper (only influence line on the committee).
     assert boss.initial == 0 and boss.predicted < 0
-    contacts = service.next_best_contacts(workspace=workspace, deal_id="d1", as_of=day(40))
+    answer = service.next_best_contacts(workspace=workspace, deal_id="d1", as_of=day(40))
+    assert answer.deal_id == "d1" and answer.as_of == day(40)
+    contacts = answer.items
     assert {c.stakeholder_id for c in contacts} == {"boss", "eval", "gate"}
     assert contacts[0].rank == 1 and contacts[0].reason
 
 
 def test_warm_paths_use_other_deals(service: AnalysisService, workspace: str) -> None:
-    paths = service.warm_paths(workspace=workspace, deal_id="d1", as_of=day(40))
+    answer = service.warm_paths(workspace=workspace, deal_id="d1", as_of=day(40))
+    assert answer.top_decision_maker_id == "boss" and answer.as_of == day(40)
+    paths = answer.paths
     assert paths, "se@us.com knows friend from d2, who influences boss"
     best = paths[0]
     assert best.team_member_email == "se@us.com"
@@ -211,7 +215,7 @@ def test_warm_paths_use_other_deals(service: AnalysisService, workspace: str) ->
     # 2 interactions with friend: 1 - 0.5**2 = 0.75; friend sways boss at 0.9.
     assert best.strength == pytest.approx(0.675)
     # After day 50 the rep has met boss directly; 1 meeting = 0.5 < 0.675.
-    later = service.warm_paths(workspace=workspace, deal_id="d1", as_of=day(55))
+    later = service.warm_paths(workspace=workspace, deal_id="d1", as_of=day(55)).paths
     assert [p.team_member_email for p in later][:2] == ["se@us.com", "rep@us.com"]
 
 
@@ -226,10 +230,32 @@ def test_scan_covers_open_deals_only(service: AnalysisService, workspace: str) -
     assert len(details[0].support_history) == 5
     [single_best] = service.next_best_contacts(
         workspace=workspace, deal_id="d1", as_of=day(40), limit=1
-    )
+    ).items
     [fleet_best] = details[0].next_best_contacts
     assert (fleet_best.stakeholder_id, fleet_best.reason) == (
         single_best.stakeholder_id,
         single_best.reason,
     )
     assert fleet_best.support_gain == pytest.approx(single_best.support_gain, abs=1e-9)
+
+
+def test_no_data_before_the_deals_first_fact(service: AnalysisService, workspace: str) -> None:
+    # d1's first fact is on day 0: the day before, the deal did not exist. Every per-deal
+    # verb says so (naming the first fact) instead of analysing an empty committee.
+    verbs = (service.analyze, service.forecast, service.next_best_contacts, service.warm_paths)
+    for verb in verbs:
+        with pytest.raises(ValidationFailed, match=r"no data before 2026-03-01T00:00:00\+00:00"):
+            verb(workspace=workspace, deal_id="d1", as_of=day(-1))
+    assert service.analyze(workspace=workspace, deal_id="d1", as_of=day(0)).ranking
+
+
+def test_warm_paths_name_the_decision_maker_even_without_a_path(
+    service: AnalysisService, workspace: str
+) -> None:
+    # On day 1 nobody on our team has met anyone: no warm path, but the analysis still
+    # names the top decision-maker (the same as the deal's analysis).
+    answer = service.warm_paths(workspace=workspace, deal_id="d1", as_of=day(1))
+    analysis = service.analyze(workspace=workspace, deal_id="d1", as_of=day(1))
+    assert answer.paths == []
+    assert analysis.top_decision_maker is not None
+    assert answer.top_decision_maker_id == analysis.top_decision_maker.stakeholder_id == "boss"

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from graphsvc.analysis._examples import DAY_MS, T0, committee, contact, history_from_events
+from graphsvc.analysis._reference import support_summary
+from graphsvc.analysis.coverage import member_coverage
+from graphsvc.analysis.engine import support_histories
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.ranking import score_members
-from graphsvc.analysis.schemas import Coverage
+from graphsvc.analysis.schemas import Coverage, Interval
 from graphsvc.analysis.support import (
     history_instants,
     map_completeness,
-    member_coverage,
-    support_history,
     support_state,
-    support_summary,
 )
 
 
@@ -94,12 +94,12 @@ def test_support_history_weekly_from_first_fact() -> None:
         ],  # a leaves on day 12
         as_of_day=21,
     )
-    points = support_history(h)
+    points = support_histories([h])[0]
     # Points at day 0, 7, 14, 21 (back from day 21, weekly): shares 0.5, 0.5, 1.0 (only b).
     assert [(p.at.day, p.share) for p in points] == [(1, 0.5), (8, 0.5), (15, 1.0), (22, 1.0)]
-    daily = support_history(h, interval="day")
+    daily = support_histories([h], interval=Interval.day)[0]
     assert len(daily) == 22
-    assert support_history(history_from_events([])) == []
+    assert support_histories([history_from_events([])]) == [[]]
 
 
 def test_trend_growing_with_movers_and_configurable_window() -> None:

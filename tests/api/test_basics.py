@@ -157,6 +157,23 @@ def test_admin_key_manages_keys_of_its_workspace(api: Api, workspace: str) -> No
             assert reader.get("/v1/deals").status_code == 401
 
 
+def test_revoking_a_revoked_key_says_it_was_already_revoked(api: Api, workspace: str) -> None:
+    with api.client(api.key(workspace, "admin")) as admin:
+        key_id = admin.post("/v1/keys", json={"scope": "read"}).json()["id"]
+        first = admin.delete(f"/v1/keys/{key_id}")
+        assert first.status_code == 200
+        revoked_at = first.json()["revoked_at"]
+        assert revoked_at is not None
+        again = admin.delete(f"/v1/keys/{key_id}")
+        assert again.status_code == 409, again.text
+        body = again.json()
+        assert body["error"] == "conflict"
+        assert "already revoked" in body["detail"] and key_id in body["detail"]
+        # The first revocation instant stands.
+        listed = {k["id"]: k for k in admin.get("/v1/keys").json()["items"]}
+        assert listed[key_id]["revoked_at"] == revoked_at
+
+
 def test_request_id_is_echoed_or_made(api: Api) -> None:
     with api.client() as client:
         assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}
@@ -190,7 +207,9 @@ def test_analysis_is_cached_until_a_write_and_metrics_show_it(api: Api, workspac
         assert {"ranking", "top_decision_maker", "support", "flags"} <= body.keys()
         assert body["top_decision_maker"]["stakeholder_id"] == dm
         assert 0 <= body["support"]["share"] <= 1
-        assert client.get(f"/v1/deals/{deal}/analysis").json() == body  # from the cache
+        again = client.get(f"/v1/deals/{deal}/analysis").json()  # from the cache, as of now
+        assert {**again, "as_of": None} == {**body, "as_of": None}
+        assert again["as_of"] >= body["as_of"]
         hits = metric(client.get("/metrics").text, "graphsvc_analysis_cache_total",
                       result="hit")
         assert hits >= 1
@@ -275,3 +294,16 @@ def test_key_lookup_reads_the_stores_workspace_revision(api: Api, workspace: str
     found = api.keys.authenticate_with_revision(key)
     assert found is not None
     assert found[1] == api.store.workspace_revision(workspace=workspace) > 0
+
+
+def test_every_paginated_route_refuses_a_bad_cursor_alike(api: Api, workspace: str) -> None:
+    # One cursor codec: a cursor that is not ours is the same 422 on every route, and a
+    # deal-list cursor is no risk-list offset.
+    with api.client(api.key(workspace)) as client:
+        deal_cursor = "ZGVhbC03"  # encode_cursor("deal-7")
+        for path, cursor in (("/v1/deals", "!!"), ("/v1/risks", "!!"),
+                             ("/v1/risks", deal_cursor)):
+            answer = client.get(path, params={"cursor": cursor})
+            assert answer.status_code == 422, (path, answer.text)
+            assert answer.json()["detail"] == [
+                {"loc": ["query", "cursor"], "msg": "not a cursor of this API"}]

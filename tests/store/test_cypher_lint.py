@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-import queries
+from graphsvc import queries
 from graphsvc.store.runners import Neo4jRunner
 from tests.helpers import require_tool, running_in_ci
 

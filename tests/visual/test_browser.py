@@ -10,7 +10,7 @@ import pytest
 from graphsvc.domain.models import to_ms
 from graphsvc.maps.service import map_page_from_history
 from tests.visual.conftest import PageWatch, browser_test, pixel_variety
-from visual.sample import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_TITLE, sample_deal
+from tests.visual.sample import HOSTILE_NAME, HOSTILE_SUMMARY, HOSTILE_TITLE, sample_deal
 
 pytestmark = browser_test
 

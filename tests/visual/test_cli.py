@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graphsvc.maps.links import verify_map_token
-from visual.sample import sample_deal
+from tests.visual.sample import sample_deal
 
 
 def run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,8 @@
 """The deal-map page as HTML: network encoding, escaping, inline assets, and its CSP.
 
 Hand-built inputs: :func:`visual.sample.sample_deal` histories (seeded) and, where a
-test needs exact values, DealSnapshot/DealAnalysis objects built here.
+test needs exact values, DealSnapshot/DealAnalysis objects built here and described in
+the map's plain data by ``graphsvc.maps.frames.map_frame``.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import escape
 
-from graphsvc.analysis.deal import analyze_history
+from graphsvc.analysis.engine import analyze
 from graphsvc.analysis.schemas import (
     Coverage,
     DealAnalysis,
@@ -37,19 +40,12 @@ from graphsvc.domain.snapshot import (
     StakeholderInfo,
 )
 from graphsvc.errors import ValidationFailed
+from graphsvc.maps.frames import chart_points, map_frame, role_family
 from graphsvc.maps.service import map_page_from_history, parse_as_of
-from visual.render import (
-    ALLY_BORDER,
-    STANCE_COLORS,
-    MapFrame,
-    build_network,
-    content_security_policy,
-    json_for_script,
-    node_size,
-    render_deal_map,
-    role_family,
-)
-from visual.sample import (
+from graphsvc.visual.data import MapFrame
+from graphsvc.visual.network import ALLY_BORDER, STANCE_COLORS, build_network, node_size
+from graphsvc.visual.render import content_security_policy, json_for_script, render_deal_map
+from tests.visual.sample import (
     HOSTILE_DEAL,
     HOSTILE_NAME,
     HOSTILE_SUMMARY,
@@ -77,6 +73,10 @@ def _ranked(m: Member, rank: int, score: float) -> RankedMember:
         components=ScoreComponents(authority=0.5, network=0.25, rating=0.5),
         coverage=Coverage.brief, interaction_count=1,
     )
+
+
+def hand_built_frame() -> MapFrame:
+    return map_frame(*hand_built())
 
 
 def hand_built() -> tuple[DealSnapshot, DealAnalysis]:
@@ -125,8 +125,7 @@ def data_block(html: str) -> dict:
 
 
 def test_nodes_encode_score_stance_role_and_ally() -> None:
-    snapshot, analysis = hand_built()
-    parts = build_network(snapshot, analysis, stale_days=30)
+    parts = build_network(hand_built_frame(), stale_days=30)
     nodes = {n["id"]: n for n in parts.network.nodes}
     assert {i for i in nodes if i.startswith("s:")} == {"s:dm", "s:champ", "s:user", "s:gate"}
     assert nodes["s:dm"]["shape"] == "diamond"
@@ -146,8 +145,7 @@ def test_nodes_encode_score_stance_role_and_ally() -> None:
 
 
 def test_edges_encode_strength_reporting_and_team_contacts() -> None:
-    snapshot, analysis = hand_built()
-    parts = build_network(snapshot, analysis, stale_days=30)
+    parts = build_network(hand_built_frame(), stale_days=30)
     edges = {(e["from"], e["to"]): e for e in parts.network.edges}
     strong, weak = edges[("s:champ", "s:dm")], edges[("s:gate", "s:dm")]
     assert strong["width"] > weak["width"]
@@ -185,8 +183,7 @@ def test_json_for_script_cannot_close_the_block() -> None:
 
 
 def test_page_is_self_contained_and_policy_matches_its_inline_blocks() -> None:
-    snapshot, analysis = hand_built()
-    page = render_deal_map([MapFrame(snapshot, analysis)])
+    page = render_deal_map([hand_built_frame()])
     html = page.html
     # No external resource of any kind, no CDN, no bootstrap.
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
@@ -253,7 +250,7 @@ def test_file_pages_embed_earlier_committees() -> None:
 
 def test_page_shows_the_real_analysis() -> None:
     deal = sample_deal(30, end=END)
-    analysis = analyze_history(deal.history)
+    analysis = analyze([deal.history])[0]  # the same engine as the API
     frame = data_block(map_page_from_history(deal.history).html)["frames"][0]
     assert frame["support"]["share"] == analysis.support.share
     assert [f["code"] for f in frame["flags"]] == [f.code.value for f in analysis.flags]
@@ -265,10 +262,9 @@ def test_page_shows_the_real_analysis() -> None:
 
 
 def test_support_history_points_reach_the_chart() -> None:
-    snapshot, analysis = hand_built()
     points = [SupportPoint(at=END - timedelta(weeks=w), share=0.1 * w, opposition=0.1, allies=w)
               for w in (2, 1, 0)]
-    data = data_block(render_deal_map([MapFrame(snapshot, analysis)], history=points).html)
+    data = data_block(render_deal_map([hand_built_frame()], history=chart_points(points)).html)
     assert [p["allies"] for p in data["history"]] == [2, 1, 0]  # oldest first
 
 
@@ -279,3 +275,12 @@ def test_as_of_parsing() -> None:
     for bad in ("yesterday", "2026-13-01", "0001-01-01T00:00:00+14:00"):
         with pytest.raises(ValidationFailed):
             parse_as_of(bad)
+
+
+def test_visual_is_a_rendering_library_that_imports_nothing_from_graphsvc() -> None:
+    code = (
+        "import sys, visual, visual.data, visual.network, visual.render\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] == 'graphsvc')\n"
+        "assert not leaked, leaked\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,9 +13,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from graphsvc.domain.models import from_ms
 from graphsvc.maps.links import create_map_token, map_link_url
 from tests.visual.conftest import browser_test
-from visual.sample import sample_deal
+from tests.visual.sample import sample_deal
 
 
 def data_block(html: str) -> dict:
@@ -32,6 +33,15 @@ def assert_map_headers(response: httpx.Response) -> None:
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "http" not in policy and "*" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def assert_error_page(response: httpx.Response, status: int, text: str) -> None:
+    """The map's HTML error page: the status, the message, and no script at all."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert text in response.text and "<script" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert response.headers["referrer-policy"] == "no-referrer"
 
 
@@ -66,16 +76,27 @@ def test_keyed_map_as_of_and_headers(seeded, workspace) -> None:
         expected = len(x.history.snapshot(int(end_of_day.timestamp() * 1000)).members)
         assert data_block(then.text)["frames"][-1]["committee_size"] == expected
         assert expected < frame["committee_size"]
-        # The ends of the calendar: the future is the map as of now, year 1 is empty.
+        # The ends of the calendar: the future is the map as of now; before the deal's
+        # first fact there is no data (not an empty committee with made-up flags).
         future = client.get("/v1/deals/deal-x/map", params={"as_of": "9999-12-31"})
         assert future.status_code == 200
         assert data_block(future.text)["frames"][-1]["committee_size"] == frame["committee_size"]
-        ancient = client.get("/v1/deals/deal-x/map", params={"as_of": "0001-01-01"})
-        assert ancient.status_code == 200
-        assert data_block(ancient.text)["frames"][-1]["committee_size"] == 0
-        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"})
-        assert bad.status_code == 422 and bad.json()["error"] == "validation_error"
-        assert client.get("/v1/deals/nope/map").status_code == 404
+        first = from_ms(x.history.first_fact_at()).isoformat()
+        browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+        for ancient in ("0001-01-01", "2001-01-01"):
+            early = client.get("/v1/deals/deal-x/map", params={"as_of": ancient},
+                               headers=browser)
+            assert_error_page(early, 422, f"no data before {first}")
+        # A bad date in the address: in a browser the error page, not raw JSON; an API
+        # client asking for anything gets the JSON error body of every route.
+        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"},
+                         headers=browser)
+        assert_error_page(bad, 422, "as_of is not a date or instant")
+        as_json = client.get("/v1/deals/deal-x/map", params={"as_of": "2001-01-01"})
+        assert as_json.status_code == 422 and as_json.json()["error"] == "validation_error"
+        assert f"no data before {first}" in str(as_json.json()["detail"])
+        assert_error_page(client.get("/v1/deals/nope/map", headers=browser), 404, "no deal")
+        assert client.get("/v1/deals/nope/map").json()["error"] == "not_found"
     with api.client() as anonymous:
         assert anonymous.get("/v1/deals/deal-x/map").status_code == 401
     with api.client(api.key("some-other-workspace", "read")) as stranger:
@@ -113,8 +134,9 @@ def test_signed_links(seeded, workspace) -> None:
         assert data_block(valid.text)["frames"][-1]["deal"]["id"] == "deal-x"
         assert "Deal Y expansion" not in valid.text
         earlier = public.get(path, params={"as_of": "2001-01-01"})
-        assert earlier.status_code == 200
-        assert data_block(earlier.text)["frames"][-1]["committee_size"] == 0
+        assert_error_page(earlier, 422, "no data before")
+        assert_error_page(public.get(path, params={"as_of": "2026-02-30"}), 422,
+                          "as_of is not a date or instant")
 
         # Tampered: one character changed anywhere in the token.
         for i in (0, len(token) // 2, len(token) - 1):
@@ -172,13 +194,12 @@ def test_served_pages_in_the_browser(seeded, workspace, open_page) -> None:
     end_of_day = datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(days=1)
     expected = len(x.history.snapshot(int(end_of_day.timestamp() * 1000) - 1).members)
     assert watch.map_state()["members"] == expected
-    # Before the deal's first fact the committee is empty: the page says so, without errors.
-    watch.page.goto(f"{api.url}/v1/deals/deal-x/map?as_of=2001-01-01")
-    watch.wait_stabilized()
-    assert watch.map_state()["nodes"] == 0
-    assert "Nobody is on this committee" in watch.page.text_content("#status")
     assert watch.console_errors == [] and watch.page_errors == [] and watch.dialogs == []
     assert watch.blocked == []
+    # Before the deal's first fact there is no data: the error page says since when.
+    early = watch.page.goto(f"{api.url}/v1/deals/deal-x/map?as_of=2001-01-01")
+    assert early is not None and early.status == 422
+    assert "no data before" in watch.page.text_content("body")
 
     # A signed link opens in a browser with no key at all.
     with api.client(api.key(workspace, "write")) as client:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from graphsvc.users import UserRepository, UserService
-from graphsvc.users.mail import send_signin_link
+from graphsvc.web.mail import send_signin_link
 from tests.alerts.conftest import LoopbackController, RecordingHandler
 from tests.web.conftest import DealRoom
 

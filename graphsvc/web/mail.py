@@ -1,4 +1,5 @@
-"""Sign-in links by e-mail, through the same SMTP settings and sender as the alerts.
+"""Sign-in links by e-mail, through the same SMTP settings and sender as the alerts (in
+the web layer: it uses the alerts' sender, which the users service may not).
 
 :func:`signin_message` is pure (the message); :func:`send_signin_link` makes the link
 and sends it. Asking for a link never tells whether the address has an account: the

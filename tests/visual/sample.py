@@ -1,8 +1,9 @@
 """Synthetic, seeded buying committees for the deal map's tests, benchmark and screenshot.
 
-:func:`sample_deal` returns the same recorded facts two ways: as a :class:`Bundle`
-(what a CRM would import through the API or CLI) and as the :class:`DealHistory` the
-store would return for it, so the renderer can be exercised with or without a store.
+:func:`sample_deal` records its facts with :class:`graphsvc.examples.ExampleBuilder` and
+returns them two ways: as a :class:`Bundle` (what a CRM would import through the API or
+CLI) and as the :class:`DealHistory` the store would return for it, so the renderer can
+be exercised with or without a store.
 The committee grows over twelve weeks (later joiners, stance changes, a departure),
 so an earlier as-of date shows a smaller, different committee.
 """
@@ -14,28 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from graphsvc.domain.models import (
-    Account,
     Bundle,
     Channel,
-    Deal,
-    Influence,
     Interaction,
-    Membership,
-    MembershipEnd,
-    ReportingLine,
     Role,
     Stakeholder,
     Stance,
     TeamMember,
-    to_ms,
 )
-from graphsvc.domain.snapshot import (
-    DealHistory,
-    InteractionRecord,
-    LineFact,
-    MembershipFact,
-    StakeholderInfo,
-)
+from graphsvc.domain.snapshot import DealHistory
+from graphsvc.examples import ExampleBuilder
 
 HOSTILE_NAME = "<img src=x onerror=\"window.__pwned=1;alert(1)\">"
 HOSTILE_TITLE = "</script><script>window.__pwned=2;alert(2)</script>"
@@ -129,13 +118,15 @@ def sample_deal(
     # Default: a minute ago, so "as of now" sees every recorded fact.
     end = end or (datetime.now(UTC) - timedelta(minutes=1)).replace(second=0, microsecond=0)
     start = end - timedelta(weeks=WEEKS)
-    account = Account(id=f"acc-{deal_id}", name="Nordwind Logistics AG")
+    account_id = f"acc-{deal_id}"
+    book = ExampleBuilder(workspace=workspace, account_id=account_id)
+    book.account(account_id, "Nordwind Logistics AG")
     name = deal_name or f"Nordwind fleet platform ({members} people)"
     if hostile:
         name = HOSTILE_DEAL
-    deal = Deal(id=deal_id, account_id=account.id, name=name,
-                owner_email="owner@seller.example", amount=1_250_000.0, currency="EUR",
-                stage="Proposal", close_date=(end + timedelta(days=45)).date())
+    deal = book.deal(deal_id, name=name, owner_email="owner@seller.example",
+                     amount=1_250_000.0, currency="EUR", stage="Proposal",
+                     close_date=(end + timedelta(days=45)).date())
 
     roles = _roles(members, rng)
     people: list[Stakeholder] = []
@@ -147,7 +138,7 @@ def sample_deal(
                 break
         used.add(full)
         people.append(Stakeholder(
-            id=f"{deal_id}-p{i:03d}", account_id=account.id, name=full,
+            id=f"{deal_id}-p{i:03d}", account_id=account_id, name=full,
             title=rng.choice(_TITLES[role]),
             email=f"p{i:03d}.{deal_id}@customer.example",
         ))
@@ -156,13 +147,13 @@ def sample_deal(
             update={"name": HOSTILE_NAME})
         people[min(4, members - 1)] = people[min(4, members - 1)].model_copy(
             update={"title": HOSTILE_TITLE})
+    for person in people:
+        book.person(person.id, person.name, title=person.title, email=person.email)
     top_dm = people[0].id
 
     # Who joins when: about two thirds are there from the start, the rest join later.
     joined: dict[str, datetime] = {}
     late: list[str] = []
-    memberships: list[Membership] = []
-    ends: list[MembershipEnd] = []
     for i, (person, role) in enumerate(zip(people, roles, strict=True)):
         early = i < 7 or rng.random() < 0.66
         at = start + _DAY * (rng.uniform(0, 5) if early else rng.uniform(20, 75))
@@ -176,29 +167,22 @@ def sample_deal(
         # The top decision-maker is the best-ranked decision role: make it person 0.
         rating = 5 if i == 0 else rng.randint(1, 3) if i < 3 else (
             rng.randint(1, 5) if rng.random() < 0.8 else None)
-        memberships.append(Membership(
-            deal_id=deal_id, stakeholder_id=person.id, role=role, stance=stance, ally=ally,
-            influence_rating=rating, at=at,
-        ))
+        deal.seat(person.id, role, at=at, stance=stance, ally=ally, rating=rating)
         if rng.random() < 0.25 and i >= 3:
             # A stance change later on: support moves week by week.
             later = at + _DAY * rng.uniform(10, 60)
             if later < end:
                 new = _stance(rng)
-                memberships.append(Membership(
-                    deal_id=deal_id, stakeholder_id=person.id, role=role, stance=new,
-                    ally=new in (Stance.champion, Stance.supporter) and rng.random() < 0.5,
-                    influence_rating=rng.randint(1, 5), at=later,
-                ))
+                deal.seat(person.id, role, at=later, stance=new,
+                          ally=new in (Stance.champion, Stance.supporter) and rng.random() < 0.5,
+                          rating=rng.randint(1, 5))
         if i >= 7 and rng.random() < 0.04:
-            ends.append(MembershipEnd(deal_id=deal_id, stakeholder_id=person.id,
-                                      at=min(end - _DAY, at + _DAY * rng.uniform(15, 40))))
+            deal.leaves(person.id, at=min(end - _DAY, at + _DAY * rng.uniform(15, 40)))
 
     # Reporting lines follow seniority; influence lines mostly flow from senior people.
     by_level: dict[int, list[int]] = {}
     for i, role in enumerate(roles):
         by_level.setdefault(_SENIORITY[role], []).append(i)
-    reporting: list[ReportingLine] = []
     for i, role in enumerate(roles):
         level = _SENIORITY[role]
         managers = [j for lv in range(level - 1, -1, -1) for j in by_level.get(lv, []) if j != i]
@@ -206,9 +190,7 @@ def sample_deal(
             continue
         manager = rng.choice(managers[: max(1, min(len(managers), 6))])
         at = max(joined[people[i].id], joined[people[manager].id])
-        reporting.append(ReportingLine(stakeholder_id=people[i].id,
-                                       manager_id=people[manager].id, at=at))
-    influences: list[Influence] = []
+        book.reports_to(people[i].id, people[manager].id, at=at)
     seen: set[tuple[int, int]] = set()
     for i in range(members):
         for _ in range(rng.choice([1, 1, 2, 2, 3])):
@@ -223,21 +205,22 @@ def sample_deal(
                 continue
             seen.add((i_src, j_dst))
             at = max(joined[people[i_src].id], joined[people[j_dst].id])
-            influences.append(Influence(source_id=people[i_src].id, target_id=people[j_dst].id,
-                                        strength=round(rng.uniform(0.15, 1.0), 2), at=at))
+            book.influences(people[i_src].id, people[j_dst].id,
+                            round(rng.uniform(0.15, 1.0), 2), at=at)
 
     for j in range(1, min(members, 4)):
         if (0, j) not in seen:
             seen.add((0, j))
-            influences.append(Influence(
-                source_id=people[0].id, target_id=people[j].id, strength=0.9,
-                at=max(joined[people[0].id], joined[people[j].id])))
+            book.influences(people[0].id, people[j].id, 0.9,
+                            at=max(joined[people[0].id], joined[people[j].id]))
 
     team_count = team_size or max(3, min(8, members // 25 + 3))
     team_names = ["Alex Moreno", "Sam Keller", "Robin Ito", "Jo Brandt", "Kim Laine",
                   "Max Ortega", "Noor Haddad", "Lou Meyer"]
     team = [TeamMember(email=f"{n.split()[0].lower()}@seller.example", name=n)
             for n in team_names[:team_count]]
+    for member in team:
+        book.team_member(member.email, member.name)
     contactable = [p.id for p in people if not (dm_never_contacted and p.id == top_dm)]
     interactions: list[Interaction] = []
     summaries = ["Discovery call: current fleet tooling and pain points.",
@@ -261,68 +244,17 @@ def sample_deal(
             team_member_emails=[t.email for t in ours], summary=summary,
             next_step_at=at + _DAY * 14 if rng.random() < 0.5 else None,
         ))
-    interactions.sort(key=lambda i: (i.at, i.id))
+    # Recorded in time order, as a CRM export lists them.
+    for contact in sorted(interactions, key=lambda i: (i.at, i.id)):
+        deal.met(*contact.stakeholder_ids, at=contact.at, channel=contact.channel,
+                 team=contact.team_member_emails, summary=contact.summary,
+                 next_step_at=contact.next_step_at, interaction_id=contact.id)
 
-    bundle = Bundle(
-        accounts=[account], deals=[deal], stakeholders=people, team_members=team,
-        memberships=memberships, membership_ends=ends, influences=influences,
-        reporting_lines=reporting, interactions=interactions,
-    )
     return SampleDeal(
-        bundle=bundle,
-        history=history_from_bundle(bundle, workspace=workspace, as_of=end),
+        bundle=book.bundle(),
+        history=deal.history(as_of=end),
         start=start,
         end=end,
         top_decision_maker_id=top_dm,
         late_joiner_ids=tuple(late),
-    )
-
-
-def history_from_bundle(bundle: Bundle, *, workspace: str, as_of: datetime) -> DealHistory:
-    """The :class:`DealHistory` of the bundle's single deal, as the store would fold it."""
-    if len(bundle.deals) != 1:
-        raise ValueError("history_from_bundle needs a bundle with exactly one deal")
-    deal = bundle.deals[0]
-    t = to_ms(as_of)
-    infos = {s.id: StakeholderInfo(id=s.id, account_id=s.account_id, name=s.name,
-                                   title=s.title, email=s.email) for s in bundle.stakeholders}
-    facts: list[MembershipFact] = []
-    seq = 0
-    for m in bundle.memberships:
-        assert m.at is not None
-        facts.append(MembershipFact(
-            stakeholder_id=m.stakeholder_id, at=to_ms(m.at), seq=seq, active=True, role=m.role,
-            stance=m.stance, ally=m.ally, influence_rating=m.influence_rating,
-            self_weight=m.self_weight))
-        seq += 1
-    for e in bundle.membership_ends:
-        assert e.at is not None
-        facts.append(MembershipFact(stakeholder_id=e.stakeholder_id, at=to_ms(e.at), seq=seq,
-                                    active=False))
-        seq += 1
-    influence_facts = []
-    for line in bundle.influences:
-        assert line.at is not None
-        influence_facts.append(LineFact(line.source_id, line.target_id, to_ms(line.at), seq,
-                                        True, line.strength))
-        seq += 1
-    reporting_facts = []
-    for rl in bundle.reporting_lines:
-        assert rl.at is not None
-        reporting_facts.append(LineFact(rl.stakeholder_id, rl.manager_id, to_ms(rl.at), seq,
-                                        True, 1.0))
-        seq += 1
-    records = tuple(
-        InteractionRecord(id=i.id, at=to_ms(i.at), channel=i.channel.value,
-                          stakeholder_ids=tuple(i.stakeholder_ids),
-                          team_member_emails=tuple(i.team_member_emails), summary=i.summary,
-                          next_step_at=to_ms(i.next_step_at) if i.next_step_at else None)
-        for i in bundle.interactions if to_ms(i.at) <= t
-    )
-    return DealHistory(
-        workspace=workspace, deal=deal, as_of=t, stakeholders=infos,
-        membership_facts=tuple(f for f in facts if f.at <= t),
-        influence_facts=tuple(f for f in influence_facts if f.at <= t),
-        reporting_facts=tuple(f for f in reporting_facts if f.at <= t),
-        interactions=records,
     )

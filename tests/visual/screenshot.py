@@ -4,7 +4,7 @@ Renders a seeded 28-person sample committee, opens it from ``file://`` in headle
 Chromium (Debian's, via Playwright) with every other request blocked, waits for the
 layout to settle and saves a PNG.
 
-Example: .venv/bin/python -m visual.screenshot docs/deal-map.png
+Example: .venv/bin/python -m tests.visual.screenshot docs/deal-map.png
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from graphsvc.maps.service import map_page_from_history
-from visual.sample import sample_deal
+from tests.visual.sample import sample_deal
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -1,0 +1,46 @@
+"""Accounts: the customer companies deals and stakeholders belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphsvc.domain.models import Account
+from graphsvc.errors import Conflict, NotFound
+from graphsvc.store.codecs import node_key, node_props
+from graphsvc.store.core import NodeRepository, UpsertCounts, check_workspace, validate_batch
+
+
+class AccountRepository(NodeRepository[Account]):
+    kind = "account"
+    model = Account
+
+    def upsert(self, *, workspace: str, accounts: Sequence[Account]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        return self.write(ws, validate_batch(Account, accounts))
+
+    def write(self, ws: str, models: list[Account]) -> UpsertCounts:
+        """Write validated accounts (no reference to check)."""
+        latest = {a.id: a for a in models}  # of duplicate ids the last wins
+        rows = [
+            {"key": node_key(ws, a.id), "props": node_props(ws, a.model_dump(mode="json"), a.id)}
+            for a in latest.values()
+        ]
+        return self._upsert_rows(ws, rows)
+
+    def get(self, *, workspace: str, account_id: str) -> Account:
+        return self._get(check_workspace(workspace), account_id)
+
+    def delete(self, *, workspace: str, account_id: str) -> None:
+        """Delete an account and its stakeholders; 409 Conflict (nothing deleted) while a
+        deal is on the account or one of its stakeholders sits on a deal."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write("account_delete", {"ws": ws, "key": node_key(ws, account_id)})
+        if not rows:
+            raise NotFound(f"no account {account_id!r}")
+        deals, seats = int(rows[0]["deals"]), int(rows[0]["seats"])
+        if deals or seats:
+            raise Conflict(
+                f"account {account_id!r} still has {deals} deal(s), and its stakeholders "
+                f"{seats} committee fact(s); delete those deals first",
+                detail={"deals": deals, "membership_facts": seats},
+            )

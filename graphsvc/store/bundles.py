@@ -1,0 +1,168 @@
+"""Bundle imports: every aggregate at once, checked together, written in order.
+
+Composes the aggregate repositories: an import needs all of them, and their writes go
+through one pipeline of the shared core, in dependency order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
+
+from graphsvc.domain.models import Bundle
+from graphsvc.errors import ValidationFailed
+from graphsvc.store.accounts import AccountRepository
+from graphsvc.store.codecs import with_stable_id
+from graphsvc.store.committee import CommitteeRepository
+from graphsvc.store.core import (
+    MAX_ERRORS,
+    ImportCounts,
+    RepositoryBase,
+    StoreCore,
+    UpsertCounts,
+    check_workspace,
+    raise_reference_errors,
+)
+from graphsvc.store.deals import DealRepository
+from graphsvc.store.interactions import InteractionRepository
+from graphsvc.store.lines import INFLUENCE_ENDS, REPORTING_ENDS, LineRepository
+from graphsvc.store.stakeholders import StakeholderRepository, TeamMemberRepository
+
+
+class BundleRepository(RepositoryBase):
+    def __init__(
+        self,
+        core: StoreCore,
+        *,
+        accounts: AccountRepository,
+        deals: DealRepository,
+        stakeholders: StakeholderRepository,
+        team_members: TeamMemberRepository,
+        committee: CommitteeRepository,
+        lines: LineRepository,
+        interactions: InteractionRepository,
+    ) -> None:
+        super().__init__(core)
+        self.accounts = accounts
+        self.deals = deals
+        self.stakeholders = stakeholders
+        self.team_members = team_members
+        self.committee = committee
+        self.lines = lines
+        self.interactions = interactions
+
+    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
+        """Validate the whole bundle (fields, then references to the bundle itself and to
+        what is stored), then write it in dependency order. Nothing is written when
+        anything is invalid; re-importing the same bundle changes nothing."""
+        ws = check_workspace(workspace)
+        if not isinstance(bundle, Bundle):
+            bundle = _validate_bundle(bundle)
+        if any("id" not in x.model_fields_set for x in bundle.interactions):
+            bundle = bundle.model_copy(
+                update={"interactions": [with_stable_id(x) for x in bundle.interactions]}
+            )
+        self._check(ws, bundle)
+        counts = ImportCounts()
+        by_kind = counts.by_kind
+        with self.core.pipelined():
+            by_kind["accounts"] = self.accounts.write(ws, bundle.accounts)
+            by_kind["deals"] = self.deals.write(ws, bundle.deals)
+            by_kind["stakeholders"] = self.stakeholders.write(ws, bundle.stakeholders)
+            by_kind["team_members"] = self.team_members.write(ws, bundle.team_members)
+            by_kind["memberships"] = self.committee.write(ws, bundle.memberships)
+            by_kind["membership_ends"] = self.committee.write(ws, bundle.membership_ends)
+            by_kind["influences"] = self.lines.write_influences(ws, bundle.influences)
+            by_kind["influence_ends"] = self.lines.write_influences(ws, bundle.influence_ends)
+            by_kind["reporting_lines"] = self.lines.write_reporting(ws, bundle.reporting_lines)
+            by_kind["reporting_ends"] = self.lines.write_reporting(ws, bundle.reporting_ends)
+            by_kind["interactions"] = self.interactions.write(ws, bundle.interactions)
+        for kind in ("membership_ends", "influence_ends", "reporting_ends"):
+            by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
+        return counts
+
+    def _check(self, ws: str, bundle: Bundle) -> None:
+        pending = {
+            "account": {a.id for a in bundle.accounts},
+            "deal": {d.id for d in bundle.deals},
+            "stakeholder": {s.id for s in bundle.stakeholders},
+        }
+        lines = self.lines
+        checks: list[tuple[str, Callable[[], None]]] = [
+            ("deals", lambda: self.deals.check_references(ws, bundle.deals, "deals", pending)),
+            (
+                "stakeholders",
+                lambda: self.stakeholders.check_references(
+                    ws, bundle.stakeholders, "stakeholders", pending
+                ),
+            ),
+            (
+                "memberships",
+                lambda: self.committee.check_references(
+                    ws, bundle.memberships, "memberships", pending
+                ),
+            ),
+            (
+                "membership_ends",
+                lambda: self.committee.check_references(
+                    ws, bundle.membership_ends, "membership ends", pending
+                ),
+            ),
+            (
+                "influences",
+                lambda: lines.check_references(
+                    ws, bundle.influences, INFLUENCE_ENDS, "influences", pending
+                ),
+            ),
+            (
+                "influence_ends",
+                lambda: lines.check_references(
+                    ws, bundle.influence_ends, INFLUENCE_ENDS, "influence ends", pending
+                ),
+            ),
+            (
+                "reporting_lines",
+                lambda: lines.check_references(
+                    ws, bundle.reporting_lines, REPORTING_ENDS, "reporting lines", pending
+                ),
+            ),
+            (
+                "reporting_ends",
+                lambda: lines.check_references(
+                    ws, bundle.reporting_ends, REPORTING_ENDS, "reporting ends", pending
+                ),
+            ),
+            (
+                "interactions",
+                lambda: self.interactions.check_references(
+                    ws, bundle.interactions, "interactions", pending
+                ),
+            ),
+        ]
+        errors: list[dict[str, Any]] = []
+        for kind, check in checks:
+            try:
+                check()
+            except ValidationFailed as exc:
+                found = cast(list[dict[str, Any]], exc.detail)
+                errors.extend({"loc": [kind, *e["loc"]], "msg": e["msg"]} for e in found)
+        raise_reference_errors(errors, "bundle")
+
+
+def _validate_bundle(raw: Any) -> Bundle:
+    try:
+        return Bundle.model_validate(raw.model_dump() if isinstance(raw, BaseModel) else raw)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "invalid bundle; nothing written",
+            detail=[
+                {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors(include_url=False)
+            ][:MAX_ERRORS],
+        ) from exc
+
+
+def _ended(counts: UpsertCounts, total: int) -> UpsertCounts:
+    # An end that ended something counts as an update of that membership or line.
+    return UpsertCounts(updated=counts.updated, unchanged=total - counts.updated)

@@ -1,0 +1,199 @@
+"""Row codecs: how domain values become stored properties and query rows, and back.
+
+Pure functions, no runner: what the repositories of :mod:`graphsvc.store` write is
+built here, and what the history query returns is decoded here. See
+:mod:`graphsvc.store.repository` for the graph they encode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from typing import Any
+
+from graphsvc.domain.models import Deal, Interaction, Membership, MembershipEnd, Role, Stance
+from graphsvc.domain.snapshot import (
+    InteractionRecord,
+    LineFact,
+    MembershipFact,
+    StakeholderInfo,
+)
+
+# Joins the workspace and an id into a node key; ids and workspace names are printable,
+# so it never occurs in either.
+KEY_SEPARATOR = "\x1f"
+# An instant after every recorded fact: "no as-of bound".
+FAR_FUTURE_MS = 2**62
+_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key", "packed"})
+# Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
+INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary", "next_step_at")
+
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+STATE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def node_key(workspace: str, natural_id: str) -> str:
+    """The indexed, unique lookup key of a node: its workspace and its id in one string.
+
+    The trailing separator matters: FalkorDB 4.16's string indexes drop whitespace (and
+    \x01) at either end of a value, so an id ending in a space would otherwise collide
+    with the same id without it (and crash the unique-constraint check).
+
+    Examples
+    --------
+    >>> node_key("acme", "d-1").split(KEY_SEPARATOR)
+    ['acme', 'd-1', '']
+    """
+    return f"{workspace}{KEY_SEPARATOR}{natural_id}{KEY_SEPARATOR}"
+
+
+def fingerprint(values: Any) -> str:
+    """A short digest of JSON-able values (key order does not matter)."""
+    text = _FINGERPRINT_JSON.encode(values)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def node_props(ws: str, values: dict[str, Any], natural_id: str, **keys: str) -> dict[str, Any]:
+    """Stored property map: ``None`` dropped (neither backend stores null), ``h`` the
+    fingerprint of the values, then ws, key and the given reference keys.
+
+    Examples
+    --------
+    >>> props = node_props("ws", {"id": "a", "name": "A", "tier": None}, "a")
+    >>> sorted(props), props["key"] == node_key("ws", "a")
+    (['h', 'id', 'key', 'name', 'ws'], True)
+    """
+    kept = {k: v for k, v in values.items() if v is not None}
+    kept["h"] = fingerprint(kept)
+    kept["ws"] = ws
+    kept["key"] = node_key(ws, natural_id)
+    kept.update(keys)
+    return kept
+
+
+def plain(props: dict[str, Any]) -> dict[str, Any]:
+    """The caller's values of a stored property map (internal keys dropped)."""
+    return {k: v for k, v in props.items() if k not in _INTERNAL_PROPS}
+
+
+def deal_from_props(props: dict[str, Any]) -> Deal:
+    return Deal.model_validate(plain(props))
+
+
+def state(values: list[Any]) -> str:
+    """A fact's full state as compact JSON: compared to tell a change from a repeat,
+    and read back in one value instead of one per attribute."""
+    return STATE_JSON.encode(values)
+
+
+def membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "deal_key": node_key(ws, m.deal_id),
+        "stakeholder_key": node_key(ws, m.stakeholder_id),
+        "at": at,
+    }
+    if isinstance(m, Membership):
+        values = [True, m.role.value, m.stance.value, m.ally, m.influence_rating, m.self_weight]
+    else:
+        values = [False, None, None, False, None, None]
+    row.update(state=state(values), active=values[0])
+    return row
+
+
+def line_row(
+    ws: str, source_id: str, target_id: str, at: int, strength: float | None
+) -> dict[str, Any]:
+    """An influence or reporting fact; ``strength`` None ends the line."""
+    active = strength is not None
+    return {
+        "source_key": node_key(ws, source_id),
+        "target_key": node_key(ws, target_id),
+        "at": at,
+        "active": active,
+        "state": state([active, strength]),
+    }
+
+
+def with_stable_id(interaction: Interaction) -> Interaction:
+    """An interaction sent without an id gets one derived from its content, so sending
+    the same (id-less) interaction again is recognised instead of stored twice."""
+    if "id" in interaction.model_fields_set:
+        return interaction
+    content = interaction.model_dump(mode="json", exclude={"id"})
+    return interaction.model_copy(update={"id": "ix-" + fingerprint(content)})
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _stance(value: Any) -> Stance:
+    return Stance(value) if value is not None else Stance.unknown
+
+
+@lru_cache(maxsize=65_536)
+def _membership_state(
+    packed_state: str,
+) -> tuple[bool, Role | None, Stance, bool, int | None, float | None]:
+    # Few distinct states recur across a fleet: parse each once.
+    active, role, stance, ally, rating, weight = json.loads(packed_state)
+    return (
+        active,
+        Role(role) if role is not None else None,
+        _stance(stance),
+        bool(ally),
+        rating,
+        weight,
+    )
+
+
+@lru_cache(maxsize=65_536)
+def line_state(packed_state: str) -> tuple[bool, float]:
+    active, strength = json.loads(packed_state)
+    return active, (strength if strength is not None else 1.0)
+
+
+class Canonical(dict[str, str]):
+    """Maps each string to the first equal string it was given (a per-read intern table)."""
+
+    def __call__(self, value: str) -> str:
+        return self.setdefault(value, value)
+
+
+def interaction_record(item: list[Any], canonical: Canonical) -> InteractionRecord:
+    packed, stakeholder_ids = item
+    iid, at, channel, emails, summary, next_step_at = json.loads(packed)
+    return InteractionRecord(
+        id=iid,
+        at=at,
+        channel=channel,
+        stakeholder_ids=tuple(map(canonical, stakeholder_ids or ())),
+        team_member_emails=tuple(emails or ()),
+        summary=summary,
+        next_step_at=next_step_at,
+    )
+
+
+def membership_fact(sid: str, packed: str) -> MembershipFact:
+    at, seq, packed_state = packed.split(KEY_SEPARATOR, 2)
+    active, role, stance, ally, rating, weight = _membership_state(packed_state)
+    return MembershipFact(
+        stakeholder_id=sid,
+        at=int(at),
+        seq=int(seq),
+        active=active,
+        role=role,
+        stance=stance,
+        ally=ally,
+        influence_rating=rating,
+        self_weight=weight,
+    )
+
+
+def facts_within(
+    by_source: dict[str, list[LineFact]], members: dict[str, StakeholderInfo]
+) -> tuple[LineFact, ...]:
+    """The line facts whose two ends both sat on the deal."""
+    return tuple(
+        fact for sid in members for fact in by_source.get(sid, ()) if fact.target_id in members
+    )

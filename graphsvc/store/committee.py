@@ -1,0 +1,58 @@
+"""Committee facts: who sits on a deal's buying committee, and how, over time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphsvc.domain.models import Membership, MembershipEnd, to_ms
+from graphsvc.store.codecs import membership_row
+from graphsvc.store.core import (
+    Pending,
+    Reference,
+    RepositoryBase,
+    UpsertCounts,
+    check_workspace,
+    now_ms,
+    validate_batch,
+)
+
+
+class CommitteeRepository(RepositoryBase):
+    """Membership facts ``(:Stakeholder)-[:MEMBER_FACT]->(:Deal)``."""
+
+    def record(self, *, workspace: str, memberships: Sequence[Membership]) -> UpsertCounts:
+        """Record membership states from their ``at`` (now when omitted): ``created``
+        counts joins and re-joins, ``updated`` changes of a membership in effect,
+        ``unchanged`` states already in effect at that instant."""
+        ws = check_workspace(workspace)
+        models = validate_batch(Membership, memberships)
+        self.check_references(ws, models, "membership batch")
+        return self.write(ws, models)
+
+    def end(self, *, workspace: str, ends: Sequence[MembershipEnd]) -> int:
+        """End memberships at ``at`` (now); returns how many were in effect then."""
+        ws = check_workspace(workspace)
+        models = validate_batch(MembershipEnd, ends)
+        self.check_references(ws, models, "membership end batch")
+        return self.write(ws, models).updated
+
+    def check_references(
+        self,
+        ws: str,
+        models: Sequence[Membership | MembershipEnd],
+        what: str,
+        pending: Pending | None = None,
+    ) -> None:
+        """The deal and the stakeholder of every fact exist (or are ``pending``)."""
+        refs: list[Reference] = []
+        for i, m in enumerate(models):
+            refs.append((i, ("deal_id",), "deal", m.deal_id))
+            refs.append((i, ("stakeholder_id",), "stakeholder", m.stakeholder_id))
+        self.core.check_refs(ws, refs, what, pending)
+
+    def write(self, ws: str, models: Sequence[Membership | MembershipEnd]) -> UpsertCounts:
+        now = now_ms()
+        rows = [membership_row(ws, m, to_ms(m.at) if m.at else now) for m in models]
+        return self.core.record_facts(
+            "membership_record", ws, rows, ("deal_key", "stakeholder_key")
+        )

@@ -1,0 +1,103 @@
+"""Deals: one opportunity on an account, listed a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphsvc.domain.cursor import decode_cursor, encode_cursor
+from graphsvc.domain.models import Deal, DealStatus
+from graphsvc.errors import NotFound, ValidationFailed
+from graphsvc.store.codecs import deal_from_props, node_key, node_props
+from graphsvc.store.core import (
+    NodeRepository,
+    Page,
+    Pending,
+    UpsertCounts,
+    check_workspace,
+    validate_batch,
+)
+
+
+class DealRepository(NodeRepository[Deal]):
+    kind = "deal"
+    model = Deal
+
+    def upsert(self, *, workspace: str, deals: Sequence[Deal]) -> UpsertCounts:
+        ws = check_workspace(workspace)
+        models = validate_batch(Deal, deals)
+        self.check_references(ws, models, "deal batch")
+        return self.write(ws, models)
+
+    def check_references(
+        self, ws: str, models: Sequence[Deal], what: str, pending: Pending | None = None
+    ) -> None:
+        """Every deal's account exists (or is ``pending``)."""
+        self.core.check_refs(
+            ws,
+            [(i, ("account_id",), "account", d.account_id) for i, d in enumerate(models)],
+            what,
+            pending,
+        )
+
+    def write(self, ws: str, models: list[Deal]) -> UpsertCounts:
+        """Write validated deals whose references were checked."""
+        latest = {d.id: d for d in models}
+        rows = []
+        for d in latest.values():
+            account_key = node_key(ws, d.account_id)
+            rows.append(
+                {
+                    "key": node_key(ws, d.id),
+                    "account_key": account_key,
+                    "props": node_props(
+                        ws, d.model_dump(mode="json"), d.id, account_key=account_key
+                    ),
+                }
+            )
+        return self._upsert_rows(ws, rows)
+
+    def get(self, *, workspace: str, deal_id: str) -> Deal:
+        return self._get(check_workspace(workspace), deal_id)
+
+    def delete(self, *, workspace: str, deal_id: str) -> None:
+        """Delete a deal with its membership facts and interactions."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write("deal_delete", {"ws": ws, "key": node_key(ws, deal_id)})
+        if not rows or not rows[0]["deleted"]:
+            raise NotFound(f"no deal {deal_id!r}")
+
+    def list_page(
+        self,
+        *,
+        workspace: str,
+        owner: str | None = None,
+        status: DealStatus | None = None,
+        account_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[Deal]:
+        """Deals ordered by id; ``next_cursor`` (opaque) continues after the last one."""
+        ws = check_workspace(workspace)
+        if limit < 1:
+            raise ValidationFailed(
+                "limit must be >= 1", detail=[{"loc": ["limit"], "msg": "must be >= 1"}]
+            )
+        try:
+            status_value = DealStatus(status).value if status else None
+        except ValueError as exc:
+            raise ValidationFailed(
+                "unknown deal status",
+                detail=[{"loc": ["status"], "msg": f"not one of {[s.value for s in DealStatus]}"}],
+            ) from exc
+        params = {
+            "ws": ws,
+            "owner": owner.strip().lower() if owner else None,
+            "status": status_value,
+            "account_id": account_id,
+            "after": decode_cursor(cursor) if cursor else None,
+            "limit": limit + 1,
+        }
+        rows = self.runner.read("deal_list", params)
+        items = [deal_from_props(row["props"]) for row in rows[:limit]]
+        next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
+        return Page(items=items, next_cursor=next_cursor)
