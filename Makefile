@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/map.py
 	$(BIN)/python benchmarks/alerts.py
+	$(BIN)/python benchmarks/webapp.py
 
 clean:
 	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .mypy_cache .ruff_cache \

@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     map_link_ttl_days: int = Field(default=14, gt=0, le=366)
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # --- web app (graphsvc/web, graphsvc/users) ----------------------------------------
+    # A session ends after this long without a request, and this long after sign-in
+    # whatever happens; failed sign-ins are throttled per account and per address.
+    web_session_idle_minutes: int = Field(default=120, ge=1)
+    web_session_absolute_hours: int = Field(default=24 * 7, ge=1)
+    web_login_window_minutes: int = Field(default=15, ge=1)
+    web_login_max_failures_per_account: int = Field(default=5, ge=1)
+    web_login_max_failures_per_address: int = Field(default=30, ge=1)
+    web_signin_link_minutes: int = Field(default=60 * 24, ge=1)
+    # How often an open deal page asks whether the deal changed (htmx polling).
+    web_poll_seconds: float = Field(default=5.0, gt=0)
+
     # --- analysis ----------------------------------------------------------------------
     weight_authority: float = 0.40
     weight_network: float = 0.35

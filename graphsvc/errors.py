@@ -56,3 +56,10 @@ class StoreUnavailable(GraphsvcError):
 class ConfigurationError(GraphsvcError):
     status_code = 500
     kind = "configuration_error"
+
+
+class TooManyRequests(GraphsvcError):
+    """Refused for now (e.g. too many failed sign-ins); try again after the window."""
+
+    status_code = 429
+    kind = "too_many_requests"

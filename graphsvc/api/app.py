@@ -38,6 +38,7 @@ from graphsvc.domain.models import Bundle
 from graphsvc.keys import KeyRepository
 from graphsvc.maps.views import router as maps_router
 from graphsvc.store.repository import GraphStore
+from graphsvc.web import mount_web
 
 API_ROUTERS = (accounts.router, deals.router, stakeholders.router, committee.router,
                lines.router, interactions.router, imports.router, analysis.router,
@@ -79,6 +80,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                     "`/v1` request needs `Authorization: Bearer <API key>` and acts in "
                     "that key's workspace only.",
         lifespan=lifespan,
+        # /docs and /redoc come from the web app, with vendored assets (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.metrics = metrics
@@ -108,6 +112,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     for router in API_ROUTERS:
         app.include_router(router)
+    mount_web(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

@@ -69,9 +69,10 @@ def _register_all() -> None:
         keys,
         maps,
         serve,
+        users,
     )
 
-    for module in (serve, db, keys, imports, analyze, maps, alerts, demo):
+    for module in (serve, db, keys, users, imports, analyze, maps, alerts, demo):
         module.register(app)
     for info in app.registered_commands:
         if info.short_help is None:

@@ -63,6 +63,38 @@ def create_demo_key(store: GraphStore, *, workspace: str = DEMO_WORKSPACE) -> st
     return key
 
 
+# Demo users of the web app, one per role, all members of the demo workspace; the
+# editor owns demo deals, so "my deals" is not empty.
+DEMO_USERS: dict[str, tuple[str, str]] = {
+    "editor": ("sofia.marin@acme-analytics.example", "Sofia Marín"),
+    "viewer": ("james.whitfield@acme-analytics.example", "James Whitfield"),
+    "admin": ("amara.nwosu@acme-analytics.example", "Amara Nwosu"),
+}
+
+
+def create_demo_users(store: GraphStore, settings: Settings, *,
+                      workspace: str = DEMO_WORKSPACE) -> dict[str, str]:
+    """A user per role (created once, with a random password nobody knows; enabled and
+    given their role again on every run) and a fresh one-time sign-in link for each."""
+    import secrets
+
+    from graphsvc.errors import NotFound
+    from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
+
+    users = UserService(repository=UserRepository(store.runner), settings=settings)
+    links = {}
+    for role, (email, name) in DEMO_USERS.items():
+        try:
+            users.get(email=email)
+        except NotFound:
+            users.add(user=UserCreate(email=email, name=name,
+                                      password=secrets.token_urlsafe(24)), by="demo")
+        users.disable(email=email, disabled=False, by="demo")
+        users.set_role(email=email, workspace=workspace, role=WorkspaceRole(role), by="demo")
+        links[role] = users.create_signin_link(email=email, minutes=24 * 60)
+    return links
+
+
 def deal_rows(store: GraphStore, settings: Settings, *,
               workspace: str = DEMO_WORKSPACE) -> list[DealRow]:
     """One row per demo deal, from the same analysis the API serves."""
@@ -217,6 +249,13 @@ def demo_command(
                     return
                 raise ConfigurationError(f"the API did not start on {root} within "
                                          f"{_STARTUP_TIMEOUT_S:.0f} s")
+            links = create_demo_users(store, settings)
+            console.print(f"Deal room (web app): {root}/")
+            console.print("Open it signed in as the editor (one-time link, valid a day):",
+                          highlight=False)
+            console.print(f"  {links['editor']}", highlight=False)
+            console.print(f"  viewer: {links['viewer']}", highlight=False)
+            console.print(f"  admin:  {links['admin']}", highlight=False)
             console.print(f"API docs: {root}/docs")
             console.print(f"API key (read, workspace {DEMO_WORKSPACE}): {key}")
             console.print(f"Try it:   curl -H 'Authorization: Bearer {key}' "

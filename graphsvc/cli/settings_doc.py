@@ -53,6 +53,17 @@ MEANINGS: dict[str, str] = {
     "placeholder, in production.",
     "map_link_ttl_days": "Days until a signed map link expires (1 to 366; 0 or less is refused).",
     "public_base_url": "Base URL people reach the API at; signed map links start with it.",
+    "web_session_idle_minutes": "A web sign-in ends after this many minutes without a "
+    "request.",
+    "web_session_absolute_hours": "A web sign-in ends this many hours after it began, "
+    "whatever happens.",
+    "web_login_window_minutes": "Window in which failed sign-ins are counted.",
+    "web_login_max_failures_per_account": "Failed sign-ins per account within the window "
+    "before that account's sign-in is refused for the rest of it.",
+    "web_login_max_failures_per_address": "Failed sign-ins per client address within the "
+    "window before that address is refused for the rest of it.",
+    "web_signin_link_minutes": "Minutes a one-time sign-in link stays valid.",
+    "web_poll_seconds": "How often an open deal page checks whether the deal changed.",
     "weight_authority": "Ranking weight of formal authority (role and reporting position).",
     "weight_network": "Ranking weight of network influence (centrality on the influence "
     "lines).",

@@ -29,6 +29,13 @@ class NodeLabel(StrEnum):
     api_key = "ApiKey"  # graphsvc/keys: an API key by its sha256 (not per workspace)
     alert_email = "AlertEmail"  # graphsvc/alerts: the ledger, one per e-mail and week
     alert_deal_flags = "AlertDealFlags"  # graphsvc/alerts: a sent e-mail's flags per deal
+    # graphsvc/users and graphsvc/web: people who sign in, and what the web app keeps.
+    web_user = "WebUser"  # by e-mail, roles per workspace (not per workspace itself)
+    web_session = "WebSession"  # by the sha256 of the cookie value
+    web_signin_link = "WebSignInLink"  # one-time sign-in links, by sha256
+    login_throttle = "LoginThrottle"  # failed sign-ins per account / per address
+    web_change = "WebChange"  # a deal's change log, as made on the deal page
+    web_map_layout = "WebMapLayout"  # a deal's chosen layout and dragged positions
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -42,6 +49,9 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.alert_email.value, "ws"),  # each owner's previous e-mail
     (NodeLabel.alert_email.value, "week_key"),  # the ledger of one week
     (NodeLabel.alert_deal_flags.value, "email_key"),  # the deals of one sent e-mail
+    (NodeLabel.stakeholder.value, "ws"),  # the deal page's person search
+    (NodeLabel.web_session.value, "email"),  # signing a user out everywhere
+    (NodeLabel.web_change.value, "deal_key"),  # a deal's change log
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -56,4 +66,10 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.api_key.value, ("id",)),
     (NodeLabel.alert_email.value, ("key",)),
     (NodeLabel.alert_deal_flags.value, ("key",)),
+    (NodeLabel.web_user.value, ("email",)),
+    (NodeLabel.web_session.value, ("hash",)),
+    (NodeLabel.web_signin_link.value, ("hash",)),
+    (NodeLabel.login_throttle.value, ("key",)),
+    (NodeLabel.web_change.value, ("key",)),
+    (NodeLabel.web_map_layout.value, ("key",)),
 ]

@@ -1,0 +1,216 @@
+"""Deal-room benchmark: portfolio page time, deal page until interactive, edit round trip.
+
+One run, on a fresh embedded FalkorDB in a temp dir:
+
+1. ingest a seeded portfolio (``--deals``, default 10,000, 30 people a deal) into one
+   workspace and one deal with a ``--committee`` (200) member committee into another
+   (not timed); an editor of both signs in;
+2. serve the real app (``create_app``) with uvicorn on loopback, in this process;
+3. ``portfolio_ms``: server time of ``GET /?ws=...&mine=0`` (first page of all open
+   deals), read from the access log's duration; the first request after the import runs
+   the fleet scan (``portfolio_cold_ms``), the next ``--runs`` reuse the rows kept for
+   the unchanged workspace revision (``portfolio_ms_p50``);
+4. ``deal_page_interactive_ms``: headless Chromium opens the 200-member deal page until
+   the map is drawn (the page's ``data-map-drawn`` mark; the analysis panel is part of
+   the served page), median of ``--runs``;
+   ``deal_page_advice_ms``: until the forecast, next best contacts and warm paths (loaded
+   right after) are on screen too;
+5. ``edit_roundtrip_ms``: in the browser, save a stance change and wait until the
+   answer's analysis panel is on screen (``--edits`` times, stance alternating).
+
+Last line: one JSON object. Targets: portfolio_ms_p50 <= 300, deal_page_interactive_ms
+<= 1500, edit_roundtrip_ms_p95 <= 300.
+
+    python benchmarks/webapp.py                         # the figures of record
+    python benchmarks/webapp.py --deals 500 --edits 10  # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import uvicorn
+
+from graphsvc.api.app import create_app
+from graphsvc.config import Environment, Settings
+from graphsvc.store import embedded
+from graphsvc.store.repository import GraphStore
+from graphsvc.synth import generate_portfolio
+from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
+
+CHROMIUM = os.environ.get("GRAPHSVC_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NOW = datetime.now(UTC)
+EMAIL = "bench-editor@example.com"
+PASSWORD = "benchmark-password"
+
+
+class Durations(logging.Handler):
+    """Server time of each request, from the access log's own measurement."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_path: dict[str, list[float]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = getattr(record, "fields", None)
+        if fields:
+            self.by_path.setdefault(fields["path"], []).append(fields["duration_ms"])
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def ingest(store: GraphStore, *, deals: int, committee: int) -> str:
+    started = time.perf_counter()
+    for bundle in generate_portfolio(deals, seed=11, now=NOW):
+        store.import_bundle(workspace="bench", bundle=bundle)
+    [big] = list(generate_portfolio(1, seed=12, now=NOW, stakeholders_per_deal=committee))
+    store.import_bundle(workspace="bench-big", bundle=big)
+    print(f"ingested {deals} + 1 deals in {time.perf_counter() - started:.1f} s", flush=True)
+    users = UserService(repository=UserRepository(store.runner), settings=store.settings)
+    users.add(
+        user=UserCreate(
+            email=EMAIL,
+            name="Bench Editor",
+            password=PASSWORD,
+            roles={"bench": WorkspaceRole.editor, "bench-big": WorkspaceRole.editor},
+        )
+    )
+    return big.deals[0].id
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--committee", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--edits", type=int, default=30)
+    args = parser.parse_args()
+
+    durations = Durations()
+    access = logging.getLogger("graphsvc.access")
+    with tempfile.TemporaryDirectory(prefix="graphsvc-bench-web-") as tmp:
+        settings = Settings(
+            _env_file=None,
+            data_dir=Path(tmp),
+            neo4j_uri=None,  # type: ignore[call-arg]
+            environment=Environment.test,
+            log_level="WARNING",
+        )
+        store = GraphStore.open(settings)
+        try:
+            big_deal = ingest(store, deals=args.deals, committee=args.committee)
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(64)
+            url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            app_settings = settings.model_copy(
+                update={"public_base_url": url, "web_poll_seconds": 3600.0}
+            )
+            app = create_app(settings=app_settings, store=store)
+            access.addHandler(durations)
+            access.setLevel(logging.INFO)
+            access.propagate = False
+            server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+            thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+            thread.start()
+            result = measure(url, big_deal, durations, args)
+            server.should_exit = True
+            thread.join(30)
+        finally:
+            store.close()
+            embedded.stop(Path(tmp))
+    print(json.dumps(result))
+
+
+def measure(url: str, big_deal: str, durations: Durations, args: Any) -> dict[str, Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(900_000)  # the first portfolio runs a cold fleet scan
+        page.goto(f"{url}/signin")
+        page.fill("#email", EMAIL)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+
+        # Signing in landed on the portfolio: that first request ran the fleet scan.
+        for _ in range(args.runs):
+            page.goto(f"{url}/?ws=bench&mine=0")
+        cold, *warm = durations.by_path["/"]
+
+        deal_url = f"{url}/deal?ws=bench-big&id={quote(big_deal, safe='')}"
+        interactive, advised = [], []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            page.goto(deal_url)
+            page.wait_for_selector("html[data-map-drawn='1']", state="attached", timeout=60_000)
+            interactive.append((time.perf_counter() - started) * 1000)
+            page.wait_for_selector("html[data-advice]", state="attached", timeout=60_000)
+            advised.append((time.perf_counter() - started) * 1000)
+
+        person = page.evaluate("window.__dealRoom.members[0].id")
+        current = page.evaluate("window.__dealRoom.members[0].stance")
+        page.select_option("#sm-person", person)
+        stances = ["blocker", "champion"] if current != "blocker" else ["champion", "blocker"]
+        round_trips = []
+        for i in range(args.edits):
+            stance = stances[i % 2]
+            draws = int(page.get_attribute("html", "data-map-drawn") or 0)
+            page.select_option("#sm-stance", stance)
+            started = time.perf_counter()
+            page.click("#form-set-member button[type=submit]")
+            # The answer's panel is in place before the map is redrawn with it.
+            page.wait_for_selector(
+                f"html[data-map-drawn='{draws + 1}']", state="attached", timeout=60_000
+            )
+            round_trips.append((time.perf_counter() - started) * 1000)
+            expect(page.locator("#notice")).to_contain_text(f"stance to {stance}")
+        browser.close()
+    return {
+        "deals": args.deals,
+        "committee": args.committee,
+        "portfolio_cold_ms": round(cold, 1),
+        "portfolio_ms_p50": round(statistics.median(warm), 1),
+        "deal_page_interactive_ms": round(statistics.median(interactive), 1),
+        "deal_page_advice_ms": round(statistics.median(advised), 1),
+        "deal_state_server_ms_p50": round(
+            statistics.median(durations.by_path.get("/deal", [0.0])), 1
+        ),
+        "edit_roundtrip_ms_p50": round(statistics.median(round_trips), 1),
+        "edit_roundtrip_ms_p95": round(percentile(round_trips, 0.95), 1),
+        "edit_server_ms_p50": round(
+            statistics.median(durations.by_path.get("/deal/edits", [0.0])), 1
+        ),
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Pure helpers of the deal page: the deal's revision (what an edit is checked against)
+and the org chart's levels."""
+
+from __future__ import annotations
+
+import hashlib
+
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot
+from graphsvc.maps.frames import role_family
+from graphsvc.visual.network import member_node_id
+
+
+def history_revision(history: DealHistory, last_change: int) -> str:
+    """A short digest of everything the deal page shows: any new fact, interaction,
+    person detail or change-log entry changes it."""
+    digest = hashlib.sha256()
+    deal = history.deal
+    digest.update(deal.model_dump_json().encode())
+    for fact in sorted(history.membership_facts, key=lambda f: (f.at, f.seq)):
+        digest.update(f"m{fact.stakeholder_id}|{fact.at}|{fact.seq}".encode())
+    for kind, facts in (("i", history.influence_facts), ("r", history.reporting_facts)):
+        for line in sorted(facts, key=lambda f: (f.at, f.seq)):
+            digest.update(f"{kind}{line.source_id}|{line.target_id}|{line.at}|{line.seq}".encode())
+    for record in history.interactions:
+        digest.update(repr(record).encode())
+    for sid in sorted(history.stakeholders):
+        digest.update(repr(history.stakeholders[sid]).encode())
+    digest.update(f"c{last_change}".encode())
+    return digest.hexdigest()[:16]
+
+
+def orgchart_levels(snapshot: DealSnapshot, top_id: str | None) -> dict[str, int]:
+    """Vis node id -> level of the org chart: the top decision-maker on top, managers
+    above their reports, and people outside any reporting line grouped by role family
+    on rows of their own below the tree; our team at the bottom."""
+    members = {m.id: m for m in snapshot.members}
+    manager_of = {line.source_id: line.target_id for line in snapshot.reporting}
+    in_tree = set(manager_of) | set(manager_of.values())
+
+    def depth(sid: str) -> int:
+        seen = {sid}
+        level = 0
+        while sid in manager_of and manager_of[sid] not in seen:
+            sid = manager_of[sid]
+            seen.add(sid)
+            level += 1
+        return level
+
+    levels: dict[str, int] = {}
+    base = 1 if top_id else 0
+    for sid in members:
+        if sid == top_id:
+            levels[member_node_id(sid)] = 0
+        elif sid in in_tree:
+            levels[member_node_id(sid)] = base + depth(sid)
+    tree_bottom = max(levels.values(), default=-1) + 1
+    families = ["decision", "influence", "user", "gatekeeper", "other"]
+    loose = [m for sid, m in members.items() if member_node_id(sid) not in levels]
+    used = sorted({families.index(role_family(m.role)) for m in loose})
+    for m in loose:
+        levels[member_node_id(m.id)] = tree_bottom + used.index(families.index(role_family(m.role)))
+    return levels
