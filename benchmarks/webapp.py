@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import uvicorn
 
-from graphsvc.api.app import create_app
+from graphsvc.app import create_app
 from graphsvc.config import Environment, Settings
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore

@@ -21,16 +21,7 @@ CONTRACTS: list[dict] = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8
 ]["contracts"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-PENDING: dict[str, str] = {
-    "no-cycles": (
-        "graphsvc.api <-> graphsvc.maps: graphsvc.api.app (api/app.py:39) imports "
-        "graphsvc.maps.views, which imports graphsvc.api.deps, graphsvc.api.params; branch "
-        "webapp adds the same cycle with graphsvc.web (api/app.py mounts it, web/deps.py "
-        "imports graphsvc.api.deps). No branch in flight removes it: moving the app factory "
-        "out of the graphsvc.api package (e.g. graphsvc/app.py) would; the lead decides "
-        "after merging shape-store-api and webapp"
-    ),
-}
+PENDING: dict[str, str] = {}
 
 
 def test_every_pending_contract_exists() -> None:

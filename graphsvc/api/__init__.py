@@ -1,1 +1,1 @@
-"""The versioned REST API (FastAPI): ``create_app`` in :mod:`graphsvc.api.app`."""
+"""The versioned REST API (FastAPI): ``create_app`` in :mod:`graphsvc.app`."""

@@ -198,7 +198,7 @@ def demo_command(
     """
     import uvicorn
 
-    from graphsvc.api.app import create_app
+    from graphsvc.app import create_app
     from graphsvc.maps.links import create_map_link
 
     if not console.is_terminal:

@@ -36,7 +36,7 @@ def serve_command(
         finally:
             runner.close()
     uvicorn.run(
-        "graphsvc.api.app:create_app",
+        "graphsvc.app:create_app",
         **uvicorn_options(factory=True, host=host, port=port, workers=workers,
                           log_level=settings.log_level.lower()),
     )

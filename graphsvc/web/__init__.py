@@ -1,7 +1,7 @@
 """The deal room: the web app where account teams sign in, see their portfolio and map
 their deals (server-rendered pages, vendored assets, strict page security).
 
-:func:`mount_web` adds it to the API application (``graphsvc/api/app.py``).
+:func:`mount_web` adds it to the API application (``graphsvc/app.py``).
 """
 
 from __future__ import annotations

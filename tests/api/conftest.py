@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from graphsvc.api.app import create_app
+from graphsvc.app import create_app
 from graphsvc.api.server import uvicorn_options
 from graphsvc.config import Settings
 from graphsvc.keys import KeyRepository

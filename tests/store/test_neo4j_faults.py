@@ -23,7 +23,7 @@ import httpx
 import pytest
 from tenacity import Retrying, retry_if_result, stop_after_delay, wait_exponential
 
-from graphsvc.api.app import create_app
+from graphsvc.app import create_app
 from graphsvc.config import Settings
 from graphsvc.domain.models import Account
 from graphsvc.errors import StoreUnavailable

@@ -150,7 +150,7 @@ def pixel_variety(png: bytes) -> int:
 def map_api(store: Any, settings: Any) -> Iterator[Callable[..., Any]]:
     """The real API app (``create_app``) on the session's FalkorDB, served by uvicorn on
     loopback; ``public_base_url`` points at that server so signed links open there."""
-    from graphsvc.api.app import create_app
+    from graphsvc.app import create_app
     from graphsvc.keys import KeyRepository
     from tests.api.conftest import Api, LiveServer
 

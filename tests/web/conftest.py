@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from graphsvc.api.app import create_app
+from graphsvc.app import create_app
 from graphsvc.config import Settings
 from graphsvc.domain.models import Bundle
 from graphsvc.store.repository import GraphStore
