@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from graphsvc.app import create_app
 from graphsvc.api.server import uvicorn_options
+from graphsvc.app import create_app
 from graphsvc.config import Settings
 from graphsvc.keys import KeyRepository
 from graphsvc.store.repository import GraphStore
