@@ -108,7 +108,7 @@ def test_wrong_password_is_a_clear_error_without_the_password(server: LocalNeo4j
 def test_db_status_reports_server_and_schema(server: LocalNeo4j) -> None:
     assert server.uri
     env = cli_env(NEO4J_URI=server.uri, NEO4J_PASSWORD=PASSWORD)
-    subprocess.run([GRAPHSVC, "keys", "list", "--workspace", "w"], env=env, check=True,
+    subprocess.run([GRAPHSVC, "keys", "list"], env=env, check=True,
                    capture_output=True, timeout=120)  # opens the store: creates the schema
     done = subprocess.run([GRAPHSVC, "db", "status", "--json"], env=env, capture_output=True,
                           text=True, timeout=120)
