@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := tools/cypherlint/node_modules/.installed-stamp
+SPECTRAL_STAMP := tools/spectral/node_modules/.installed-stamp
+CLIENTGEN_STAMP := tools/openapi-client/.venv/.installed-stamp
 PYTEST_ARGS ?=
 
 .PHONY: install demo serve test lint typecheck unit bench clean
@@ -17,6 +19,17 @@ $(STAMP): pyproject.toml
 $(NODE_STAMP): tools/cypherlint/package.json tools/cypherlint/package-lock.json
 	cd tools/cypherlint && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+# API tooling the OpenAPI tests run: Spectral (npm) and openapi-python-client (its own
+# venv: it pins an older typer than ours).
+$(SPECTRAL_STAMP): tools/spectral/package.json tools/spectral/package-lock.json
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SPECTRAL_STAMP)
+
+$(CLIENTGEN_STAMP): tools/openapi-client/requirements.txt
+	$(PYTHON) -m venv tools/openapi-client/.venv
+	tools/openapi-client/.venv/bin/pip install --quiet -r tools/openapi-client/requirements.txt
+	touch $(CLIENTGEN_STAMP)
 
 install: $(STAMP)
 
@@ -32,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## The whole test suite (what CI runs): lint, types, then pytest on two workers.
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) $(SPECTRAL_STAMP) $(CLIENTGEN_STAMP) lint
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -43,4 +56,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/alerts.py
 
 clean:
-	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) tools/cypherlint/node_modules tools/spectral/node_modules \
+	       tools/openapi-client/.venv .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,36 @@ class Conflict(GraphsvcError):
     kind = "conflict"
 
 
+class BadRequest(GraphsvcError):
+    """A request the server cannot read at all (malformed JSON, an unusable header)."""
+
+    status_code = 400
+    kind = "bad_request"
+
+
+class PreconditionFailed(GraphsvcError):
+    """``If-Match`` or ``If-None-Match`` does not hold for the record as stored."""
+
+    status_code = 412
+    kind = "precondition_failed"
+
+
+class UnsupportedMediaType(GraphsvcError):
+    status_code = 415
+    kind = "unsupported_media_type"
+
+
+class TooManyRequests(GraphsvcError):
+    """A rate limit is exhausted; ``retry_after`` seconds until a request may pass."""
+
+    status_code = 429
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, detail={"msg": message, "retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class Unauthorized(GraphsvcError):
     status_code = 401
     kind = "unauthorized"

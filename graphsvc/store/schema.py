@@ -29,6 +29,8 @@ class NodeLabel(StrEnum):
     api_key = "ApiKey"  # graphsvc/keys: an API key by its sha256 (not per workspace)
     alert_email = "AlertEmail"  # graphsvc/alerts: the ledger, one per e-mail and week
     alert_deal_flags = "AlertDealFlags"  # graphsvc/alerts: a sent e-mail's flags per deal
+    idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
+    tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -42,6 +44,11 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.alert_email.value, "ws"),  # each owner's previous e-mail
     (NodeLabel.alert_email.value, "week_key"),  # the ledger of one week
     (NodeLabel.alert_deal_flags.value, "email_key"),  # the deals of one sent e-mail
+    (NodeLabel.idempotency_key.value, "expires_at"),  # purging expired keys
+    # The changes feed scans a workspace's records of each kind.
+    (NodeLabel.account.value, "ws"),
+    (NodeLabel.stakeholder.value, "ws"),
+    (NodeLabel.tombstone.value, "ws"),
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -56,4 +63,6 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.api_key.value, ("id",)),
     (NodeLabel.alert_email.value, ("key",)),
     (NodeLabel.alert_deal_flags.value, ("key",)),
+    (NodeLabel.idempotency_key.value, ("key",)),
+    (NodeLabel.tombstone.value, ("key",)),
 ]
