@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 NODE_STAMP := tools/cypherlint/node_modules/.installed-stamp
+SPECTRAL_STAMP := tools/spectral/node_modules/.installed-stamp
+CLIENTGEN_STAMP := tools/openapi-client/.venv/.installed-stamp
 PYTEST_ARGS ?=
 PY_PATHS := graphsvc visual queries tests benchmarks
 # `ruff format --check` joins `make lint` once the tree has been formatted in one go
@@ -22,6 +24,17 @@ $(STAMP): pyproject.toml
 $(NODE_STAMP): tools/cypherlint/package.json tools/cypherlint/package-lock.json
 	cd tools/cypherlint && npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+# API tooling the OpenAPI tests run: Spectral (npm) and openapi-python-client (its own
+# venv: it pins an older typer than ours).
+$(SPECTRAL_STAMP): tools/spectral/package.json tools/spectral/package-lock.json
+	cd tools/spectral && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SPECTRAL_STAMP)
+
+$(CLIENTGEN_STAMP): tools/openapi-client/requirements.txt
+	$(PYTHON) -m venv tools/openapi-client/.venv
+	tools/openapi-client/.venv/bin/pip install --quiet -r tools/openapi-client/requirements.txt
+	touch $(CLIENTGEN_STAMP)
 
 install: $(STAMP)
 
@@ -44,7 +57,7 @@ typecheck: $(STAMP)
 
 ## The whole test suite (what CI runs): lint, types, then pytest on two workers
 ## (doctests of every module included: tests/test_docstrings.py).
-test: $(STAMP) $(NODE_STAMP) lint
+test: $(STAMP) $(NODE_STAMP) $(SPECTRAL_STAMP) $(CLIENTGEN_STAMP) lint
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## The quick loop: pytest without the browser and slow end-to-end tests, no lint.
@@ -60,5 +73,6 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/webapp.py
 
 clean:
-	rm -rf $(VENV) tools/cypherlint/node_modules .pytest_cache .mypy_cache .ruff_cache \
-		.import_linter_cache .grimp_cache
+	rm -rf $(VENV) tools/cypherlint/node_modules tools/spectral/node_modules \
+	       tools/openapi-client/.venv .pytest_cache .mypy_cache .ruff_cache \
+	       .import_linter_cache .grimp_cache

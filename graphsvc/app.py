@@ -19,6 +19,8 @@ from graphsvc.analysis.service import AnalysisService
 from graphsvc.api import (
     accounts,
     analysis,
+    batches,
+    changes,
     committee,
     deals,
     imports,
@@ -31,8 +33,12 @@ from graphsvc.api import (
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Services
 from graphsvc.api.errors import error_response, install_error_handlers
+from graphsvc.api.idempotency import IdempotencyMiddleware, document_idempotency
 from graphsvc.api.metrics import CONTENT_TYPE_LATEST, Metrics, instrument_store
 from graphsvc.api.middleware import RequestContextMiddleware, configure_logging
+from graphsvc.api.openapi import operation_id, polish
+from graphsvc.api.path_ids import PathIdMiddleware
+from graphsvc.api.ratelimit import RateLimitHeadersMiddleware, RateLimits, document_rate_limits
 from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import Bundle
 from graphsvc.keys import KeyRepository
@@ -42,7 +48,8 @@ from graphsvc.web import mount_web
 
 API_ROUTERS = (accounts.router, deals.router, stakeholders.router, committee.router,
                lines.router, interactions.router, imports.router, analysis.router,
-               risks.router, keys.router, maps_router)
+               risks.router, keys.router, maps_router, batches.router,
+               changes.router)
 
 
 def _wire(services: Services, store: GraphStore, metrics: Metrics) -> None:
@@ -58,6 +65,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     metrics = Metrics()
     services = Services(settings=settings, owns_store=store is None)
     services.cache = AnalysisCache(ttl_seconds=settings.analysis_cache_seconds, metrics=metrics)
+    services.limits = RateLimits.from_settings(settings)
     if store is not None:
         _wire(services, store, metrics)
 
@@ -83,10 +91,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # /docs and /redoc come from the web app, with vendored assets (no CDN).
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     app.state.services = services
     app.state.metrics = metrics
     install_error_handlers(app)
+    # Added first, so it runs inside the request context (ids, logs, the size limit).
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RateLimitHeadersMiddleware)
+    app.add_middleware(PathIdMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
                        metrics=metrics)
 
@@ -125,6 +138,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         for name, definition in bundle.pop("$defs", {}).items():
             components.setdefault(name, definition)
         components.setdefault("Bundle", bundle)
+        batches.document_batches(schema)
+        document_idempotency(schema)
+        document_rate_limits(schema)
+        polish(schema)
         app.openapi_schema = schema
         return schema
 

@@ -38,6 +38,37 @@ class Conflict(GraphsvcError):
     kind = "conflict"
 
 
+class BadRequest(GraphsvcError):
+    """A request the server cannot read at all (malformed JSON, an unusable header)."""
+
+    status_code = 400
+    kind = "bad_request"
+
+
+class PreconditionFailed(GraphsvcError):
+    """``If-Match`` or ``If-None-Match`` does not hold for the record as stored."""
+
+    status_code = 412
+    kind = "precondition_failed"
+
+
+class UnsupportedMediaType(GraphsvcError):
+    status_code = 415
+    kind = "unsupported_media_type"
+
+
+class TooManyRequests(GraphsvcError):
+    """A rate limit is exhausted (API requests of a key, failed sign-ins, sign-in links);
+    ``retry_after`` seconds until a request may pass."""
+
+    status_code = 429
+    kind = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, detail={"msg": message, "retry_after": retry_after})
+        self.retry_after = retry_after
+
+
 class Unauthorized(GraphsvcError):
     status_code = 401
     kind = "unauthorized"
@@ -56,10 +87,3 @@ class StoreUnavailable(GraphsvcError):
 class ConfigurationError(GraphsvcError):
     status_code = 500
     kind = "configuration_error"
-
-
-class TooManyRequests(GraphsvcError):
-    """Refused for now (e.g. too many failed sign-ins); try again after the window."""
-
-    status_code = 429
-    kind = "too_many_requests"

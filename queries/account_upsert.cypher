@@ -1,5 +1,10 @@
 // Upsert accounts. $rows = [{key, props}]; props holds every stored property, h
 // among them (a fingerprint of the values), so the same values again are 'unchanged'.
+// row.expect (optional) makes the row conditional: the stored h must equal it ('' = the
+// node must not exist), else the row is 'precondition_failed' and nothing is written (a
+// node the MERGE made for it is deleted again). ids: the ids of each outcome (batches
+// answer per item). A created or updated node gets changed_rev (the workspace revision of
+// this write) and changed_at: the changes feed lists them.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -7,9 +12,15 @@ SET w.rev = coalesce(w.rev, 0) + 1
 WITH w.rev AS rev
 UNWIND $rows AS row
 MERGE (a:Account {key: row.key})
-WITH row, a,
-     CASE WHEN a.h IS NULL THEN 'created'
+WITH rev, row, a,
+     CASE WHEN row.expect IS NOT NULL AND coalesce(a.h, '') <> row.expect
+            THEN 'precondition_failed'
+          WHEN a.h IS NULL THEN 'created'
           WHEN a.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET a = row.props)
-RETURN outcome, count(*) AS n
+FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
+  SET a = row.props
+  SET a.changed_rev = rev, a.changed_at = timestamp())
+FOREACH (_ IN CASE WHEN outcome = 'precondition_failed' AND a.h IS NULL THEN [1] ELSE [] END |
+  DELETE a)
+RETURN outcome, count(*) AS n, collect(row.props.id) AS ids

@@ -1,12 +1,20 @@
 // Delete a deal with what hangs only on it: its membership facts and its interactions.
+// A tombstone per deleted deal and interaction (changed_rev: this write's workspace
+// revision) tells the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
 SET w.rev = coalesce(w.rev, 0) + 1
-WITH w
+WITH w.rev AS rev
 MATCH (d:Deal {key: $key})
 OPTIONAL MATCH (i:Interaction {deal_key: $key})
-WITH d, collect(i) AS interactions
+WITH rev, d, d.id AS deal_id, collect(i) AS interactions
+WITH rev, d, deal_id, interactions, [x IN interactions | x.id] AS interaction_ids
 FOREACH (x IN interactions | DETACH DELETE x)
 DETACH DELETE d
+WITH rev, [['deal', deal_id]] + [x IN interaction_ids | ['interaction', x]] AS gone
+FOREACH (entry IN gone |
+  MERGE (t:Tombstone {key: $ws + $sep + entry[0] + ':' + entry[1] + $sep})
+  SET t.ws = $ws, t.entity = entry[0], t.id = entry[1], t.changed_rev = rev,
+      t.changed_at = timestamp())
 RETURN count(*) AS deleted

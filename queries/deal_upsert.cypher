@@ -8,17 +8,24 @@ WITH w.rev AS rev
 UNWIND $rows AS row
 MATCH (acc:Account {key: row.account_key})
 MERGE (d:Deal {key: row.key})
-WITH acc, row, d, d.account_key AS previous_account_key,
-     CASE WHEN d.h IS NULL THEN 'created'
+WITH rev, acc, row, d, d.account_key AS previous_account_key,
+     CASE WHEN row.expect IS NOT NULL AND coalesce(d.h, '') <> row.expect
+            THEN 'precondition_failed'
+          WHEN d.h IS NULL THEN 'created'
           WHEN d.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET d = row.props)
+FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
+  SET d = row.props
+  SET d.changed_rev = rev, d.changed_at = timestamp())
 WITH acc, row, d, outcome,
-     CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
+     CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key
+            THEN previous_account_key END
        AS moved_from
 OPTIONAL MATCH (prev:Account {key: moved_from})
 OPTIONAL MATCH (d)-[stale:FOR_ACCOUNT]->(prev)
 DELETE stale
 FOREACH (_ IN CASE WHEN outcome = 'created' OR moved_from IS NOT NULL THEN [1] ELSE [] END |
   CREATE (d)-[:FOR_ACCOUNT]->(acc))
-RETURN outcome, count(*) AS n
+FOREACH (_ IN CASE WHEN outcome = 'precondition_failed' AND d.h IS NULL THEN [1] ELSE [] END |
+  DELETE d)
+RETURN outcome, count(*) AS n, collect(row.props.id) AS ids

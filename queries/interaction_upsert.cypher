@@ -1,6 +1,6 @@
 // Upsert interactions (keyed by id). The team members present ($team_members: the
 // chunk's distinct e-mails) are added first when unknown. Same rules as
-// account_upsert.cypher.
+// account_upsert.cypher (row.expect included).
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -10,12 +10,21 @@ UNWIND $team_members AS member
 MERGE (tm:TeamMember {key: member.key})
 ON CREATE SET tm.ws = $ws, tm.email = member.email
 WITH count(tm) AS known
+// Read again: an aggregation grouped by rev would give no row for no team members.
+MATCH (w:Workspace {ws: $ws})
+WITH w.rev AS rev
 UNWIND $rows AS row
 MATCH (:Deal {key: row.deal_key})
 MERGE (i:Interaction {key: row.key})
-WITH row, i,
-     CASE WHEN i.h IS NULL THEN 'created'
+WITH rev, row, i,
+     CASE WHEN row.expect IS NOT NULL AND coalesce(i.h, '') <> row.expect
+            THEN 'precondition_failed'
+          WHEN i.h IS NULL THEN 'created'
           WHEN i.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET i = row.props)
-RETURN outcome, count(*) AS n
+FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
+  SET i = row.props
+  SET i.changed_rev = rev, i.changed_at = timestamp())
+FOREACH (_ IN CASE WHEN outcome = 'precondition_failed' AND i.h IS NULL THEN [1] ELSE [] END |
+  DELETE i)
+RETURN outcome, count(*) AS n, collect(row.props.id) AS ids

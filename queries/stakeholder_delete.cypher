@@ -1,17 +1,28 @@
 // Delete a stakeholder with all their facts (memberships, influence and reporting lines)
 // and take their id off the interactions that list them (whose fingerprint h becomes
 // 'edited': re-sending such an interaction as it was is then an update, not a no-op).
+// With $keep_committee_members nothing is deleted when the person has sat on a
+// committee (seats > 0: their history would change; the caller erases them instead).
+// The edited interactions and a tombstone of the person tell the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
 SET w.rev = coalesce(w.rev, 0) + 1
-WITH w
+WITH w.rev AS rev
 MATCH (s:Stakeholder {key: $key})
-DETACH DELETE s
-WITH count(*) AS deleted
+OPTIONAL MATCH (s)-[seat:MEMBER_FACT]->(:Deal)
+WITH rev, s, count(seat) AS seats
+WITH rev, s, seats, seats = 0 OR NOT $keep_committee_members AS free
+FOREACH (x IN CASE WHEN free THEN [s] ELSE [] END | DETACH DELETE x)
+WITH rev, seats, free
 OPTIONAL MATCH (i:Interaction {ws: $ws})
-WHERE deleted > 0 AND $id IN i.stakeholder_ids
-WITH deleted, collect(i) AS listed
+WHERE free AND $id IN i.stakeholder_ids
+WITH rev, seats, free, collect(i) AS listed
 FOREACH (x IN listed |
-  SET x.stakeholder_ids = [y IN x.stakeholder_ids WHERE y <> $id], x.h = 'edited')
-RETURN deleted
+  SET x.stakeholder_ids = [y IN x.stakeholder_ids WHERE y <> $id], x.h = 'edited',
+      x.changed_rev = rev, x.changed_at = timestamp())
+FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
+  MERGE (t:Tombstone {key: $ws + $sep + 'stakeholder:' + $id + $sep})
+  SET t.ws = $ws, t.entity = 'stakeholder', t.id = $id, t.changed_rev = rev,
+      t.changed_at = timestamp())
+RETURN CASE WHEN free THEN 1 ELSE 0 END AS deleted, seats

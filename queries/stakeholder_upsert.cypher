@@ -8,17 +8,24 @@ WITH w.rev AS rev
 UNWIND $rows AS row
 MATCH (acc:Account {key: row.account_key})
 MERGE (s:Stakeholder {key: row.key})
-WITH acc, row, s, s.account_key AS previous_account_key,
-     CASE WHEN s.h IS NULL THEN 'created'
+WITH rev, acc, row, s, s.account_key AS previous_account_key,
+     CASE WHEN row.expect IS NOT NULL AND coalesce(s.h, '') <> row.expect
+            THEN 'precondition_failed'
+          WHEN s.h IS NULL THEN 'created'
           WHEN s.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET s = row.props)
+FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
+  SET s = row.props
+  SET s.changed_rev = rev, s.changed_at = timestamp())
 WITH acc, row, s, outcome,
-     CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
+     CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key
+            THEN previous_account_key END
        AS moved_from
 OPTIONAL MATCH (prev:Account {key: moved_from})
 OPTIONAL MATCH (s)-[stale:WORKS_AT]->(prev)
 DELETE stale
 FOREACH (_ IN CASE WHEN outcome = 'created' OR moved_from IS NOT NULL THEN [1] ELSE [] END |
   CREATE (s)-[:WORKS_AT]->(acc))
-RETURN outcome, count(*) AS n
+FOREACH (_ IN CASE WHEN outcome = 'precondition_failed' AND s.h IS NULL THEN [1] ELSE [] END |
+  DELETE s)
+RETURN outcome, count(*) AS n, collect(row.props.id) AS ids

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from graphsvc.api.conditional import JsonBodyOnly
 from graphsvc.api.deps import Committee, ReadKey, WriteKey
-from graphsvc.api.errors import error_responses
+from graphsvc.api.errors import BODY_ERRORS, error_responses
 from graphsvc.api.params import AsOf, DealId, EndAt, StakeholderId
 from graphsvc.api.schemas import (
     CommitteeMember,
@@ -23,6 +24,7 @@ from graphsvc.api.schemas import (
 from graphsvc.domain.models import from_ms
 
 router = APIRouter(prefix="/v1/deals/{deal_id}/committee", tags=["committee"],
+                   dependencies=[JsonBodyOnly],
                    responses=error_responses(401, 403, 404, 413, 422))
 
 
@@ -34,16 +36,17 @@ def get_committee(deal_id: DealId, principal: ReadKey, committee: Committee,
         CommitteeMember(
             stakeholder_id=m.id, name=m.stakeholder.name, title=m.stakeholder.title,
             role=m.role, stance=m.stance, ally=m.ally, influence_rating=m.influence_rating,
-            self_weight=m.self_weight, since=from_ms(m.since).isoformat(),
+            self_weight=m.self_weight, since=from_ms(m.since),
         )
         for m in snapshot.members
     ]
-    return render(CommitteeOut(deal_id=deal_id, as_of=from_ms(snapshot.as_of).isoformat(),
+    return render(CommitteeOut(deal_id=deal_id, as_of=from_ms(snapshot.as_of),
                                items=items))
 
 
 @router.put("/{stakeholder_id}", response_model=MembershipOut,
-            summary="Put a stakeholder on the committee, or change their part")
+            summary="Put a stakeholder on the committee, or change their part",
+            responses=BODY_ERRORS)
 def put_member(deal_id: DealId, stakeholder_id: StakeholderId, body: MembershipIn,
                principal: WriteKey, committee: Committee) -> Response:
     recorded = committee.record(workspace=principal.workspace, deal_id=deal_id,

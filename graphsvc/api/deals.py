@@ -1,40 +1,68 @@
-"""``/v1/deals``: upsert, read, delete and list deals (rules: DealService)."""
+"""``/v1/deals``: upsert, patch, read, delete and list deals (rules: DealService)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
+from graphsvc.api.conditional import (
+    IfNoneMatchRead,
+    JsonBodyOnly,
+    MergePatch,
+    WriteCondition,
+    location,
+    render_read,
+    render_written,
+)
 from graphsvc.api.deps import Deals, ReadKey, WriteKey
-from graphsvc.api.errors import error_responses
-from graphsvc.api.params import DealId
+from graphsvc.api.errors import WRITE_ERRORS, error_responses
+from graphsvc.api.links import add_next_link
+from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
 
-router = APIRouter(prefix="/v1/deals", tags=["deals"],
+router = APIRouter(prefix="/v1/deals", tags=["deals"], dependencies=[JsonBodyOnly],
                    responses=error_responses(401, 403, 404, 413, 422))
 
 
-@router.put("/{deal_id}", response_model=DealOut, summary="Create or update a deal")
-def put_deal(deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals) -> Response:
-    deal = deals.upsert(workspace=principal.workspace, deal_id=deal_id, fields=body)
-    return render(DealOut.of(deal))
+@router.put("/{deal_id}", response_model=DealOut, summary="Create or update a deal",
+            responses={201: {"model": DealOut, "description": "Created"}, **WRITE_ERRORS})
+def put_deal(deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals,
+             condition: WriteCondition) -> Response:
+    written = deals.put(workspace=principal.workspace, deal_id=deal_id, fields=body,
+                        condition=condition)
+    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
 
 
-@router.get("/{deal_id}", response_model=DealOut, summary="Read a deal")
-def get_deal(deal_id: DealId, principal: ReadKey, deals: Deals) -> Response:
-    return render(DealOut.of(deals.get(workspace=principal.workspace, deal_id=deal_id)))
+@router.patch("/{deal_id}", response_model=DealOut,
+              summary="Change some fields of a deal (JSON merge patch)", responses=WRITE_ERRORS)
+def patch_deal(deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals,
+               condition: WriteCondition) -> Response:
+    written = deals.patch(workspace=principal.workspace, deal_id=deal_id, patch=patch,
+                          condition=condition)
+    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
 
 
-@router.delete("/{deal_id}", status_code=204, response_class=Response, summary="Delete a deal")
-def delete_deal(deal_id: DealId, principal: WriteKey, deals: Deals) -> Response:
-    deals.delete(workspace=principal.workspace, deal_id=deal_id)
+@router.get("/{deal_id}", response_model=DealOut, summary="Read a deal",
+            responses={304: {"description": "Not modified (If-None-Match)"}})
+def get_deal(deal_id: DealId, principal: ReadKey, deals: Deals,
+             if_none_match: IfNoneMatchRead = None) -> Response:
+    deal, tag = deals.get_tagged(workspace=principal.workspace, deal_id=deal_id)
+    return render_read(DealOut.of(deal), tag, if_none_match)
+
+
+@router.delete("/{deal_id}", status_code=204, response_class=Response, summary="Delete a deal",
+               responses=WRITE_ERRORS)
+def delete_deal(deal_id: DealId, principal: WriteKey, deals: Deals,
+                condition: WriteCondition) -> Response:
+    deals.delete(workspace=principal.workspace, deal_id=deal_id, condition=condition)
     return Response(status_code=204)
 
 
 @router.get("", response_model=DealPage, summary="List deals, filtered, one page at a time")
 def list_deals(
+    request: Request,
     principal: ReadKey,
     deals: Deals,
     owner: Annotated[str | None, Query(max_length=300, description="Owner e-mail")] = None,
@@ -42,8 +70,11 @@ def list_deals(
     account_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int | None, Query(ge=1, description="Page size (capped)")] = None,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
+    updated_since: UpdatedSince = None,
 ) -> Response:
     page = deals.list(workspace=principal.workspace, owner=owner, status=status,
-                      account_id=account_id, limit=limit, cursor=cursor)
-    return render(DealPage(items=[DealOut.of(d) for d in page.items],
-                           next_cursor=page.next_cursor))
+                      account_id=account_id, limit=limit, cursor=cursor,
+                      updated_since=updated_since)
+    response = render(DealPage(items=[DealOut.of(d) for d in page.items],
+                               next_cursor=page.next_cursor))
+    return add_next_link(response, request, page.next_cursor)

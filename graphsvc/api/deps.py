@@ -19,8 +19,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
+from graphsvc.api.ratelimit import RateLimits
 from graphsvc.config import Settings
-from graphsvc.errors import Forbidden, StoreUnavailable, Unauthorized
+from graphsvc.errors import Forbidden, StoreUnavailable, TooManyRequests, Unauthorized
 from graphsvc.keys import KeyRepository, Scope
 from graphsvc.services import (
     AccountService,
@@ -57,6 +58,7 @@ class Services:
     analysis: AnalysisService | None = None
     keys: KeyRepository | None = None
     cache: AnalysisCache | None = None
+    limits: RateLimits | None = None
     owns_store: bool = False
 
 
@@ -108,7 +110,8 @@ async def get_lines(request: Request) -> LineService:
 
 
 async def get_interactions(request: Request) -> InteractionService:
-    return InteractionService(store=await get_store(request))
+    return InteractionService(store=await get_store(request),
+                              settings=services_of(request).settings)
 
 
 async def get_analysis(request: Request) -> AnalysisService:
@@ -141,17 +144,33 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
     ) -> Principal:
         if credentials is None or not credentials.credentials:
             raise Unauthorized("an API key is required: Authorization: Bearer <key>")
-        keys = services_of(request).keys
+        services = services_of(request)
+        keys = services.keys
         if keys is None:
             raise StoreUnavailable("the store is not open")
+        limits = services.limits
+        address = request.client.host if request.client else "unknown"
+        if limits is not None and limits.auth_failures.enabled:
+            blocked = limits.auth_failures.check(address)
+            if not blocked.allowed:
+                raise TooManyRequests("too many failed authentications from this address",
+                                      retry_after=blocked.retry_after)
         found = keys.authenticate_with_revision(credentials.credentials)
         if found is None:
+            if limits is not None and limits.auth_failures.enabled:
+                limits.auth_failures.take(address)
             raise Unauthorized("this API key is unknown or revoked")
         record, revision = found
         principal = Principal(workspace=record.workspace, scope=record.scope, key_id=record.id,
                               revision=revision)
         # The access log names the key id (never the key) and workspace.
         request.state.principal = principal
+        if limits is not None and limits.per_key.enabled:
+            decision = limits.per_key.take(record.id)
+            request.state.ratelimit = decision
+            if not decision.allowed:
+                raise TooManyRequests("this API key's rate limit is exhausted",
+                                      retry_after=decision.retry_after)
         if not record.scope.allows(needed):
             raise Forbidden(f"this API key has scope {record.scope.value!r}; "
                             f"this operation needs {needed.value!r}")

@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from graphsvc.api.conditional import JsonBodyOnly, location
 from graphsvc.api.deps import AdminKey, Keys
-from graphsvc.api.errors import error_responses
+from graphsvc.api.errors import BODY_ERRORS, error_responses
 from graphsvc.api.schemas import ApiKeyOut, render
 from graphsvc.keys import Scope
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"],
+router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[JsonBodyOnly],
                    responses=error_responses(401, 403, 404, 413, 422))
 
 KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
@@ -42,10 +43,13 @@ def list_keys(principal: AdminKey, keys: Keys) -> Response:
 
 
 @router.post("", response_model=KeyCreated, status_code=201,
-             summary="Create an API key in the caller's workspace; the key is shown once")
+             summary="Create an API key in the caller's workspace; the key is shown once",
+             responses=BODY_ERRORS)
 def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     key, record = keys.create(workspace=principal.workspace, scope=body.scope, name=body.name)
-    return render(KeyCreated(key=key, **record.model_dump()), status_code=201)
+    response = render(KeyCreated(key=key, **record.model_dump()), status_code=201)
+    response.headers["Location"] = location("v1", "keys", record.id)
+    return response
 
 
 @router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key",

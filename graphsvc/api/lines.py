@@ -11,8 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
+from graphsvc.api.conditional import JsonBodyOnly
 from graphsvc.api.deps import Lines, WriteKey
-from graphsvc.api.errors import error_responses
+from graphsvc.api.errors import BODY_ERRORS, error_responses
 from graphsvc.api.params import EndAt, StakeholderId
 from graphsvc.api.schemas import (
     EndedOut,
@@ -24,11 +25,13 @@ from graphsvc.api.schemas import (
 )
 
 router = APIRouter(prefix="/v1/stakeholders/{stakeholder_id}", tags=["lines"],
+                   dependencies=[JsonBodyOnly],
                    responses=error_responses(401, 403, 404, 413, 422))
 
 
 @router.put("/influences/{target_id}", response_model=InfluenceOut,
-            summary="Record that this stakeholder influences the target")
+            summary="Record that this stakeholder influences the target",
+            responses=BODY_ERRORS)
 def put_influence(stakeholder_id: StakeholderId, target_id: StakeholderId, body: InfluenceIn,
                   principal: WriteKey, lines: Lines) -> Response:
     recorded = lines.record_influence(workspace=principal.workspace, source_id=stakeholder_id,
@@ -48,7 +51,8 @@ def end_influence(stakeholder_id: StakeholderId, target_id: StakeholderId,
 
 
 @router.put("/reports-to/{manager_id}", response_model=ReportingOut,
-            summary="Record that this stakeholder reports to the manager")
+            summary="Record that this stakeholder reports to the manager",
+            responses=BODY_ERRORS)
 def put_reports_to(stakeholder_id: StakeholderId, manager_id: StakeholderId,
                    principal: WriteKey, lines: Lines,
                    body: Annotated[ReportsToIn | None, Body()] = None) -> Response:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Annotated, Any, Self
 
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from graphsvc.analysis.schemas import Flag
 from graphsvc.domain.models import (
@@ -24,15 +24,17 @@ from graphsvc.domain.models import (
     Dated,
     Deal,
     DealFields,
+    Id,
     InfluenceEnds,
     InfluenceStrength,
     InteractionFields,
     ReportingEnds,
+    Role,
     Stakeholder,
     StakeholderFields,
+    Stance,
     from_ms,
 )
-from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.keys import ApiKeyRecord
 
 
@@ -40,7 +42,12 @@ def iso(value: datetime) -> str:
     return value.isoformat()
 
 
-IsoTime = Annotated[datetime, PlainSerializer(iso, return_type=str, when_used="json")]
+# Documented as what it is on the wire (a PlainSerializer alone reads as a bare string).
+IsoTime = Annotated[
+    datetime,
+    PlainSerializer(iso, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class _Out(BaseModel):
@@ -92,6 +99,13 @@ class InteractionIn(InteractionFields):
     pass
 
 
+class InteractionCreate(InteractionFields):
+    """An interaction to record, with the caller's own id (the CRM activity id) when it
+    has one; without, an id is derived from the content (sending it again is a no-op)."""
+
+    id: Id | None = Field(default=None, description="The caller's own id (CRM activity id)")
+
+
 # ------------------------------------------------------------------ responses
 # The domain entities as read back (Dispatch's ...Read).
 
@@ -113,11 +127,17 @@ class StakeholderOut(Stakeholder, _Read):
     pass
 
 
+class Outcome(StrEnum):
+    created = "created"
+    updated = "updated"
+    unchanged = "unchanged"
+
+
 class _Recorded(_Read):
     """A dated fact as recorded."""
 
     at: IsoTime
-    outcome: str = Field(description="created, updated or unchanged")
+    outcome: Outcome = Field(description="What the write did")
 
 
 class MembershipOut(CommitteeSeat, CommitteePart, _Recorded):
@@ -145,12 +165,12 @@ class CommitteeMember(CommitteePart, _Read):
     stakeholder_id: str
     name: str
     title: str | None = None
-    since: str
+    since: IsoTime
 
 
 class CommitteeOut(_Out):
     deal_id: str
-    as_of: str
+    as_of: IsoTime
     items: list[CommitteeMember]
 
 
@@ -160,19 +180,71 @@ class InteractionOut(InteractionFields, _Read):
 
 class InteractionList(_Out):
     items: list[InteractionOut]
+    next_cursor: str | None = None
 
 
-def interaction_out(record: InteractionRecord, *, deal_id: str) -> InteractionOut:
-    return InteractionOut(
-        id=record.id,
-        deal_id=deal_id,
-        at=from_ms(record.at),
-        channel=Channel(record.channel),
-        stakeholder_ids=list(record.stakeholder_ids),
-        team_member_emails=list(record.team_member_emails),
-        summary=record.summary,
-        next_step_at=from_ms(record.next_step_at) if record.next_step_at is not None else None,
-    )
+class MembershipFactOut(_Out):
+    deal_id: str
+    at: IsoTime = Field(description="When the fact takes effect")
+    recorded_at: IsoTime | None = Field(description="When it was recorded")
+    active: bool = Field(description="False: the membership ended then")
+    role: Role | None = None
+    stance: Stance | None = None
+    ally: bool
+    influence_rating: int | None = None
+    self_weight: float | None = None
+
+
+class LineDirection(StrEnum):
+    influences = "influences"
+    influenced_by = "influenced_by"
+    reports_to = "reports_to"
+    manages = "manages"
+
+
+class LineFactOut(_Out):
+    direction: LineDirection
+    other_id: str
+    at: IsoTime
+    recorded_at: IsoTime | None
+    active: bool
+    strength: float | None = None
+
+
+class StakeholderExport(_Out):
+    """Everything held about one person: the record, every dated fact about them (with
+    when it was recorded) and the interactions that list them."""
+
+    stakeholder: StakeholderOut
+    memberships: list[MembershipFactOut]
+    influences: list[LineFactOut]
+    reporting: list[LineFactOut]
+    interactions: list[InteractionOut]
+
+    @classmethod
+    def of_data(cls, data: dict[str, Any]) -> StakeholderExport:
+        def instant(ms: Any) -> datetime | None:
+            return from_ms(int(ms)) if ms is not None else None
+
+        def fact(values: dict[str, Any]) -> dict[str, Any]:
+            recorded = values.pop("recorded")
+            return {**values, "at": from_ms(int(values["at"])), "recorded_at": instant(recorded)}
+
+        interactions = [
+            InteractionOut(
+                id=p["id"], deal_id=p["deal_id"], at=from_ms(int(p["at"])),
+                channel=Channel(p["channel"]), stakeholder_ids=list(p.get("stakeholder_ids") or []),
+                team_member_emails=list(p.get("team_member_emails") or []),
+                summary=p.get("summary"), next_step_at=instant(p.get("next_step_at")))
+            for p in data["interactions"]
+        ]
+        return cls(
+            stakeholder=StakeholderOut.of(data["stakeholder"]),
+            memberships=[MembershipFactOut(**fact(dict(m))) for m in data["memberships"]],
+            influences=[LineFactOut(**fact(dict(f))) for f in data["influences"]],
+            reporting=[LineFactOut(**fact(dict(f))) for f in data["reporting"]],
+            interactions=interactions,
+        )
 
 
 class KindCounts(_Out):

@@ -3,39 +3,95 @@ StakeholderService)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Response
+
+from graphsvc.api.conditional import (
+    IfNoneMatchRead,
+    JsonBodyOnly,
+    MergePatch,
+    WriteCondition,
+    location,
+    render_read,
+    render_written,
+)
 from graphsvc.api.deps import ReadKey, Stakeholders, WriteKey
-from graphsvc.api.errors import error_responses
+from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import AsOf, StakeholderId
-from graphsvc.api.schemas import DealOut, DealPage, StakeholderIn, StakeholderOut, render
+from graphsvc.api.schemas import (
+    DealOut,
+    DealPage,
+    StakeholderExport,
+    StakeholderIn,
+    StakeholderOut,
+    render,
+)
 
 router = APIRouter(prefix="/v1/stakeholders", tags=["stakeholders"],
+                   dependencies=[JsonBodyOnly],
                    responses=error_responses(401, 403, 404, 413, 422))
 
 
 @router.put("/{stakeholder_id}", response_model=StakeholderOut,
-            summary="Create or update a stakeholder")
+            summary="Create or update a stakeholder",
+            responses={201: {"model": StakeholderOut, "description": "Created"}, **WRITE_ERRORS})
 def put_stakeholder(stakeholder_id: StakeholderId, body: StakeholderIn, principal: WriteKey,
-                    stakeholders: Stakeholders) -> Response:
-    stakeholder = stakeholders.upsert(workspace=principal.workspace,
-                                      stakeholder_id=stakeholder_id, fields=body)
-    return render(StakeholderOut.of(stakeholder))
+                    stakeholders: Stakeholders, condition: WriteCondition) -> Response:
+    written = stakeholders.put(workspace=principal.workspace, stakeholder_id=stakeholder_id,
+                               fields=body, condition=condition)
+    return render_written(StakeholderOut.of(written.record), written,
+                          at=location("v1", "stakeholders", stakeholder_id))
 
 
-@router.get("/{stakeholder_id}", response_model=StakeholderOut, summary="Read a stakeholder")
+@router.patch("/{stakeholder_id}", response_model=StakeholderOut,
+              summary="Change some fields of a stakeholder (JSON merge patch)",
+              responses=WRITE_ERRORS)
+def patch_stakeholder(stakeholder_id: StakeholderId, patch: MergePatch, principal: WriteKey,
+                      stakeholders: Stakeholders, condition: WriteCondition) -> Response:
+    written = stakeholders.patch(workspace=principal.workspace, stakeholder_id=stakeholder_id,
+                                 patch=patch, condition=condition)
+    return render_written(StakeholderOut.of(written.record), written,
+                          at=location("v1", "stakeholders", stakeholder_id))
+
+
+@router.get("/{stakeholder_id}", response_model=StakeholderOut, summary="Read a stakeholder",
+            responses={304: {"description": "Not modified (If-None-Match)"}})
 def get_stakeholder(stakeholder_id: StakeholderId, principal: ReadKey,
-                    stakeholders: Stakeholders) -> Response:
-    stakeholder = stakeholders.get(workspace=principal.workspace, stakeholder_id=stakeholder_id)
-    return render(StakeholderOut.of(stakeholder))
+                    stakeholders: Stakeholders, if_none_match: IfNoneMatchRead = None) -> Response:
+    stakeholder, tag = stakeholders.get_tagged(workspace=principal.workspace,
+                                               stakeholder_id=stakeholder_id)
+    return render_read(StakeholderOut.of(stakeholder), tag, if_none_match)
 
 
 @router.delete("/{stakeholder_id}", status_code=204, response_class=Response,
-               summary="Delete a stakeholder")
-def delete_stakeholder(stakeholder_id: StakeholderId, principal: WriteKey,
-                       stakeholders: Stakeholders) -> Response:
-    stakeholders.delete(workspace=principal.workspace, stakeholder_id=stakeholder_id)
+               summary="Delete a stakeholder, or erase their personal data",
+               description="Someone who ever sat on a committee is not deleted (409): their "
+                           "history would change. `erase=true` is the data-protection "
+                           "erasure instead: name, title and e-mail are replaced by a "
+                           "tombstone everywhere, the past included, while the anonymous "
+                           "facts (roles, stances, lines) stay, so past support shares do "
+                           "not change.",
+               responses=WRITE_ERRORS)
+def delete_stakeholder(
+    stakeholder_id: StakeholderId,
+    principal: WriteKey,
+    stakeholders: Stakeholders,
+    condition: WriteCondition,
+    erase: Annotated[bool, Query(description="Erase the personal data (keep the "
+                                             "anonymous facts) instead of deleting")] = False,
+) -> Response:
+    stakeholders.delete(workspace=principal.workspace, stakeholder_id=stakeholder_id,
+                        condition=condition, erase=erase)
     return Response(status_code=204)
+
+
+@router.get("/{stakeholder_id}/export", response_model=StakeholderExport,
+            summary="Everything held about a person (subject-access export)")
+def export_stakeholder(stakeholder_id: StakeholderId, principal: ReadKey,
+                       stakeholders: Stakeholders) -> Response:
+    data = stakeholders.export(workspace=principal.workspace, stakeholder_id=stakeholder_id)
+    return render(StakeholderExport.of_data(data))
 
 
 @router.get("/{stakeholder_id}/deals", response_model=DealPage,

@@ -32,6 +32,9 @@ def _printable_id(value: str) -> str:
         raise ValueError("ids are 1-128 characters")
     if not value.isprintable():
         raise ValueError("ids may hold printable characters only")
+    if value in (".", ".."):
+        # URL paths drop such segments ("/v1/deals/.." is "/v1/"): it could never be read.
+        raise ValueError("an id may not be '.' or '..' (it cannot be addressed in a URL)")
     return value
 
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from graphsvc.config import Settings
 from graphsvc.domain.models import Deal, DealFields, DealStatus
+from graphsvc.services.versioned import (
+    NO_CONDITION,
+    Condition,
+    Written,
+    check_deletable,
+    check_written,
+    expected_tag,
+    patch_record,
+)
+from graphsvc.store.codecs import content_tag
 from graphsvc.store.core import Page
 from graphsvc.store.repository import GraphStore
 
@@ -17,16 +30,65 @@ class DealService:
         """The deal; 404 when the workspace has none by that id."""
         return self.store.deals.get(workspace=workspace, deal_id=deal_id)
 
+    def get_tagged(self, *, workspace: str, deal_id: str) -> tuple[Deal, str]:
+        """The deal and its content tag (the API's ETag); 404 when none."""
+        return self.store.deals.get_tagged(workspace=workspace, natural_id=deal_id)
+
     def upsert(self, *, workspace: str, deal_id: str, fields: DealFields) -> Deal:
         """Create or replace the deal; its account must exist in the workspace (404)."""
-        deal = Deal(id=deal_id, **fields.model_dump())
-        self.store.accounts.get(workspace=workspace, account_id=deal.account_id)
-        self.store.deals.upsert(workspace=workspace, deals=[deal])
-        return deal
+        return self.put(workspace=workspace, deal_id=deal_id, fields=fields).record
 
-    def delete(self, *, workspace: str, deal_id: str) -> None:
-        """Delete the deal with its committee facts and interactions; 404 when none."""
-        self.get(workspace=workspace, deal_id=deal_id)
+    def put(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        fields: DealFields,
+        condition: Condition = NO_CONDITION,
+    ) -> Written[Deal]:
+        """Create or replace the deal if ``condition`` holds (412 otherwise); its account
+        must exist in the workspace (404)."""
+        record = Deal(id=deal_id, **fields.model_dump())
+        self.store.accounts.get(workspace=workspace, account_id=record.account_id)
+        what = f"deal {deal_id!r}"
+        expect = expected_tag(
+            condition, lambda: self.get_tagged(workspace=workspace, deal_id=deal_id), what
+        )
+        counts = self.store.deals.upsert(
+            workspace=workspace,
+            deals=[record],
+            expect=None if expect is None else {deal_id: expect},
+        )
+        outcome = check_written(counts, condition, what)
+        return Written(record, content_tag(record.model_dump(mode="json")), outcome)
+
+    def patch(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        patch: dict[str, Any],
+        condition: Condition = NO_CONDITION,
+    ) -> Written[Deal]:
+        """Apply a JSON merge patch to the deal (404 when none)."""
+        return patch_record(
+            read_tagged=lambda: self.get_tagged(workspace=workspace, deal_id=deal_id),
+            fields_model=DealFields,
+            patch=patch,
+            condition=condition,
+            write=lambda fields, guard: self.put(
+                workspace=workspace, deal_id=deal_id, fields=fields, condition=guard
+            ),
+        )
+
+    def delete(self, *, workspace: str, deal_id: str, condition: Condition = NO_CONDITION) -> None:
+        """Delete the deal with its committee facts and interactions; 404 when none,
+        412 when ``condition`` fails."""
+        check_deletable(
+            condition,
+            lambda: self.get_tagged(workspace=workspace, deal_id=deal_id),
+            f"deal {deal_id!r}",
+        )
         self.store.deals.delete(workspace=workspace, deal_id=deal_id)
 
     def list(
@@ -38,6 +100,7 @@ class DealService:
         account_id: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        updated_since: datetime | None = None,
     ) -> Page[Deal]:
         """One page of deals in id order; ``limit`` defaults to the configured page size
         and is capped at the configured maximum."""
@@ -49,4 +112,5 @@ class DealService:
             account_id=account_id,
             limit=size,
             cursor=cursor,
+            updated_since=updated_since,
         )

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from graphsvc.domain.models import Deal, Stakeholder, StakeholderFields
+from graphsvc.services.versioned import (
+    NO_CONDITION,
+    Condition,
+    Written,
+    check_deletable,
+    check_written,
+    expected_tag,
+    patch_record,
+)
+from graphsvc.store.codecs import content_tag
 from graphsvc.store.repository import GraphStore
+
+# What an erased person's name becomes, everywhere.
+ERASED_NAME = "[erased]"
 
 
 class StakeholderService:
@@ -16,19 +30,95 @@ class StakeholderService:
         """The stakeholder; 404 when the workspace has none by that id."""
         return self.store.stakeholders.get(workspace=workspace, stakeholder_id=stakeholder_id)
 
+    def get_tagged(self, *, workspace: str, stakeholder_id: str) -> tuple[Stakeholder, str]:
+        """The stakeholder and its content tag (the API's ETag); 404 when none."""
+        return self.store.stakeholders.get_tagged(workspace=workspace, natural_id=stakeholder_id)
+
     def upsert(
         self, *, workspace: str, stakeholder_id: str, fields: StakeholderFields
     ) -> Stakeholder:
         """Create or replace the stakeholder; their account must exist (404)."""
-        stakeholder = Stakeholder(id=stakeholder_id, **fields.model_dump())
-        self.store.accounts.get(workspace=workspace, account_id=stakeholder.account_id)
-        self.store.stakeholders.upsert(workspace=workspace, stakeholders=[stakeholder])
-        return stakeholder
+        return self.put(workspace=workspace, stakeholder_id=stakeholder_id, fields=fields).record
 
-    def delete(self, *, workspace: str, stakeholder_id: str) -> None:
-        """Delete the person with all their facts; 404 when there is none."""
-        self.get(workspace=workspace, stakeholder_id=stakeholder_id)
-        self.store.stakeholders.delete(workspace=workspace, stakeholder_id=stakeholder_id)
+    def put(
+        self,
+        *,
+        workspace: str,
+        stakeholder_id: str,
+        fields: StakeholderFields,
+        condition: Condition = NO_CONDITION,
+    ) -> Written[Stakeholder]:
+        """Create or replace the stakeholder if ``condition`` holds (412 otherwise); their
+        account must exist (404)."""
+        record = Stakeholder(id=stakeholder_id, **fields.model_dump())
+        self.store.accounts.get(workspace=workspace, account_id=record.account_id)
+        what = f"stakeholder {stakeholder_id!r}"
+        expect = expected_tag(
+            condition,
+            lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
+            what,
+        )
+        counts = self.store.stakeholders.upsert(
+            workspace=workspace,
+            stakeholders=[record],
+            expect=None if expect is None else {stakeholder_id: expect},
+        )
+        outcome = check_written(counts, condition, what)
+        return Written(record, content_tag(record.model_dump(mode="json")), outcome)
+
+    def patch(
+        self,
+        *,
+        workspace: str,
+        stakeholder_id: str,
+        patch: dict[str, Any],
+        condition: Condition = NO_CONDITION,
+    ) -> Written[Stakeholder]:
+        """Apply a JSON merge patch to the stakeholder (404 when none)."""
+        return patch_record(
+            read_tagged=lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
+            fields_model=StakeholderFields,
+            patch=patch,
+            condition=condition,
+            write=lambda fields, guard: self.put(
+                workspace=workspace, stakeholder_id=stakeholder_id, fields=fields, condition=guard
+            ),
+        )
+
+    def delete(
+        self,
+        *,
+        workspace: str,
+        stakeholder_id: str,
+        condition: Condition = NO_CONDITION,
+        erase: bool = False,
+    ) -> None:
+        """Delete the person with all their facts; 404 when there is none, 412 when
+        ``condition`` fails, 409 when they ever sat on a committee (deleting them would
+        change past support shares).
+
+        ``erase``: the data-protection erasure instead. Their name, title and e-mail are
+        replaced by a tombstone on the one record every view reads them from, so they
+        are gone from the past too; the anonymous facts (roles, stances, lines) stay, so
+        past support shares do not change. Free text that mentions them (interaction
+        summaries) is the caller's to edit."""
+        check_deletable(
+            condition,
+            lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
+            f"stakeholder {stakeholder_id!r}",
+        )
+        if erase:
+            current = self.get(workspace=workspace, stakeholder_id=stakeholder_id)
+            erased = current.model_copy(update={"name": ERASED_NAME, "title": None, "email": None})
+            self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased])
+            return
+        self.store.stakeholders.delete(
+            workspace=workspace, stakeholder_id=stakeholder_id, keep_committee_members=True
+        )
+
+    def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
+        """Everything held about the person (a subject-access export); 404 when none."""
+        return self.store.stakeholders.export(workspace=workspace, stakeholder_id=stakeholder_id)
 
     def deals(
         self, *, workspace: str, stakeholder_id: str, as_of: datetime | None = None

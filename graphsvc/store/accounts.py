@@ -2,30 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from graphsvc.domain.models import Account
 from graphsvc.errors import Conflict, NotFound
-from graphsvc.store.codecs import node_key, node_props
-from graphsvc.store.core import NodeRepository, UpsertCounts, check_workspace, validate_batch
+from graphsvc.store.codecs import KEY_SEPARATOR, node_key, node_props
+from graphsvc.store.core import (
+    NodeRepository,
+    UpsertCounts,
+    check_workspace,
+    validate_batch,
+    with_expectations,
+)
 
 
 class AccountRepository(NodeRepository[Account]):
     kind = "account"
     model = Account
 
-    def upsert(self, *, workspace: str, accounts: Sequence[Account]) -> UpsertCounts:
+    def upsert(
+        self,
+        *,
+        workspace: str,
+        accounts: Sequence[Account],
+        expect: Mapping[str, str] | None = None,
+    ) -> UpsertCounts:
+        """Create or replace accounts. ``expect`` makes the write of an id conditional,
+        checked inside the writing statement: the stored content tag must equal it (``""``:
+        the account must not exist yet); rows whose condition fails are counted
+        ``precondition_failed`` and not written."""
         ws = check_workspace(workspace)
-        return self.write(ws, validate_batch(Account, accounts))
+        return self.write(ws, validate_batch(Account, accounts), expect=expect)
 
-    def write(self, ws: str, models: list[Account]) -> UpsertCounts:
-        """Write validated accounts (no reference to check)."""
+    def rows(
+        self, ws: str, models: list[Account], expect: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The statement rows of validated accounts (see the upsert query)."""
         latest = {a.id: a for a in models}  # of duplicate ids the last wins
         rows = [
             {"key": node_key(ws, a.id), "props": node_props(ws, a.model_dump(mode="json"), a.id)}
             for a in latest.values()
         ]
-        return self._upsert_rows(ws, rows)
+        return with_expectations(rows, expect)
+
+    def write(
+        self, ws: str, models: list[Account], expect: Mapping[str, str] | None = None
+    ) -> UpsertCounts:
+        """Write validated accounts whose references were checked."""
+        return self._upsert_rows(ws, self.rows(ws, models, expect))
+
+    def write_each(self, ws: str, models: list[Account]) -> dict[str, str]:
+        """Write validated accounts whose references were checked; each one's outcome."""
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
 
     def get(self, *, workspace: str, account_id: str) -> Account:
         return self._get(check_workspace(workspace), account_id)
@@ -34,7 +63,9 @@ class AccountRepository(NodeRepository[Account]):
         """Delete an account and its stakeholders; 409 Conflict (nothing deleted) while a
         deal is on the account or one of its stakeholders sits on a deal."""
         ws = check_workspace(workspace)
-        rows = self.runner.write("account_delete", {"ws": ws, "key": node_key(ws, account_id)})
+        rows = self.runner.write(
+            "account_delete", {"ws": ws, "key": node_key(ws, account_id), "sep": KEY_SEPARATOR}
+        )
         if not rows:
             raise NotFound(f"no account {account_id!r}")
         deals, seats = int(rows[0]["deals"]), int(rows[0]["seats"])

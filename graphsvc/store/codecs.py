@@ -36,7 +36,9 @@ from graphsvc.domain.snapshot import (
 KEY_SEPARATOR = "\x1f"
 # An instant after every recorded fact: "no as-of bound".
 FAR_FUTURE_MS = 2**62
-_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key", "packed"})
+_INTERNAL_PROPS = frozenset(
+    {"ws", "h", "key", "account_key", "deal_key", "packed", "changed_rev", "changed_at"}
+)
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
 INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary", "next_step_at")
 
@@ -65,6 +67,12 @@ def fingerprint(values: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def content_tag(values: dict[str, Any]) -> str:
+    """The fingerprint ``h`` a node holding ``values`` (a model's JSON dump) is stored
+    with: the API's entity tag, so a client's ``If-Match`` is compared in the write."""
+    return fingerprint({k: v for k, v in values.items() if v is not None})
+
+
 def node_props(ws: str, values: dict[str, Any], natural_id: str, **keys: str) -> dict[str, Any]:
     """Stored property map: ``None`` dropped (neither backend stores null), ``h`` the
     fingerprint of the values, then ws, key and the given reference keys.
@@ -76,7 +84,7 @@ def node_props(ws: str, values: dict[str, Any], natural_id: str, **keys: str) ->
     (['h', 'id', 'key', 'name', 'ws'], True)
     """
     kept = {k: v for k, v in values.items() if v is not None}
-    kept["h"] = fingerprint(kept)
+    kept["h"] = content_tag(kept)
     kept["ws"] = ws
     kept["key"] = node_key(ws, natural_id)
     kept.update(keys)

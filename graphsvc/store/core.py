@@ -13,7 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,11 +62,14 @@ class UpsertCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Rows not written because their ``expect`` (a conditional write) did not hold.
+    precondition_failed: int = 0
 
     def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
         self.created += other.created
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.precondition_failed += other.precondition_failed
         return self
 
     @property
@@ -154,6 +157,18 @@ def raise_reference_errors(errors: list[dict[str, Any]], what: str) -> None:
             f"{len(errors)} unknown reference(s) in the {what}; nothing written",
             detail=errors[:MAX_ERRORS],
         )
+
+
+def with_expectations(
+    rows: list[dict[str, Any]], expect: Mapping[str, str] | None
+) -> list[dict[str, Any]]:
+    """Node rows with the conditional-write ``expect`` of their id, when there is one
+    (see the upsert queries: a row whose expectation fails is not written)."""
+    if not expect:
+        return rows
+    for row in rows:
+        row["expect"] = expect.get(row["props"]["id"])
+    return rows
 
 
 def now_ms() -> int:
@@ -251,6 +266,23 @@ class StoreCore:
                 params = {"ws": ws, "rows": chunk, **(extra(chunk) if extra else {})}
                 self.write(query, params, counts)
         return counts
+
+    def upsert_each(
+        self,
+        query: str,
+        ws: str,
+        rows: list[dict[str, Any]],
+        extra: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
+    ) -> dict[str, str]:
+        """Upsert node rows like :meth:`upsert`, answering each row's outcome by id
+        (``created``, ``updated``, ``unchanged``, ``precondition_failed``); a row the
+        statement dropped (a node it refers to went away) is missing."""
+        outcomes: dict[str, str] = {}
+        for chunk in self.chunks(rows):
+            params = {"ws": ws, "rows": chunk, **(extra(chunk) if extra else {})}
+            for row in self.runner.write(query, params):
+                outcomes.update(dict.fromkeys(row["ids"], row["outcome"]))
+        return outcomes
 
     def record_facts(
         self, query: str, ws: str, rows: list[dict[str, Any]], pair: tuple[str, str]
@@ -369,6 +401,15 @@ class NodeRepository(RepositoryBase, Generic[M]):
         if not rows:
             raise NotFound(f"no {self.kind} {natural_id!r}")
         return self.model.model_validate(plain(rows[0]["props"]))
+
+    def get_tagged(self, *, workspace: str, natural_id: str) -> tuple[M, str]:
+        """The node and its content tag (the stored fingerprint ``h``); 404 when none."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read(f"{self.kind}_get", {"key": node_key(ws, natural_id)})
+        if not rows:
+            raise NotFound(f"no {self.kind} {natural_id!r}")
+        props = rows[0]["props"]
+        return self.model.model_validate(plain(props)), str(props["h"])
 
     def _upsert_rows(
         self,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from graphsvc.domain.cursor import decode_cursor, encode_cursor
-from graphsvc.domain.models import Deal, DealStatus
+from graphsvc.domain.models import Deal, DealStatus, to_ms
 from graphsvc.errors import NotFound, ValidationFailed
-from graphsvc.store.codecs import deal_from_props, node_key, node_props
+from graphsvc.store.codecs import KEY_SEPARATOR, deal_from_props, node_key, node_props
 from graphsvc.store.core import (
     NodeRepository,
     Page,
@@ -15,6 +17,7 @@ from graphsvc.store.core import (
     UpsertCounts,
     check_workspace,
     validate_batch,
+    with_expectations,
 )
 
 
@@ -22,11 +25,21 @@ class DealRepository(NodeRepository[Deal]):
     kind = "deal"
     model = Deal
 
-    def upsert(self, *, workspace: str, deals: Sequence[Deal]) -> UpsertCounts:
+    def upsert(
+        self,
+        *,
+        workspace: str,
+        deals: Sequence[Deal],
+        expect: Mapping[str, str] | None = None,
+    ) -> UpsertCounts:
+        """Create or replace deals. ``expect`` makes the write of an id conditional,
+        checked inside the writing statement: the stored content tag must equal it (``""``:
+        the deal must not exist yet); rows whose condition fails are counted
+        ``precondition_failed`` and not written."""
         ws = check_workspace(workspace)
         models = validate_batch(Deal, deals)
         self.check_references(ws, models, "deal batch")
-        return self.write(ws, models)
+        return self.write(ws, models, expect=expect)
 
     def check_references(
         self, ws: str, models: Sequence[Deal], what: str, pending: Pending | None = None
@@ -39,8 +52,10 @@ class DealRepository(NodeRepository[Deal]):
             pending,
         )
 
-    def write(self, ws: str, models: list[Deal]) -> UpsertCounts:
-        """Write validated deals whose references were checked."""
+    def rows(
+        self, ws: str, models: list[Deal], expect: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The statement rows of validated deals (see the upsert query)."""
         latest = {d.id: d for d in models}
         rows = []
         for d in latest.values():
@@ -54,7 +69,17 @@ class DealRepository(NodeRepository[Deal]):
                     ),
                 }
             )
-        return self._upsert_rows(ws, rows)
+        return with_expectations(rows, expect)
+
+    def write(
+        self, ws: str, models: list[Deal], expect: Mapping[str, str] | None = None
+    ) -> UpsertCounts:
+        """Write validated deals whose references were checked."""
+        return self._upsert_rows(ws, self.rows(ws, models, expect))
+
+    def write_each(self, ws: str, models: list[Deal]) -> dict[str, str]:
+        """Write validated deals whose references were checked; each one's outcome."""
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
 
     def get(self, *, workspace: str, deal_id: str) -> Deal:
         return self._get(check_workspace(workspace), deal_id)
@@ -62,7 +87,9 @@ class DealRepository(NodeRepository[Deal]):
     def delete(self, *, workspace: str, deal_id: str) -> None:
         """Delete a deal with its membership facts and interactions."""
         ws = check_workspace(workspace)
-        rows = self.runner.write("deal_delete", {"ws": ws, "key": node_key(ws, deal_id)})
+        rows = self.runner.write(
+            "deal_delete", {"ws": ws, "key": node_key(ws, deal_id), "sep": KEY_SEPARATOR}
+        )
         if not rows or not rows[0]["deleted"]:
             raise NotFound(f"no deal {deal_id!r}")
 
@@ -75,6 +102,7 @@ class DealRepository(NodeRepository[Deal]):
         account_id: str | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        updated_since: datetime | None = None,
     ) -> Page[Deal]:
         """Deals ordered by id; ``next_cursor`` (opaque) continues after the last one."""
         ws = check_workspace(workspace)
@@ -96,6 +124,7 @@ class DealRepository(NodeRepository[Deal]):
             "account_id": account_id,
             "after": decode_cursor(cursor) if cursor else None,
             "limit": limit + 1,
+            "updated_since": to_ms(updated_since) if updated_since is not None else None,
         }
         rows = self.runner.read("deal_list", params)
         items = [deal_from_props(row["props"]) for row in rows[:limit]]

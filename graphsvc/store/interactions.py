@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from graphsvc.domain.models import Interaction, to_ms
+from graphsvc.domain.cursor import decode_cursor, encode_cursor
+from graphsvc.domain.models import Interaction, from_ms, to_ms
 from graphsvc.domain.snapshot import InteractionRecord
+from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
     INTERACTION_FIELDS,
+    KEY_SEPARATOR,
     STATE_JSON,
     Canonical,
     interaction_record,
@@ -20,6 +24,7 @@ from graphsvc.store.codecs import (
     with_stable_id,
 )
 from graphsvc.store.core import (
+    Page,
     Pending,
     Reference,
     RepositoryBase,
@@ -27,6 +32,7 @@ from graphsvc.store.core import (
     UpsertCounts,
     check_workspace,
     validate_batch,
+    with_expectations,
 )
 from graphsvc.store.deals import DealRepository
 
@@ -62,7 +68,22 @@ class InteractionRepository(RepositoryBase):
             )
         self.core.check_refs(ws, refs, what, pending)
 
-    def write(self, ws: str, models: Sequence[Interaction]) -> UpsertCounts:
+    def write(
+        self, ws: str, models: Sequence[Interaction], expect: Mapping[str, str] | None = None
+    ) -> UpsertCounts:
+        """Write validated interactions whose references were checked; ``expect`` makes
+        an id's write conditional (see :meth:`AccountRepository.upsert`)."""
+        rows = with_expectations(self.rows(ws, models), expect)
+        return self.core.upsert("interaction_upsert", ws, rows, _team_members(ws))
+
+    def write_each(self, ws: str, models: Sequence[Interaction]) -> dict[str, str]:
+        """Write validated interactions whose references were checked; each one's outcome."""
+        return self.core.upsert_each(
+            "interaction_upsert", ws, self.rows(ws, models), _team_members(ws)
+        )
+
+    def rows(self, ws: str, models: Sequence[Interaction]) -> list[dict[str, Any]]:
+        """The statement rows of validated interactions (see the upsert query)."""
         latest = {x.id: x for x in models}
         rows = []
         for x in latest.values():
@@ -77,14 +98,65 @@ class InteractionRepository(RepositoryBase):
                     "props": node_props(ws, values, x.id, deal_key=deal_key, packed=packed),
                 }
             )
+        return rows
 
-        def team_members(chunk: list[dict[str, Any]]) -> dict[str, Any]:
-            emails = sorted(
-                {e for row in chunk for e in row["props"].get("team_member_emails", ())}
-            )
-            return {"team_members": [{"key": node_key(ws, e), "email": e} for e in emails]}
+    def get_tagged(self, *, workspace: str, interaction_id: str) -> tuple[Interaction, str]:
+        """The interaction with the caller's id and its content tag; 404 when none."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read("interaction_get", {"key": node_key(ws, interaction_id)})
+        if not rows:
+            raise NotFound(f"no interaction {interaction_id!r}")
+        props = rows[0]["props"]
+        return interaction_from_props(props), str(props["h"])
 
-        return self.core.upsert("interaction_upsert", ws, rows, team_members)
+    def content_tag(self, ws: str, interaction: Interaction) -> str:
+        """The tag the interaction is stored with (its stored values' fingerprint)."""
+        return str(self.rows(ws, [interaction])[0]["props"]["h"])
+
+    def delete(self, *, workspace: str, interaction_id: str) -> None:
+        ws = check_workspace(workspace)
+        rows = self.runner.write(
+            "interaction_delete",
+            {
+                "ws": ws,
+                "key": node_key(ws, interaction_id),
+                "id": interaction_id,
+                "sep": KEY_SEPARATOR,
+            },
+        )
+        if not rows or not rows[0]["deleted"]:
+            raise NotFound(f"no interaction {interaction_id!r}")
+
+    def page_of_deal(
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        as_of: datetime | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+        updated_since: datetime | None = None,
+    ) -> Page[Interaction]:
+        """One page of the deal's interactions up to ``as_of``, oldest first (by instant,
+        then id); 404 when the deal does not exist."""
+        ws = check_workspace(workspace)
+        self.deals.get(workspace=ws, deal_id=deal_id)
+        after_at, after_id = _decode_position(cursor) if cursor else (None, None)
+        rows = self.runner.read(
+            "interaction_page",
+            {
+                "deal_key": node_key(ws, deal_id),
+                "as_of": to_ms(as_of) if as_of is not None else FAR_FUTURE_MS,
+                "after_at": after_at,
+                "after_id": after_id,
+                "limit": limit + 1,
+                "updated_since": to_ms(updated_since) if updated_since is not None else None,
+            },
+        )
+        items = [interaction_from_props(row["props"]) for row in rows[:limit]]
+        more = len(rows) > limit
+        next_cursor = _encode_position(items[-1]) if more and items else None
+        return Page(items=items, next_cursor=next_cursor)
 
     def of_deal(
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
@@ -101,3 +173,45 @@ class InteractionRepository(RepositoryBase):
         return [
             interaction_record([row["packed"], row["stakeholder_ids"]], canonical) for row in rows
         ]
+
+
+def _team_members(ws: str) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
+    """The per-chunk parameter of the upsert: the distinct team members it names."""
+
+    def team_members(chunk: list[dict[str, Any]]) -> dict[str, Any]:
+        emails = sorted({e for row in chunk for e in row["props"].get("team_member_emails", ())})
+        return {"team_members": [{"key": node_key(ws, e), "email": e} for e in emails]}
+
+    return team_members
+
+
+def interaction_from_props(props: dict[str, Any]) -> Interaction:
+    """An interaction as stored (instants are epoch milliseconds there)."""
+    next_step = props.get("next_step_at")
+    return Interaction(
+        id=props["id"],
+        deal_id=props["deal_id"],
+        at=from_ms(int(props["at"])),
+        channel=props["channel"],
+        stakeholder_ids=list(props.get("stakeholder_ids") or []),
+        team_member_emails=list(props.get("team_member_emails") or []),
+        summary=props.get("summary"),
+        next_step_at=from_ms(int(next_step)) if next_step is not None else None,
+    )
+
+
+def _encode_position(last: Interaction) -> str:
+    return encode_cursor(json.dumps([to_ms(last.at), last.id]))
+
+
+def _decode_position(cursor: str) -> tuple[int, str]:
+    position = decode_cursor(cursor)
+    try:
+        at, natural_id = json.loads(position)
+        if isinstance(at, int) and isinstance(natural_id, str):
+            return at, natural_id
+    except (ValueError, TypeError):
+        pass
+    raise ValidationFailed(
+        "invalid cursor", detail=[{"loc": ["query", "cursor"], "msg": "not a cursor of this API"}]
+    )

@@ -36,6 +36,8 @@ class NodeLabel(StrEnum):
     login_throttle = "LoginThrottle"  # failed sign-ins per account / per address
     web_change = "WebChange"  # a deal's change log, as made on the deal page
     web_map_layout = "WebMapLayout"  # a deal's chosen layout and dragged positions
+    idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
+    tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -52,6 +54,10 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.stakeholder.value, "ws"),  # the deal page's person search
     (NodeLabel.web_session.value, "email"),  # signing a user out everywhere
     (NodeLabel.web_change.value, "deal_key"),  # a deal's change log
+    (NodeLabel.idempotency_key.value, "expires_at"),  # purging expired keys
+    # The changes feed scans a workspace's records of each kind.
+    (NodeLabel.account.value, "ws"),
+    (NodeLabel.tombstone.value, "ws"),
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -72,4 +78,6 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.login_throttle.value, ("key",)),
     (NodeLabel.web_change.value, ("key",)),
     (NodeLabel.web_map_layout.value, ("key",)),
+    (NodeLabel.idempotency_key.value, ("key",)),
+    (NodeLabel.tombstone.value, ("key",)),
 ]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from graphsvc.domain.models import Deal, Stakeholder, TeamMember
-from graphsvc.errors import NotFound
-from graphsvc.store.codecs import STATE_JSON, deal_from_props, node_key, node_props
+from graphsvc.errors import Conflict, NotFound
+from graphsvc.store.codecs import (
+    KEY_SEPARATOR,
+    STATE_JSON,
+    deal_from_props,
+    node_key,
+    node_props,
+    plain,
+)
 from graphsvc.store.core import (
     NodeRepository,
     Pending,
@@ -17,6 +25,7 @@ from graphsvc.store.core import (
     as_of_ms,
     check_workspace,
     validate_batch,
+    with_expectations,
 )
 
 
@@ -24,11 +33,21 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
     kind = "stakeholder"
     model = Stakeholder
 
-    def upsert(self, *, workspace: str, stakeholders: Sequence[Stakeholder]) -> UpsertCounts:
+    def upsert(
+        self,
+        *,
+        workspace: str,
+        stakeholders: Sequence[Stakeholder],
+        expect: Mapping[str, str] | None = None,
+    ) -> UpsertCounts:
+        """Create or replace stakeholders. ``expect`` makes the write of an id conditional,
+        checked inside the writing statement: the stored content tag must equal it (``""``:
+        the stakeholder must not exist yet); rows whose condition fails are counted
+        ``precondition_failed`` and not written."""
         ws = check_workspace(workspace)
         models = validate_batch(Stakeholder, stakeholders)
         self.check_references(ws, models, "stakeholder batch")
-        return self.write(ws, models)
+        return self.write(ws, models, expect=expect)
 
     def check_references(
         self, ws: str, models: Sequence[Stakeholder], what: str, pending: Pending | None = None
@@ -41,8 +60,10 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
             pending,
         )
 
-    def write(self, ws: str, models: list[Stakeholder]) -> UpsertCounts:
-        """Write validated stakeholders whose references were checked."""
+    def rows(
+        self, ws: str, models: list[Stakeholder], expect: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The statement rows of validated stakeholders (see the upsert query)."""
         latest = {s.id: s for s in models}
         rows = []
         for s in latest.values():
@@ -58,20 +79,71 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
                     ),
                 }
             )
-        return self._upsert_rows(ws, rows)
+        return with_expectations(rows, expect)
+
+    def write(
+        self, ws: str, models: list[Stakeholder], expect: Mapping[str, str] | None = None
+    ) -> UpsertCounts:
+        """Write validated stakeholders whose references were checked."""
+        return self._upsert_rows(ws, self.rows(ws, models, expect))
+
+    def write_each(self, ws: str, models: list[Stakeholder]) -> dict[str, str]:
+        """Write validated stakeholders whose references were checked; each one's outcome."""
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
 
     def get(self, *, workspace: str, stakeholder_id: str) -> Stakeholder:
         return self._get(check_workspace(workspace), stakeholder_id)
 
-    def delete(self, *, workspace: str, stakeholder_id: str) -> None:
-        """Delete a person with all their facts; their id leaves the interactions."""
+    def delete(
+        self, *, workspace: str, stakeholder_id: str, keep_committee_members: bool = False
+    ) -> None:
+        """Delete a person with all their facts; their id leaves the interactions. With
+        ``keep_committee_members``, someone who ever sat on a committee is not deleted:
+        409 :class:`Conflict` (erase them instead, see the stakeholder service)."""
         ws = check_workspace(workspace)
         rows = self.runner.write(
             "stakeholder_delete",
+            {
+                "ws": ws,
+                "key": node_key(ws, stakeholder_id),
+                "id": stakeholder_id,
+                "sep": KEY_SEPARATOR,
+                "keep_committee_members": keep_committee_members,
+            },
+        )
+        if not rows:
+            raise NotFound(f"no stakeholder {stakeholder_id!r}")
+        if not rows[0]["deleted"]:
+            seats = int(rows[0]["seats"])
+            raise Conflict(
+                f"stakeholder {stakeholder_id!r} sat on a committee ({seats} fact(s)): "
+                "deleting them would change past support shares; erase their personal "
+                "data instead (?erase=true)",
+                detail={"membership_facts": seats},
+            )
+
+    def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
+        """Everything held about a person, as plain data; 404 when none."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read(
+            "stakeholder_export",
             {"ws": ws, "key": node_key(ws, stakeholder_id), "id": stakeholder_id},
         )
-        if not rows or not rows[0]["deleted"]:
+        if not rows:
             raise NotFound(f"no stakeholder {stakeholder_id!r}")
+        row = rows[0]
+        return {
+            "stakeholder": Stakeholder.model_validate(plain(row["props"])),
+            "memberships": [_membership_fact(f) for f in _sorted_facts(row["memberships"])],
+            "influences": [_line_fact(f, "influences") for f in _sorted_facts(row["influences"])]
+            + [_line_fact(f, "influenced_by") for f in _sorted_facts(row["influenced_by"])],
+            "reporting": [_line_fact(f, "reports_to") for f in _sorted_facts(row["reports_to"])]
+            + [_line_fact(f, "manages") for f in _sorted_facts(row["reports"])],
+            "interactions": sorted(
+                (props for props in row["interactions"] if props),
+                key=lambda props: (props["at"], props["id"]),
+            ),
+        }
 
     def deals(
         self, *, workspace: str, stakeholder_id: str, as_of: datetime | None = None
@@ -107,3 +179,37 @@ class TeamMemberRepository(RepositoryBase):
             for m in latest.values()
         ]
         return self.core.upsert("team_member_upsert", ws, rows)
+
+
+def _sorted_facts(facts: list[Any]) -> list[list[Any]]:
+    """Facts ``[other id, at, recorded, state]`` in time order (no empty ones)."""
+    return sorted((f for f in facts if f), key=lambda f: (f[1], f[0], f[2] or 0))
+
+
+def _membership_fact(fact: list[Any]) -> dict[str, Any]:
+    deal_id, at, recorded, packed_state = fact
+    active, role, stance, ally, rating, self_weight = json.loads(packed_state)
+    return {
+        "deal_id": deal_id,
+        "at": at,
+        "recorded": recorded,
+        "active": active,
+        "role": role,
+        "stance": stance,
+        "ally": ally,
+        "influence_rating": rating,
+        "self_weight": self_weight,
+    }
+
+
+def _line_fact(fact: list[Any], direction: str) -> dict[str, Any]:
+    other_id, at, recorded, packed_state = fact
+    active, strength = json.loads(packed_state)
+    return {
+        "direction": direction,
+        "other_id": other_id,
+        "at": at,
+        "recorded": recorded,
+        "active": active,
+        "strength": strength,
+    }

@@ -150,7 +150,8 @@ class UserService:
         ):
             raise TooManyRequests(
                 "too many failed sign-ins; try again in "
-                f"{self.settings.web_login_window_minutes} minutes"
+                f"{self.settings.web_login_window_minutes} minutes",
+                retry_after=self.settings.web_login_window_minutes * 60,
             )
 
     def _record_failure(self, email: str, address: str | None, now: int) -> None:
@@ -171,7 +172,8 @@ class UserService:
         if counts.get(key, 0) >= self.settings.web_login_max_failures_per_address:
             raise TooManyRequests(
                 "too many requests from this address; try again in "
-                f"{self.settings.web_login_window_minutes} minutes"
+                f"{self.settings.web_login_window_minutes} minutes",
+                retry_after=self.settings.web_login_window_minutes * 60,
             )
         self.repository.throttle_hit(
             key=key, now=now, window_ms=self.settings.web_login_window_minutes * _MINUTE_MS

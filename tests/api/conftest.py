@@ -83,7 +83,9 @@ def api_factory(store: GraphStore, settings: Settings) -> Iterator[Callable[...,
 
 @pytest.fixture
 def api(api_factory: Callable[..., Api]) -> Api:
-    return api_factory()
+    # Rate limits off: these suites send hundreds of requests a second from one address
+    # with one key; tests/api/test_ratelimit.py covers the limits.
+    return api_factory(rate_limit_per_minute=0, auth_failure_limit_per_minute=0)
 
 
 def seed_deal(client: httpx.Client, *, prefix: str = "", members: int = 4) -> dict[str, Any]:
@@ -92,18 +94,18 @@ def seed_deal(client: httpx.Client, *, prefix: str = "", members: int = 4) -> di
     acc, deal = f"{prefix}acc-1", f"{prefix}deal-1"
     people = [f"{prefix}s-{i}" for i in range(1, members + 1)]
     assert client.put(f"/v1/accounts/{acc}", json={"name": "Acme", "tier": "strategic"}
-                      ).status_code == 200
+                      ).status_code == 201
     r = client.put(f"/v1/deals/{deal}", json={
         "account_id": acc, "name": "Acme renewal", "owner_email": "Owner@Us.example",
         "amount": 120000, "currency": "EUR", "stage": "Negotiation", "status": "open",
         "close_date": "2027-03-31"})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 201, r.text
     roles = ["Decision Maker", "Champion", "Evaluator", "Gatekeeper"]
     stances = ["neutral", "champion", "skeptic", "unknown"]
     for i, sid in enumerate(people):
         r = client.put(f"/v1/stakeholders/{sid}", json={
             "account_id": acc, "name": f"Person {i}", "title": "VP", "email": f"p{i}@acme.example"})
-        assert r.status_code == 200, r.text
+        assert r.status_code == 201, r.text
         r = client.put(f"/v1/deals/{deal}/committee/{sid}", json={
             "role": roles[i % 4], "stance": stances[i % 4], "ally": i == 1,
             "influence_rating": 1 + i % 5, "at": "2026-01-05T09:00:00+00:00"})

@@ -79,7 +79,7 @@ def test_deal_list_filters_and_pages(api: Api, workspace: str) -> None:
             r = client.put(f"/v1/deals/d{i}", json={
                 "account_id": "a", "name": f"Deal {i}", "status": "won" if i % 3 == 0 else "open",
                 "owner_email": "x@us.example" if i % 2 else "y@us.example"})
-            assert r.status_code == 200, r.text
+            assert r.status_code == 201, r.text
         seen, cursor = [], None
         while True:
             params = {"limit": 2, "status": "open"} | ({"cursor": cursor} if cursor else {})
@@ -119,7 +119,7 @@ def test_validation_errors_name_the_field(api: Api, workspace: str) -> None:
         assert r.json()["detail"][0]["loc"][-2:] == ["stakeholder_ids", 1]
         r = client.post("/v1/interactions", content=b"{not json",
                         headers={"content-type": "application/json"})
-        assert r.status_code == 422 and r.json()["error"] == "validation_error"
+        assert r.status_code == 400 and r.json()["error"] == "bad_request"
 
 
 def test_auth_401_403_and_revocation(api: Api, workspace: str) -> None:

@@ -25,6 +25,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/v1/deals/{deal_id}"): {"account_id": "{account_id}", "name": "X",
                                      "owner_email": "b@us.example"},
     ("PUT", "/v1/stakeholders/{stakeholder_id}"): {"account_id": "{account_id}", "name": "X"},
+    ("PATCH", "/v1/accounts/{account_id}"): {"name": "Mine now"},
+    ("PATCH", "/v1/deals/{deal_id}"): {"name": "X"},
+    ("PATCH", "/v1/stakeholders/{stakeholder_id}"): {"name": "X"},
+    ("PUT", "/v1/interactions/{interaction_id}"): {"deal_id": "{deal_id}",
+                                                   "at": "2026-03-01T00:00:00Z",
+                                                   "channel": "call"},
+    ("PATCH", "/v1/interactions/{interaction_id}"): {"summary": "X"},
     ("PUT", "/v1/deals/{deal_id}/committee/{stakeholder_id}"): {
         "role": "Decision Maker", "stance": "blocker", "ally": False},
     ("PUT", "/v1/stakeholders/{stakeholder_id}/influences/{target_id}"): {"strength": 0.5},
@@ -36,22 +43,37 @@ BODIES: dict[tuple[str, str], Any] = {
                                               "role": "Other"}]},
     ("POST", "/v1/keys"): {"scope": "read"},
     ("POST", "/v1/deals/{deal_id}/map-links"): {},
+    ("POST", "/v1/accounts/batch"): {"items": [{"id": "{account_id}", "name": "Mine now"}]},
+    ("POST", "/v1/deals/batch"): {"items": [{"id": "{deal_id}", "account_id": "{account_id}",
+                                             "name": "X", "owner_email": "b@us.example"}]},
+    ("POST", "/v1/stakeholders/batch"): {"items": [{"id": "{stakeholder_id}",
+                                                    "account_id": "{account_id}", "name": "X"}]},
+    ("POST", "/v1/interactions/batch"): {"items": [{"deal_id": "{deal_id}",
+                                                    "at": "2026-03-01T00:00:00Z",
+                                                    "channel": "call"}]},
 }
 
 # Routes that take no id of A (or upsert the id in the caller's own workspace), with the
 # answer they must give instead of 404. Everything else must answer 404.
 NOT_404: dict[tuple[str, str], int] = {
     # An upsert by path id: B gets an account of its own; A's is untouched (checked).
-    ("PUT", "/v1/accounts/{account_id}"): 200,
+    ("PUT", "/v1/accounts/{account_id}"): 201,
     # Lists: B sees only its own (nothing of A, checked).
     ("GET", "/v1/deals"): 200,
     ("GET", "/v1/risks"): 200,
     ("GET", "/v1/keys"): 200,
+    ("GET", "/v1/changes"): 200,
     ("POST", "/v1/keys"): 201,
+    # Batches answer per item: B's own account is written, A's references are errors.
+    ("POST", "/v1/accounts/batch"): 207,
+    ("POST", "/v1/deals/batch"): 207,
+    ("POST", "/v1/stakeholders/batch"): 207,
+    ("POST", "/v1/interactions/batch"): 207,
     # A bundle referring to A's deal and person: 422 naming each unknown reference.
     ("POST", "/v1/import"): 422,
 }
-CHANGES_B = {("PUT", "/v1/accounts/{account_id}"), ("POST", "/v1/keys")}
+CHANGES_B = {("PUT", "/v1/accounts/{account_id}"), ("POST", "/v1/keys"),
+             ("POST", "/v1/accounts/batch")}
 
 
 def v1_routes(api: Api) -> list[tuple[str, str]]:
@@ -101,6 +123,7 @@ def two_workspaces(api: Api, workspace: str) -> dict[str, Any]:
         "account_id": ids["account"], "deal_id": ids["deal"],
         "stakeholder_id": ids["people"][1], "target_id": ids["people"][0],
         "manager_id": ids["people"][0], "key_id": a_key_id,
+        "interaction_id": ids["interaction"],
     }
     return {"a": ws_a, "b": ws_b, "ids": path_ids, "seeded": ids}
 
@@ -113,8 +136,9 @@ def state(api: Api, ws: str) -> tuple[int, list[str]]:
 def test_workspace_b_gets_404_on_every_route_and_changes_nothing(
         api: Api, two_workspaces: dict[str, Any]) -> None:
     ws_a, ws_b, ids = two_workspaces["a"], two_workspaces["b"], two_workspaces["ids"]
-    # Routes that change B go last, so B's own writes cannot shadow A's ids.
-    routes = sorted(v1_routes(api), key=lambda route: route in CHANGES_B)
+    # Routes that change B go last, so B's own writes cannot shadow A's ids (the PUT
+    # before the batch, which then updates B's account).
+    routes = sorted(v1_routes(api), key=lambda route: (route in CHANGES_B, route[0] == "POST"))
     assert len(routes) >= 25
     a_seeded = two_workspaces["seeded"]
     with api.client(api.key(ws_b, "admin")) as b_admin:

@@ -137,14 +137,14 @@ def test_a_write_through_one_process_is_seen_through_the_other(
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=first.url, headers=headers, timeout=60) as one, \
             httpx.Client(base_url=second.url, headers=headers, timeout=60) as two:
-        assert one.put("/v1/accounts/a", json={"name": "A"}).status_code == 200
+        assert one.put("/v1/accounts/a", json={"name": "A"}).status_code == 201
         assert one.put("/v1/deals/d", json={"account_id": "a", "name": "D",
-                                             "owner_email": "o@us.example"}).status_code == 200
+                                             "owner_email": "o@us.example"}).status_code == 201
         for sid, role, stance in (("s1", "Decision Maker", "neutral"),
                                   ("s2", "Evaluator", "supporter"),
                                   ("s3", "Influencer", "skeptic")):
             assert one.put(f"/v1/stakeholders/{sid}",
-                           json={"account_id": "a", "name": sid}).status_code == 200
+                           json={"account_id": "a", "name": sid}).status_code == 201
             assert one.put(f"/v1/deals/d/committee/{sid}",
                            json={"role": role, "stance": stance}).status_code == 200
         before_one, before_two = support(one, "d"), support(two, "d")

@@ -1,0 +1,87 @@
+"""``GET /v1/changes``: the changes feed (rules: ChangeService)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
+
+from graphsvc.api.deps import ReadKey, get_store, services_of
+from graphsvc.api.errors import error_responses
+from graphsvc.api.links import add_next_link
+from graphsvc.api.params import Limit
+from graphsvc.api.schemas import IsoTime, _Out, render
+from graphsvc.domain.models import from_ms
+from graphsvc.services.changes import ChangeService
+
+router = APIRouter(tags=["changes"], responses=error_responses(401, 403, 422))
+
+
+class Entity(StrEnum):
+    account = "account"
+    deal = "deal"
+    interaction = "interaction"
+    stakeholder = "stakeholder"
+
+
+class ChangeOut(_Out):
+    entity: Entity = Field(description="The kind of record")
+    id: str
+    revision: int = Field(description="The workspace revision of the write")
+    changed_at: IsoTime | None = Field(default=None, description="When it was written")
+    deleted: bool = Field(description="The write deleted the record")
+
+
+class ChangePageOut(_Out):
+    items: list[ChangeOut]
+    next_cursor: str = Field(
+        description="Pass as `since` to continue; kept when nothing is "
+        "new, so it is also where to poll from next time"
+    )
+    has_more: bool
+
+
+async def get_changes(request: Request) -> ChangeService:
+    return ChangeService(store=await get_store(request), settings=services_of(request).settings)
+
+
+Changes = Annotated[ChangeService, Depends(get_changes)]
+
+
+@router.get(
+    "/v1/changes",
+    response_model=ChangePageOut,
+    summary="What changed in the workspace since a cursor, oldest first",
+)
+def list_changes(
+    request: Request,
+    principal: ReadKey,
+    changes: Changes,
+    since: Annotated[
+        str | None,
+        Query(
+            max_length=1024,
+            description="`next_cursor` of the previous call; from the beginning without",
+        ),
+    ] = None,
+    limit: Limit = None,
+) -> Response:
+    page = changes.since(workspace=principal.workspace, cursor=since, limit=limit)
+    items = [
+        ChangeOut(
+            entity=c.entity,
+            id=c.id,
+            revision=c.revision,
+            changed_at=from_ms(c.at) if c.at is not None else None,
+            deleted=c.deleted,
+        )
+        for c in page.items
+    ]
+    response = render(
+        ChangePageOut(items=items, next_cursor=page.next_cursor, has_more=page.has_more)
+    )
+    return add_next_link(
+        response, request, page.next_cursor if page.has_more else None, param="since"
+    )

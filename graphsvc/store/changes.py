@@ -1,0 +1,67 @@
+"""The changes feed: what was written or deleted in a workspace, in write order.
+
+Every created or updated account, deal, stakeholder and interaction carries
+``changed_rev`` (the workspace revision of the write that changed it) and
+``changed_at``; a deleted one leaves a ``(:Tombstone {entity, id, changed_rev,
+changed_at})``. The feed orders entries by ``(revision, entity, id)``; a position in it
+is such a triple. The workspace revision is taken under the workspace's write lock, so
+a reader never sees a revision before the ones below it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphsvc.store.core import RepositoryBase, check_workspace
+
+ENTITIES = ("account", "deal", "interaction", "stakeholder")
+# Before every entry of the feed.
+START: tuple[int, str, str] = (-1, "", "")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry: the record's kind and id, the revision and time (epoch ms) of the
+    write, and whether it deleted the record."""
+
+    entity: str
+    id: str
+    revision: int
+    at: int | None
+    deleted: bool
+
+    @property
+    def position(self) -> tuple[int, str, str]:
+        return (self.revision, self.entity, self.id)
+
+
+class ChangeRepository(RepositoryBase):
+    def after(
+        self, *, workspace: str, position: tuple[int, str, str] = START, limit: int = 100
+    ) -> list[Change]:
+        """Up to ``limit`` entries after ``position``, in feed order."""
+        ws = check_workspace(workspace)
+        rev, entity, natural_id = position
+        params: dict[str, Any] = {
+            "ws": ws,
+            "rev": rev,
+            "entity": entity,
+            "id": natural_id,
+            "limit": limit,
+        }
+        changes = [
+            Change(kind, row["id"], int(row["rev"]), _ms(row["at"]), False)
+            for kind in ENTITIES
+            for row in self.runner.read(f"changes_{kind}", params)
+        ]
+        changes.extend(
+            Change(row["entity"], row["id"], int(row["rev"]), _ms(row["at"]), True)
+            for row in self.runner.read("changes_tombstone", params)
+        )
+        changes.sort(key=lambda change: change.position)
+        return changes[:limit]
+
+
+def _ms(value: Any) -> int | None:
+    return int(value) if value is not None else None
