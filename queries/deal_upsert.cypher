@@ -1,5 +1,6 @@
 // Upsert deals, keeping their one FOR_ACCOUNT relation on the account of row.props
-// (moved when it changes). Same rules as account_upsert.cypher.
+// (moved when it changes). Same rules as account_upsert.cypher. A change sets the deal's
+// arev (analysis-input revision): its kept analysis result is then known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -8,11 +9,13 @@ WITH w.rev AS rev
 UNWIND $rows AS row
 MATCH (acc:Account {key: row.account_key})
 MERGE (d:Deal {key: row.key})
-WITH acc, row, d, d.account_key AS previous_account_key,
+WITH rev, acc, row, d, d.account_key AS previous_account_key,
      CASE WHEN d.h IS NULL THEN 'created'
           WHEN d.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET d = row.props)
+FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
+  SET d = row.props
+  SET d.arev = rev)
 WITH acc, row, d, outcome,
      CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
        AS moved_from

@@ -1,6 +1,7 @@
 // Upsert interactions (keyed by id). The team members present ($team_members: the
 // chunk's distinct e-mails) are added first when unknown. Same rules as
-// account_upsert.cypher.
+// account_upsert.cypher. A change sets arev (analysis-input revision) on its deal (and
+// on the deal it moved from): kept analysis results of those are then known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -10,12 +11,21 @@ UNWIND $team_members AS member
 MERGE (tm:TeamMember {key: member.key})
 ON CREATE SET tm.ws = $ws, tm.email = member.email
 WITH count(tm) AS known
+MATCH (w:Workspace {ws: $ws})
+WITH w.rev AS rev
 UNWIND $rows AS row
-MATCH (:Deal {key: row.deal_key})
+MATCH (deal:Deal {key: row.deal_key})
 MERGE (i:Interaction {key: row.key})
-WITH row, i,
+WITH rev, row, i, deal, i.deal_key AS previous_deal_key,
      CASE WHEN i.h IS NULL THEN 'created'
           WHEN i.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
-FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET i = row.props)
+FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END |
+  SET i = row.props
+  SET deal.arev = rev)
+WITH rev, outcome,
+     CASE WHEN outcome = 'updated' AND previous_deal_key <> row.deal_key
+          THEN previous_deal_key END AS moved_from
+OPTIONAL MATCH (prev:Deal {key: moved_from})
+FOREACH (d IN CASE WHEN prev IS NULL THEN [] ELSE [prev] END | SET d.arev = rev)
 RETURN outcome, count(*) AS n

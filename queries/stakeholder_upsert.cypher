@@ -1,5 +1,6 @@
 // Upsert stakeholders, keeping their one WORKS_AT relation on the account of row.props
-// (moved when it changes). Same rules as account_upsert.cypher.
+// (moved when it changes). Same rules as account_upsert.cypher. A change sets arev on
+// every deal the person sits on: results name people, so kept ones are then stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -8,11 +9,14 @@ WITH w.rev AS rev
 UNWIND $rows AS row
 MATCH (acc:Account {key: row.account_key})
 MERGE (s:Stakeholder {key: row.key})
-WITH acc, row, s, s.account_key AS previous_account_key,
+WITH rev, acc, row, s, s.account_key AS previous_account_key,
      CASE WHEN s.h IS NULL THEN 'created'
           WHEN s.h = row.props.h THEN 'unchanged'
           ELSE 'updated' END AS outcome
 FOREACH (_ IN CASE WHEN outcome = 'unchanged' THEN [] ELSE [1] END | SET s = row.props)
+WITH rev, acc, row, s, previous_account_key, outcome,
+     [(s)-[:MEMBER_FACT]->(x:Deal) | x] AS seats
+FOREACH (d IN CASE WHEN outcome = 'updated' THEN seats ELSE [] END | SET d.arev = rev)
 WITH acc, row, s, outcome,
      CASE WHEN previous_account_key <> row.props.account_key THEN previous_account_key END
        AS moved_from

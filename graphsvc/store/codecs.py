@@ -25,7 +25,7 @@ from graphsvc.domain.snapshot import (
 KEY_SEPARATOR = "\x1f"
 # An instant after every recorded fact: "no as-of bound".
 FAR_FUTURE_MS = 2**62
-_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key", "packed"})
+_INTERNAL_PROPS = frozenset({"ws", "h", "key", "account_key", "deal_key", "packed", "arev"})
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
 INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary", "next_step_at")
 

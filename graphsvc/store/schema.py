@@ -29,6 +29,7 @@ class NodeLabel(StrEnum):
     api_key = "ApiKey"  # graphsvc/keys: an API key by its sha256 (not per workspace)
     alert_email = "AlertEmail"  # graphsvc/alerts: the ledger, one per e-mail and week
     alert_deal_flags = "AlertDealFlags"  # graphsvc/alerts: a sent e-mail's flags per deal
+    deal_result = "DealResult"  # graphsvc/analysis/results: a deal's kept analysis result
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -56,4 +57,5 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.api_key.value, ("id",)),
     (NodeLabel.alert_email.value, ("key",)),
     (NodeLabel.alert_deal_flags.value, ("key",)),
+    (NodeLabel.deal_result.value, ("key",)),  # the deal's key: one kept result per deal
 ]
