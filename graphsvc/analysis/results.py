@@ -107,9 +107,11 @@ class KeptResults:
         self.params = params
         self.batch_size = batch_size
         self.engine = engine_tag(params)
-        # Parsed bodies of this process, by (deal key, rev, due): parsing is the cost of
-        # a read; what is fresh is decided by the store's reply alone.
-        self._parsed: dict[tuple[str, int, int], DealRisk] = {}
+        # Parsed bodies of this process by deal id, with the (rev, at, due, engine) they
+        # belong to: reading and parsing bodies is the cost of a read, so only those
+        # this process has not seen are fetched; what is fresh is decided by the
+        # store's reply alone.
+        self._parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
 
     @property
     def runner(self) -> Any:
@@ -144,7 +146,6 @@ class KeptResults:
     def _is_fresh(self, row: dict[str, Any], moment: int) -> bool:
         return (
             row["rev"] is not None
-            and row["body"] is not None
             and int(row["rev"]) >= int(row["arev"])
             and row["engine"] == self.engine
             and row["due"] is not None
@@ -153,6 +154,10 @@ class KeptResults:
             # an answer for an earlier instant (an e-mail's as-of) is not this one.
             and int(row["at"]) <= moment < int(row["due"])
         )
+
+    @staticmethod
+    def _version(row: dict[str, Any]) -> tuple[int, int, int, str]:
+        return (int(row["rev"]), int(row["at"]), int(row["due"]), str(row["engine"]))
 
     def _refresh(
         self, workspace: str, moment: int, *, force: bool, progress: Progress | None
@@ -163,17 +168,37 @@ class KeptResults:
         rows = self.runner.read("deal_result_status", {"ws": workspace})
         kept: dict[str, DealRisk] = {}
         stale: list[str] = []
-        parsed: dict[tuple[str, int, int], DealRisk] = {}
+        parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
+        unparsed: dict[str, tuple[int, int, int, str]] = {}
         for row in rows:
             if force or not self._is_fresh(row, moment):
                 stale.append(row["id"])
                 continue
-            cache_key = (row["id"], int(row["rev"]), int(row["due"]))
-            risk = self._parsed.get(cache_key)
-            if risk is None:
-                risk = DealRisk.model_validate_json(row["body"])
-            parsed[cache_key] = risk
-            kept[row["id"]] = risk
+            version = self._version(row)
+            known = self._parsed.get(row["id"])
+            if known is not None and known[0] == version:
+                parsed[row["id"]] = known
+                kept[row["id"]] = known[1]
+            else:
+                unparsed[row["id"]] = version
+        # Bodies of fresh results this process has not parsed yet (after a restart, or
+        # kept by another process), in chunks; one that changed since the status read
+        # is re-analysed rather than trusted.
+        ids = sorted(unparsed)
+        for chunk in _batches(ids, max(1, store.settings.store_batch_size)):
+            keys = [node_key(workspace, deal_id) for deal_id in chunk]
+            found = {
+                body_row["key"]: body_row
+                for body_row in self.runner.read("deal_result_bodies", {"keys": keys})
+            }
+            for deal_id, key in zip(chunk, keys, strict=True):
+                body_row = found.get(key)
+                if body_row is None or self._version(body_row) != unparsed[deal_id]:
+                    stale.append(deal_id)
+                    continue
+                risk = DealRisk.model_validate_json(body_row["body"])
+                parsed[deal_id] = (unparsed[deal_id], risk)
+                kept[deal_id] = risk
         self._parsed = parsed  # only what the store still holds
         stale.sort()
         done = 0
@@ -210,7 +235,7 @@ class KeptResults:
                     "body": risk.model_dump_json(),
                 }
             )
-            self._parsed[(risk.deal_id, revision, due)] = risk
+            self._parsed[risk.deal_id] = ((revision, moment, due, self.engine), risk)
         for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
         return list(risks)

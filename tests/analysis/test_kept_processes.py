@@ -11,12 +11,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graphsvc.analysis.schemas import DealRisk
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import Membership, Role, Stance, from_ms, utcnow
+from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 from tests.analysis.test_kept_results import _committees, _seed
 
@@ -66,6 +68,19 @@ def seeded(store: GraphStore) -> Iterator[tuple[GraphStore, str, Peer]]:
     peer.close()
 
 
+def _rows(store: GraphStore, workspace: str) -> dict[str, dict[str, Any]]:
+    """Each open deal's kept result as stored (status and body)."""
+    rows = {row["id"]: row for row in store.runner.read("deal_result_status", {"ws": workspace})}
+    keys = [node_key(workspace, deal_id) for deal_id in rows]
+    bodies = {
+        row["key"]: row["body"] for row in store.runner.read("deal_result_bodies", {"keys": keys})
+    }
+    return {
+        deal_id: {**row, "body": bodies.get(node_key(workspace, deal_id))}
+        for deal_id, row in rows.items()
+    }
+
+
 def _fresh(service: AnalysisService, workspace: str, deal: str) -> tuple[DealRisk, DealRisk]:
     instant = utcnow()
     kept = {r.deal_id: r for r in service.kept.risks(workspace=workspace, at=instant)}
@@ -111,7 +126,7 @@ def test_a_kill_in_the_middle_of_a_re_analysis_leaves_old_or_new_never_a_mix(
     store, workspace, peer = seeded
     service = AnalysisService(store=store, settings=store.settings)
     service.kept.rebuild(workspace=workspace)
-    old = {row["id"]: row for row in store.runner.read("deal_result_status", {"ws": workspace})}
+    old = _rows(store, workspace)
     committees = _committees(store, workspace)
     # One write changes every open deal (the leader of each becomes a blocker).
     store.record_memberships(
@@ -131,7 +146,7 @@ def test_a_kill_in_the_middle_of_a_re_analysis_leaves_old_or_new_never_a_mix(
     peer.proc.kill()
     peer.proc.wait(timeout=60)
 
-    rows = store.runner.read("deal_result_status", {"ws": workspace})
+    rows = list(_rows(store, workspace).values())
     new = [row for row in rows if row["rev"] != old[row["id"]]["rev"]]
     assert len(new) == 2
     for row in rows:
