@@ -67,14 +67,32 @@ class RefreshReport:
 
 def engine_tag(params: AnalysisParams) -> str:
     """The running engine: its version and a digest of the analysis parameters (results
-    computed with other thresholds are not this engine's answers)."""
+    computed with other thresholds are not this engine's answers).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis.params import DEFAULT_PARAMS
+    >>> engine_tag(DEFAULT_PARAMS) == engine_tag(DEFAULT_PARAMS)
+    True
+    >>> engine_tag(DEFAULT_PARAMS).startswith(ENGINE_VERSION + ":")
+    True
+    """
     digest = hashlib.sha256(repr(params).encode())
     return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
 
 
 def history_until(history: DealHistory, at: int) -> DealHistory:
     """The history as the store returns it ``as_of`` ``at``: facts dated after it left
-    out, and only people who had sat on the deal by then (as ``histories.py`` reads it)."""
+    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
+    ...                         as_of_day=20)
+    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
+    (['a', 'b'], ['a'])
+    """
     facts = tuple(f for f in history.membership_facts if f.at <= at)
     seated = {f.stakeholder_id for f in facts if f.active}
     facts = tuple(f for f in facts if f.stakeholder_id in seated)
