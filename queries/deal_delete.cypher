@@ -1,6 +1,6 @@
-// Delete a deal with what hangs only on it: its membership facts and its interactions.
-// A tombstone per deleted deal and interaction (changed_rev: this write's workspace
-// revision) tells the changes feed.
+// Delete a deal with what hangs only on it: its membership facts, its interactions and its
+// kept analysis result. A tombstone per deleted deal and interaction (changed_rev: this
+// write's workspace revision) tells the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -11,6 +11,10 @@ OPTIONAL MATCH (i:Interaction {deal_key: $key})
 WITH rev, d, d.id AS deal_id, collect(i) AS interactions
 WITH rev, d, deal_id, interactions, [x IN interactions | x.id] AS interaction_ids
 FOREACH (x IN interactions | DETACH DELETE x)
+WITH rev, d, deal_id, interaction_ids
+OPTIONAL MATCH (r:DealResult {key: $key})
+FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | DELETE x)
+WITH rev, d, deal_id, interaction_ids
 DETACH DELETE d
 WITH rev, [['deal', deal_id]] + [x IN interaction_ids | ['interaction', x]] AS gone
 FOREACH (entry IN gone |

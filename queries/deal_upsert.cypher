@@ -1,5 +1,6 @@
 // Upsert deals, keeping their one FOR_ACCOUNT relation on the account of row.props
-// (moved when it changes). Same rules as account_upsert.cypher.
+// (moved when it changes). Same rules as account_upsert.cypher. A change sets the deal's
+// arev (analysis-input revision): its kept analysis result is then known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -16,7 +17,7 @@ WITH rev, acc, row, d, d.account_key AS previous_account_key,
           ELSE 'updated' END AS outcome
 FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
   SET d = row.props
-  SET d.changed_rev = rev, d.changed_at = timestamp())
+  SET d.changed_rev = rev, d.changed_at = timestamp(), d.arev = rev)
 WITH acc, row, d, outcome,
      CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key
             THEN previous_account_key END

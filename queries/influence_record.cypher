@@ -1,6 +1,8 @@
 // Record influence line facts (stakeholder a sways stakeholder b; state = [active, strength]):
 // starts, changes and ends; at most one row per pair per statement. Same rules as
 // membership_record.cypher; packed = "kind<$sep>at<$sep>seq<$sep>state<$sep>target_id".
+// A recorded fact sets arev (analysis-input revision) on every deal either person sits
+// on, in the same statement: their kept analysis results are then known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -17,6 +19,7 @@ WITH rev, row, a, b,
        CASE WHEN best IS NULL OR x.at > best.at OR (x.at = best.at AND x.seq > best.seq)
             THEN x ELSE best END) AS last
 WITH rev, row, a, b,
+     [(a)-[:MEMBER_FACT]->(d:Deal) | d] + [(b)-[:MEMBER_FACT]->(d:Deal) | d] AS touched,
      CASE WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
           WHEN last IS NOT NULL AND last.active THEN 'updated'
           WHEN row.active THEN 'created'
@@ -27,4 +30,5 @@ FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
     active: row.active, state: row.state,
     packed: 'I' + $sep + toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
             row.state + $sep + b.id}]->(b))
+FOREACH (d IN CASE WHEN repeated THEN [] ELSE touched END | SET d.arev = rev)
 RETURN outcome, count(*) AS n

@@ -1,6 +1,8 @@
 // Upsert interactions (keyed by id). The team members present ($team_members: the
 // chunk's distinct e-mails) are added first when unknown. Same rules as
-// account_upsert.cypher (row.expect included).
+// account_upsert.cypher (row.expect included). A change sets arev (analysis-input
+// revision) on its deal (and on the deal it moved from): kept analysis results of those
+// are then known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -14,9 +16,9 @@ WITH count(tm) AS known
 MATCH (w:Workspace {ws: $ws})
 WITH w.rev AS rev
 UNWIND $rows AS row
-MATCH (:Deal {key: row.deal_key})
+MATCH (deal:Deal {key: row.deal_key})
 MERGE (i:Interaction {key: row.key})
-WITH rev, row, i,
+WITH rev, row, i, deal, i.deal_key AS previous_deal_key,
      CASE WHEN row.expect IS NOT NULL AND coalesce(i.h, '') <> row.expect
             THEN 'precondition_failed'
           WHEN i.h IS NULL THEN 'created'
@@ -24,7 +26,13 @@ WITH rev, row, i,
           ELSE 'updated' END AS outcome
 FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
   SET i = row.props
-  SET i.changed_rev = rev, i.changed_at = timestamp())
+  SET i.changed_rev = rev, i.changed_at = timestamp()
+  SET deal.arev = rev)
 FOREACH (_ IN CASE WHEN outcome = 'precondition_failed' AND i.h IS NULL THEN [1] ELSE [] END |
   DELETE i)
+WITH rev, row, outcome,
+     CASE WHEN outcome = 'updated' AND previous_deal_key <> row.deal_key
+          THEN previous_deal_key END AS moved_from
+OPTIONAL MATCH (prev:Deal {key: moved_from})
+FOREACH (d IN CASE WHEN prev IS NULL THEN [] ELSE [prev] END | SET d.arev = rev)
 RETURN outcome, count(*) AS n, collect(row.props.id) AS ids

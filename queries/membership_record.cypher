@@ -9,6 +9,8 @@
 // an earlier instant must not swallow it. seq = workspace revision * 1e6 + row index is
 // unique in the workspace and orders facts of one instant (the later write wins); facts
 // are CREATEd, never merged, so concurrent writers cannot fold two changes into one.
+// A recorded fact sets the deal's arev (analysis-input revision) to this revision in the
+// same statement, so a kept analysis result older than it is known stale (results.py).
 // (OPTIONAL MATCH + collect, not a pattern comprehension: FalkorDB 4.16 evaluated the
 // latter wrongly in this query, seeing no earlier facts.)
 MERGE (w:Workspace {ws: $ws})
@@ -33,6 +35,7 @@ WITH rev, row, a, b,
           ELSE 'unchanged' END AS outcome,
      last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
 FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
+  SET b.arev = rev
   CREATE (a)-[:MEMBER_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
     active: row.active, state: row.state,
     packed: toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +

@@ -3,7 +3,9 @@
 // 'edited': re-sending such an interaction as it was is then an update, not a no-op).
 // With $keep_committee_members nothing is deleted when the person has sat on a
 // committee (seats > 0: their history would change; the caller erases them instead).
-// The edited interactions and a tombstone of the person tell the changes feed.
+// The edited interactions and a tombstone of the person tell the changes feed. When the
+// person goes, the deals they sat on, and those of people they had lines with, get arev
+// (analysis-input revision), so their kept analysis results are known stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -12,7 +14,10 @@ WITH w.rev AS rev
 MATCH (s:Stakeholder {key: $key})
 OPTIONAL MATCH (s)-[seat:MEMBER_FACT]->(:Deal)
 WITH rev, s, count(seat) AS seats
-WITH rev, s, seats, seats = 0 OR NOT $keep_committee_members AS free
+WITH rev, s, seats, seats = 0 OR NOT $keep_committee_members AS free,
+     [(s)-[:MEMBER_FACT]->(x:Deal) | x] +
+     [(s)-[:INFLUENCE_FACT|REPORTS_FACT]-(:Stakeholder)-[:MEMBER_FACT]->(x:Deal) | x] AS touched
+FOREACH (d IN CASE WHEN free THEN touched ELSE [] END | SET d.arev = rev)
 FOREACH (x IN CASE WHEN free THEN [s] ELSE [] END | DETACH DELETE x)
 WITH rev, seats, free
 OPTIONAL MATCH (i:Interaction {ws: $ws})

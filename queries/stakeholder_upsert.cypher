@@ -1,5 +1,6 @@
 // Upsert stakeholders, keeping their one WORKS_AT relation on the account of row.props
-// (moved when it changes). Same rules as account_upsert.cypher.
+// (moved when it changes). Same rules as account_upsert.cypher. A change sets arev on
+// every deal the person sits on: results name people, so kept ones are then stale.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -17,6 +18,9 @@ WITH rev, acc, row, s, s.account_key AS previous_account_key,
 FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
   SET s = row.props
   SET s.changed_rev = rev, s.changed_at = timestamp())
+WITH rev, acc, row, s, previous_account_key, outcome,
+     [(s)-[:MEMBER_FACT]->(x:Deal) | x] AS seats
+FOREACH (d IN CASE WHEN outcome = 'updated' THEN seats ELSE [] END | SET d.arev = rev)
 WITH acc, row, s, outcome,
      CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key
             THEN previous_account_key END

@@ -451,7 +451,8 @@ class AlertService:
 
 
 class AnalysisInputs:
-    """The analysis service's batched scan (``scan_details``), as the alerts need it."""
+    """The kept per-deal results, plus the history and next best contact of the deals
+    with flags (batched), as the alerts need them."""
 
     def __init__(self, *, store: Any, settings: Settings) -> None:
         from graphsvc.analysis.service import AnalysisService
@@ -461,10 +462,19 @@ class AnalysisInputs:
     def scan(
         self, *, workspace: str, as_of: datetime, weeks: int
     ) -> Iterator[tuple[DealRisk, DealExtras]]:
-        for details in self.analysis.scan_details(
-            workspace=workspace, as_of=as_of, history_weeks=weeks, next_best=1
+        # The kept per-deal results (graphsvc.analysis.results) say which deals have
+        # flags; only those are read again for the chart's history and whom to call
+        # (a deal without flags is never in an e-mail).
+        risks = self.analysis.kept.risks(workspace=workspace, at=as_of)
+        flagged = [r.deal_id for r in risks if r.flags]
+        extras: dict[str, DealExtras] = {}
+        for details in self.analysis.details_of(
+            workspace=workspace, deal_ids=flagged, as_of=as_of, history_weeks=weeks,
+            next_best=1,
         ):
             best = details.next_best_contacts
-            yield details.analysis, DealExtras(
+            extras[details.analysis.deal_id] = DealExtras(
                 history=details.support_history, next_best=best[0] if best else None
             )
+        for risk in risks:
+            yield risk, extras.get(risk.deal_id, DealExtras(history=[], next_best=None))

@@ -20,6 +20,7 @@ from graphsvc.analysis.horizon import analysis_unchanged_until, committee_unchan
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
+from graphsvc.analysis.results import KeptResults
 from graphsvc.analysis.schemas import (
     DealAnalysis,
     DealRisk,
@@ -65,6 +66,17 @@ class AnalysisService:
         self.settings = settings or get_settings()
         self.params = params or AnalysisParams.from_settings(self.settings)
         self.batch_size = batch_size
+        self._kept: KeptResults | None = None
+
+    @property
+    def kept(self) -> KeptResults:
+        """The kept per-deal results (:mod:`graphsvc.analysis.results`): what every
+        portfolio view reads instead of a scan."""
+        if self._kept is None:
+            self._kept = KeptResults(
+                store=self.store, params=self.params, batch_size=self.batch_size
+            )
+        return self._kept
 
     # -- one deal
 
@@ -209,6 +221,33 @@ class AnalysisService:
         ):
             results.extend(engine.analyze(batch, ranking=False, params=self.params))
         return results
+
+    def details_of(
+        self,
+        *,
+        workspace: str,
+        deal_ids: list[str],
+        as_of: datetime,
+        history_weeks: int = 12,
+        next_best: int = 1,
+    ) -> Iterator[DealDetails]:
+        """:meth:`scan_details` for the given deals only (those the kept results show at
+        risk, for the weekly e-mail), in the order given; batched reads."""
+        for start in range(0, len(deal_ids), self.batch_size):
+            batch = self.store.deal_histories(
+                workspace=workspace, deal_ids=deal_ids[start : start + self.batch_size],
+                as_of=as_of,
+            )
+            analyses, histories, contacts = engine.scan_details(
+                batch,
+                history_points_kept=history_weeks + 1,
+                next_best=next_best,
+                params=self.params,
+            )
+            for analysis, points, best in zip(analyses, histories, contacts, strict=True):
+                yield DealDetails(
+                    analysis=analysis, support_history=points, next_best_contacts=best
+                )
 
     def scan_details(
         self,

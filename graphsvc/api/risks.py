@@ -1,7 +1,8 @@
 """``GET /v1/risks``: the workspace's open deals at risk, highest severity first.
 
-Built from the fleet scan (all open deals analysed in one pass), cached per workspace
-revision like the per-deal analysis, then filtered and paged.
+Built from the kept per-deal results (:mod:`graphsvc.analysis.results`): only deals
+whose inputs changed since their result was kept (or whose due time passed) are
+re-analysed on the request path, never the whole workspace; then filtered and paged.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from graphsvc.analysis.schemas import DealRisk, FlagCode, Severity
-from graphsvc.api.deps import Analysis, AppSettings, Cache, ReadKey
+from graphsvc.api.deps import Analysis, AppSettings, ReadKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
 from graphsvc.domain.cursor import decode_offset, encode_offset
@@ -41,7 +42,6 @@ def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:
 def list_risks(
     principal: ReadKey,
     analysis: Analysis,
-    cache: Cache,
     settings: AppSettings,
     severity: Severity | None = None,
     code: FlagCode | None = None,
@@ -51,10 +51,7 @@ def list_risks(
 ) -> Response:
     workspace = principal.workspace
 
-    def scan() -> list[RiskItem]:
-        return _risk_items(analysis.scan(workspace=workspace))
-
-    items: list[RiskItem] = cache.get_or_compute((workspace, principal.revision, "risks"), scan)
+    items = _risk_items(analysis.kept.risks(workspace=workspace))
     owner_key = owner.strip().lower() if owner else None
     selected = []
     for item in items:

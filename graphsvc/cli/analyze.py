@@ -1,4 +1,5 @@
-"""CLI commands: ``graphsvc analyze DEAL`` and ``graphsvc risks``."""
+"""CLI commands: ``graphsvc analyze DEAL``, ``graphsvc risks`` and ``graphsvc analysis
+rebuild``."""
 
 from __future__ import annotations
 
@@ -196,14 +197,15 @@ def risks_command(
     as_json: bool = typer.Option(False, "--json", help="Print the scan as JSON."),
     workspace: str = typer.Option("default", "--workspace", "-w", help="Workspace."),
 ) -> None:
-    """Scan every open deal of the workspace and list the ones at risk.
+    """List the open deals of the workspace at risk (from the kept per-deal results;
+    deals changed since are re-analysed first).
 
     Example: graphsvc risks --workspace acme
     """
     store, service = _service()
     try:
         require_workspace(store.runner, workspace)  # "0 of 0" would read as "all clear"
-        results = service.scan(workspace=workspace)
+        results = service.kept.risks(workspace=workspace)
     finally:
         store.close()
     if as_json:
@@ -224,7 +226,44 @@ def risks_command(
         print_risks(results)
 
 
+analysis_app = typer.Typer(
+    help=(
+        "Kept per-deal analysis results (what `graphsvc risks` and the API read).\n\n"
+        "Example: graphsvc analysis rebuild --workspace acme"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@analysis_app.command("rebuild")
+def rebuild_command(
+    workspace: str = typer.Option("default", "--workspace", "-w", help="Workspace."),
+) -> None:
+    """Re-analyse every open deal of the workspace and keep the results (after an
+    engine upgrade, or to check; reads never need it).
+
+    Example: graphsvc analysis rebuild --workspace acme
+    """
+    from rich.progress import Progress
+
+    store, service = _service()
+    try:
+        require_workspace(store.runner, workspace)
+        with Progress(transient=True) as bar:
+            task = bar.add_task("re-analysing", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            report = service.kept.rebuild(workspace=workspace, progress=step)
+    finally:
+        store.close()
+    typer.echo(f"{report.refreshed} of {report.open_deals} open deals re-analysed and kept")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
     app.command("analyze")(analyze_command)
     app.command("risks")(risks_command)
+    app.add_typer(analysis_app, name="analysis")

@@ -36,8 +36,9 @@ from graphsvc.domain.snapshot import (
 KEY_SEPARATOR = "\x1f"
 # An instant after every recorded fact: "no as-of bound".
 FAR_FUTURE_MS = 2**62
+# changed_rev/changed_at: the changes feed; arev: the analysis-input revision of a deal.
 _INTERNAL_PROPS = frozenset(
-    {"ws", "h", "key", "account_key", "deal_key", "packed", "changed_rev", "changed_at"}
+    {"ws", "h", "key", "account_key", "deal_key", "packed", "changed_rev", "changed_at", "arev"}
 )
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
 INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary", "next_step_at")

@@ -38,6 +38,7 @@ class NodeLabel(StrEnum):
     web_map_layout = "WebMapLayout"  # a deal's chosen layout and dragged positions
     idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
     tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
+    deal_result = "DealResult"  # graphsvc/analysis/results: a deal's kept analysis result
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -80,4 +81,5 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.web_map_layout.value, ("key",)),
     (NodeLabel.idempotency_key.value, ("key",)),
     (NodeLabel.tombstone.value, ("key",)),
+    (NodeLabel.deal_result.value, ("key",)),  # the deal's key: one kept result per deal
 ]

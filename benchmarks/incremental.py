@@ -1,0 +1,217 @@
+"""Incremental analysis benchmark: kept per-deal results after writes, against a full scan.
+
+One run, on a fresh embedded FalkorDB in a temp dir:
+
+1. ingest ``--deals`` deals of the seeded portfolio (not timed);
+2. ``full_scan_s``: a cold ``AnalysisService.scan`` of every open deal; ``rebuild_s``:
+   ``graphsvc analysis rebuild``'s work (every open deal analysed and kept);
+3. ``incremental_s``: one committee write on each of 1% of the deals, then the kept
+   results brought up to date (``KeptResults.refresh``); ``incremental_vs_full`` =
+   ``incremental_s / full_scan_s`` (target <= 0.05);
+4. ``line_write_to_fresh_ms_p50/_p99``: an influence line written (strength alternating)
+   between two people who sit on several deals, until every affected deal's kept result
+   is fresh again (target p99 <= 250 ms);
+5. start ``graphsvc serve`` on the store; ``risks_after_write_ms_p50/_p99``: one committee
+   write through ``PUT /v1/deals/{id}/committee/{person}`` (acknowledged), then ``GET
+   /v1/risks``, which re-analyses only the written deal (target p99 <= 100 ms); the
+   write's own latency is ``committee_write_ms_p50``.
+
+    python benchmarks/incremental.py                 # 10,000 deals (the figure of record)
+    python benchmarks/incremental.py --deals 1000    # a quick run on a shared machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from api import NOW, Server, free_port
+
+from graphsvc.analysis.service import AnalysisService
+from graphsvc.config import Environment, Settings
+from graphsvc.domain.models import Influence, Membership, Role, Stance
+from graphsvc.keys import KeyRepository
+from graphsvc.store import embedded
+from graphsvc.store.repository import GraphStore
+from graphsvc.synth import generate_portfolio
+
+ALL = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--deals", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=20261128)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    workspace = "bench"
+    with tempfile.TemporaryDirectory(prefix="graphsvc-incremental-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        settings = Settings(
+            _env_file=None,
+            data_dir=data_dir,  # type: ignore[call-arg]
+            environment=Environment.test,
+            neo4j_uri=None,
+        )
+        store = GraphStore.open(settings)
+        try:
+            started = time.perf_counter()
+            for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
+                store.import_bundle(workspace=workspace, bundle=bundle)
+            print(
+                f"ingested {args.deals} deals in {time.perf_counter() - started:.1f} s", flush=True
+            )
+            key, _ = KeyRepository(store.runner).create(
+                workspace=workspace, scope="write", name="benchmark"
+            )
+            service = AnalysisService(store=store, settings=settings)
+
+            started = time.perf_counter()
+            scanned = service.scan(workspace=workspace)
+            full_scan_s = time.perf_counter() - started
+            started = time.perf_counter()
+            rebuilt = service.kept.rebuild(workspace=workspace)
+            rebuild_s = time.perf_counter() - started
+            print(
+                f"scan {full_scan_s:.2f} s ({len(scanned)} open), rebuild {rebuild_s:.2f} s",
+                flush=True,
+            )
+
+            open_ids = sorted(r.deal_id for r in scanned)
+            histories = store.deal_histories(workspace=workspace, deal_ids=open_ids, as_of=ALL)
+            seats: dict[str, list[str]] = {h.deal.id: sorted(h.stakeholders) for h in histories}
+            deals_of: dict[str, set[str]] = defaultdict(set)
+            for deal_id, people in seats.items():
+                for person in people:
+                    deals_of[person].add(deal_id)
+
+            changed = rng.sample(open_ids, max(1, len(open_ids) // 100))
+            started = time.perf_counter()
+            for i, deal_id in enumerate(changed):
+                store.record_memberships(
+                    workspace=workspace,
+                    memberships=[
+                        Membership(
+                            deal_id=deal_id,
+                            stakeholder_id=seats[deal_id][0],
+                            role=Role.economic_buyer,
+                            stance=list(Stance)[i % len(Stance)],
+                        )
+                    ],
+                )
+            writes_s = time.perf_counter() - started
+            started = time.perf_counter()
+            report = service.kept.refresh(workspace=workspace)
+            incremental_s = time.perf_counter() - started
+            print(
+                f"1% changed ({len(changed)} writes, {writes_s:.2f} s): "
+                f"{report.refreshed} re-analysed in {incremental_s:.3f} s",
+                flush=True,
+            )
+
+            # Two people of one deal who both sit on the most deals.
+            busiest = max(open_ids, key=lambda d: sum(len(deals_of[p]) for p in seats[d][:2]))
+            a, b = sorted(seats[busiest], key=lambda p: -len(deals_of[p]))[:2]
+            affected = len((deals_of[a] | deals_of[b]) & set(open_ids))
+            line_ms: list[float] = []
+            for i in range(args.rounds):
+                started = time.perf_counter()
+                store.record_influences(
+                    workspace=workspace,
+                    influences=[Influence(source_id=a, target_id=b, strength=0.5 + 0.4 * (i % 2))],
+                )
+                service.kept.refresh(workspace=workspace)
+                line_ms.append((time.perf_counter() - started) * 1000)
+        finally:
+            store.close()
+
+        env = {
+            **os.environ,
+            "GRAPHSVC_DATA_DIR": str(data_dir),
+            "GRAPHSVC_ENVIRONMENT": "test",
+            "GRAPHSVC_LOG_LEVEL": "INFO",
+        }
+        env.pop("NEO4J_URI", None)
+        port = free_port()
+        server = Server(env, port, 1)
+        write_ms: list[float] = []
+        risks_ms: list[float] = []
+        try:
+            server.wait_ready()
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            for _ in range(200):  # "startup complete" is logged just before the bind
+                try:
+                    conn.connect()
+                    break
+                except ConnectionRefusedError:
+                    time.sleep(0.05)
+
+            def request(method: str, path: str, body: object = None) -> bytes:
+                conn.request(
+                    method, path, body=None if body is None else json.dumps(body), headers=headers
+                )
+                response = conn.getresponse()
+                data = response.read()
+                if response.status >= 400:
+                    raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
+                return data
+
+            request("GET", "/v1/risks")  # warm: this process's parsed results
+            for i in range(args.rounds):
+                deal_id = rng.choice(open_ids)
+                person = seats[deal_id][0]
+                started = time.perf_counter()
+                request(
+                    "PUT",
+                    f"/v1/deals/{deal_id}/committee/{person}",
+                    {
+                        "role": Role.economic_buyer.value,
+                        "stance": list(Stance)[i % len(Stance)].value,
+                    },
+                )
+                acknowledged = time.perf_counter()
+                request("GET", "/v1/risks")
+                done = time.perf_counter()
+                write_ms.append((acknowledged - started) * 1000)
+                risks_ms.append((done - acknowledged) * 1000)
+        finally:
+            server.stop()
+            embedded.stop(data_dir)
+
+    result = {
+        "deals": args.deals,
+        "open_deals": len(open_ids),
+        "full_scan_s": round(full_scan_s, 3),
+        "rebuild_s": round(rebuild_s, 3),
+        "rebuilt": rebuilt.refreshed,
+        "changed_deals": len(changed),
+        "incremental_s": round(incremental_s, 4),
+        "incremental_vs_full": round(incremental_s / full_scan_s, 4),
+        "line_affected_deals": affected,
+        "line_write_to_fresh_ms_p50": round(statistics.median(line_ms), 2),
+        "line_write_to_fresh_ms_p99": round(percentile(line_ms, 0.99), 2),
+        "committee_write_ms_p50": round(statistics.median(write_ms), 2),
+        "risks_after_write_ms_p50": round(statistics.median(risks_ms), 2),
+        "risks_after_write_ms_p99": round(percentile(risks_ms, 0.99), 2),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

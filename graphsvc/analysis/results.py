@@ -1,0 +1,264 @@
+"""Kept analysis results: each open deal's :class:`DealRisk`, kept in the store with the
+revision it was computed from, re-analysed only when a write could have changed it or
+when time alone could have (its due time).
+
+Why in the store (and not in a per-process cache): the API runs several worker
+processes, the alert job and the CLI are processes of their own, and each must answer
+from results no older than a write any of them has seen acknowledged. A result kept in
+the store is shared by all of them, survives restarts, and is checked against the
+store's own revision marks in the same read, so no process can serve a result that
+another process's write has made stale.
+
+How staleness is known without a scan: every write statement that can change a deal's
+analysis sets that deal's ``arev`` (analysis-input revision) to the workspace revision
+of the write, in the same statement (``queries/*_record.cypher``, ``*_upsert.cypher``,
+``stakeholder_delete.cypher``): a committee fact marks its deal; an influence or
+reporting line marks every deal either person sits on; an interaction marks its deal
+(and the one it moved from); a person's new name marks their deals. A kept result
+carries ``rev``, the workspace revision read *before* its histories were read, so
+every write it may have missed has ``arev > rev``. A result is fresh when ``rev >=
+arev``, its engine tag is the running engine's, and the instant asked for lies between
+the one it was computed for and its due time.
+
+Time without writes: ``STALE``, ``DM_NOT_RECENTLY_CONTACTED``, ``NO_NEXT_STEP`` and the
+trend move with the clock; :func:`~graphsvc.analysis.horizon.analysis_unchanged_until`
+gives the first instant the result could differ (``due``), computed from every fact of
+the deal (future-dated ones included). Past it, the result is re-analysed.
+
+Writes of results are single idempotent statements (``deal_result_keep.cypher``): a
+crash leaves each deal's old or new result with its revision, never a mix; a result of
+an older revision never replaces a newer one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from graphsvc.analysis import engine
+from graphsvc.analysis.horizon import analysis_unchanged_until
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.schemas import DealRisk
+from graphsvc.domain.models import from_ms, to_ms, utcnow
+from graphsvc.domain.snapshot import DealHistory
+from graphsvc.store.codecs import node_key
+from graphsvc.store.repository import GraphStore
+
+# Bump when the engine's output for the same facts changes: every kept result of
+# another engine tag is then stale (re-analysed when read, or by ``analysis rebuild``).
+ENGINE_VERSION = "1"
+
+# The end of the calendar the store takes: every fact, future-dated ones included.
+_ALL = datetime(9999, 12, 31, tzinfo=UTC)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """What one refresh did: open deals seen, and how many were re-analysed."""
+
+    open_deals: int
+    refreshed: int
+
+
+def engine_tag(params: AnalysisParams) -> str:
+    """The running engine: its version and a digest of the analysis parameters (results
+    computed with other thresholds are not this engine's answers).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis.params import DEFAULT_PARAMS
+    >>> engine_tag(DEFAULT_PARAMS) == engine_tag(DEFAULT_PARAMS)
+    True
+    >>> engine_tag(DEFAULT_PARAMS).startswith(ENGINE_VERSION + ":")
+    True
+    """
+    digest = hashlib.sha256(repr(params).encode())
+    return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
+
+
+def history_until(history: DealHistory, at: int) -> DealHistory:
+    """The history as the store returns it ``as_of`` ``at``: facts dated after it left
+    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
+    ...                         as_of_day=20)
+    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
+    (['a', 'b'], ['a'])
+    """
+    facts = tuple(f for f in history.membership_facts if f.at <= at)
+    seated = {f.stakeholder_id for f in facts if f.active}
+    facts = tuple(f for f in facts if f.stakeholder_id in seated)
+    return replace(
+        history,
+        as_of=at,
+        stakeholders={k: v for k, v in history.stakeholders.items() if k in seated},
+        membership_facts=facts,
+        influence_facts=tuple(
+            f
+            for f in history.influence_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        reporting_facts=tuple(
+            f
+            for f in history.reporting_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        interactions=tuple(i for i in history.interactions if i.at <= at),
+    )
+
+
+class KeptResults:
+    """The kept per-deal results of a store (see the module docstring)."""
+
+    def __init__(
+        self, *, store: GraphStore, params: AnalysisParams, batch_size: int = 1000
+    ) -> None:
+        self.store = store
+        self.params = params
+        self.batch_size = batch_size
+        self.engine = engine_tag(params)
+        # Parsed bodies of this process by deal id, with the (rev, at, due, engine) they
+        # belong to: reading and parsing bodies is the cost of a read, so only those
+        # this process has not seen are fetched; what is fresh is decided by the
+        # store's reply alone.
+        self._parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
+
+    @property
+    def runner(self) -> Any:
+        return self.store.runner
+
+    def risks(self, *, workspace: str, at: datetime | None = None) -> list[DealRisk]:
+        """Every open deal's result as of ``at`` (default now), in deal id order: kept
+        results that are fresh, the others re-analysed (and kept) first. Never scans the
+        workspace unless every result is stale."""
+        moment = to_ms(at) if at is not None else to_ms(utcnow())
+        results, _ = self._refresh(workspace, moment, force=False, progress=None)
+        when = from_ms(moment)
+        return [r.model_copy(update={"as_of": when}) for r in results]
+
+    def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
+        """Re-analyse (and keep) the stale results only; returns what was done."""
+        moment = to_ms(at) if at is not None else to_ms(utcnow())
+        results, refreshed = self._refresh(workspace, moment, force=False, progress=None)
+        return RefreshReport(open_deals=len(results), refreshed=refreshed)
+
+    def rebuild(
+        self, *, workspace: str, at: datetime | None = None, progress: Progress | None = None
+    ) -> RefreshReport:
+        """Re-analyse every open deal and keep the results (after an engine change, or on
+        demand); ``progress(done, total)`` after each batch."""
+        moment = to_ms(at) if at is not None else to_ms(utcnow())
+        results, refreshed = self._refresh(workspace, moment, force=True, progress=progress)
+        return RefreshReport(open_deals=len(results), refreshed=refreshed)
+
+    # -- internals
+
+    def _is_fresh(self, row: dict[str, Any], moment: int) -> bool:
+        return (
+            row["rev"] is not None
+            and int(row["rev"]) >= int(row["arev"])
+            and row["engine"] == self.engine
+            and row["due"] is not None
+            and row["at"] is not None
+            # The result holds from the instant it was computed for until its due time:
+            # an answer for an earlier instant (an e-mail's as-of) is not this one.
+            and int(row["at"]) <= moment < int(row["due"])
+        )
+
+    @staticmethod
+    def _version(row: dict[str, Any]) -> tuple[int, int, int, str]:
+        return (int(row["rev"]), int(row["at"]), int(row["due"]), str(row["engine"]))
+
+    def _refresh(
+        self, workspace: str, moment: int, *, force: bool, progress: Progress | None
+    ) -> tuple[list[DealRisk], int]:
+        store = self.store
+        # The revision first: every write the histories below may miss has arev > rev.
+        revision = store.workspace_revision(workspace=workspace)
+        rows = self.runner.read("deal_result_status", {"ws": workspace})
+        kept: dict[str, DealRisk] = {}
+        stale: list[str] = []
+        parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
+        unparsed: dict[str, tuple[int, int, int, str]] = {}
+        for row in rows:
+            if force or not self._is_fresh(row, moment):
+                stale.append(row["id"])
+                continue
+            version = self._version(row)
+            known = self._parsed.get(row["id"])
+            if known is not None and known[0] == version:
+                parsed[row["id"]] = known
+                kept[row["id"]] = known[1]
+            else:
+                unparsed[row["id"]] = version
+        # Bodies of fresh results this process has not parsed yet (after a restart, or
+        # kept by another process), in chunks; one that changed since the status read
+        # is re-analysed rather than trusted.
+        ids = sorted(unparsed)
+        for chunk in _batches(ids, max(1, store.settings.store_batch_size)):
+            keys = [node_key(workspace, deal_id) for deal_id in chunk]
+            found = {
+                body_row["key"]: body_row
+                for body_row in self.runner.read("deal_result_bodies", {"keys": keys})
+            }
+            for deal_id, key in zip(chunk, keys, strict=True):
+                body_row = found.get(key)
+                if body_row is None or self._version(body_row) != unparsed[deal_id]:
+                    stale.append(deal_id)
+                    continue
+                risk = DealRisk.model_validate_json(body_row["body"])
+                parsed[deal_id] = (unparsed[deal_id], risk)
+                kept[deal_id] = risk
+        self._parsed = parsed  # only what the store still holds
+        stale.sort()
+        done = 0
+        for batch in _batches(stale, self.batch_size):
+            for risk in self._analyze_and_keep(workspace, batch, revision, moment):
+                kept[risk.deal_id] = risk
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(stale))
+        return [kept[deal_id] for deal_id in sorted(kept)], len(stale)
+
+    def _analyze_and_keep(
+        self, workspace: str, deal_ids: Sequence[str], revision: int, moment: int
+    ) -> list[DealRisk]:
+        store = self.store
+        # Every fact, future-dated ones included: the due time needs them; the analysis
+        # sees only those up to the instant, as a scan as of it would.
+        full = store.deal_histories(workspace=workspace, deal_ids=deal_ids, as_of=_ALL)
+        histories = [history_until(h, moment) for h in full if h.deal.status == "open"]
+        if not histories:
+            return []
+        by_id = {h.deal.id: h for h in full}
+        risks = engine.analyze(histories, ranking=False, params=self.params)
+        rows = []
+        for risk in risks:
+            due = analysis_unchanged_until(by_id[risk.deal_id], moment, params=self.params)
+            rows.append(
+                {
+                    "key": node_key(workspace, risk.deal_id),
+                    "rev": revision,
+                    "at": moment,
+                    "due": due,
+                    "engine": self.engine,
+                    "body": risk.model_dump_json(),
+                }
+            )
+            self._parsed[risk.deal_id] = ((revision, moment, due, self.engine), risk)
+        for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
+            self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
+        return list(risks)
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
