@@ -8,10 +8,8 @@ SPECTRAL_STAMP := tools/spectral/node_modules/.installed-stamp
 CLIENTGEN_STAMP := tools/openapi-client/.venv/.installed-stamp
 PYTEST_ARGS ?=
 PY_PATHS := graphsvc visual queries tests benchmarks
-# `ruff format --check` joins `make lint` once the tree has been formatted in one go
-# (issue 12: the lead formats it after merging); until then it runs only with
-# FORMAT_CHECK=yes or as `make format-check`.
-FORMAT_CHECK ?= no
+# `make lint` checks ruff's formatting too (FORMAT_CHECK=no skips it for a quick look).
+FORMAT_CHECK ?= yes
 
 .PHONY: install demo serve test lint format-check typecheck unit bench clean
 

@@ -43,10 +43,12 @@ class BenchBackend:
         self.neo4j: dict[str, str] = {}
         if backend == "neo4j":
             if self.external:
-                self.neo4j = {"neo4j_uri": os.environ["NEO4J_URI"],
-                              "neo4j_user": os.environ.get("NEO4J_USER", "neo4j"),
-                              "neo4j_password": os.environ.get("NEO4J_PASSWORD", ""),
-                              "neo4j_database": os.environ.get("NEO4J_DATABASE", "neo4j")}
+                self.neo4j = {
+                    "neo4j_uri": os.environ["NEO4J_URI"],
+                    "neo4j_user": os.environ.get("NEO4J_USER", "neo4j"),
+                    "neo4j_password": os.environ.get("NEO4J_PASSWORD", ""),
+                    "neo4j_database": os.environ.get("NEO4J_DATABASE", "neo4j"),
+                }
             else:
                 password = secrets.token_hex(12)
                 self.local = LocalNeo4j(data_dir / "neo4j", password=password)
@@ -55,8 +57,11 @@ class BenchBackend:
                 atexit.register(self.local.stop)
                 started = time.perf_counter()
                 uri = self.local.start()
-                print(f"local Neo4j pid {self.local.pid} at {uri} "
-                      f"(started in {time.perf_counter() - started:.0f} s)", flush=True)
+                print(
+                    f"local Neo4j pid {self.local.pid} at {uri} "
+                    f"(started in {time.perf_counter() - started:.0f} s)",
+                    flush=True,
+                )
                 self.neo4j = {"neo4j_uri": uri, "neo4j_password": password}
         elif backend != "falkordb":
             raise SystemExit(f"unknown backend {backend!r}; choose from {BACKENDS}")
@@ -67,8 +72,12 @@ class BenchBackend:
 
     def settings(self, **values: object) -> Settings:
         values = {"embedded_idle_seconds": 60, "neo4j_uri": None, **values, **self.neo4j}
-        return Settings(_env_file=None, data_dir=self.data_dir / "store",  # type: ignore[call-arg]
-                        environment=Environment.test, **values)
+        return Settings(
+            _env_file=None,
+            data_dir=self.data_dir / "store",  # type: ignore[call-arg]
+            environment=Environment.test,
+            **values,
+        )
 
     def open(self, **values: object) -> GraphStore:
         return GraphStore.open(self.settings(**values))
@@ -107,8 +116,10 @@ class BenchBackend:
         if self.external and isinstance(runner, Neo4jRunner):
             for ws in self.workspaces:  # leave a shared server as it was
                 while runner.execute(
-                        "MATCH (n) WHERE n.ws = $ws OR n.workspace = $ws WITH n LIMIT 5000 "
-                        "DETACH DELETE n RETURN count(*) AS n", {"ws": ws})[0]["n"]:
+                    "MATCH (n) WHERE n.ws = $ws OR n.workspace = $ws WITH n LIMIT 5000 "
+                    "DETACH DELETE n RETURN count(*) AS n",
+                    {"ws": ws},
+                )[0]["n"]:
                     pass
         store.close()
         if self.backend == "falkordb":

@@ -42,7 +42,10 @@ WORKSPACE = "bench-alerts"
 
 def _settings(data_dir: Path) -> Settings:
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, data_dir=data_dir, environment=Environment.test, neo4j_uri=None,
+        _env_file=None,
+        data_dir=data_dir,
+        environment=Environment.test,
+        neo4j_uri=None,
         map_link_secret="benchmark-secret-0123456789",
     )
 
@@ -60,12 +63,13 @@ def load(data_dir: Path, deals: int, owners: int, seed: int) -> None:
         if marker.exists():
             return
         started = time.perf_counter()
-        for bundle in generate_portfolio(deals, seed=seed, owners=owners, now=NOW,
-                                         chunk_deals=250):
+        for bundle in generate_portfolio(deals, seed=seed, owners=owners, now=NOW, chunk_deals=250):
             store.import_bundle(workspace=WORKSPACE, bundle=bundle)
         marker.write_text("ok\n")
-        print(f"imported {deals} deals / {owners} owners in {time.perf_counter() - started:.1f}s",
-              flush=True)
+        print(
+            f"imported {deals} deals / {owners} owners in {time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
     finally:
         runner.close()
 
@@ -90,8 +94,19 @@ def main() -> None:
 
     try:
         subprocess.run(
-            [sys.executable, __file__, "--load-only", "--deals", str(args.deals), "--owners",
-             str(args.owners), "--seed", str(args.seed), "--data-dir", str(args.data_dir)],
+            [
+                sys.executable,
+                __file__,
+                "--load-only",
+                "--deals",
+                str(args.deals),
+                "--owners",
+                str(args.owners),
+                "--seed",
+                str(args.seed),
+                "--data-dir",
+                str(args.data_dir),
+            ],
             check=True,
         )
         settings = _settings(args.data_dir)
@@ -101,8 +116,9 @@ def main() -> None:
             service = AlertService(store=store, settings=settings, clock=lambda: NOW)
             with tempfile.TemporaryDirectory(prefix="bench-alerts-out-") as out:
                 started = time.perf_counter()
-                report = service.send(workspace=WORKSPACE, week=WEEK, dry_run=True,
-                                      out_dir=Path(out))
+                report = service.send(
+                    workspace=WORKSPACE, week=WEEK, dry_run=True, out_dir=Path(out)
+                )
                 total_s = time.perf_counter() - started
                 files = list(Path(out).glob("*.eml"))
                 eml_bytes = sum(f.stat().st_size for f in files)
@@ -124,27 +140,36 @@ def main() -> None:
     emails = report.count(DeliveryStatus.written)
     ms_per_email = 1000 * total_s / emails if emails else None
     deals_in_emails = sum(d.deals for d in report.deliveries)
-    print(f"portfolio: {args.deals} deals, {args.owners} owners; open deals scanned: {scanned}; "
-          f"at risk: {report.at_risk_deals}")
-    print(f"dry run: {emails} e-mails ({deals_in_emails} deals, "
-          f"{eml_bytes / max(emails, 1) / 1024:.0f} KiB each) in {total_s:.1f}s "
-          f"(scan with history and next best {report.timings['plan_s']:.1f}s, "
-          f"compose+write {total_s - report.timings['plan_s']:.1f}s)")
-    print(f"baseline: fleet scan alone {scan_s:.1f}s "
-          f"(dry run / scan = {total_s / scan_s:.2f})")
-    print(f"peak RSS {peak_rss_mb:.0f} MB; target total_s <= 120: "
-          f"{'met' if total_s <= 120 else 'MISSED'}")
-    print(json.dumps({
-        "deals": args.deals,
-        "owners": args.owners,
-        "emails": emails,
-        "deals_in_emails": deals_in_emails,
-        "total_s": round(total_s, 2),
-        "ms_per_email": round(ms_per_email, 1) if ms_per_email is not None else None,
-        "peak_rss_mb": round(peak_rss_mb, 1),
-        "scan_s": round(scan_s, 2),
-        "ratio_to_scan": round(total_s / scan_s, 2),
-    }))
+    print(
+        f"portfolio: {args.deals} deals, {args.owners} owners; open deals scanned: {scanned}; "
+        f"at risk: {report.at_risk_deals}"
+    )
+    print(
+        f"dry run: {emails} e-mails ({deals_in_emails} deals, "
+        f"{eml_bytes / max(emails, 1) / 1024:.0f} KiB each) in {total_s:.1f}s "
+        f"(scan with history and next best {report.timings['plan_s']:.1f}s, "
+        f"compose+write {total_s - report.timings['plan_s']:.1f}s)"
+    )
+    print(f"baseline: fleet scan alone {scan_s:.1f}s (dry run / scan = {total_s / scan_s:.2f})")
+    print(
+        f"peak RSS {peak_rss_mb:.0f} MB; target total_s <= 120: "
+        f"{'met' if total_s <= 120 else 'MISSED'}"
+    )
+    print(
+        json.dumps(
+            {
+                "deals": args.deals,
+                "owners": args.owners,
+                "emails": emails,
+                "deals_in_emails": deals_in_emails,
+                "total_s": round(total_s, 2),
+                "ms_per_email": round(ms_per_email, 1) if ms_per_email is not None else None,
+                "peak_rss_mb": round(peak_rss_mb, 1),
+                "scan_s": round(scan_s, 2),
+                "ratio_to_scan": round(total_s / scan_s, 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

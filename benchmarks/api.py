@@ -60,10 +60,12 @@ def ingest(settings: Settings, *, deals: int, seed: int, workspace: str) -> tupl
         for bundle in generate_portfolio(deals, seed=seed, now=NOW):
             store.import_bundle(workspace=workspace, bundle=bundle)
             deal_ids.extend(d.id for d in bundle.deals)
-        print(f"ingested {len(deal_ids)} deals in {time.perf_counter() - started:.1f} s",
-              flush=True)
-        key, _ = KeyRepository(store.runner).create(workspace=workspace, scope="read",
-                                                    name="benchmark")
+        print(
+            f"ingested {len(deal_ids)} deals in {time.perf_counter() - started:.1f} s", flush=True
+        )
+        key, _ = KeyRepository(store.runner).create(
+            workspace=workspace, scope="read", name="benchmark"
+        )
         return deal_ids, key
     finally:
         store.close()
@@ -79,9 +81,21 @@ class Server:
     def __init__(self, env: dict[str, str], port: int, workers: int) -> None:
         graphsvc = str(Path(sys.executable).with_name("graphsvc"))
         self.proc = subprocess.Popen(
-            [graphsvc, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            [
+                graphsvc,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.ready: queue.Queue[bool] = queue.Queue()
         self.tail: list[str] = []
         threading.Thread(target=self._drain, daemon=True).start()
@@ -110,8 +124,16 @@ class Server:
             self.proc.kill()
 
 
-def drive(port: int, paths: list[str], *, clients: int, seconds: float, seed: int,
-          headers: dict[str, str], once: bool = False) -> dict[str, Any]:
+def drive(
+    port: int,
+    paths: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    seed: int,
+    headers: dict[str, str],
+    once: bool = False,
+) -> dict[str, Any]:
     """``clients`` threads, each on its own keep-alive connection, for ``seconds`` on
     random paths; with ``once``, the clients share out ``paths`` and request each once."""
     deadline = time.perf_counter() + (seconds if not once else 3600.0)
@@ -188,27 +210,54 @@ def main() -> None:
     workspace = "bench"
     with tempfile.TemporaryDirectory(prefix="graphsvc-api-bench-") as tmp:
         data_dir = Path(tmp) / "data"
-        settings = Settings(_env_file=None, data_dir=data_dir,  # type: ignore[call-arg]
-                            environment=Environment.test, neo4j_uri=None)
+        settings = Settings(
+            _env_file=None,
+            data_dir=data_dir,  # type: ignore[call-arg]
+            environment=Environment.test,
+            neo4j_uri=None,
+        )
         deal_ids, key = ingest(settings, deals=args.deals, seed=args.seed, workspace=workspace)
-        env = {**os.environ, "GRAPHSVC_DATA_DIR": str(data_dir), "GRAPHSVC_ENVIRONMENT": "test",
-               "GRAPHSVC_LOG_LEVEL": "INFO"}
+        env = {
+            **os.environ,
+            "GRAPHSVC_DATA_DIR": str(data_dir),
+            "GRAPHSVC_ENVIRONMENT": "test",
+            "GRAPHSVC_LOG_LEVEL": "INFO",
+        }
         env.pop("NEO4J_URI", None)
         port = free_port()
         server = Server(env, port, args.workers)
         try:
             server.wait_ready()
             auth = {"Authorization": f"Bearer {key}"}
-            healthz = drive(port, ["/healthz"], clients=args.clients, seconds=args.seconds,
-                            seed=args.seed, headers={})
+            healthz = drive(
+                port,
+                ["/healthz"],
+                clients=args.clients,
+                seconds=args.seconds,
+                seed=args.seed,
+                headers={},
+            )
             print(f"healthz:  {healthz}", flush=True)
             paths = [f"/v1/deals/{deal_id}/analysis" for deal_id in deal_ids]
             # Every deal once, cold: each is computed (store read + analysis) and cached.
-            cold = drive(port, paths, clients=args.clients, seconds=0, seed=args.seed,
-                         headers=auth, once=True)
+            cold = drive(
+                port,
+                paths,
+                clients=args.clients,
+                seconds=0,
+                seed=args.seed,
+                headers=auth,
+                once=True,
+            )
             print(f"cold:     {cold}", flush=True)
-            analysis = drive(port, paths, clients=args.clients, seconds=args.seconds,
-                             seed=args.seed, headers=auth)
+            analysis = drive(
+                port,
+                paths,
+                clients=args.clients,
+                seconds=args.seconds,
+                seed=args.seed,
+                headers=auth,
+            )
             print(f"analysis: {analysis}", flush=True)
             cache = scrape(port, "graphsvc_analysis_cache_total")
         finally:

@@ -60,15 +60,25 @@ from graphsvc.synth import generate_portfolio
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None = None,
-                 *, deals: int = 0, seed: int = 0, chunk_deals: int = 100,
-                 progress: bool = False,
-                 cpu: list[float] | None = None) -> tuple[int, float, list[str]]:
+def timed_import(
+    store: GraphStore,
+    workspace: str,
+    bundles: list[Bundle] | None = None,
+    *,
+    deals: int = 0,
+    seed: int = 0,
+    chunk_deals: int = 100,
+    progress: bool = False,
+    cpu: list[float] | None = None,
+) -> tuple[int, float, list[str]]:
     """Import (timing only the store calls); returns (records, seconds, deal ids) and
     adds this process's CPU seconds spent in the store calls to ``cpu[0]``."""
     records, seconds, ids = 0, 0.0, []
-    source = bundles if bundles is not None else generate_portfolio(
-        deals, seed=seed, now=NOW, chunk_deals=chunk_deals)
+    source = (
+        bundles
+        if bundles is not None
+        else generate_portfolio(deals, seed=seed, now=NOW, chunk_deals=chunk_deals)
+    )
     next_report = 0.1
     for bundle in source:
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -79,8 +89,11 @@ def timed_import(store: GraphStore, workspace: str, bundles: list[Bundle] | None
         records += bundle.item_count()
         ids.extend(d.id for d in bundle.deals)
         if progress and deals and len(ids) / deals >= next_report:
-            print(f"  {len(ids):>6} deals, {records:>9} records, {seconds:7.1f} s, "
-                  f"{records / seconds:9.0f} records/s", flush=True)
+            print(
+                f"  {len(ids):>6} deals, {records:>9} records, {seconds:7.1f} s, "
+                f"{records / seconds:9.0f} records/s",
+                flush=True,
+            )
             next_report += 0.1
     return records, seconds, ids
 
@@ -137,8 +150,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--chunk-deals", type=int, default=100)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--backend", choices=BACKENDS, default="falkordb")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="keep the store here (default: a temp dir, removed after)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="keep the store here (default: a temp dir, removed after)",
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-bench-")
@@ -154,13 +171,20 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     try:
         with PeakMemory(server_pid) as memory:
             # 1. baseline: one statement per record, on a sample
-            sample = list(generate_portfolio(args.baseline_deals, seed=args.seed + 1, now=NOW,
-                                             chunk_deals=args.chunk_deals))
-            b_records, b_seconds, _ = timed_import(baseline_store, bench.workspace("baseline"),
-                                                   sample)
+            sample = list(
+                generate_portfolio(
+                    args.baseline_deals, seed=args.seed + 1, now=NOW, chunk_deals=args.chunk_deals
+                )
+            )
+            b_records, b_seconds, _ = timed_import(
+                baseline_store, bench.workspace("baseline"), sample
+            )
             baseline = b_records / b_seconds
-            print(f"baseline (1 statement/record): {b_records} records in {b_seconds:.1f} s "
-                  f"= {baseline:.0f} records/s", flush=True)
+            print(
+                f"baseline (1 statement/record): {b_records} records in {b_seconds:.1f} s "
+                f"= {baseline:.0f} records/s",
+                flush=True,
+            )
 
             # 2. the cost of fsync on every write, on a sample
             fsync_rates: dict[str, float | None] = {"everysec": None}
@@ -168,8 +192,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 if not set_fsync(store, policy) and policy == "everysec":
                     continue
                 f_records, f_seconds, _ = timed_import(
-                    store, bench.workspace(f"fsync-{policy}"), deals=args.fsync_deals,
-                    seed=args.seed + 2, chunk_deals=args.chunk_deals)
+                    store,
+                    bench.workspace(f"fsync-{policy}"),
+                    deals=args.fsync_deals,
+                    seed=args.seed + 2,
+                    chunk_deals=args.chunk_deals,
+                )
                 fsync_rates[policy] = f_records / f_seconds
                 print(f"fsync {policy}: {f_records / f_seconds:.0f} records/s", flush=True)
 
@@ -178,13 +206,22 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             client_cpu = [0.0]
             with CpuMeter(server_pid) as ingest_cpu:
                 records, seconds, deal_ids = timed_import(
-                    store, main_ws, deals=args.deals, seed=args.seed,
-                    chunk_deals=args.chunk_deals, progress=True, cpu=client_cpu)
+                    store,
+                    main_ws,
+                    deals=args.deals,
+                    seed=args.seed,
+                    chunk_deals=args.chunk_deals,
+                    progress=True,
+                    cpu=client_cpu,
+                )
             rate = records / seconds
             cpu_rate = records / (client_cpu[0] + ingest_cpu.server_s)
-            print(f"ingest: {records} records in {seconds:.1f} s = {rate:.0f} records/s; "
-                  f"CPU: client {client_cpu[0]:.1f} s, server {ingest_cpu.server_s:.1f} s "
-                  f"= {cpu_rate:.0f} records per CPU second", flush=True)
+            print(
+                f"ingest: {records} records in {seconds:.1f} s = {rate:.0f} records/s; "
+                f"CPU: client {client_cpu[0]:.1f} s, server {ingest_cpu.server_s:.1f} s "
+                f"= {cpu_rate:.0f} records per CPU second",
+                flush=True,
+            )
 
             # 4. warm as-of snapshots of random deals
             rng = random.Random(args.seed)
@@ -203,15 +240,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 latencies = sorted(one_snapshot() for _ in range(args.snapshots))
             p50 = statistics.median(latencies)
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-            print(f"snapshot: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}",
-                  flush=True)
+            print(f"snapshot: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}", flush=True)
 
         info: dict[str, object] = {}
         aof_bytes: int | None = None
         if isinstance(runner, FalkorRunner):
             info = runner._db.connection.info("persistence")
-            aof_bytes = embedded.status(runner.server.paths.data_dir).aof_bytes \
-                if runner.server else None
+            aof_bytes = (
+                embedded.status(runner.server.paths.data_dir).aof_bytes if runner.server else None
+            )
 
         # 5. crash and come back: SIGKILL the server, reopen (FalkorDB replays its AOF,
         # Neo4j recovers from its transaction log), read
@@ -224,28 +261,30 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             store.snapshot(workspace=main_ws, deal_id=deal_ids[-1], as_of=NOW)
             restart_s = time.perf_counter() - began
             print(f"restart after SIGKILL: {restart_s:.1f} s", flush=True)
-        result.update({
-            "records": records,
-            "ingest_s": round(seconds, 2),
-            "records_per_s": round(rate),
-            "baseline_deals": args.baseline_deals,
-            "baseline_records_per_s": round(baseline),
-            "speedup": round(rate / baseline, 1),
-            "snapshot_p50_ms": round(p50, 2),
-            "snapshot_p99_ms": round(p99, 2),
-            "peak_rss_mb": round(memory.peak / 2**20, 1),
-            "ingest_server_cpu_s": round(ingest_cpu.server_s, 1),
-            "ingest_client_cpu_s": round(client_cpu[0], 1),
-            "records_per_cpu_s": round(cpu_rate),
-            "snapshot_cpu_ms": round(snapshot_cpu.total_s / len(latencies) * 1000, 2),
-            "load_average_1m": round(psutil.getloadavg()[0], 2),
-            "fsync_always_records_per_s": _rounded(fsync_rates["always"]),
-            "fsync_everysec_records_per_s": _rounded(fsync_rates["everysec"]),
-            "batch_size": args.batch_size,
-            "aof_mb": None if aof_bytes is None else round(aof_bytes / 2**20, 1),
-            "aof_rewrites": int(info["aof_rewrites"]) if "aof_rewrites" in info else None,  # type: ignore[call-overload]
-            "restart_after_sigkill_s": None if restart_s is None else round(restart_s, 2),
-        })
+        result.update(
+            {
+                "records": records,
+                "ingest_s": round(seconds, 2),
+                "records_per_s": round(rate),
+                "baseline_deals": args.baseline_deals,
+                "baseline_records_per_s": round(baseline),
+                "speedup": round(rate / baseline, 1),
+                "snapshot_p50_ms": round(p50, 2),
+                "snapshot_p99_ms": round(p99, 2),
+                "peak_rss_mb": round(memory.peak / 2**20, 1),
+                "ingest_server_cpu_s": round(ingest_cpu.server_s, 1),
+                "ingest_client_cpu_s": round(client_cpu[0], 1),
+                "records_per_cpu_s": round(cpu_rate),
+                "snapshot_cpu_ms": round(snapshot_cpu.total_s / len(latencies) * 1000, 2),
+                "load_average_1m": round(psutil.getloadavg()[0], 2),
+                "fsync_always_records_per_s": _rounded(fsync_rates["always"]),
+                "fsync_everysec_records_per_s": _rounded(fsync_rates["everysec"]),
+                "batch_size": args.batch_size,
+                "aof_mb": None if aof_bytes is None else round(aof_bytes / 2**20, 1),
+                "aof_rewrites": int(info["aof_rewrites"]) if "aof_rewrites" in info else None,  # type: ignore[call-overload]
+                "restart_after_sigkill_s": None if restart_s is None else round(restart_s, 2),
+            }
+        )
     finally:
         bench.close(store)
         tmp.cleanup()

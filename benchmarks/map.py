@@ -32,8 +32,14 @@ from graphsvc.visual.render import render_deal_map
 from tests.visual.sample import sample_deal
 
 CHROMIUM = os.environ.get("GRAPHSVC_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 END = datetime(2026, 11, 2, 12, tzinfo=UTC)
 RUNS = 7
 
@@ -57,11 +63,16 @@ def stabilized_ms(html_path: Path, runs: int = 3) -> list[float]:
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1400, "height": 900})
             page = context.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-                ("file:", "data:")) else r.abort())
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+                ),
+            )
             page.goto(html_path.as_uri())
-            page.wait_for_selector("html[data-stabilized='true']", state="attached",
-                                   timeout=120_000)
+            page.wait_for_selector(
+                "html[data-stabilized='true']", state="attached", timeout=120_000
+            )
             times.append(round(page.evaluate("window.__graphsvcMap.stabilizedMs"), 1))
             context.close()
         browser.close()
@@ -84,18 +95,24 @@ def main() -> None:
     served = map_page_from_history(big).html
     file_page = map_page_from_history(big, mode="file").html
     results["bytes_200"] = len(served.encode("utf-8"))
-    print(f"200 members: analysis {analysis_only} ms, render only {render_only} ms, "
-          f"page {results['bytes_200']} bytes")
+    print(
+        f"200 members: analysis {analysis_only} ms, render only {render_only} ms, "
+        f"page {results['bytes_200']} bytes"
+    )
     frames = file_page.count('"committee_size"')
-    print(f"200 members, file page with {frames} embedded weekly maps: "
-          f"{file_ms} ms, {len(file_page.encode('utf-8'))} bytes")
+    print(
+        f"200 members, file page with {frames} embedded weekly maps: "
+        f"{file_ms} ms, {len(file_page.encode('utf-8'))} bytes"
+    )
 
     # Baseline in the same run: pyvis's own stock template for the same network.
     net = build_network(frame).network
     stock_ms = median_ms(lambda: net.generate_html())
-    print(f"baseline: pyvis stock generate_html for the same 200-member network {stock_ms} ms "
-          f"(ratio ours/stock {results['gen_ms_200'] / stock_ms:.2f}, "  # type: ignore[operator]
-          f"render-only ratio {render_only / stock_ms:.2f})")
+    print(
+        f"baseline: pyvis stock generate_html for the same 200-member network {stock_ms} ms "
+        f"(ratio ours/stock {results['gen_ms_200'] / stock_ms:.2f}, "  # type: ignore[operator]
+        f"render-only ratio {render_only / stock_ms:.2f})"
+    )
 
     if os.path.exists(CHROMIUM):
         with tempfile.TemporaryDirectory() as tmp:
@@ -106,26 +123,33 @@ def main() -> None:
             small.write_text(map_page_from_history(deals[30].history).html, encoding="utf-8")
             times_30 = stabilized_ms(small, runs=1)
         results["stabilized_ms_200"] = statistics.median(times)
-        print(f"stabilised in Chromium: 200 members {times} ms (median "
-              f"{results['stabilized_ms_200']}), 30 members {times_30} ms")
+        print(
+            f"stabilised in Chromium: 200 members {times} ms (median "
+            f"{results['stabilized_ms_200']}), 30 members {times_30} ms"
+        )
     else:
         results["stabilized_ms_200"] = None
         print(f"Chromium not found at {CHROMIUM}: stabilized_ms_200 not measured")
 
     ok = results["gen_ms_200"] <= 500 and (  # type: ignore[operator]
-        results["stabilized_ms_200"] is not None and results["stabilized_ms_200"] <= 5000)
+        results["stabilized_ms_200"] is not None and results["stabilized_ms_200"] <= 5000
+    )
     print(f"targets gen_ms_200 <= 500 and stabilized_ms_200 <= 5000: {'met' if ok else 'MISSED'}")
-    print(json.dumps({
-        "gen_ms_30": results["gen_ms_30"],
-        "gen_ms_200": results["gen_ms_200"],
-        "bytes_200": results["bytes_200"],
-        "stabilized_ms_200": results["stabilized_ms_200"],
-        "render_only_ms_200": render_only,
-        "analysis_ms_200": analysis_only,
-        "gen_ms_200_file": file_ms,
-        "bytes_200_file": len(file_page.encode("utf-8")),
-        "pyvis_stock_ms_200": stock_ms,
-    }))
+    print(
+        json.dumps(
+            {
+                "gen_ms_30": results["gen_ms_30"],
+                "gen_ms_200": results["gen_ms_200"],
+                "bytes_200": results["bytes_200"],
+                "stabilized_ms_200": results["stabilized_ms_200"],
+                "render_only_ms_200": render_only,
+                "analysis_ms_200": analysis_only,
+                "gen_ms_200_file": file_ms,
+                "bytes_200_file": len(file_page.encode("utf-8")),
+                "pyvis_stock_ms_200": stock_ms,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

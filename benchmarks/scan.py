@@ -82,6 +82,8 @@ def analyze_fleet(
 ) -> list[DealAnalysis]:
     """The engine with every ranking row (what the per-deal API returns)."""
     return analyze_snapshots(now, then, params=params)
+
+
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 WORKSPACE = "bench"
 
@@ -99,7 +101,9 @@ class Timer:
 
 
 def _fleet_runs(
-    analyse: Callable[..., list[R]], now: list[DealSnapshot], then: list[DealSnapshot],
+    analyse: Callable[..., list[R]],
+    now: list[DealSnapshot],
+    then: list[DealSnapshot],
     params: AnalysisParams,
 ) -> tuple[Timer, list[R]]:
     """The median of three fleet passes; earlier results are freed outside the timer."""
@@ -115,7 +119,9 @@ def _fleet_runs(
 
 
 def _baseline_run(
-    analyse: Callable[..., R], now: list[DealSnapshot], then: list[DealSnapshot],
+    analyse: Callable[..., R],
+    now: list[DealSnapshot],
+    then: list[DealSnapshot],
     params: AnalysisParams,
 ) -> tuple[Timer, list[R]]:
     """The per-deal loop, once, with the same garbage-collector pause as the fleet path,
@@ -153,9 +159,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--single", type=int, default=30, help="deals timed one by one")
     parser.add_argument("--batch", type=int, default=1_000, help="deals per store read")
     parser.add_argument("--backend", choices=BACKENDS, default="falkordb")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="keep the store here, and reuse it next time (default: a temp "
-                             "dir, removed after)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="keep the store here, and reuse it next time (default: a temp dir, removed after)",
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-scan-")
@@ -176,8 +185,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 if marker.exists():
                     print(f"reusing the {args.deals} deals in {data_dir}", flush=True)
                 else:
-                    print(f"ingesting {args.deals} deals into {data_dir} (not timed)",
-                          flush=True)
+                    print(f"ingesting {args.deals} deals into {data_dir} (not timed)", flush=True)
                     for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
                         store.import_bundle(workspace=workspace, bundle=bundle)
                     marker.touch()
@@ -186,17 +194,26 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             # 2. the fleet scan, end to end
             with Timer() as scan:
                 scanned = service.scan(workspace=workspace, as_of=NOW)
-            print(f"scan: {len(scanned)} open deals in {scan.wall:.2f} s "
-                  f"(cpu {scan.cpu:.2f} s)", flush=True)
+            print(
+                f"scan: {len(scanned)} open deals in {scan.wall:.2f} s (cpu {scan.cpu:.2f} s)",
+                flush=True,
+            )
 
             # 3. analysis alone vs the per-deal networkx loop, on the same snapshots
             with Timer() as read:
-                histories = [h for batch in store.open_deal_histories(
-                    workspace=workspace, as_of=NOW, batch_size=args.batch) for h in batch]
+                histories = [
+                    h
+                    for batch in store.open_deal_histories(
+                        workspace=workspace, as_of=NOW, batch_size=args.batch
+                    )
+                    for h in batch
+                ]
             with Timer() as fold:
                 now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
-            print(f"  store read {read.wall:.2f} s (cpu {read.cpu:.2f} s), "
-                  f"folding {fold.wall:.2f} s", flush=True)
+            print(
+                f"  store read {read.wall:.2f} s (cpu {read.cpu:.2f} s), folding {fold.wall:.2f} s",
+                flush=True,
+            )
             # Warm both paths up (imports, caches, allocator) on a few deals, untimed, so
             # neither pays for what the other has already paid for.
             for warm in (scan_fleet, analyze_fleet):
@@ -207,23 +224,34 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             # The fleet pass is short, so one stall of this shared machine would swing it:
             # take the median of three runs (the baseline is long enough to run once).
             fleet, fleet_results = _fleet_runs(scan_fleet, now, then, params)
-            print(f"analysis (fleet scan, median of 3): {fleet.wall:.2f} s "
-                  f"(cpu {fleet.cpu:.2f} s)", flush=True)
+            print(
+                f"analysis (fleet scan, median of 3): {fleet.wall:.2f} s (cpu {fleet.cpu:.2f} s)",
+                flush=True,
+            )
             baseline, baseline_results = _baseline_run(assess_snapshot, now, then, params)
-            print(f"baseline (per-deal networkx): {baseline.wall:.2f} s "
-                  f"(cpu {baseline.cpu:.2f} s)", flush=True)
+            print(
+                f"baseline (per-deal networkx): {baseline.wall:.2f} s (cpu {baseline.cpu:.2f} s)",
+                flush=True,
+            )
             max_diff, same = _compare(fleet_results, baseline_results, full=False)
-            print(f"  fleet vs per-deal: max score difference {max_diff:.2e}, "
-                  f"same flags, decision-makers and key people: {same}", flush=True)
+            print(
+                f"  fleet vs per-deal: max score difference {max_diff:.2e}, "
+                f"same flags, decision-makers and key people: {same}",
+                flush=True,
+            )
             del fleet_results, baseline_results
 
             full, full_results = _fleet_runs(analyze_fleet, now, then, params)
             full_baseline, full_baseline_results = _baseline_run(
-                analyze_snapshot, now, then, params)
+                analyze_snapshot, now, then, params
+            )
             full_diff, full_same = _compare(full_results, full_baseline_results, full=True)
-            print(f"full analyses (every ranking row): fleet {full.wall:.2f} s, per-deal "
-                  f"{full_baseline.wall:.2f} s, max score difference {full_diff:.2e}, "
-                  f"same: {full_same}", flush=True)
+            print(
+                f"full analyses (every ranking row): fleet {full.wall:.2f} s, per-deal "
+                f"{full_baseline.wall:.2f} s, max score difference {full_diff:.2e}, "
+                f"same: {full_same}",
+                flush=True,
+            )
             max_diff = max(max_diff, full_diff)
             flags_equal = same and full_same
             del histories, now, then, full_results, full_baseline_results
@@ -242,33 +270,36 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             latencies.sort()
             p50 = statistics.median(latencies)
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-            print(f"single deal: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}",
-                  flush=True)
+            print(
+                f"single deal: p50 {p50:.2f} ms, p99 {p99:.2f} ms over {len(latencies)}", flush=True
+            )
 
-        result.update({
-            "open_deals": len(scanned),
-            "scan_s": round(scan.wall, 2),
-            "scan_cpu_s": round(scan.cpu, 2),
-            "store_read_s": round(read.wall, 2),
-            "fold_s": round(fold.wall, 2),
-            "analysis_s": round(fleet.wall, 3),
-            # How much more than its maths a cold scan costs (issue 15: target <= 3).
-            "read_overhead": round(scan.wall / fleet.wall, 1),
-            "analysis_cpu_s": round(fleet.cpu, 3),
-            "baseline_analysis_s": round(baseline.wall, 2),
-            "baseline_analysis_cpu_s": round(baseline.cpu, 2),
-            "speedup": round(baseline.wall / fleet.wall, 1),
-            "cpu_speedup": round(baseline.cpu / max(fleet.cpu, 1e-9), 1),
-            "full_analysis_s": round(full.wall, 3),
-            "full_baseline_s": round(full_baseline.wall, 2),
-            "full_speedup": round(full_baseline.wall / full.wall, 1),
-            "max_score_diff": max_diff,
-            "same_flags": flags_equal,
-            "single_deal_p50_ms": round(p50, 2),
-            "single_deal_p99_ms": round(p99, 2),
-            "peak_rss_mb": round(memory.peak / 2**20, 1),
-            "ingest_s": round(ingest.wall, 1),
-        })
+        result.update(
+            {
+                "open_deals": len(scanned),
+                "scan_s": round(scan.wall, 2),
+                "scan_cpu_s": round(scan.cpu, 2),
+                "store_read_s": round(read.wall, 2),
+                "fold_s": round(fold.wall, 2),
+                "analysis_s": round(fleet.wall, 3),
+                # How much more than its maths a cold scan costs (issue 15: target <= 3).
+                "read_overhead": round(scan.wall / fleet.wall, 1),
+                "analysis_cpu_s": round(fleet.cpu, 3),
+                "baseline_analysis_s": round(baseline.wall, 2),
+                "baseline_analysis_cpu_s": round(baseline.cpu, 2),
+                "speedup": round(baseline.wall / fleet.wall, 1),
+                "cpu_speedup": round(baseline.cpu / max(fleet.cpu, 1e-9), 1),
+                "full_analysis_s": round(full.wall, 3),
+                "full_baseline_s": round(full_baseline.wall, 2),
+                "full_speedup": round(full_baseline.wall / full.wall, 1),
+                "max_score_diff": max_diff,
+                "same_flags": flags_equal,
+                "single_deal_p50_ms": round(p50, 2),
+                "single_deal_p99_ms": round(p99, 2),
+                "peak_rss_mb": round(memory.peak / 2**20, 1),
+                "ingest_s": round(ingest.wall, 1),
+            }
+        )
     finally:
         bench.close(store)
         tmp.cleanup()

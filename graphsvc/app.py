@@ -46,10 +46,21 @@ from graphsvc.maps.views import router as maps_router
 from graphsvc.store.repository import GraphStore
 from graphsvc.web import mount_web
 
-API_ROUTERS = (accounts.router, deals.router, stakeholders.router, committee.router,
-               lines.router, interactions.router, imports.router, analysis.router,
-               risks.router, keys.router, maps_router, batches.router,
-               changes.router)
+API_ROUTERS = (
+    accounts.router,
+    deals.router,
+    stakeholders.router,
+    committee.router,
+    lines.router,
+    interactions.router,
+    imports.router,
+    analysis.router,
+    risks.router,
+    keys.router,
+    maps_router,
+    batches.router,
+    changes.router,
+)
 
 
 def _wire(services: Services, store: GraphStore, metrics: Metrics) -> None:
@@ -85,8 +96,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         title="graphsvc",
         version=getattr(graphsvc, "__version__", "0.1.0"),
         description="Stakeholder influence graph analyzer for key-account deals. Every "
-                    "`/v1` request needs `Authorization: Bearer <API key>` and acts in "
-                    "that key's workspace only.",
+        "`/v1` request needs `Authorization: Bearer <API key>` and acts in "
+        "that key's workspace only.",
         lifespan=lifespan,
         # /docs and /redoc come from the web app, with vendored assets (no CDN).
         docs_url=None,
@@ -100,15 +111,20 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(PathIdMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes,
-                       metrics=metrics)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, metrics=metrics
+    )
 
     @app.get("/healthz", tags=["operations"], summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], summary="The store is reachable",
-             responses={503: {"description": "The store is not reachable"}})
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="The store is reachable",
+        responses={503: {"description": "The store is not reachable"}},
+    )
     def readyz() -> Response:
         store_ = services.store
         try:
@@ -130,8 +146,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         # The import endpoint reads its body itself (JSON or CSV): document the bundle.
         bundle = Bundle.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -60,25 +60,35 @@ class Settings(BaseSettings):
     page_limit_default: int = 50
     page_limit_max: int = 500
     idempotency_ttl_seconds: float = Field(
-        default=24 * 3600, ge=0,
-        description="How long a POST's `Idempotency-Key` and its answer are kept.")
+        default=24 * 3600,
+        ge=0,
+        description="How long a POST's `Idempotency-Key` and its answer are kept.",
+    )
     idempotency_stale_seconds: float = Field(
-        default=300, gt=0,
+        default=300,
+        gt=0,
         description="A request holding an `Idempotency-Key` this long without finishing "
-                    "(its process died) lets a retry run it.")
+        "(its process died) lets a retry run it.",
+    )
     # Token buckets, per API process.
     rate_limit_per_minute: float = Field(
-        default=1200, ge=0,
+        default=1200,
+        ge=0,
         description="Requests an API key may send a minute (token bucket refill; 0: no "
-                    "limit). Counted per API process.")
+        "limit). Counted per API process.",
+    )
     rate_limit_burst: int = Field(
-        default=600, ge=1, description="Requests an API key may send at once (bucket size).")
+        default=600, ge=1, description="Requests an API key may send at once (bucket size)."
+    )
     auth_failure_limit_per_minute: float = Field(
-        default=20, ge=0,
+        default=20,
+        ge=0,
         description="Failed authentications a client address may make a minute before "
-                    "it gets 429 (0: no limit).")
+        "it gets 429 (0: no limit).",
+    )
     auth_failure_burst: int = Field(
-        default=20, ge=1, description="Failed authentications a client address may make at once.")
+        default=20, ge=1, description="Failed authentications a client address may make at once."
+    )
 
     # --- deal map links ----------------------------------------------------------------
     map_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)

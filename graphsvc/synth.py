@@ -40,34 +40,148 @@ from functools import partial
 from graphsvc.domain.models import Bundle, Channel, DealStatus, Role, Stance, Tier
 from graphsvc.examples import ExampleBuilder
 
-_STANCE_ORDER = [Stance.blocker, Stance.skeptic, Stance.neutral, Stance.supporter,
-                 Stance.champion]
-_FIRST = ["Ana", "Ben", "Chen", "Dana", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jia",
-          "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven",
-          "Tomoko", "Uma", "Viktor", "Wei", "Xavier", "Yara", "Zoe"]
-_LAST = ["Almeida", "Bauer", "Chen", "Dubois", "Eriksen", "Fischer", "Garcia", "Hoffmann",
-         "Ivanova", "Jensen", "Kowalski", "Li", "Müller", "Nakamura", "Okafor", "Patel",
-         "Quist", "Rossi", "Schmidt", "Tanaka", "Urban", "Virtanen", "Wang", "Yilmaz",
-         "Zhang"]
-_COMPANY_A = ["Northwind", "Contoso", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay",
-              "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Acme", "Gringotts"]
-_COMPANY_B = ["Logistics", "Health", "Bank", "Energy", "Retail", "Foods", "Telecom",
-              "Insurance", "Motors", "Pharma", "Airlines", "Steel"]
-_PRODUCTS = ["Platform", "Analytics", "Data Center", "CRM Rollout", "Security Suite",
-             "Cloud Migration", "Field Service", "Payments", "Supply Chain"]
+_STANCE_ORDER = [Stance.blocker, Stance.skeptic, Stance.neutral, Stance.supporter, Stance.champion]
+_FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Eli",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tomoko",
+    "Uma",
+    "Viktor",
+    "Wei",
+    "Xavier",
+    "Yara",
+    "Zoe",
+]
+_LAST = [
+    "Almeida",
+    "Bauer",
+    "Chen",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hoffmann",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Li",
+    "Müller",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quist",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Urban",
+    "Virtanen",
+    "Wang",
+    "Yilmaz",
+    "Zhang",
+]
+_COMPANY_A = [
+    "Northwind",
+    "Contoso",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Vandelay",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Acme",
+    "Gringotts",
+]
+_COMPANY_B = [
+    "Logistics",
+    "Health",
+    "Bank",
+    "Energy",
+    "Retail",
+    "Foods",
+    "Telecom",
+    "Insurance",
+    "Motors",
+    "Pharma",
+    "Airlines",
+    "Steel",
+]
+_PRODUCTS = [
+    "Platform",
+    "Analytics",
+    "Data Center",
+    "CRM Rollout",
+    "Security Suite",
+    "Cloud Migration",
+    "Field Service",
+    "Payments",
+    "Supply Chain",
+]
 _STAGES = ["Qualification", "Needs Analysis", "Proposal", "Negotiation", "Closing"]
 _HEAD_TITLES = ["CEO", "CFO", "COO", "CIO", "Managing Director"]
-_MANAGER_TITLES = ["VP Operations", "Head of IT", "Procurement Director", "VP Finance",
-                   "Head of Security", "Director of Engineering", "Head of Sales Ops"]
-_STAFF_TITLES = ["IT Manager", "Buyer", "Solution Architect", "Analyst", "Team Lead",
-                 "Executive Assistant", "Project Manager", "Controller", "Engineer"]
-_SUMMARIES = ["Discovery call on current pains", "Demo for the evaluation team",
-              "Pricing discussion", "Security review follow-up", "Reference call set up",
-              "Executive briefing", "Workshop on requirements", "Contract redlines",
-              "Check-in on timeline", "Technical deep dive"]
-_WORKING_ROLES = [Role.evaluator, Role.technical_buyer, Role.business_user, Role.influencer,
-                  Role.gatekeeper, Role.other, Role.evaluator, Role.business_user,
-                  Role.influencer]
+_MANAGER_TITLES = [
+    "VP Operations",
+    "Head of IT",
+    "Procurement Director",
+    "VP Finance",
+    "Head of Security",
+    "Director of Engineering",
+    "Head of Sales Ops",
+]
+_STAFF_TITLES = [
+    "IT Manager",
+    "Buyer",
+    "Solution Architect",
+    "Analyst",
+    "Team Lead",
+    "Executive Assistant",
+    "Project Manager",
+    "Controller",
+    "Engineer",
+]
+_SUMMARIES = [
+    "Discovery call on current pains",
+    "Demo for the evaluation team",
+    "Pricing discussion",
+    "Security review follow-up",
+    "Reference call set up",
+    "Executive briefing",
+    "Workshop on requirements",
+    "Contract redlines",
+    "Check-in on timeline",
+    "Technical deep dive",
+]
+_WORKING_ROLES = [
+    Role.evaluator,
+    Role.technical_buyer,
+    Role.business_user,
+    Role.influencer,
+    Role.gatekeeper,
+    Role.other,
+    Role.evaluator,
+    Role.business_user,
+    Role.influencer,
+]
 
 
 @dataclass(frozen=True)
@@ -144,32 +258,49 @@ class PortfolioGenerator:
     # ------------------------------------------------------------------ helpers
 
     def _id(self, kind: str, *parts: int) -> str:
-        return f"{self.id_prefix}{kind}-" + "-".join(f"{p:06d}" if i == 0 else f"{p:03d}"
-                                                     for i, p in enumerate(parts))
+        return f"{self.id_prefix}{kind}-" + "-".join(
+            f"{p:06d}" if i == 0 else f"{p:03d}" for i, p in enumerate(parts)
+        )
 
     def _instant(self, rng: random.Random, lo: datetime, hi: datetime) -> datetime:
         span = max(1, int((hi - lo).total_seconds()))
         # whole minutes: clean figures, and still distinct enough for ordering
         return (lo + timedelta(seconds=rng.randrange(span))).replace(second=0, microsecond=0)
 
-    def _account(self, rng: random.Random, account_no: int, first_deal: int, n_deals: int,
-                 chunk: ExampleBuilder) -> None:
+    def _account(
+        self,
+        rng: random.Random,
+        account_no: int,
+        first_deal: int,
+        n_deals: int,
+        chunk: ExampleBuilder,
+    ) -> None:
         account_id = self._id("acc", account_no)
         company = f"{rng.choice(_COMPANY_A)} {rng.choice(_COMPANY_B)}"
         chunk.account(
-            account_id, f"{company} #{account_no}",
+            account_id,
+            f"{company} #{account_no}",
             tier=rng.choices([Tier.standard, Tier.partner, Tier.strategic], [5, 3, 2])[0],
         )
-        pool_size = max(self.stakeholders_per_deal + 2,
-                        int(self.stakeholders_per_deal * (1 + 0.3 * (n_deals - 1))))
+        pool_size = max(
+            self.stakeholders_per_deal + 2,
+            int(self.stakeholders_per_deal * (1 + 0.3 * (n_deals - 1))),
+        )
         people = self._org_chart(rng, account_no, pool_size)
         for person in people:
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
-            title = (rng.choice(_HEAD_TITLES) if person.depth == 0 else
-                     rng.choice(_MANAGER_TITLES) if person.depth == 1 else
-                     rng.choice(_STAFF_TITLES))
+            title = (
+                rng.choice(_HEAD_TITLES)
+                if person.depth == 0
+                else rng.choice(_MANAGER_TITLES)
+                if person.depth == 1
+                else rng.choice(_STAFF_TITLES)
+            )
             chunk.person(
-                person.id, f"{first} {last}", title=title, account_id=account_id,
+                person.id,
+                f"{first} {last}",
+                title=title,
+                account_id=account_id,
                 email=f"{first}.{last}.{person.id}@{company.split()[0].lower()}.example".lower(),
             )
         self._org_lines(rng, people, chunk)
@@ -184,19 +315,24 @@ class PortfolioGenerator:
             if i <= managers:
                 boss = people[0]
             else:
-                boss = rng.choice(people[1:managers + 1] if rng.random() < 0.8
-                                  else people[managers + 1:i] or people[1:managers + 1])
+                boss = rng.choice(
+                    people[1 : managers + 1]
+                    if rng.random() < 0.8
+                    else people[managers + 1 : i] or people[1 : managers + 1]
+                )
             people.append(_Person(self._id("sh", account_no, i), boss.depth + 1, boss.id))
         return people
 
-    def _org_lines(self, rng: random.Random, people: list[_Person],
-                   chunk: ExampleBuilder) -> None:
+    def _org_lines(self, rng: random.Random, people: list[_Person], chunk: ExampleBuilder) -> None:
         start = self._start
         ids = [p.id for p in people]
         for person in people:
             if person.manager is not None:
-                chunk.reports_to(person.id, person.manager,
-                                 at=self._instant(rng, start - timedelta(days=400), start))
+                chunk.reports_to(
+                    person.id,
+                    person.manager,
+                    at=self._instant(rng, start - timedelta(days=400), start),
+                )
         seen: set[tuple[str, str]] = set()
         for person in people:
             # formal: the manager sways the report; informal: peers and former colleagues
@@ -208,34 +344,60 @@ class PortfolioGenerator:
                 if other != person.id and other not in targets:
                     targets.append(other)
             for target in targets:
-                source, dest = ((target, person.id) if target == person.manager
-                                else (person.id, target))
+                source, dest = (
+                    (target, person.id) if target == person.manager else (person.id, target)
+                )
                 if (source, dest) in seen:
                     continue
                 seen.add((source, dest))
                 at = self._instant(rng, start - timedelta(days=200), start + timedelta(days=60))
                 chunk.influences(
-                    source, dest,
-                    round(rng.uniform(0.5, 1.0) if source == person.manager
-                          else rng.uniform(0.1, 0.9), 2),
-                    at=at)
+                    source,
+                    dest,
+                    round(
+                        rng.uniform(0.5, 1.0)
+                        if source == person.manager
+                        else rng.uniform(0.1, 0.9),
+                        2,
+                    ),
+                    at=at,
+                )
                 if rng.random() < 0.04:  # a relationship that cooled off
                     chunk.stops_influencing(
-                        source, dest, at=self._instant(rng, at + timedelta(days=1), self._now))
+                        source, dest, at=self._instant(rng, at + timedelta(days=1), self._now)
+                    )
 
-    def _deal(self, rng: random.Random, account_id: str, company: str, deal_no: int,
-              people: list[_Person], chunk: ExampleBuilder) -> None:
+    def _deal(
+        self,
+        rng: random.Random,
+        account_id: str,
+        company: str,
+        deal_no: int,
+        people: list[_Person],
+        chunk: ExampleBuilder,
+    ) -> None:
         deal_id = self._id("deal", deal_no)
         owner = self._owner_emails[rng.randrange(len(self._owner_emails))]
-        status = (rng.choice([DealStatus.won, DealStatus.lost])
-                  if rng.random() < self.closed_share else DealStatus.open)
-        close = (self._now + timedelta(days=rng.randint(14, 180)) if status is DealStatus.open
-                 else self._now - timedelta(days=rng.randint(1, 20)))
+        status = (
+            rng.choice([DealStatus.won, DealStatus.lost])
+            if rng.random() < self.closed_share
+            else DealStatus.open
+        )
+        close = (
+            self._now + timedelta(days=rng.randint(14, 180))
+            if status is DealStatus.open
+            else self._now - timedelta(days=rng.randint(1, 20))
+        )
         chunk.deal(
-            deal_id, account_id=account_id, name=f"{company} {rng.choice(_PRODUCTS)}",
-            owner_email=owner, amount=float(rng.randrange(50, 5000) * 1000),
-            currency=rng.choice(["EUR", "USD", "USD", "GBP"]), stage=rng.choice(_STAGES),
-            status=status, close_date=date(close.year, close.month, close.day),
+            deal_id,
+            account_id=account_id,
+            name=f"{company} {rng.choice(_PRODUCTS)}",
+            owner_email=owner,
+            amount=float(rng.randrange(50, 5000) * 1000),
+            currency=rng.choice(["EUR", "USD", "USD", "GBP"]),
+            stage=rng.choice(_STAGES),
+            status=status,
+            close_date=date(close.year, close.month, close.day),
         )
         colleague = self._owner_emails[rng.randrange(len(self._owner_emails))]
         for email in (owner, colleague):  # same name every time: re-imports change nothing
@@ -258,8 +420,9 @@ class PortfolioGenerator:
             roles[top_dm.id] = rng.choice([Role.decision_maker, Role.economic_decision_maker])
         for person in committee[1:]:
             if len(roles) < 3 and person.depth <= 1:
-                roles[person.id] = rng.choice([Role.economic_buyer, Role.executive_sponsor,
-                                               Role.influencer])
+                roles[person.id] = rng.choice(
+                    [Role.economic_buyer, Role.executive_sponsor, Role.influencer]
+                )
             else:
                 roles[person.id] = rng.choice(_WORKING_ROLES)
         if top_dm is None:
@@ -268,19 +431,33 @@ class PortfolioGenerator:
             roles[champ.id] = Role.champion
 
         roll = rng.random()
-        trend = ("shrinking" if roll < self.shrinking_share else
-                 "growing" if roll < self.shrinking_share + self.growing_share else "steady")
+        trend = (
+            "shrinking"
+            if roll < self.shrinking_share
+            else "growing"
+            if roll < self.shrinking_share + self.growing_share
+            else "steady"
+        )
         self._committee_history(rng, deal_id, committee, roles, trend, chunk)
         dm_contacted = top_dm is not None and rng.random() >= self.uncontacted_dm_share
-        self._interactions(rng, deal_id, committee, top_dm, dm_contacted, owner, colleague,
-                           chunk)
-        self.traits[deal_id] = DealTraits(deal_id=deal_id,
-                                          top_dm_id=top_dm.id if top_dm else None,
-                                          dm_contacted=dm_contacted, trend=trend,
-                                          status=status)
+        self._interactions(rng, deal_id, committee, top_dm, dm_contacted, owner, colleague, chunk)
+        self.traits[deal_id] = DealTraits(
+            deal_id=deal_id,
+            top_dm_id=top_dm.id if top_dm else None,
+            dm_contacted=dm_contacted,
+            trend=trend,
+            status=status,
+        )
 
-    def _committee_history(self, rng: random.Random, deal_id: str, committee: list[_Person],
-                           roles: dict[str, Role], trend: str, chunk: ExampleBuilder) -> None:
+    def _committee_history(
+        self,
+        rng: random.Random,
+        deal_id: str,
+        committee: list[_Person],
+        roles: dict[str, Role],
+        trend: str,
+        chunk: ExampleBuilder,
+    ) -> None:
         start, now = self._start, self._now
         quarter = (now - start) / 4
         late = now - min(timedelta(days=42), quarter)
@@ -295,8 +472,10 @@ class PortfolioGenerator:
 
             fact = partial(_seat, chunk, deal_id, person.id, role, rating, self_weight)
             fact(joined, stance)
-            changes = sorted(self._instant(rng, joined + timedelta(days=1), late)
-                             for _ in range(_poisson(rng, self.stance_changes_per_member)))
+            changes = sorted(
+                self._instant(rng, joined + timedelta(days=1), late)
+                for _ in range(_poisson(rng, self.stance_changes_per_member))
+            )
             for at in changes:
                 level = min(4, max(0, level + rng.choice([-1, 1])))
                 fact(at, _STANCE_ORDER[level])
@@ -310,9 +489,17 @@ class PortfolioGenerator:
             if role is not Role.champion and person.depth > 1 and rng.random() < 0.03:
                 chunk.leaves(deal_id, person.id, at=self._instant(rng, late, now))
 
-    def _interactions(self, rng: random.Random, deal_id: str, committee: list[_Person],
-                      top_dm: _Person | None, dm_contacted: bool, owner: str, colleague: str,
-                      chunk: ExampleBuilder) -> None:
+    def _interactions(
+        self,
+        rng: random.Random,
+        deal_id: str,
+        committee: list[_Person],
+        top_dm: _Person | None,
+        dm_contacted: bool,
+        owner: str,
+        colleague: str,
+        chunk: ExampleBuilder,
+    ) -> None:
         reachable = [p.id for p in committee if top_dm is None or p.id != top_dm.id]
         n = max(0, self.interactions_per_deal + rng.randint(-3, 3))
         instants = sorted(self._instant(rng, self._start, self._now) for _ in range(n))
@@ -323,17 +510,39 @@ class PortfolioGenerator:
                 present.append(top_dm.id)
             team = [owner] if rng.random() < 0.7 else [owner, colleague]
             next_step = at + timedelta(days=rng.randint(2, 21)) if rng.random() < 0.5 else None
-            chunk.met(deal_id, *present, at=at,
-                      channel=rng.choices(list(Channel), [4, 3, 5, 1])[0], team=team,
-                      summary=rng.choice(_SUMMARIES), next_step_at=next_step,
-                      interaction_id=f"{deal_id}-ix-{k:03d}")
+            chunk.met(
+                deal_id,
+                *present,
+                at=at,
+                channel=rng.choices(list(Channel), [4, 3, 5, 1])[0],
+                team=team,
+                summary=rng.choice(_SUMMARIES),
+                next_step_at=next_step,
+                interaction_id=f"{deal_id}-ix-{k:03d}",
+            )
 
 
-def _seat(chunk: ExampleBuilder, deal_id: str, stakeholder_id: str, role: Role, rating: int,
-          self_weight: float, at: datetime, stance: Stance) -> None:
+def _seat(
+    chunk: ExampleBuilder,
+    deal_id: str,
+    stakeholder_id: str,
+    role: Role,
+    rating: int,
+    self_weight: float,
+    at: datetime,
+    stance: Stance,
+) -> None:
     ally = stance is Stance.champion or (role is Role.champion and stance is Stance.supporter)
-    chunk.seat(deal_id, stakeholder_id, role, at=at, stance=stance, ally=ally, rating=rating,
-               self_weight=self_weight)
+    chunk.seat(
+        deal_id,
+        stakeholder_id,
+        role,
+        at=at,
+        stance=stance,
+        ally=ally,
+        rating=rating,
+        self_weight=self_weight,
+    )
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
@@ -346,9 +555,17 @@ def _poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def generate_portfolio(n_deals: int, *, seed: int = 0, now: datetime | None = None,
-                       stakeholders_per_deal: int = 30, owners: int = 50, months: int = 6,
-                       chunk_deals: int = 100, **options: float | int | str) -> Iterator[Bundle]:
+def generate_portfolio(
+    n_deals: int,
+    *,
+    seed: int = 0,
+    now: datetime | None = None,
+    stakeholders_per_deal: int = 30,
+    owners: int = 50,
+    months: int = 6,
+    chunk_deals: int = 100,
+    **options: float | int | str,
+) -> Iterator[Bundle]:
     """Yield a seeded synthetic portfolio of ``n_deals`` deals, one Bundle per chunk of
     about ``chunk_deals`` deals; see :class:`PortfolioGenerator` for ``options``
     (``interactions_per_deal``, ``uncontacted_dm_share``, ``shrinking_share``, ...).
@@ -360,8 +577,14 @@ def generate_portfolio(n_deals: int, *, seed: int = 0, now: datetime | None = No
     >>> len(b.deals), len(b.memberships) >= 30
     (1, True)
     """
-    generator = PortfolioGenerator(n_deals=n_deals, seed=seed, now=now,
-                                   stakeholders_per_deal=stakeholders_per_deal, owners=owners,
-                                   months=months, chunk_deals=chunk_deals,
-                                   **options)  # type: ignore[arg-type]
+    generator = PortfolioGenerator(
+        n_deals=n_deals,
+        seed=seed,
+        now=now,
+        stakeholders_per_deal=stakeholders_per_deal,
+        owners=owners,
+        months=months,
+        chunk_deals=chunk_deals,
+        **options,  # type: ignore[arg-type]
+    )
     yield from generator.bundles()

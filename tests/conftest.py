@@ -75,8 +75,12 @@ class Neo4jConnection:
 
     def env(self) -> dict[str, str]:
         """The variables a fresh graphsvc process reads to use this server."""
-        return {"NEO4J_URI": self.uri, "NEO4J_USER": self.user,
-                "NEO4J_PASSWORD": self.password, "NEO4J_DATABASE": self.database}
+        return {
+            "NEO4J_URI": self.uri,
+            "NEO4J_USER": self.user,
+            "NEO4J_PASSWORD": self.password,
+            "NEO4J_DATABASE": self.database,
+        }
 
 
 # One local Neo4j per test session, not one per xdist worker: a JVM with its heap and page
@@ -107,8 +111,9 @@ def _start_local_neo4j(shared: Path) -> Neo4jConnection:
             except LocalNeo4jFailed as exc:
                 info_path.write_text(json.dumps({"error": str(exc)}))
             else:
-                info_path.write_text(json.dumps(
-                    {"uri": uri, "password": password, "pid": server.pid}))
+                info_path.write_text(
+                    json.dumps({"uri": uri, "password": password, "pid": server.pid})
+                )
     info = json.loads(info_path.read_text())
     if "error" in info:
         raise LocalNeo4jFailed(info["error"])
@@ -120,9 +125,12 @@ def neo4j_connection(tmp_path_factory: pytest.TempPathFactory) -> Neo4jConnectio
     """The Neo4j of this session: ``NEO4J_URI`` when set, else the local one."""
     uri = os.environ.get("NEO4J_URI")
     if uri:
-        return Neo4jConnection(uri, os.environ.get("NEO4J_USER", "neo4j"),
-                               os.environ.get("NEO4J_PASSWORD", ""),
-                               os.environ.get("NEO4J_DATABASE", "neo4j"))
+        return Neo4jConnection(
+            uri,
+            os.environ.get("NEO4J_USER", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", ""),
+            os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
     reason = missing_tools()
     if reason is None:
         try:
@@ -150,9 +158,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def neo4j_runner(neo4j_connection: Neo4jConnection) -> Iterator[Neo4jRunner]:
-    runner = Neo4jRunner(neo4j_connection.uri, user=neo4j_connection.user,
-                         password=neo4j_connection.password,
-                         database=neo4j_connection.database)
+    runner = Neo4jRunner(
+        neo4j_connection.uri,
+        user=neo4j_connection.user,
+        password=neo4j_connection.password,
+        database=neo4j_connection.database,
+    )
     runner.ensure_schema()
     yield runner
     runner.close()
@@ -178,15 +189,20 @@ def runner(backend: str, request: pytest.FixtureRequest) -> FalkorRunner | Neo4j
 
 
 @pytest.fixture
-def store(runner: FalkorRunner | Neo4jRunner, settings: Settings,
-          request: pytest.FixtureRequest) -> GraphStore:
+def store(
+    runner: FalkorRunner | Neo4jRunner, settings: Settings, request: pytest.FixtureRequest
+) -> GraphStore:
     """A GraphStore on the session's runner; scope your data with ``workspace``."""
     if isinstance(runner, Neo4jRunner):
         connection = request.getfixturevalue("neo4j_connection")
-        settings = settings.model_copy(update={
-            "neo4j_uri": connection.uri, "neo4j_user": connection.user,
-            "neo4j_password": SecretStr(connection.password),
-            "neo4j_database": connection.database})
+        settings = settings.model_copy(
+            update={
+                "neo4j_uri": connection.uri,
+                "neo4j_user": connection.user,
+                "neo4j_password": SecretStr(connection.password),
+                "neo4j_database": connection.database,
+            }
+        )
     return GraphStore(runner, settings=settings)
 
 

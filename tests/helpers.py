@@ -31,7 +31,12 @@ def store_env(settings: Settings) -> dict[str, str]:
     ``settings``: ``GRAPHSVC_DATA_DIR`` always, and ``NEO4J_*`` when it uses Neo4j."""
     env = {"GRAPHSVC_DATA_DIR": str(settings.data_dir)}
     if settings.neo4j_uri:
-        env.update({"NEO4J_URI": settings.neo4j_uri, "NEO4J_USER": settings.neo4j_user,
-                    "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-                    "NEO4J_DATABASE": settings.neo4j_database})
+        env.update(
+            {
+                "NEO4J_URI": settings.neo4j_uri,
+                "NEO4J_USER": settings.neo4j_user,
+                "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+                "NEO4J_DATABASE": settings.neo4j_database,
+            }
+        )
     return env

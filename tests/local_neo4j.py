@@ -39,8 +39,15 @@ class LocalNeo4j:
     """One ``tools/neo4j/serve DATA_DIR PORT`` process (its own session, so a signal to
     the test process group does not reach it and it can outlive a pytest-xdist worker)."""
 
-    def __init__(self, data_dir: Path, *, password: str, port: int = 0,
-                 heap: str | None = None, pagecache: str | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        password: str,
+        port: int = 0,
+        heap: str | None = None,
+        pagecache: str | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.password = password
         self.port = port
@@ -70,14 +77,20 @@ class LocalNeo4j:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(SERVE), str(self.data_dir), str(self.port)], stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=log, env=env, start_new_session=True)
+                [str(SERVE), str(self.data_dir), str(self.port)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                start_new_session=True,
+            )
         line = self._first_line(timeout)
         if not line.startswith("bolt://"):
             self.kill()
             tail = self.log_path.read_text(errors="replace")[-2000:]
-            raise LocalNeo4jFailed(f"tools/neo4j/serve did not start (log {self.log_path}):\n"
-                                   f"{line}\n{tail}")
+            raise LocalNeo4jFailed(
+                f"tools/neo4j/serve did not start (log {self.log_path}):\n{line}\n{tail}"
+            )
         self.uri = line
         self.port = int(line.rsplit(":", 1)[1])
         return line

@@ -33,8 +33,9 @@ def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...
     # Duck-typed: typer may hand out its own vendored click classes.
     yield path
     if hasattr(group, "list_commands"):
-        ctx = group.make_context(path[-1] if path else "graphsvc", ["--help"],
-                                 resilient_parsing=True)
+        ctx = group.make_context(
+            path[-1] if path else "graphsvc", ["--help"], resilient_parsing=True
+        )
         for name in sorted(group.list_commands(ctx)):
             command = group.get_command(ctx, name)
             assert command is not None, name
@@ -46,9 +47,23 @@ ALL_COMMANDS = list(_commands(typer.main.get_command(app)))
 
 def test_the_issue_commands_exist() -> None:
     paths = {" ".join(p) for p in ALL_COMMANDS}
-    expected = {"serve", "import", "analyze", "risks", "map", "map-link", "alerts send",
-                "alerts schedule", "keys create", "keys list", "keys revoke", "db status",
-                "db start", "db stop", "demo"}
+    expected = {
+        "serve",
+        "import",
+        "analyze",
+        "risks",
+        "map",
+        "map-link",
+        "alerts send",
+        "alerts schedule",
+        "keys create",
+        "keys list",
+        "keys revoke",
+        "db status",
+        "db start",
+        "db stop",
+        "demo",
+    }
     assert expected <= paths, sorted(expected - paths)
 
 
@@ -58,11 +73,15 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
     assert "Example" in result.output, f"graphsvc {' '.join(path)} --help has no example"
-    example_lines = [ln for ln in result.output.splitlines()
-                     if "graphsvc" in ln and ln.strip().strip("│ ").startswith(
-                         ("Example", "graphsvc", "GRAPHSVC_", "0 7"))]
+    example_lines = [
+        ln
+        for ln in result.output.splitlines()
+        if "graphsvc" in ln
+        and ln.strip().strip("│ ").startswith(("Example", "graphsvc", "GRAPHSVC_", "0 7"))
+    ]
     assert any(" ".join(path) in ln for ln in example_lines), (
-        f"the example of graphsvc {' '.join(path)} does not show the command itself")
+        f"the example of graphsvc {' '.join(path)} does not show the command itself"
+    )
 
 
 # --------------------------------------------------------------------------- errors
@@ -83,17 +102,27 @@ def cli_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def run_cli(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
-    environment.update(GRAPHSVC_DATA_DIR=str(data_dir), GRAPHSVC_EMBEDDED_IDLE_SECONDS="2",
-                       COLUMNS="100", TERM="dumb")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
+    environment.update(
+        GRAPHSVC_DATA_DIR=str(data_dir),
+        GRAPHSVC_EMBEDDED_IDLE_SECONDS="2",
+        COLUMNS="100",
+        TERM="dumb",
+    )
     environment.update(env)
-    return subprocess.run([*_graphsvc(), *args], capture_output=True, text=True,
-                          env=environment, timeout=120, cwd=data_dir)
+    return subprocess.run(
+        [*_graphsvc(), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        cwd=data_dir,
+    )
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *, code: int | None = None,
-                          contains: str = "") -> str:
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], *, code: int | None = None, contains: str = ""
+) -> str:
     assert result.returncode != 0, result
     if code is not None:
         assert result.returncode == code, result
@@ -127,8 +156,9 @@ def test_domain_error_is_one_line(cli_data_dir: Path) -> None:
 
 
 def test_revoking_a_revoked_key_says_it_was_already_revoked(cli_data_dir: Path) -> None:
-    created = run_cli(["keys", "create", "--workspace", "acme", "--scope", "read", "--json"],
-                      cli_data_dir)
+    created = run_cli(
+        ["keys", "create", "--workspace", "acme", "--scope", "read", "--json"], cli_data_dir
+    )
     assert created.returncode == 0, created.stderr
     key_id = json.loads(created.stdout)["id"]
     first = run_cli(["keys", "revoke", key_id], cli_data_dir)
@@ -185,7 +215,8 @@ def test_every_setting_is_documented() -> None:
 def test_readme_settings_table_matches_settings() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert table_in(readme) == render_settings_table(), (
-        "README.md's settings table is out of date: run python -m graphsvc.cli.settings_doc")
+        "README.md's settings table is out of date: run python -m graphsvc.cli.settings_doc"
+    )
     for name in Settings.model_fields:
         assert f"| `{name}` |" in readme
 

@@ -29,8 +29,9 @@ def compose_command() -> list[str]:
     """The compose CLI to use, or skip (fail under CI) when there is none."""
     docker = shutil.which("docker")
     if docker:
-        probe = subprocess.run([docker, "compose", "version"], capture_output=True,
-                               text=True, timeout=60)
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, text=True, timeout=60
+        )
         if probe.returncode == 0:
             return [docker, "compose"]
     standalone = shutil.which("docker-compose")
@@ -55,8 +56,14 @@ def _config(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     # Compose prefers the shell's variables to the env file: a test run pointed at a
     # Neo4j (NEO4J_PASSWORD set) must not leak into what the file is checked for.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "GRAPHSVC_"))}
-    return subprocess.run([*compose_command(), *extra, "config"], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*compose_command(), *extra, "config"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_compose_config_validates_with_the_example_env(project: Path) -> None:

@@ -58,8 +58,18 @@ REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 RUN_TIMEOUT_S = 300.0  # install + store start + load; a stuck run fails, never hangs
 _COPY_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "data", "node_modules", "__pycache__", "*.egg-info", ".mypy_cache",
-    ".ruff_cache", ".pytest_cache", ".hypothesis", "outbox", "out",
+    ".git",
+    ".venv",
+    "data",
+    "node_modules",
+    "__pycache__",
+    "*.egg-info",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+    "outbox",
+    "out",
 )
 
 
@@ -74,8 +84,9 @@ def quick_start_commands(readme_text: str) -> list[str]:
     blocks = re.findall(r"^```[a-z]*\n(.*?)^```", match.group(1), re.M | re.S)
     commands = []
     for block in blocks:
-        lines = [ln.strip() for ln in block.splitlines()
-                 if ln.strip() and not ln.strip().startswith("#")]
+        lines = [
+            ln.strip() for ln in block.splitlines() if ln.strip() and not ln.strip().startswith("#")
+        ]
         assert len(lines) == 1, f"a Quick start block should hold one command: {block!r}"
         commands.append(lines[0])
     return commands
@@ -143,25 +154,33 @@ def _seed_venv(copy: Path) -> str:
     """Create the copy's .venv on the tests' base interpreter, pointing at the tests'
     site-packages; returns the interpreter for the Makefile's PYTHON."""
     base_python = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base_python, "-m", "venv", str(copy / ".venv")], check=True,
-                   timeout=120)
+    subprocess.run([base_python, "-m", "venv", str(copy / ".venv")], check=True, timeout=120)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     seeded = copy / ".venv" / "lib" / version / "site-packages"
     assert seeded.is_dir(), seeded
     (seeded / "graphsvc-first-run-deps.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+    )
     return base_python
 
 
 def _first_run_env(base_python: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GRAPHSVC_", "NEO4J_", "VIRTUAL_ENV", "PYTHONPATH"))}
-    env.update(PYTHON=base_python, GRAPHSVC_DEMO_PORT="0",
-               GRAPHSVC_EMBEDDED_IDLE_SECONDS="1", PYTHONUNBUFFERED="1", TERM="dumb",
-               COLUMNS="200")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GRAPHSVC_", "NEO4J_", "VIRTUAL_ENV", "PYTHONPATH"))
+    }
+    env.update(
+        PYTHON=base_python,
+        GRAPHSVC_DEMO_PORT="0",
+        GRAPHSVC_EMBEDDED_IDLE_SECONDS="1",
+        PYTHONUNBUFFERED="1",
+        TERM="dumb",
+        COLUMNS="200",
+    )
     env["PATH"] = os.pathsep.join(
-        p for p in env.get("PATH", "").split(os.pathsep)
-        if not p.startswith(str(REPO / ".venv")))
+        p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(REPO / ".venv"))
+    )
     return env
 
 
@@ -200,8 +219,12 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
     deadline = time.monotonic() + RUN_TIMEOUT_S
 
     proc = subprocess.Popen(
-        ["bash", "-c", run_command], cwd=copy, env=_first_run_env(base_python),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        ["bash", "-c", run_command],
+        cwd=copy,
+        env=_first_run_env(base_python),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,  # its own process group, as a terminal gives it
     )
     output = _Output(proc)
@@ -209,8 +232,9 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
         docs_url = output.wait_for(r"(http://[\w.\[\]:-]+/docs)\b", deadline).group(1)
         key = output.wait_for(r"\b(gsk_[\w-]+)", deadline).group(1)
         output.wait_for(r"Serving; press Ctrl-C", deadline)
-        map_links = dict(re.findall(r"^\s+([\w-]+)\s+(http://\S+/maps/\S+)$",
-                                    "\n".join(output.lines), re.M))
+        map_links = dict(
+            re.findall(r"^\s+([\w-]+)\s+(http://\S+/maps/\S+)$", "\n".join(output.lines), re.M)
+        )
         assert set(map_links) == {s.deal.id for s in demo_scenarios()}, output.lines
 
         # The embedded server of the copy's ./data is up while the demo serves.
@@ -225,8 +249,10 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
             assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
             root = docs_url.removesuffix("/docs")
-            analysis = http.get(f"{root}/v1/deals/hh-scheduling/analysis",
-                                headers={"Authorization": f"Bearer {key}"})
+            analysis = http.get(
+                f"{root}/v1/deals/hh-scheduling/analysis",
+                headers={"Authorization": f"Bearer {key}"},
+            )
             assert analysis.status_code == 200, analysis.text
             body = analysis.json()
             assert body["deal_id"] == "hh-scheduling"
@@ -246,8 +272,9 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
             output.drain(5)
-            raise AssertionError("the demo did not stop on Ctrl-C:\n"
-                                 + "\n".join(output.lines[-40:])) from None
+            raise AssertionError(
+                "the demo did not stop on Ctrl-C:\n" + "\n".join(output.lines[-40:])
+            ) from None
         output.drain(45)  # returns at EOF: when the demo itself has exited
 
     assert "Stopped." in output.lines, "\n".join(output.lines[-40:])
@@ -259,9 +286,14 @@ def test_readme_run_command_serves_the_demo(first_run_copy: Path) -> None:
     assert not _processes_in(copy), "processes of the first run are still running"
 
     # A second run finds everything in place: the demo duplicates nothing.
-    again = subprocess.run([str(copy / ".venv" / "bin" / "graphsvc"), "demo", "--load-only"],
-                           cwd=copy, env=_first_run_env(base_python), capture_output=True,
-                           text=True, timeout=180)
+    again = subprocess.run(
+        [str(copy / ".venv" / "bin" / "graphsvc"), "demo", "--load-only"],
+        cwd=copy,
+        env=_first_run_env(base_python),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert again.returncode == 0, again.stderr
     assert re.search(r": 0 created, 0 updated, \d+ unchanged", again.stdout), again.stdout
     # The embedded server may already have stopped (idle 1 s) by the time we look.
@@ -282,8 +314,7 @@ def test_demo_portfolio_shape() -> None:
     anchor = demo_anchor(now)
     names = {s.id for s in bundle.stakeholders}
     for scenario in demo_scenarios():
-        seats = {m.stakeholder_id for m in bundle.memberships
-                 if m.deal_id == scenario.deal.id}
+        seats = {m.stakeholder_id for m in bundle.memberships if m.deal_id == scenario.deal.id}
         assert 6 <= len(seats) <= 25, scenario.deal.id
         assert seats <= names
     # Six months of dated facts, none in the future of "now".
@@ -309,11 +340,13 @@ def test_loading_the_demo_twice_duplicates_nothing(store: GraphStore, workspace:
     snapshot = store.snapshot(workspace=workspace, deal_id="hh-scheduling")
     assert len(snapshot.members) == 25
     assert len(store.list_interactions(workspace=workspace, deal_id="hh-scheduling")) == len(
-        [i for i in demo_portfolio().interactions if i.deal_id == "hh-scheduling"])
+        [i for i in demo_portfolio().interactions if i.deal_id == "hh-scheduling"]
+    )
 
 
 def test_a_later_week_reloads_the_demo_instead_of_piling_up_history(
-        store: GraphStore, workspace: str) -> None:
+    store: GraphStore, workspace: str
+) -> None:
     from graphsvc.analysis.service import AnalysisService
 
     now = datetime.now(UTC)
@@ -337,13 +370,16 @@ def test_every_demo_deal_tells_its_story(store: GraphStore, workspace: str) -> N
 
     store.import_bundle(workspace=workspace, bundle=demo_portfolio())
     service = AnalysisService(store=store, settings=store.settings)
-    results = {s.deal.id: service.analyze(workspace=workspace, deal_id=s.deal.id)
-               for s in demo_scenarios()}
+    results = {
+        s.deal.id: service.analyze(workspace=workspace, deal_id=s.deal.id) for s in demo_scenarios()
+    }
     for scenario in demo_scenarios():
         codes = {f.code.value for f in results[scenario.deal.id].flags}
         if scenario.expected_flag is None:
             assert not {c for c in codes if c not in {"KEY_PERSON_STANCE_UNKNOWN"}}, (
-                scenario.deal.id, codes)
+                scenario.deal.id,
+                codes,
+            )
         else:
             assert scenario.expected_flag in codes, (scenario.deal.id, codes)
     assert results["nw-robotics"].support.trend.value == "growing"

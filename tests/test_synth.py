@@ -15,8 +15,7 @@ NOW = datetime(2026, 5, 4, tzinfo=UTC)
 
 
 def flat(bundles: list[Bundle]) -> dict[str, list]:
-    return {name: [x for b in bundles for x in getattr(b, name)]
-            for name in Bundle.model_fields}
+    return {name: [x for b in bundles for x in getattr(b, name)] for name in Bundle.model_fields}
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +73,9 @@ def test_built_in_patterns(portfolio: tuple[PortfolioGenerator, dict[str, list]]
 
     def support(deal_id: str, at: datetime) -> int:
         latest = {}
-        for m in sorted((m for m in items["memberships"] if m.deal_id == deal_id),
-                        key=lambda m: to_ms(m.at)):
+        for m in sorted(
+            (m for m in items["memberships"] if m.deal_id == deal_id), key=lambda m: to_ms(m.at)
+        ):
             if m.at <= at:
                 latest[m.stakeholder_id] = m.stance
         return sum(s in (Stance.supporter, Stance.champion) for s in latest.values())
@@ -87,8 +87,7 @@ def test_built_in_patterns(portfolio: tuple[PortfolioGenerator, dict[str, list]]
 
 
 def test_portfolio_imports_into_the_store(store: GraphStore, workspace: str) -> None:
-    for bundle in generate_portfolio(6, seed=3, now=NOW, stakeholders_per_deal=10,
-                                     chunk_deals=3):
+    for bundle in generate_portfolio(6, seed=3, now=NOW, stakeholders_per_deal=10, chunk_deals=3):
         store.import_bundle(workspace=workspace, bundle=bundle)
     page = store.list_deals(workspace=workspace, limit=50)
     assert len(page.items) == 6

@@ -128,9 +128,7 @@ def owner_subject(alert: OwnerAlert) -> str:
     worst = alert.deals[0]
     noun = "deal" if n == 1 else "deals"
     why = flag_label(worst.flags[0].code) if worst.flags else worst.worst.value
-    return (
-        f"{alert.week}: {n} {noun} at risk, worst: {header_text(worst.deal_name)} ({why})"
-    )
+    return f"{alert.week}: {n} {noun} at risk, worst: {header_text(worst.deal_name)} ({why})"
 
 
 def digest_subject(digest: ManagerDigest) -> str:
@@ -386,9 +384,7 @@ def owner_email(
     )
     alternative = MIMEPart(policy=message.policy)
     alternative.set_content(render("owner.txt.j2", **context), cte=_TEXT_CTE)
-    alternative.add_alternative(
-        render("owner.html.j2", **context), subtype="html", cte=_TEXT_CTE
-    )
+    alternative.add_alternative(render("owner.html.j2", **context), subtype="html", cte=_TEXT_CTE)
     alternative.set_boundary(_boundary(message_id, "alt"))
     images = [(cid, png) for cid, png in zip(cids, charts, strict=True) if png is not None]
     if not images:
@@ -447,8 +443,6 @@ def digest_email(
         kind=AlertKind.digest,
     )
     message.set_content(render("digest.txt.j2", digest=digest), cte=_TEXT_CTE)
-    message.add_alternative(
-        render("digest.html.j2", digest=digest), subtype="html", cte=_TEXT_CTE
-    )
+    message.add_alternative(render("digest.html.j2", digest=digest), subtype="html", cte=_TEXT_CTE)
     message.set_boundary(_boundary(message_id, "alt"))
     return message

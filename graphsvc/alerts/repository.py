@@ -85,9 +85,7 @@ class AlertLedger:
 
     def week(self, *, workspace: str, week: IsoWeek) -> dict[tuple[AlertKind, str], LedgerEntry]:
         """Every e-mail recorded for ``week``, keyed by (kind, recipient)."""
-        rows = self.runner.read(
-            "alert_ledger_week", {"week_key": _key(workspace, str(week))}
-        )
+        rows = self.runner.read("alert_ledger_week", {"week_key": _key(workspace, str(week))})
         entries = {}
         for row in rows:
             entry = LedgerEntry(

@@ -84,7 +84,9 @@ class SmtpSender:
             connection: smtplib.SMTP
             if s.smtp_security == SmtpSecurity.ssl:
                 connection = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds,
+                    s.smtp_host,
+                    s.smtp_port,
+                    timeout=s.smtp_timeout_seconds,
                     context=tls_context(s),
                 )
             else:
@@ -209,7 +211,9 @@ class SmtpSender:
             detail = outcome.exception() if outcome is not None else None
             log.warning(
                 "SMTP attempt %d for %s failed, retrying: %s",
-                state.attempt_number, ",".join(recipients), detail,
+                state.attempt_number,
+                ",".join(recipients),
+                detail,
             )
 
         retrying = Retrying(

@@ -176,8 +176,14 @@ class AlertService:
             entry = ledger.get((kind, recipient))
             if entry is not None and entry.settled:
                 report.deliveries.append(
-                    Delivery(kind, recipient, entry.message_id, DeliveryStatus.already_sent,
-                             deals=entry.deal_count, detail=entry.status.value)
+                    Delivery(
+                        kind,
+                        recipient,
+                        entry.message_id,
+                        DeliveryStatus.already_sent,
+                        deals=entry.deal_count,
+                        detail=entry.status.value,
+                    )
                 )
             else:
                 todo.append((kind, recipient, content))
@@ -191,14 +197,22 @@ class AlertService:
         try:
             for kind, recipient, content in todo:
                 message_id = compose.message_id_for(
-                    workspace=workspace, kind=kind, recipient=recipient, week=str(week),
+                    workspace=workspace,
+                    kind=kind,
+                    recipient=recipient,
+                    week=str(week),
                     mail_from=self.settings.mail_from,
                 )
                 deals: list[DealAlert] = []
                 if stop_reason is not None:
                     report.deliveries.append(
-                        Delivery(kind, recipient, message_id, DeliveryStatus.not_attempted,
-                                 detail=stop_reason)
+                        Delivery(
+                            kind,
+                            recipient,
+                            message_id,
+                            DeliveryStatus.not_attempted,
+                            detail=stop_reason,
+                        )
                     )
                     continue
                 if isinstance(content, OwnerAlert):
@@ -209,13 +223,24 @@ class AlertService:
                     # Permanent, like a 5xx refusal: recorded, reported, not retried.
                     if not dry_run:
                         self.ledger.record(
-                            workspace=workspace, kind=kind, recipient=recipient, week=week,
-                            message_id=message_id, status=LedgerStatus.rejected,
-                            at=self.clock(), detail=str(exc),
+                            workspace=workspace,
+                            kind=kind,
+                            recipient=recipient,
+                            week=week,
+                            message_id=message_id,
+                            status=LedgerStatus.rejected,
+                            at=self.clock(),
+                            detail=str(exc),
                         )
                     report.deliveries.append(
-                        Delivery(kind, recipient, message_id, DeliveryStatus.rejected,
-                                 deals=len(deals), detail=str(exc))
+                        Delivery(
+                            kind,
+                            recipient,
+                            message_id,
+                            DeliveryStatus.rejected,
+                            deals=len(deals),
+                            detail=str(exc),
+                        )
                     )
                     continue
                 if dry_run:
@@ -223,14 +248,26 @@ class AlertService:
                     path = out_dir / eml_filename(kind, recipient, week)
                     path.write_bytes(message.as_bytes())
                     report.deliveries.append(
-                        Delivery(kind, recipient, message_id, DeliveryStatus.written,
-                                 deals=len(deals), path=str(path))
+                        Delivery(
+                            kind,
+                            recipient,
+                            message_id,
+                            DeliveryStatus.written,
+                            deals=len(deals),
+                            path=str(path),
+                        )
                     )
                     continue
                 assert sender is not None
                 delivery, unusable = self._deliver(
-                    sender, message, workspace=workspace, week=week, kind=kind,
-                    recipient=recipient, message_id=message_id, deals=deals,
+                    sender,
+                    message,
+                    workspace=workspace,
+                    week=week,
+                    kind=kind,
+                    recipient=recipient,
+                    message_id=message_id,
+                    deals=deals,
                 )
                 report.deliveries.append(delivery)
                 if delivery.status != DeliveryStatus.failed:
@@ -267,57 +304,108 @@ class AlertService:
         """Claim, send and record one e-mail; also the reason to stop the run when the
         server cannot take any e-mail (login refused, certificate, sender refused)."""
         record = functools.partial(
-            self.ledger.record, workspace=workspace, kind=kind, recipient=recipient, week=week,
+            self.ledger.record,
+            workspace=workspace,
+            kind=kind,
+            recipient=recipient,
+            week=week,
             message_id=message_id,
         )
         # Claimed before sending, so a concurrent run cannot send it too. A run that dies
         # mid-send leaves the claim, which goes stale; the next run then sends again
         # with the same Message-ID rather than silently skipping it.
         claimed, status = self.ledger.claim(
-            workspace=workspace, kind=kind, recipient=recipient, week=week,
-            message_id=message_id, run_id=self.run_id, at=self.clock(),
+            workspace=workspace,
+            kind=kind,
+            recipient=recipient,
+            week=week,
+            message_id=message_id,
+            run_id=self.run_id,
+            at=self.clock(),
         )
         if not claimed and status != LedgerStatus.pending:
-            return Delivery(kind, recipient, message_id, DeliveryStatus.already_sent,
-                            deals=len(deals), detail=f"{status.value} by another run"), None
+            return Delivery(
+                kind,
+                recipient,
+                message_id,
+                DeliveryStatus.already_sent,
+                deals=len(deals),
+                detail=f"{status.value} by another run",
+            ), None
         if not claimed:
-            return Delivery(kind, recipient, message_id, DeliveryStatus.not_attempted,
-                            deals=len(deals), detail="being sent by another run"), None
+            return Delivery(
+                kind,
+                recipient,
+                message_id,
+                DeliveryStatus.not_attempted,
+                deals=len(deals),
+                detail="being sent by another run",
+            ), None
         try:
             outcome = sender.send(message)
         except MailServerUnusable as exc:
             log.error("cannot send alerts: %s", exc.message)
             record(status=LedgerStatus.pending, at=self.clock(), detail=exc.message)
-            failed = Delivery(kind, recipient, message_id, DeliveryStatus.failed,
-                              deals=len(deals), detail=exc.message)
+            failed = Delivery(
+                kind,
+                recipient,
+                message_id,
+                DeliveryStatus.failed,
+                deals=len(deals),
+                detail=exc.message,
+            )
             return failed, exc.message
         if outcome.status == "sent":
             record(status=LedgerStatus.sent, at=self.clock(), deals=deals)
-            return Delivery(kind, recipient, message_id, DeliveryStatus.sent,
-                            deals=len(deals)), None
+            return Delivery(
+                kind, recipient, message_id, DeliveryStatus.sent, deals=len(deals)
+            ), None
         if outcome.status == "rejected":
             log.warning("%s rejected by the server: %s", recipient, outcome.detail)
-            record(status=LedgerStatus.rejected, at=self.clock(), deals=deals,
-                   detail=outcome.detail)
-            return Delivery(kind, recipient, message_id, DeliveryStatus.rejected,
-                            deals=len(deals), detail=outcome.detail), None
-        log.warning("sending to %s failed after %d attempts: %s", recipient, outcome.attempts,
-                    outcome.detail)
+            record(
+                status=LedgerStatus.rejected, at=self.clock(), deals=deals, detail=outcome.detail
+            )
+            return Delivery(
+                kind,
+                recipient,
+                message_id,
+                DeliveryStatus.rejected,
+                deals=len(deals),
+                detail=outcome.detail,
+            ), None
+        log.warning(
+            "sending to %s failed after %d attempts: %s",
+            recipient,
+            outcome.attempts,
+            outcome.detail,
+        )
         record(status=LedgerStatus.pending, at=self.clock(), detail=outcome.detail)
-        return Delivery(kind, recipient, message_id, DeliveryStatus.failed, deals=len(deals),
-                        detail=outcome.detail), None
+        return Delivery(
+            kind,
+            recipient,
+            message_id,
+            DeliveryStatus.failed,
+            deals=len(deals),
+            detail=outcome.detail,
+        ), None
 
     def _message(
         self, content: OwnerAlert | ManagerDigest, *, message_id: str, date: datetime
     ) -> EmailMessage:
         if isinstance(content, OwnerAlert):
             return compose.owner_email(
-                content, mail_from=self.settings.mail_from,
-                reply_to=self.settings.mail_reply_to, message_id=message_id, date=date,
+                content,
+                mail_from=self.settings.mail_from,
+                reply_to=self.settings.mail_reply_to,
+                message_id=message_id,
+                date=date,
             )
         return compose.digest_email(
-            content, mail_from=self.settings.mail_from, reply_to=self.settings.mail_reply_to,
-            message_id=message_id, date=date,
+            content,
+            mail_from=self.settings.mail_from,
+            reply_to=self.settings.mail_reply_to,
+            message_id=message_id,
+            date=date,
         )
 
     # -- what to send --------------------------------------------------------------------
@@ -469,7 +557,10 @@ class AnalysisInputs:
         flagged = [r.deal_id for r in risks if r.flags]
         extras: dict[str, DealExtras] = {}
         for details in self.analysis.details_of(
-            workspace=workspace, deal_ids=flagged, as_of=as_of, history_weeks=weeks,
+            workspace=workspace,
+            deal_ids=flagged,
+            as_of=as_of,
+            history_weeks=weeks,
             next_best=1,
         ):
             best = details.next_best_contacts

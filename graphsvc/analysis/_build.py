@@ -105,4 +105,3 @@ def bulk_build() -> Iterator[None]:
             gc.unfreeze()
         if was_enabled:
             gc.enable()
-

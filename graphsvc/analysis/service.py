@@ -152,7 +152,9 @@ class AnalysisService:
             )
         history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=end)
         return engine.support_histories(
-            [history], start=None if start is None else to_ms(start), interval=step,
+            [history],
+            start=None if start is None else to_ms(start),
+            interval=step,
             params=self.params,
         )[0]
 
@@ -235,7 +237,8 @@ class AnalysisService:
         risk, for the weekly e-mail), in the order given; batched reads."""
         for start in range(0, len(deal_ids), self.batch_size):
             batch = self.store.deal_histories(
-                workspace=workspace, deal_ids=deal_ids[start : start + self.batch_size],
+                workspace=workspace,
+                deal_ids=deal_ids[start : start + self.batch_size],
                 as_of=as_of,
             )
             analyses, histories, contacts = engine.scan_details(

@@ -19,42 +19,81 @@ from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import AccountId
 from graphsvc.api.schemas import AccountIn, AccountOut
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"], dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 409, 413, 422))
+router = APIRouter(
+    prefix="/v1/accounts",
+    tags=["accounts"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 409, 413, 422),
+)
 
 
-@router.put("/{account_id}", response_model=AccountOut, summary="Create or update an account",
-            responses={201: {"model": AccountOut, "description": "Created"}, **WRITE_ERRORS})
-def put_account(account_id: AccountId, body: AccountIn, principal: WriteKey,
-                accounts: Accounts, condition: WriteCondition) -> Response:
-    written = accounts.put(workspace=principal.workspace, account_id=account_id, fields=body,
-                           condition=condition)
-    return render_written(AccountOut.of(written.record), written,
-                          at=location("v1", "accounts", account_id))
+@router.put(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Create or update an account",
+    responses={201: {"model": AccountOut, "description": "Created"}, **WRITE_ERRORS},
+)
+def put_account(
+    account_id: AccountId,
+    body: AccountIn,
+    principal: WriteKey,
+    accounts: Accounts,
+    condition: WriteCondition,
+) -> Response:
+    written = accounts.put(
+        workspace=principal.workspace, account_id=account_id, fields=body, condition=condition
+    )
+    return render_written(
+        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
+    )
 
 
-@router.patch("/{account_id}", response_model=AccountOut,
-              summary="Change some fields of an account (JSON merge patch)",
-              responses=WRITE_ERRORS)
-def patch_account(account_id: AccountId, patch: MergePatch, principal: WriteKey,
-                  accounts: Accounts, condition: WriteCondition) -> Response:
-    written = accounts.patch(workspace=principal.workspace, account_id=account_id, patch=patch,
-                             condition=condition)
-    return render_written(AccountOut.of(written.record), written,
-                          at=location("v1", "accounts", account_id))
+@router.patch(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Change some fields of an account (JSON merge patch)",
+    responses=WRITE_ERRORS,
+)
+def patch_account(
+    account_id: AccountId,
+    patch: MergePatch,
+    principal: WriteKey,
+    accounts: Accounts,
+    condition: WriteCondition,
+) -> Response:
+    written = accounts.patch(
+        workspace=principal.workspace, account_id=account_id, patch=patch, condition=condition
+    )
+    return render_written(
+        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
+    )
 
 
-@router.get("/{account_id}", response_model=AccountOut, summary="Read an account",
-            responses={304: {"description": "Not modified (If-None-Match)"}})
-def get_account(account_id: AccountId, principal: ReadKey, accounts: Accounts,
-                if_none_match: IfNoneMatchRead = None) -> Response:
+@router.get(
+    "/{account_id}",
+    response_model=AccountOut,
+    summary="Read an account",
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
+def get_account(
+    account_id: AccountId,
+    principal: ReadKey,
+    accounts: Accounts,
+    if_none_match: IfNoneMatchRead = None,
+) -> Response:
     account, tag = accounts.get_tagged(workspace=principal.workspace, account_id=account_id)
     return render_read(AccountOut.of(account), tag, if_none_match)
 
 
-@router.delete("/{account_id}", status_code=204, response_class=Response,
-               summary="Delete an account", responses=WRITE_ERRORS)
-def delete_account(account_id: AccountId, principal: WriteKey, accounts: Accounts,
-                   condition: WriteCondition) -> Response:
+@router.delete(
+    "/{account_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete an account",
+    responses=WRITE_ERRORS,
+)
+def delete_account(
+    account_id: AccountId, principal: WriteKey, accounts: Accounts, condition: WriteCondition
+) -> Response:
     accounts.delete(workspace=principal.workspace, account_id=account_id, condition=condition)
     return Response(status_code=204)

@@ -23,43 +23,80 @@ from graphsvc.api.schemas import (
 )
 from graphsvc.domain.models import from_ms
 
-router = APIRouter(prefix="/v1/deals/{deal_id}/committee", tags=["committee"],
-                   dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/v1/deals/{deal_id}/committee",
+    tags=["committee"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 413, 422),
+)
 
 
 @router.get("", response_model=CommitteeOut, summary="The committee as of an instant")
-def get_committee(deal_id: DealId, principal: ReadKey, committee: Committee,
-                  as_of: AsOf = None) -> Response:
+def get_committee(
+    deal_id: DealId, principal: ReadKey, committee: Committee, as_of: AsOf = None
+) -> Response:
     snapshot = committee.get(workspace=principal.workspace, deal_id=deal_id, as_of=as_of)
     items = [
         CommitteeMember(
-            stakeholder_id=m.id, name=m.stakeholder.name, title=m.stakeholder.title,
-            role=m.role, stance=m.stance, ally=m.ally, influence_rating=m.influence_rating,
-            self_weight=m.self_weight, since=from_ms(m.since),
+            stakeholder_id=m.id,
+            name=m.stakeholder.name,
+            title=m.stakeholder.title,
+            role=m.role,
+            stance=m.stance,
+            ally=m.ally,
+            influence_rating=m.influence_rating,
+            self_weight=m.self_weight,
+            since=from_ms(m.since),
         )
         for m in snapshot.members
     ]
-    return render(CommitteeOut(deal_id=deal_id, as_of=from_ms(snapshot.as_of),
-                               items=items))
+    return render(CommitteeOut(deal_id=deal_id, as_of=from_ms(snapshot.as_of), items=items))
 
 
-@router.put("/{stakeholder_id}", response_model=MembershipOut,
-            summary="Put a stakeholder on the committee, or change their part",
-            responses=BODY_ERRORS)
-def put_member(deal_id: DealId, stakeholder_id: StakeholderId, body: MembershipIn,
-               principal: WriteKey, committee: Committee) -> Response:
-    recorded = committee.record(workspace=principal.workspace, deal_id=deal_id,
-                                stakeholder_id=stakeholder_id, part=body, at=body.at)
-    return render(MembershipOut(deal_id=deal_id, stakeholder_id=stakeholder_id,
-                                **body.model_dump(exclude={"at"}), at=recorded.at,
-                                outcome=recorded.outcome))
+@router.put(
+    "/{stakeholder_id}",
+    response_model=MembershipOut,
+    summary="Put a stakeholder on the committee, or change their part",
+    responses=BODY_ERRORS,
+)
+def put_member(
+    deal_id: DealId,
+    stakeholder_id: StakeholderId,
+    body: MembershipIn,
+    principal: WriteKey,
+    committee: Committee,
+) -> Response:
+    recorded = committee.record(
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        stakeholder_id=stakeholder_id,
+        part=body,
+        at=body.at,
+    )
+    return render(
+        MembershipOut(
+            deal_id=deal_id,
+            stakeholder_id=stakeholder_id,
+            **body.model_dump(exclude={"at"}),
+            at=recorded.at,
+            outcome=recorded.outcome,
+        )
+    )
 
 
-@router.delete("/{stakeholder_id}", response_model=EndedOut,
-               summary="End a stakeholder's membership at `at` (default now)")
-def end_member(deal_id: DealId, stakeholder_id: StakeholderId, principal: WriteKey,
-               committee: Committee, at: EndAt = None) -> Response:
-    result = committee.end(workspace=principal.workspace, deal_id=deal_id,
-                                stakeholder_id=stakeholder_id, at=at)
+@router.delete(
+    "/{stakeholder_id}",
+    response_model=EndedOut,
+    summary="End a stakeholder's membership at `at` (default now)",
+)
+def end_member(
+    deal_id: DealId,
+    stakeholder_id: StakeholderId,
+    principal: WriteKey,
+    committee: Committee,
+    at: EndAt = None,
+) -> Response:
+    result = committee.end(
+        workspace=principal.workspace, deal_id=deal_id, stakeholder_id=stakeholder_id, at=at
+    )
     return render(EndedOut(ended=result.ended, at=result.at))

@@ -22,40 +22,67 @@ from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
 
-router = APIRouter(prefix="/v1/deals", tags=["deals"], dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/v1/deals",
+    tags=["deals"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 413, 422),
+)
 
 
-@router.put("/{deal_id}", response_model=DealOut, summary="Create or update a deal",
-            responses={201: {"model": DealOut, "description": "Created"}, **WRITE_ERRORS})
-def put_deal(deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals,
-             condition: WriteCondition) -> Response:
-    written = deals.put(workspace=principal.workspace, deal_id=deal_id, fields=body,
-                        condition=condition)
+@router.put(
+    "/{deal_id}",
+    response_model=DealOut,
+    summary="Create or update a deal",
+    responses={201: {"model": DealOut, "description": "Created"}, **WRITE_ERRORS},
+)
+def put_deal(
+    deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals, condition: WriteCondition
+) -> Response:
+    written = deals.put(
+        workspace=principal.workspace, deal_id=deal_id, fields=body, condition=condition
+    )
     return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
 
 
-@router.patch("/{deal_id}", response_model=DealOut,
-              summary="Change some fields of a deal (JSON merge patch)", responses=WRITE_ERRORS)
-def patch_deal(deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals,
-               condition: WriteCondition) -> Response:
-    written = deals.patch(workspace=principal.workspace, deal_id=deal_id, patch=patch,
-                          condition=condition)
+@router.patch(
+    "/{deal_id}",
+    response_model=DealOut,
+    summary="Change some fields of a deal (JSON merge patch)",
+    responses=WRITE_ERRORS,
+)
+def patch_deal(
+    deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals, condition: WriteCondition
+) -> Response:
+    written = deals.patch(
+        workspace=principal.workspace, deal_id=deal_id, patch=patch, condition=condition
+    )
     return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
 
 
-@router.get("/{deal_id}", response_model=DealOut, summary="Read a deal",
-            responses={304: {"description": "Not modified (If-None-Match)"}})
-def get_deal(deal_id: DealId, principal: ReadKey, deals: Deals,
-             if_none_match: IfNoneMatchRead = None) -> Response:
+@router.get(
+    "/{deal_id}",
+    response_model=DealOut,
+    summary="Read a deal",
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
+def get_deal(
+    deal_id: DealId, principal: ReadKey, deals: Deals, if_none_match: IfNoneMatchRead = None
+) -> Response:
     deal, tag = deals.get_tagged(workspace=principal.workspace, deal_id=deal_id)
     return render_read(DealOut.of(deal), tag, if_none_match)
 
 
-@router.delete("/{deal_id}", status_code=204, response_class=Response, summary="Delete a deal",
-               responses=WRITE_ERRORS)
-def delete_deal(deal_id: DealId, principal: WriteKey, deals: Deals,
-                condition: WriteCondition) -> Response:
+@router.delete(
+    "/{deal_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a deal",
+    responses=WRITE_ERRORS,
+)
+def delete_deal(
+    deal_id: DealId, principal: WriteKey, deals: Deals, condition: WriteCondition
+) -> Response:
     deals.delete(workspace=principal.workspace, deal_id=deal_id, condition=condition)
     return Response(status_code=204)
 
@@ -72,9 +99,16 @@ def list_deals(
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
     updated_since: UpdatedSince = None,
 ) -> Response:
-    page = deals.list(workspace=principal.workspace, owner=owner, status=status,
-                      account_id=account_id, limit=limit, cursor=cursor,
-                      updated_since=updated_since)
-    response = render(DealPage(items=[DealOut.of(d) for d in page.items],
-                               next_cursor=page.next_cursor))
+    page = deals.list(
+        workspace=principal.workspace,
+        owner=owner,
+        status=status,
+        account_id=account_id,
+        limit=limit,
+        cursor=cursor,
+        updated_since=updated_since,
+    )
+    response = render(
+        DealPage(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+    )
     return add_next_link(response, request, page.next_cursor)

@@ -110,8 +110,9 @@ async def get_lines(request: Request) -> LineService:
 
 
 async def get_interactions(request: Request) -> InteractionService:
-    return InteractionService(store=await get_store(request),
-                              settings=services_of(request).settings)
+    return InteractionService(
+        store=await get_store(request), settings=services_of(request).settings
+    )
 
 
 async def get_analysis(request: Request) -> AnalysisService:
@@ -153,27 +154,33 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
         if limits is not None and limits.auth_failures.enabled:
             blocked = limits.auth_failures.check(address)
             if not blocked.allowed:
-                raise TooManyRequests("too many failed authentications from this address",
-                                      retry_after=blocked.retry_after)
+                raise TooManyRequests(
+                    "too many failed authentications from this address",
+                    retry_after=blocked.retry_after,
+                )
         found = keys.authenticate_with_revision(credentials.credentials)
         if found is None:
             if limits is not None and limits.auth_failures.enabled:
                 limits.auth_failures.take(address)
             raise Unauthorized("this API key is unknown or revoked")
         record, revision = found
-        principal = Principal(workspace=record.workspace, scope=record.scope, key_id=record.id,
-                              revision=revision)
+        principal = Principal(
+            workspace=record.workspace, scope=record.scope, key_id=record.id, revision=revision
+        )
         # The access log names the key id (never the key) and workspace.
         request.state.principal = principal
         if limits is not None and limits.per_key.enabled:
             decision = limits.per_key.take(record.id)
             request.state.ratelimit = decision
             if not decision.allowed:
-                raise TooManyRequests("this API key's rate limit is exhausted",
-                                      retry_after=decision.retry_after)
+                raise TooManyRequests(
+                    "this API key's rate limit is exhausted", retry_after=decision.retry_after
+                )
         if not record.scope.allows(needed):
-            raise Forbidden(f"this API key has scope {record.scope.value!r}; "
-                            f"this operation needs {needed.value!r}")
+            raise Forbidden(
+                f"this API key has scope {record.scope.value!r}; "
+                f"this operation needs {needed.value!r}"
+            )
         return principal
 
     dependency.__name__ = f"require_{needed.value}_key"

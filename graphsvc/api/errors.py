@@ -46,8 +46,9 @@ class ErrorBody(BaseModel):
     detail: Any = None
 
 
-def error_response(status: int, kind: str, detail: Any, headers: dict[str, str] | None = None
-                   ) -> JSONResponse:
+def error_response(
+    status: int, kind: str, detail: Any, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": kind, "detail": detail}, status_code=status, headers=headers)
 
 
@@ -60,9 +61,13 @@ def validation_detail(errors: list[Any], *, prefix: tuple[Any, ...] = ()) -> lis
     detail = []
     for err in errors:
         loc = [*prefix, *_clean_loc(err.get("loc", ()))]
-        detail.append({"loc": [p if isinstance(p, int | str) else str(p) for p in loc],
-                       "msg": str(err.get("msg", "invalid value")),
-                       "type": str(err.get("type", "value_error"))})
+        detail.append(
+            {
+                "loc": [p if isinstance(p, int | str) else str(p) for p in loc],
+                "msg": str(err.get("msg", "invalid value")),
+                "type": str(err.get("type", "value_error")),
+            }
+        )
     return detail
 
 
@@ -147,10 +152,14 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries documenting the error shape for ``codes``."""
     # The JSON content is spelled out so routes answering HTML (the deal map) still
     # document their errors as JSON, which is what the handler sends.
-    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS.get(code, "Error."),
-                   "content": {"application/json": {
-                       "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
-            for code in codes}
+    return {
+        code: {
+            "model": ErrorBody,
+            "description": _DESCRIPTIONS.get(code, "Error."),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        }
+        for code in codes
+    }
 
 
 # What a JSON body adds to a route's errors, and a conditional write to those.

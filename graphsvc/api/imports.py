@@ -60,12 +60,13 @@ class ExportImportResult(ImportResult):
     warnings: list[ExportProblem] = Field(default_factory=list)
     ignored: dict[str, int] = Field(default_factory=dict)
 
+
 _OPENAPI_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "description": "A JSON bundle, a CSV export (text/csv), a Salesforce data export "
-                       "or HubSpot export zip (application/zip), or any of them as the "
-                       "`file` field of a multipart upload.",
+        "or HubSpot export zip (application/zip), or any of them as the "
+        "`file` field of a multipart upload.",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Bundle"}},
             "text/csv": {"schema": {"type": "string"}},
@@ -110,19 +111,24 @@ async def _payload(request: Request) -> tuple[str, bytes]:
         name = (upload.filename or "").lower()
         if raw.startswith(ZIP_MAGIC) or name.endswith(".zip"):
             return "zip", raw
-        kind = "json" if name.endswith(".json") or (upload.content_type or "").endswith(
-            "json") else "csv"
+        kind = (
+            "json"
+            if name.endswith(".json") or (upload.content_type or "").endswith("json")
+            else "csv"
+        )
         return kind, raw
     raw = await request.body()
     if content_type in ("application/zip", "application/x-zip-compressed"):
         return "zip", raw
     if content_type in ("application/json", ""):
         return "json", raw
-    if content_type in ("text/csv", "text/plain", "application/csv",
-                        "application/vnd.ms-excel"):
+    if content_type in ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel"):
         return "csv", raw
-    raise _bad(f"unsupported content type {content_type!r}; send application/json, "
-               "text/csv, application/zip or multipart/form-data", ["header", "content-type"])
+    raise _bad(
+        f"unsupported content type {content_type!r}; send application/json, "
+        "text/csv, application/zip or multipart/form-data",
+        ["header", "content-type"],
+    )
 
 
 def _import_zip(*, store: GraphStore, workspace: str, raw: bytes) -> ExportImportReport:
@@ -130,19 +136,25 @@ def _import_zip(*, store: GraphStore, workspace: str, raw: bytes) -> ExportImpor
     return import_export_files(store=store, workspace=workspace, files=files)
 
 
-@router.post("/v1/import", response_model=ExportImportResult, openapi_extra=_OPENAPI_BODY,
-             summary="Import a JSON bundle, a Salesforce contact-role CSV, or a Salesforce "
-                     "or HubSpot export zip, all or nothing")
-async def post_import(request: Request, principal: WriteKey, store: Store,
-                      settings: AppSettings) -> Response:
+@router.post(
+    "/v1/import",
+    response_model=ExportImportResult,
+    openapi_extra=_OPENAPI_BODY,
+    summary="Import a JSON bundle, a Salesforce contact-role CSV, or a Salesforce "
+    "or HubSpot export zip, all or nothing",
+)
+async def post_import(
+    request: Request, principal: WriteKey, store: Store, settings: AppSettings
+) -> Response:
     kind, raw = await _payload(request)
     max_items = settings.max_batch_items
     if kind == "zip":
         # An export is read whole before anything is written; its size is bounded by
         # max_body_bytes (the middleware), not by max_batch_items, since one export holds
         # every record of the CRM.
-        report = await run_in_threadpool(_import_zip, store=store,
-                                         workspace=principal.workspace, raw=raw)
+        report = await run_in_threadpool(
+            _import_zip, store=store, workspace=principal.workspace, raw=raw
+        )
         return render(report.as_dict())
     if kind == "json":
         try:
@@ -152,9 +164,14 @@ async def post_import(request: Request, principal: WriteKey, store: Store,
         bundle = await run_in_threadpool(bundle_from_json, data, max_items=max_items)
     else:
         text = _text(raw)
-        bundle = await run_in_threadpool(bundle_from_csv, store=store,
-                                         workspace=principal.workspace, text=text,
-                                         max_items=max_items)
-    summary = await run_in_threadpool(import_bundle, store=store,
-                                      workspace=principal.workspace, bundle=bundle)
+        bundle = await run_in_threadpool(
+            bundle_from_csv,
+            store=store,
+            workspace=principal.workspace,
+            text=text,
+            max_items=max_items,
+        )
+    summary = await run_in_threadpool(
+        import_bundle, store=store, workspace=principal.workspace, bundle=bundle
+    )
     return render(summary.as_dict())

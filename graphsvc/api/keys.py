@@ -16,8 +16,12 @@ from graphsvc.api.errors import BODY_ERRORS, error_responses
 from graphsvc.api.schemas import ApiKeyOut, render
 from graphsvc.keys import Scope
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"], dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/v1/keys",
+    tags=["keys"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 413, 422),
+)
 
 KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 
@@ -42,9 +46,13 @@ def list_keys(principal: AdminKey, keys: Keys) -> Response:
     return render(KeyList(items=[ApiKeyOut.of(r) for r in records]))
 
 
-@router.post("", response_model=KeyCreated, status_code=201,
-             summary="Create an API key in the caller's workspace; the key is shown once",
-             responses=BODY_ERRORS)
+@router.post(
+    "",
+    response_model=KeyCreated,
+    status_code=201,
+    summary="Create an API key in the caller's workspace; the key is shown once",
+    responses=BODY_ERRORS,
+)
 def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     key, record = keys.create(workspace=principal.workspace, scope=body.scope, name=body.name)
     response = render(KeyCreated(key=key, **record.model_dump()), status_code=201)
@@ -52,8 +60,12 @@ def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     return response
 
 
-@router.delete("/{key_id}", response_model=ApiKeyOut, summary="Revoke an API key",
-               responses=error_responses(409))
+@router.delete(
+    "/{key_id}",
+    response_model=ApiKeyOut,
+    summary="Revoke an API key",
+    responses=error_responses(409),
+)
 def revoke_key(key_id: KeyId, principal: AdminKey, keys: Keys) -> Response:
     """Revoke a key of the caller's workspace; 409 when it was already revoked."""
     return render(ApiKeyOut.of(keys.revoke(key_id=key_id, workspace=principal.workspace)))

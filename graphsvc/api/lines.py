@@ -24,50 +24,105 @@ from graphsvc.api.schemas import (
     render,
 )
 
-router = APIRouter(prefix="/v1/stakeholders/{stakeholder_id}", tags=["lines"],
-                   dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/v1/stakeholders/{stakeholder_id}",
+    tags=["lines"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 413, 422),
+)
 
 
-@router.put("/influences/{target_id}", response_model=InfluenceOut,
-            summary="Record that this stakeholder influences the target",
-            responses=BODY_ERRORS)
-def put_influence(stakeholder_id: StakeholderId, target_id: StakeholderId, body: InfluenceIn,
-                  principal: WriteKey, lines: Lines) -> Response:
-    recorded = lines.record_influence(workspace=principal.workspace, source_id=stakeholder_id,
-                                      target_id=target_id, strength=body.strength, at=body.at)
-    return render(InfluenceOut(source_id=stakeholder_id, target_id=target_id,
-                               strength=body.strength, at=recorded.at,
-                               outcome=recorded.outcome))
+@router.put(
+    "/influences/{target_id}",
+    response_model=InfluenceOut,
+    summary="Record that this stakeholder influences the target",
+    responses=BODY_ERRORS,
+)
+def put_influence(
+    stakeholder_id: StakeholderId,
+    target_id: StakeholderId,
+    body: InfluenceIn,
+    principal: WriteKey,
+    lines: Lines,
+) -> Response:
+    recorded = lines.record_influence(
+        workspace=principal.workspace,
+        source_id=stakeholder_id,
+        target_id=target_id,
+        strength=body.strength,
+        at=body.at,
+    )
+    return render(
+        InfluenceOut(
+            source_id=stakeholder_id,
+            target_id=target_id,
+            strength=body.strength,
+            at=recorded.at,
+            outcome=recorded.outcome,
+        )
+    )
 
 
-@router.delete("/influences/{target_id}", response_model=EndedOut,
-               summary="End an influence line at `at` (default now)")
-def end_influence(stakeholder_id: StakeholderId, target_id: StakeholderId,
-                  principal: WriteKey, lines: Lines, at: EndAt = None) -> Response:
-    result = lines.end_influence(workspace=principal.workspace, source_id=stakeholder_id,
-                                      target_id=target_id, at=at)
+@router.delete(
+    "/influences/{target_id}",
+    response_model=EndedOut,
+    summary="End an influence line at `at` (default now)",
+)
+def end_influence(
+    stakeholder_id: StakeholderId,
+    target_id: StakeholderId,
+    principal: WriteKey,
+    lines: Lines,
+    at: EndAt = None,
+) -> Response:
+    result = lines.end_influence(
+        workspace=principal.workspace, source_id=stakeholder_id, target_id=target_id, at=at
+    )
     return render(EndedOut(ended=result.ended, at=result.at))
 
 
-@router.put("/reports-to/{manager_id}", response_model=ReportingOut,
-            summary="Record that this stakeholder reports to the manager",
-            responses=BODY_ERRORS)
-def put_reports_to(stakeholder_id: StakeholderId, manager_id: StakeholderId,
-                   principal: WriteKey, lines: Lines,
-                   body: Annotated[ReportsToIn | None, Body()] = None) -> Response:
-    recorded = lines.record_reporting(workspace=principal.workspace,
-                                      stakeholder_id=stakeholder_id, manager_id=manager_id,
-                                      at=body.at if body else None)
-    return render(ReportingOut(stakeholder_id=stakeholder_id, manager_id=manager_id,
-                               at=recorded.at, outcome=recorded.outcome))
+@router.put(
+    "/reports-to/{manager_id}",
+    response_model=ReportingOut,
+    summary="Record that this stakeholder reports to the manager",
+    responses=BODY_ERRORS,
+)
+def put_reports_to(
+    stakeholder_id: StakeholderId,
+    manager_id: StakeholderId,
+    principal: WriteKey,
+    lines: Lines,
+    body: Annotated[ReportsToIn | None, Body()] = None,
+) -> Response:
+    recorded = lines.record_reporting(
+        workspace=principal.workspace,
+        stakeholder_id=stakeholder_id,
+        manager_id=manager_id,
+        at=body.at if body else None,
+    )
+    return render(
+        ReportingOut(
+            stakeholder_id=stakeholder_id,
+            manager_id=manager_id,
+            at=recorded.at,
+            outcome=recorded.outcome,
+        )
+    )
 
 
-@router.delete("/reports-to/{manager_id}", response_model=EndedOut,
-               summary="End a reporting line at `at` (default now)")
-def end_reports_to(stakeholder_id: StakeholderId, manager_id: StakeholderId,
-                   principal: WriteKey, lines: Lines, at: EndAt = None) -> Response:
-    result = lines.end_reporting(workspace=principal.workspace,
-                                      stakeholder_id=stakeholder_id, manager_id=manager_id,
-                                      at=at)
+@router.delete(
+    "/reports-to/{manager_id}",
+    response_model=EndedOut,
+    summary="End a reporting line at `at` (default now)",
+)
+def end_reports_to(
+    stakeholder_id: StakeholderId,
+    manager_id: StakeholderId,
+    principal: WriteKey,
+    lines: Lines,
+    at: EndAt = None,
+) -> Response:
+    result = lines.end_reporting(
+        workspace=principal.workspace, stakeholder_id=stakeholder_id, manager_id=manager_id, at=at
+    )
     return render(EndedOut(ended=result.ended, at=result.at))

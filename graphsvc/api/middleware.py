@@ -91,8 +91,9 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
-                raw = [(k, v) for k, v in message.get("headers", [])
-                       if k.lower() != b"x-request-id"]
+                raw = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"
+                ]
                 raw.append((b"x-request-id", request_id.encode("latin-1")))
                 message = {**message, "headers": raw}
             await send(message)
@@ -136,17 +137,23 @@ class RequestContextMiddleware:
         return limited_receive
 
     async def _send_413(self, send: Send) -> None:
-        body = json.dumps({
-            "error": "payload_too_large",
-            "detail": f"request bodies are limited to {self.max_body_bytes} bytes",
-        }).encode()
-        await send({
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close")],
-        })
+        body = json.dumps(
+            {
+                "error": "payload_too_large",
+                "detail": f"request bodies are limited to {self.max_body_bytes} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     @staticmethod

@@ -28,17 +28,32 @@ def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:
         worst = result.worst_severity
         assert worst is not None
         flags = sorted(result.flags, key=lambda f: (-f.severity.weight, f.code.value))
-        items.append(RiskItem(deal_id=result.deal_id, deal_name=result.deal_name,
-                              owner_email=result.owner_email, amount=result.amount,
-                              severity=worst.value, flags=flags))
-    items.sort(key=lambda i: (-Severity(i.severity).weight,
-                              -sum(f.severity.weight for f in i.flags),
-                              -(i.amount or 0.0), i.deal_id))
+        items.append(
+            RiskItem(
+                deal_id=result.deal_id,
+                deal_name=result.deal_name,
+                owner_email=result.owner_email,
+                amount=result.amount,
+                severity=worst.value,
+                flags=flags,
+            )
+        )
+    items.sort(
+        key=lambda i: (
+            -Severity(i.severity).weight,
+            -sum(f.severity.weight for f in i.flags),
+            -(i.amount or 0.0),
+            i.deal_id,
+        )
+    )
     return items
 
 
-@router.get("/v1/risks", response_model=RiskPage,
-            summary="Open deals with risk flags, highest severity first")
+@router.get(
+    "/v1/risks",
+    response_model=RiskPage,
+    summary="Open deals with risk flags, highest severity first",
+)
 def list_risks(
     principal: ReadKey,
     analysis: Analysis,
@@ -57,15 +72,18 @@ def list_risks(
     for item in items:
         if owner_key and item.owner_email != owner_key:
             continue
-        flags = [f for f in item.flags
-                 if (severity is None or f.severity == severity)
-                 and (code is None or f.code == code)]
+        flags = [
+            f
+            for f in item.flags
+            if (severity is None or f.severity == severity) and (code is None or f.code == code)
+        ]
         if not flags:
             continue
-        selected.append(item if len(flags) == len(item.flags)
-                        else item.model_copy(update={"flags": flags}))
+        selected.append(
+            item if len(flags) == len(item.flags) else item.model_copy(update={"flags": flags})
+        )
     start = decode_offset(cursor) if cursor else 0
     size = min(limit or settings.page_limit_default, settings.page_limit_max)
-    page = selected[start:start + size]
+    page = selected[start : start + size]
     next_cursor = encode_offset(start + size) if start + size < len(selected) else None
     return render(RiskPage(items=page, next_cursor=next_cursor))

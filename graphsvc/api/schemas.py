@@ -232,10 +232,15 @@ class StakeholderExport(_Out):
 
         interactions = [
             InteractionOut(
-                id=p["id"], deal_id=p["deal_id"], at=from_ms(int(p["at"])),
-                channel=Channel(p["channel"]), stakeholder_ids=list(p.get("stakeholder_ids") or []),
+                id=p["id"],
+                deal_id=p["deal_id"],
+                at=from_ms(int(p["at"])),
+                channel=Channel(p["channel"]),
+                stakeholder_ids=list(p.get("stakeholder_ids") or []),
                 team_member_emails=list(p.get("team_member_emails") or []),
-                summary=p.get("summary"), next_step_at=instant(p.get("next_step_at")))
+                summary=p.get("summary"),
+                next_step_at=instant(p.get("next_step_at")),
+            )
             for p in data["interactions"]
         ]
         return cls(
@@ -306,8 +311,9 @@ def to_json_bytes(value: Any) -> bytes:
     """JSON of a model (or plain data) with instants as ISO-8601 with offset."""
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="python")
-    return json.dumps(value, default=_json_default, ensure_ascii=False,
-                      allow_nan=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(
+        value, default=_json_default, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
 
 
 class JSONBytes(Response):

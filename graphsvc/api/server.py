@@ -30,10 +30,17 @@ LOG_CONFIG: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "graphsvc.api.middleware.JsonLineFormatter"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json",
-                            "stream": "ext://sys.stderr"}},
-    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-                "uvicorn.error": {"level": "INFO"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "uvicorn.error": {"level": "INFO"},
+    },
 }
 
 
@@ -41,5 +48,4 @@ def uvicorn_options(**overrides: Any) -> dict[str, Any]:
     """Options for ``uvicorn.run``/``uvicorn.Config`` shared by ``serve``, tests and
     benchmarks: our protocol class, JSON log lines, and no uvicorn access log (the app
     logs each request itself)."""
-    return {"http": NoDelayH11Protocol, "access_log": False, "log_config": LOG_CONFIG,
-            **overrides}
+    return {"http": NoDelayH11Protocol, "access_log": False, "log_config": LOG_CONFIG, **overrides}

@@ -28,76 +28,140 @@ from graphsvc.api.schemas import (
     render,
 )
 
-router = APIRouter(prefix="/v1/stakeholders", tags=["stakeholders"],
-                   dependencies=[JsonBodyOnly],
-                   responses=error_responses(401, 403, 404, 413, 422))
+router = APIRouter(
+    prefix="/v1/stakeholders",
+    tags=["stakeholders"],
+    dependencies=[JsonBodyOnly],
+    responses=error_responses(401, 403, 404, 413, 422),
+)
 
 
-@router.put("/{stakeholder_id}", response_model=StakeholderOut,
-            summary="Create or update a stakeholder",
-            responses={201: {"model": StakeholderOut, "description": "Created"}, **WRITE_ERRORS})
-def put_stakeholder(stakeholder_id: StakeholderId, body: StakeholderIn, principal: WriteKey,
-                    stakeholders: Stakeholders, condition: WriteCondition) -> Response:
-    written = stakeholders.put(workspace=principal.workspace, stakeholder_id=stakeholder_id,
-                               fields=body, condition=condition)
-    return render_written(StakeholderOut.of(written.record), written,
-                          at=location("v1", "stakeholders", stakeholder_id))
+@router.put(
+    "/{stakeholder_id}",
+    response_model=StakeholderOut,
+    summary="Create or update a stakeholder",
+    responses={201: {"model": StakeholderOut, "description": "Created"}, **WRITE_ERRORS},
+)
+def put_stakeholder(
+    stakeholder_id: StakeholderId,
+    body: StakeholderIn,
+    principal: WriteKey,
+    stakeholders: Stakeholders,
+    condition: WriteCondition,
+) -> Response:
+    written = stakeholders.put(
+        workspace=principal.workspace,
+        stakeholder_id=stakeholder_id,
+        fields=body,
+        condition=condition,
+    )
+    return render_written(
+        StakeholderOut.of(written.record),
+        written,
+        at=location("v1", "stakeholders", stakeholder_id),
+    )
 
 
-@router.patch("/{stakeholder_id}", response_model=StakeholderOut,
-              summary="Change some fields of a stakeholder (JSON merge patch)",
-              responses=WRITE_ERRORS)
-def patch_stakeholder(stakeholder_id: StakeholderId, patch: MergePatch, principal: WriteKey,
-                      stakeholders: Stakeholders, condition: WriteCondition) -> Response:
-    written = stakeholders.patch(workspace=principal.workspace, stakeholder_id=stakeholder_id,
-                                 patch=patch, condition=condition)
-    return render_written(StakeholderOut.of(written.record), written,
-                          at=location("v1", "stakeholders", stakeholder_id))
+@router.patch(
+    "/{stakeholder_id}",
+    response_model=StakeholderOut,
+    summary="Change some fields of a stakeholder (JSON merge patch)",
+    responses=WRITE_ERRORS,
+)
+def patch_stakeholder(
+    stakeholder_id: StakeholderId,
+    patch: MergePatch,
+    principal: WriteKey,
+    stakeholders: Stakeholders,
+    condition: WriteCondition,
+) -> Response:
+    written = stakeholders.patch(
+        workspace=principal.workspace,
+        stakeholder_id=stakeholder_id,
+        patch=patch,
+        condition=condition,
+    )
+    return render_written(
+        StakeholderOut.of(written.record),
+        written,
+        at=location("v1", "stakeholders", stakeholder_id),
+    )
 
 
-@router.get("/{stakeholder_id}", response_model=StakeholderOut, summary="Read a stakeholder",
-            responses={304: {"description": "Not modified (If-None-Match)"}})
-def get_stakeholder(stakeholder_id: StakeholderId, principal: ReadKey,
-                    stakeholders: Stakeholders, if_none_match: IfNoneMatchRead = None) -> Response:
-    stakeholder, tag = stakeholders.get_tagged(workspace=principal.workspace,
-                                               stakeholder_id=stakeholder_id)
+@router.get(
+    "/{stakeholder_id}",
+    response_model=StakeholderOut,
+    summary="Read a stakeholder",
+    responses={304: {"description": "Not modified (If-None-Match)"}},
+)
+def get_stakeholder(
+    stakeholder_id: StakeholderId,
+    principal: ReadKey,
+    stakeholders: Stakeholders,
+    if_none_match: IfNoneMatchRead = None,
+) -> Response:
+    stakeholder, tag = stakeholders.get_tagged(
+        workspace=principal.workspace, stakeholder_id=stakeholder_id
+    )
     return render_read(StakeholderOut.of(stakeholder), tag, if_none_match)
 
 
-@router.delete("/{stakeholder_id}", status_code=204, response_class=Response,
-               summary="Delete a stakeholder, or erase their personal data",
-               description="Someone who ever sat on a committee is not deleted (409): their "
-                           "history would change. `erase=true` is the data-protection "
-                           "erasure instead: name, title and e-mail are replaced by a "
-                           "tombstone everywhere, the past included, while the anonymous "
-                           "facts (roles, stances, lines) stay, so past support shares do "
-                           "not change.",
-               responses=WRITE_ERRORS)
+@router.delete(
+    "/{stakeholder_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a stakeholder, or erase their personal data",
+    description="Someone who ever sat on a committee is not deleted (409): their "
+    "history would change. `erase=true` is the data-protection "
+    "erasure instead: name, title and e-mail are replaced by a "
+    "tombstone everywhere, the past included, while the anonymous "
+    "facts (roles, stances, lines) stay, so past support shares do "
+    "not change.",
+    responses=WRITE_ERRORS,
+)
 def delete_stakeholder(
     stakeholder_id: StakeholderId,
     principal: WriteKey,
     stakeholders: Stakeholders,
     condition: WriteCondition,
-    erase: Annotated[bool, Query(description="Erase the personal data (keep the "
-                                             "anonymous facts) instead of deleting")] = False,
+    erase: Annotated[
+        bool,
+        Query(description="Erase the personal data (keep the anonymous facts) instead of deleting"),
+    ] = False,
 ) -> Response:
-    stakeholders.delete(workspace=principal.workspace, stakeholder_id=stakeholder_id,
-                        condition=condition, erase=erase)
+    stakeholders.delete(
+        workspace=principal.workspace,
+        stakeholder_id=stakeholder_id,
+        condition=condition,
+        erase=erase,
+    )
     return Response(status_code=204)
 
 
-@router.get("/{stakeholder_id}/export", response_model=StakeholderExport,
-            summary="Everything held about a person (subject-access export)")
-def export_stakeholder(stakeholder_id: StakeholderId, principal: ReadKey,
-                       stakeholders: Stakeholders) -> Response:
+@router.get(
+    "/{stakeholder_id}/export",
+    response_model=StakeholderExport,
+    summary="Everything held about a person (subject-access export)",
+)
+def export_stakeholder(
+    stakeholder_id: StakeholderId, principal: ReadKey, stakeholders: Stakeholders
+) -> Response:
     data = stakeholders.export(workspace=principal.workspace, stakeholder_id=stakeholder_id)
     return render(StakeholderExport.of_data(data))
 
 
-@router.get("/{stakeholder_id}/deals", response_model=DealPage,
-            summary="The deals whose committee this stakeholder sits on")
-def stakeholder_deals(stakeholder_id: StakeholderId, principal: ReadKey,
-                      stakeholders: Stakeholders, as_of: AsOf = None) -> Response:
-    deals = stakeholders.deals(workspace=principal.workspace, stakeholder_id=stakeholder_id,
-                               as_of=as_of)
+@router.get(
+    "/{stakeholder_id}/deals",
+    response_model=DealPage,
+    summary="The deals whose committee this stakeholder sits on",
+)
+def stakeholder_deals(
+    stakeholder_id: StakeholderId,
+    principal: ReadKey,
+    stakeholders: Stakeholders,
+    as_of: AsOf = None,
+) -> Response:
+    deals = stakeholders.deals(
+        workspace=principal.workspace, stakeholder_id=stakeholder_id, as_of=as_of
+    )
     return render(DealPage(items=[DealOut.of(d) for d in deals], next_cursor=None))

@@ -16,7 +16,7 @@ from graphsvc.config import Settings, get_settings
 alerts_app = typer.Typer(
     name="alerts",
     help="Weekly risk-alert e-mails to deal owners (and digests for their managers).\n\n"
-         "Example: graphsvc alerts send --dry-run --out ./outbox",
+    "Example: graphsvc alerts send --dry-run --out ./outbox",
     no_args_is_help=True,
 )
 console = Console()

@@ -31,7 +31,9 @@ db_app = typer.Typer(
 )
 
 DataDirOption = typer.Option(
-    None, "--data-dir", "-d",
+    None,
+    "--data-dir",
+    "-d",
     help="Data directory of the store (default: GRAPHSVC_DATA_DIR, else ./data).",
 )
 
@@ -39,8 +41,10 @@ DataDirOption = typer.Option(
 def _data_dir(data_dir: Path | None, *, note: bool = True) -> Path:
     settings = get_settings()
     if settings.neo4j_uri and note:
-        console.print("[yellow]note:[/] NEO4J_URI is set, so the service uses Neo4j; "
-                      "these commands manage the embedded store only.")
+        console.print(
+            "[yellow]note:[/] NEO4J_URI is set, so the service uses Neo4j; "
+            "these commands manage the embedded store only."
+        )
     return (data_dir or settings.data_dir).expanduser().resolve()
 
 
@@ -84,13 +88,20 @@ def _neo4j_status(settings: Settings, *, as_json: bool) -> None:
         present = sum(state != "missing" for state in states.values())
         table.add_row(kind, f"{present} of {len(states)} present")
         for name, state in states.items():
-            colour = "red" if state == "missing" else "green" if state in (
-                "present", "ONLINE") else "yellow"
+            colour = (
+                "red"
+                if state == "missing"
+                else "green"
+                if state in ("present", "ONLINE")
+                else "yellow"
+            )
             table.add_row("", f"[{colour}]{state}[/] {name}")
     console.print(table)
     if missing:
-        console.print(f"[yellow]note:[/] {len(missing)} missing; every graphsvc command "
-                      "that opens the store creates them (e.g. `graphsvc serve`).")
+        console.print(
+            f"[yellow]note:[/] {len(missing)} missing; every graphsvc command "
+            "that opens the store creates them (e.g. `graphsvc serve`)."
+        )
 
 
 @db_app.command("status")
@@ -117,8 +128,16 @@ def status_command(
     table.add_column("value")
     state = "[green]running[/]" if info["running"] else "[red]stopped[/]"
     table.add_row("state", state + (" (pinned)" if info["pinned"] else ""))
-    for key in ("pid", "data_dir", "socket", "supervisor_pid", "clients", "used_memory",
-                "aof_bytes", "log"):
+    for key in (
+        "pid",
+        "data_dir",
+        "socket",
+        "supervisor_pid",
+        "clients",
+        "used_memory",
+        "aof_bytes",
+        "log",
+    ):
         value = info[key]
         if key == "clients":
             value = ", ".join(map(str, info["clients"])) or "none"  # type: ignore[call-overload]
@@ -130,9 +149,10 @@ def status_command(
 def start_command(
     data_dir: Path | None = DataDirOption,
     pin: bool = typer.Option(
-        True, "--pin/--no-pin",
+        True,
+        "--pin/--no-pin",
         help="Keep the server running until `graphsvc db stop` (default), or let it stop "
-             "by itself once no client has used it for GRAPHSVC_EMBEDDED_IDLE_SECONDS.",
+        "by itself once no client has used it for GRAPHSVC_EMBEDDED_IDLE_SECONDS.",
     ),
 ) -> None:
     """Start the embedded server (or find the running one) and print its pid.
@@ -146,8 +166,11 @@ def start_command(
     except OSError as exc:
         raise ConfigurationError(f"cannot use data directory {directory}: {exc}") from exc
     paths = embedded.ServerPaths.for_data_dir(directory)
-    console.print(f"FalkorDB running, pid [bold]{pid}[/], socket {paths.socket}"
-                  + (" (pinned until `graphsvc db stop`)" if pin else ""), highlight=False)
+    console.print(
+        f"FalkorDB running, pid [bold]{pid}[/], socket {paths.socket}"
+        + (" (pinned until `graphsvc db stop`)" if pin else ""),
+        highlight=False,
+    )
 
 
 @db_app.command("stop")
@@ -163,9 +186,11 @@ def stop_command(data_dir: Path | None = DataDirOption) -> None:
     else:
         console.print("FalkorDB was not running.")
     if clients:
-        console.print(f"[yellow]note:[/] client processes still registered: "
-                      f"{', '.join(map(str, clients))}; they restart it on their next query.",
-                      highlight=False)
+        console.print(
+            f"[yellow]note:[/] client processes still registered: "
+            f"{', '.join(map(str, clients))}; they restart it on their next query.",
+            highlight=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

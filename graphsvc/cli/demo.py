@@ -72,8 +72,9 @@ DEMO_USERS: dict[str, tuple[str, str]] = {
 }
 
 
-def create_demo_users(store: GraphStore, settings: Settings, *,
-                      workspace: str = DEMO_WORKSPACE) -> dict[str, str]:
+def create_demo_users(
+    store: GraphStore, settings: Settings, *, workspace: str = DEMO_WORKSPACE
+) -> dict[str, str]:
     """A user per role (created once, with a random password nobody knows; enabled and
     given their role again on every run) and a fresh one-time sign-in link for each."""
     import secrets
@@ -87,16 +88,19 @@ def create_demo_users(store: GraphStore, settings: Settings, *,
         try:
             users.get(email=email)
         except NotFound:
-            users.add(user=UserCreate(email=email, name=name,
-                                      password=secrets.token_urlsafe(24)), by="demo")
+            users.add(
+                user=UserCreate(email=email, name=name, password=secrets.token_urlsafe(24)),
+                by="demo",
+            )
         users.disable(email=email, disabled=False, by="demo")
         users.set_role(email=email, workspace=workspace, role=WorkspaceRole(role), by="demo")
         links[role] = users.create_signin_link(email=email, minutes=24 * 60)
     return links
 
 
-def deal_rows(store: GraphStore, settings: Settings, *,
-              workspace: str = DEMO_WORKSPACE) -> list[DealRow]:
+def deal_rows(
+    store: GraphStore, settings: Settings, *, workspace: str = DEMO_WORKSPACE
+) -> list[DealRow]:
     """One row per demo deal, from the same analysis the API serves."""
     from graphsvc.analysis.service import AnalysisService
 
@@ -136,8 +140,14 @@ def _deal_table(rows: list[DealRow]) -> Table:
         if row.worst_flag:
             style = _SEVERITY_STYLE.get(row.worst_severity or "", "")
             flag = f"[{style}]{row.worst_flag}[/] ({row.worst_severity})"
-        table.add_row(row.deal_id, row.name, row.account, f"{row.share:.0%} {row.trend}",
-                      str(row.flag_count), flag)
+        table.add_row(
+            row.deal_id,
+            row.name,
+            row.account,
+            f"{row.share:.0%} {row.trend}",
+            str(row.flag_count),
+            flag,
+        )
     return table
 
 
@@ -180,12 +190,20 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def demo_command(
-    host: str = typer.Option("127.0.0.1", "--host", envvar="GRAPHSVC_DEMO_HOST",
-                             help="Interface the API listens on."),
-    port: int = typer.Option(8000, "--port", envvar="GRAPHSVC_DEMO_PORT", min=0, max=65535,
-                             help="TCP port of the API (0 picks a free one)."),
-    load_only: bool = typer.Option(False, "--load-only",
-                                   help="Load the portfolio, print the table and exit."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", envvar="GRAPHSVC_DEMO_HOST", help="Interface the API listens on."
+    ),
+    port: int = typer.Option(
+        8000,
+        "--port",
+        envvar="GRAPHSVC_DEMO_PORT",
+        min=0,
+        max=65535,
+        help="TCP port of the API (0 picks a free one).",
+    ),
+    load_only: bool = typer.Option(
+        False, "--load-only", help="Load the portfolio, print the table and exit."
+    ),
 ) -> None:
     """Load the demo portfolio into the embedded store, create a read key, serve the API
     on localhost and print the docs URL, the key, the deals with their worst flag and a
@@ -224,11 +242,15 @@ def demo_command(
     try:
         loaded = load_demo(store)
         if loaded.reanchored:
-            console.print("The stored demo was from an earlier week: reloaded it, so its "
-                          "dates run up to this week.")
-        console.print(f"Demo portfolio in workspace [bold]{DEMO_WORKSPACE}[/] "
-                      f"(data dir {settings.data_dir}): {loaded.created} created, "
-                      f"{loaded.updated} updated, {loaded.unchanged} unchanged.")
+            console.print(
+                "The stored demo was from an earlier week: reloaded it, so its "
+                "dates run up to this week."
+            )
+        console.print(
+            f"Demo portfolio in workspace [bold]{DEMO_WORKSPACE}[/] "
+            f"(data dir {settings.data_dir}): {loaded.created} created, "
+            f"{loaded.updated} updated, {loaded.unchanged} unchanged."
+        )
         rows = deal_rows(store, settings)
         console.print(_deal_table(rows))
         if sock is None:
@@ -239,31 +261,37 @@ def demo_command(
         server = _ReadyServer(config)
         stop = threading.Event()
         with _stop_on_signals(stop):
-            thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                                      name="graphsvc-demo-api", daemon=True)
+            thread = threading.Thread(
+                target=server.run, kwargs={"sockets": [sock]}, name="graphsvc-demo-api", daemon=True
+            )
             thread.start()
             if not server.wait_ready(_STARTUP_TIMEOUT_S, stop, thread):
                 server.should_exit = True
                 thread.join(10)
                 if stop.is_set():
                     return
-                raise ConfigurationError(f"the API did not start on {root} within "
-                                         f"{_STARTUP_TIMEOUT_S:.0f} s")
+                raise ConfigurationError(
+                    f"the API did not start on {root} within {_STARTUP_TIMEOUT_S:.0f} s"
+                )
             links = create_demo_users(store, settings)
             console.print(f"Deal room (web app): {root}/")
-            console.print("Open it signed in as the editor (one-time link, valid a day):",
-                          highlight=False)
+            console.print(
+                "Open it signed in as the editor (one-time link, valid a day):", highlight=False
+            )
             console.print(f"  {links['editor']}", highlight=False)
             console.print(f"  viewer: {links['viewer']}", highlight=False)
             console.print(f"  admin:  {links['admin']}", highlight=False)
             console.print(f"API docs: {root}/docs")
             console.print(f"API key (read, workspace {DEMO_WORKSPACE}): {key}")
-            console.print(f"Try it:   curl -H 'Authorization: Bearer {key}' "
-                          f"{root}/v1/deals/{rows[0].deal_id}/analysis")
+            console.print(
+                f"Try it:   curl -H 'Authorization: Bearer {key}' "
+                f"{root}/v1/deals/{rows[0].deal_id}/analysis"
+            )
             console.print("Deal maps (signed links, no key needed):")
             for row in rows:
-                url, _expires = create_map_link(settings=settings, workspace=DEMO_WORKSPACE,
-                                                deal_id=row.deal_id)
+                url, _expires = create_map_link(
+                    settings=settings, workspace=DEMO_WORKSPACE, deal_id=row.deal_id
+                )
                 console.print(f"  {row.deal_id:<14} {url}", highlight=False)
             console.print("Serving; press Ctrl-C to stop.")
             while thread.is_alive() and not stop.wait(0.5):
@@ -307,8 +335,7 @@ class _ReadyServer:
     def run(self, sockets: list[socket.socket]) -> None:
         self._server.run(sockets=sockets)
 
-    def wait_ready(self, timeout: float, stop: threading.Event,
-                   thread: threading.Thread) -> bool:
+    def wait_ready(self, timeout: float, stop: threading.Event, thread: threading.Thread) -> bool:
         """True once listening; False on timeout, on a stop signal, or when start-up
         failed (the server thread ended or gave up without ever being ready)."""
         deadline = time.monotonic() + timeout
@@ -322,5 +349,8 @@ class _ReadyServer:
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root app."""
-    app.command("demo", short_help="Run the product on a demo portfolio: embedded store, "
-                "API on localhost, deal-map links.")(demo_command)
+    app.command(
+        "demo",
+        short_help="Run the product on a demo portfolio: embedded store, "
+        "API on localhost, deal-map links.",
+    )(demo_command)

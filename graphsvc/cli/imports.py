@@ -43,13 +43,20 @@ def _read(path: Path, progress: Progress) -> bytes:
 
 
 def import_command(
-    path: Path = typer.Argument(..., exists=True, readable=True,
-                                help="A JSON bundle, a Salesforce contact-role CSV, or a "
-                                     "Salesforce / HubSpot export (zip or folder)."),
+    path: Path = typer.Argument(
+        ...,
+        exists=True,
+        readable=True,
+        help="A JSON bundle, a Salesforce contact-role CSV, or a "
+        "Salesforce / HubSpot export (zip or folder).",
+    ),
     workspace: str = typer.Option("default", "--workspace", "-w", help="Target workspace."),
     fmt: ImportFormat | None = typer.Option(
-        None, "--format", "-f", help="csv, json, salesforce or hubspot (default: detected "
-                                     "from the content)."),
+        None,
+        "--format",
+        "-f",
+        help="csv, json, salesforce or hubspot (default: detected from the content).",
+    ),
 ) -> None:
     """Import a file, zip or folder all or nothing: any bad item or row is listed (file,
     row, column) and nothing is written; importing the same input again changes nothing,
@@ -60,17 +67,25 @@ def import_command(
     settings = get_settings()
     store = GraphStore.open(settings)
     try:
-        with Progress(TextColumn("{task.description:<10}"), BarColumn(),
-                      TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                      console=console, transient=False) as progress:
+        with Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as progress:
             if path.is_dir():
                 files: ExportFiles | None = ExportFiles.from_folder(path)
                 raw = b""
             else:
                 raw = _read(path, progress)
                 kind = fmt or sniff(raw, path.name)
-                files = ExportFiles.from_zip(raw, origin=str(path)) if kind in (
-                    None, ImportFormat.salesforce, ImportFormat.hubspot) else None
+                files = (
+                    ExportFiles.from_zip(raw, origin=str(path))
+                    if kind in (None, ImportFormat.salesforce, ImportFormat.hubspot)
+                    else None
+                )
             if files is not None:
                 report = _import_export(store, workspace, files, progress)
                 _print_report(report, workspace)
@@ -84,8 +99,9 @@ def import_command(
     _print_summary(summary, workspace)
 
 
-def _import_export(store: GraphStore, workspace: str, files: ExportFiles,
-                   progress: Progress) -> ExportImportReport:
+def _import_export(
+    store: GraphStore, workspace: str, files: ExportFiles, progress: Progress
+) -> ExportImportReport:
     export_format(files)  # a clear error before any work when it is neither
     stages = ("reading", "comparing", "writing")
     tasks = {name: progress.add_task(name, total=1, start=False) for name in stages}
@@ -102,8 +118,14 @@ def _import_export(store: GraphStore, workspace: str, files: ExportFiles,
     return report
 
 
-def _import_file(store: GraphStore, workspace: str, raw: bytes, kind: ImportFormat | None,
-                 path: Path, progress: Progress) -> ImportSummary:
+def _import_file(
+    store: GraphStore,
+    workspace: str,
+    raw: bytes,
+    kind: ImportFormat | None,
+    path: Path,
+    progress: Progress,
+) -> ImportSummary:
     check = progress.add_task("validating", total=1)
     if kind is ImportFormat.json:
         try:
@@ -129,8 +151,9 @@ def _print_errors(exc: ValidationFailed) -> None:
         if isinstance(item, dict) and "file" in item:
             by_file[item["file"]] = by_file.get(item["file"], 0) + 1
     if by_file:
-        console.print("errors per file: " + ", ".join(f"{name} {count}"
-                                                      for name, count in by_file.items()))
+        console.print(
+            "errors per file: " + ", ".join(f"{name} {count}" for name, count in by_file.items())
+        )
     table = Table(title="errors (nothing was imported)")
     table.add_column("where")
     table.add_column("problem")
@@ -156,16 +179,21 @@ def _print_summary(summary: ImportSummary, workspace: str) -> None:
     for kind, counts in summary.by_kind.items():
         if counts.created or counts.updated or counts.unchanged:
             table.add_row(kind, str(counts.created), str(counts.updated), str(counts.unchanged))
-    table.add_row("[bold]total[/]", str(summary.created), str(summary.updated),
-                  str(summary.unchanged))
+    table.add_row(
+        "[bold]total[/]", str(summary.created), str(summary.updated), str(summary.unchanged)
+    )
     Console().print(table)
-    typer.echo(f"created {summary.created}, updated {summary.updated}, "
-               f"unchanged {summary.unchanged}, errors 0")
+    typer.echo(
+        f"created {summary.created}, updated {summary.updated}, "
+        f"unchanged {summary.unchanged}, errors 0"
+    )
 
 
 def _print_report(report: ExportImportReport, workspace: str) -> None:
-    table = Table(title=f"{report.source} export of {report.exported_at.isoformat()} "
-                        f"imported into workspace {workspace}")
+    table = Table(
+        title=f"{report.source} export of {report.exported_at.isoformat()} "
+        f"imported into workspace {workspace}"
+    )
     columns = ("created", "updated", "unchanged", "ended", "warnings", "errors")
     table.add_column("object type")
     for column in columns:
@@ -182,10 +210,12 @@ def _print_report(report: ExportImportReport, workspace: str) -> None:
         console.print(f"... and {len(report.warnings) - 50} more warnings")
     for what, count in sorted(report.ignored.items()):
         console.print(f"ignored: {count} {what}")
-    typer.echo(f"export instant {report.exported_at.isoformat()} ({report.exported_at_from}); "
-               f"created {report.total('created')}, updated {report.total('updated')}, "
-               f"unchanged {report.total('unchanged')}, ended {report.total('ended')}, "
-               f"warnings {report.total('warnings')}, errors 0")
+    typer.echo(
+        f"export instant {report.exported_at.isoformat()} ({report.exported_at_from}); "
+        f"created {report.total('created')}, updated {report.total('updated')}, "
+        f"unchanged {report.total('unchanged')}, ended {report.total('ended')}, "
+        f"warnings {report.total('warnings')}, errors 0"
+    )
 
 
 def register(app: typer.Typer) -> None:

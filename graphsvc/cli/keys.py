@@ -20,7 +20,7 @@ console = Console()
 keys_app = typer.Typer(
     name="keys",
     help="Manage API keys: create (shown once), list, revoke.\n\n"
-         "Example: graphsvc keys create --workspace acme --scope write",
+    "Example: graphsvc keys create --workspace acme --scope write",
     no_args_is_help=True,
 )
 
@@ -50,16 +50,20 @@ def create_command(
     if as_json:
         typer.echo(json.dumps({**record.public(), "key": key}))
         return
-    console.print(f"Created API key [bold]{record.id}[/] (scope {record.scope.value}) for "
-                  f"workspace [bold]{record.workspace}[/]. It is shown only this once:",
-                  highlight=False, soft_wrap=True)
+    console.print(
+        f"Created API key [bold]{record.id}[/] (scope {record.scope.value}) for "
+        f"workspace [bold]{record.workspace}[/]. It is shown only this once:",
+        highlight=False,
+        soft_wrap=True,
+    )
     typer.echo(key)
 
 
 @keys_app.command("list")
 def list_command(
-    workspace: str | None = typer.Option(None, "--workspace", "-w",
-                                         help="Only this workspace's keys."),
+    workspace: str | None = typer.Option(
+        None, "--workspace", "-w", help="Only this workspace's keys."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead."),
 ) -> None:
     """List API keys (id, workspace, scope, prefix, created, revoked); never the keys.
@@ -77,9 +81,15 @@ def list_command(
     for column in ("id", "workspace", "scope", "prefix", "name", "created", "revoked"):
         table.add_column(column)
     for r in records:
-        table.add_row(r.id, r.workspace, r.scope.value, r.prefix + "…", r.name or "",
-                      r.created_at.isoformat(timespec="seconds"),
-                      r.revoked_at.isoformat(timespec="seconds") if r.revoked_at else "")
+        table.add_row(
+            r.id,
+            r.workspace,
+            r.scope.value,
+            r.prefix + "…",
+            r.name or "",
+            r.created_at.isoformat(timespec="seconds"),
+            r.revoked_at.isoformat(timespec="seconds") if r.revoked_at else "",
+        )
     console.print(table)
 
 
@@ -93,8 +103,9 @@ def revoke_command(
     """
     with _repository() as keys:
         record = keys.revoke(key_id=key_id)
-    console.print(f"Revoked API key [bold]{record.id}[/] of workspace {record.workspace}.",
-                  highlight=False)
+    console.print(
+        f"Revoked API key [bold]{record.id}[/] of workspace {record.workspace}.", highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -21,11 +21,17 @@ WORKSPACE_HELP = "The workspace holding the deal."
 def map_command(
     deal_id: str = typer.Argument(..., help="The deal's id (your CRM's opportunity id)."),
     output: Path = typer.Option(
-        Path("deal-map.html"), "--output", "-o", dir_okay=False, writable=True,
+        Path("deal-map.html"),
+        "--output",
+        "-o",
+        dir_okay=False,
+        writable=True,
         help="Where to write the HTML page.",
     ),
     as_of: str | None = typer.Option(
-        None, "--as-of", help="Show the map as of this date (YYYY-MM-DD) or ISO-8601 instant.",
+        None,
+        "--as-of",
+        help="Show the map as of this date (YYYY-MM-DD) or ISO-8601 instant.",
     ),
     workspace: str = typer.Option("default", "--workspace", "-w", help=WORKSPACE_HELP),
 ) -> None:
@@ -53,7 +59,10 @@ def map_command(
 def map_link_command(
     deal_id: str = typer.Argument(..., help="The deal's id (your CRM's opportunity id)."),
     ttl_days: float | None = typer.Option(
-        None, "--ttl-days", min=0.001, max=366,
+        None,
+        "--ttl-days",
+        min=0.001,
+        max=366,
         help="Days until the link expires (default: GRAPHSVC_MAP_LINK_TTL_DAYS, 14).",
     ),
     workspace: str = typer.Option("default", "--workspace", "-w", help=WORKSPACE_HELP),

@@ -11,8 +11,9 @@ from graphsvc.config import get_settings
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="TCP port."),
-    workers: int = typer.Option(1, "--workers", min=1,
-                                help="Worker processes (they share the store)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (they share the store)."
+    ),
 ) -> None:
     """Serve the REST API on the configured store (embedded FalkorDB under
     GRAPHSVC_DATA_DIR unless NEO4J_URI is set). Docs at /docs, OpenAPI at /openapi.json.
@@ -37,8 +38,13 @@ def serve_command(
             runner.close()
     uvicorn.run(
         "graphsvc.app:create_app",
-        **uvicorn_options(factory=True, host=host, port=port, workers=workers,
-                          log_level=settings.log_level.lower()),
+        **uvicorn_options(
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+        ),
     )
 
 

@@ -42,8 +42,7 @@ MEANINGS: dict[str, str] = {
     "embedded_idle_seconds": "The embedded server stops this long after its last client "
     "process has gone (unless pinned by `graphsvc db start`).",
     "store_batch_size": "Records written per statement in bulk writes.",
-    "max_body_bytes": "Largest accepted request body; larger gets 413 before anything is "
-    "written.",
+    "max_body_bytes": "Largest accepted request body; larger gets 413 before anything is written.",
     "max_batch_items": "Most items in one batch or import; more gets 422.",
     "analysis_cache_seconds": "How long an analysis result may be reused while the deal's "
     "data is unchanged.",
@@ -53,8 +52,7 @@ MEANINGS: dict[str, str] = {
     "placeholder, in production.",
     "map_link_ttl_days": "Days until a signed map link expires (1 to 366; 0 or less is refused).",
     "public_base_url": "Base URL people reach the API at; signed map links start with it.",
-    "web_session_idle_minutes": "A web sign-in ends after this many minutes without a "
-    "request.",
+    "web_session_idle_minutes": "A web sign-in ends after this many minutes without a request.",
     "web_session_absolute_hours": "A web sign-in ends this many hours after it began, "
     "whatever happens.",
     "web_login_window_minutes": "Window in which failed sign-ins are counted.",
@@ -65,8 +63,7 @@ MEANINGS: dict[str, str] = {
     "web_signin_link_minutes": "Minutes a one-time sign-in link stays valid.",
     "web_poll_seconds": "How often an open deal page checks whether the deal changed.",
     "weight_authority": "Ranking weight of formal authority (role and reporting position).",
-    "weight_network": "Ranking weight of network influence (centrality on the influence "
-    "lines).",
+    "weight_network": "Ranking weight of network influence (centrality on the influence lines).",
     "weight_rating": "Ranking weight of the team's own 1-5 influence rating.",
     "default_self_weight": "Friedkin-Johnsen self-weight of a member who has none recorded.",
     "dm_recent_days": "`DM_NOT_RECENTLY_CONTACTED` when the top decision-maker's last "
@@ -196,8 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     text = args.readme.read_text(encoding="utf-8")
     if args.check:
         if table_in(text) != render_settings_table():
-            print(f"{args.readme}: settings table is out of date; run "
-                  "python -m graphsvc.cli.settings_doc", file=sys.stderr)
+            print(
+                f"{args.readme}: settings table is out of date; run "
+                "python -m graphsvc.cli.settings_doc",
+                file=sys.stderr,
+            )
             return 1
         return 0
     args.readme.write_text(with_table(text), encoding="utf-8")

@@ -147,8 +147,12 @@ _HELIOS = _AccountSpec(
         ("hh-cio", "Vikram Desai", "Chief Information Officer", "hh-ceo"),
         ("hh-cdo", "Julia Novak", "Chief Digital Officer", "hh-ceo"),
         ("hh-vp-clinops", "Michael O'Brien", "VP Clinical Operations", "hh-cmo"),
-        ("hh-dir-access", "Yuki Tanaka", "Director of Patient Access & Scheduling",
-         "hh-vp-clinops"),
+        (
+            "hh-dir-access",
+            "Yuki Tanaka",
+            "Director of Patient Access & Scheduling",
+            "hh-vp-clinops",
+        ),
         ("hh-dir-nursing", "Carmen Díaz", "Director of Nursing Operations", "hh-cno"),
         ("hh-clin-apps", "Peter Lindgren", "Director of Clinical Applications", "hh-cio"),
         ("hh-infra", "Olga Petrova", "Director of IT Infrastructure", "hh-cio"),
@@ -162,13 +166,11 @@ _HELIOS = _AccountSpec(
         ("hh-data-arch", "Emeka Nwachukwu", "Data Architect", "hh-cio"),
         ("hh-bi", "Laura Schmidt", "Head of Analytics & BI", "hh-cio"),
         ("hh-dba", "Igor Smirnov", "Database Administration Lead", "hh-infra"),
-        ("hh-sched-sup", "Grace Liu", "Scheduling Supervisor, Outpatient Clinics",
-         "hh-dir-access"),
+        ("hh-sched-sup", "Grace Liu", "Scheduling Supervisor, Outpatient Clinics", "hh-dir-access"),
         ("hh-sched-or", "Diego Alvarez", "Theatre Scheduling Coordinator", "hh-dir-access"),
         ("hh-nm-cardio", "Helen O'Connor", "Nurse Manager, Cardiology", "hh-dir-nursing"),
         ("hh-nm-onc", "Samira Haddad", "Nurse Manager, Oncology", "hh-dir-nursing"),
-        ("hh-nm-ed", "Thomas Becker", "Nurse Manager, Emergency Department",
-         "hh-dir-nursing"),
+        ("hh-nm-ed", "Thomas Becker", "Nurse Manager, Emergency Department", "hh-dir-nursing"),
         ("hh-rad-lead", "Dr. Kwame Mensah", "Physician Lead, Radiology", "hh-vp-clinops"),
         ("hh-surg-lead", "Dr. Ingrid Halvorsen", "Physician Lead, Surgery", "hh-vp-clinops"),
         ("hh-call-ctr", "Maria Santos", "Contact Centre Manager", "hh-dir-access"),
@@ -310,9 +312,16 @@ R = Role
 
 _DEALS: tuple[DealScenario, ...] = (
     DealScenario(
-        deal=Deal(id="nw-telematics", account_id="acc-northwind",
-                  name="Fleet telematics platform", owner_email=_SOFIA,
-                  amount=840_000, currency="EUR", stage="Proposal", close_date=None),
+        deal=Deal(
+            id="nw-telematics",
+            account_id="acc-northwind",
+            name="Fleet telematics platform",
+            owner_email=_SOFIA,
+            amount=840_000,
+            currency="EUR",
+            stage="Proposal",
+            close_date=None,
+        ),
         story="healthy: decision-maker won over and met recently, allies, sponsor on board",
         expected_flag=None,
         seats=(
@@ -329,26 +338,53 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("nw-ea-coo", R.gatekeeper, 2, "-172 neutral, -100 supporter"),
             _seat("nw-controller", R.other, 2, "-120 neutral"),
         ),
-        topics=("route data feeds", "driver safety scoring", "TCO model",
-                "security questionnaire", "pilot results in the North region",
-                "rollout plan for 1,400 vehicles"),
-        reach=("nw-vp-fleet", "nw-fleet-north", "nw-fleet-south", "nw-it-arch", "nw-cio",
-               "nw-sec", "nw-dispatch", "nw-dir-proc"),
+        topics=(
+            "route data feeds",
+            "driver safety scoring",
+            "TCO model",
+            "security questionnaire",
+            "pilot results in the North region",
+            "rollout plan for 1,400 vehicles",
+        ),
+        reach=(
+            "nw-vp-fleet",
+            "nw-fleet-north",
+            "nw-fleet-south",
+            "nw-it-arch",
+            "nw-cio",
+            "nw-sec",
+            "nw-dispatch",
+            "nw-dir-proc",
+        ),
         meetings=(
             (-160, Channel.meeting, ("nw-coo", "nw-vp-fleet"), "Kick-off with the COO"),
-            (-95, Channel.meeting, ("nw-coo", "nw-cio", "nw-vp-fleet"),
-             "Pilot review: COO agrees to a business case"),
+            (
+                -95,
+                Channel.meeting,
+                ("nw-coo", "nw-cio", "nw-vp-fleet"),
+                "Pilot review: COO agrees to a business case",
+            ),
             (-48, Channel.meeting, ("nw-ceo", "nw-coo"), "Executive briefing with the CEO"),
-            (-9, Channel.meeting, ("nw-coo", "nw-vp-fleet", "nw-dir-proc"),
-             "Commercial proposal walk-through"),
+            (
+                -9,
+                Channel.meeting,
+                ("nw-coo", "nw-vp-fleet", "nw-dir-proc"),
+                "Commercial proposal walk-through",
+            ),
         ),
         next_step_day=9,
         team=(_SOFIA, _SE),
     ),
     DealScenario(
-        deal=Deal(id="nw-robotics", account_id="acc-northwind",
-                  name="Warehouse robotics pilot", owner_email=_SOFIA,
-                  amount=1_250_000, currency="EUR", stage="Solution design"),
+        deal=Deal(
+            id="nw-robotics",
+            account_id="acc-northwind",
+            name="Warehouse robotics pilot",
+            owner_email=_SOFIA,
+            amount=1_250_000,
+            currency="EUR",
+            stage="Solution design",
+        ),
         story="support base growing: the pilot won the warehouse leadership over",
         expected_flag=None,
         seats=(
@@ -362,14 +398,27 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("nw-dir-proc", R.gatekeeper, 2, "-140 unknown, -60 neutral"),
             _seat("nw-legal", R.other, 1, "-120 unknown"),
         ),
-        topics=("pick-rate baseline", "safety case for mixed traffic",
-                "WMS integration", "pilot KPIs at Rotterdam DC", "shift pattern impact"),
+        topics=(
+            "pick-rate baseline",
+            "safety case for mixed traffic",
+            "WMS integration",
+            "pilot KPIs at Rotterdam DC",
+            "shift pattern impact",
+        ),
         reach=("nw-wh-eng", "nw-wh-site", "nw-safety", "nw-it-arch", "nw-vp-wh"),
         meetings=(
-            (-70, Channel.meeting, ("nw-vp-wh", "nw-wh-eng", "nw-wh-site"),
-             "Pilot go-live at Rotterdam DC"),
-            (-16, Channel.meeting, ("nw-vp-wh", "nw-coo", "nw-wh-eng"),
-             "Pilot results: 31% higher pick rate"),
+            (
+                -70,
+                Channel.meeting,
+                ("nw-vp-wh", "nw-wh-eng", "nw-wh-site"),
+                "Pilot go-live at Rotterdam DC",
+            ),
+            (
+                -16,
+                Channel.meeting,
+                ("nw-vp-wh", "nw-coo", "nw-wh-eng"),
+                "Pilot results: 31% higher pick rate",
+            ),
             (-4, Channel.call, ("nw-vp-wh", "nw-controller"), "Business case numbers"),
         ),
         cadence_days=9,
@@ -377,9 +426,15 @@ _DEALS: tuple[DealScenario, ...] = (
         team=(_SOFIA, _SE),
     ),
     DealScenario(
-        deal=Deal(id="nw-customs", account_id="acc-northwind",
-                  name="Customs data integration", owner_email=_LUKAS,
-                  amount=180_000, currency="EUR", stage="Qualification"),
+        deal=Deal(
+            id="nw-customs",
+            account_id="acc-northwind",
+            name="Customs data integration",
+            owner_email=_LUKAS,
+            amount=180_000,
+            currency="EUR",
+            stage="Qualification",
+        ),
         story="single-threaded: every contact so far went through one person",
         expected_flag="SINGLE_THREADED",
         seats=(
@@ -390,8 +445,12 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("nw-legal", R.influencer, 2, "-130 unknown"),
             _seat("nw-controller", R.business_user, 2, "-130 neutral"),
         ),
-        topics=("tariff classification data", "broker EDI feeds", "audit trail",
-                "post-Brexit declarations"),
+        topics=(
+            "tariff classification data",
+            "broker EDI feeds",
+            "audit trail",
+            "post-Brexit declarations",
+        ),
         reach=("nw-customs",),
         first_contact_day=-148,
         cadence_days=16,
@@ -399,10 +458,15 @@ _DEALS: tuple[DealScenario, ...] = (
         team=(_LUKAS,),
     ),
     DealScenario(
-        deal=Deal(id="hh-scheduling", account_id="acc-helios",
-                  name="Enterprise clinical scheduling suite",
-                  owner_email=_JAMES,
-                  amount=2_400_000, currency="USD", stage="Evaluation"),
+        deal=Deal(
+            id="hh-scheduling",
+            account_id="acc-helios",
+            name="Enterprise clinical scheduling suite",
+            owner_email=_JAMES,
+            amount=2_400_000,
+            currency="USD",
+            stage="Evaluation",
+        ),
         story="top decision-maker never contacted: 25 people mapped, the CMO never met",
         expected_flag="DM_NEVER_CONTACTED",
         seats=(
@@ -432,27 +496,56 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("hh-pmo", R.influencer, 3, "-150 supporter"),
             _seat("hh-bi", R.business_user, 2, "-100 neutral"),
         ),
-        topics=("no-show reduction", "theatre utilisation", "EHR integration",
-                "nurse rostering", "contact-centre call volumes", "data migration",
-                "clinical safety sign-off"),
-        reach=("hh-dir-access", "hh-vp-clinops", "hh-sched-sup", "hh-sched-or",
-               "hh-clin-apps", "hh-ehr-analyst", "hh-dir-nursing", "hh-nm-cardio",
-               "hh-nm-ed", "hh-call-ctr", "hh-pmo", "hh-finbp", "hh-ciso", "hh-surg-lead",
-               "hh-ea-cmo"),
+        topics=(
+            "no-show reduction",
+            "theatre utilisation",
+            "EHR integration",
+            "nurse rostering",
+            "contact-centre call volumes",
+            "data migration",
+            "clinical safety sign-off",
+        ),
+        reach=(
+            "hh-dir-access",
+            "hh-vp-clinops",
+            "hh-sched-sup",
+            "hh-sched-or",
+            "hh-clin-apps",
+            "hh-ehr-analyst",
+            "hh-dir-nursing",
+            "hh-nm-cardio",
+            "hh-nm-ed",
+            "hh-call-ctr",
+            "hh-pmo",
+            "hh-finbp",
+            "hh-ciso",
+            "hh-surg-lead",
+            "hh-ea-cmo",
+        ),
         meetings=(
             (-90, Channel.meeting, ("hh-cfo", "hh-finbp", "hh-pmo"), "Business case with the CFO"),
             (-30, Channel.email, ("hh-ea-cmo",), "Asked for 30 minutes with the CMO; no slot yet"),
-            (-6, Channel.meeting, ("hh-dir-access", "hh-vp-clinops", "hh-clin-apps"),
-             "Solution demo for the scheduling team"),
+            (
+                -6,
+                Channel.meeting,
+                ("hh-dir-access", "hh-vp-clinops", "hh-clin-apps"),
+                "Solution demo for the scheduling team",
+            ),
         ),
         cadence_days=6,
         next_step_day=8,
         team=(_JAMES, _SE),
     ),
     DealScenario(
-        deal=Deal(id="hh-portal", account_id="acc-helios",
-                  name="Patient portal renewal", owner_email=_JAMES,
-                  amount=620_000, currency="USD", stage="Negotiation"),
+        deal=Deal(
+            id="hh-portal",
+            account_id="acc-helios",
+            name="Patient portal renewal",
+            owner_email=_JAMES,
+            amount=620_000,
+            currency="USD",
+            stage="Negotiation",
+        ),
         story="support base shrinking: a security review turned the digital team against us",
         expected_flag="SUPPORT_SHRINKING",
         seats=(
@@ -471,13 +564,30 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("hh-trainer", R.business_user, 1, "-120 neutral"),
             _seat("hh-ehr-analyst", R.business_user, 2, "-130 neutral"),
         ),
-        topics=("renewal pricing", "accessibility audit", "penetration test findings",
-                "app-store ratings", "SSO with the EHR", "data residency"),
-        reach=("hh-px", "hh-digital-pm", "hh-cdo", "hh-clin-apps", "hh-call-ctr",
-               "hh-cio", "hh-sourcing"),
+        topics=(
+            "renewal pricing",
+            "accessibility audit",
+            "penetration test findings",
+            "app-store ratings",
+            "SSO with the EHR",
+            "data residency",
+        ),
+        reach=(
+            "hh-px",
+            "hh-digital-pm",
+            "hh-cdo",
+            "hh-clin-apps",
+            "hh-call-ctr",
+            "hh-cio",
+            "hh-sourcing",
+        ),
         meetings=(
-            (-14, Channel.meeting, ("hh-ciso", "hh-cio", "hh-digital-pm"),
-             "Penetration test debrief: two critical findings"),
+            (
+                -14,
+                Channel.meeting,
+                ("hh-ciso", "hh-cio", "hh-digital-pm"),
+                "Penetration test debrief: two critical findings",
+            ),
             (-5, Channel.call, ("hh-px",), "Champion warns the CDO is reconsidering"),
         ),
         cadence_days=9,
@@ -485,10 +595,15 @@ _DEALS: tuple[DealScenario, ...] = (
         team=(_JAMES,),
     ),
     DealScenario(
-        deal=Deal(id="hh-warehouse", account_id="acc-helios",
-                  name="Clinical data warehouse migration",
-                  owner_email=_JAMES,
-                  amount=450_000, currency="USD", stage="Discovery"),
+        deal=Deal(
+            id="hh-warehouse",
+            account_id="acc-helios",
+            name="Clinical data warehouse migration",
+            owner_email=_JAMES,
+            amount=450_000,
+            currency="USD",
+            stage="Discovery",
+        ),
         story="stale: nobody has talked to the committee for six weeks",
         expected_flag="STALE",
         seats=(
@@ -511,9 +626,15 @@ _DEALS: tuple[DealScenario, ...] = (
         team=(_JAMES, _SE),
     ),
     DealScenario(
-        deal=Deal(id="bw-grid", account_id="acc-brightwater",
-                  name="Grid analytics rollout", owner_email=_AMARA,
-                  amount=1_800_000, currency="EUR", stage="Evaluation"),
+        deal=Deal(
+            id="bw-grid",
+            account_id="acc-brightwater",
+            name="Grid analytics rollout",
+            owner_email=_AMARA,
+            amount=1_800_000,
+            currency="EUR",
+            stage="Evaluation",
+        ),
         story="influential blocker: the SCADA manager defends the incumbent system",
         expected_flag="INFLUENTIAL_BLOCKER",
         seats=(
@@ -534,24 +655,51 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("bw-training", R.other, 1, "-100 neutral"),
             _seat("bw-tech-lead", R.business_user, 1, "-100 neutral"),
         ),
-        topics=("outage prediction model", "SCADA historian access", "OT security zoning",
-                "asset health scoring", "control-room workflow"),
-        reach=("bw-analytics", "bw-datasci", "bw-vp-grid", "bw-assets", "bw-cto",
-               "bw-itsec", "bw-scada", "bw-control"),
+        topics=(
+            "outage prediction model",
+            "SCADA historian access",
+            "OT security zoning",
+            "asset health scoring",
+            "control-room workflow",
+        ),
+        reach=(
+            "bw-analytics",
+            "bw-datasci",
+            "bw-vp-grid",
+            "bw-assets",
+            "bw-cto",
+            "bw-itsec",
+            "bw-scada",
+            "bw-control",
+        ),
         meetings=(
-            (-88, Channel.meeting, ("bw-scada", "bw-vp-grid"),
-             "SCADA integration workshop: Frank insists on the incumbent's historian"),
-            (-11, Channel.meeting, ("bw-vp-grid", "bw-cto", "bw-analytics"),
-             "Steering committee: outage-prediction results"),
+            (
+                -88,
+                Channel.meeting,
+                ("bw-scada", "bw-vp-grid"),
+                "SCADA integration workshop: Frank insists on the incumbent's historian",
+            ),
+            (
+                -11,
+                Channel.meeting,
+                ("bw-vp-grid", "bw-cto", "bw-analytics"),
+                "Steering committee: outage-prediction results",
+            ),
         ),
         cadence_days=8,
         next_step_day=5,
         team=(_AMARA, _SE),
     ),
     DealScenario(
-        deal=Deal(id="bw-field", account_id="acc-brightwater",
-                  name="Field service mobility", owner_email=_AMARA,
-                  amount=390_000, currency="EUR", stage="Discovery"),
+        deal=Deal(
+            id="bw-field",
+            account_id="acc-brightwater",
+            name="Field service mobility",
+            owner_email=_AMARA,
+            amount=390_000,
+            currency="EUR",
+            stage="Discovery",
+        ),
         story="no confirmed decision-maker: nobody on the committee holds a decision role yet",
         expected_flag="DM_UNCONFIRMED",
         seats=(
@@ -563,11 +711,21 @@ _DEALS: tuple[DealScenario, ...] = (
             _seat("bw-itsec", R.evaluator, 3, "-100 skeptic"),
             _seat("bw-procure", R.gatekeeper, 2, "-90 unknown"),
         ),
-        topics=("offline work orders", "crew scheduling", "rugged device fleet",
-                "training plan for 600 technicians"),
+        topics=(
+            "offline work orders",
+            "crew scheduling",
+            "rugged device fleet",
+            "training plan for 600 technicians",
+        ),
         reach=("bw-field-ops", "bw-dispatch", "bw-tech-lead", "bw-vp-field", "bw-training"),
-        meetings=((-15, Channel.meeting, ("bw-vp-field", "bw-field-ops"),
-                   "Asked who signs off: the VP says the COO or the CFO, not her"),),
+        meetings=(
+            (
+                -15,
+                Channel.meeting,
+                ("bw-vp-field", "bw-field-ops"),
+                "Asked who signs off: the VP says the COO or the CFO, not her",
+            ),
+        ),
         first_contact_day=-125,
         cadence_days=11,
         next_step_day=12,
@@ -599,8 +757,9 @@ _VERBS = {
 }
 
 
-def _interactions(scenario: DealScenario, anchor: datetime,
-                  names: dict[str, str]) -> list[Interaction]:
+def _interactions(
+    scenario: DealScenario, anchor: datetime, names: dict[str, str]
+) -> list[Interaction]:
     # A string seed is hashed the same way in every process, unlike hash().
     rng = random.Random(f"graphsvc-demo:{scenario.deal.id}")
     planned: list[tuple[datetime, Channel, tuple[str, ...], str]] = []
@@ -623,8 +782,11 @@ def _interactions(scenario: DealScenario, anchor: datetime,
     result: list[Interaction] = []
     for number, (at, channel, people, summary) in enumerate(planned, start=1):
         last = number == len(planned)
-        next_step = (anchor + timedelta(days=scenario.next_step_day, hours=10) if last
-                     else at + timedelta(days=7))
+        next_step = (
+            anchor + timedelta(days=scenario.next_step_day, hours=10)
+            if last
+            else at + timedelta(days=7)
+        )
         team = list(scenario.team[:1])
         if channel == Channel.meeting:
             team = list(scenario.team)
@@ -663,8 +825,13 @@ def demo_portfolio(now: datetime | None = None) -> Bundle:
         book.account(spec.account.id, spec.account.name, tier=spec.account.tier)
         for sid, name, title, manager in spec.people:
             names[sid] = name
-            book.person(sid, name, title=title, email=_email_for(name, spec.domain),
-                        account_id=spec.account.id)
+            book.person(
+                sid,
+                name,
+                title=title,
+                email=_email_for(name, spec.domain),
+                account_id=spec.account.id,
+            )
             if manager is not None:
                 book.reports_to(sid, manager, at=start)
         for src, dst, strength in spec.influences:
@@ -674,14 +841,27 @@ def demo_portfolio(now: datetime | None = None) -> Bundle:
 
     for scenario in _DEALS:
         close = (anchor + timedelta(days=75)).date()
-        deal = book.add_deal(scenario.deal.model_copy(
-            update={"close_date": date(close.year, close.month, 1)}))
+        deal = book.add_deal(
+            scenario.deal.model_copy(update={"close_date": date(close.year, close.month, 1)})
+        )
         for seat in scenario.seats:
             for day, stance, ally in seat.timeline:
-                deal.seat(seat.stakeholder_id, seat.role, at=anchor + timedelta(days=day),
-                          stance=stance, ally=ally, rating=seat.rating)
+                deal.seat(
+                    seat.stakeholder_id,
+                    seat.role,
+                    at=anchor + timedelta(days=day),
+                    stance=stance,
+                    ally=ally,
+                    rating=seat.rating,
+                )
         for contact in _interactions(scenario, anchor, names):
-            deal.met(*contact.stakeholder_ids, at=contact.at, channel=contact.channel,
-                     team=contact.team_member_emails, summary=contact.summary,
-                     next_step_at=contact.next_step_at, interaction_id=contact.id)
+            deal.met(
+                *contact.stakeholder_ids,
+                at=contact.at,
+                channel=contact.channel,
+                team=contact.team_member_emails,
+                summary=contact.summary,
+                next_step_at=contact.next_step_at,
+                interaction_id=contact.id,
+            )
     return book.bundle()

@@ -39,8 +39,9 @@ class DemoLoad:
         return sum(c.unchanged for c in self.counts.by_kind.values())
 
 
-def _stored_anchor_differs(store: GraphStore, workspace: str, probe_deal: str,
-                           probe_id: str, expected_ms: int) -> bool:
+def _stored_anchor_differs(
+    store: GraphStore, workspace: str, probe_deal: str, probe_id: str, expected_ms: int
+) -> bool:
     try:
         stored = store.list_interactions(workspace=workspace, deal_id=probe_deal)
     except NotFound:
@@ -49,13 +50,13 @@ def _stored_anchor_differs(store: GraphStore, workspace: str, probe_deal: str,
     return at is not None and at != expected_ms
 
 
-def load_demo(store: GraphStore, *, workspace: str = DEMO_WORKSPACE,
-              now: datetime | None = None) -> DemoLoad:
+def load_demo(
+    store: GraphStore, *, workspace: str = DEMO_WORKSPACE, now: datetime | None = None
+) -> DemoLoad:
     """Write the demo portfolio anchored at ``now``'s week; idempotent within a week."""
     bundle = demo_portfolio(now)
     probe = bundle.interactions[0]
-    reanchored = _stored_anchor_differs(store, workspace, probe.deal_id, probe.id,
-                                        to_ms(probe.at))
+    reanchored = _stored_anchor_differs(store, workspace, probe.deal_id, probe.id, to_ms(probe.at))
     if reanchored:
         for deal in bundle.deals:
             with contextlib.suppress(NotFound):

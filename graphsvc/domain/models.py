@@ -328,4 +328,3 @@ class Bundle(_Model):
 
     def item_count(self) -> int:
         return sum(len(getattr(self, name)) for name in type(self).model_fields)
-

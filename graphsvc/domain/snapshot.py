@@ -114,9 +114,13 @@ def _latest(facts: Iterable, as_of: int) -> dict:
     for fact in facts:
         if fact.at > as_of:
             continue
-        key = fact.stakeholder_id if isinstance(fact, MembershipFact) else (
-            fact.source_id,
-            fact.target_id,
+        key = (
+            fact.stakeholder_id
+            if isinstance(fact, MembershipFact)
+            else (
+                fact.source_id,
+                fact.target_id,
+            )
         )
         held = chosen.get(key)
         if held is None or (fact.at, fact.seq) > (held.at, held.seq):
@@ -175,8 +179,9 @@ class DealHistory:
 
 
 def _membership_start(facts: tuple[MembershipFact, ...], sid: str, t: int) -> int:
-    own = sorted((f for f in facts if f.stakeholder_id == sid and f.at <= t),
-                 key=lambda f: (f.at, f.seq))
+    own = sorted(
+        (f for f in facts if f.stakeholder_id == sid and f.at <= t), key=lambda f: (f.at, f.seq)
+    )
     start = own[-1].at if own else t
     for f in reversed(own):
         if not f.active:

@@ -4,5 +4,4 @@ export (Salesforce data export or HubSpot export, see :mod:`graphsvc.imports.syn
 from graphsvc.imports.salesforce import parse_contact_roles_csv
 from graphsvc.imports.service import ImportSummary, import_bundle, import_csv, import_json
 
-__all__ = ["ImportSummary", "import_bundle", "import_csv", "import_json",
-           "parse_contact_roles_csv"]
+__all__ = ["ImportSummary", "import_bundle", "import_csv", "import_json", "parse_contact_roles_csv"]

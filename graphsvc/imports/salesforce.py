@@ -68,22 +68,47 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "influence_rating": ("influencerating",),
     "reports_to": ("reportstocontactid", "reportsto", "reportstoid"),
 }
-_REQUIRED = ("opportunity_id", "opportunity_name", "account_id", "account_name",
-             "owner_email", "contact_id", "role")
+_REQUIRED = (
+    "opportunity_id",
+    "opportunity_name",
+    "account_id",
+    "account_name",
+    "owner_email",
+    "contact_id",
+    "role",
+)
 _LABELS = {
-    "opportunity_id": "Opportunity ID", "opportunity_name": "Opportunity Name",
-    "account_id": "Account ID", "account_name": "Account Name",
-    "owner_email": "Opportunity Owner Email", "contact_id": "Contact ID",
-    "full_name": "Full Name", "first_name": "First Name", "last_name": "Last Name",
-    "title": "Title", "email": "Email", "role": "Role", "primary": "Primary",
-    "stage": "Stage", "amount": "Amount", "close_date": "Close Date", "stance": "Stance",
-    "ally": "Ally", "influence_rating": "Influence Rating",
+    "opportunity_id": "Opportunity ID",
+    "opportunity_name": "Opportunity Name",
+    "account_id": "Account ID",
+    "account_name": "Account Name",
+    "owner_email": "Opportunity Owner Email",
+    "contact_id": "Contact ID",
+    "full_name": "Full Name",
+    "first_name": "First Name",
+    "last_name": "Last Name",
+    "title": "Title",
+    "email": "Email",
+    "role": "Role",
+    "primary": "Primary",
+    "stage": "Stage",
+    "amount": "Amount",
+    "close_date": "Close Date",
+    "stance": "Stance",
+    "ally": "Ally",
+    "influence_rating": "Influence Rating",
     "reports_to": "Reports To (Contact ID)",
 }
 _ROLES = {normalize_header(r.value): r for r in Role}
 _STANCES = {s.value: s for s in Stance} | {
-    "+2": Stance.champion, "2": Stance.champion, "+1": Stance.supporter, "1": Stance.supporter,
-    "0": Stance.neutral, "-1": Stance.skeptic, "-2": Stance.blocker, "": Stance.unknown,
+    "+2": Stance.champion,
+    "2": Stance.champion,
+    "+1": Stance.supporter,
+    "1": Stance.supporter,
+    "0": Stance.neutral,
+    "-1": Stance.skeptic,
+    "-2": Stance.blocker,
+    "": Stance.unknown,
 }
 _TRUE = {"1", "true", "yes", "y", "x", "t"}
 _FALSE = {"0", "false", "no", "n", "", "f"}
@@ -118,11 +143,17 @@ def _match_columns(header: list[str]) -> tuple[dict[str, int], list[dict[str, An
                 break
     errors = [
         {"row": 1, "loc": ["row", 1, _LABELS[name]], "msg": f"missing column {_LABELS[name]!r}"}
-        for name in _REQUIRED if name not in found
+        for name in _REQUIRED
+        if name not in found
     ]
     if "full_name" not in found and not ("first_name" in found or "last_name" in found):
-        errors.append({"row": 1, "loc": ["row", 1, "Full Name"],
-                       "msg": "missing column 'Full Name' (or 'First Name' and 'Last Name')"})
+        errors.append(
+            {
+                "row": 1,
+                "loc": ["row", 1, "Full Name"],
+                "msg": "missing column 'Full Name' (or 'First Name' and 'Last Name')",
+            }
+        )
     return found, errors
 
 
@@ -167,8 +198,9 @@ def _status(stage: str | None) -> DealStatus:
     return DealStatus.open
 
 
-def _pydantic_errors(exc: ValidationError, row: int, labels: dict[str, str]
-                     ) -> list[dict[str, Any]]:
+def _pydantic_errors(
+    exc: ValidationError, row: int, labels: dict[str, str]
+) -> list[dict[str, Any]]:
     errors = []
     for err in exc.errors(include_url=False):
         field_name = str(err["loc"][0]) if err["loc"] else ""
@@ -183,8 +215,13 @@ def _pydantic_errors(exc: ValidationError, row: int, labels: dict[str, str]
 def _same(held: Any, new: Any, row: int, column: str, what: str) -> list[dict[str, Any]]:
     if held == new:
         return []
-    return [{"row": row, "loc": ["row", row, column],
-             "msg": f"{what} differs from an earlier row of the same id"}]
+    return [
+        {
+            "row": row,
+            "loc": ["row", row, column],
+            "msg": f"{what} differs from an earlier row of the same id",
+        }
+    ]
 
 
 def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> ParsedCsv:
@@ -206,11 +243,14 @@ def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> Parsed
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationFailed("the CSV file is empty", detail=[
-            {"row": 1, "loc": ["row", 1], "msg": "the CSV file is empty"}]) from None
+        raise ValidationFailed(
+            "the CSV file is empty",
+            detail=[{"row": 1, "loc": ["row", 1], "msg": "the CSV file is empty"}],
+        ) from None
     except csv.Error as exc:
-        raise ValidationFailed("the CSV header cannot be read", detail=[
-            {"row": 1, "loc": ["row", 1], "msg": str(exc)}]) from None
+        raise ValidationFailed(
+            "the CSV header cannot be read", detail=[{"row": 1, "loc": ["row", 1], "msg": str(exc)}]
+        ) from None
     columns, errors = _match_columns(header)
     if errors:
         raise ValidationFailed("the CSV header lacks required columns", detail=errors)
@@ -244,13 +284,18 @@ def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> Parsed
         if max_rows is not None and seen_rows > max_rows:
             raise ValidationFailed(
                 f"at most {max_rows} rows per import",
-                detail=[{"row": row, "loc": ["row", row],
-                         "msg": f"at most {max_rows} rows per import"}])
+                detail=[
+                    {"row": row, "loc": ["row", row], "msg": f"at most {max_rows} rows per import"}
+                ],
+            )
         if len(errors) >= _MAX_ERRORS:
             continue
         try:
-            errors.extend(_parse_row(row, values, cell, accounts, deals, stakeholders,
-                                     memberships, reports, columns))
+            errors.extend(
+                _parse_row(
+                    row, values, cell, accounts, deals, stakeholders, memberships, reports, columns
+                )
+            )
         except _RowError as exc:
             errors.append({"row": row, "loc": ["row", row, exc.column], "msg": exc.message})
 
@@ -261,7 +306,8 @@ def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> Parsed
     if errors:
         raise ValidationFailed(
             f"{len({e['row'] for e in errors})} bad row(s) in the CSV; nothing imported",
-            detail=errors[:_MAX_ERRORS])
+            detail=errors[:_MAX_ERRORS],
+        )
     bundle = Bundle(
         accounts=list(accounts.values()),
         deals=list(deals.values()),
@@ -272,26 +318,42 @@ def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> Parsed
     return ParsedCsv(bundle=bundle, rows=seen_rows, manager_rows=manager_rows)
 
 
-def _parse_row(row: int, values: list[str], cell: Any, accounts: dict[str, Account],
-               deals: dict[str, Deal], stakeholders: dict[str, Stakeholder],
-               memberships: dict[tuple[str, str], tuple[int, Membership]],
-               reports: dict[str, tuple[int, ReportingLine]], columns: dict[str, int]
-               ) -> Iterable[dict[str, Any]]:
+def _parse_row(
+    row: int,
+    values: list[str],
+    cell: Any,
+    accounts: dict[str, Account],
+    deals: dict[str, Deal],
+    stakeholders: dict[str, Stakeholder],
+    memberships: dict[tuple[str, str], tuple[int, Membership]],
+    reports: dict[str, tuple[int, ReportingLine]],
+    columns: dict[str, int],
+) -> Iterable[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     full_name = cell(values, "full_name") or " ".join(
-        part for part in (cell(values, "first_name"), cell(values, "last_name")) if part)
+        part for part in (cell(values, "first_name"), cell(values, "last_name")) if part
+    )
     role_text = cell(values, "role")
     role = _ROLES.get(normalize_header(role_text)) if role_text else Role.other
     if role is None:
-        errors.append({"row": row, "loc": ["row", row, "Role"],
-                       "msg": f"unknown role {role_text!r}; one of: "
-                              + ", ".join(r.value for r in Role)})
+        errors.append(
+            {
+                "row": row,
+                "loc": ["row", row, "Role"],
+                "msg": f"unknown role {role_text!r}; one of: " + ", ".join(r.value for r in Role),
+            }
+        )
     stance_text = cell(values, "stance").lower()
     stance = _STANCES.get(stance_text)
     if stance is None:
-        errors.append({"row": row, "loc": ["row", row, "Stance"],
-                       "msg": f"unknown stance {stance_text!r}; one of: "
-                              + ", ".join(s.value for s in Stance)})
+        errors.append(
+            {
+                "row": row,
+                "loc": ["row", row, "Stance"],
+                "msg": f"unknown stance {stance_text!r}; one of: "
+                + ", ".join(s.value for s in Stance),
+            }
+        )
     rating_text = cell(values, "influence_rating")
     rating: int | None = None
     if rating_text:
@@ -300,8 +362,13 @@ def _parse_row(row: int, values: list[str], cell: Any, accounts: dict[str, Accou
         except ValueError:
             rating = None
         if rating is None or not 1 <= rating <= 5:
-            errors.append({"row": row, "loc": ["row", row, "Influence Rating"],
-                           "msg": f"{rating_text!r} is not a whole number 1-5"})
+            errors.append(
+                {
+                    "row": row,
+                    "loc": ["row", row, "Influence Rating"],
+                    "msg": f"{rating_text!r} is not a whole number 1-5",
+                }
+            )
     ally = False
     try:
         ally = _bool(cell(values, "ally"), "Ally")
@@ -324,45 +391,85 @@ def _parse_row(row: int, values: list[str], cell: Any, accounts: dict[str, Accou
     except ValidationError as exc:
         errors += _pydantic_errors(exc, row, {"id": "Account ID", "name": "Account Name"})
     try:
-        deal = Deal(id=cell(values, "opportunity_id"), account_id=cell(values, "account_id"),
-                    name=cell(values, "opportunity_name"),
-                    owner_email=cell(values, "owner_email"), stage=stage, amount=amount,
-                    close_date=close_date, status=_status(stage))
+        deal = Deal(
+            id=cell(values, "opportunity_id"),
+            account_id=cell(values, "account_id"),
+            name=cell(values, "opportunity_name"),
+            owner_email=cell(values, "owner_email"),
+            stage=stage,
+            amount=amount,
+            close_date=close_date,
+            status=_status(stage),
+        )
         candidates.append(("deal", deal, {}))
     except ValidationError as exc:
-        errors += _pydantic_errors(exc, row, {
-            "id": "Opportunity ID", "account_id": "Account ID", "name": "Opportunity Name",
-            "owner_email": "Opportunity Owner Email", "stage": "Stage", "amount": "Amount",
-            "close_date": "Close Date"})
+        errors += _pydantic_errors(
+            exc,
+            row,
+            {
+                "id": "Opportunity ID",
+                "account_id": "Account ID",
+                "name": "Opportunity Name",
+                "owner_email": "Opportunity Owner Email",
+                "stage": "Stage",
+                "amount": "Amount",
+                "close_date": "Close Date",
+            },
+        )
     try:
-        stakeholder = Stakeholder(id=cell(values, "contact_id"),
-                                  account_id=cell(values, "account_id"), name=full_name,
-                                  title=cell(values, "title") or None,
-                                  email=cell(values, "email") or None)
+        stakeholder = Stakeholder(
+            id=cell(values, "contact_id"),
+            account_id=cell(values, "account_id"),
+            name=full_name,
+            title=cell(values, "title") or None,
+            email=cell(values, "email") or None,
+        )
         candidates.append(("stakeholder", stakeholder, {}))
     except ValidationError as exc:
-        errors += _pydantic_errors(exc, row, {
-            "id": "Contact ID", "account_id": "Account ID", "name": "Full Name",
-            "title": "Title", "email": "Email"})
+        errors += _pydantic_errors(
+            exc,
+            row,
+            {
+                "id": "Contact ID",
+                "account_id": "Account ID",
+                "name": "Full Name",
+                "title": "Title",
+                "email": "Email",
+            },
+        )
     manager = cell(values, "reports_to")
     if role is not None and stance is not None:
         try:
-            membership = Membership(deal_id=cell(values, "opportunity_id"),
-                                    stakeholder_id=cell(values, "contact_id"), role=role,
-                                    stance=stance, ally=ally, influence_rating=rating)
+            membership = Membership(
+                deal_id=cell(values, "opportunity_id"),
+                stakeholder_id=cell(values, "contact_id"),
+                role=role,
+                stance=stance,
+                ally=ally,
+                influence_rating=rating,
+            )
             candidates.append(("membership", membership, {}))
         except ValidationError as exc:
-            errors += _pydantic_errors(exc, row, {
-                "deal_id": "Opportunity ID", "stakeholder_id": "Contact ID",
-                "influence_rating": "Influence Rating"})
+            errors += _pydantic_errors(
+                exc,
+                row,
+                {
+                    "deal_id": "Opportunity ID",
+                    "stakeholder_id": "Contact ID",
+                    "influence_rating": "Influence Rating",
+                },
+            )
     if manager:
         try:
             line = ReportingLine(stakeholder_id=cell(values, "contact_id"), manager_id=manager)
             candidates.append(("report", line, {}))
         except (ValidationError, ValueError) as exc:
             if isinstance(exc, ValidationError):
-                errors += _pydantic_errors(exc, row, {
-                    "stakeholder_id": "Contact ID", "manager_id": "Reports To (Contact ID)"})
+                errors += _pydantic_errors(
+                    exc,
+                    row,
+                    {"stakeholder_id": "Contact ID", "manager_id": "Reports To (Contact ID)"},
+                )
     if errors:
         return errors
 
@@ -372,27 +479,47 @@ def _parse_row(row: int, values: list[str], cell: Any, accounts: dict[str, Accou
             errors += _same(held_account.name, model.name, row, "Account Name", "Account Name")
         elif kind == "deal":
             held_deal = deals.setdefault(model.id, model)
-            errors += _same(held_deal, model, row, "Opportunity ID",
-                            "the opportunity's name, account, owner, stage, amount or date")
+            errors += _same(
+                held_deal,
+                model,
+                row,
+                "Opportunity ID",
+                "the opportunity's name, account, owner, stage, amount or date",
+            )
         elif kind == "stakeholder":
             held_person = stakeholders.setdefault(model.id, model)
-            errors += _same(held_person, model, row, "Contact ID",
-                            "the contact's name, account, title or e-mail")
+            errors += _same(
+                held_person,
+                model,
+                row,
+                "Contact ID",
+                "the contact's name, account, title or e-mail",
+            )
         elif kind == "membership":
             key = (model.deal_id, model.stakeholder_id)
             if key in memberships:
-                errors.append({"row": row, "loc": ["row", row, "Contact ID"],
-                               "msg": f"contact {model.stakeholder_id!r} is already on "
-                                      f"opportunity {model.deal_id!r} in row "
-                                      f"{memberships[key][0]}"})
+                errors.append(
+                    {
+                        "row": row,
+                        "loc": ["row", row, "Contact ID"],
+                        "msg": f"contact {model.stakeholder_id!r} is already on "
+                        f"opportunity {model.deal_id!r} in row "
+                        f"{memberships[key][0]}",
+                    }
+                )
             else:
                 memberships[key] = (row, model)
         elif kind == "report":
             held = reports.get(model.stakeholder_id)
             if held is not None and held[1].manager_id != model.manager_id:
-                errors.append({"row": row, "loc": ["row", row, "Reports To (Contact ID)"],
-                               "msg": f"contact {model.stakeholder_id!r} reports to "
-                                      f"{held[1].manager_id!r} in row {held[0]}"})
+                errors.append(
+                    {
+                        "row": row,
+                        "loc": ["row", row, "Reports To (Contact ID)"],
+                        "msg": f"contact {model.stakeholder_id!r} reports to "
+                        f"{held[1].manager_id!r} in row {held[0]}",
+                    }
+                )
             else:
                 reports.setdefault(model.stakeholder_id, (row, model))
     return errors

@@ -151,14 +151,14 @@ class KeyRepository:
                 raise NotFound("no such API key")
             key_id = rows[0]["id"]
         self.get(key_id=key_id, workspace=workspace)
-        rows = self.runner.write(
-            "api_key_revoke", {"id": key_id, "at": to_ms(datetime.now(UTC))}
-        )
+        rows = self.runner.write("api_key_revoke", {"id": key_id, "at": to_ms(datetime.now(UTC))})
         if not rows:
             raise NotFound(f"no API key {key_id!r}")
         record = _record(rows[0])
         if rows[0].get("already_revoked"):
             assert record.revoked_at is not None
-            raise Conflict(f"API key {key_id!r} was already revoked at "
-                           f"{record.revoked_at.isoformat(timespec='seconds')}")
+            raise Conflict(
+                f"API key {key_id!r} was already revoked at "
+                f"{record.revoked_at.isoformat(timespec='seconds')}"
+            )
         return record

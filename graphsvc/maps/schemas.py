@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 class MapLinkIn(BaseModel):
     ttl_days: float | None = Field(
-        default=None, gt=0, le=366,
+        default=None,
+        gt=0,
+        le=366,
         description="Days until the link expires; default from settings.",
     )
 

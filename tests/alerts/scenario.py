@@ -26,8 +26,13 @@ def owner(i: int) -> str:
 
 
 def _committee(
-    book: ExampleBuilder, deal_id: str, *, dm_name: str = "Dana Decider",
-    dm_contacted: bool, blocker: bool = False, at: datetime,
+    book: ExampleBuilder,
+    deal_id: str,
+    *,
+    dm_name: str = "Dana Decider",
+    dm_contacted: bool,
+    blocker: bool = False,
+    at: datetime,
 ) -> None:
     people = [
         (f"{deal_id}-dm", dm_name, Role.economic_buyer, Stance.neutral, False, 5),
@@ -38,15 +43,29 @@ def _committee(
     if blocker:
         people.append((f"{deal_id}-block", "Bo Blocker", Role.influencer, Stance.blocker, False, 5))
     for sid, name, role, stance, ally, rating in people:
-        book.seat(deal_id, sid, role, at=at - timedelta(days=90), stance=stance, ally=ally,
-                  rating=rating, name=name)
+        book.seat(
+            deal_id,
+            sid,
+            role,
+            at=at - timedelta(days=90),
+            stance=stance,
+            ally=ally,
+            rating=rating,
+            name=name,
+        )
     book.influences(f"{deal_id}-champ", f"{deal_id}-dm", 0.8, at=at - timedelta(days=90))
     contacted = [f"{deal_id}-champ", f"{deal_id}-eval", f"{deal_id}-spons"]
     if dm_contacted:
         contacted.append(f"{deal_id}-dm")
     for k, sid in enumerate(contacted):
-        book.met(deal_id, sid, at=at - timedelta(days=3 + k), channel=Channel.meeting,
-                 next_step_at=at + timedelta(days=10), interaction_id=f"{deal_id}-i{k}")
+        book.met(
+            deal_id,
+            sid,
+            at=at - timedelta(days=3 + k),
+            channel=Channel.meeting,
+            next_step_at=at + timedelta(days=10),
+            interaction_id=f"{deal_id}-i{k}",
+        )
 
 
 def portfolio(owners: int = 10, *, opted_out: int | None = None) -> Bundle:
@@ -74,16 +93,29 @@ def portfolio(owners: int = 10, *, opted_out: int | None = None) -> Bundle:
 def contact_dm(deal_id: str, at: datetime) -> Bundle:
     """The top decision-maker of ``deal_id`` met (clears DM_NEVER_CONTACTED)."""
     book = ExampleBuilder()
-    book.met(deal_id, f"{deal_id}-dm", at=at, channel=Channel.meeting,
-             next_step_at=at + timedelta(days=14), interaction_id=f"{deal_id}-dm-met")
+    book.met(
+        deal_id,
+        f"{deal_id}-dm",
+        at=at,
+        channel=Channel.meeting,
+        next_step_at=at + timedelta(days=14),
+        interaction_id=f"{deal_id}-dm-met",
+    )
     return book.bundle()
 
 
 def add_blocker(deal_id: str, at: datetime) -> Bundle:
     """An influential blocker joins ``deal_id`` (raises INFLUENTIAL_BLOCKER)."""
     book = ExampleBuilder()
-    book.seat(deal_id, f"{deal_id}-newblock", Role.influencer, at=at, stance=Stance.blocker,
-              rating=5, name="Nora Newblocker")
+    book.seat(
+        deal_id,
+        f"{deal_id}-newblock",
+        Role.influencer,
+        at=at,
+        stance=Stance.blocker,
+        rating=5,
+        name="Nora Newblocker",
+    )
     return book.bundle()
 
 

@@ -36,22 +36,23 @@ def store_settings(store: GraphStore) -> Settings:
 
 
 def _env(settings: Settings, server: SmtpServer, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
     env.update(store_env(settings))
-    env.update({
-        "GRAPHSVC_ENVIRONMENT": "test",
-        "GRAPHSVC_LOG_LEVEL": "DEBUG",  # the password must stay out even of debug logs
-        "GRAPHSVC_SMTP_HOST": server.host,
-        "GRAPHSVC_SMTP_PORT": str(server.port),
-        "GRAPHSVC_SMTP_USER": SMTP_USER,
-        "GRAPHSVC_SMTP_PASSWORD": SMTP_PASSWORD,
-        "GRAPHSVC_MAIL_FROM": "Risk Alerts <alerts@example.com>",
-        "GRAPHSVC_MAP_LINK_SECRET": "cli-alerts-test-secret-0123456789",
-        "GRAPHSVC_ALERTS_OPT_OUT": json.dumps([scenario.owner(OWNERS)]),
-        "GRAPHSVC_ALERTS_SEND_ATTEMPTS": "2",
-        "GRAPHSVC_ALERTS_RETRY_WAIT_SECONDS": "0",
-    })
+    env.update(
+        {
+            "GRAPHSVC_ENVIRONMENT": "test",
+            "GRAPHSVC_LOG_LEVEL": "DEBUG",  # the password must stay out even of debug logs
+            "GRAPHSVC_SMTP_HOST": server.host,
+            "GRAPHSVC_SMTP_PORT": str(server.port),
+            "GRAPHSVC_SMTP_USER": SMTP_USER,
+            "GRAPHSVC_SMTP_PASSWORD": SMTP_PASSWORD,
+            "GRAPHSVC_MAIL_FROM": "Risk Alerts <alerts@example.com>",
+            "GRAPHSVC_MAP_LINK_SECRET": "cli-alerts-test-secret-0123456789",
+            "GRAPHSVC_ALERTS_OPT_OUT": json.dumps([scenario.owner(OWNERS)]),
+            "GRAPHSVC_ALERTS_SEND_ATTEMPTS": "2",
+            "GRAPHSVC_ALERTS_RETRY_WAIT_SECONDS": "0",
+        }
+    )
     env.update(extra)
     return env
 
@@ -59,7 +60,11 @@ def _env(settings: Settings, server: SmtpServer, **extra: str) -> dict[str, str]
 def _graphsvc(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", "from graphsvc.cli import main; main()", *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=120,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

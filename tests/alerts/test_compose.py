@@ -51,8 +51,12 @@ def _deal(
 ) -> DealAlert:
     notes, cleared = compose.flag_notes(flags, previous)
     points = [
-        SupportPoint(at=NOW - timedelta(weeks=history - 1 - i), share=0.2 + 0.05 * i,
-                     opposition=0.3 - 0.01 * i, allies=1)
+        SupportPoint(
+            at=NOW - timedelta(weeks=history - 1 - i),
+            share=0.2 + 0.05 * i,
+            opposition=0.3 - 0.01 * i,
+            allies=1,
+        )
         for i in range(history)
     ]
     return DealAlert(
@@ -62,22 +66,42 @@ def _deal(
         worst=max((f.severity for f in flags), key=lambda s: s.weight),
         flags=notes,
         cleared=cleared,
-        support=SupportSummary(share=0.45, opposition=0.2, neutral=0.35, allies=1,
-                               completeness=0.7, trend=Trend.shrinking, trend_delta=-0.1),
+        support=SupportSummary(
+            share=0.45,
+            opposition=0.2,
+            neutral=0.35,
+            allies=1,
+            completeness=0.7,
+            trend=Trend.shrinking,
+            trend_delta=-0.1,
+        ),
         history=points,
-        top_decision_maker=TopDecisionMaker(stakeholder_id="dm", name="Dana Decider",
-                                            confirmed=True, contacted=False),
-        next_best=NextBestContact(stakeholder_id="nb", name="Nick Best", rank=2,
-                                  support_gain=0.12, dm_stance_gain=0.3,
-                                  reason="sways the decision-maker", approach_via=["Ally Al"]),
+        top_decision_maker=TopDecisionMaker(
+            stakeholder_id="dm", name="Dana Decider", confirmed=True, contacted=False
+        ),
+        next_best=NextBestContact(
+            stakeholder_id="nb",
+            name="Nick Best",
+            rank=2,
+            support_gain=0.12,
+            dm_stance_gain=0.3,
+            reason="sways the decision-maker",
+            approach_via=["Ally Al"],
+        ),
         map_url=f"https://graphsvc.example/maps/token-{deal_id}",
         map_expires_at=NOW + timedelta(days=14),
     )
 
 
 def _alert(deals: list[DealAlert], **extra: object) -> OwnerAlert:
-    return OwnerAlert(workspace="ws", owner="owner@example.com", week="2026-W48", as_of=NOW,
-                      deals=sorted(deals, key=compose.deal_order_key), **extra)
+    return OwnerAlert(
+        workspace="ws",
+        owner="owner@example.com",
+        week="2026-W48",
+        as_of=NOW,
+        deals=sorted(deals, key=compose.deal_order_key),
+        **extra,
+    )
 
 
 def _parse(message: EmailMessage) -> EmailMessage:
@@ -87,20 +111,34 @@ def _parse(message: EmailMessage) -> EmailMessage:
 
 
 def _email(alert: OwnerAlert) -> EmailMessage:
-    message_id = compose.message_id_for(workspace=alert.workspace, kind=AlertKind.owner,
-                                        recipient=alert.owner, week=alert.week,
-                                        mail_from="Alerts <alerts@example.com>")
-    return compose.owner_email(alert, mail_from="Alerts <alerts@example.com>",
-                               reply_to="sales-ops@example.com", message_id=message_id, date=NOW)
+    message_id = compose.message_id_for(
+        workspace=alert.workspace,
+        kind=AlertKind.owner,
+        recipient=alert.owner,
+        week=alert.week,
+        mail_from="Alerts <alerts@example.com>",
+    )
+    return compose.owner_email(
+        alert,
+        mail_from="Alerts <alerts@example.com>",
+        reply_to="sales-ops@example.com",
+        message_id=message_id,
+        date=NOW,
+    )
 
 
 def test_flags_new_and_cleared_against_last_week() -> None:
-    flags = [_flag(FlagCode.NO_ALLY, Severity.medium), _flag(FlagCode.STALE, Severity.low),
-             _flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)]
+    flags = [
+        _flag(FlagCode.NO_ALLY, Severity.medium),
+        _flag(FlagCode.STALE, Severity.low),
+        _flag(FlagCode.DM_NEVER_CONTACTED, Severity.high),
+    ]
     notes, cleared = compose.flag_notes(flags, ["NO_ALLY", "SUPPORT_SHRINKING"])
     # Worst first; only the flags last week's e-mail did not carry are new.
     assert [(n.code, n.new) for n in notes] == [
-        (FlagCode.DM_NEVER_CONTACTED, True), (FlagCode.NO_ALLY, False), (FlagCode.STALE, True)
+        (FlagCode.DM_NEVER_CONTACTED, True),
+        (FlagCode.NO_ALLY, False),
+        (FlagCode.STALE, True),
     ]
     assert cleared == [FlagCode.SUPPORT_SHRINKING]
     # Not in last week's e-mail at all: everything new, nothing cleared.
@@ -114,16 +152,22 @@ def test_order_is_severity_then_amount_and_never_contacted_dm_leads() -> None:
     bigger_high = _deal("c", [_flag(FlagCode.SUPPORT_SHRINKING, Severity.high)], amount=950)
     huge_medium = _deal("d", [_flag(FlagCode.NO_ALLY, Severity.medium)], amount=10**7)
     no_amount = _deal("e", [_flag(FlagCode.NO_ALLY, Severity.medium)], amount=None)
-    ordered = sorted([no_amount, huge_medium, big_high, small_never, bigger_high],
-                     key=compose.deal_order_key)
+    ordered = sorted(
+        [no_amount, huge_medium, big_high, small_never, bigger_high], key=compose.deal_order_key
+    )
     assert [d.deal_id for d in ordered] == ["a", "c", "b", "d", "e"]
 
 
 def test_is_at_risk_takes_open_deals_with_a_flag_at_or_above_the_threshold() -> None:
     def analysis(status: str, severities: list[Severity]) -> DealAnalysis:
         return DealAnalysis(
-            deal_id="d", deal_name="D", owner_email="o@example.com", status=status, as_of=NOW,
-            ranking=[], top_decision_maker=None,
+            deal_id="d",
+            deal_name="D",
+            owner_email="o@example.com",
+            status=status,
+            as_of=NOW,
+            ranking=[],
+            top_decision_maker=None,
             support=SupportSummary(share=0, opposition=0, neutral=0, allies=0, completeness=0),
             flags=[_flag(FlagCode.STALE, s) for s in severities],
         )
@@ -136,20 +180,26 @@ def test_is_at_risk_takes_open_deals_with_a_flag_at_or_above_the_threshold() -> 
 
 
 def test_subject_names_the_count_and_the_worst_deal() -> None:
-    alert = _alert([
-        _deal("a", [_flag(FlagCode.NO_ALLY, Severity.medium)], amount=5),
-        _deal("b", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)], name="Acme renewal"),
-    ])
+    alert = _alert(
+        [
+            _deal("a", [_flag(FlagCode.NO_ALLY, Severity.medium)], amount=5),
+            _deal("b", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)], name="Acme renewal"),
+        ]
+    )
     assert compose.owner_subject(alert) == (
         "2026-W48: 2 deals at risk, worst: Acme renewal (top decision-maker never contacted)"
     )
 
 
 def test_message_structure_chart_and_headers() -> None:
-    alert = _alert([
-        _deal("a", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)]),
-        _deal("b", [_flag(FlagCode.NO_ALLY, Severity.medium)], history=1),  # too short: no chart
-    ])
+    alert = _alert(
+        [
+            _deal("a", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)]),
+            _deal(
+                "b", [_flag(FlagCode.NO_ALLY, Severity.medium)], history=1
+            ),  # too short: no chart
+        ]
+    )
     parsed = _parse(_email(alert))
     assert parsed.get_content_type() == "multipart/related"
     assert parsed.get_param("type") == "multipart/alternative"
@@ -179,8 +229,16 @@ def test_same_alert_gives_the_same_bytes() -> None:
 
 def test_bodies_carry_every_part_of_a_deal() -> None:
     alert = _alert(
-        [_deal("a", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high),
-                     _flag(FlagCode.NO_ALLY, Severity.medium)], previous=["NO_ALLY", "STALE"])],
+        [
+            _deal(
+                "a",
+                [
+                    _flag(FlagCode.DM_NEVER_CONTACTED, Severity.high),
+                    _flag(FlagCode.NO_ALLY, Severity.medium),
+                ],
+                previous=["NO_ALLY", "STALE"],
+            )
+        ],
         resolved=[ResolvedDeal(deal_id="z", deal_name="Old deal", cleared=[FlagCode.NO_NEXT_STEP])],
         previous_week="2026-W47",
     )
@@ -202,10 +260,13 @@ def test_bodies_carry_every_part_of_a_deal() -> None:
 
 def test_hostile_names_are_escaped_in_html_and_kept_off_header_lines() -> None:
     deal = _deal("a", [_flag(FlagCode.DM_NEVER_CONTACTED, Severity.high)], name=HOSTILE)
-    deal = deal.model_copy(update={
-        "top_decision_maker": TopDecisionMaker(stakeholder_id="dm", name="<img src=x onerror=y>",
-                                               confirmed=False, contacted=False)
-    })
+    deal = deal.model_copy(
+        update={
+            "top_decision_maker": TopDecisionMaker(
+                stakeholder_id="dm", name="<img src=x onerror=y>", confirmed=False, contacted=False
+            )
+        }
+    )
     parsed = _parse(_email(_alert([deal])))
     html = parsed.get_body(("html",)).get_content()
     assert "<script>" not in html and "<img src=x" not in html
@@ -219,17 +280,30 @@ def test_hostile_names_are_escaped_in_html_and_kept_off_header_lines() -> None:
 
 def test_digest() -> None:
     alerts = [
-        OwnerAlert(workspace="ws", owner=f"o{i}@example.com", week="2026-W48", as_of=NOW,
-                   deals=[_deal(f"{i}", [_flag(FlagCode.NO_ALLY, sev)], amount=100 * i)])
+        OwnerAlert(
+            workspace="ws",
+            owner=f"o{i}@example.com",
+            week="2026-W48",
+            as_of=NOW,
+            deals=[_deal(f"{i}", [_flag(FlagCode.NO_ALLY, sev)], amount=100 * i)],
+        )
         for i, sev in ((1, Severity.medium), (2, Severity.high))
     ]
     digest = ManagerDigest(
-        workspace="ws", manager="boss@example.com", week="2026-W48", as_of=NOW,
+        workspace="ws",
+        manager="boss@example.com",
+        week="2026-W48",
+        as_of=NOW,
         owners=sorted((compose.summarize_owner(a) for a in alerts), key=compose.digest_order_key),
         quiet_owners=["calm@example.com"],
     )
-    message = compose.digest_email(digest, mail_from="alerts@example.com", reply_to=None,
-                                   message_id="<d@example.com>", date=NOW)
+    message = compose.digest_email(
+        digest,
+        mail_from="alerts@example.com",
+        reply_to=None,
+        message_id="<d@example.com>",
+        date=NOW,
+    )
     parsed = _parse(message)
     assert parsed["Subject"] == "2026-W48 team digest: 2 deals at risk across 2 owners"
     text = parsed.get_body(("plain",)).get_content()

@@ -95,8 +95,9 @@ def test_missed_slot_is_caught_up_within_the_window_only() -> None:
         ran.append(week)
         late.set()
 
-    WeeklyScheduler(slot=BERLIN, job=job, clock=late.clock, stop_event=late,
-                    catchup_hours=12).run_forever()
+    WeeklyScheduler(
+        slot=BERLIN, job=job, clock=late.clock, stop_event=late, catchup_hours=12
+    ).run_forever()
     assert ran == [IsoWeek(2026, 48)]
 
     too_late = SimulatedTime(datetime(2026, 11, 24, 9, tzinfo=UTC))  # 27 h after
@@ -106,8 +107,9 @@ def test_missed_slot_is_caught_up_within_the_window_only() -> None:
         ran.append(week)
         too_late.set()
 
-    WeeklyScheduler(slot=BERLIN, job=job2, clock=too_late.clock, stop_event=too_late,
-                    catchup_hours=12).run_forever()
+    WeeklyScheduler(
+        slot=BERLIN, job=job2, clock=too_late.clock, stop_event=too_late, catchup_hours=12
+    ).run_forever()
     assert ran == [IsoWeek(2026, 49)]
 
 
@@ -122,7 +124,11 @@ def test_schedule_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     env.pop("NEO4J_URI", None)
     process = subprocess.Popen(
         [sys.executable, "-c", "from graphsvc.cli import main; main()", "alerts", "schedule"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     try:
         assert process.stdout is not None

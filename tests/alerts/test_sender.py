@@ -52,7 +52,9 @@ def test_plain_send_arrives_once_per_message(settings: Settings, smtp_server: Sm
 
 
 def test_login_works_and_password_never_appears(
-    settings: Settings, smtp_auth_server: SmtpServer, caplog: pytest.LogCaptureFixture,
+    settings: Settings,
+    smtp_auth_server: SmtpServer,
+    caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -68,8 +70,15 @@ def test_login_works_and_password_never_appears(
         sender.send(_message("b@example.com"))
     assert "refused" in str(refused.value)
     output = capsys.readouterr()
-    for text in (str(refused.value), repr(refused.value), caplog.text, output.out, output.err,
-                 repr(configured), str(configured.model_dump())):
+    for text in (
+        str(refused.value),
+        repr(refused.value),
+        caplog.text,
+        output.out,
+        output.err,
+        repr(configured),
+        str(configured.model_dump()),
+    ):
         assert SMTP_PASSWORD not in text
     assert len(smtp_auth_server.received) == 1
 
@@ -78,8 +87,12 @@ def test_starttls_with_private_ca(
     settings: Settings, smtp_starttls_server: SmtpServer, tls_files: tuple
 ) -> None:
     configured = _settings(
-        settings, smtp_starttls_server, smtp_security=SmtpSecurity.starttls,
-        smtp_ca_file=tls_files[0], smtp_user=SMTP_USER, smtp_password=SecretStr(SMTP_PASSWORD),
+        settings,
+        smtp_starttls_server,
+        smtp_security=SmtpSecurity.starttls,
+        smtp_ca_file=tls_files[0],
+        smtp_user=SMTP_USER,
+        smtp_password=SecretStr(SMTP_PASSWORD),
     )
     with SmtpSender(configured) as sender:
         assert sender.send(_message("a@example.com")).status == "sent"

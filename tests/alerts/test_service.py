@@ -27,24 +27,25 @@ OPTED_OUT = 10  # owner10 has deals at risk but opted out
 
 @pytest.fixture
 def alert_settings(settings: Settings, smtp_server: SmtpServer, tmp_path: Path) -> Settings:
-    return settings.model_copy(update={
-        "smtp_host": smtp_server.host,
-        "smtp_port": smtp_server.port,
-        "mail_from": "Risk Alerts <alerts@example.com>",
-        "mail_reply_to": "sales-ops@example.com",
-        "map_link_secret": SecretStr("alerts-test-secret-0123456789"),
-        "public_base_url": "https://graphsvc.example",
-        "alerts_opt_out": [scenario.owner(OPTED_OUT).upper()],  # matched case-insensitively
-        "alerts_send_attempts": 2,
-        "alerts_retry_wait_seconds": 0.0,
-        "alerts_max_consecutive_failures": 3,
-    })
+    return settings.model_copy(
+        update={
+            "smtp_host": smtp_server.host,
+            "smtp_port": smtp_server.port,
+            "mail_from": "Risk Alerts <alerts@example.com>",
+            "mail_reply_to": "sales-ops@example.com",
+            "map_link_secret": SecretStr("alerts-test-secret-0123456789"),
+            "public_base_url": "https://graphsvc.example",
+            "alerts_opt_out": [scenario.owner(OPTED_OUT).upper()],  # matched case-insensitively
+            "alerts_send_attempts": 2,
+            "alerts_retry_wait_seconds": 0.0,
+            "alerts_max_consecutive_failures": 3,
+        }
+    )
 
 
 @pytest.fixture
 def portfolio(store: GraphStore, workspace: str) -> str:
-    store.import_bundle(workspace=workspace,
-                        bundle=scenario.portfolio(OWNERS, opted_out=OPTED_OUT))
+    store.import_bundle(workspace=workspace, bundle=scenario.portfolio(OWNERS, opted_out=OPTED_OUT))
     return workspace
 
 
@@ -91,8 +92,10 @@ def test_one_email_per_owner_with_everything_in_it(
         assert message["Message-ID"].startswith("<2026-w40.owner.")
         assert message.get_content_type() == "multipart/related"
         alternative = next(message.iter_parts())
-        assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain",
-                                                                            "text/html"]
+        assert [p.get_content_type() for p in alternative.iter_parts()] == [
+            "text/plain",
+            "text/html",
+        ]
         html = _html(message)
         assert ">NEW<" not in html  # the owner's first e-mail: nothing to compare with
         images = [p for p in message.iter_parts() if p.get_content_type() == "image/png"]
@@ -129,7 +132,7 @@ def test_never_contacted_dm_deal_is_first_and_hostile_names_are_escaped(
     # All three are high. "blocked" (9,000,000) is by far the biggest, but the deals whose
     # decision-maker was never contacted go first; amount orders within each group.
     assert order == ["hostile", "risky-00", "blocked"]
-    first_deal = html.split('data-deal-id="hostile"', 1)[1].split('data-deal-id=', 1)[0]
+    first_deal = html.split('data-deal-id="hostile"', 1)[1].split("data-deal-id=", 1)[0]
     assert 'data-code="DM_NEVER_CONTACTED"' in first_deal
     assert "Won deal" not in html
     # Escaped in the HTML, never raw.
@@ -163,8 +166,10 @@ def test_server_failing_after_three_then_a_rerun_sends_exactly_the_rest(
     assert len(first.failures) == OWNERS - 3
     failed = [d for d in first.deliveries if d.status == DeliveryStatus.failed]
     assert len(failed) == 3 and all("451" in d.detail for d in failed)  # then it stopped
-    assert {d.status for d in first.failures} == {DeliveryStatus.failed,
-                                                  DeliveryStatus.not_attempted}
+    assert {d.status for d in first.failures} == {
+        DeliveryStatus.failed,
+        DeliveryStatus.not_attempted,
+    }
     first_batch = [r.rcpt_tos[0] for r in smtp_server.received]
     assert len(first_batch) == 3
 
@@ -243,7 +248,10 @@ def test_next_week_marks_new_flags_and_lists_cleared_ones(
 
 
 def test_dry_run_writes_eml_files_and_sends_nothing(
-    store: GraphStore, portfolio: str, alert_settings: Settings, smtp_server: SmtpServer,
+    store: GraphStore,
+    portfolio: str,
+    alert_settings: Settings,
+    smtp_server: SmtpServer,
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "outbox"
@@ -258,7 +266,10 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
 
 
 def test_manager_digest(
-    store: GraphStore, portfolio: str, alert_settings: Settings, smtp_server: SmtpServer,
+    store: GraphStore,
+    portfolio: str,
+    alert_settings: Settings,
+    smtp_server: SmtpServer,
     tmp_path: Path,
 ) -> None:
     managers = tmp_path / "managers.json"
@@ -268,9 +279,7 @@ def test_manager_digest(
     report = _run(store, configured, portfolio)
     assert report.exit_code == 0
     digest: Received = smtp_server.handler.by_recipient()["boss@example.com"]
-    assert digest.message["Subject"] == (
-        "2026-W40 team digest: 5 deals at risk across 3 owners"
-    )
+    assert digest.message["Subject"] == ("2026-W40 team digest: 5 deals at risk across 3 owners")
     text = _text(digest.message)
     # The opted-out owner gets no e-mail of their own but counts for their manager.
     assert scenario.owner(OPTED_OUT) in text
@@ -287,8 +296,13 @@ def test_an_email_another_run_is_sending_is_left_to_it(
     busy = scenario.owner(5)
     other_run = AlertService(store=store, settings=alert_settings)
     claimed, _ = other_run.ledger.claim(
-        workspace=portfolio, kind=AlertKind.owner, recipient=busy, week=scenario.WEEK,
-        message_id="<other@example.com>", run_id="another-run", at=datetime.now(UTC),
+        workspace=portfolio,
+        kind=AlertKind.owner,
+        recipient=busy,
+        week=scenario.WEEK,
+        message_id="<other@example.com>",
+        run_id="another-run",
+        at=datetime.now(UTC),
     )
     assert claimed
     report = _run(store, alert_settings, portfolio)
@@ -316,8 +330,10 @@ def test_an_owner_address_that_would_reach_someone_else_is_refused(
     assert refused.recipient == sneaky and "not a deliverable address" in refused.detail
     assert report.exit_code == 2
     assert report.count(DeliveryStatus.sent) == OWNERS
-    assert all(r.rcpt_tos[0].endswith("@example.com") and "," not in r.rcpt_tos[0]
-               for r in smtp_server.received)
+    assert all(
+        r.rcpt_tos[0].endswith("@example.com") and "," not in r.rcpt_tos[0]
+        for r in smtp_server.received
+    )
     assert _run(store, alert_settings, portfolio).count(DeliveryStatus.rejected) == 0  # recorded
 
 

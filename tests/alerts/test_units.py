@@ -31,7 +31,11 @@ def test_a_week_is_described_as_of_its_slot_or_now() -> None:
     now = datetime(2026, 11, 26, 15, tzinfo=UTC)  # Thursday of 2026-W48
     assert week_as_of(IsoWeek(2026, 48), slot=slot, now=now) == now
     assert week_as_of(IsoWeek(2026, 47), slot=slot, now=now) == datetime(
-        2026, 11, 16, 12, tzinfo=UTC  # Monday 07:00 EST
+        2026,
+        11,
+        16,
+        12,
+        tzinfo=UTC,  # Monday 07:00 EST
     )
     with pytest.raises(ValidationFailed, match="has not started"):
         week_as_of(IsoWeek(2026, 49), slot=slot, now=now)

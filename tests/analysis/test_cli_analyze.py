@@ -21,8 +21,11 @@ def cli_env(store: GraphStore, workspace: str) -> Iterator[dict[str, str | None]
     # The CLI opens its own store: on the same data directory (it finds the running
     # embedded server, the store's rule for a second process) or the same Neo4j.
     get_settings.cache_clear()
-    env: dict[str, str | None] = {"NEO4J_URI": None, "COLUMNS": "200",
-                                  "GRAPHSVC_ENVIRONMENT": "test"}
+    env: dict[str, str | None] = {
+        "NEO4J_URI": None,
+        "COLUMNS": "200",
+        "GRAPHSVC_ENVIRONMENT": "test",
+    }
     env.update(store_env(store.settings))
     yield env
     get_settings.cache_clear()
@@ -30,14 +33,26 @@ def cli_env(store: GraphStore, workspace: str) -> Iterator[dict[str, str | None]
 
 def test_analyze_prints_tables_and_json(cli_env: dict[str, str | None], workspace: str) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of",
-                                 day(40).date().isoformat()], env=cli_env)
+    result = runner.invoke(
+        app,
+        ["analyze", "d1", "--workspace", workspace, "--as-of", day(40).date().isoformat()],
+        env=cli_env,
+    )
     assert result.exit_code == 0, result.output
-    for text in ("Influence ranking", "Support base", "Risk flags", "DM_NEVER_CONTACTED",
-                 "never contacted", "Boss (boss)"):
+    for text in (
+        "Influence ranking",
+        "Support base",
+        "Risk flags",
+        "DM_NEVER_CONTACTED",
+        "never contacted",
+        "Boss (boss)",
+    ):
         assert text in result.output
-    result = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--json",
-                                 "--as-of", "2026-04-25T00:00:00Z"], env=cli_env)
+    result = runner.invoke(
+        app,
+        ["analyze", "d1", "--workspace", workspace, "--json", "--as-of", "2026-04-25T00:00:00Z"],
+        env=cli_env,
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["deal_id"] == "d1" and data["top_decision_maker"]["contacted"] is True
@@ -46,8 +61,9 @@ def test_analyze_prints_tables_and_json(cli_env: dict[str, str | None], workspac
 
 def test_analyze_bad_date_and_unknown_deal(cli_env: dict[str, str | None], workspace: str) -> None:
     runner = CliRunner()
-    bad = runner.invoke(app, ["analyze", "d1", "--workspace", workspace, "--as-of", "soon"],
-                        env=cli_env)
+    bad = runner.invoke(
+        app, ["analyze", "d1", "--workspace", workspace, "--as-of", "soon"], env=cli_env
+    )
     assert bad.exit_code != 0
     missing = runner.invoke(app, ["analyze", "nope", "--workspace", workspace], env=cli_env)
     assert missing.exit_code != 0

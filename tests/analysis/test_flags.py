@@ -14,7 +14,9 @@ from tests.analysis.scenarios import deal, healthy_interactions
 
 
 def analyze_snapshot(
-    snapshot: DealSnapshot, *, previous: DealSnapshot | None = None,
+    snapshot: DealSnapshot,
+    *,
+    previous: DealSnapshot | None = None,
     params: AnalysisParams | None = None,
 ) -> DealAnalysis:
     """The engine on one committee (a fleet of one)."""

@@ -29,11 +29,11 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
     assert len(fleet) > 100  # the open deals of the portfolio
     # The full rankings too, on the same batched read and vectorised scoring; the
     # reference is the per-deal networkx path on the same histories.
-    histories = [h for batch in store.open_deal_histories(workspace=workspace, as_of=NOW)
-                 for h in batch]
+    histories = [
+        h for batch in store.open_deal_histories(workspace=workspace, as_of=NOW) for h in batch
+    ]
     full = analyze(histories, params=service.params)
-    assert [a.deal_id for a in full] == [r.deal_id for r in fleet] == [
-        h.deal.id for h in histories]
+    assert [a.deal_id for a in full] == [r.deal_id for r in fleet] == [h.deal.id for h in histories]
     flagged = 0
     for result, analysis, history in zip(fleet, full, histories, strict=True):
         single = analyze_history(history, params=service.params)
@@ -46,7 +46,8 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
             assert_same_risk(candidate, single)
             assert candidate.support.movers == single.support.movers or all(
                 abs(a.delta - b.delta) <= 1e-9
-                for a, b in zip(candidate.support.movers, single.support.movers, strict=True))
+                for a, b in zip(candidate.support.movers, single.support.movers, strict=True)
+            )
         flagged += bool(result.flags)
     assert flagged > 0
 
@@ -61,7 +62,8 @@ def test_fleet_scan_equals_per_deal_path_on_200_deals(store: GraphStore, workspa
         for got, want in zip(item.support_history, expected, strict=True):
             assert abs(got.share - want.share) <= 1e-9 and got.allies == want.allies
         best = service.next_best_contacts(
-            workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1).items
+            workspace=workspace, deal_id=deal_id, as_of=NOW, limit=1
+        ).items
         assert [c.stakeholder_id for c in item.next_best_contacts] == [
             c.stakeholder_id for c in best
         ]

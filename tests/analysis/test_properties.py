@@ -147,7 +147,8 @@ def test_engine_analysis_equals_the_networkx_reference(batch) -> None:
         assert_same_risk(engine, single)
         assert engine.support.movers == single.support.movers or all(
             abs(a.delta - b.delta) <= 1e-9
-            for a, b in zip(engine.support.movers, single.support.movers, strict=True))
+            for a, b in zip(engine.support.movers, single.support.movers, strict=True)
+        )
 
 
 @FAST
@@ -179,12 +180,12 @@ def test_engine_support_histories_equal_the_reference(batch, interval) -> None:
 @given(st.lists(histories(), min_size=1, max_size=4))
 def test_fleet_scan_equals_per_deal_assessment(batch) -> None:
     now, then = trend_pairs(batch)
-    for a, b, fleet in zip(now, then, analyze_snapshots(now, then, ranking=False),
-                           strict=True):
+    for a, b, fleet in zip(now, then, analyze_snapshots(now, then, ranking=False), strict=True):
         single = assess_snapshot(a, previous=b)
         full = analyze_snapshot(a, previous=b)
         assert [p.stakeholder_id for p in single.key_people] == [
-            r.stakeholder_id for r in full.ranking[:3]]
+            r.stakeholder_id for r in full.ranking[:3]
+        ]
         assert_same_rows(fleet.key_people, full.key_people)
         assert fleet.flags == full.flags
         assert_same_risk(fleet, single)
@@ -207,11 +208,14 @@ def test_fleet_next_best_with_a_zero_self_weight() -> None:
     # takes the per-deal route (forecast.py) inside the fleet pass.
     from graphsvc.analysis._examples import committee
 
-    odd = committee([("a", "Other", 3, "neutral"), ("b", "Other", 3, "blocker", False, 0.0)],
-                    influences=[("a", "b", 1.0)])
+    odd = committee(
+        [("a", "Other", 3, "neutral"), ("b", "Other", 3, "blocker", False, 0.0)],
+        influences=[("a", "b", 1.0)],
+    )
     normal = committee([("c", "Influencer", 3, "neutral")])
     fleet = fleet_next_best([odd, normal], fleet_scores([odd, normal]))
     assert [[c.stakeholder_id for c in x] for x in fleet] == [
         [c.stakeholder_id for c in next_best_contacts(odd)],
-        [c.stakeholder_id for c in next_best_contacts(normal)]]
+        [c.stakeholder_id for c in next_best_contacts(normal)],
+    ]
     assert fleet[0][0].support_gain == next_best_contacts(odd)[0].support_gain

@@ -36,8 +36,9 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         config = uvicorn.Config(app, **uvicorn_options(log_level="warning", lifespan="on"))
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
         self.thread.start()
 
     def stop(self) -> None:
@@ -93,33 +94,68 @@ def seed_deal(client: httpx.Client, *, prefix: str = "", members: int = 4) -> di
     reporting lines and an interaction, all through the API. Returns the ids."""
     acc, deal = f"{prefix}acc-1", f"{prefix}deal-1"
     people = [f"{prefix}s-{i}" for i in range(1, members + 1)]
-    assert client.put(f"/v1/accounts/{acc}", json={"name": "Acme", "tier": "strategic"}
-                      ).status_code == 201
-    r = client.put(f"/v1/deals/{deal}", json={
-        "account_id": acc, "name": "Acme renewal", "owner_email": "Owner@Us.example",
-        "amount": 120000, "currency": "EUR", "stage": "Negotiation", "status": "open",
-        "close_date": "2027-03-31"})
+    assert (
+        client.put(f"/v1/accounts/{acc}", json={"name": "Acme", "tier": "strategic"}).status_code
+        == 201
+    )
+    r = client.put(
+        f"/v1/deals/{deal}",
+        json={
+            "account_id": acc,
+            "name": "Acme renewal",
+            "owner_email": "Owner@Us.example",
+            "amount": 120000,
+            "currency": "EUR",
+            "stage": "Negotiation",
+            "status": "open",
+            "close_date": "2027-03-31",
+        },
+    )
     assert r.status_code == 201, r.text
     roles = ["Decision Maker", "Champion", "Evaluator", "Gatekeeper"]
     stances = ["neutral", "champion", "skeptic", "unknown"]
     for i, sid in enumerate(people):
-        r = client.put(f"/v1/stakeholders/{sid}", json={
-            "account_id": acc, "name": f"Person {i}", "title": "VP", "email": f"p{i}@acme.example"})
+        r = client.put(
+            f"/v1/stakeholders/{sid}",
+            json={
+                "account_id": acc,
+                "name": f"Person {i}",
+                "title": "VP",
+                "email": f"p{i}@acme.example",
+            },
+        )
         assert r.status_code == 201, r.text
-        r = client.put(f"/v1/deals/{deal}/committee/{sid}", json={
-            "role": roles[i % 4], "stance": stances[i % 4], "ally": i == 1,
-            "influence_rating": 1 + i % 5, "at": "2026-01-05T09:00:00+00:00"})
+        r = client.put(
+            f"/v1/deals/{deal}/committee/{sid}",
+            json={
+                "role": roles[i % 4],
+                "stance": stances[i % 4],
+                "ally": i == 1,
+                "influence_rating": 1 + i % 5,
+                "at": "2026-01-05T09:00:00+00:00",
+            },
+        )
         assert r.status_code == 200, r.text
-    r = client.put(f"/v1/stakeholders/{people[1]}/influences/{people[0]}",
-                   json={"strength": 0.8, "at": "2026-01-06T00:00:00Z"})
+    r = client.put(
+        f"/v1/stakeholders/{people[1]}/influences/{people[0]}",
+        json={"strength": 0.8, "at": "2026-01-06T00:00:00Z"},
+    )
     assert r.status_code == 200, r.text
-    r = client.put(f"/v1/stakeholders/{people[2]}/reports-to/{people[0]}",
-                   json={"at": "2026-01-06T00:00:00Z"})
+    r = client.put(
+        f"/v1/stakeholders/{people[2]}/reports-to/{people[0]}", json={"at": "2026-01-06T00:00:00Z"}
+    )
     assert r.status_code == 200, r.text
-    r = client.post("/v1/interactions", json={
-        "deal_id": deal, "at": "2026-02-01T10:00:00+01:00", "channel": "meeting",
-        "stakeholder_ids": [people[1]], "team_member_emails": ["ae@us.example"],
-        "summary": "Kick-off", "next_step_at": "2026-02-15T10:00:00Z"})
+    r = client.post(
+        "/v1/interactions",
+        json={
+            "deal_id": deal,
+            "at": "2026-02-01T10:00:00+01:00",
+            "channel": "meeting",
+            "stakeholder_ids": [people[1]],
+            "team_member_emails": ["ae@us.example"],
+            "summary": "Kick-off",
+            "next_step_at": "2026-02-15T10:00:00Z",
+        },
+    )
     assert r.status_code == 201, r.text
-    return {"account": acc, "deal": deal, "people": people,
-            "interaction": r.json()["id"]}
+    return {"account": acc, "deal": deal, "people": people, "interaction": r.json()["id"]}

@@ -25,12 +25,22 @@ def test_resource_round_trip(api: Api, workspace: str) -> None:
     with api.client(api.key(workspace)) as client:
         ids = seed_deal(client)
         deal = client.get(f"/v1/deals/{ids['deal']}").json()
-        assert deal == {"id": ids["deal"], "account_id": ids["account"], "name": "Acme renewal",
-                        "owner_email": "owner@us.example", "amount": 120000.0,
-                        "currency": "EUR", "stage": "Negotiation", "status": "open",
-                        "close_date": "2027-03-31"}
+        assert deal == {
+            "id": ids["deal"],
+            "account_id": ids["account"],
+            "name": "Acme renewal",
+            "owner_email": "owner@us.example",
+            "amount": 120000.0,
+            "currency": "EUR",
+            "stage": "Negotiation",
+            "status": "open",
+            "close_date": "2027-03-31",
+        }
         assert client.get(f"/v1/accounts/{ids['account']}").json() == {
-            "id": ids["account"], "name": "Acme", "tier": "strategic"}
+            "id": ids["account"],
+            "name": "Acme",
+            "tier": "strategic",
+        }
         person = client.get(f"/v1/stakeholders/{ids['people'][0]}").json()
         assert person["title"] == "VP" and person["account_id"] == ids["account"]
 
@@ -45,25 +55,34 @@ def test_resource_round_trip(api: Api, workspace: str) -> None:
         assert [m["stakeholder_id"] for m in committee] == sorted(ids["people"])
 
         # Ending a membership keeps its history: as of before the end it is still there.
-        end = client.delete(f"/v1/deals/{ids['deal']}/committee/{ids['people'][3]}",
-                            params={"at": "2026-03-01T00:00:00Z"})
+        end = client.delete(
+            f"/v1/deals/{ids['deal']}/committee/{ids['people'][3]}",
+            params={"at": "2026-03-01T00:00:00Z"},
+        )
         assert end.status_code == 200, end.text
         assert end.json()["at"] == "2026-03-01T00:00:00+00:00"
         now_members = client.get(f"/v1/deals/{ids['deal']}/committee").json()["items"]
         assert ids["people"][3] not in {m["stakeholder_id"] for m in now_members}
-        before = client.get(f"/v1/deals/{ids['deal']}/committee",
-                            params={"as_of": "2026-02-01T00:00:00Z"}).json()["items"]
+        before = client.get(
+            f"/v1/deals/{ids['deal']}/committee", params={"as_of": "2026-02-01T00:00:00Z"}
+        ).json()["items"]
         assert ids["people"][3] in {m["stakeholder_id"] for m in before}
         again = client.delete(f"/v1/deals/{ids['deal']}/committee/{ids['people'][3]}")
         assert again.status_code == 404 and again.json()["error"] == "not_found"
 
         # Lines end too.
-        assert client.delete(
-            f"/v1/stakeholders/{ids['people'][1]}/influences/{ids['people'][0]}"
-        ).status_code == 200
-        assert client.delete(
-            f"/v1/stakeholders/{ids['people'][2]}/reports-to/{ids['people'][0]}"
-        ).status_code == 200
+        assert (
+            client.delete(
+                f"/v1/stakeholders/{ids['people'][1]}/influences/{ids['people'][0]}"
+            ).status_code
+            == 200
+        )
+        assert (
+            client.delete(
+                f"/v1/stakeholders/{ids['people'][2]}/reports-to/{ids['people'][0]}"
+            ).status_code
+            == 200
+        )
 
         # An account with deals cannot go (409); the deal can, then the account.
         conflict = client.delete(f"/v1/accounts/{ids['account']}")
@@ -76,9 +95,15 @@ def test_deal_list_filters_and_pages(api: Api, workspace: str) -> None:
     with api.client(api.key(workspace)) as client:
         client.put("/v1/accounts/a", json={"name": "A"})
         for i in range(7):
-            r = client.put(f"/v1/deals/d{i}", json={
-                "account_id": "a", "name": f"Deal {i}", "status": "won" if i % 3 == 0 else "open",
-                "owner_email": "x@us.example" if i % 2 else "y@us.example"})
+            r = client.put(
+                f"/v1/deals/d{i}",
+                json={
+                    "account_id": "a",
+                    "name": f"Deal {i}",
+                    "status": "won" if i % 3 == 0 else "open",
+                    "owner_email": "x@us.example" if i % 2 else "y@us.example",
+                },
+            )
             assert r.status_code == 201, r.text
         seen, cursor = [], None
         while True:
@@ -101,8 +126,9 @@ def test_validation_errors_name_the_field(api: Api, workspace: str) -> None:
     with api.client(api.key(workspace)) as client:
         client.put("/v1/accounts/a", json={"name": "A"})
         client.put("/v1/stakeholders/s", json={"account_id": "a", "name": "S"})
-        client.put("/v1/deals/d", json={"account_id": "a", "name": "D",
-                                        "owner_email": "o@us.example"})
+        client.put(
+            "/v1/deals/d", json={"account_id": "a", "name": "D", "owner_email": "o@us.example"}
+        )
         r = client.put("/v1/deals/d/committee/s", json={"role": "Boss", "stance": "fan"})
         assert r.status_code == 422
         body = r.json()
@@ -112,13 +138,20 @@ def test_validation_errors_name_the_field(api: Api, workspace: str) -> None:
         assert r.status_code == 422
         r = client.put("/v1/stakeholders/s/influences/t", json={"strength": 1.5})
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["strength"]
-        r = client.post("/v1/interactions", json={
-            "deal_id": "d", "at": "2026-01-01T00:00:00Z", "channel": "call",
-            "stakeholder_ids": ["s", "nobody"]})
+        r = client.post(
+            "/v1/interactions",
+            json={
+                "deal_id": "d",
+                "at": "2026-01-01T00:00:00Z",
+                "channel": "call",
+                "stakeholder_ids": ["s", "nobody"],
+            },
+        )
         assert r.status_code == 422
         assert r.json()["detail"][0]["loc"][-2:] == ["stakeholder_ids", 1]
-        r = client.post("/v1/interactions", content=b"{not json",
-                        headers={"content-type": "application/json"})
+        r = client.post(
+            "/v1/interactions", content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert r.status_code == 400 and r.json()["error"] == "bad_request"
 
 
@@ -127,10 +160,13 @@ def test_auth_401_403_and_revocation(api: Api, workspace: str) -> None:
     with api.client() as anonymous:
         r = anonymous.get("/v1/deals")
         assert r.status_code == 401 and r.json()["error"] == "unauthorized"
-        assert anonymous.get("/v1/deals", headers={"Authorization": "Bearer nope"}
-                             ).status_code == 401
-        assert anonymous.get("/v1/deals", headers={"Authorization": f"Basic {read_key}"}
-                             ).status_code == 401
+        assert (
+            anonymous.get("/v1/deals", headers={"Authorization": "Bearer nope"}).status_code == 401
+        )
+        assert (
+            anonymous.get("/v1/deals", headers={"Authorization": f"Basic {read_key}"}).status_code
+            == 401
+        )
     with api.client(read_key) as reader:
         assert reader.get("/v1/deals").status_code == 200
         r = reader.put("/v1/accounts/a", json={"name": "A"})
@@ -176,13 +212,17 @@ def test_revoking_a_revoked_key_says_it_was_already_revoked(api: Api, workspace:
 
 def test_request_id_is_echoed_or_made(api: Api) -> None:
     with api.client() as client:
-        assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}
-                          ).headers["x-request-id"] == "abc-123"
+        assert (
+            client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+            == "abc-123"
+        )
         made = client.get("/healthz").headers["x-request-id"]
         assert re.fullmatch(r"[0-9a-f]{32}", made)
         # A malformed id is replaced, not echoed (it would reach the logs).
-        assert client.get("/healthz", headers={"X-Request-ID": "a b\tc"}
-                          ).headers["x-request-id"] != "a b\tc"
+        assert (
+            client.get("/healthz", headers={"X-Request-ID": "a b\tc"}).headers["x-request-id"]
+            != "a b\tc"
+        )
         missing = client.get("/nowhere")
         assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
@@ -210,50 +250,89 @@ def test_analysis_is_cached_until_a_write_and_metrics_show_it(api: Api, workspac
         again = client.get(f"/v1/deals/{deal}/analysis").json()  # from the cache, as of now
         assert {**again, "as_of": None} == {**body, "as_of": None}
         assert again["as_of"] >= body["as_of"]
-        hits = metric(client.get("/metrics").text, "graphsvc_analysis_cache_total",
-                      result="hit")
+        hits = metric(client.get("/metrics").text, "graphsvc_analysis_cache_total", result="hit")
         assert hits >= 1
 
         # A write to the deal is visible in the very next analysis.
-        r = client.put(f"/v1/deals/{deal}/committee/{dm}",
-                       json={"role": "Decision Maker", "stance": "champion"})
+        r = client.put(
+            f"/v1/deals/{deal}/committee/{dm}",
+            json={"role": "Decision Maker", "stance": "champion"},
+        )
         assert r.status_code == 200, r.text
         after = client.get(f"/v1/deals/{deal}/analysis").json()
         assert after["support"]["share"] > body["support"]["share"]
 
-        for path in ("forecast", "next-best-contacts", "paths-to-decision-maker",
-                     "support-history?interval=day"):
+        for path in (
+            "forecast",
+            "next-best-contacts",
+            "paths-to-decision-maker",
+            "support-history?interval=day",
+        ):
             r = client.get(f"/v1/deals/{deal}/{path}")
             assert r.status_code == 200, (path, r.text)
         forecast = client.get(f"/v1/deals/{deal}/forecast").json()
         assert all(-2 <= s["predicted"] <= 2 for s in forecast["stakeholders"])
-        points = client.get(f"/v1/deals/{deal}/support-history",
-                            params={"from": "2026-01-01T00:00:00Z", "to": "2026-03-01T00:00:00Z",
-                                    "interval": "week"}).json()["points"]
+        points = client.get(
+            f"/v1/deals/{deal}/support-history",
+            params={
+                "from": "2026-01-01T00:00:00Z",
+                "to": "2026-03-01T00:00:00Z",
+                "interval": "week",
+            },
+        ).json()["points"]
         assert points and all(ISO_WITH_OFFSET.match(p["at"]) for p in points)
-        too_long = client.get(f"/v1/deals/{deal}/support-history",
-                              params={"from": "1900-01-01T00:00:00Z", "interval": "day"})
+        too_long = client.get(
+            f"/v1/deals/{deal}/support-history",
+            params={"from": "1900-01-01T00:00:00Z", "interval": "day"},
+        )
         assert too_long.status_code == 422
 
         text = client.get("/metrics").text
-        assert metric(text, "graphsvc_http_requests_total",
-                      route="/v1/deals/{deal_id}/analysis", status="200") == 3
-        assert metric(text, "graphsvc_http_request_duration_seconds_count",
-                      route="/v1/deals/{deal_id}/analysis") == 3
-        assert metric(text, "graphsvc_store_query_duration_seconds_count",
-                      query="api_key_authenticate") >= 3
+        assert (
+            metric(
+                text,
+                "graphsvc_http_requests_total",
+                route="/v1/deals/{deal_id}/analysis",
+                status="200",
+            )
+            == 3
+        )
+        assert (
+            metric(
+                text,
+                "graphsvc_http_request_duration_seconds_count",
+                route="/v1/deals/{deal_id}/analysis",
+            )
+            == 3
+        )
+        assert (
+            metric(
+                text, "graphsvc_store_query_duration_seconds_count", query="api_key_authenticate"
+            )
+            >= 3
+        )
         assert metric(text, "graphsvc_analysis_cache_total", result="miss") >= 2
 
 
 def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
     with api.client(api.key(workspace)) as client:
-        first = seed_deal(client, prefix="x-")   # its decision-maker was never contacted
+        first = seed_deal(client, prefix="x-")  # its decision-maker was never contacted
         seed_deal(client, prefix="y-")
         # y's decision-maker is met: no DM_NEVER_CONTACTED there.
-        assert client.post("/v1/interactions", json={
-            "deal_id": "y-deal-1", "at": "2026-11-20T10:00:00Z", "channel": "call",
-            "stakeholder_ids": ["y-s-1"], "team_member_emails": ["ae@us.example"],
-            "next_step_at": "2099-01-01T00:00:00Z"}).status_code == 201
+        assert (
+            client.post(
+                "/v1/interactions",
+                json={
+                    "deal_id": "y-deal-1",
+                    "at": "2026-11-20T10:00:00Z",
+                    "channel": "call",
+                    "stakeholder_ids": ["y-s-1"],
+                    "team_member_emails": ["ae@us.example"],
+                    "next_step_at": "2099-01-01T00:00:00Z",
+                },
+            ).status_code
+            == 201
+        )
         page = client.get("/v1/risks").json()
         assert [i["deal_id"] for i in page["items"]] == ["x-deal-1", "y-deal-1"]
         weights = {"high": 3, "medium": 2, "low": 1}
@@ -264,7 +343,8 @@ def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
             assert item["severity"] == item["flags"][0]["severity"]
         never = client.get("/v1/risks", params={"code": "DM_NEVER_CONTACTED"}).json()["items"]
         assert [(i["deal_id"], [f["code"] for f in i["flags"]]) for i in never] == [
-            ("x-deal-1", ["DM_NEVER_CONTACTED"])]
+            ("x-deal-1", ["DM_NEVER_CONTACTED"])
+        ]
         high = client.get("/v1/risks", params={"severity": "high"}).json()["items"]
         assert all(f["severity"] == "high" for i in high for f in i["flags"])
         one = client.get("/v1/risks", params={"limit": 1}).json()
@@ -273,13 +353,17 @@ def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
         assert [i["deal_id"] for i in rest["items"]] == ["y-deal-1"]
         assert rest["next_cursor"] is None
         assert client.get("/v1/risks", params={"owner": "nobody@us.example"}).json() == {
-            "items": [], "next_cursor": None}
+            "items": [],
+            "next_cursor": None,
+        }
         assert client.get("/v1/risks", params={"cursor": "!!"}).status_code == 422
         # A won deal is no longer at risk.
         deal = client.get(f"/v1/deals/{first['deal']}").json()
         deal.pop("id")
-        assert client.put(f"/v1/deals/{first['deal']}",
-                          json={**deal, "status": "won"}).status_code == 200
+        assert (
+            client.put(f"/v1/deals/{first['deal']}", json={**deal, "status": "won"}).status_code
+            == 200
+        )
         assert [i["deal_id"] for i in client.get("/v1/risks").json()["items"]] == ["y-deal-1"]
 
 
@@ -301,9 +385,9 @@ def test_every_paginated_route_refuses_a_bad_cursor_alike(api: Api, workspace: s
     # deal-list cursor is no risk-list offset.
     with api.client(api.key(workspace)) as client:
         deal_cursor = "ZGVhbC03"  # encode_cursor("deal-7")
-        for path, cursor in (("/v1/deals", "!!"), ("/v1/risks", "!!"),
-                             ("/v1/risks", deal_cursor)):
+        for path, cursor in (("/v1/deals", "!!"), ("/v1/risks", "!!"), ("/v1/risks", deal_cursor)):
             answer = client.get(path, params={"cursor": cursor})
             assert answer.status_code == 422, (path, answer.text)
             assert answer.json()["detail"] == [
-                {"loc": ["query", "cursor"], "msg": "not a cursor of this API"}]
+                {"loc": ["query", "cursor"], "msg": "not a cursor of this API"}
+            ]

@@ -22,35 +22,58 @@ WRITE_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
 # reaches the workspace check. A route missing here fails the test: add it.
 BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/v1/accounts/{account_id}"): {"name": "Mine now"},
-    ("PUT", "/v1/deals/{deal_id}"): {"account_id": "{account_id}", "name": "X",
-                                     "owner_email": "b@us.example"},
+    ("PUT", "/v1/deals/{deal_id}"): {
+        "account_id": "{account_id}",
+        "name": "X",
+        "owner_email": "b@us.example",
+    },
     ("PUT", "/v1/stakeholders/{stakeholder_id}"): {"account_id": "{account_id}", "name": "X"},
     ("PATCH", "/v1/accounts/{account_id}"): {"name": "Mine now"},
     ("PATCH", "/v1/deals/{deal_id}"): {"name": "X"},
     ("PATCH", "/v1/stakeholders/{stakeholder_id}"): {"name": "X"},
-    ("PUT", "/v1/interactions/{interaction_id}"): {"deal_id": "{deal_id}",
-                                                   "at": "2026-03-01T00:00:00Z",
-                                                   "channel": "call"},
+    ("PUT", "/v1/interactions/{interaction_id}"): {
+        "deal_id": "{deal_id}",
+        "at": "2026-03-01T00:00:00Z",
+        "channel": "call",
+    },
     ("PATCH", "/v1/interactions/{interaction_id}"): {"summary": "X"},
     ("PUT", "/v1/deals/{deal_id}/committee/{stakeholder_id}"): {
-        "role": "Decision Maker", "stance": "blocker", "ally": False},
+        "role": "Decision Maker",
+        "stance": "blocker",
+        "ally": False,
+    },
     ("PUT", "/v1/stakeholders/{stakeholder_id}/influences/{target_id}"): {"strength": 0.5},
     ("PUT", "/v1/stakeholders/{stakeholder_id}/reports-to/{manager_id}"): {},
-    ("POST", "/v1/interactions"): {"deal_id": "{deal_id}", "at": "2026-03-01T00:00:00Z",
-                                   "channel": "call", "stakeholder_ids": ["{stakeholder_id}"]},
-    ("POST", "/v1/import"): {"memberships": [{"deal_id": "{deal_id}",
-                                              "stakeholder_id": "{stakeholder_id}",
-                                              "role": "Other"}]},
+    ("POST", "/v1/interactions"): {
+        "deal_id": "{deal_id}",
+        "at": "2026-03-01T00:00:00Z",
+        "channel": "call",
+        "stakeholder_ids": ["{stakeholder_id}"],
+    },
+    ("POST", "/v1/import"): {
+        "memberships": [
+            {"deal_id": "{deal_id}", "stakeholder_id": "{stakeholder_id}", "role": "Other"}
+        ]
+    },
     ("POST", "/v1/keys"): {"scope": "read"},
     ("POST", "/v1/deals/{deal_id}/map-links"): {},
     ("POST", "/v1/accounts/batch"): {"items": [{"id": "{account_id}", "name": "Mine now"}]},
-    ("POST", "/v1/deals/batch"): {"items": [{"id": "{deal_id}", "account_id": "{account_id}",
-                                             "name": "X", "owner_email": "b@us.example"}]},
-    ("POST", "/v1/stakeholders/batch"): {"items": [{"id": "{stakeholder_id}",
-                                                    "account_id": "{account_id}", "name": "X"}]},
-    ("POST", "/v1/interactions/batch"): {"items": [{"deal_id": "{deal_id}",
-                                                    "at": "2026-03-01T00:00:00Z",
-                                                    "channel": "call"}]},
+    ("POST", "/v1/deals/batch"): {
+        "items": [
+            {
+                "id": "{deal_id}",
+                "account_id": "{account_id}",
+                "name": "X",
+                "owner_email": "b@us.example",
+            }
+        ]
+    },
+    ("POST", "/v1/stakeholders/batch"): {
+        "items": [{"id": "{stakeholder_id}", "account_id": "{account_id}", "name": "X"}]
+    },
+    ("POST", "/v1/interactions/batch"): {
+        "items": [{"deal_id": "{deal_id}", "at": "2026-03-01T00:00:00Z", "channel": "call"}]
+    },
 }
 
 # Routes that take no id of A (or upsert the id in the caller's own workspace), with the
@@ -72,8 +95,11 @@ NOT_404: dict[tuple[str, str], int] = {
     # A bundle referring to A's deal and person: 422 naming each unknown reference.
     ("POST", "/v1/import"): 422,
 }
-CHANGES_B = {("PUT", "/v1/accounts/{account_id}"), ("POST", "/v1/keys"),
-             ("POST", "/v1/accounts/batch")}
+CHANGES_B = {
+    ("PUT", "/v1/accounts/{account_id}"),
+    ("POST", "/v1/keys"),
+    ("POST", "/v1/accounts/batch"),
+}
 
 
 def v1_routes(api: Api) -> list[tuple[str, str]]:
@@ -120,9 +146,12 @@ def two_workspaces(api: Api, workspace: str) -> dict[str, Any]:
         seed_deal(b_client, prefix="b-")
     a_key_id = api.keys.list(workspace=ws_a)[0].id
     path_ids = {
-        "account_id": ids["account"], "deal_id": ids["deal"],
-        "stakeholder_id": ids["people"][1], "target_id": ids["people"][0],
-        "manager_id": ids["people"][0], "key_id": a_key_id,
+        "account_id": ids["account"],
+        "deal_id": ids["deal"],
+        "stakeholder_id": ids["people"][1],
+        "target_id": ids["people"][0],
+        "manager_id": ids["people"][0],
+        "key_id": a_key_id,
         "interaction_id": ids["interaction"],
     }
     return {"a": ws_a, "b": ws_b, "ids": path_ids, "seeded": ids}
@@ -134,7 +163,8 @@ def state(api: Api, ws: str) -> tuple[int, list[str]]:
 
 
 def test_workspace_b_gets_404_on_every_route_and_changes_nothing(
-        api: Api, two_workspaces: dict[str, Any]) -> None:
+    api: Api, two_workspaces: dict[str, Any]
+) -> None:
     ws_a, ws_b, ids = two_workspaces["a"], two_workspaces["b"], two_workspaces["ids"]
     # Routes that change B go last, so B's own writes cannot shadow A's ids (the PUT
     # before the batch, which then updates B's account).
@@ -147,8 +177,11 @@ def test_workspace_b_gets_404_on_every_route_and_changes_nothing(
             response = call(b_admin, method, path, ids)
             expected = NOT_404.get((method, path), 404)
             assert response.status_code == expected, (method, path, response.text)
-            assert response.json()["error" if expected >= 400 else "items"
-                                   ] if expected != 201 and method != "PUT" else True
+            assert (
+                response.json()["error" if expected >= 400 else "items"]
+                if expected != 201 and method != "PUT"
+                else True
+            )
             assert state(api, ws_a) == before_a, f"{method} {path} changed workspace A"
             if (method, path) not in CHANGES_B:
                 assert state(api, ws_b)[0] == before_b[0], f"{method} {path} wrote to B"
@@ -164,7 +197,8 @@ def test_workspace_b_gets_404_on_every_route_and_changes_nothing(
 
 
 def test_no_key_and_revoked_key_get_401_read_key_writes_get_403(
-        api: Api, two_workspaces: dict[str, Any]) -> None:
+    api: Api, two_workspaces: dict[str, Any]
+) -> None:
     ws_a, ids = two_workspaces["a"], two_workspaces["ids"]
     routes = v1_routes(api)
     revoked = api.key(ws_a, "admin")
@@ -172,8 +206,11 @@ def test_no_key_and_revoked_key_get_401_read_key_writes_get_403(
     assert record is not None
     api.keys.revoke(key_id=record.id)
     before = state(api, ws_a)
-    with api.client() as anonymous, api.client(revoked) as gone, \
-            api.client(api.key(ws_a, "read")) as reader:
+    with (
+        api.client() as anonymous,
+        api.client(revoked) as gone,
+        api.client(api.key(ws_a, "read")) as reader,
+    ):
         for method, path in routes:
             r = call(anonymous, method, path, ids)
             assert r.status_code == 401, (method, path, r.text)

@@ -15,22 +15,25 @@ def accounts(n: int, name_len: int = 5) -> dict[str, list[dict[str, str]]]:
 
 
 def test_body_over_the_limit_is_413_and_nothing_is_written(
-        api_factory: Callable[..., Api], workspace: str) -> None:
+    api_factory: Callable[..., Api], workspace: str
+) -> None:
     api = api_factory(max_body_bytes=LIMIT, max_batch_items=10)
     before = api.store.workspace_revision(workspace=workspace)
     big = json.dumps(accounts(3, name_len=LIMIT)).encode()
     with api.client(api.key(workspace)) as client:
-        declared = client.post("/v1/import", content=big,
-                               headers={"content-type": "application/json"})
+        declared = client.post(
+            "/v1/import", content=big, headers={"content-type": "application/json"}
+        )
         assert declared.status_code == 413
         assert declared.json()["error"] == "payload_too_large"
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams in
             for start in range(0, len(big), 1000):
-                yield big[start:start + 1000]
+                yield big[start : start + 1000]
 
-        streamed = client.post("/v1/import", content=chunks(),
-                               headers={"content-type": "application/json"})
+        streamed = client.post(
+            "/v1/import", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert streamed.status_code == 413
         assert streamed.json()["error"] == "payload_too_large"
 
@@ -41,7 +44,8 @@ def test_body_over_the_limit_is_413_and_nothing_is_written(
 
 
 def test_batch_over_the_item_limit_is_422_and_nothing_is_written(
-        api_factory: Callable[..., Api], workspace: str) -> None:
+    api_factory: Callable[..., Api], workspace: str
+) -> None:
     api = api_factory(max_body_bytes=LIMIT * 16, max_batch_items=10)
     before = api.store.workspace_revision(workspace=workspace)
     with api.client(api.key(workspace)) as client:
@@ -50,12 +54,16 @@ def test_batch_over_the_item_limit_is_422_and_nothing_is_written(
         assert r.json()["error"] == "validation_error"
         assert "at most 10 items" in r.json()["detail"][0]["msg"]
 
-        header = ("Opportunity ID,Opportunity Name,Account ID,Account Name,"
-                  "Opportunity Owner Email,Contact ID,Full Name,Role\n")
-        rows = "".join(f"o1,Deal,a1,Acme,o@us.example,c{i},Person {i},Evaluator\n"
-                       for i in range(11))
-        r = client.post("/v1/import", content=(header + rows).encode(),
-                        headers={"content-type": "text/csv"})
+        header = (
+            "Opportunity ID,Opportunity Name,Account ID,Account Name,"
+            "Opportunity Owner Email,Contact ID,Full Name,Role\n"
+        )
+        rows = "".join(
+            f"o1,Deal,a1,Acme,o@us.example,c{i},Person {i},Evaluator\n" for i in range(11)
+        )
+        r = client.post(
+            "/v1/import", content=(header + rows).encode(), headers={"content-type": "text/csv"}
+        )
         assert r.status_code == 422
         assert "at most 10 rows" in r.json()["detail"][0]["msg"]
 

@@ -27,8 +27,12 @@ from schemathesis.specs.openapi.checks import (
 from tests.api.conftest import Api, seed_deal
 
 pytestmark = pytest.mark.slow
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 RANDOM_IDS, EXISTING_IDS, NEGATIVE = 16, 16, 10
 ORDER = {"GET": 0, "PUT": 1, "POST": 1, "PATCH": 1, "DELETE": 2}
 
@@ -37,13 +41,19 @@ def test_live_api_conforms_to_its_openapi(api: Api, workspace: str) -> None:
     key = api.key(workspace, "admin")
     with api.client(key) as client:
         ids = seed_deal(client)
-    existing = {"account_id": ids["account"], "deal_id": ids["deal"],
-                "stakeholder_id": ids["people"][1], "target_id": ids["people"][0],
-                "manager_id": ids["people"][3]}
+    existing = {
+        "account_id": ids["account"],
+        "deal_id": ids["deal"],
+        "stakeholder_id": ids["people"][1],
+        "target_id": ids["people"][0],
+        "manager_id": ids["people"][3],
+    }
     auth = {"Authorization": f"Bearer {key}"}
     schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
-    operations = sorted((result.ok() for result in schema.get_all_operations()),
-                        key=lambda op: (ORDER.get(op.method.upper(), 1), op.path))
+    operations = sorted(
+        (result.ok() for result in schema.get_all_operations()),
+        key=lambda op: (ORDER.get(op.method.upper(), 1), op.path),
+    )
     assert len(operations) >= 30
     session = requests.Session()
     sent: list[tuple[str, int]] = []
@@ -58,17 +68,22 @@ def test_live_api_conforms_to_its_openapi(api: Api, workspace: str) -> None:
         if fixed:
             plans.insert(1, (GenerationMode.POSITIVE, fixed, EXISTING_IDS))
         for mode, path_parameters, examples in plans:
-            strategy = operation.as_strategy(generation_mode=mode, headers=auth,
-                                             path_parameters=path_parameters)
+            strategy = operation.as_strategy(
+                generation_mode=mode, headers=auth, path_parameters=path_parameters
+            )
 
-            @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                      suppress_health_check=list(HealthCheck),
-                      phases=[Phase.explicit, Phase.generate])
+            @settings(
+                max_examples=examples,
+                derandomize=True,
+                database=None,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                phases=[Phase.explicit, Phase.generate],
+            )
             @given(case=strategy)
             def run(case: schemathesis.Case) -> None:
                 response = case.call(base_url=api.url, session=session, timeout=60)
-                sent.append((f"{operation.method.upper()} {operation.path}",
-                             response.status_code))
+                sent.append((f"{operation.method.upper()} {operation.path}", response.status_code))
                 case.validate_response(response, checks=CHECKS)
 
             try:

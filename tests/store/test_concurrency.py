@@ -37,28 +37,49 @@ def shared_change(writer: int, k: int) -> Membership:
     # Instant slots interleave the writers; the stance only depends on the slot, and
     # repeats every five slots, so a state can equal an earlier (not the previous) one.
     slot = k * WRITERS + writer
-    return Membership(deal_id="deal-1", stakeholder_id=SHARED, role=Role.decision_maker,
-                      stance=STANCES[(slot * 3) % len(STANCES)],
-                      at=BASE + timedelta(minutes=slot + 1))
+    return Membership(
+        deal_id="deal-1",
+        stakeholder_id=SHARED,
+        role=Role.decision_maker,
+        stance=STANCES[(slot * 3) % len(STANCES)],
+        at=BASE + timedelta(minutes=slot + 1),
+    )
 
 
 def own_change(writer: int, k: int) -> Membership:
-    return Membership(deal_id="deal-1", stakeholder_id=f"sh-writer-{writer}",
-                      role=Role.influencer, stance=STANCES[k % len(STANCES)],
-                      self_weight=round((writer * 100 + k) / 10_000, 4))
+    return Membership(
+        deal_id="deal-1",
+        stakeholder_id=f"sh-writer-{writer}",
+        role=Role.influencer,
+        stance=STANCES[k % len(STANCES)],
+        self_weight=round((writer * 100 + k) / 10_000, 4),
+    )
 
 
 def seed_deal(store: GraphStore, ws: str) -> None:
     store.upsert_accounts(workspace=ws, accounts=[Account(id="acc-1", name="Acme")])
-    store.upsert_deals(workspace=ws, deals=[Deal(id="deal-1", account_id="acc-1",
-                                                 name="Platform", owner_email="o@v.example")])
+    store.upsert_deals(
+        workspace=ws,
+        deals=[Deal(id="deal-1", account_id="acc-1", name="Platform", owner_email="o@v.example")],
+    )
     people = [Stakeholder(id=SHARED, account_id="acc-1", name="Shared Person")]
-    people += [Stakeholder(id=f"sh-writer-{w}", account_id="acc-1", name=f"Writer {w}")
-               for w in range(WRITERS)]
+    people += [
+        Stakeholder(id=f"sh-writer-{w}", account_id="acc-1", name=f"Writer {w}")
+        for w in range(WRITERS)
+    ]
     store.upsert_stakeholders(workspace=ws, stakeholders=people)
-    store.record_memberships(workspace=ws, memberships=[Membership(
-        deal_id="deal-1", stakeholder_id=SHARED, role=Role.decision_maker,
-        stance=Stance.neutral, at=BASE)])
+    store.record_memberships(
+        workspace=ws,
+        memberships=[
+            Membership(
+                deal_id="deal-1",
+                stakeholder_id=SHARED,
+                role=Role.decision_maker,
+                stance=Stance.neutral,
+                at=BASE,
+            )
+        ],
+    )
 
 
 def writer_job(store: GraphStore, ws: str, writer: int) -> None:
@@ -70,8 +91,9 @@ def writer_job(store: GraphStore, ws: str, writer: int) -> None:
 
 
 def check_history(store: GraphStore, ws: str) -> None:
-    history = store.deal_history(workspace=ws, deal_id="deal-1",
-                                 as_of=datetime.now(UTC) + timedelta(days=1))
+    history = store.deal_history(
+        workspace=ws, deal_id="deal-1", as_of=datetime.now(UTC) + timedelta(days=1)
+    )
     for writer in range(WRITERS):
         for k in range(CHANGES):
             change = shared_change(writer, k)
@@ -81,8 +103,9 @@ def check_history(store: GraphStore, ws: str) -> None:
             assert member.stance == change.stance, (writer, k, change.at)
 
         own = [f for f in history.membership_facts if f.stakeholder_id == f"sh-writer-{writer}"]
-        written = {(c.stance, c.self_weight) for c in (own_change(writer, k)
-                                                       for k in range(CHANGES))}
+        written = {
+            (c.stance, c.self_weight) for c in (own_change(writer, k) for k in range(CHANGES))
+        }
         assert {(f.stance, f.self_weight) for f in own} == written
         assert len(own) == CHANGES  # every change a fact of its own, none merged
         # the writer's last write is the state now (seq breaks same-millisecond ties)
@@ -113,8 +136,7 @@ finally:
 """
 
 
-def test_eight_processes_changing_stances_lose_nothing(
-        store: GraphStore, workspace: str) -> None:
+def test_eight_processes_changing_stances_lose_nothing(store: GraphStore, workspace: str) -> None:
     """Each process has its own connection: the embedded server's clients, or eight
     Neo4j drivers whose transactions conflict on the shared member's nodes."""
     seed_deal(store, workspace)
@@ -122,14 +144,29 @@ def test_eight_processes_changing_stances_lose_nothing(
     settings = store.settings
     overrides = {}
     if settings.neo4j_uri:
-        overrides = {"neo4j_uri": settings.neo4j_uri, "neo4j_user": settings.neo4j_user,
-                     "neo4j_password": settings.neo4j_password.get_secret_value(),
-                     "neo4j_database": settings.neo4j_database}
-    procs = [subprocess.Popen([sys.executable, "-c", PROCESS_WRITER,
-                               str(settings.data_dir), workspace, str(w),
-                               json.dumps(overrides)],
-                              cwd=root, stderr=subprocess.PIPE, text=True)
-             for w in range(WRITERS)]
+        overrides = {
+            "neo4j_uri": settings.neo4j_uri,
+            "neo4j_user": settings.neo4j_user,
+            "neo4j_password": settings.neo4j_password.get_secret_value(),
+            "neo4j_database": settings.neo4j_database,
+        }
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PROCESS_WRITER,
+                str(settings.data_dir),
+                workspace,
+                str(w),
+                json.dumps(overrides),
+            ],
+            cwd=root,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(WRITERS)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
@@ -143,9 +180,18 @@ def test_out_of_order_arrivals_keep_every_change(store: GraphStore, workspace: s
     t = [BASE + timedelta(minutes=m) for m in (1, 2)]
 
     def change(stance: Stance, at: datetime) -> None:
-        store.record_memberships(workspace=workspace, memberships=[Membership(
-            deal_id="deal-1", stakeholder_id=SHARED, role=Role.decision_maker,
-            stance=stance, at=at)])
+        store.record_memberships(
+            workspace=workspace,
+            memberships=[
+                Membership(
+                    deal_id="deal-1",
+                    stakeholder_id=SHARED,
+                    role=Role.decision_maker,
+                    stance=stance,
+                    at=at,
+                )
+            ],
+        )
 
     change(Stance.neutral, t[1])  # writer B: back to neutral at t2 (same as the state then)
     change(Stance.blocker, t[0])  # writer A: blocker at t1, arriving later

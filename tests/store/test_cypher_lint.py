@@ -40,8 +40,10 @@ Report = dict[str, dict[str, Any]]
 
 def _inputs() -> dict[str, str]:
     """File name -> text of everything to lint."""
-    texts = {f"{name}.cypher": (QUERY_DIR / f"{name}.cypher").read_text(encoding="utf-8")
-             for name in queries.names()}
+    texts = {
+        f"{name}.cypher": (QUERY_DIR / f"{name}.cypher").read_text(encoding="utf-8")
+        for name in queries.names()
+    }
     texts.update(CANARIES)
     for i, statement in enumerate(Neo4jRunner.schema_statements()):
         texts[f"neo4j_schema_{i:02d}.cypher"] = statement + "\n"
@@ -55,8 +57,13 @@ def _run_linter(node: str, texts: dict[str, str]) -> Report:
             path = Path(tmp) / name
             path.write_text(text, encoding="utf-8")
             paths.append(str(path))
-        proc = subprocess.run([node, str(LINTER / "lint.mjs"), *paths], capture_output=True,
-                              text=True, timeout=600, cwd=LINTER)
+        proc = subprocess.run(
+            [node, str(LINTER / "lint.mjs"), *paths],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=LINTER,
+        )
     if proc.returncode not in (0, 1):
         pytest.fail(f"the linter did not run (exit {proc.returncode}): {proc.stderr}")
     report = json.loads(proc.stdout)

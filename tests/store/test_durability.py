@@ -40,20 +40,26 @@ def kill_server(store: GraphStore) -> int:
 
 
 def test_records_survive_sigkill_right_after_the_write_returns(
-        own_store: tuple[GraphStore, Path]) -> None:
+    own_store: tuple[GraphStore, Path],
+) -> None:
     store, data_dir = own_store
     ws = "durable"
-    [bundle] = generate_portfolio(6, seed=11, now=NOW, stakeholders_per_deal=12,
-                                  chunk_deals=10)
+    [bundle] = generate_portfolio(6, seed=11, now=NOW, stakeholders_per_deal=12, chunk_deals=10)
     store.import_bundle(workspace=ws, bundle=bundle)
     # The last write is followed by nothing but the kill: no read, no other command.
     final = [
-        Membership(deal_id=d.id, stakeholder_id=m.stakeholder_id, role=m.role,
-                   stance=Stance.blocker, influence_rating=5, self_weight=0.123,
-                   at=NOW + timedelta(minutes=i))
+        Membership(
+            deal_id=d.id,
+            stakeholder_id=m.stakeholder_id,
+            role=m.role,
+            stance=Stance.blocker,
+            influence_rating=5,
+            self_weight=0.123,
+            at=NOW + timedelta(minutes=i),
+        )
         for i, (d, m) in enumerate(
-            (d, next(m for m in bundle.memberships if m.deal_id == d.id))
-            for d in bundle.deals)
+            (d, next(m for m in bundle.memberships if m.deal_id == d.id)) for d in bundle.deals
+        )
     ]
     store.record_memberships(workspace=ws, memberships=final)
     killed = kill_server(store)
@@ -77,14 +83,21 @@ def test_records_survive_sigkill_right_after_the_write_returns(
             history = reopened.deal_history(workspace=ws, deal_id=deal.id, as_of=as_of)
             recorded = {(f.stakeholder_id, f.at) for f in history.membership_facts}
             # every membership fact of the import that changed the state is there
-            timeline = sorted((m for m in bundle.memberships if m.deal_id == deal.id),
-                              key=lambda m: to_ms(m.at or NOW))
+            timeline = sorted(
+                (m for m in bundle.memberships if m.deal_id == deal.id),
+                key=lambda m: to_ms(m.at or NOW),
+            )
             for fact in timeline:
                 snap = history.snapshot(to_ms(fact.at or NOW))
                 member = snap.member(fact.stakeholder_id)
-                ended = any(e.deal_id == deal.id and e.stakeholder_id == fact.stakeholder_id
-                            and e.at is not None and fact.at is not None and e.at <= fact.at
-                            for e in bundle.membership_ends)
+                ended = any(
+                    e.deal_id == deal.id
+                    and e.stakeholder_id == fact.stakeholder_id
+                    and e.at is not None
+                    and fact.at is not None
+                    and e.at <= fact.at
+                    for e in bundle.membership_ends
+                )
                 if not ended:
                     assert member is not None and member.stance == fact.stance, fact
             ids = {i.id for i in history.interactions}
@@ -96,9 +109,13 @@ def test_records_survive_sigkill_right_after_the_write_returns(
             assert member is not None
             assert (member.stance, member.self_weight) == (Stance.blocker, 0.123)
 
-        lines = {(f.source_id, f.target_id) for h in reopened.deal_histories(
-            workspace=ws, deal_ids=[d.id for d in bundle.deals], as_of=as_of)
-            for f in h.influence_facts}
+        lines = {
+            (f.source_id, f.target_id)
+            for h in reopened.deal_histories(
+                workspace=ws, deal_ids=[d.id for d in bundle.deals], as_of=as_of
+            )
+            for f in h.influence_facts
+        }
         assert lines  # influence facts among committee members came back too
     finally:
         reopened.close()

@@ -44,8 +44,12 @@ runner.close()
 
 
 def run_client(data_dir: Path, *, idle: float = 3600.0, mode: str = "close") -> dict:
-    proc = subprocess.run([sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), str(idle), mode],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), str(idle), mode],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -71,8 +75,7 @@ def test_second_process_uses_the_running_server(data_dir: Path) -> None:
         other = run_client(data_dir)
         assert other["pid"] == server.pid
         assert "from-test" in other["ids"]
-        ids = [r["id"] for r in runner.execute("MATCH (n:Probe) RETURN n.id AS id",
-                                               read_only=True)]
+        ids = [r["id"] for r in runner.execute("MATCH (n:Probe) RETURN n.id AS id", read_only=True)]
         assert f"from-{other['me']}" in ids
         runner.close()
     finally:
@@ -80,11 +83,15 @@ def test_second_process_uses_the_running_server(data_dir: Path) -> None:
 
 
 def test_processes_starting_together_share_one_server(data_dir: Path) -> None:
-    procs = [subprocess.Popen([sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), "3600",
-                               "close"], stdout=subprocess.PIPE, text=True)
-             for _ in range(3)]
-    outputs = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1])
-               for p in procs]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), "3600", "close"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
     assert len({o["pid"] for o in outputs}) == 1
     runner = FalkorRunner(str(embedded.ServerPaths.for_data_dir(data_dir).socket))
     ids = {r["id"] for r in runner.execute("MATCH (n:Probe) RETURN n.id AS id", read_only=True)}
@@ -163,21 +170,27 @@ def test_server_stops_after_its_last_client_closed(data_dir: Path) -> None:
 
 def test_server_outlives_idle_time_while_a_client_lives(data_dir: Path) -> None:
     # The real supervisor gets an hour, so only the explicit steps below decide.
-    client = subprocess.Popen([sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), "3600",
-                               "wait"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    client = subprocess.Popen(
+        [sys.executable, "-c", CLIENT_SCRIPT, str(data_dir), "3600", "wait"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert client.stdout is not None
     out = json.loads(client.stdout.readline())
     long_ago = time.monotonic() - 10_000
-    step = embedded.supervisor_step(data_dir, idle_seconds=1, last_active=long_ago,
-                                    now=time.monotonic())
+    step = embedded.supervisor_step(
+        data_dir, idle_seconds=1, last_active=long_ago, now=time.monotonic()
+    )
     assert step is not None and step > long_ago  # a live client keeps it running
     assert psutil.Process(out["pid"]).is_running()
 
     assert client.stdin is not None
     client.stdin.close()
     client.wait(timeout=60)
-    step = embedded.supervisor_step(data_dir, idle_seconds=1, last_active=long_ago,
-                                    now=time.monotonic())
+    step = embedded.supervisor_step(
+        data_dir, idle_seconds=1, last_active=long_ago, now=time.monotonic()
+    )
     assert step is None  # no client left for longer than the idle time: stopped
     assert not embedded.status(data_dir).running
 
@@ -185,8 +198,12 @@ def test_server_outlives_idle_time_while_a_client_lives(data_dir: Path) -> None:
 def test_pinned_server_stays_without_clients(data_dir: Path) -> None:
     pid = embedded.start(data_dir, idle_seconds=3600, pin=True)
     long_ago = time.monotonic() - 10_000
-    assert embedded.supervisor_step(data_dir, idle_seconds=1, last_active=long_ago,
-                                    now=time.monotonic()) is not None
+    assert (
+        embedded.supervisor_step(
+            data_dir, idle_seconds=1, last_active=long_ago, now=time.monotonic()
+        )
+        is not None
+    )
     assert server_proc(data_dir).pid == pid
     assert embedded.stop(data_dir)
     assert not embedded.status(data_dir).running
@@ -255,12 +272,23 @@ def test_runner_returns_plain_values(falkordb_runner: FalkorRunner, workspace: s
     from falkordb.node import Node
 
     hostile = "'}) DETACH DELETE n // $p `x` \\ \" \n ü 🙂"
-    params = {"s": hostile, "i": 2**62, "neg": -7, "f": 0.1, "t": True, "n": None,
-              "l": [1, "a", [2.5, None]], "m": {"k": [1, {"z": False}]}, "ws": workspace}
+    params = {
+        "s": hostile,
+        "i": 2**62,
+        "neg": -7,
+        "f": 0.1,
+        "t": True,
+        "n": None,
+        "l": [1, "a", [2.5, None]],
+        "m": {"k": [1, {"z": False}]},
+        "ws": workspace,
+    }
     rows = falkordb_runner.execute(
         "CREATE (a:Probe {ws: $ws, s: $s, i: $i})-[r:PROBE_LINK {w: $f}]->(b:Probe {ws: $ws}) "
         "RETURN $s AS s, $i AS i, $neg AS neg, $f AS f, $t AS t, $n AS n, $l AS l, $m AS m, "
-        "a, r, [a.s, b.ws] AS pair, {node: a} AS wrapped", params)
+        "a, r, [a.s, b.ws] AS pair, {node: a} AS wrapped",
+        params,
+    )
     [row] = rows
     assert row["s"] == hostile and row["i"] == 2**62 and row["neg"] == -7
     assert row["f"] == 0.1 and row["t"] is True and row["n"] is None
@@ -303,8 +331,11 @@ def test_runner_is_safe_from_many_threads(falkordb_runner: FalkorRunner, workspa
 
     def work(n: int) -> int:
         falkordb_runner.execute("CREATE (:Probe {ws: $ws, n: $n})", {"ws": workspace, "n": n})
-        rows = falkordb_runner.execute("MATCH (p:Probe {ws: $ws, n: $n}) RETURN p.n AS n",
-                                       {"ws": workspace, "n": n}, read_only=True)
+        rows = falkordb_runner.execute(
+            "MATCH (p:Probe {ws: $ws, n: $n}) RETURN p.n AS n",
+            {"ws": workspace, "n": n},
+            read_only=True,
+        )
         return int(rows[0]["n"])
 
     with ThreadPoolExecutor(max_workers=16) as pool:

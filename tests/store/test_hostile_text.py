@@ -78,16 +78,23 @@ def printable_id(text: str, suffix: str) -> str:
 
 def sentinel(store: GraphStore, ws: str) -> None:
     store.upsert_accounts(workspace=ws, accounts=[Account(id="s-acc", name="Sentinel")])
-    store.upsert_deals(workspace=ws, deals=[Deal(id="s-deal", account_id="s-acc", name="S",
-                                                 owner_email="s@v.example")])
-    store.upsert_stakeholders(workspace=ws, stakeholders=[
-        Stakeholder(id="s-p", account_id="s-acc", name="Sentinel person")])
-    store.record_memberships(workspace=ws, memberships=[
-        Membership(deal_id="s-deal", stakeholder_id="s-p", role=Role.champion, at=T0)])
+    store.upsert_deals(
+        workspace=ws,
+        deals=[Deal(id="s-deal", account_id="s-acc", name="S", owner_email="s@v.example")],
+    )
+    store.upsert_stakeholders(
+        workspace=ws,
+        stakeholders=[Stakeholder(id="s-p", account_id="s-acc", name="Sentinel person")],
+    )
+    store.record_memberships(
+        workspace=ws,
+        memberships=[Membership(deal_id="s-deal", stakeholder_id="s-p", role=Role.champion, at=T0)],
+    )
 
 
-@pytest.mark.parametrize("text", HOSTILE + random_texts(6),
-                         ids=lambda t: f"len{len(t)}-{sum(map(ord, t)) % 9973}")
+@pytest.mark.parametrize(
+    "text", HOSTILE + random_texts(6), ids=lambda t: f"len{len(t)}-{sum(map(ord, t)) % 9973}"
+)
 def test_hostile_text_round_trips(store: GraphStore, workspace: str, text: str) -> None:
     guard = workspace + "-sentinel"
     sentinel(store, guard)
@@ -106,14 +113,30 @@ def test_hostile_text_round_trips(store: GraphStore, workspace: str, text: str) 
     store.upsert_deals(workspace=ws, deals=[deal])
     store.upsert_stakeholders(workspace=ws, stakeholders=people)
     store.upsert_team_members(workspace=ws, team_members=[TeamMember(email=email, name=text)])
-    store.record_memberships(workspace=ws, memberships=[
-        Membership(deal_id=deal_id, stakeholder_id=p, role=Role.influencer, at=T0)
-        for p in (p0, p1)])
-    store.record_influences(workspace=ws, influences=[
-        Influence(source_id=p0, target_id=p1, strength=0.5, at=T0)])
-    store.record_interactions(workspace=ws, interactions=[Interaction(
-        id=printable_id(text, "#i"), deal_id=deal_id, at=T0, channel=Channel.other,
-        stakeholder_ids=[p0, p1], team_member_emails=[email], summary=text)])
+    store.record_memberships(
+        workspace=ws,
+        memberships=[
+            Membership(deal_id=deal_id, stakeholder_id=p, role=Role.influencer, at=T0)
+            for p in (p0, p1)
+        ],
+    )
+    store.record_influences(
+        workspace=ws, influences=[Influence(source_id=p0, target_id=p1, strength=0.5, at=T0)]
+    )
+    store.record_interactions(
+        workspace=ws,
+        interactions=[
+            Interaction(
+                id=printable_id(text, "#i"),
+                deal_id=deal_id,
+                at=T0,
+                channel=Channel.other,
+                stakeholder_ids=[p0, p1],
+                team_member_emails=[email],
+                summary=text,
+            )
+        ],
+    )
 
     assert store.get_account(workspace=ws, account_id=acc_id) == account
     assert store.get_deal(workspace=ws, deal_id=deal_id) == deal
@@ -123,7 +146,9 @@ def test_hostile_text_round_trips(store: GraphStore, workspace: str, text: str) 
     snap = store.snapshot(workspace=ws, deal_id=deal_id)
     assert snap.deal == deal
     assert {m.id: (m.stakeholder.name, m.stakeholder.title) for m in snap.members} == {
-        p0: (text, text), p1: (text, text)}
+        p0: (text, text),
+        p1: (text, text),
+    }
     assert [(x.source_id, x.target_id) for x in snap.influences] == [(p0, p1)]
     (interaction,) = snap.interactions
     assert interaction.summary == text
@@ -139,15 +164,18 @@ def test_hostile_text_round_trips(store: GraphStore, workspace: str, text: str) 
     assert store.snapshot(workspace=guard, deal_id="s-deal", as_of=T0) == guarded
 
 
-def test_ids_differing_only_in_surrounding_spaces_stay_apart(store: GraphStore,
-                                                              workspace: str) -> None:
+def test_ids_differing_only_in_surrounding_spaces_stay_apart(
+    store: GraphStore, workspace: str
+) -> None:
     ids = ["x", "x ", " x", " x ", "x  ", "X"]
-    store.upsert_accounts(workspace=workspace,
-                          accounts=[Account(id=i, name=f"name of {i!r}") for i in ids])
+    store.upsert_accounts(
+        workspace=workspace, accounts=[Account(id=i, name=f"name of {i!r}") for i in ids]
+    )
     for i in ids:
         assert store.get_account(workspace=workspace, account_id=i).name == f"name of {i!r}"
-    again = store.upsert_accounts(workspace=workspace,
-                                  accounts=[Account(id=i, name=f"name of {i!r}") for i in ids])
+    again = store.upsert_accounts(
+        workspace=workspace, accounts=[Account(id=i, name=f"name of {i!r}") for i in ids]
+    )
     assert again.unchanged == len(ids)
 
 
@@ -155,16 +183,28 @@ def test_ten_thousand_character_names_everywhere(store: GraphStore, workspace: s
     long_text = "".join(random_texts(200, seed=7))[:10_000]
     assert len(long_text) == 10_000
     store.upsert_accounts(workspace=workspace, accounts=[Account(id="a", name=long_text)])
-    store.upsert_stakeholders(workspace=workspace, stakeholders=[
-        Stakeholder(id=f"p{i}", account_id="a", name=long_text, title=long_text[::-1])
-        for i in range(30)])
-    store.upsert_deals(workspace=workspace, deals=[Deal(
-        id="d", account_id="a", name=long_text, owner_email="o@v.example")])
-    store.record_memberships(workspace=workspace, memberships=[
-        Membership(deal_id="d", stakeholder_id=f"p{i}", role=Role.other, at=T0)
-        for i in range(30)])
+    store.upsert_stakeholders(
+        workspace=workspace,
+        stakeholders=[
+            Stakeholder(id=f"p{i}", account_id="a", name=long_text, title=long_text[::-1])
+            for i in range(30)
+        ],
+    )
+    store.upsert_deals(
+        workspace=workspace,
+        deals=[Deal(id="d", account_id="a", name=long_text, owner_email="o@v.example")],
+    )
+    store.record_memberships(
+        workspace=workspace,
+        memberships=[
+            Membership(deal_id="d", stakeholder_id=f"p{i}", role=Role.other, at=T0)
+            for i in range(30)
+        ],
+    )
     snap = store.snapshot(workspace=workspace, deal_id="d")
     assert snap.deal.name == long_text
-    assert all(m.stakeholder.name == long_text and m.stakeholder.title == long_text[::-1]
-               for m in snap.members)
+    assert all(
+        m.stakeholder.name == long_text and m.stakeholder.title == long_text[::-1]
+        for m in snap.members
+    )
     assert len(snap.members) == 30

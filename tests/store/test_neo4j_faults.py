@@ -54,16 +54,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
         if running_in_ci():
             pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
         pytest.skip(reason)
-    local = LocalNeo4j(tmp_path_factory.mktemp("neo4j-faults") / "data", password=PASSWORD,
-                       heap="512m", pagecache="128m")
+    local = LocalNeo4j(
+        tmp_path_factory.mktemp("neo4j-faults") / "data",
+        password=PASSWORD,
+        heap="512m",
+        pagecache="128m",
+    )
     local.start()
     yield local
     local.stop()
 
 
 def settings_for(server: LocalNeo4j, tmp_path: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"neo4j_uri": server.uri, "neo4j_password": PASSWORD,
-                                 "neo4j_retry_seconds": 1.0}
+    values: dict[str, object] = {
+        "neo4j_uri": server.uri,
+        "neo4j_password": PASSWORD,
+        "neo4j_retry_seconds": 1.0,
+    }
     values.update(overrides)
     return make_settings(tmp_path / "unused", **values)
 
@@ -81,13 +88,19 @@ def error_lines(done: subprocess.CompletedProcess[str]) -> list[str]:
 def test_neo4j_down_at_start_is_one_line_naming_the_uri() -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"  # nothing listens there
     env = cli_env(NEO4J_URI=uri, NEO4J_PASSWORD="whatever")
-    serve = subprocess.run([GRAPHSVC, "serve", "--port", str(free_port())], env=env,
-                           capture_output=True, text=True, timeout=120)
+    serve = subprocess.run(
+        [GRAPHSVC, "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert serve.returncode != 0
     assert error_lines(serve) == [error_lines(serve)[0]] and uri in serve.stderr
     assert "is unavailable" in serve.stderr and "Traceback" not in serve.stderr
-    status = subprocess.run([GRAPHSVC, "db", "status"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    status = subprocess.run(
+        [GRAPHSVC, "db", "status"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert status.returncode != 0 and len(error_lines(status)) == 1 and uri in status.stderr
 
 
@@ -95,9 +108,13 @@ def test_wrong_password_is_a_clear_error_without_the_password(server: LocalNeo4j
     assert server.uri
     wrong = "Wr0ng-" + PASSWORD
     for args in (["db", "status"], ["risks", "--workspace", "w"]):
-        done = subprocess.run([GRAPHSVC, *args], env=cli_env(NEO4J_URI=server.uri,
-                                                             NEO4J_PASSWORD=wrong),
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [GRAPHSVC, *args],
+            env=cli_env(NEO4J_URI=server.uri, NEO4J_PASSWORD=wrong),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode != 0
         assert len(error_lines(done)) == 1
         assert f"Neo4j at {server.uri} refused the login of user 'neo4j'" in done.stderr
@@ -108,10 +125,12 @@ def test_wrong_password_is_a_clear_error_without_the_password(server: LocalNeo4j
 def test_db_status_reports_server_and_schema(server: LocalNeo4j) -> None:
     assert server.uri
     env = cli_env(NEO4J_URI=server.uri, NEO4J_PASSWORD=PASSWORD)
-    subprocess.run([GRAPHSVC, "keys", "list"], env=env, check=True,
-                   capture_output=True, timeout=120)  # opens the store: creates the schema
-    done = subprocess.run([GRAPHSVC, "db", "status", "--json"], env=env, capture_output=True,
-                          text=True, timeout=120)
+    subprocess.run(
+        [GRAPHSVC, "keys", "list"], env=env, check=True, capture_output=True, timeout=120
+    )  # opens the store: creates the schema
+    done = subprocess.run(
+        [GRAPHSVC, "db", "status", "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     assert info["uri"] == server.uri and info["version"].startswith("5.")
@@ -119,21 +138,24 @@ def test_db_status_reports_server_and_schema(server: LocalNeo4j) -> None:
     expected = Neo4jRunner.expected_schema()
     assert sorted(info["constraints"]) == sorted(expected["constraints"])
     assert set(info["indexes"].values()) == {"ONLINE"}
-    table = subprocess.run([GRAPHSVC, "db", "status"], env=env, capture_output=True,
-                           text=True, timeout=120)
+    table = subprocess.run(
+        [GRAPHSVC, "db", "status"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert "community edition" in table.stdout and server.uri in table.stdout
     assert PASSWORD not in table.stdout + done.stdout
 
 
 def test_api_answers_503_while_neo4j_is_down_then_recovers(
-        server: LocalNeo4j, tmp_path: Path) -> None:
+    server: LocalNeo4j, tmp_path: Path
+) -> None:
     settings = settings_for(server, tmp_path)
     store = GraphStore.open(settings)
     live = LiveServer(create_app(settings=settings, store=store))
     try:
         key, _ = KeyRepository(store.runner).create(workspace="faults", scope="write")
-        client = httpx.Client(base_url=live.url, timeout=60,
-                              headers={"Authorization": f"Bearer {key}"})
+        client = httpx.Client(
+            base_url=live.url, timeout=60, headers={"Authorization": f"Bearer {key}"}
+        )
         assert client.put("/v1/accounts/a1", json={"name": "Before"}).status_code == 200
 
         server.stop()
@@ -162,8 +184,9 @@ ROWS = 30_000
 
 
 def count_accounts(runner: Neo4jRunner, ws: str) -> int:
-    rows = runner.execute("MATCH (a:Account) WHERE a.ws = $ws RETURN count(a) AS n",
-                          {"ws": ws}, read_only=True)
+    rows = runner.execute(
+        "MATCH (a:Account) WHERE a.ws = $ws RETURN count(a) AS n", {"ws": ws}, read_only=True
+    )
     return int(rows[0]["n"])
 
 
@@ -196,12 +219,18 @@ def test_write_cut_off_by_a_crash_is_all_or_nothing(server: LocalNeo4j, tmp_path
             # this query does not match itself.
             rows = runner.execute(
                 "SHOW TRANSACTIONS YIELD currentQuery WHERE currentQuery CONTAINS $text "
-                "RETURN count(*) AS n", {"text": "MERGE (a:Account {key: row.key})"},
-                read_only=True)
+                "RETURN count(*) AS n",
+                {"text": "MERGE (a:Account {key: row.key})"},
+                read_only=True,
+            )
             return bool(rows[0]["n"])
 
-        Retrying(retry=retry_if_result(lambda ok: not ok), stop=stop_after_delay(120),
-                 wait=wait_exponential(multiplier=0.005, max=0.05), reraise=True)(running)
+        Retrying(
+            retry=retry_if_result(lambda ok: not ok),
+            stop=stop_after_delay(120),
+            wait=wait_exponential(multiplier=0.005, max=0.05),
+            reraise=True,
+        )(running)
         server.kill()
     finally:
         writer.join(timeout=120)

@@ -29,48 +29,96 @@ from graphsvc.domain.models import (
 )
 from graphsvc.store.repository import GraphStore
 
-EXAMPLES = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-HOSTILE = ["'}) DETACH DELETE n //", "$param", "`", "\\", '"', "\\'", "${x}", "\n", "\u2028",
-           "MATCH (n) DETACH DELETE n", "{ws: 'other'}", "ü", "日本語", "🙂", "\t"]
+HOSTILE = [
+    "'}) DETACH DELETE n //",
+    "$param",
+    "`",
+    "\\",
+    '"',
+    "\\'",
+    "${x}",
+    "\n",
+    "\u2028",
+    "MATCH (n) DETACH DELETE n",
+    "{ws: 'other'}",
+    "ü",
+    "日本語",
+    "🙂",
+    "\t",
+]
 chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
-text = st.one_of(st.text(chars, max_size=60),
-                 st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join))
+text = st.one_of(
+    st.text(chars, max_size=60),
+    st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=4).map("".join),
+)
 name = text.filter(lambda s: len(s) >= 1)
 ident = st.one_of(
-    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Cn")),
-            min_size=1, max_size=40).filter(str.isprintable),
-    st.lists(st.sampled_from([h for h in HOSTILE if h.isprintable()]),
-             min_size=1, max_size=3).map("".join),
+    st.text(
+        st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Cn")),
+        min_size=1,
+        max_size=40,
+    ).filter(str.isprintable),
+    st.lists(st.sampled_from([h for h in HOSTILE if h.isprintable()]), min_size=1, max_size=3).map(
+        "".join
+    ),
 )
-emails = st.builds(lambda local, domain: f"{local}@{domain}.example".lower(),
-                   st.from_regex(r"[a-z0-9._+'-]{1,20}", fullmatch=True),
-                   st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True))
-instants = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1),
-                        timezones=st.just(UTC)).map(
-    lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
-money = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12, allow_nan=False,
-                                       allow_infinity=False))
+emails = st.builds(
+    lambda local, domain: f"{local}@{domain}.example".lower(),
+    st.from_regex(r"[a-z0-9._+'-]{1,20}", fullmatch=True),
+    st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True),
+)
+instants = st.datetimes(
+    min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+money = st.one_of(
+    st.none(), st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+)
 
 accounts = st.builds(Account, id=ident, name=name, tier=st.sampled_from(Tier))
-stakeholders = st.builds(Stakeholder, id=ident, account_id=st.just("acc"), name=name,
-                         title=st.one_of(st.none(), text), email=st.one_of(st.none(), emails))
-deals = st.builds(Deal, id=ident, account_id=st.just("acc"), name=name, owner_email=emails,
-                  amount=money, currency=st.one_of(st.none(), st.from_regex(r"[A-Z]{3}",
-                                                                            fullmatch=True)),
-                  stage=st.one_of(st.none(), text), status=st.sampled_from(DealStatus),
-                  close_date=st.one_of(st.none(), st.dates()))
+stakeholders = st.builds(
+    Stakeholder,
+    id=ident,
+    account_id=st.just("acc"),
+    name=name,
+    title=st.one_of(st.none(), text),
+    email=st.one_of(st.none(), emails),
+)
+deals = st.builds(
+    Deal,
+    id=ident,
+    account_id=st.just("acc"),
+    name=name,
+    owner_email=emails,
+    amount=money,
+    currency=st.one_of(st.none(), st.from_regex(r"[A-Z]{3}", fullmatch=True)),
+    stage=st.one_of(st.none(), text),
+    status=st.sampled_from(DealStatus),
+    close_date=st.one_of(st.none(), st.dates()),
+)
 memberships = st.builds(
-    Membership, deal_id=st.just("deal"), stakeholder_id=st.just("p1"),
-    role=st.sampled_from(Role), stance=st.sampled_from(Stance), ally=st.booleans(),
+    Membership,
+    deal_id=st.just("deal"),
+    stakeholder_id=st.just("p1"),
+    role=st.sampled_from(Role),
+    stance=st.sampled_from(Stance),
+    ally=st.booleans(),
     influence_rating=st.one_of(st.none(), st.integers(1, 5)),
-    self_weight=st.one_of(st.none(), st.floats(0, 1, allow_nan=False)), at=instants)
-influences = st.builds(Influence, source_id=st.just("p1"), target_id=st.just("p2"),
-                       strength=st.floats(min_value=0, max_value=1, exclude_min=True,
-                                          allow_nan=False),
-                       at=instants)
+    self_weight=st.one_of(st.none(), st.floats(0, 1, allow_nan=False)),
+    at=instants,
+)
+influences = st.builds(
+    Influence,
+    source_id=st.just("p1"),
+    target_id=st.just("p2"),
+    strength=st.floats(min_value=0, max_value=1, exclude_min=True, allow_nan=False),
+    at=instants,
+)
 
 
 def fresh_workspace() -> str:
@@ -80,10 +128,14 @@ def fresh_workspace() -> str:
 
 def base(store: GraphStore, ws: str) -> None:
     store.upsert_accounts(workspace=ws, accounts=[Account(id="acc", name="Acme")])
-    store.upsert_deals(workspace=ws, deals=[
-        Deal(id="deal", account_id="acc", name="Deal", owner_email="owner@v.example")])
-    store.upsert_stakeholders(workspace=ws, stakeholders=[
-        Stakeholder(id=p, account_id="acc", name=p) for p in ("p1", "p2")])
+    store.upsert_deals(
+        workspace=ws,
+        deals=[Deal(id="deal", account_id="acc", name="Deal", owner_email="owner@v.example")],
+    )
+    store.upsert_stakeholders(
+        workspace=ws,
+        stakeholders=[Stakeholder(id=p, account_id="acc", name=p) for p in ("p1", "p2")],
+    )
 
 
 @EXAMPLES
@@ -124,8 +176,12 @@ def test_membership_round_trips(store: GraphStore, membership: Membership) -> No
     [fact] = history.membership_facts
     assert (fact.stakeholder_id, fact.at, fact.active) == ("p1", at, True)
     assert (fact.role, fact.stance, fact.ally, fact.influence_rating, fact.self_weight) == (
-        membership.role, membership.stance, membership.ally, membership.influence_rating,
-        membership.self_weight)
+        membership.role,
+        membership.stance,
+        membership.ally,
+        membership.influence_rating,
+        membership.self_weight,
+    )
     member = history.snapshot(at).member("p1")
     assert member is not None and member.stance == membership.stance
 
@@ -137,30 +193,59 @@ def test_influence_round_trips(store: GraphStore, influence: Influence) -> None:
     base(store, ws)
     assert influence.at is not None
     joined = influence.at - timedelta(days=1)
-    store.record_memberships(workspace=ws, memberships=[
-        Membership(deal_id="deal", stakeholder_id=p, role=Role.influencer, at=joined)
-        for p in ("p1", "p2")])
+    store.record_memberships(
+        workspace=ws,
+        memberships=[
+            Membership(deal_id="deal", stakeholder_id=p, role=Role.influencer, at=joined)
+            for p in ("p1", "p2")
+        ],
+    )
     store.record_influences(workspace=ws, influences=[influence])
     history = store.deal_history(workspace=ws, deal_id="deal", as_of=influence.at)
     [fact] = history.influence_facts
     assert (fact.source_id, fact.target_id, fact.at, fact.active, fact.strength) == (
-        "p1", "p2", to_ms(influence.at), True, influence.strength)
+        "p1",
+        "p2",
+        to_ms(influence.at),
+        True,
+        influence.strength,
+    )
     [line] = history.snapshot().influences
     assert (line.source_id, line.target_id, line.strength) == ("p1", "p2", influence.strength)
 
 
 @EXAMPLES
-@given(id=ident, at=instants, channel=st.sampled_from(Channel), summary=st.one_of(st.none(), text),
-       next_step=st.one_of(st.none(), instants), team=st.lists(emails, max_size=3),
-       present=st.lists(st.sampled_from(["p1", "p2"]), max_size=2))
-def test_interaction_round_trips(store: GraphStore, id: str, at: datetime, channel: Channel,
-                                 summary: str | None, next_step: datetime | None,
-                                 team: list[str], present: list[str]) -> None:
+@given(
+    id=ident,
+    at=instants,
+    channel=st.sampled_from(Channel),
+    summary=st.one_of(st.none(), text),
+    next_step=st.one_of(st.none(), instants),
+    team=st.lists(emails, max_size=3),
+    present=st.lists(st.sampled_from(["p1", "p2"]), max_size=2),
+)
+def test_interaction_round_trips(
+    store: GraphStore,
+    id: str,
+    at: datetime,
+    channel: Channel,
+    summary: str | None,
+    next_step: datetime | None,
+    team: list[str],
+    present: list[str],
+) -> None:
     ws = fresh_workspace()
     base(store, ws)
-    interaction = Interaction(id=id, deal_id="deal", at=at, channel=channel,
-                              stakeholder_ids=present, team_member_emails=team,
-                              summary=summary, next_step_at=next_step)
+    interaction = Interaction(
+        id=id,
+        deal_id="deal",
+        at=at,
+        channel=channel,
+        stakeholder_ids=present,
+        team_member_emails=team,
+        summary=summary,
+        next_step_at=next_step,
+    )
     store.record_interactions(workspace=ws, interactions=[interaction])
     [record] = store.list_interactions(workspace=ws, deal_id="deal")
     assert record.id == interaction.id
@@ -172,8 +257,9 @@ def test_interaction_round_trips(store: GraphStore, id: str, at: datetime, chann
     assert record.next_step_at == (to_ms(next_step) if next_step is not None else None)
 
 
-@settings(max_examples=3, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(filler=st.sampled_from(["x", "'", "\\", "ü", "🙂"]))
 def test_ten_thousand_character_names_round_trip(store: GraphStore, filler: str) -> None:
     ws = fresh_workspace()

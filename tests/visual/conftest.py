@@ -99,7 +99,9 @@ def open_page(chromium: Any) -> Iterator[Callable[..., PageWatch]]:
     contexts: list[Any] = []
 
     def make(
-        *, allow_origin: str | None = None, headers: dict[str, str] | None = None,
+        *,
+        allow_origin: str | None = None,
+        headers: dict[str, str] | None = None,
         viewport: dict[str, int] | None = None,
     ) -> PageWatch:
         context = chromium.new_context(

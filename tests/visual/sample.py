@@ -26,20 +26,70 @@ from graphsvc.domain.models import (
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.examples import ExampleBuilder
 
-HOSTILE_NAME = "<img src=x onerror=\"window.__pwned=1;alert(1)\">"
+HOSTILE_NAME = '<img src=x onerror="window.__pwned=1;alert(1)">'
 HOSTILE_TITLE = "</script><script>window.__pwned=2;alert(2)</script>"
 HOSTILE_SUMMARY = (
-    "See <a href=\"javascript:window.__pwned=3;alert(3)\">notes</a> and "
+    'See <a href="javascript:window.__pwned=3;alert(3)">notes</a> and '
     "javascript:window.__pwned=4;alert(4) then ]]></script><!-- <script>alert(5)</script>"
 )
 HOSTILE_DEAL = "Deal </title><script>window.__pwned=6;alert(6)</script> & <b>co</b>"
 
-_FIRST = ["Ana", "Ben", "Chen", "Dara", "Eli", "Fatima", "Goran", "Hana", "Ivan", "Jun",
-          "Kofi", "Lena", "Marta", "Nils", "Olu", "Priya", "Quinn", "Rosa", "Sven", "Tariq",
-          "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe"]
-_LAST = ["Almeida", "Berg", "Castro", "Dubois", "Eriksen", "Fischer", "Garcia", "Huang",
-         "Ivanova", "Jensen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov",
-         "Quist", "Rossi", "Schmidt", "Tanaka", "Ueda", "Varga", "Weber", "Xu", "Yilmaz", "Zhou"]
+_FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Goran",
+    "Hana",
+    "Ivan",
+    "Jun",
+    "Kofi",
+    "Lena",
+    "Marta",
+    "Nils",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+]
+_LAST = [
+    "Almeida",
+    "Berg",
+    "Castro",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Huang",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zhou",
+]
 _TITLES: dict[Role, list[str]] = {
     Role.economic_decision_maker: ["Chief Executive Officer", "Chief Financial Officer"],
     Role.decision_maker: ["Chief Information Officer", "VP Operations", "Chief Operating Officer"],
@@ -54,9 +104,16 @@ _TITLES: dict[Role, list[str]] = {
     Role.other: ["Consultant", "Legal Counsel"],
 }
 _SENIORITY: dict[Role, int] = {
-    Role.economic_decision_maker: 0, Role.decision_maker: 1, Role.economic_buyer: 1,
-    Role.executive_sponsor: 1, Role.champion: 2, Role.technical_buyer: 2,
-    Role.influencer: 2, Role.evaluator: 3, Role.gatekeeper: 3, Role.other: 3,
+    Role.economic_decision_maker: 0,
+    Role.decision_maker: 1,
+    Role.economic_buyer: 1,
+    Role.executive_sponsor: 1,
+    Role.champion: 2,
+    Role.technical_buyer: 2,
+    Role.influencer: 2,
+    Role.evaluator: 3,
+    Role.gatekeeper: 3,
+    Role.other: 3,
     Role.business_user: 3,
 }
 _DAY = timedelta(days=1)
@@ -74,17 +131,36 @@ class SampleDeal:
 
 
 def _roles(n: int, rng: random.Random) -> list[Role]:
-    fixed = [Role.economic_decision_maker, Role.decision_maker, Role.economic_buyer,
-             Role.executive_sponsor, Role.champion, Role.gatekeeper, Role.technical_buyer]
-    weighted = ([Role.business_user] * 35 + [Role.influencer] * 20 + [Role.evaluator] * 15
-                + [Role.technical_buyer] * 10 + [Role.other] * 8 + [Role.gatekeeper] * 4)
+    fixed = [
+        Role.economic_decision_maker,
+        Role.decision_maker,
+        Role.economic_buyer,
+        Role.executive_sponsor,
+        Role.champion,
+        Role.gatekeeper,
+        Role.technical_buyer,
+    ]
+    weighted = (
+        [Role.business_user] * 35
+        + [Role.influencer] * 20
+        + [Role.evaluator] * 15
+        + [Role.technical_buyer] * 10
+        + [Role.other] * 8
+        + [Role.gatekeeper] * 4
+    )
     return (fixed + [rng.choice(weighted) for _ in range(max(0, n - len(fixed)))])[:n]
 
 
 def _stance(rng: random.Random) -> Stance:
     return rng.choices(
-        [Stance.champion, Stance.supporter, Stance.neutral, Stance.skeptic, Stance.blocker,
-         Stance.unknown],
+        [
+            Stance.champion,
+            Stance.supporter,
+            Stance.neutral,
+            Stance.skeptic,
+            Stance.blocker,
+            Stance.unknown,
+        ],
         weights=[6, 22, 24, 14, 6, 28],
     )[0]
 
@@ -124,9 +200,15 @@ def sample_deal(
     name = deal_name or f"Nordwind fleet platform ({members} people)"
     if hostile:
         name = HOSTILE_DEAL
-    deal = book.deal(deal_id, name=name, owner_email="owner@seller.example",
-                     amount=1_250_000.0, currency="EUR", stage="Proposal",
-                     close_date=(end + timedelta(days=45)).date())
+    deal = book.deal(
+        deal_id,
+        name=name,
+        owner_email="owner@seller.example",
+        amount=1_250_000.0,
+        currency="EUR",
+        stage="Proposal",
+        close_date=(end + timedelta(days=45)).date(),
+    )
 
     roles = _roles(members, rng)
     people: list[Stakeholder] = []
@@ -137,16 +219,22 @@ def sample_deal(
             if full not in used or len(used) > 600:
                 break
         used.add(full)
-        people.append(Stakeholder(
-            id=f"{deal_id}-p{i:03d}", account_id=account_id, name=full,
-            title=rng.choice(_TITLES[role]),
-            email=f"p{i:03d}.{deal_id}@customer.example",
-        ))
+        people.append(
+            Stakeholder(
+                id=f"{deal_id}-p{i:03d}",
+                account_id=account_id,
+                name=full,
+                title=rng.choice(_TITLES[role]),
+                email=f"p{i:03d}.{deal_id}@customer.example",
+            )
+        )
     if hostile:
         people[min(3, members - 1)] = people[min(3, members - 1)].model_copy(
-            update={"name": HOSTILE_NAME})
+            update={"name": HOSTILE_NAME}
+        )
         people[min(4, members - 1)] = people[min(4, members - 1)].model_copy(
-            update={"title": HOSTILE_TITLE})
+            update={"title": HOSTILE_TITLE}
+        )
     for person in people:
         book.person(person.id, person.name, title=person.title, email=person.email)
     top_dm = people[0].id
@@ -165,17 +253,27 @@ def sample_deal(
         if role == Role.champion:
             stance, ally = Stance.champion, True
         # The top decision-maker is the best-ranked decision role: make it person 0.
-        rating = 5 if i == 0 else rng.randint(1, 3) if i < 3 else (
-            rng.randint(1, 5) if rng.random() < 0.8 else None)
+        rating = (
+            5
+            if i == 0
+            else rng.randint(1, 3)
+            if i < 3
+            else (rng.randint(1, 5) if rng.random() < 0.8 else None)
+        )
         deal.seat(person.id, role, at=at, stance=stance, ally=ally, rating=rating)
         if rng.random() < 0.25 and i >= 3:
             # A stance change later on: support moves week by week.
             later = at + _DAY * rng.uniform(10, 60)
             if later < end:
                 new = _stance(rng)
-                deal.seat(person.id, role, at=later, stance=new,
-                          ally=new in (Stance.champion, Stance.supporter) and rng.random() < 0.5,
-                          rating=rng.randint(1, 5))
+                deal.seat(
+                    person.id,
+                    role,
+                    at=later,
+                    stance=new,
+                    ally=new in (Stance.champion, Stance.supporter) and rng.random() < 0.5,
+                    rating=rng.randint(1, 5),
+                )
         if i >= 7 and rng.random() < 0.04:
             deal.leaves(person.id, at=min(end - _DAY, at + _DAY * rng.uniform(15, 40)))
 
@@ -205,29 +303,43 @@ def sample_deal(
                 continue
             seen.add((i_src, j_dst))
             at = max(joined[people[i_src].id], joined[people[j_dst].id])
-            book.influences(people[i_src].id, people[j_dst].id,
-                            round(rng.uniform(0.15, 1.0), 2), at=at)
+            book.influences(
+                people[i_src].id, people[j_dst].id, round(rng.uniform(0.15, 1.0), 2), at=at
+            )
 
     for j in range(1, min(members, 4)):
         if (0, j) not in seen:
             seen.add((0, j))
-            book.influences(people[0].id, people[j].id, 0.9,
-                            at=max(joined[people[0].id], joined[people[j].id]))
+            book.influences(
+                people[0].id, people[j].id, 0.9, at=max(joined[people[0].id], joined[people[j].id])
+            )
 
     team_count = team_size or max(3, min(8, members // 25 + 3))
-    team_names = ["Alex Moreno", "Sam Keller", "Robin Ito", "Jo Brandt", "Kim Laine",
-                  "Max Ortega", "Noor Haddad", "Lou Meyer"]
-    team = [TeamMember(email=f"{n.split()[0].lower()}@seller.example", name=n)
-            for n in team_names[:team_count]]
+    team_names = [
+        "Alex Moreno",
+        "Sam Keller",
+        "Robin Ito",
+        "Jo Brandt",
+        "Kim Laine",
+        "Max Ortega",
+        "Noor Haddad",
+        "Lou Meyer",
+    ]
+    team = [
+        TeamMember(email=f"{n.split()[0].lower()}@seller.example", name=n)
+        for n in team_names[:team_count]
+    ]
     for member in team:
         book.team_member(member.email, member.name)
     contactable = [p.id for p in people if not (dm_never_contacted and p.id == top_dm)]
     interactions: list[Interaction] = []
-    summaries = ["Discovery call: current fleet tooling and pain points.",
-                 "Demo of route planning; asked for security review.",
-                 "Pricing discussion postponed until needs are clear.",
-                 "Workshop with the operations team; next step: pilot scope.",
-                 "Coffee with the sponsor; budget confirmed for Q3."]
+    summaries = [
+        "Discovery call: current fleet tooling and pain points.",
+        "Demo of route planning; asked for security review.",
+        "Pricing discussion postponed until needs are clear.",
+        "Workshop with the operations team; next step: pilot scope.",
+        "Coffee with the sponsor; budget confirmed for Q3.",
+    ]
     for k in range(max(6, int(members * 1.6))):
         at = start + _DAY * rng.uniform(3, WEEKS * 7 - 0.5)
         pool = [sid for sid in contactable if joined[sid] <= at]
@@ -238,17 +350,29 @@ def sample_deal(
         summary = rng.choice(summaries)
         if hostile and k % 3 == 0:
             summary = HOSTILE_SUMMARY
-        interactions.append(Interaction(
-            id=f"{deal_id}-i{k:04d}", deal_id=deal_id, at=at,
-            channel=rng.choice(list(Channel)), stakeholder_ids=who,
-            team_member_emails=[t.email for t in ours], summary=summary,
-            next_step_at=at + _DAY * 14 if rng.random() < 0.5 else None,
-        ))
+        interactions.append(
+            Interaction(
+                id=f"{deal_id}-i{k:04d}",
+                deal_id=deal_id,
+                at=at,
+                channel=rng.choice(list(Channel)),
+                stakeholder_ids=who,
+                team_member_emails=[t.email for t in ours],
+                summary=summary,
+                next_step_at=at + _DAY * 14 if rng.random() < 0.5 else None,
+            )
+        )
     # Recorded in time order, as a CRM export lists them.
     for contact in sorted(interactions, key=lambda i: (i.at, i.id)):
-        deal.met(*contact.stakeholder_ids, at=contact.at, channel=contact.channel,
-                 team=contact.team_member_emails, summary=contact.summary,
-                 next_step_at=contact.next_step_at, interaction_id=contact.id)
+        deal.met(
+            *contact.stakeholder_ids,
+            at=contact.at,
+            channel=contact.channel,
+            team=contact.team_member_emails,
+            summary=contact.summary,
+            next_step_at=contact.next_step_at,
+            interaction_id=contact.id,
+        )
 
     return SampleDeal(
         bundle=book.bundle(),

@@ -84,11 +84,17 @@ def test_hostile_names_run_nothing(open_page, tmp_path: Path) -> None:
     for record in snapshot.interactions:  # oldest first: the last one wins
         for sid in record.stakeholder_ids:
             last_summary[sid] = record.summary
-    hostile = {s.id: s for s in deal.bundle.stakeholders
-               if s.name == HOSTILE_NAME or s.title == HOSTILE_TITLE}
+    hostile = {
+        s.id: s
+        for s in deal.bundle.stakeholders
+        if s.name == HOSTILE_NAME or s.title == HOSTILE_TITLE
+    }
     assert len(hostile) == 2
-    summary_victim = next(m.id for m in snapshot.members if last_summary.get(m.id) ==
-                          HOSTILE_SUMMARY and m.id not in hostile)
+    summary_victim = next(
+        m.id
+        for m in snapshot.members
+        if last_summary.get(m.id) == HOSTILE_SUMMARY and m.id not in hostile
+    )
     by_id = {s.id: s for s in deal.bundle.stakeholders}
     for sid in [*hostile, summary_victim]:
         person = by_id[sid]
@@ -100,8 +106,10 @@ def test_hostile_names_run_nothing(open_page, tmp_path: Path) -> None:
         if sid == summary_victim:
             shown = page.text_content("div.vis-tooltip .tip-summary")
             assert shown == "“" + HOSTILE_SUMMARY + "”"
-        assert page.locator("div.vis-tooltip img, div.vis-tooltip script, "
-                            "div.vis-tooltip a").count() == 0
+        assert (
+            page.locator("div.vis-tooltip img, div.vis-tooltip script, div.vis-tooltip a").count()
+            == 0
+        )
     # Click every flag (their messages carry names) and the header shows the deal name.
     for button in page.locator("#flags .flag").all():
         button.click()

@@ -20,13 +20,19 @@ from tests.visual.sample import sample_deal
 def run_cli(settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
     env.update(store_env(settings))
-    env.update({
-        "GRAPHSVC_ENVIRONMENT": "test",
-        "GRAPHSVC_PUBLIC_BASE_URL": "https://maps.example.test",
-    })
+    env.update(
+        {
+            "GRAPHSVC_ENVIRONMENT": "test",
+            "GRAPHSVC_PUBLIC_BASE_URL": "https://maps.example.test",
+        }
+    )
     return subprocess.run(
         [str(Path(sys.executable).with_name("graphsvc")), *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -48,11 +54,15 @@ def test_map_and_map_link_commands(store, workspace, tmp_path: Path) -> None:
 
     earlier = tmp_path / "earlier.html"
     day = (deal.start + timedelta(days=6)).date().isoformat()
-    done = run_cli(settings, "map", "cli-deal", "-o", str(earlier), "--as-of", day,
-                   "--workspace", workspace)
+    done = run_cli(
+        settings, "map", "cli-deal", "-o", str(earlier), "--as-of", day, "--workspace", workspace
+    )
     assert done.returncode == 0, done.stderr
-    block = re.search(r'<script id="map-data" type="application/json">(.*?)</script>',
-                      earlier.read_text(encoding="utf-8"), re.S)
+    block = re.search(
+        r'<script id="map-data" type="application/json">(.*?)</script>',
+        earlier.read_text(encoding="utf-8"),
+        re.S,
+    )
     assert block is not None
     assert json.loads(block.group(1))["frames"][-1]["date"] == day
 
@@ -64,8 +74,9 @@ def test_map_and_map_link_commands(store, workspace, tmp_path: Path) -> None:
     assert (grant.workspace, grant.deal_id) == (workspace, "cli-deal")
     assert timedelta(days=1.99) < grant.expires_at - datetime.now(UTC) <= timedelta(days=2)
 
-    missing = run_cli(settings, "map", "no-such-deal", "-o", str(tmp_path / "x.html"),
-                      "--workspace", workspace)
+    missing = run_cli(
+        settings, "map", "no-such-deal", "-o", str(tmp_path / "x.html"), "--workspace", workspace
+    )
     assert missing.returncode != 0 and "no deal" in missing.stderr
     assert not (tmp_path / "x.html").exists()
 
@@ -73,7 +84,13 @@ def test_map_and_map_link_commands(store, workspace, tmp_path: Path) -> None:
 def test_serve_refuses_the_placeholder_secret_in_production(settings) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
     env.update({"GRAPHSVC_ENVIRONMENT": "production", "GRAPHSVC_DATA_DIR": str(settings.data_dir)})
-    done = subprocess.run([str(Path(sys.executable).with_name("graphsvc")), "serve"], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("graphsvc")), "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode != 0
     assert "GRAPHSVC_MAP_LINK_SECRET" in done.stderr

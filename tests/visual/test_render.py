@@ -61,17 +61,28 @@ DAY = 86_400_000
 def _member(sid: str, role: Role, stance: Stance, ally: bool = False) -> Member:
     return Member(
         stakeholder=StakeholderInfo(id=sid, account_id="acc", name=f"Name {sid}", title="VP"),
-        role=role, stance=stance, ally=ally, influence_rating=3, self_weight=None,
+        role=role,
+        stance=stance,
+        ally=ally,
+        influence_rating=3,
+        self_weight=None,
         since=T - 50 * DAY,
     )
 
 
 def _ranked(m: Member, rank: int, score: float) -> RankedMember:
     return RankedMember(
-        stakeholder_id=m.id, name=m.stakeholder.name, title=m.stakeholder.title, role=m.role,
-        stance=m.stance, ally=m.ally, rank=rank, score=score,
+        stakeholder_id=m.id,
+        name=m.stakeholder.name,
+        title=m.stakeholder.title,
+        role=m.role,
+        stance=m.stance,
+        ally=m.ally,
+        rank=rank,
+        score=score,
         components=ScoreComponents(authority=0.5, network=0.25, rating=0.5),
-        coverage=Coverage.brief, interaction_count=1,
+        coverage=Coverage.brief,
+        interaction_count=1,
     )
 
 
@@ -96,7 +107,10 @@ def hand_built() -> tuple[DealSnapshot, DealAnalysis]:
         InteractionRecord("i3", T - 3 * DAY, "email", ("champ", "gate"), ("bo@us.example",), "c"),
     )
     snapshot = DealSnapshot(
-        workspace="ws", deal=deal, as_of=T, members=members,
+        workspace="ws",
+        deal=deal,
+        as_of=T,
+        members=members,
         influences=(Line("champ", "dm", 0.8, T - 40 * DAY), Line("gate", "dm", 0.2, T - 40 * DAY)),
         reporting=(Line("user", "champ", 1.0, T - 40 * DAY),),
         interactions=interactions,
@@ -107,13 +121,24 @@ def hand_built() -> tuple[DealSnapshot, DealAnalysis]:
         for rank, m in enumerate(sorted(members, key=lambda m: -scores[m.id]), start=1)
     ]
     analysis = DealAnalysis(
-        deal_id="d1", deal_name=deal.name, owner_email=deal.owner_email, status="open",
-        as_of=END, ranking=ranking,
-        top_decision_maker=TopDecisionMaker(stakeholder_id="dm", name="Name dm", confirmed=True,
-                                            contacted=False),
+        deal_id="d1",
+        deal_name=deal.name,
+        owner_email=deal.owner_email,
+        status="open",
+        as_of=END,
+        ranking=ranking,
+        top_decision_maker=TopDecisionMaker(
+            stakeholder_id="dm", name="Name dm", confirmed=True, contacted=False
+        ),
         support=SupportSummary(share=0.3, opposition=0.4, neutral=0.3, allies=1, completeness=0.8),
-        flags=[Flag(code=FlagCode.DM_NEVER_CONTACTED, severity=Severity.high,
-                    message="never contacted", stakeholder_ids=["dm"])],
+        flags=[
+            Flag(
+                code=FlagCode.DM_NEVER_CONTACTED,
+                severity=Severity.high,
+                message="never contacted",
+                stakeholder_ids=["dm"],
+            )
+        ],
     )
     return snapshot, analysis
 
@@ -149,8 +174,11 @@ def test_edges_encode_strength_reporting_and_team_contacts() -> None:
     edges = {(e["from"], e["to"]): e for e in parts.network.edges}
     strong, weak = edges[("s:champ", "s:dm")], edges[("s:gate", "s:dm")]
     assert strong["width"] > weak["width"]
-    assert parts.edge_info[strong["id"]] == {"kind": "influence", "strength": 0.8,
-                                             "since": "2026-09-23"}
+    assert parts.edge_info[strong["id"]] == {
+        "kind": "influence",
+        "strength": 0.8,
+        "since": "2026-09-23",
+    }
     reporting = edges[("s:user", "s:champ")]
     assert reporting["dashes"] and parts.edge_info[reporting["id"]]["kind"] == "reporting"
     # ann met champ twice, user once (40 days ago: faded); bo met champ and gate once.
@@ -216,7 +244,7 @@ def test_hostile_text_is_never_markup_in_the_page() -> None:
     html = map_page_from_history(deal.history).html
     for payload in (HOSTILE_NAME, HOSTILE_TITLE, HOSTILE_DEAL, HOSTILE_SUMMARY):
         assert payload not in html
-    assert "<img" not in html and "javascript:window" not in html.split("id=\"map-data\"")[0]
+    assert "<img" not in html and "javascript:window" not in html.split('id="map-data"')[0]
     # The only </script> occurrences are the page's own three block ends.
     assert html.count("</script>") == 3
     data = data_block(html)
@@ -262,8 +290,10 @@ def test_page_shows_the_real_analysis() -> None:
 
 
 def test_support_history_points_reach_the_chart() -> None:
-    points = [SupportPoint(at=END - timedelta(weeks=w), share=0.1 * w, opposition=0.1, allies=w)
-              for w in (2, 1, 0)]
+    points = [
+        SupportPoint(at=END - timedelta(weeks=w), share=0.1 * w, opposition=0.1, allies=w)
+        for w in (2, 1, 0)
+    ]
     data = data_block(render_deal_map([hand_built_frame()], history=chart_points(points)).html)
     assert [p["allies"] for p in data["history"]] == [2, 1, 0]  # oldest first
 

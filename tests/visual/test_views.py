@@ -49,10 +49,12 @@ def assert_error_page(response: httpx.Response, status: int, text: str) -> None:
 def seeded(map_api, store, workspace):
     """Two deals of the sample kind in one workspace, recorded up to a minute ago."""
     end = (datetime.now(UTC) - timedelta(minutes=1)).replace(microsecond=0)
-    x = sample_deal(24, seed=4, deal_id="deal-x", workspace=workspace, end=end,
-                    deal_name="Deal X renewal")
-    y = sample_deal(10, seed=8, deal_id="deal-y", workspace=workspace, end=end,
-                    deal_name="Deal Y expansion")
+    x = sample_deal(
+        24, seed=4, deal_id="deal-x", workspace=workspace, end=end, deal_name="Deal X renewal"
+    )
+    y = sample_deal(
+        10, seed=8, deal_id="deal-y", workspace=workspace, end=end, deal_name="Deal Y expansion"
+    )
     for deal in (x, y):
         store.import_bundle(workspace=workspace, bundle=deal.bundle)
     api = map_api()
@@ -84,13 +86,11 @@ def test_keyed_map_as_of_and_headers(seeded, workspace) -> None:
         first = from_ms(x.history.first_fact_at()).isoformat()
         browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
         for ancient in ("0001-01-01", "2001-01-01"):
-            early = client.get("/v1/deals/deal-x/map", params={"as_of": ancient},
-                               headers=browser)
+            early = client.get("/v1/deals/deal-x/map", params={"as_of": ancient}, headers=browser)
             assert_error_page(early, 422, f"no data before {first}")
         # A bad date in the address: in a browser the error page, not raw JSON; an API
         # client asking for anything gets the JSON error body of every route.
-        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"},
-                         headers=browser)
+        bad = client.get("/v1/deals/deal-x/map", params={"as_of": "last tuesday"}, headers=browser)
         assert_error_page(bad, 422, "as_of is not a date or instant")
         as_json = client.get("/v1/deals/deal-x/map", params={"as_of": "2001-01-01"})
         assert as_json.status_code == 422 and as_json.json()["error"] == "validation_error"
@@ -115,11 +115,11 @@ def test_signed_links(seeded, workspace) -> None:
         assert timedelta(days=2.99) < expires - datetime.now(UTC) <= timedelta(days=3)
         default = client.post("/v1/deals/deal-x/map-links")
         assert default.status_code == 201
-        assert datetime.fromisoformat(default.json()["expires_at"]) - datetime.now(UTC) > \
-            timedelta(days=13.9)
+        assert datetime.fromisoformat(default.json()["expires_at"]) - datetime.now(UTC) > timedelta(
+            days=13.9
+        )
         assert client.post("/v1/deals/nope/map-links").status_code == 404
-        assert client.post("/v1/deals/deal-x/map-links",
-                           json={"ttl_days": -1}).status_code == 422
+        assert client.post("/v1/deals/deal-x/map-links", json={"ttl_days": -1}).status_code == 422
     with api.client(api.key(workspace, "read")) as reader:
         assert reader.post("/v1/deals/deal-x/map-links").status_code == 403
 
@@ -135,20 +135,26 @@ def test_signed_links(seeded, workspace) -> None:
         assert "Deal Y expansion" not in valid.text
         earlier = public.get(path, params={"as_of": "2001-01-01"})
         assert_error_page(earlier, 422, "no data before")
-        assert_error_page(public.get(path, params={"as_of": "2026-02-30"}), 422,
-                          "as_of is not a date or instant")
+        assert_error_page(
+            public.get(path, params={"as_of": "2026-02-30"}), 422, "as_of is not a date or instant"
+        )
 
         # Tampered: one character changed anywhere in the token.
         for i in (0, len(token) // 2, len(token) - 1):
-            flipped = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+            flipped = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
             tampered = public.get(f"/maps/{flipped}")
             assert tampered.status_code == 403
             assert tampered.headers["referrer-policy"] == "no-referrer"
             assert "default-src 'none'" in tampered.headers["content-security-policy"]
 
         # Expired: signed correctly, but its time has passed.
-        old, _ = create_map_token(settings=settings, workspace=workspace, deal_id="deal-x",
-                                  ttl_days=1, now=datetime.now(UTC) - timedelta(days=2))
+        old, _ = create_map_token(
+            settings=settings,
+            workspace=workspace,
+            deal_id="deal-x",
+            ttl_days=1,
+            now=datetime.now(UTC) - timedelta(days=2),
+        )
         expired = public.get(urlsplit(map_link_url(settings=settings, token=old)).path)
         assert expired.status_code == 403
         assert "expired" in expired.text
@@ -162,13 +168,16 @@ def test_signed_links(seeded, workspace) -> None:
         forged = forged_payload.decode().rstrip("=") + "." + signature
         assert public.get(f"/maps/{forged}").status_code == 403
         other_secret = settings.model_copy(update={"map_link_secret": SecretStr("x" * 32)})
-        foreign, _ = create_map_token(settings=other_secret, workspace=workspace,
-                                      deal_id="deal-y")
+        foreign, _ = create_map_token(settings=other_secret, workspace=workspace, deal_id="deal-y")
         assert public.get(f"/maps/{foreign}").status_code == 403
         as_key = public.get("/v1/deals/deal-y/map", headers={"Authorization": f"Bearer {token}"})
         assert as_key.status_code == 401
-        assert public.get("/v1/deals/deal-x/analysis",
-                          headers={"Authorization": f"Bearer {token}"}).status_code == 401
+        assert (
+            public.get(
+                "/v1/deals/deal-x/analysis", headers={"Authorization": f"Bearer {token}"}
+            ).status_code
+            == 401
+        )
 
         # A link to a deal that no longer exists.
         gone, _ = create_map_token(settings=settings, workspace=workspace, deal_id="deleted")
