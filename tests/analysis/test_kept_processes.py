@@ -21,6 +21,7 @@ from graphsvc.domain.models import Membership, Role, Stance, from_ms, utcnow
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 from tests.analysis.test_kept_results import _committees, _seed
+from tests.helpers import store_env
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -28,13 +29,9 @@ pytestmark = pytest.mark.slow
 
 class Peer:
     def __init__(self, store: GraphStore, workspace: str) -> None:
-        env = {
-            **os.environ,
-            "GRAPHSVC_ENVIRONMENT": "test",
-            "GRAPHSVC_DATA_DIR": str(store.settings.data_dir),
-        }
-        if store.runner.backend != "neo4j":
-            env.pop("NEO4J_URI", None)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+        # The same store as the test's (the session's local Neo4j too): store_env says so.
+        env.update(store_env(store.settings), GRAPHSVC_ENVIRONMENT="test")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.analysis.kept_peer", workspace],
             cwd=ROOT,

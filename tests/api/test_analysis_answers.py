@@ -13,20 +13,21 @@ from tests.api.test_basics import metric
 
 def _lonely_deal(client: httpx.Client) -> str:
     """A deal whose decision-maker nobody on our team can reach: no interaction at all."""
-    assert client.put("/v1/accounts/acc-l", json={"name": "Lone"}).status_code == 200
+    # A PUT that creates answers 201 (with Location).
+    assert client.put("/v1/accounts/acc-l", json={"name": "Lone"}).status_code == 201
     assert (
         client.put(
             "/v1/deals/deal-l",
             json={"account_id": "acc-l", "name": "Lone deal", "owner_email": "o@us.example"},
         ).status_code
-        == 200
+        == 201
     )
     for sid, role in (("dm-l", "Economic Buyer"), ("ev-l", "Evaluator")):
         assert (
             client.put(
                 f"/v1/stakeholders/{sid}", json={"account_id": "acc-l", "name": sid.upper()}
             ).status_code
-            == 200
+            == 201
         )
         r = client.put(
             f"/v1/deals/deal-l/committee/{sid}",

@@ -156,7 +156,7 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers(
         client = httpx.Client(
             base_url=live.url, timeout=60, headers={"Authorization": f"Bearer {key}"}
         )
-        assert client.put("/v1/accounts/a1", json={"name": "Before"}).status_code == 200
+        assert client.put("/v1/accounts/a1", json={"name": "Before"}).status_code == 201
 
         server.stop()
         down = client.get("/v1/accounts/a1")
@@ -172,7 +172,7 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers(
         assert client.get("/readyz").status_code == 200
         back = client.get("/v1/accounts/a1")
         assert back.status_code == 200 and back.json()["name"] == "Before"
-        assert client.put("/v1/accounts/a2", json={"name": "After"}).status_code == 200
+        assert client.put("/v1/accounts/a2", json={"name": "After"}).status_code == 201
         assert client.get("/v1/accounts/a2").json()["name"] == "After"
         client.close()
     finally:
