@@ -32,6 +32,7 @@ from graphsvc.analysis.schemas import (
     SupportHistory,
     WarmPaths,
 )
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Analysis, Cache, Principal, ReadKey
 from graphsvc.api.errors import error_responses
@@ -133,6 +134,34 @@ async def answered_now(
     return JSONBytes(content=body)
 
 
+async def per_deal_answer(
+    cache: AnalysisCache,
+    principal: Principal,
+    analysis: AnalysisService,
+    name: str,
+    deal_id: str,
+    as_of: datetime | None,
+    compute: Callable[[datetime | None], DealResult],
+    *,
+    clock: bool = True,
+) -> Response:
+    """One deal's answer: as of now (reused while provably unchanged, see
+    :func:`answered_now`; ``clock=False`` when only facts, not contact day counts, can
+    change it), or as of a given instant (cached under it)."""
+    workspace = principal.workspace
+    if as_of is None:
+        return await answered_now(
+            cache,
+            principal,
+            (name, deal_id),
+            compute,
+            lambda now: analysis.unchanged_until(
+                workspace=workspace, deal_id=deal_id, at=now, clock=clock
+            ),
+        )
+    return await cached(cache, principal, (name, deal_id, as_of_key(as_of)), lambda: compute(as_of))
+
+
 @router.get(
     "/analysis",
     response_model=DealAnalysis,
@@ -141,20 +170,14 @@ async def answered_now(
 async def deal_analysis(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    workspace = principal.workspace
-    if as_of is None:
-        return await answered_now(
-            cache,
-            principal,
-            ("analysis", deal_id),
-            lambda now: analysis.analyze(workspace=workspace, deal_id=deal_id, as_of=now),
-            lambda now: analysis.unchanged_until(workspace=workspace, deal_id=deal_id, at=now),
-        )
-    return await cached(
+    return await per_deal_answer(
         cache,
         principal,
-        ("analysis", deal_id, as_of_key(as_of)),
-        lambda: analysis.analyze(workspace=workspace, deal_id=deal_id, as_of=as_of),
+        analysis,
+        "analysis",
+        deal_id,
+        as_of,
+        lambda at: analysis.analyze(workspace=principal.workspace, deal_id=deal_id, as_of=at),
     )
 
 
@@ -207,22 +230,15 @@ async def support_history(
 async def forecast(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    workspace = principal.workspace
-    if as_of is None:  # the committee alone decides it: valid until the next fact
-        return await answered_now(
-            cache,
-            principal,
-            ("forecast", deal_id),
-            lambda now: analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=now),
-            lambda now: analysis.unchanged_until(
-                workspace=workspace, deal_id=deal_id, at=now, clock=False
-            ),
-        )
-    return await cached(
+    return await per_deal_answer(
         cache,
         principal,
-        ("forecast", deal_id, as_of_key(as_of)),
-        lambda: analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=as_of),
+        analysis,
+        "forecast",
+        deal_id,
+        as_of,
+        lambda at: analysis.forecast(workspace=principal.workspace, deal_id=deal_id, as_of=at),
+        clock=False,  # the committee alone decides it: valid until the next fact
     )
 
 
@@ -234,24 +250,17 @@ async def forecast(
 async def next_best_contacts(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    workspace = principal.workspace
-    if as_of is None:  # the committee alone decides it: valid until the next fact
-        return await answered_now(
-            cache,
-            principal,
-            ("next_best_contacts", deal_id),
-            lambda now: analysis.next_best_contacts(
-                workspace=workspace, deal_id=deal_id, as_of=now
-            ),
-            lambda now: analysis.unchanged_until(
-                workspace=workspace, deal_id=deal_id, at=now, clock=False
-            ),
-        )
-    return await cached(
+    return await per_deal_answer(
         cache,
         principal,
-        ("next_best_contacts", deal_id, as_of_key(as_of)),
-        lambda: analysis.next_best_contacts(workspace=workspace, deal_id=deal_id, as_of=as_of),
+        analysis,
+        "next_best_contacts",
+        deal_id,
+        as_of,
+        lambda at: analysis.next_best_contacts(
+            workspace=principal.workspace, deal_id=deal_id, as_of=at
+        ),
+        clock=False,  # the committee alone decides it: valid until the next fact
     )
 
 
