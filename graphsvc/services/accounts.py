@@ -10,9 +10,8 @@ from graphsvc.services.versioned import (
     Condition,
     Written,
     check_deletable,
-    check_written,
-    expected_tag,
     patch_record,
+    write_one,
 )
 from graphsvc.store.codecs import content_tag
 from graphsvc.store.repository import GraphStore
@@ -44,19 +43,17 @@ class AccountService:
     ) -> Written[Account]:
         """Create or replace the account if ``condition`` holds (412 otherwise)."""
         account = Account(id=account_id, **fields.model_dump())
-        what = f"account {account_id!r}"
-        expect = expected_tag(
-            condition,
-            lambda: self.get_tagged(workspace=workspace, account_id=account_id),
-            what,
+        return write_one(
+            account,
+            record_id=account_id,
+            condition=condition,
+            what=f"account {account_id!r}",
+            read_tagged=lambda: self.get_tagged(workspace=workspace, account_id=account_id),
+            upsert=lambda records, expect: self.store.accounts.upsert(
+                workspace=workspace, accounts=records, expect=expect
+            ),
+            tag=lambda record: content_tag(record.model_dump(mode="json")),
         )
-        counts = self.store.accounts.upsert(
-            workspace=workspace,
-            accounts=[account],
-            expect=None if expect is None else {account_id: expect},
-        )
-        outcome = check_written(counts, condition, what)
-        return Written(account, content_tag(account.model_dump(mode="json")), outcome)
 
     def patch(
         self,

@@ -12,9 +12,8 @@ from graphsvc.services.versioned import (
     Condition,
     Written,
     check_deletable,
-    check_written,
-    expected_tag,
     patch_record,
+    write_one,
 )
 from graphsvc.store.codecs import content_tag
 from graphsvc.store.core import Page
@@ -50,17 +49,17 @@ class DealService:
         must exist in the workspace (404)."""
         record = Deal(id=deal_id, **fields.model_dump())
         self.store.accounts.get(workspace=workspace, account_id=record.account_id)
-        what = f"deal {deal_id!r}"
-        expect = expected_tag(
-            condition, lambda: self.get_tagged(workspace=workspace, deal_id=deal_id), what
+        return write_one(
+            record,
+            record_id=deal_id,
+            condition=condition,
+            what=f"deal {deal_id!r}",
+            read_tagged=lambda: self.get_tagged(workspace=workspace, deal_id=deal_id),
+            upsert=lambda records, expect: self.store.deals.upsert(
+                workspace=workspace, deals=records, expect=expect
+            ),
+            tag=lambda written: content_tag(written.model_dump(mode="json")),
         )
-        counts = self.store.deals.upsert(
-            workspace=workspace,
-            deals=[record],
-            expect=None if expect is None else {deal_id: expect},
-        )
-        outcome = check_written(counts, condition, what)
-        return Written(record, content_tag(record.model_dump(mode="json")), outcome)
 
     def patch(
         self,

@@ -14,9 +14,8 @@ from graphsvc.services.versioned import (
     Condition,
     Written,
     check_deletable,
-    check_written,
-    expected_tag,
     patch_record,
+    write_one,
 )
 from graphsvc.store.core import Page
 from graphsvc.store.repository import GraphStore
@@ -60,19 +59,15 @@ class InteractionService:
         interaction = Interaction(id=interaction_id, **fields.model_dump())
         repository = self.store.interactions
         repository.check_references(workspace, [interaction], "interaction")
-        what = f"interaction {interaction_id!r}"
-        expect = expected_tag(
-            condition,
-            lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
-            what,
+        return write_one(
+            interaction,
+            record_id=interaction_id,
+            condition=condition,
+            what=f"interaction {interaction_id!r}",
+            read_tagged=lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
+            upsert=lambda records, expect: repository.write(workspace, records, expect=expect),
+            tag=lambda written: repository.content_tag(workspace, written),
         )
-        counts = repository.write(
-            workspace,
-            [interaction],
-            expect=None if expect is None else {interaction_id: expect},
-        )
-        outcome = check_written(counts, condition, what)
-        return Written(interaction, repository.content_tag(workspace, interaction), outcome)
 
     def patch(
         self,

@@ -11,9 +11,8 @@ from graphsvc.services.versioned import (
     Condition,
     Written,
     check_deletable,
-    check_written,
-    expected_tag,
     patch_record,
+    write_one,
 )
 from graphsvc.store.codecs import content_tag
 from graphsvc.store.repository import GraphStore
@@ -52,19 +51,17 @@ class StakeholderService:
         account must exist (404)."""
         record = Stakeholder(id=stakeholder_id, **fields.model_dump())
         self.store.accounts.get(workspace=workspace, account_id=record.account_id)
-        what = f"stakeholder {stakeholder_id!r}"
-        expect = expected_tag(
-            condition,
-            lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
-            what,
+        return write_one(
+            record,
+            record_id=stakeholder_id,
+            condition=condition,
+            what=f"stakeholder {stakeholder_id!r}",
+            read_tagged=lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
+            upsert=lambda records, expect: self.store.stakeholders.upsert(
+                workspace=workspace, stakeholders=records, expect=expect
+            ),
+            tag=lambda written: content_tag(written.model_dump(mode="json")),
         )
-        counts = self.store.stakeholders.upsert(
-            workspace=workspace,
-            stakeholders=[record],
-            expect=None if expect is None else {stakeholder_id: expect},
-        )
-        outcome = check_written(counts, condition, what)
-        return Written(record, content_tag(record.model_dump(mode="json")), outcome)
 
     def patch(
         self,

@@ -86,6 +86,23 @@ def check_written(counts: UpsertCounts, condition: Condition, what: str) -> str:
     return counts.outcome
 
 
+def write_one(
+    record: M,
+    *,
+    record_id: str,
+    condition: Condition,
+    what: str,
+    read_tagged: Callable[[], tuple[Any, str]],
+    upsert: Callable[[list[M], dict[str, str] | None], UpsertCounts],
+    tag: Callable[[M], str],
+) -> Written[M]:
+    """Write one record under ``condition``: its expected tag (:func:`expected_tag`), the
+    store's upsert with that expectation, then the outcome (:func:`check_written`)."""
+    expect = expected_tag(condition, read_tagged, what)
+    counts = upsert([record], None if expect is None else {record_id: expect})
+    return Written(record, tag(record), check_written(counts, condition, what))
+
+
 def check_deletable(
     condition: Condition, read_tagged: Callable[[], tuple[Any, str]], what: str
 ) -> None:
