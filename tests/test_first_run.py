@@ -25,6 +25,7 @@ duplicates nothing, and that every deal tells the story it was written for.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import queue
 import re
@@ -329,6 +330,14 @@ def test_demo_portfolio_shape() -> None:
     # Instants hang from the week's anchor, not from the current second.
     assert demo_portfolio(now) == demo_portfolio(now + timedelta(days=3))
     assert demo_portfolio(now) != demo_portfolio(now + timedelta(days=7))
+
+
+def test_demo_portfolio_is_pinned_byte_for_byte() -> None:
+    """The demo's stories are data: moving or reshaping the code that holds them must not
+    change one byte of the bundle. A deliberate change of a story updates this digest."""
+    bundle = demo_portfolio(datetime(2026, 11, 26, 15, 30, tzinfo=UTC))
+    digest = hashlib.sha256(bundle.model_dump_json().encode()).hexdigest()
+    assert digest == "4e6b6bd95d9e08ae9ebb0261451cddd722011a3b6cdfb234db1da697c093738c"
 
 
 def test_loading_the_demo_twice_duplicates_nothing(store: GraphStore, workspace: str) -> None:

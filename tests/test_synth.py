@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -91,3 +92,22 @@ def test_portfolio_imports_into_the_store(store: GraphStore, workspace: str) -> 
         store.import_bundle(workspace=workspace, bundle=bundle)
     page = store.list_deals(workspace=workspace, limit=50)
     assert len(page.items) == 6
+
+
+def test_the_portfolio_is_pinned_byte_for_byte() -> None:
+    """Benchmarks compare figures across commits on this portfolio: reshaping the
+    generator's code must not change one byte of it (nor the traits it reports). A
+    deliberate change of the generator updates these digests."""
+    digest = hashlib.sha256()
+    for bundle in generate_portfolio(60, seed=3, now=NOW, chunk_deals=20):
+        digest.update(bundle.model_dump_json().encode())
+    assert digest.hexdigest() == "3c2e40a1e9d0d01f90589b44e9eabb3b1f275ab947c9f9de045f838bd4ebce87"
+    generator = PortfolioGenerator(
+        n_deals=25, seed=11, now=NOW, stakeholders_per_deal=8, uncontacted_dm_share=0.5
+    )
+    digest = hashlib.sha256()
+    for bundle in generator.bundles():
+        digest.update(bundle.model_dump_json().encode())
+    assert digest.hexdigest() == "5ddb2ee2dde3f865c10cd5cabc83d7d7aafa0109b96719754419a45a000184e2"
+    traits = hashlib.sha256(repr(sorted(generator.traits.items())).encode()).hexdigest()
+    assert traits == "45f437c4fee65dbf603ca8a1fde2915cc2aee1e4a226488bd35de132b2aac418"
