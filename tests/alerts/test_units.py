@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from graphsvc.alerts.delivery import eml_filename
+from graphsvc.alerts.planning import load_managers, week_as_of
 from graphsvc.alerts.scheduler import WeeklySlot
 from graphsvc.alerts.schemas import AlertKind, IsoWeek
-from graphsvc.alerts.service import eml_filename, load_managers, week_as_of
 from graphsvc.errors import ConfigurationError, ValidationFailed
 
 
