@@ -1,7 +1,7 @@
 """One way to write example data: record facts once, read them as a Bundle or a history.
 
 Every example data set of the project (the seeded portfolio of :mod:`graphsvc.synth`,
-the demo stories of :mod:`graphsvc.demo.portfolio`, the known-answer committees of
+the demo stories of :mod:`graphsvc.demo`, the known-answer committees of
 the analysis docstrings and tests, the deal-map samples and the alert scenarios) is
 written with :class:`ExampleBuilder`: accounts, deals, people, committee seats, lines
 and contacts are recorded in order, and the same facts come out
