@@ -12,6 +12,9 @@ from rich.table import Table
 
 from graphsvc.alerts.schemas import DeliveryStatus, IsoWeek, RunReport
 from graphsvc.config import Settings, get_settings
+from graphsvc.errors import NotFound
+from graphsvc.store.repository import GraphStore
+from graphsvc.store.workspaces import list_workspaces, unknown_workspace
 
 alerts_app = typer.Typer(
     name="alerts",
@@ -80,6 +83,23 @@ def _print_report(report: RunReport) -> None:
     )
 
 
+def _workspaces_of_the_run(
+    store: GraphStore, *, named: list[str] | None, settings: Settings
+) -> list[str]:
+    """The workspaces named with ``--workspace``, else those of the settings; each must
+    exist before anything is sent, so a typo is an error (with a "did you mean"), never
+    a quiet week with no e-mail or a report of "0 deals at risk"."""
+    workspaces = list(named or settings.alerts_workspaces)
+    known = list_workspaces(store.runner)
+    for ws in workspaces:
+        if ws not in known:
+            error = unknown_workspace(ws, known)
+            if named:
+                raise error
+            raise NotFound(f"{error.message} (named in GRAPHSVC_ALERTS_WORKSPACES)")
+    return workspaces
+
+
 def send_command(
     week: str | None = typer.Option(
         None, "--week", help="ISO week, e.g. 2026-W48 (default: the current week)."
@@ -93,8 +113,6 @@ def send_command(
     ),
 ) -> None:
     from graphsvc.alerts.service import AlertService
-    from graphsvc.store.repository import GraphStore
-    from graphsvc.store.workspaces import require_workspace
 
     if dry_run and out is None:
         raise typer.BadParameter("--dry-run needs --out DIR", param_hint="--out")
@@ -104,12 +122,9 @@ def send_command(
     _configure_logging(settings)
     parsed = IsoWeek.parse(week) if week else None
     store = GraphStore.open(settings)
-    workspaces = list(workspace or settings.alerts_workspaces)
     codes: list[int] = []
     try:
-        if workspace:  # named on the command line: a typo must not send "all clear"
-            for ws in workspaces:
-                require_workspace(store.runner, ws)
+        workspaces = _workspaces_of_the_run(store, named=workspace, settings=settings)
         service = AlertService(store=store, settings=settings)
         for ws in workspaces:
             folder = out / ws if out is not None and len(workspaces) > 1 else out
@@ -129,12 +144,15 @@ def schedule_command(
 ) -> None:
     from graphsvc.alerts.scheduler import WeeklyScheduler, WeeklySlot
     from graphsvc.alerts.service import AlertService
-    from graphsvc.store.repository import GraphStore
 
     settings = get_settings()
     _configure_logging(settings)
     slot = WeeklySlot.from_settings(settings)
-    workspaces = list(workspace or settings.alerts_workspaces)
+    store = GraphStore.open(settings)
+    try:  # checked at start: a typo must not go unnoticed until the first Monday
+        workspaces = _workspaces_of_the_run(store, named=workspace, settings=settings)
+    finally:
+        store.close()
 
     def job(week: IsoWeek) -> None:
         # A fresh store per run: the process idles for a week between runs.

@@ -101,7 +101,8 @@ MEANINGS: dict[str, str] = {
     "alerts_catchup_hours": "The scheduler still sends a missed weekly run this many hours "
     "late (e.g. after a restart).",
     "alerts_workspaces": "Workspaces `graphsvc alerts send` and `alerts schedule` cover when "
-    "no `--workspace` is given; JSON list.",
+    "no `--workspace` is given; JSON list. Each must exist: an unknown one is an error "
+    "at start.",
     "smtp_ca_file": "CA bundle to verify the SMTP server's certificate with (default: the "
     "system's).",
 }

@@ -18,6 +18,7 @@ from graphsvc.store.repository import GraphStore
 from tests.alerts import scenario
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from tests.helpers import store_env
+from tests.test_cli import assert_one_line_error
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 OWNERS = 10
@@ -126,3 +127,47 @@ def test_dry_run_writes_eml_files_and_sends_nothing(
     assert no_out.returncode == 2 and "--dry-run needs --out DIR" in no_out.stderr
     bad_week = _graphsvc(["alerts", "send", "--week", "2026-48"], env, tmp_path)
     assert bad_week.returncode == 1 and "not an ISO week" in bad_week.stderr
+
+
+def test_send_without_workspace_checks_the_configured_ones_before_sending(
+    loaded_workspace: str, store_settings: Settings, smtp_auth_server: SmtpServer, tmp_path: Path
+) -> None:
+    typo = loaded_workspace[:-1]  # one letter short, as a typo in the settings would be
+    out = tmp_path / "outbox"
+    send = ["alerts", "send", "--week", str(scenario.WEEK), "--dry-run", "--out", str(out)]
+    configured = json.dumps([loaded_workspace, typo])
+    env = _env(store_settings, smtp_auth_server, GRAPHSVC_ALERTS_WORKSPACES=configured)
+    run = _graphsvc(send, {**env, "GRAPHSVC_LOG_LEVEL": "WARNING"}, tmp_path)
+    line = assert_one_line_error(run, code=1, contains=f"no workspace '{typo}'")
+    assert f"did you mean '{loaded_workspace}'?" in line
+    assert "GRAPHSVC_ALERTS_WORKSPACES" in line  # the user did not type it: say where it is
+    assert not out.exists(), "nothing is written for the known workspace either"
+
+    env = _env(
+        store_settings, smtp_auth_server, GRAPHSVC_ALERTS_WORKSPACES=json.dumps([loaded_workspace])
+    )
+    fixed = _graphsvc(send, env, tmp_path)
+    assert fixed.returncode == 0, fixed.stderr
+    assert f"{loaded_workspace} {scenario.WEEK}: " in fixed.stdout
+    assert len(list(out.glob("*.eml"))) == OWNERS
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["configured", "named"])
+def test_schedule_refuses_an_unknown_workspace_at_start(
+    named: bool,
+    loaded_workspace: str,
+    store_settings: Settings,
+    smtp_auth_server: SmtpServer,
+    tmp_path: Path,
+) -> None:
+    typo = loaded_workspace[:-1]
+    env = {
+        **_env(store_settings, smtp_auth_server, GRAPHSVC_LOG_LEVEL="WARNING"),
+        "GRAPHSVC_ALERTS_WORKSPACES": json.dumps([loaded_workspace if named else typo]),
+    }
+    args = ["alerts", "schedule", *(["--workspace", typo] if named else [])]
+    run = _graphsvc(args, env, tmp_path)  # a started scheduler would run until the timeout
+    line = assert_one_line_error(run, code=1, contains=f"no workspace '{typo}'")
+    assert f"did you mean '{loaded_workspace}'?" in line
+    assert ("GRAPHSVC_ALERTS_WORKSPACES" in line) is not named
+    assert "scheduler started" not in run.stdout

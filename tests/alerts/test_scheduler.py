@@ -1,8 +1,10 @@
 """The weekly schedule: slots in a time zone across DST, the loop on a simulated clock,
-and the real ``graphsvc alerts schedule`` process stopping cleanly on SIGTERM."""
+and the real ``graphsvc alerts schedule`` process stopping cleanly on SIGTERM (on each
+store)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +16,9 @@ from zoneinfo import ZoneInfo
 
 from graphsvc.alerts.scheduler import WeeklyScheduler, WeeklySlot
 from graphsvc.alerts.schemas import IsoWeek
+from graphsvc.store.repository import GraphStore
+from tests.alerts import scenario
+from tests.helpers import store_env
 
 BERLIN = WeeklySlot(tz=ZoneInfo("Europe/Berlin"), weekday=0, hour=7)
 
@@ -113,15 +118,22 @@ def test_missed_slot_is_caught_up_within_the_window_only() -> None:
     assert ran == [IsoWeek(2026, 49)]
 
 
-def test_schedule_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "GRAPHSVC_DATA_DIR": str(tmp_path / "data"),
-        "GRAPHSVC_ALERTS_TIMEZONE": "Europe/Berlin",
-        "GRAPHSVC_ALERTS_CATCHUP_HOURS": "0",
-        "GRAPHSVC_ENVIRONMENT": "test",
-    }
-    env.pop("NEO4J_URI", None)
+def test_schedule_command_stops_cleanly_on_sigterm(
+    store: GraphStore, workspace: str, tmp_path: Path
+) -> None:
+    # The workspace must exist: the command checks the configured ones at start.
+    store.import_bundle(workspace=workspace, bundle=scenario.portfolio(1))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRAPHSVC_", "NEO4J_"))}
+    env.update(store_env(store.settings))
+    env.update(
+        {
+            "GRAPHSVC_ALERTS_WORKSPACES": json.dumps([workspace]),
+            "GRAPHSVC_ALERTS_TIMEZONE": "Europe/Berlin",
+            "GRAPHSVC_ALERTS_CATCHUP_HOURS": "0",
+            "GRAPHSVC_ENVIRONMENT": "test",
+            "COLUMNS": "200",  # the started line unwrapped
+        }
+    )
     process = subprocess.Popen(
         [sys.executable, "-c", "from graphsvc.cli import main; main()", "alerts", "schedule"],
         stdout=subprocess.PIPE,
@@ -135,6 +147,7 @@ def test_schedule_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
         first = process.stdout.readline()  # printed once the loop is waiting
         assert "alerts scheduler started: next run" in first
         assert "+01:00" in first or "+02:00" in first  # shown in the configured zone
+        assert first.rstrip().endswith(f"for {workspace}")
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
     finally:
