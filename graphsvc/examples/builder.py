@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TypedDict, TypeVar, Unpack
 
 from graphsvc.domain.models import (
     Account,
@@ -305,6 +305,26 @@ class ExampleBuilder:
         return self.history(deal_id, as_of=as_of).snapshot()
 
 
+class SeatDetails(TypedDict, total=False):
+    """The optional parts of a seat, as :meth:`ExampleBuilder.seat` takes them."""
+
+    stance: Stance
+    ally: bool
+    rating: int | None
+    self_weight: float | None
+    name: str | None
+
+
+class ContactDetails(TypedDict, total=False):
+    """The optional parts of a contact, as :meth:`ExampleBuilder.met` takes them."""
+
+    channel: Channel
+    team: Iterable[str]
+    summary: str | None
+    next_step_at: datetime | None
+    interaction_id: str | None
+
+
 @dataclass(frozen=True)
 class DealBuilder:
     """The verbs of one deal's committee, on the :class:`ExampleBuilder` that holds it."""
@@ -313,52 +333,15 @@ class DealBuilder:
     deal_id: str
 
     def seat(
-        self,
-        stakeholder_id: str,
-        role: Role,
-        *,
-        at: datetime,
-        stance: Stance = Stance.unknown,
-        ally: bool = False,
-        rating: int | None = None,
-        self_weight: float | None = None,
-        name: str | None = None,
+        self, stakeholder_id: str, role: Role, *, at: datetime, **details: Unpack[SeatDetails]
     ) -> None:
-        self.book.seat(
-            self.deal_id,
-            stakeholder_id,
-            role,
-            at=at,
-            stance=stance,
-            ally=ally,
-            rating=rating,
-            self_weight=self_weight,
-            name=name,
-        )
+        self.book.seat(self.deal_id, stakeholder_id, role, at=at, **details)
 
     def leaves(self, stakeholder_id: str, *, at: datetime) -> None:
         self.book.leaves(self.deal_id, stakeholder_id, at=at)
 
-    def met(
-        self,
-        *stakeholder_ids: str,
-        at: datetime,
-        channel: Channel = Channel.meeting,
-        team: Iterable[str] = (),
-        summary: str | None = None,
-        next_step_at: datetime | None = None,
-        interaction_id: str | None = None,
-    ) -> None:
-        self.book.met(
-            self.deal_id,
-            *stakeholder_ids,
-            at=at,
-            channel=channel,
-            team=team,
-            summary=summary,
-            next_step_at=next_step_at,
-            interaction_id=interaction_id,
-        )
+    def met(self, *stakeholder_ids: str, at: datetime, **details: Unpack[ContactDetails]) -> None:
+        self.book.met(self.deal_id, *stakeholder_ids, at=at, **details)
 
     def history(self, *, as_of: datetime | int) -> DealHistory:
         return self.book.history(self.deal_id, as_of=as_of)
