@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from graphsvc.alerts import compose
 from graphsvc.alerts.repository import AlertLedger, LedgerStatus
@@ -38,6 +38,16 @@ log = logging.getLogger("graphsvc.alerts")
 
 # One e-mail to deliver: its kind, its recipient and what it says.
 Outgoing = tuple[AlertKind, str, OwnerAlert | ManagerDigest]
+
+
+class LedgerKey(TypedDict):
+    """Which e-mail of the ledger: one per workspace, week, kind and recipient."""
+
+    workspace: str
+    kind: AlertKind
+    recipient: str
+    week: IsoWeek
+    message_id: str
 
 
 class Sender(Protocol):
@@ -99,44 +109,30 @@ class WeeklyDelivery:
                     week=str(week),
                     mail_from=self.settings.mail_from,
                 )
-                deals: list[DealAlert] = []
+                key = LedgerKey(
+                    workspace=workspace,
+                    kind=kind,
+                    recipient=recipient,
+                    week=week,
+                    message_id=message_id,
+                )
+                deals: list[DealAlert] = content.deals if isinstance(content, OwnerAlert) else []
+                report_as = functools.partial(Delivery, kind, recipient, message_id)
                 if stop_reason is not None:
                     report.deliveries.append(
-                        Delivery(
-                            kind,
-                            recipient,
-                            message_id,
-                            DeliveryStatus.not_attempted,
-                            detail=stop_reason,
-                        )
+                        report_as(DeliveryStatus.not_attempted, detail=stop_reason)
                     )
                     continue
-                if isinstance(content, OwnerAlert):
-                    deals = content.deals
                 try:
                     message = self._message(content, message_id=message_id, date=date)
                 except compose.InvalidRecipient as exc:
                     # Permanent, like a 5xx refusal: recorded, reported, not retried.
                     if not dry_run:
                         self.ledger.record(
-                            workspace=workspace,
-                            kind=kind,
-                            recipient=recipient,
-                            week=week,
-                            message_id=message_id,
-                            status=LedgerStatus.rejected,
-                            at=self.clock(),
-                            detail=str(exc),
+                            **key, status=LedgerStatus.rejected, at=self.clock(), detail=str(exc)
                         )
                     report.deliveries.append(
-                        Delivery(
-                            kind,
-                            recipient,
-                            message_id,
-                            DeliveryStatus.rejected,
-                            deals=len(deals),
-                            detail=str(exc),
-                        )
+                        report_as(DeliveryStatus.rejected, deals=len(deals), detail=str(exc))
                     )
                     continue
                 if dry_run:
@@ -144,27 +140,11 @@ class WeeklyDelivery:
                     path = out_dir / eml_filename(kind, recipient, week)
                     path.write_bytes(message.as_bytes())
                     report.deliveries.append(
-                        Delivery(
-                            kind,
-                            recipient,
-                            message_id,
-                            DeliveryStatus.written,
-                            deals=len(deals),
-                            path=str(path),
-                        )
+                        report_as(DeliveryStatus.written, deals=len(deals), path=str(path))
                     )
                     continue
                 assert sender is not None
-                delivery, unusable = self._deliver_one(
-                    sender,
-                    message,
-                    workspace=workspace,
-                    week=week,
-                    kind=kind,
-                    recipient=recipient,
-                    message_id=message_id,
-                    deals=deals,
-                )
+                delivery, unusable = self._deliver_one(sender, message, key=key, deals=deals)
                 report.deliveries.append(delivery)
                 if delivery.status != DeliveryStatus.failed:
                     consecutive_failures = 0
@@ -212,85 +192,41 @@ class WeeklyDelivery:
         sender: Sender,
         message: EmailMessage,
         *,
-        workspace: str,
-        week: IsoWeek,
-        kind: AlertKind,
-        recipient: str,
-        message_id: str,
+        key: LedgerKey,
         deals: list[DealAlert],
     ) -> tuple[Delivery, str | None]:
         """Claim, send and record one e-mail; also the reason to stop the run when the
         server cannot take any e-mail (login refused, certificate, sender refused)."""
-        record = functools.partial(
-            self.ledger.record,
-            workspace=workspace,
-            kind=kind,
-            recipient=recipient,
-            week=week,
-            message_id=message_id,
-        )
+        record = functools.partial(self.ledger.record, **key)
         # Claimed before sending, so a concurrent run cannot send it too. A run that dies
         # mid-send leaves the claim, which goes stale; the next run then sends again
         # with the same Message-ID rather than silently skipping it.
-        claimed, status = self.ledger.claim(
-            workspace=workspace,
-            kind=kind,
-            recipient=recipient,
-            week=week,
-            message_id=message_id,
-            run_id=self.run_id,
-            at=self.clock(),
+        claimed, status = self.ledger.claim(**key, run_id=self.run_id, at=self.clock())
+        recipient = key["recipient"]
+        delivery = functools.partial(
+            Delivery, key["kind"], recipient, key["message_id"], deals=len(deals)
         )
         if not claimed and status != LedgerStatus.pending:
-            return Delivery(
-                kind,
-                recipient,
-                message_id,
-                DeliveryStatus.already_sent,
-                deals=len(deals),
-                detail=f"{status.value} by another run",
+            return delivery(
+                DeliveryStatus.already_sent, detail=f"{status.value} by another run"
             ), None
         if not claimed:
-            return Delivery(
-                kind,
-                recipient,
-                message_id,
-                DeliveryStatus.not_attempted,
-                deals=len(deals),
-                detail="being sent by another run",
-            ), None
+            return delivery(DeliveryStatus.not_attempted, detail="being sent by another run"), None
         try:
             outcome = sender.send(message)
         except MailServerUnusable as exc:
             log.error("cannot send alerts: %s", exc.message)
             record(status=LedgerStatus.pending, at=self.clock(), detail=exc.message)
-            failed = Delivery(
-                kind,
-                recipient,
-                message_id,
-                DeliveryStatus.failed,
-                deals=len(deals),
-                detail=exc.message,
-            )
-            return failed, exc.message
+            return delivery(DeliveryStatus.failed, detail=exc.message), exc.message
         if outcome.status == "sent":
             record(status=LedgerStatus.sent, at=self.clock(), deals=deals)
-            return Delivery(
-                kind, recipient, message_id, DeliveryStatus.sent, deals=len(deals)
-            ), None
+            return delivery(DeliveryStatus.sent), None
         if outcome.status == "rejected":
             log.warning("%s rejected by the server: %s", recipient, outcome.detail)
             record(
                 status=LedgerStatus.rejected, at=self.clock(), deals=deals, detail=outcome.detail
             )
-            return Delivery(
-                kind,
-                recipient,
-                message_id,
-                DeliveryStatus.rejected,
-                deals=len(deals),
-                detail=outcome.detail,
-            ), None
+            return delivery(DeliveryStatus.rejected, detail=outcome.detail), None
         log.warning(
             "sending to %s failed after %d attempts: %s",
             recipient,
@@ -298,14 +234,7 @@ class WeeklyDelivery:
             outcome.detail,
         )
         record(status=LedgerStatus.pending, at=self.clock(), detail=outcome.detail)
-        return Delivery(
-            kind,
-            recipient,
-            message_id,
-            DeliveryStatus.failed,
-            deals=len(deals),
-            detail=outcome.detail,
-        ), None
+        return delivery(DeliveryStatus.failed, detail=outcome.detail), None
 
     def _message(
         self, content: OwnerAlert | ManagerDigest, *, message_id: str, date: datetime
