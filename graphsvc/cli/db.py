@@ -9,6 +9,7 @@ the last one has gone; ``db start`` pins it running until ``db stop``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import typer
@@ -74,12 +75,9 @@ def _neo4j_status(settings: Settings, *, as_json: bool) -> None:
     expected = [*info["constraints"].items(), *info["indexes"].items()]
     missing = [name for name, state in expected if state == "missing"]
     info["schema_complete"] = not missing
-    if as_json:
-        typer.echo(json.dumps(info))
+    table = _status_table("Neo4j", info, as_json=as_json)
+    if table is None:
         return
-    table = Table(title="Neo4j", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
     table.add_row("server", f"{info['product']} {info['version']} ({info['edition']} edition)")
     for key in ("uri", "user", "database"):
         table.add_row(key, str(info[key]))
@@ -104,6 +102,18 @@ def _neo4j_status(settings: Settings, *, as_json: bool) -> None:
         )
 
 
+def _status_table(title: str, info: Mapping[str, object], *, as_json: bool) -> Table | None:
+    """With ``--json``, ``info`` printed as one JSON object (and no table); else an empty
+    two-column table (field, value) to fill."""
+    if as_json:
+        typer.echo(json.dumps(info))
+        return None
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    return table
+
+
 @db_app.command("status")
 def status_command(
     data_dir: Path | None = DataDirOption,
@@ -120,12 +130,9 @@ def status_command(
         _neo4j_status(settings, as_json=as_json)
         return
     info = _status_dict(embedded.status(_data_dir(data_dir, note=not as_json)))
-    if as_json:
-        typer.echo(json.dumps(info))
+    table = _status_table("Embedded FalkorDB", info, as_json=as_json)
+    if table is None:
         return
-    table = Table(title="Embedded FalkorDB", show_header=False)
-    table.add_column("field", style="bold")
-    table.add_column("value")
     state = "[green]running[/]" if info["running"] else "[red]stopped[/]"
     table.add_row("state", state + (" (pinned)" if info["pinned"] else ""))
     for key in (
