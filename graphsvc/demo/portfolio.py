@@ -169,13 +169,5 @@ def demo_portfolio(now: datetime | None = None) -> Bundle:
                     rating=seat.rating,
                 )
         for contact in _interactions(scenario, anchor, names):
-            deal.met(
-                *contact.stakeholder_ids,
-                at=contact.at,
-                channel=contact.channel,
-                team=contact.team_member_emails,
-                summary=contact.summary,
-                next_step_at=contact.next_step_at,
-                interaction_id=contact.id,
-            )
+            book.add_interaction(contact)
     return book.bundle()

@@ -129,6 +129,10 @@ class ExampleBuilder:
         self.deals.append(deal)
         return DealBuilder(self, deal.id)
 
+    def add_interaction(self, interaction: Interaction) -> None:
+        """Record a ready-made :class:`Interaction` (what :meth:`met` writes)."""
+        self.interactions.append(interaction)
+
     def person(
         self,
         stakeholder_id: str,

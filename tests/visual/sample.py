@@ -364,15 +364,7 @@ def sample_deal(
         )
     # Recorded in time order, as a CRM export lists them.
     for contact in sorted(interactions, key=lambda i: (i.at, i.id)):
-        deal.met(
-            *contact.stakeholder_ids,
-            at=contact.at,
-            channel=contact.channel,
-            team=contact.team_member_emails,
-            summary=contact.summary,
-            next_step_at=contact.next_step_at,
-            interaction_id=contact.id,
-        )
+        book.add_interaction(contact)
 
     return SampleDeal(
         bundle=book.bundle(),
