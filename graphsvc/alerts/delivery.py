@@ -17,10 +17,10 @@ from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol, TypedDict
+from typing import Protocol
 
 from graphsvc.alerts import compose
-from graphsvc.alerts.repository import AlertLedger, LedgerStatus
+from graphsvc.alerts.repository import AlertLedger, LedgerKey, LedgerStatus
 from graphsvc.alerts.schemas import (
     AlertKind,
     DealAlert,
@@ -38,16 +38,6 @@ log = logging.getLogger("graphsvc.alerts")
 
 # One e-mail to deliver: its kind, its recipient and what it says.
 Outgoing = tuple[AlertKind, str, OwnerAlert | ManagerDigest]
-
-
-class LedgerKey(TypedDict):
-    """Which e-mail of the ledger: one per workspace, week, kind and recipient."""
-
-    workspace: str
-    kind: AlertKind
-    recipient: str
-    week: IsoWeek
-    message_id: str
 
 
 class Sender(Protocol):
@@ -239,16 +229,12 @@ class WeeklyDelivery:
     def _message(
         self, content: OwnerAlert | ManagerDigest, *, message_id: str, date: datetime
     ) -> EmailMessage:
-        if isinstance(content, OwnerAlert):
-            return compose.owner_email(
-                content,
-                mail_from=self.settings.mail_from,
-                reply_to=self.settings.mail_reply_to,
-                message_id=message_id,
-                date=date,
-            )
-        return compose.digest_email(
-            content,
+        write = (
+            functools.partial(compose.owner_email, content)
+            if isinstance(content, OwnerAlert)
+            else functools.partial(compose.digest_email, content)
+        )
+        return write(
             mail_from=self.settings.mail_from,
             reply_to=self.settings.mail_reply_to,
             message_id=message_id,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from graphsvc.alerts.schemas import Addressed, AlertKind, DealAlert, IsoWeek
 from graphsvc.domain.models import from_ms, to_ms
@@ -24,6 +24,17 @@ from graphsvc.store.codecs import KEY_SEPARATOR
 # Longer than any one message can take (connect, retries with backoff): a claim this old
 # belongs to a run that died.
 CLAIM_TTL = timedelta(minutes=30)
+
+
+class LedgerKey(TypedDict):
+    """Which e-mail of the ledger: one per workspace, week, kind and recipient, with the
+    Message-ID every attempt at it carries."""
+
+    workspace: str
+    kind: AlertKind
+    recipient: str
+    week: IsoWeek
+    message_id: str
 
 
 class LedgerStatus(StrEnum):
@@ -121,14 +132,10 @@ class AlertLedger:
     def claim(
         self,
         *,
-        workspace: str,
-        kind: AlertKind,
-        recipient: str,
-        week: IsoWeek,
-        message_id: str,
         run_id: str,
         at: datetime,
         stale_after: timedelta = CLAIM_TTL,
+        **key: Unpack[LedgerKey],
     ) -> tuple[bool, LedgerStatus]:
         """Take the e-mail for this run: ``(True, pending)``; ``(False, status)`` when it is
         settled (sent or rejected meanwhile) or another live run holds it. A claim older
@@ -136,8 +143,7 @@ class AlertLedger:
         rows = self.runner.write(
             "alert_ledger_claim",
             {
-                **self._ids(workspace, kind, recipient, week),
-                "message_id": message_id,
+                **self._ids(key),
                 "run_id": run_id,
                 "now": to_ms(at),
                 "stale_before": to_ms(at - stale_after),
@@ -148,7 +154,14 @@ class AlertLedger:
         return bool(rows[0].get("ours")), LedgerStatus(rows[0]["status"])
 
     @staticmethod
-    def _ids(workspace: str, kind: AlertKind, recipient: str, week: IsoWeek) -> dict[str, Any]:
+    def _ids(key: LedgerKey) -> dict[str, Any]:
+        """The query parameters that name the e-mail's entry (and its week and flags)."""
+        workspace, kind, recipient, week = (
+            key["workspace"],
+            key["kind"],
+            key["recipient"],
+            key["week"],
+        )
         return {
             "key": _key(workspace, kind.value, recipient, str(week)),
             "week_key": _key(workspace, str(week)),
@@ -158,30 +171,26 @@ class AlertLedger:
             "recipient": recipient,
             "week": str(week),
             "week_no": week_number(week),
+            "message_id": key["message_id"],
         }
 
     def record(
         self,
         *,
-        workspace: str,
-        kind: AlertKind,
-        recipient: str,
-        week: IsoWeek,
-        message_id: str,
         status: LedgerStatus,
         at: datetime,
         deals: Sequence[DealAlert] = (),
         detail: str | None = None,
+        **key: Unpack[LedgerKey],
     ) -> None:
         """Write one e-mail's outcome (and drop the run's claim); with ``sent``, also its
         deals' flag codes. ``pending`` after a failed attempt leaves it to the next run."""
-        ids = self._ids(workspace, kind, recipient, week)
+        ids = self._ids(key)
         flags_key = ids["flags_key"]
         self.runner.write(
             "alert_ledger_record",
             {
                 **ids,
-                "message_id": message_id,
                 "status": status.value,
                 "detail": detail,
                 "now": to_ms(at),
