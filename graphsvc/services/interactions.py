@@ -27,17 +27,24 @@ class InteractionService:
         self.settings = settings or store.core.settings
 
     def record(
-        self, *, workspace: str, fields: InteractionFields, interaction_id: str | None = None
+        self,
+        *,
+        workspace: str,
+        fields: InteractionFields,
+        actor: str,
+        interaction_id: str | None = None,
     ) -> Interaction:
-        """Record an interaction and return it with its id (``interaction_id``, or one
-        derived from its content); its deal must exist (404), every stakeholder it names
-        too (422 naming the index)."""
+        """Record an interaction made known by ``actor`` and return it with its id
+        (``interaction_id``, or one derived from its content); its deal must exist (404),
+        every stakeholder it names too (422 naming the index)."""
         self.store.deals.get(workspace=workspace, deal_id=fields.deal_id)
         values = fields.model_dump()
         if interaction_id is not None:
             values["id"] = interaction_id
         interaction = Interaction(**values)
-        return self.store.interactions.record(workspace=workspace, interactions=[interaction])[0]
+        return self.store.interactions.record(
+            workspace=workspace, interactions=[interaction], by=actor
+        )[0]
 
     def get_tagged(self, *, workspace: str, interaction_id: str) -> tuple[Interaction, str]:
         """The interaction and its content tag (the API's ETag); 404 when none."""
@@ -51,10 +58,11 @@ class InteractionService:
         workspace: str,
         interaction_id: str,
         fields: InteractionFields,
+        actor: str,
         condition: Condition = NO_CONDITION,
     ) -> Written[Interaction]:
         """Create or replace the interaction ``interaction_id`` if ``condition`` holds
-        (412 otherwise); its deal (404) and stakeholders (422) must exist."""
+        (412 otherwise), by ``actor``; its deal (404) and stakeholders (422) must exist."""
         self.store.deals.get(workspace=workspace, deal_id=fields.deal_id)
         interaction = Interaction(id=interaction_id, **fields.model_dump())
         repository = self.store.interactions
@@ -65,7 +73,9 @@ class InteractionService:
             condition=condition,
             what=f"interaction {interaction_id!r}",
             read_tagged=lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
-            upsert=lambda records, expect: repository.write(workspace, records, expect=expect),
+            upsert=lambda records, expect: repository.write(
+                workspace, records, expect=expect, by=actor
+            ),
             tag=lambda written: repository.content_tag(workspace, written),
         )
 
@@ -75,6 +85,7 @@ class InteractionService:
         workspace: str,
         interaction_id: str,
         patch: dict[str, Any],
+        actor: str,
         condition: Condition = NO_CONDITION,
     ) -> Written[Interaction]:
         """Apply a JSON merge patch to the interaction (404 when none)."""
@@ -84,7 +95,11 @@ class InteractionService:
             patch=patch,
             condition=condition,
             write=lambda fields, guard: self.put(
-                workspace=workspace, interaction_id=interaction_id, fields=fields, condition=guard
+                workspace=workspace,
+                interaction_id=interaction_id,
+                fields=fields,
+                actor=actor,
+                condition=guard,
             ),
         )
 

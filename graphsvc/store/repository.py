@@ -306,8 +306,10 @@ class GraphStore:
 
     # -- bundles
 
-    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
-        return self.bundles.import_bundle(workspace=workspace, bundle=bundle)
+    def import_bundle(
+        self, *, workspace: str, bundle: Bundle, by: str | None = None
+    ) -> ImportCounts:
+        return self.bundles.import_bundle(workspace=workspace, bundle=bundle, by=by)
 
     def without_stored(self, *, workspace: str, bundle: Bundle) -> tuple[Bundle, dict[str, int]]:
         return self.bundles.without_stored(workspace=workspace, bundle=bundle)
