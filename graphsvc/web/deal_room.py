@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graphsvc.analysis import engine
+from graphsvc.analysis.folding import trend_snapshots
 from graphsvc.analysis.schemas import DealAnalysis, Forecast, NextBestContact, WarmPath
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import to_ms, utcnow
@@ -31,11 +32,13 @@ from graphsvc.store.repository import GraphStore
 from graphsvc.visual.network import frame_payload
 from graphsvc.web.change_log import LogEntry, merged_log
 from graphsvc.web.deal_edits import Applied, DealEditor, EditContext
-from graphsvc.web.deal_shape import history_revision, orgchart_levels
+from graphsvc.web.deal_shape import history_revision, network_positions, orgchart_levels
 from graphsvc.web.repository import ChangeEntry, WebRepository
 from graphsvc.web.schemas import Edit, Undo
 
 CHANGE_LOG_LENGTH = 30
+# Deals whose map layout a process remembers (a few kB each).
+PLACED_DEALS_KEPT = 500
 
 
 @dataclass
@@ -74,6 +77,8 @@ class DealRoomService:
         self.analysis = analysis
         self.repository = repository
         self.editor = DealEditor(store=store)
+        # (workspace, deal) -> the positions last laid out, oldest first.
+        self._placed: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
 
     # -- reads
 
@@ -94,13 +99,15 @@ class DealRoomService:
         latest = self._history(workspace, deal_id) if not is_now else history
         revision = history_revision(latest, changes[0].seq if changes else 0)
         # The analysis service's own engine, on the history already read (the service's
-        # analyze() would read it a second time).
-        analysis = engine.analyze([history], params=self.analysis.params)[0]
-        snapshot = history.snapshot()
+        # analyze() would read it a second time), folded once for the map and the engine.
+        params = self.analysis.params
+        snapshot, previous = trend_snapshots(history, params=params)
+        analysis = engine.analyze_snapshots([snapshot], [previous], params=params)[0]
         frame = frame_payload(map_frame(snapshot, analysis))
         top = analysis.top_decision_maker
         frame["levels"] = orgchart_levels(snapshot, top.stakeholder_id if top else None)
         layout, positions = self.repository.layout(workspace=workspace, deal_id=deal_id)
+        frame["positions"] = self._network_positions(workspace, deal_id, frame, positions)
         names = {sid: info.name for sid, info in history.stakeholders.items()}
         log = merged_log(
             changes,
@@ -122,6 +129,23 @@ class DealRoomService:
                 workspace=workspace, deal_id=deal_id, as_of=None if is_now else as_of
             ),
         )
+
+    def _network_positions(
+        self, workspace: str, deal_id: str, frame: dict[str, Any], kept: dict[str, Any]
+    ) -> dict[str, tuple[float, float]]:
+        """Where each node of the influence network is drawn: where it was dragged, else
+        where this process placed it before, else a new place around the others (laid
+        out once per person, not on every edit)."""
+        key = (workspace, deal_id)
+        placed = dict(self._placed.pop(key, {}))
+        dragged = kept.get("network")
+        if isinstance(dragged, dict):
+            placed.update({node: (float(x), float(y)) for node, (x, y) in dragged.items()})
+        found = network_positions(frame, placed)
+        self._placed[key] = found
+        while len(self._placed) > PLACED_DEALS_KEPT:
+            self._placed.pop(next(iter(self._placed)))
+        return found
 
     def advice(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealAdvice:
         when = None if as_of is None or as_of >= utcnow() else as_of

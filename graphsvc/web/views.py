@@ -7,6 +7,8 @@ Every POST checks the session's CSRF token and the request's origin.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -45,6 +47,21 @@ from graphsvc.web.security import (
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 # The page's script names the editing forms it shows; unchanged forms are not resent.
 FORMS_KEY_HEADER = "X-Forms-Key"
+# ... and the lines it has drawn: unchanged lines (some 800 on a large committee) are
+# not resent after an edit of a person.
+LINES_KEY_HEADER = "X-Lines-Key"
+# What the page's script draws of a frame (the deal-map page's tooltips and the rest of
+# the frame are not used here, and would double the answer).
+DRAWN_PARTS = (
+    "nodes",
+    "edges",
+    "levels",
+    "positions",
+    "options",
+    "alert_node",
+    "top_decision_maker",
+    "committee_size",
+)
 Web = Annotated[WebServices, Depends(web_services)]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -251,19 +268,21 @@ def _as_of(value: str | None) -> datetime | None:
     return None if when is None or when >= datetime.now(UTC) else when
 
 
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:16]
+
+
 def _forms_key(state: DealState, members: list[dict[str, Any]], can_edit: bool) -> str:
     """What the editing forms depend on (the people and the lines): the page keeps its
     forms, with what the user has typed and opened, while this stays the same."""
-    import hashlib
-    import json
-
-    shape = [
-        can_edit,
-        [(m["id"], m["name"]) for m in members],
-        [(x.source_id, x.target_id, x.strength) for x in state.snapshot.influences],
-        [(x.source_id, x.target_id) for x in state.snapshot.reporting],
-    ]
-    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+    return _digest(
+        [
+            can_edit,
+            [(m["id"], m["name"]) for m in members],
+            [(x.source_id, x.target_id, x.strength) for x in state.snapshot.influences],
+            [(x.source_id, x.target_id) for x in state.snapshot.reporting],
+        ]
+    )
 
 
 def _state_json(
@@ -274,6 +293,7 @@ def _state_json(
     can_edit: bool,
     notice: str | None = None,
     forms_key_seen: str | None = None,
+    lines_key_seen: str | None = None,
 ) -> dict[str, Any]:
     members = [
         {
@@ -309,9 +329,14 @@ def _state_json(
         user=user,
         forms_html=forms,
     )
+    frame = {part: state.frame[part] for part in DRAWN_PARTS}
+    lines_key = _digest(frame["edges"])
+    if lines_key == lines_key_seen:
+        frame["edges"] = None  # the page keeps the lines it has
     return {
         "revision": state.revision,
-        "frame": state.frame,
+        "frame": frame,
+        "lines_key": lines_key,
         "members": members,
         "side_html": side,
         "forms_key": forms_key,
@@ -384,6 +409,7 @@ def deal_state(
             ws=ws,
             can_edit=can_edit,
             forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+            lines_key_seen=request.headers.get(LINES_KEY_HEADER),
         )
     )
 
@@ -452,6 +478,7 @@ async def deal_edit(
                 can_edit=True,
                 notice="Saved: " + change.summary,
                 forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+                lines_key_seen=request.headers.get(LINES_KEY_HEADER),
             )
         )
 
