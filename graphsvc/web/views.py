@@ -7,8 +7,6 @@ Every POST checks the session's CSRF token and the request's origin.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,7 +19,7 @@ from graphsvc.errors import Conflict, TooManyRequests, Unauthorized, ValidationF
 from graphsvc.maps.service import parse_as_of
 from graphsvc.users import SignedIn, WorkspaceRole
 from graphsvc.users.service import SIGN_IN_FAILED
-from graphsvc.web.deal_room import DealState
+from graphsvc.web.deal_answers import FORMS_KEY_HEADER, LINES_KEY_HEADER, state_json
 from graphsvc.web.deps import (
     WebServices,
     client_address,
@@ -45,23 +43,6 @@ from graphsvc.web.security import (
 )
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-# The page's script names the editing forms it shows; unchanged forms are not resent.
-FORMS_KEY_HEADER = "X-Forms-Key"
-# ... and the lines it has drawn: unchanged lines (some 800 on a large committee) are
-# not resent after an edit of a person.
-LINES_KEY_HEADER = "X-Lines-Key"
-# What the page's script draws of a frame (the deal-map page's tooltips and the rest of
-# the frame are not used here, and would double the answer).
-DRAWN_PARTS = (
-    "nodes",
-    "edges",
-    "levels",
-    "positions",
-    "options",
-    "alert_node",
-    "top_decision_maker",
-    "committee_size",
-)
 Web = Annotated[WebServices, Depends(web_services)]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -268,86 +249,6 @@ def _as_of(value: str | None) -> datetime | None:
     return None if when is None or when >= datetime.now(UTC) else when
 
 
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, separators=(",", ":")).encode()).hexdigest()[:16]
-
-
-def _forms_key(state: DealState, members: list[dict[str, Any]], can_edit: bool) -> str:
-    """What the editing forms depend on (the people and the lines): the page keeps its
-    forms, with what the user has typed and opened, while this stays the same."""
-    return _digest(
-        [
-            can_edit,
-            [(m["id"], m["name"]) for m in members],
-            [(x.source_id, x.target_id, x.strength) for x in state.snapshot.influences],
-            [(x.source_id, x.target_id) for x in state.snapshot.reporting],
-        ]
-    )
-
-
-def _state_json(
-    state: DealState,
-    *,
-    user: SignedIn,
-    ws: str,
-    can_edit: bool,
-    notice: str | None = None,
-    forms_key_seen: str | None = None,
-    lines_key_seen: str | None = None,
-) -> dict[str, Any]:
-    members = [
-        {
-            "id": m.id,
-            "name": m.stakeholder.name,
-            "role": m.role.value,
-            "stance": m.stance.value,
-            "ally": m.ally,
-            "influence_rating": m.influence_rating,
-            "self_weight": m.self_weight,
-        }
-        for m in state.snapshot.members
-    ]
-    editable = can_edit and state.is_now
-    forms_key = _forms_key(state, members, editable)
-    forms = None
-    if forms_key != forms_key_seen:
-        forms = render_fragment(
-            "_deal_forms.html.j2",
-            state=state,
-            members=members,
-            can_edit=editable,
-            csrf_token=user.csrf_token,
-            user=user,
-        )
-    side = render_fragment(
-        "_deal_side.html.j2",
-        state=state,
-        members=members,
-        can_edit=editable,
-        workspace=ws,
-        csrf_token=user.csrf_token,
-        user=user,
-        forms_html=forms,
-    )
-    frame = {part: state.frame[part] for part in DRAWN_PARTS}
-    lines_key = _digest(frame["edges"])
-    if lines_key == lines_key_seen:
-        frame["edges"] = None  # the page keeps the lines it has
-    return {
-        "revision": state.revision,
-        "frame": frame,
-        "lines_key": lines_key,
-        "members": members,
-        "side_html": side,
-        "forms_key": forms_key,
-        "forms_sent": forms is not None,
-        "layout": state.layout,
-        "positions": state.positions,
-        "notice": notice,
-        "is_now": state.is_now,
-    }
-
-
 @router.get("/deal")
 def deal_page(
     request: Request,
@@ -360,10 +261,10 @@ def deal_page(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     base = f"/deal?ws={quote(ws, safe='')}&id={quote(id, safe='')}"
-    state_json = _state_json(state, user=user, ws=ws, can_edit=can_edit)
+    answer = state_json(state, user=user, ws=ws, can_edit=can_edit)
     # The side panel is in the page itself; the script needs only the rest.
     # (A conflict answer always carries the forms: the fresh state replaces them.)
-    side_html = state_json.pop("side_html")
+    side_html = answer.pop("side_html")
     config = {
         "urls": {
             "state": base.replace("/deal?", "/deal/state?", 1),
@@ -378,7 +279,7 @@ def deal_page(
         "can_edit": can_edit and state.is_now,
         "poll_ms": int(web.settings.web_poll_seconds * 1000),
         "as_of": as_of or "",
-        "state": state_json,
+        "state": answer,
     }
     return render(
         "deal.html.j2",
@@ -403,7 +304,7 @@ def deal_state(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     return json_answer(
-        _state_json(
+        state_json(
             state,
             user=user,
             ws=ws,
@@ -465,13 +366,13 @@ async def deal_edit(
             change = web.deals.apply(workspace=ws, deal_id=id, edit=edit, actor=user.email)
         except Conflict as exc:
             state = web.deals.get(workspace=ws, deal_id=id)
-            body = _state_json(state, user=user, ws=ws, can_edit=True, notice=exc.message)
+            body = state_json(state, user=user, ws=ws, can_edit=True, notice=exc.message)
             return json_answer(
                 {"error": exc.kind, "detail": exc.message, "state": body}, status_code=409
             )
         state = web.deals.get(workspace=ws, deal_id=id)
         return json_answer(
-            _state_json(
+            state_json(
                 state,
                 user=user,
                 ws=ws,
