@@ -11,12 +11,14 @@ One run, on a fresh embedded FalkorDB in a temp dir:
    the fleet scan (``portfolio_cold_ms``), the next ``--runs`` reuse the rows kept for
    the unchanged workspace revision (``portfolio_ms_p50``);
 4. ``deal_page_interactive_ms``: headless Chromium opens the 200-member deal page until
-   the map is drawn (the page's ``data-map-drawn`` mark; the analysis panel is part of
-   the served page), median of ``--runs``;
+   the map is drawn (the page's ``map-drawn`` performance mark, from the start of the
+   navigation; the analysis panel is part of the served page), median of ``--runs``
+   (``_wall_ms``: the same on the benchmark's clock, with Playwright's round trips);
    ``deal_page_advice_ms``: until the forecast, next best contacts and warm paths (loaded
    right after) are on screen too;
 5. ``edit_roundtrip_ms``: in the browser, save a stance change and wait until the
-   answer's analysis panel is on screen (``--edits`` times, stance alternating).
+   answer's analysis panel is on screen and the map redrawn, timed in the page from the
+   click (``--edits`` times, stance alternating; ``_wall_ms``: on the benchmark's clock).
 
 Last line: one JSON object. Targets: portfolio_ms_p50 <= 300, deal_page_interactive_ms
 <= 1500, edit_roundtrip_ms_p95 <= 300.
@@ -65,6 +67,22 @@ ARGS = [
 NOW = datetime.now(UTC)
 EMAIL = "bench-editor@example.com"
 PASSWORD = "benchmark-password"
+
+
+# Click "save" on the person form and resolve, on the page's clock, when the map is
+# drawn once more than ``draws`` times.
+SAVE_UNTIL_DRAWN = """(draws) => new Promise((resolve) => {
+  const root = document.documentElement;
+  const started = performance.now();
+  const watch = new MutationObserver(() => {
+    if (Number(root.getAttribute("data-map-drawn")) > draws) {
+      watch.disconnect();
+      resolve(performance.now() - started);
+    }
+  });
+  watch.observe(root, { attributes: true, attributeFilter: ["data-map-drawn"] });
+  document.querySelector("#form-set-member button[type=submit]").click();
+})"""
 
 
 class Durations(logging.Handler):
@@ -167,12 +185,17 @@ def measure(url: str, big_deal: str, durations: Durations, args: Any) -> dict[st
         cold, *warm = durations.by_path["/"]
 
         deal_url = f"{url}/deal?ws=bench-big&id={quote(big_deal, safe='')}"
-        interactive, advised = [], []
+        interactive, interactive_wall, advised = [], [], []
         for _ in range(args.runs):
             started = time.perf_counter()
             page.goto(deal_url)
             page.wait_for_selector("html[data-map-drawn='1']", state="attached", timeout=60_000)
-            interactive.append((time.perf_counter() - started) * 1000)
+            interactive_wall.append((time.perf_counter() - started) * 1000)
+            # The page's own clock: from the start of the navigation to the first drawing
+            # (the wall clock above adds Playwright's round trips to the browser).
+            interactive.append(
+                page.evaluate("performance.getEntriesByName('map-drawn')[0].startTime")
+            )
             page.wait_for_selector("html[data-advice]", state="attached", timeout=60_000)
             advised.append((time.perf_counter() - started) * 1000)
 
@@ -180,18 +203,17 @@ def measure(url: str, big_deal: str, durations: Durations, args: Any) -> dict[st
         current = page.evaluate("window.__dealRoom.members[0].stance")
         page.select_option("#sm-person", person)
         stances = ["blocker", "champion"] if current != "blocker" else ["champion", "blocker"]
-        round_trips = []
+        round_trips, round_trips_wall = [], []
         for i in range(args.edits):
             stance = stances[i % 2]
             draws = int(page.get_attribute("html", "data-map-drawn") or 0)
             page.select_option("#sm-stance", stance)
             started = time.perf_counter()
-            page.click("#form-set-member button[type=submit]")
-            # The answer's panel is in place before the map is redrawn with it.
-            page.wait_for_selector(
-                f"html[data-map-drawn='{draws + 1}']", state="attached", timeout=60_000
-            )
-            round_trips.append((time.perf_counter() - started) * 1000)
+            # Timed in the page, from the click to the redrawn map (the answer's panel is
+            # in place before the map is redrawn with it); the wall clock adds
+            # Playwright's own round trips to the browser.
+            round_trips.append(page.evaluate(SAVE_UNTIL_DRAWN, draws))
+            round_trips_wall.append((time.perf_counter() - started) * 1000)
             expect(page.locator("#notice")).to_contain_text(f"stance to {stance}")
         browser.close()
     return {
@@ -200,12 +222,14 @@ def measure(url: str, big_deal: str, durations: Durations, args: Any) -> dict[st
         "portfolio_cold_ms": round(cold, 1),
         "portfolio_ms_p50": round(statistics.median(warm), 1),
         "deal_page_interactive_ms": round(statistics.median(interactive), 1),
+        "deal_page_interactive_wall_ms": round(statistics.median(interactive_wall), 1),
         "deal_page_advice_ms": round(statistics.median(advised), 1),
         "deal_state_server_ms_p50": round(
             statistics.median(durations.by_path.get("/deal", [0.0])), 1
         ),
         "edit_roundtrip_ms_p50": round(statistics.median(round_trips), 1),
         "edit_roundtrip_ms_p95": round(percentile(round_trips, 0.95), 1),
+        "edit_roundtrip_wall_ms_p50": round(statistics.median(round_trips_wall), 1),
         "edit_server_ms_p50": round(
             statistics.median(durations.by_path.get("/deal/edits", [0.0])), 1
         ),

@@ -1,4 +1,5 @@
-// Record membership facts (joins, changes, ends) of stakeholder a on deal b, at most one
+// Record membership facts (joins, changes, ends) of stakeholder a on deal b, each with
+// who made it (by: a user, an API key's name, an import; absent when unknown), at most one
 // row per pair per statement. A fact is {at, seq, recorded, active, state, packed}: state
 // is the full membership as compact JSON [active, role, stance, ally, influence_rating,
 // self_weight], compared to tell a repeat; packed = "at<$sep>seq<$sep>state" is what the
@@ -37,7 +38,7 @@ WITH rev, row, a, b,
 FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
   SET b.arev = rev
   CREATE (a)-[:MEMBER_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
-    active: row.active, state: row.state,
+    by: row.by, active: row.active, state: row.state,
     packed: toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
             row.state}]->(b))
 RETURN outcome, count(*) AS n

@@ -27,7 +27,7 @@ WITH rev, row, a, b,
      last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
 FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
   CREATE (a)-[:REPORTS_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
-    active: row.active, state: row.state,
+    by: row.by, active: row.active, state: row.state,
     packed: 'R' + $sep + toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
             row.state + $sep + b.id}]->(b))
 FOREACH (d IN CASE WHEN repeated THEN [] ELSE touched END | SET d.arev = rev)

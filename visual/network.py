@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, timedelta
 from typing import Any
 
 from pyvis.network import Network
@@ -81,9 +81,19 @@ def team_node_id(email: str) -> str:
 # --------------------------------------------------------------------------- network
 
 
+_EPOCH = date(1970, 1, 1)
+
+
 def utc_date(ms: int | None) -> str | None:
-    """The UTC date of epoch milliseconds."""
-    return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+    """The UTC date of epoch milliseconds (by day arithmetic: a frame dates every line
+    and contact, thousands on a large committee, and ``fromtimestamp`` is slow).
+
+    Examples
+    --------
+    >>> utc_date(0), utc_date(1_767_225_599_999), utc_date(-1), utc_date(None)
+    ('1970-01-01', '2025-12-31', '1969-12-31', None)
+    """
+    return None if ms is None else (_EPOCH + timedelta(days=ms // 86_400_000)).isoformat()
 
 
 def _clip(text: str | None, limit: int) -> str | None:
@@ -173,6 +183,21 @@ def _member_info(
     }
 
 
+def _add_edge(net: Network, source: str, to: str, **options: Any) -> None:
+    """``net.add_edge`` without its linear scans: pyvis looks each end up in a list of
+    node ids (and, undirected, every edge), which on a 200-member committee with some
+    800 lines cost more than the rest of the frame. Same edge dict, same checks."""
+    known = net.__dict__.setdefault("_graphsvc_node_ids", set())
+    if len(known) != len(net.node_ids):
+        known.update(net.node_ids)
+    assert source in known and to in known, f"non existent node {source!r} or {to!r}"
+    assert net.directed  # an undirected network would need pyvis's duplicate check
+    edge = dict(options)
+    edge["from"] = source
+    edge["to"] = to
+    net.edges.append(edge)
+
+
 def build_network(frame: MapFrame, *, stale_days: int = 30) -> CommitteeNetwork:
     """Build the pyvis network of one committee.
 
@@ -249,7 +274,8 @@ def build_network(frame: MapFrame, *, stale_days: int = 30) -> CommitteeNetwork:
     # override only what differs, which keeps a 200-member page small.
     for line in frame.influences:
         edge_id = next_edge_id()
-        net.add_edge(
+        _add_edge(
+            net,
             member_node_id(line.source_id),
             member_node_id(line.target_id),
             id=edge_id,
@@ -263,7 +289,8 @@ def build_network(frame: MapFrame, *, stale_days: int = 30) -> CommitteeNetwork:
         }
     for line in frame.reporting:
         edge_id = next_edge_id()
-        net.add_edge(
+        _add_edge(
+            net,
             member_node_id(line.source_id),
             member_node_id(line.target_id),
             id=edge_id,
@@ -314,7 +341,8 @@ def build_network(frame: MapFrame, *, stale_days: int = 30) -> CommitteeNetwork:
     for (email, sid), (count, latest) in sorted(contacts.items()):
         edge_id = next_edge_id()
         stale = frame.as_of_ms - latest.at_ms > stale_ms
-        net.add_edge(
+        _add_edge(
+            net,
             team_node_id(email),
             member_node_id(sid),
             id=edge_id,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.conditional import JsonBodyOnly, etag
-from graphsvc.api.deps import WriteKey, get_store
+from graphsvc.api.deps import Principal, WriteKey, get_store
 from graphsvc.api.errors import BODY_ERRORS, ErrorBody, error_responses
 from graphsvc.api.schemas import _Out, render
 from graphsvc.domain.models import Account, Deal, Interaction, Stakeholder
@@ -114,10 +114,19 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def _run(
-    batches: BatchService, workspace: str, kind: BatchKind, items: list[Any], all_or_none: bool
+    batches: BatchService,
+    principal: Principal,
+    kind: BatchKind,
+    items: list[Any],
+    all_or_none: bool,
 ) -> Response:
     result = await run_in_threadpool(
-        batches.upsert, workspace=workspace, kind=kind, items=items, all_or_none=all_or_none
+        batches.upsert,
+        workspace=principal.workspace,
+        kind=kind,
+        items=items,
+        actor=principal.actor,
+        all_or_none=all_or_none,
     )
     return _render(result)
 
@@ -131,9 +140,7 @@ async def _run(
     summary="Create or update up to 1,000 accounts",
 )
 async def batch_accounts(body: AccountBatchIn, principal: WriteKey, batches: Batches) -> Response:
-    return await _run(
-        batches, principal.workspace, BatchKind.accounts, body.items, body.all_or_none
-    )
+    return await _run(batches, principal, BatchKind.accounts, body.items, body.all_or_none)
 
 
 @router.post(
@@ -145,7 +152,7 @@ async def batch_accounts(body: AccountBatchIn, principal: WriteKey, batches: Bat
     summary="Create or update up to 1,000 deals",
 )
 async def batch_deals(body: DealBatchIn, principal: WriteKey, batches: Batches) -> Response:
-    return await _run(batches, principal.workspace, BatchKind.deals, body.items, body.all_or_none)
+    return await _run(batches, principal, BatchKind.deals, body.items, body.all_or_none)
 
 
 @router.post(
@@ -159,9 +166,7 @@ async def batch_deals(body: DealBatchIn, principal: WriteKey, batches: Batches) 
 async def batch_stakeholders(
     body: StakeholderBatchIn, principal: WriteKey, batches: Batches
 ) -> Response:
-    return await _run(
-        batches, principal.workspace, BatchKind.stakeholders, body.items, body.all_or_none
-    )
+    return await _run(batches, principal, BatchKind.stakeholders, body.items, body.all_or_none)
 
 
 @router.post(
@@ -175,9 +180,7 @@ async def batch_stakeholders(
 async def batch_interactions(
     body: InteractionBatchIn, principal: WriteKey, batches: Batches
 ) -> Response:
-    return await _run(
-        batches, principal.workspace, BatchKind.interactions, body.items, body.all_or_none
-    )
+    return await _run(batches, principal, BatchKind.interactions, body.items, body.all_or_none)
 
 
 def document_batches(schema: dict[str, Any]) -> None:

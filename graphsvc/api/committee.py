@@ -71,6 +71,7 @@ def put_member(
         deal_id=deal_id,
         stakeholder_id=stakeholder_id,
         part=body,
+        actor=principal.actor,
         at=body.at,
     )
     return render(
@@ -97,6 +98,10 @@ def end_member(
     at: EndAt = None,
 ) -> Response:
     result = committee.end(
-        workspace=principal.workspace, deal_id=deal_id, stakeholder_id=stakeholder_id, at=at
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        stakeholder_id=stakeholder_id,
+        actor=principal.actor,
+        at=at,
     )
     return render(EndedOut(ended=result.ended, at=result.at))

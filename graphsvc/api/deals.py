@@ -21,6 +21,7 @@ from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
+from graphsvc.store.deals import DealFilter
 
 router = APIRouter(
     prefix="/v1/deals",
@@ -101,12 +102,11 @@ def list_deals(
 ) -> Response:
     page = deals.list(
         workspace=principal.workspace,
-        owner=owner,
-        status=status,
-        account_id=account_id,
+        matching=DealFilter(
+            owner=owner, status=status, account_id=account_id, updated_since=updated_since
+        ),
         limit=limit,
         cursor=cursor,
-        updated_since=updated_since,
     )
     response = render(
         DealPage(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)

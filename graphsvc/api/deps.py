@@ -47,6 +47,13 @@ class Principal:
     # The workspace's write revision read with the key (one query): the analysis cache
     # key. Any write, through any process, bumps it.
     revision: int = 0
+    key_name: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who the facts this key writes are signed with: the key's name (as the deal
+        page's change log shows it), or ``key:<id>`` for a key without a name."""
+        return self.key_name or f"key:{self.key_id}"
 
 
 @dataclass
@@ -165,7 +172,11 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
             raise Unauthorized("this API key is unknown or revoked")
         record, revision = found
         principal = Principal(
-            workspace=record.workspace, scope=record.scope, key_id=record.id, revision=revision
+            workspace=record.workspace,
+            scope=record.scope,
+            key_id=record.id,
+            revision=revision,
+            key_name=record.name,
         )
         # The access log names the key id (never the key) and workspace.
         request.state.principal = principal

@@ -131,9 +131,9 @@ async def _payload(request: Request) -> tuple[str, bytes]:
     )
 
 
-def _import_zip(*, store: GraphStore, workspace: str, raw: bytes) -> ExportImportReport:
+def _import_zip(*, store: GraphStore, workspace: str, raw: bytes, actor: str) -> ExportImportReport:
     files = ExportFiles.from_zip(raw, origin="the uploaded zip")
-    return import_export_files(store=store, workspace=workspace, files=files)
+    return import_export_files(store=store, workspace=workspace, files=files, actor=actor)
 
 
 @router.post(
@@ -153,7 +153,7 @@ async def post_import(
         # max_body_bytes (the middleware), not by max_batch_items, since one export holds
         # every record of the CRM.
         report = await run_in_threadpool(
-            _import_zip, store=store, workspace=principal.workspace, raw=raw
+            _import_zip, store=store, workspace=principal.workspace, raw=raw, actor=principal.actor
         )
         return render(report.as_dict())
     if kind == "json":
@@ -172,6 +172,10 @@ async def post_import(
             max_items=max_items,
         )
     summary = await run_in_threadpool(
-        import_bundle, store=store, workspace=principal.workspace, bundle=bundle
+        import_bundle,
+        store=store,
+        workspace=principal.workspace,
+        bundle=bundle,
+        actor=principal.actor,
     )
     return render(summary.as_dict())

@@ -51,6 +51,7 @@ def post_interaction(
     stored = interactions.record(
         workspace=principal.workspace,
         fields=InteractionIn(**body.model_dump(exclude={"id"})),
+        actor=principal.actor,
         interaction_id=body.id,
     )
     _, tag = interactions.get_tagged(workspace=principal.workspace, interaction_id=stored.id)
@@ -76,6 +77,7 @@ def put_interaction(
         workspace=principal.workspace,
         interaction_id=interaction_id,
         fields=body,
+        actor=principal.actor,
         condition=condition,
     )
     return render_written(InteractionOut.of(written.record), written, at=_at(interaction_id))
@@ -98,6 +100,7 @@ def patch_interaction(
         workspace=principal.workspace,
         interaction_id=interaction_id,
         patch=patch,
+        actor=principal.actor,
         condition=condition,
     )
     return render_written(InteractionOut.of(written.record), written, at=_at(interaction_id))

@@ -50,6 +50,7 @@ def put_influence(
         source_id=stakeholder_id,
         target_id=target_id,
         strength=body.strength,
+        actor=principal.actor,
         at=body.at,
     )
     return render(
@@ -76,7 +77,11 @@ def end_influence(
     at: EndAt = None,
 ) -> Response:
     result = lines.end_influence(
-        workspace=principal.workspace, source_id=stakeholder_id, target_id=target_id, at=at
+        workspace=principal.workspace,
+        source_id=stakeholder_id,
+        target_id=target_id,
+        actor=principal.actor,
+        at=at,
     )
     return render(EndedOut(ended=result.ended, at=result.at))
 
@@ -98,6 +103,7 @@ def put_reports_to(
         workspace=principal.workspace,
         stakeholder_id=stakeholder_id,
         manager_id=manager_id,
+        actor=principal.actor,
         at=body.at if body else None,
     )
     return render(
@@ -123,6 +129,10 @@ def end_reports_to(
     at: EndAt = None,
 ) -> Response:
     result = lines.end_reporting(
-        workspace=principal.workspace, stakeholder_id=stakeholder_id, manager_id=manager_id, at=at
+        workspace=principal.workspace,
+        stakeholder_id=stakeholder_id,
+        manager_id=manager_id,
+        actor=principal.actor,
+        at=at,
     )
     return render(EndedOut(ended=result.ended, at=result.at))

@@ -87,7 +87,7 @@ def import_command(
                     else None
                 )
             if files is not None:
-                report = _import_export(store, workspace, files, progress)
+                report = _import_export(store, workspace, files, progress, path)
                 _print_report(report, workspace)
                 return
             summary = _import_file(store, workspace, raw, kind, path, progress)
@@ -100,7 +100,7 @@ def import_command(
 
 
 def _import_export(
-    store: GraphStore, workspace: str, files: ExportFiles, progress: Progress
+    store: GraphStore, workspace: str, files: ExportFiles, progress: Progress, path: Path
 ) -> ExportImportReport:
     export_format(files)  # a clear error before any work when it is neither
     stages = ("reading", "comparing", "writing")
@@ -113,9 +113,16 @@ def _import_export(
         progress.start_task(tasks[name])
         current.append(name)
 
-    report = import_export_files(store=store, workspace=workspace, files=files, step=step)
+    report = import_export_files(
+        store=store, workspace=workspace, files=files, step=step, actor=import_actor(path)
+    )
     progress.update(tasks[current[-1]], completed=1)
     return report
+
+
+def import_actor(path: Path) -> str:
+    """Who the facts of a command-line import are signed with: the file it read."""
+    return f"import:{path.name}"
 
 
 def _import_file(
@@ -138,7 +145,9 @@ def _import_file(
         bundle = bundle_from_csv(store=store, workspace=workspace, text=text)
     progress.update(check, completed=1)
     write = progress.add_task("writing", total=1)
-    summary = import_bundle(store=store, workspace=workspace, bundle=bundle)
+    summary = import_bundle(
+        store=store, workspace=workspace, bundle=bundle, actor=import_actor(path)
+    )
     progress.update(write, completed=1)
     return summary
 

@@ -60,11 +60,17 @@ def _too_many(count: int, max_items: int) -> ValidationFailed:
 
 
 def import_bundle(
-    *, store: GraphStore, workspace: str, bundle: Bundle, max_items: int | None = None
+    *,
+    store: GraphStore,
+    workspace: str,
+    bundle: Bundle,
+    max_items: int | None = None,
+    actor: str | None = None,
 ) -> ImportSummary:
+    """Import the bundle; its facts keep ``actor`` (the API key's name, ``import:<file>``)."""
     if max_items is not None and bundle.item_count() > max_items:
         raise _too_many(bundle.item_count(), max_items)
-    counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle)
+    counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle, by=actor)
     return ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
 
 
@@ -190,10 +196,13 @@ def import_export_files(
     workspace: str,
     files: ExportFiles,
     step: Callable[[str], None] | None = None,
+    actor: str | None = None,
 ) -> ExportImportReport:
-    """Read, check and import a CRM export, all or nothing."""
+    """Read, check and import a CRM export, all or nothing (its facts keep ``actor``)."""
     with gc_paused():
         if step is not None:
             step("reading")
         export = read_export(files)
-        return import_export(store=store, workspace=workspace, export=export, step=step)
+        return import_export(
+            store=store, workspace=workspace, export=export, step=step, actor=actor
+        )

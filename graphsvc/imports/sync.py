@@ -187,6 +187,7 @@ def import_export(
     workspace: str,
     export: CrmExport,
     step: Callable[[str], None] | None = None,
+    actor: str | None = None,
 ) -> ExportImportReport:
     """Compare the export with the store, then write the differences all at once.
     ``step(name)`` is told when each stage starts (for a progress display)."""
@@ -200,7 +201,7 @@ def import_export(
         report_kind = {"stakeholders": "contacts", "interactions": "activities"}.get(kind, kind)
         plan.unchanged[report_kind] = plan.unchanged.get(report_kind, 0) + count
     announce("writing")
-    counts = store.import_bundle(workspace=workspace, bundle=bundle).by_kind
+    counts = store.import_bundle(workspace=workspace, bundle=bundle, by=actor).by_kind
     report = ExportImportReport(
         source=export.source,
         exported_at=export.exported_at,

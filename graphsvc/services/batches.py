@@ -107,9 +107,16 @@ class BatchService:
         self.store = store
 
     def upsert(
-        self, *, workspace: str, kind: BatchKind, items: Sequence[Any], all_or_none: bool = False
+        self,
+        *,
+        workspace: str,
+        kind: BatchKind,
+        items: Sequence[Any],
+        actor: str,
+        all_or_none: bool = False,
     ) -> BatchResult:
-        """Create or replace each item (a record with its id) and answer each one."""
+        """Create or replace each item (a record with its id) and answer each one;
+        ``actor`` is kept on the interactions written."""
         workspace = check_workspace(workspace)
         spec = _SPECS[kind]
         results: dict[int, ItemResult] = {}
@@ -126,7 +133,7 @@ class BatchService:
             for index, model in valid.items():
                 results[index] = ItemResult(index, model.id, ItemStatus.not_written)
             return BatchResult(items=[results[i] for i in sorted(results)], written=False)
-        outcomes = self._write(workspace, kind, list(valid.values())) if valid else {}
+        outcomes = self._write(workspace, kind, list(valid.values()), actor) if valid else {}
         for index, model in valid.items():
             outcome = outcomes.get(model.id)
             if outcome is None:
@@ -203,14 +210,16 @@ class BatchService:
                 )
                 del valid[index]
 
-    def _write(self, workspace: str, kind: BatchKind, models: list[Any]) -> dict[str, str]:
+    def _write(
+        self, workspace: str, kind: BatchKind, models: list[Any], actor: str
+    ) -> dict[str, str]:
         if kind == BatchKind.accounts:
             return self.store.accounts.write_each(workspace, models)
         if kind == BatchKind.deals:
             return self.store.deals.write_each(workspace, models)
         if kind == BatchKind.stakeholders:
             return self.store.stakeholders.write_each(workspace, models)
-        return self.store.interactions.write_each(workspace, models)
+        return self.store.interactions.write_each(workspace, models, by=actor)
 
 
 def _raw_id(raw: Any) -> str | None:

@@ -30,20 +30,29 @@ class CommitteeService:
         deal_id: str,
         stakeholder_id: str,
         part: CommitteePart,
+        actor: str,
         at: datetime | None = None,
     ) -> Recorded:
-        """Put the stakeholder on the committee with ``part`` from ``at`` (now); the deal
-        and the stakeholder must exist (404)."""
+        """Put the stakeholder on the committee with ``part`` from ``at`` (now), made by
+        ``actor``; the deal and the stakeholder must exist (404)."""
         self._seat_exists(workspace, deal_id, stakeholder_id)
         when = at or utcnow()
         # part may be a subclass carrying more (the API body has ``at``): only its part.
         fields = part.model_dump(include=set(CommitteePart.model_fields))
         membership = Membership(deal_id=deal_id, stakeholder_id=stakeholder_id, at=when, **fields)
-        counts = self.store.committee.record(workspace=workspace, memberships=[membership])
+        counts = self.store.committee.record(
+            workspace=workspace, memberships=[membership], by=actor
+        )
         return Recorded(at=when, outcome=counts.outcome)
 
     def end(
-        self, *, workspace: str, deal_id: str, stakeholder_id: str, at: datetime | None = None
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        stakeholder_id: str,
+        actor: str,
+        at: datetime | None = None,
     ) -> Ended:
         """End the membership at ``at`` (now); 404 when the deal or the stakeholder does
         not exist, or the stakeholder was not on it then."""
@@ -52,6 +61,7 @@ class CommitteeService:
         ended = self.store.committee.end(
             workspace=workspace,
             ends=[MembershipEnd(deal_id=deal_id, stakeholder_id=stakeholder_id, at=when)],
+            by=actor,
         )
         if not ended:
             raise NotFound(f"{stakeholder_id!r} is not on the committee of deal {deal_id!r}")

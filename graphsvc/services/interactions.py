@@ -9,14 +9,8 @@ from typing import Any
 from graphsvc.config import Settings
 from graphsvc.domain.models import Interaction, InteractionFields
 from graphsvc.domain.snapshot import InteractionRecord
-from graphsvc.services.versioned import (
-    NO_CONDITION,
-    Condition,
-    Written,
-    check_deletable,
-    patch_record,
-    write_one,
-)
+from graphsvc.services.records import RecordVerbs
+from graphsvc.services.versioned import NO_CONDITION, Condition, Written
 from graphsvc.store.core import Page
 from graphsvc.store.repository import GraphStore
 
@@ -25,25 +19,51 @@ class InteractionService:
     def __init__(self, *, store: GraphStore, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or store.core.settings
+        repository = store.interactions
+
+        def check(ws: str, interaction: Interaction) -> None:
+            # Its deal must exist (404), and every stakeholder it names (422).
+            store.deals.get(workspace=ws, deal_id=interaction.deal_id)
+            repository.check_references(ws, [interaction], "interaction")
+
+        self.records = RecordVerbs(
+            kind="interaction",
+            model=Interaction,
+            fields_model=InteractionFields,
+            read_tagged=lambda ws, record_id: repository.get_tagged(
+                workspace=ws, interaction_id=record_id
+            ),
+            write=lambda ws, records, expect, actor: repository.write(
+                ws, records, expect=expect, by=actor
+            ),
+            tag=repository.content_tag,
+            remove=lambda ws, record_id: repository.delete(workspace=ws, interaction_id=record_id),
+            check=check,
+        )
 
     def record(
-        self, *, workspace: str, fields: InteractionFields, interaction_id: str | None = None
+        self,
+        *,
+        workspace: str,
+        fields: InteractionFields,
+        actor: str,
+        interaction_id: str | None = None,
     ) -> Interaction:
-        """Record an interaction and return it with its id (``interaction_id``, or one
-        derived from its content); its deal must exist (404), every stakeholder it names
-        too (422 naming the index)."""
+        """Record an interaction made known by ``actor`` and return it with its id
+        (``interaction_id``, or one derived from its content); its deal must exist (404),
+        every stakeholder it names too (422 naming the index)."""
         self.store.deals.get(workspace=workspace, deal_id=fields.deal_id)
         values = fields.model_dump()
         if interaction_id is not None:
             values["id"] = interaction_id
         interaction = Interaction(**values)
-        return self.store.interactions.record(workspace=workspace, interactions=[interaction])[0]
+        return self.store.interactions.record(
+            workspace=workspace, interactions=[interaction], by=actor
+        )[0]
 
     def get_tagged(self, *, workspace: str, interaction_id: str) -> tuple[Interaction, str]:
         """The interaction and its content tag (the API's ETag); 404 when none."""
-        return self.store.interactions.get_tagged(
-            workspace=workspace, interaction_id=interaction_id
-        )
+        return self.records.read_tagged(workspace, interaction_id)
 
     def put(
         self,
@@ -51,22 +71,17 @@ class InteractionService:
         workspace: str,
         interaction_id: str,
         fields: InteractionFields,
+        actor: str,
         condition: Condition = NO_CONDITION,
     ) -> Written[Interaction]:
         """Create or replace the interaction ``interaction_id`` if ``condition`` holds
-        (412 otherwise); its deal (404) and stakeholders (422) must exist."""
-        self.store.deals.get(workspace=workspace, deal_id=fields.deal_id)
-        interaction = Interaction(id=interaction_id, **fields.model_dump())
-        repository = self.store.interactions
-        repository.check_references(workspace, [interaction], "interaction")
-        return write_one(
-            interaction,
+        (412 otherwise), by ``actor``; its deal (404) and stakeholders (422) must exist."""
+        return self.records.put(
+            workspace=workspace,
             record_id=interaction_id,
+            fields=fields,
             condition=condition,
-            what=f"interaction {interaction_id!r}",
-            read_tagged=lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
-            upsert=lambda records, expect: repository.write(workspace, records, expect=expect),
-            tag=lambda written: repository.content_tag(workspace, written),
+            actor=actor,
         )
 
     def patch(
@@ -75,29 +90,23 @@ class InteractionService:
         workspace: str,
         interaction_id: str,
         patch: dict[str, Any],
+        actor: str,
         condition: Condition = NO_CONDITION,
     ) -> Written[Interaction]:
         """Apply a JSON merge patch to the interaction (404 when none)."""
-        return patch_record(
-            read_tagged=lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
-            fields_model=InteractionFields,
+        return self.records.patch(
+            workspace=workspace,
+            record_id=interaction_id,
             patch=patch,
             condition=condition,
-            write=lambda fields, guard: self.put(
-                workspace=workspace, interaction_id=interaction_id, fields=fields, condition=guard
-            ),
+            actor=actor,
         )
 
     def delete(
         self, *, workspace: str, interaction_id: str, condition: Condition = NO_CONDITION
     ) -> None:
         """Delete the interaction; 404 when none, 412 when ``condition`` fails."""
-        check_deletable(
-            condition,
-            lambda: self.get_tagged(workspace=workspace, interaction_id=interaction_id),
-            f"interaction {interaction_id!r}",
-        )
-        self.store.interactions.delete(workspace=workspace, interaction_id=interaction_id)
+        self.records.delete(workspace=workspace, record_id=interaction_id, condition=condition)
 
     def page(
         self,

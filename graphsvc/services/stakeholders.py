@@ -6,15 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from graphsvc.domain.models import Deal, Stakeholder, StakeholderFields
-from graphsvc.services.versioned import (
-    NO_CONDITION,
-    Condition,
-    Written,
-    check_deletable,
-    patch_record,
-    write_one,
-)
-from graphsvc.store.codecs import content_tag
+from graphsvc.services.accounts import dump_tag
+from graphsvc.services.records import RecordVerbs
+from graphsvc.services.versioned import NO_CONDITION, Condition, Written, check_deletable
 from graphsvc.store.repository import GraphStore
 
 # What an erased person's name becomes, everywhere.
@@ -24,6 +18,24 @@ ERASED_NAME = "[erased]"
 class StakeholderService:
     def __init__(self, *, store: GraphStore) -> None:
         self.store = store
+        repository = store.stakeholders
+        self.records = RecordVerbs(
+            kind="stakeholder",
+            model=Stakeholder,
+            fields_model=StakeholderFields,
+            read_tagged=lambda ws, record_id: repository.get_tagged(
+                workspace=ws, natural_id=record_id
+            ),
+            write=lambda ws, records, expect, _actor: repository.upsert(
+                workspace=ws, stakeholders=records, expect=expect
+            ),
+            tag=dump_tag,
+            remove=lambda ws, record_id: repository.delete(
+                workspace=ws, stakeholder_id=record_id, keep_committee_members=True
+            ),
+            # Their account must exist in the workspace (404).
+            check=lambda ws, person: store.accounts.get(workspace=ws, account_id=person.account_id),
+        )
 
     def get(self, *, workspace: str, stakeholder_id: str) -> Stakeholder:
         """The stakeholder; 404 when the workspace has none by that id."""
@@ -31,7 +43,7 @@ class StakeholderService:
 
     def get_tagged(self, *, workspace: str, stakeholder_id: str) -> tuple[Stakeholder, str]:
         """The stakeholder and its content tag (the API's ETag); 404 when none."""
-        return self.store.stakeholders.get_tagged(workspace=workspace, natural_id=stakeholder_id)
+        return self.records.read_tagged(workspace, stakeholder_id)
 
     def upsert(
         self, *, workspace: str, stakeholder_id: str, fields: StakeholderFields
@@ -49,18 +61,8 @@ class StakeholderService:
     ) -> Written[Stakeholder]:
         """Create or replace the stakeholder if ``condition`` holds (412 otherwise); their
         account must exist (404)."""
-        record = Stakeholder(id=stakeholder_id, **fields.model_dump())
-        self.store.accounts.get(workspace=workspace, account_id=record.account_id)
-        return write_one(
-            record,
-            record_id=stakeholder_id,
-            condition=condition,
-            what=f"stakeholder {stakeholder_id!r}",
-            read_tagged=lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
-            upsert=lambda records, expect: self.store.stakeholders.upsert(
-                workspace=workspace, stakeholders=records, expect=expect
-            ),
-            tag=lambda written: content_tag(written.model_dump(mode="json")),
+        return self.records.put(
+            workspace=workspace, record_id=stakeholder_id, fields=fields, condition=condition
         )
 
     def patch(
@@ -72,14 +74,8 @@ class StakeholderService:
         condition: Condition = NO_CONDITION,
     ) -> Written[Stakeholder]:
         """Apply a JSON merge patch to the stakeholder (404 when none)."""
-        return patch_record(
-            read_tagged=lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
-            fields_model=StakeholderFields,
-            patch=patch,
-            condition=condition,
-            write=lambda fields, guard: self.put(
-                workspace=workspace, stakeholder_id=stakeholder_id, fields=fields, condition=guard
-            ),
+        return self.records.patch(
+            workspace=workspace, record_id=stakeholder_id, patch=patch, condition=condition
         )
 
     def delete(
@@ -99,19 +95,17 @@ class StakeholderService:
         are gone from the past too; the anonymous facts (roles, stances, lines) stay, so
         past support shares do not change. Free text that mentions them (interaction
         summaries) is the caller's to edit."""
+        if not erase:
+            self.records.delete(workspace=workspace, record_id=stakeholder_id, condition=condition)
+            return
         check_deletable(
             condition,
             lambda: self.get_tagged(workspace=workspace, stakeholder_id=stakeholder_id),
             f"stakeholder {stakeholder_id!r}",
         )
-        if erase:
-            current = self.get(workspace=workspace, stakeholder_id=stakeholder_id)
-            erased = current.model_copy(update={"name": ERASED_NAME, "title": None, "email": None})
-            self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased])
-            return
-        self.store.stakeholders.delete(
-            workspace=workspace, stakeholder_id=stakeholder_id, keep_committee_members=True
-        )
+        current = self.get(workspace=workspace, stakeholder_id=stakeholder_id)
+        erased = current.model_copy(update={"name": ERASED_NAME, "title": None, "email": None})
+        self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased])
 
     def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
         """Everything held about the person (a subject-access export); 404 when none."""

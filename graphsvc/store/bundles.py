@@ -55,10 +55,13 @@ class BundleRepository(RepositoryBase):
         self.lines = lines
         self.interactions = interactions
 
-    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
+    def import_bundle(
+        self, *, workspace: str, bundle: Bundle, by: str | None = None
+    ) -> ImportCounts:
         """Validate the whole bundle (fields, then references to the bundle itself and to
         what is stored), then write it in dependency order. Nothing is written when
-        anything is invalid; re-importing the same bundle changes nothing."""
+        anything is invalid; re-importing the same bundle changes nothing. ``by`` (the
+        API key's name, ``import:<file>``, the CLI user) is kept on every fact written."""
         ws = check_workspace(workspace)
         if not isinstance(bundle, Bundle):
             bundle = _validate_bundle(bundle)
@@ -75,13 +78,17 @@ class BundleRepository(RepositoryBase):
             by_kind["deals"] = self.deals.write(ws, bundle.deals)
             by_kind["stakeholders"] = self.stakeholders.write(ws, bundle.stakeholders)
             by_kind["team_members"] = self.team_members.write(ws, bundle.team_members)
-            by_kind["memberships"] = self.committee.write(ws, bundle.memberships)
-            by_kind["membership_ends"] = self.committee.write(ws, bundle.membership_ends)
-            by_kind["influences"] = self.lines.write_influences(ws, bundle.influences)
-            by_kind["influence_ends"] = self.lines.write_influences(ws, bundle.influence_ends)
-            by_kind["reporting_lines"] = self.lines.write_reporting(ws, bundle.reporting_lines)
-            by_kind["reporting_ends"] = self.lines.write_reporting(ws, bundle.reporting_ends)
-            by_kind["interactions"] = self.interactions.write(ws, bundle.interactions)
+            by_kind["memberships"] = self.committee.write(ws, bundle.memberships, by=by)
+            by_kind["membership_ends"] = self.committee.write(ws, bundle.membership_ends, by=by)
+            by_kind["influences"] = self.lines.write_influences(ws, bundle.influences, by=by)
+            by_kind["influence_ends"] = self.lines.write_influences(
+                ws, bundle.influence_ends, by=by
+            )
+            by_kind["reporting_lines"] = self.lines.write_reporting(
+                ws, bundle.reporting_lines, by=by
+            )
+            by_kind["reporting_ends"] = self.lines.write_reporting(ws, bundle.reporting_ends, by=by)
+            by_kind["interactions"] = self.interactions.write(ws, bundle.interactions, by=by)
         for kind in ("membership_ends", "influence_ends", "reporting_ends"):
             by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
         return counts

@@ -38,7 +38,18 @@ KEY_SEPARATOR = "\x1f"
 FAR_FUTURE_MS = 2**62
 # changed_rev/changed_at: the changes feed; arev: the analysis-input revision of a deal.
 _INTERNAL_PROPS = frozenset(
-    {"ws", "h", "key", "account_key", "deal_key", "packed", "changed_rev", "changed_at", "arev"}
+    {
+        "ws",
+        "h",
+        "key",
+        "account_key",
+        "deal_key",
+        "packed",
+        "changed_rev",
+        "changed_at",
+        "arev",
+        "recorded_by",
+    }
 )
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
 INTERACTION_FIELDS = ("id", "at", "channel", "team_member_emails", "summary", "next_step_at")
@@ -107,11 +118,15 @@ def state(values: list[Any]) -> str:
     return STATE_JSON.encode(values)
 
 
-def membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str, Any]:
+def membership_row(
+    ws: str, m: Membership | MembershipEnd, at: int, by: str | None = None
+) -> dict[str, Any]:
+    """A membership fact; ``by`` is who made it (kept on the fact, not in its state)."""
     row: dict[str, Any] = {
         "deal_key": node_key(ws, m.deal_id),
         "stakeholder_key": node_key(ws, m.stakeholder_id),
         "at": at,
+        "by": by,
     }
     if isinstance(m, Membership):
         values = [True, m.role.value, m.stance.value, m.ally, m.influence_rating, m.self_weight]
@@ -122,14 +137,21 @@ def membership_row(ws: str, m: Membership | MembershipEnd, at: int) -> dict[str,
 
 
 def line_row(
-    ws: str, source_id: str, target_id: str, at: int, strength: float | None
+    ws: str,
+    source_id: str,
+    target_id: str,
+    at: int,
+    strength: float | None,
+    by: str | None = None,
 ) -> dict[str, Any]:
-    """An influence or reporting fact; ``strength`` None ends the line."""
+    """An influence or reporting fact; ``strength`` None ends the line; ``by`` is who
+    made it."""
     active = strength is not None
     return {
         "source_key": node_key(ws, source_id),
         "target_key": node_key(ws, target_id),
         "at": at,
+        "by": by,
         "active": active,
         "state": state([active, strength]),
     }

@@ -20,21 +20,23 @@ from graphsvc.store.core import (
 class CommitteeRepository(RepositoryBase):
     """Membership facts ``(:Stakeholder)-[:MEMBER_FACT]->(:Deal)``."""
 
-    def record(self, *, workspace: str, memberships: Sequence[Membership]) -> UpsertCounts:
-        """Record membership states from their ``at`` (now when omitted): ``created``
-        counts joins and re-joins, ``updated`` changes of a membership in effect,
-        ``unchanged`` states already in effect at that instant."""
+    def record(
+        self, *, workspace: str, memberships: Sequence[Membership], by: str | None = None
+    ) -> UpsertCounts:
+        """Record membership states from their ``at`` (now when omitted), made by ``by``:
+        ``created`` counts joins and re-joins, ``updated`` changes of a membership in
+        effect, ``unchanged`` states already in effect at that instant."""
         ws = check_workspace(workspace)
         models = validate_batch(Membership, memberships)
         self.check_references(ws, models, "membership batch")
-        return self.write(ws, models)
+        return self.write(ws, models, by=by)
 
-    def end(self, *, workspace: str, ends: Sequence[MembershipEnd]) -> int:
+    def end(self, *, workspace: str, ends: Sequence[MembershipEnd], by: str | None = None) -> int:
         """End memberships at ``at`` (now); returns how many were in effect then."""
         ws = check_workspace(workspace)
         models = validate_batch(MembershipEnd, ends)
         self.check_references(ws, models, "membership end batch")
-        return self.write(ws, models).updated
+        return self.write(ws, models, by=by).updated
 
     def check_references(
         self,
@@ -50,9 +52,13 @@ class CommitteeRepository(RepositoryBase):
             refs.append((i, ("stakeholder_id",), "stakeholder", m.stakeholder_id))
         self.core.check_refs(ws, refs, what, pending)
 
-    def write(self, ws: str, models: Sequence[Membership | MembershipEnd]) -> UpsertCounts:
+    def write(
+        self, ws: str, models: Sequence[Membership | MembershipEnd], *, by: str | None = None
+    ) -> UpsertCounts:
+        """Write validated facts whose references were checked; ``by`` (who made them:
+        a user, an API key's name, an import) is kept on each fact."""
         now = now_ms()
-        rows = [membership_row(ws, m, to_ms(m.at) if m.at else now) for m in models]
+        rows = [membership_row(ws, m, to_ms(m.at) if m.at else now, by) for m in models]
         return self.core.record_facts(
             "membership_record", ws, rows, ("deal_key", "stakeholder_key")
         )

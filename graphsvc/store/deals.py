@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,22 @@ from graphsvc.store.core import (
     validate_batch,
     with_expectations,
 )
+
+
+@dataclass(frozen=True)
+class DealFilter:
+    """Which deals a list shows (every condition given must hold): the owner's e-mail
+    (any case), the status, the account, written since an instant. The one declaration
+    of these conditions, for the repository, the store's façade, the service and the API.
+    """
+
+    owner: str | None = None
+    status: DealStatus | None = None
+    account_id: str | None = None
+    updated_since: datetime | None = None
+
+
+ALL_DEALS = DealFilter()
 
 
 class DealRepository(NodeRepository[Deal]):
@@ -97,12 +114,9 @@ class DealRepository(NodeRepository[Deal]):
         self,
         *,
         workspace: str,
-        owner: str | None = None,
-        status: DealStatus | None = None,
-        account_id: str | None = None,
+        matching: DealFilter = ALL_DEALS,
         limit: int = 50,
         cursor: str | None = None,
-        updated_since: datetime | None = None,
     ) -> Page[Deal]:
         """Deals ordered by id; ``next_cursor`` (opaque) continues after the last one."""
         ws = check_workspace(workspace)
@@ -110,6 +124,7 @@ class DealRepository(NodeRepository[Deal]):
             raise ValidationFailed(
                 "limit must be >= 1", detail=[{"loc": ["limit"], "msg": "must be >= 1"}]
             )
+        owner, status, updated_since = matching.owner, matching.status, matching.updated_since
         try:
             status_value = DealStatus(status).value if status else None
         except ValueError as exc:
@@ -121,7 +136,7 @@ class DealRepository(NodeRepository[Deal]):
             "ws": ws,
             "owner": owner.strip().lower() if owner else None,
             "status": status_value,
-            "account_id": account_id,
+            "account_id": matching.account_id,
             "after": decode_cursor(cursor) if cursor else None,
             "limit": limit + 1,
             "updated_since": to_ms(updated_since) if updated_since is not None else None,

@@ -45,14 +45,17 @@ class InteractionRepository(RepositoryBase):
         super().__init__(core)
         self.deals = deals
 
-    def record(self, *, workspace: str, interactions: Sequence[Interaction]) -> list[Interaction]:
+    def record(
+        self, *, workspace: str, interactions: Sequence[Interaction], by: str | None = None
+    ) -> list[Interaction]:
         """Upsert interactions by id and return them as stored. Without an id, one is
         derived from the content (re-sending is idempotent). Team members present are
-        added (by e-mail) when unknown."""
+        added (by e-mail) when unknown. ``by`` (who recorded them) is kept on each one
+        written; an unchanged re-send keeps its first author."""
         ws = check_workspace(workspace)
         models = [with_stable_id(x) for x in validate_batch(Interaction, interactions)]
         self.check_references(ws, models, "interaction batch")
-        self.write(ws, models)
+        self.write(ws, models, by=by)
         return models
 
     def check_references(
@@ -69,21 +72,31 @@ class InteractionRepository(RepositoryBase):
         self.core.check_refs(ws, refs, what, pending)
 
     def write(
-        self, ws: str, models: Sequence[Interaction], expect: Mapping[str, str] | None = None
+        self,
+        ws: str,
+        models: Sequence[Interaction],
+        expect: Mapping[str, str] | None = None,
+        *,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Write validated interactions whose references were checked; ``expect`` makes
         an id's write conditional (see :meth:`AccountRepository.upsert`)."""
-        rows = with_expectations(self.rows(ws, models), expect)
+        rows = with_expectations(self.rows(ws, models, by=by), expect)
         return self.core.upsert("interaction_upsert", ws, rows, _team_members(ws))
 
-    def write_each(self, ws: str, models: Sequence[Interaction]) -> dict[str, str]:
+    def write_each(
+        self, ws: str, models: Sequence[Interaction], *, by: str | None = None
+    ) -> dict[str, str]:
         """Write validated interactions whose references were checked; each one's outcome."""
         return self.core.upsert_each(
-            "interaction_upsert", ws, self.rows(ws, models), _team_members(ws)
+            "interaction_upsert", ws, self.rows(ws, models, by=by), _team_members(ws)
         )
 
-    def rows(self, ws: str, models: Sequence[Interaction]) -> list[dict[str, Any]]:
-        """The statement rows of validated interactions (see the upsert query)."""
+    def rows(
+        self, ws: str, models: Sequence[Interaction], *, by: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The statement rows of validated interactions (see the upsert query); ``by``
+        is stored as ``recorded_by``, outside the content tag."""
         latest = {x.id: x for x in models}
         rows = []
         for x in latest.values():
@@ -91,13 +104,10 @@ class InteractionRepository(RepositoryBase):
             deal_key = node_key(ws, x.deal_id)
             # packed: what a deal history returns for an interaction, in one value.
             packed = STATE_JSON.encode([values[k] for k in INTERACTION_FIELDS])
-            rows.append(
-                {
-                    "key": node_key(ws, x.id),
-                    "deal_key": deal_key,
-                    "props": node_props(ws, values, x.id, deal_key=deal_key, packed=packed),
-                }
-            )
+            props = node_props(ws, values, x.id, deal_key=deal_key, packed=packed)
+            if by is not None:
+                props["recorded_by"] = by
+            rows.append({"key": node_key(ws, x.id), "deal_key": deal_key, "props": props})
         return rows
 
     def get_tagged(self, *, workspace: str, interaction_id: str) -> tuple[Interaction, str]:

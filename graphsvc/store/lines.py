@@ -31,33 +31,41 @@ REPORTING_ENDS = ("stakeholder_id", "manager_id")
 class LineRepository(RepositoryBase):
     """``INFLUENCE_FACT`` and ``REPORTS_FACT`` relationships between stakeholders."""
 
-    def record_influences(self, *, workspace: str, influences: Sequence[Influence]) -> UpsertCounts:
+    def record_influences(
+        self, *, workspace: str, influences: Sequence[Influence], by: str | None = None
+    ) -> UpsertCounts:
         """Record influence lines (source sways target) with their strength from ``at``."""
         ws = check_workspace(workspace)
         models = validate_batch(Influence, influences)
         self.check_references(ws, models, INFLUENCE_ENDS, "influence batch")
-        return self.write_influences(ws, models)
+        return self.write_influences(ws, models, by=by)
 
-    def end_influences(self, *, workspace: str, ends: Sequence[InfluenceEnd]) -> int:
+    def end_influences(
+        self, *, workspace: str, ends: Sequence[InfluenceEnd], by: str | None = None
+    ) -> int:
         """End influence lines at ``at`` (now); returns how many were in effect then."""
         ws = check_workspace(workspace)
         models = validate_batch(InfluenceEnd, ends)
         self.check_references(ws, models, INFLUENCE_ENDS, "influence end batch")
-        return self.write_influences(ws, models).updated
+        return self.write_influences(ws, models, by=by).updated
 
-    def record_reporting(self, *, workspace: str, lines: Sequence[ReportingLine]) -> UpsertCounts:
+    def record_reporting(
+        self, *, workspace: str, lines: Sequence[ReportingLine], by: str | None = None
+    ) -> UpsertCounts:
         """Record that ``stakeholder_id`` reports to ``manager_id`` from ``at``."""
         ws = check_workspace(workspace)
         models = validate_batch(ReportingLine, lines)
         self.check_references(ws, models, REPORTING_ENDS, "reporting line batch")
-        return self.write_reporting(ws, models)
+        return self.write_reporting(ws, models, by=by)
 
-    def end_reporting(self, *, workspace: str, ends: Sequence[ReportingEnd]) -> int:
+    def end_reporting(
+        self, *, workspace: str, ends: Sequence[ReportingEnd], by: str | None = None
+    ) -> int:
         """End reporting lines at ``at`` (now); returns how many were in effect then."""
         ws = check_workspace(workspace)
         models = validate_batch(ReportingEnd, ends)
         self.check_references(ws, models, REPORTING_ENDS, "reporting end batch")
-        return self.write_reporting(ws, models).updated
+        return self.write_reporting(ws, models, by=by).updated
 
     def check_references(
         self,
@@ -75,7 +83,9 @@ class LineRepository(RepositoryBase):
         ]
         self.core.check_refs(ws, refs, what, pending)
 
-    def write_influences(self, ws: str, models: Sequence[Influence | InfluenceEnd]) -> UpsertCounts:
+    def write_influences(
+        self, ws: str, models: Sequence[Influence | InfluenceEnd], *, by: str | None = None
+    ) -> UpsertCounts:
         now = now_ms()
         rows = [
             line_row(
@@ -84,13 +94,14 @@ class LineRepository(RepositoryBase):
                 m.target_id,
                 to_ms(m.at) if m.at else now,
                 m.strength if isinstance(m, Influence) else None,
+                by,
             )
             for m in models
         ]
         return self.core.record_facts("influence_record", ws, rows, ("source_key", "target_key"))
 
     def write_reporting(
-        self, ws: str, models: Sequence[ReportingLine | ReportingEnd]
+        self, ws: str, models: Sequence[ReportingLine | ReportingEnd], *, by: str | None = None
     ) -> UpsertCounts:
         now = now_ms()
         rows = [
@@ -100,6 +111,7 @@ class LineRepository(RepositoryBase):
                 m.manager_id,
                 to_ms(m.at) if m.at else now,
                 1.0 if isinstance(m, ReportingLine) else None,
+                by,
             )
             for m in models
         ]

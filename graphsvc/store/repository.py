@@ -89,7 +89,6 @@ from graphsvc.domain.models import (
     Account,
     Bundle,
     Deal,
-    DealStatus,
     Influence,
     InfluenceEnd,
     Interaction,
@@ -114,7 +113,7 @@ from graphsvc.store.core import (
     check_workspace,
     validate_batch,
 )
-from graphsvc.store.deals import DealRepository
+from graphsvc.store.deals import ALL_DEALS, DealFilter, DealRepository
 from graphsvc.store.histories import HistoryRepository
 from graphsvc.store.interactions import InteractionRepository
 from graphsvc.store.lines import LineRepository
@@ -225,20 +224,13 @@ class GraphStore:
         self,
         *,
         workspace: str,
-        owner: str | None = None,
-        status: DealStatus | None = None,
-        account_id: str | None = None,
+        matching: DealFilter = ALL_DEALS,
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[Deal]:
         """Deals ordered by id; ``next_cursor`` (opaque) continues after the last one."""
         return self.deals.list_page(
-            workspace=workspace,
-            owner=owner,
-            status=status,
-            account_id=account_id,
-            limit=limit,
-            cursor=cursor,
+            workspace=workspace, matching=matching, limit=limit, cursor=cursor
         )
 
     # -- stakeholders and team members
@@ -306,8 +298,10 @@ class GraphStore:
 
     # -- bundles
 
-    def import_bundle(self, *, workspace: str, bundle: Bundle) -> ImportCounts:
-        return self.bundles.import_bundle(workspace=workspace, bundle=bundle)
+    def import_bundle(
+        self, *, workspace: str, bundle: Bundle, by: str | None = None
+    ) -> ImportCounts:
+        return self.bundles.import_bundle(workspace=workspace, bundle=bundle, by=by)
 
     def without_stored(self, *, workspace: str, bundle: Bundle) -> tuple[Bundle, dict[str, int]]:
         return self.bundles.without_stored(workspace=workspace, bundle=bundle)

@@ -39,6 +39,7 @@ class NodeLabel(StrEnum):
     idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
     tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
     deal_result = "DealResult"  # graphsvc/analysis/results: a deal's kept analysis result
+    note = "Note"  # store/notes: a dated note on a person of a deal, with its author
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -55,6 +56,7 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.stakeholder.value, "ws"),  # the deal page's person search
     (NodeLabel.web_session.value, "email"),  # signing a user out everywhere
     (NodeLabel.web_change.value, "deal_key"),  # a deal's change log
+    (NodeLabel.note.value, "deal_key"),  # a deal's notes
     (NodeLabel.idempotency_key.value, "expires_at"),  # purging expired keys
     # The changes feed scans a workspace's records of each kind.
     (NodeLabel.account.value, "ws"),
@@ -82,4 +84,5 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.idempotency_key.value, ("key",)),
     (NodeLabel.tombstone.value, ("key",)),
     (NodeLabel.deal_result.value, ("key",)),  # the deal's key: one kept result per deal
+    (NodeLabel.note.value, ("key",)),
 ]

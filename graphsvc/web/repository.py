@@ -27,6 +27,21 @@ class ChangeEntry:
 
 
 @dataclass(frozen=True)
+class SignedFact:
+    """A fact of the deal with its author (see ``web_deal_fact_log.cypher``): kind is
+    member, influence, reporting or interaction; state the fact's stored state (the
+    channel of an interaction)."""
+
+    kind: str
+    source_id: str
+    target_id: str | None
+    at: int
+    recorded: int
+    by: str
+    state: str
+
+
+@dataclass(frozen=True)
 class PortfolioDeal:
     id: str
     name: str
@@ -121,31 +136,22 @@ class WebRepository:
 
     # -- authors of facts
 
-    def sign_facts(
-        self,
-        *,
-        workspace: str,
-        deal_id: str,
-        stakeholder_ids: list[str],
-        at: int,
-        by: str,
-        interaction_id: str | None = None,
-    ) -> None:
-        """Record ``by`` on the facts an edit of the deal page wrote at ``at`` (the store's
-        write functions take no author; this second, idempotent statement adds it)."""
+    def fact_log(self, *, workspace: str, deal_id: str) -> list[SignedFact]:
+        """The deal's signed facts (whoever wrote them), in no particular order."""
         ws = check_workspace(workspace)
-        self.runner.write(
-            "web_sign_member_facts", {"deal_key": node_key(ws, deal_id), "at": at, "by": by}
-        )
-        if stakeholder_ids:
-            self.runner.write(
-                "web_sign_line_facts",
-                {"keys": [node_key(ws, sid) for sid in stakeholder_ids], "at": at, "by": by},
+        rows = self.runner.read("web_deal_fact_log", {"deal_key": node_key(ws, deal_id)})
+        return [
+            SignedFact(
+                kind=r["kind"],
+                source_id=r["source_id"],
+                target_id=r.get("target_id"),
+                at=int(r["at"]),
+                recorded=int(r["recorded"] if r.get("recorded") is not None else r["at"]),
+                by=r["by"],
+                state=str(r["state"]),
             )
-        if interaction_id is not None:
-            self.runner.write(
-                "web_sign_interaction", {"key": node_key(ws, interaction_id), "by": by}
-            )
+            for r in rows
+        ]
 
     # -- map layout
 

@@ -19,7 +19,7 @@ from graphsvc.errors import Conflict, TooManyRequests, Unauthorized, ValidationF
 from graphsvc.maps.service import parse_as_of
 from graphsvc.users import SignedIn, WorkspaceRole
 from graphsvc.users.service import SIGN_IN_FAILED
-from graphsvc.web.deal_room import DealState
+from graphsvc.web.deal_answers import FORMS_KEY_HEADER, LINES_KEY_HEADER, state_json
 from graphsvc.web.deps import (
     WebServices,
     client_address,
@@ -43,8 +43,6 @@ from graphsvc.web.security import (
 )
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-# The page's script names the editing forms it shows; unchanged forms are not resent.
-FORMS_KEY_HEADER = "X-Forms-Key"
 Web = Annotated[WebServices, Depends(web_services)]
 Text = Annotated[str | None, Query(max_length=200)]
 
@@ -251,78 +249,6 @@ def _as_of(value: str | None) -> datetime | None:
     return None if when is None or when >= datetime.now(UTC) else when
 
 
-def _forms_key(state: DealState, members: list[dict[str, Any]], can_edit: bool) -> str:
-    """What the editing forms depend on (the people and the lines): the page keeps its
-    forms, with what the user has typed and opened, while this stays the same."""
-    import hashlib
-    import json
-
-    shape = [
-        can_edit,
-        [(m["id"], m["name"]) for m in members],
-        [(x.source_id, x.target_id, x.strength) for x in state.snapshot.influences],
-        [(x.source_id, x.target_id) for x in state.snapshot.reporting],
-    ]
-    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
-
-
-def _state_json(
-    state: DealState,
-    *,
-    user: SignedIn,
-    ws: str,
-    can_edit: bool,
-    notice: str | None = None,
-    forms_key_seen: str | None = None,
-) -> dict[str, Any]:
-    members = [
-        {
-            "id": m.id,
-            "name": m.stakeholder.name,
-            "role": m.role.value,
-            "stance": m.stance.value,
-            "ally": m.ally,
-            "influence_rating": m.influence_rating,
-            "self_weight": m.self_weight,
-        }
-        for m in state.snapshot.members
-    ]
-    editable = can_edit and state.is_now
-    forms_key = _forms_key(state, members, editable)
-    forms = None
-    if forms_key != forms_key_seen:
-        forms = render_fragment(
-            "_deal_forms.html.j2",
-            state=state,
-            members=members,
-            can_edit=editable,
-            csrf_token=user.csrf_token,
-            user=user,
-        )
-    side = render_fragment(
-        "_deal_side.html.j2",
-        state=state,
-        members=members,
-        can_edit=editable,
-        workspace=ws,
-        csrf_token=user.csrf_token,
-        user=user,
-        forms_html=forms,
-    )
-    return {
-        "revision": state.revision,
-        "frame": state.frame,
-        "members": members,
-        "side_html": side,
-        "forms_key": forms_key,
-        "forms_sent": forms is not None,
-        "layout": state.layout,
-        "positions": state.positions,
-        "notice": notice,
-        "is_now": state.is_now,
-    }
-
-
 @router.get("/deal")
 def deal_page(
     request: Request,
@@ -335,10 +261,10 @@ def deal_page(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     base = f"/deal?ws={quote(ws, safe='')}&id={quote(id, safe='')}"
-    state_json = _state_json(state, user=user, ws=ws, can_edit=can_edit)
+    answer = state_json(state, user=user, ws=ws, can_edit=can_edit)
     # The side panel is in the page itself; the script needs only the rest.
     # (A conflict answer always carries the forms: the fresh state replaces them.)
-    side_html = state_json.pop("side_html")
+    side_html = answer.pop("side_html")
     config = {
         "urls": {
             "state": base.replace("/deal?", "/deal/state?", 1),
@@ -353,7 +279,7 @@ def deal_page(
         "can_edit": can_edit and state.is_now,
         "poll_ms": int(web.settings.web_poll_seconds * 1000),
         "as_of": as_of or "",
-        "state": state_json,
+        "state": answer,
     }
     return render(
         "deal.html.j2",
@@ -378,12 +304,13 @@ def deal_state(
     can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
     state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
     return json_answer(
-        _state_json(
+        state_json(
             state,
             user=user,
             ws=ws,
             can_edit=can_edit,
             forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+            lines_key_seen=request.headers.get(LINES_KEY_HEADER),
         )
     )
 
@@ -439,19 +366,20 @@ async def deal_edit(
             change = web.deals.apply(workspace=ws, deal_id=id, edit=edit, actor=user.email)
         except Conflict as exc:
             state = web.deals.get(workspace=ws, deal_id=id)
-            body = _state_json(state, user=user, ws=ws, can_edit=True, notice=exc.message)
+            body = state_json(state, user=user, ws=ws, can_edit=True, notice=exc.message)
             return json_answer(
                 {"error": exc.kind, "detail": exc.message, "state": body}, status_code=409
             )
         state = web.deals.get(workspace=ws, deal_id=id)
         return json_answer(
-            _state_json(
+            state_json(
                 state,
                 user=user,
                 ws=ws,
                 can_edit=True,
                 notice="Saved: " + change.summary,
                 forms_key_seen=request.headers.get(FORMS_KEY_HEADER),
+                lines_key_seen=request.headers.get(LINES_KEY_HEADER),
             )
         )
 

@@ -89,10 +89,10 @@ def test_committee_records_and_ends_with_outcomes(store: GraphStore, workspace: 
     committee = CommitteeService(store=store)
     part = CommitteePart(role=Role.decision_maker, stance=Stance.supporter)
     first = committee.record(
-        workspace=workspace, deal_id="d1", stakeholder_id="cfo", part=part, at=T0
+        workspace=workspace, actor="t", deal_id="d1", stakeholder_id="cfo", part=part, at=T0
     )
     again = committee.record(
-        workspace=workspace, deal_id="d1", stakeholder_id="cfo", part=part, at=T0
+        workspace=workspace, actor="t", deal_id="d1", stakeholder_id="cfo", part=part, at=T0
     )
     assert (first.outcome, again.outcome, first.at) == ("created", "unchanged", T0)
     members = committee.get(workspace=workspace, deal_id="d1").members
@@ -100,10 +100,14 @@ def test_committee_records_and_ends_with_outcomes(store: GraphStore, workspace: 
         ("cfo", Role.decision_maker, Stance.supporter)
     ]
     with pytest.raises(NotFound, match="not on the committee"):
-        committee.end(workspace=workspace, deal_id="d1", stakeholder_id="cto")
+        committee.end(workspace=workspace, actor="t", deal_id="d1", stakeholder_id="cto")
     with pytest.raises(NotFound, match="nobody"):
-        committee.record(workspace=workspace, deal_id="d1", stakeholder_id="nobody", part=part)
-    assert committee.end(workspace=workspace, deal_id="d1", stakeholder_id="cfo").ended == 1
+        committee.record(
+            workspace=workspace, actor="t", deal_id="d1", stakeholder_id="nobody", part=part
+        )
+    assert (
+        committee.end(workspace=workspace, actor="t", deal_id="d1", stakeholder_id="cfo").ended == 1
+    )
 
 
 def test_lines_need_both_ends_and_an_active_line_to_end(store: GraphStore, workspace: str) -> None:
@@ -111,21 +115,24 @@ def test_lines_need_both_ends_and_an_active_line_to_end(store: GraphStore, works
     lines = LineService(store=store)
     with pytest.raises(NotFound, match="ghost"):
         lines.record_influence(
-            workspace=workspace, source_id="cfo", target_id="ghost", strength=0.5
+            workspace=workspace, actor="t", source_id="cfo", target_id="ghost", strength=0.5
         )
     recorded = lines.record_influence(
-        workspace=workspace, source_id="cfo", target_id="cto", strength=0.5, at=T0
+        workspace=workspace, actor="t", source_id="cfo", target_id="cto", strength=0.5, at=T0
     )
     assert recorded.outcome == "created"
     with pytest.raises(NotFound, match="does not report"):
-        lines.end_reporting(workspace=workspace, stakeholder_id="cto", manager_id="cfo")
+        lines.end_reporting(workspace=workspace, actor="t", stakeholder_id="cto", manager_id="cfo")
     assert (
         lines.record_reporting(
-            workspace=workspace, stakeholder_id="cto", manager_id="cfo", at=T0
+            workspace=workspace, actor="t", stakeholder_id="cto", manager_id="cfo", at=T0
         ).outcome
         == "created"
     )
-    assert lines.end_influence(workspace=workspace, source_id="cfo", target_id="cto").ended == 1
+    assert (
+        lines.end_influence(workspace=workspace, actor="t", source_id="cfo", target_id="cto").ended
+        == 1
+    )
 
 
 def test_interactions_need_their_deal_and_people(store: GraphStore, workspace: str) -> None:
@@ -134,11 +141,13 @@ def test_interactions_need_their_deal_and_people(store: GraphStore, workspace: s
     with pytest.raises(NotFound, match="nodeal"):
         interactions.record(
             workspace=workspace,
+            actor="t",
             fields=InteractionFields(deal_id="nodeal", at=T0, channel=Channel.call),
         )
     with pytest.raises(ValidationFailed) as caught:
         interactions.record(
             workspace=workspace,
+            actor="t",
             fields=InteractionFields(
                 deal_id="d1", at=T0, channel=Channel.call, stakeholder_ids=["cfo", "ghost"]
             ),
@@ -146,6 +155,7 @@ def test_interactions_need_their_deal_and_people(store: GraphStore, workspace: s
     assert caught.value.detail[0]["loc"] == [0, "stakeholder_ids", 1]
     stored = interactions.record(
         workspace=workspace,
+        actor="t",
         fields=InteractionFields(
             deal_id="d1", at=T0, channel=Channel.meeting, stakeholder_ids=["cfo"]
         ),

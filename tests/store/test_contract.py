@@ -32,6 +32,7 @@ from graphsvc.domain.models import (
     to_ms,
 )
 from graphsvc.errors import Conflict, NotFound, ValidationFailed
+from graphsvc.store.deals import DealFilter
 from graphsvc.store.repository import GraphStore, UpsertCounts
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -235,18 +236,22 @@ def test_list_deals_filters_and_pagination(store: GraphStore, workspace: str) ->
     assert seen == [f"d{i:02d}" for i in range(11)]
     assert pages == 3
 
-    by_owner = store.list_deals(workspace=workspace, owner="BOB@v.example")
+    by_owner = store.list_deals(workspace=workspace, matching=DealFilter(owner="BOB@v.example"))
     assert [d.id for d in by_owner.items] == ["d00", "d03", "d06", "d09"]
-    by_status = store.list_deals(workspace=workspace, status=DealStatus.won)
+    by_status = store.list_deals(workspace=workspace, matching=DealFilter(status=DealStatus.won))
     assert [d.id for d in by_status.items] == ["d04"]
-    by_account = store.list_deals(workspace=workspace, account_id="a1", owner="ann@v.example")
+    by_account = store.list_deals(
+        workspace=workspace, matching=DealFilter(account_id="a1", owner="ann@v.example")
+    )
     assert [d.id for d in by_account.items] == ["d01", "d05", "d07"]
-    exact = store.list_deals(workspace=workspace, status=DealStatus.won, limit=1)
+    exact = store.list_deals(
+        workspace=workspace, matching=DealFilter(status=DealStatus.won), limit=1
+    )
     assert exact.next_cursor is None
     with pytest.raises(ValidationFailed):
         store.list_deals(workspace=workspace, cursor="%%% not a cursor")
     with pytest.raises(ValidationFailed):
-        store.list_deals(workspace=workspace, status="pending")  # type: ignore[arg-type]
+        store.list_deals(workspace=workspace, matching=DealFilter(status="pending"))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- history

@@ -23,6 +23,7 @@ from graphsvc.domain.models import (
     Stakeholder,
     TeamMember,
 )
+from graphsvc.store.deals import DealFilter
 from graphsvc.store.repository import GraphStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -141,7 +142,7 @@ def test_hostile_text_round_trips(store: GraphStore, workspace: str, text: str) 
     assert store.get_account(workspace=ws, account_id=acc_id) == account
     assert store.get_deal(workspace=ws, deal_id=deal_id) == deal
     assert store.get_stakeholder(workspace=ws, stakeholder_id=p1) == people[1]
-    assert store.list_deals(workspace=ws, owner=email).items == [deal]
+    assert store.list_deals(workspace=ws, matching=DealFilter(owner=email)).items == [deal]
     assert store.list_stakeholder_deals(workspace=ws, stakeholder_id=p0) == [deal]
     snap = store.snapshot(workspace=ws, deal_id=deal_id)
     assert snap.deal == deal

@@ -24,7 +24,7 @@ from graphsvc.domain.models import Bundle
 from graphsvc.store.repository import GraphStore
 from graphsvc.store.runners import FalkorRunner
 from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, api_factory
 from tests.visual.conftest import PageWatch
 
 PASSWORD = "deal-room-password"
@@ -32,6 +32,8 @@ HOSTILE = '<img src=x onerror="window.__pwned=1">Mallory</script>'
 AXE_JS = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
 # The README's screenshots: rewritten when GRAPHSVC_UPDATE_SCREENSHOTS=1, else taken
 # into a temporary folder (so a test run leaves the tree as it was).
+# The API's live-server fixture, for tests that write through the API with a key.
+__all__ = ["api_factory"]
 SCREENSHOTS = (
     Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     if os.environ.get("GRAPHSVC_UPDATE_SCREENSHOTS") == "1"

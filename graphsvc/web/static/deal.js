@@ -8,11 +8,14 @@
 
   var CONFIG = JSON.parse(document.getElementById("deal-data").textContent);
   var ALERT = "#E4002B";
+  var ADVICE_PAUSE_MS = 700;
   var state = {
     revision: CONFIG.state.revision,
     frame: CONFIG.state.frame,
     members: CONFIG.state.members,
     formsKey: CONFIG.state.forms_key,
+    linesKey: CONFIG.state.lines_key,
+    drawnItems: {},
     layout: CONFIG.state.layout === "orgchart" ? "orgchart" : "network",
     positions: CONFIG.state.positions || {},
     network: null,
@@ -35,9 +38,11 @@
 
   // ------------------------------------------------------------------ the map
 
+  // Where each node goes: where it was dragged, else where the server laid it out (every
+  // node has a place, so the map is drawn at once, with physics off).
   function savedPositions() {
     var kept = state.positions && state.positions.network;
-    return kept && typeof kept === "object" ? kept : {};
+    return Object.assign({}, state.frame.positions || {}, kept && typeof kept === "object" ? kept : {});
   }
 
   function nodeItems(frame) {
@@ -94,6 +99,8 @@
 
   function markDrawn() {
     state.draws += 1;
+    // For the benchmark and the browser's own performance tools: when the map was drawn.
+    if (window.performance && performance.mark) performance.mark("map-drawn");
     document.documentElement.setAttribute("data-map-drawn", String(state.draws));
     document.documentElement.setAttribute("data-revision", state.revision);
     document.documentElement.setAttribute("data-layout", state.layout);
@@ -110,6 +117,14 @@
       }
       return item;
     });
+    state.levels = frame.levels || {};
+    state.drawnItems = {};
+    items.forEach(function (item) {
+      var copy = Object.assign({}, item);
+      delete copy.x; delete copy.y;
+      state.drawnItems[item.id] = JSON.stringify(copy);
+    });
+    state.drawnEdges = frame.edges;
     state.nodes = new vis.DataSet(items);
     state.edges = new vis.DataSet(frame.edges);
     var options = mapOptions(frame, previous);
@@ -134,12 +149,53 @@
     fillNames();
   }
 
+  // After an edit or a change by others: when the same people are on the map (and, on
+  // the org chart, on the same levels), the drawn network takes the new nodes and lines
+  // in place (nodes keep where they are); building a new network for 200 people costs
+  // far more than the edit itself. Otherwise it is drawn anew.
+  function refresh() {
+    var network = state.network;
+    var frame = state.frame;
+    if (!network) { draw(); return; }
+    var drawnIds = state.nodes.getIds().slice().sort();
+    var ids = frame.nodes.map(function (n) { return n.id; }).sort();
+    var sameLevels = state.layout !== "orgchart" ||
+      JSON.stringify(frame.levels || {}) === JSON.stringify(state.levels || {});
+    if (!sameLevels || drawnIds.length !== ids.length ||
+        drawnIds.some(function (id, i) { return id !== ids[i]; })) {
+      draw();
+      return;
+    }
+    // Only what changed goes to vis-network (an edit changes a node or two).
+    var changed = [];
+    nodeItems(frame).forEach(function (item) {
+      delete item.x; delete item.y; // keep each node where it is on screen
+      var text = JSON.stringify(item);
+      if (state.drawnItems[item.id] !== text) {
+        state.drawnItems[item.id] = text;
+        changed.push(item);
+      }
+    });
+    network.once("afterDrawing", markDrawn);
+    if (changed.length) state.nodes.update(changed);
+    if (frame.edges !== state.drawnEdges) {
+      var edgeIds = {};
+      frame.edges.forEach(function (e) { edgeIds[e.id] = true; });
+      state.edges.remove(state.edges.getIds().filter(function (id) { return !edgeIds[id]; }));
+      state.edges.update(frame.edges);
+      state.drawnEdges = frame.edges;
+    }
+    network.redraw();
+    fillNames();
+  }
+
   function post(url, body) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json",
-                 "X-CSRF-Token": CONFIG.csrf, "X-Forms-Key": state.formsKey || "" },
+                 "X-CSRF-Token": CONFIG.csrf, "X-Forms-Key": state.formsKey || "",
+                 "X-Lines-Key": state.linesKey || "" },
       body: JSON.stringify(body)
     });
   }
@@ -343,7 +399,9 @@
     var person = document.getElementById("sm-person");
     var chosen = person ? person.value : "";
     state.revision = s.revision;
+    if (s.frame.edges === null) s.frame.edges = state.frame.edges; // unchanged: not resent
     state.frame = s.frame;
+    state.linesKey = s.lines_key;
     state.members = s.members;
     state.formsKey = s.forms_key;
     side.innerHTML = s.side_html; // rendered and escaped by the server's templates
@@ -358,8 +416,16 @@
       if (chosen) choosePerson(chosen);
     }
     state.updates += 1;
-    draw();
-    loadAdvice();
+    refresh();
+    scheduleAdvice();
+  }
+
+  // After a change the advice waits for a pause: several quick edits ask for it once,
+  // and an edit's answer never queues behind the advice of the one before.
+  var adviceTimer = null;
+  function scheduleAdvice() {
+    clearTimeout(adviceTimer);
+    adviceTimer = setTimeout(loadAdvice, ADVICE_PAUSE_MS);
   }
 
   // The advice panels (forecast, next best contacts, warm paths) come right after the
@@ -480,7 +546,8 @@
         if (!body || body.revision === state.revision || state.busy) return null;
         return fetch(CONFIG.urls.state, { credentials: "same-origin",
                                           headers: { "Accept": "application/json",
-                                                     "X-Forms-Key": state.formsKey || "" } })
+                                                     "X-Forms-Key": state.formsKey || "",
+                                                     "X-Lines-Key": state.linesKey || "" } })
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (fresh) {
             if (fresh && !state.busy) {
