@@ -47,7 +47,7 @@ from graphsvc.keys import KeyRepository
 from graphsvc.maps.views import router as maps_router
 from graphsvc.store.repository import GraphStore
 from graphsvc.web import mount_web
-from graphsvc.webhooks.worker import DeliveryWorker
+from graphsvc.webhooks.worker import DeliveryWorker, lease_name
 
 API_ROUTERS = (
     accounts.router,
@@ -98,6 +98,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 settings=settings,
                 mailer=lambda: SmtpSender(settings),
                 workspaces=settings.webhook_workspaces or None,
+                # Processes serving the same workspaces share one lease.
+                lease_name=lease_name(settings.webhook_workspaces),
             )
             worker.start()
         try:

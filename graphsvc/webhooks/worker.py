@@ -84,6 +84,15 @@ class TickReport:
     notified: list[str] = field(default_factory=list)
 
 
+def lease_name(workspaces: Sequence[str]) -> str:
+    """The lease of the processes delivering ``workspaces`` (empty: all of them).
+
+    >>> lease_name([]), lease_name(["b", "a"])
+    ('delivery', 'delivery:a,b')
+    """
+    return LEASE_NAME + (":" + ",".join(sorted(workspaces)) if workspaces else "")
+
+
 class DeliveryWorker:
     def __init__(
         self,

@@ -25,6 +25,7 @@ from graphsvc.webhooks.schemas import EventType, WebhookCreate, WebhookCreated
 from graphsvc.webhooks.service import WebhookService
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, verify_signature
 from tests.alerts.conftest import smtp_server  # noqa: F401 - a fixture for these tests
+from tests.api.conftest import api_factory  # noqa: F401 - a fixture for these tests
 
 OWNER = "owner@example.com"
 REP = "rep@example.com"
