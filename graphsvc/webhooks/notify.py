@@ -26,7 +26,8 @@ def disabled_notice(webhook: dict[str, Any], *, settings: Settings) -> EmailMess
     >>> message["Subject"].endswith("failed since 1970-01-01 00:00 UTC")
     True
     """
-    failing_since = from_ms(webhook.get("failing_since") or webhook["disabled_at"])
+    failing = webhook.get("failing_since")
+    failing_since = from_ms(failing if failing is not None else webhook["disabled_at"])
     since = failing_since.strftime("%Y-%m-%d %H:%M UTC")
     message = EmailMessage()
     message["From"] = settings.mail_from

@@ -84,6 +84,22 @@ class TickReport:
     notified: list[str] = field(default_factory=list)
 
 
+def retry_wait_ms(
+    attempt: int, *, base_seconds: float, max_seconds: float, rng: random.Random
+) -> int:
+    """The wait after failed attempt ``attempt``: exponential backoff (base * 2^(n-1),
+    capped) times a random factor in [0.5, 1), so failing receivers are not all
+    retried at once.
+
+    >>> waits = [retry_wait_ms(n, base_seconds=30, max_seconds=3600, rng=random.Random(1))
+    ...          for n in (1, 2, 8)]
+    >>> 15_000 <= waits[0] < 30_000, 30_000 <= waits[1] < 60_000, 1_800_000 <= waits[2] < 3_600_000
+    (True, True, True)
+    """
+    wait = min(base_seconds * 2 ** min(attempt - 1, 30), max_seconds)
+    return round(wait * (0.5 + 0.5 * rng.random()) * 1000)
+
+
 def lease_name(workspaces: Sequence[str]) -> str:
     """The lease of the processes delivering ``workspaces`` (empty: all of them).
 
@@ -244,11 +260,12 @@ class DeliveryWorker:
         return status != "pending"
 
     def _backoff_ms(self, attempt: int) -> int:
-        """Exponential backoff with jitter: base * 2^(attempt-1), capped, times a random
-        factor in [0.5, 1) so failing receivers are not all retried at once."""
-        base = self.settings.webhook_retry_base_seconds * 2 ** min(attempt - 1, 30)
-        wait = min(base, self.settings.webhook_retry_max_seconds)
-        return round(wait * (0.5 + 0.5 * self.rng.random()) * 1000)
+        return retry_wait_ms(
+            attempt,
+            base_seconds=self.settings.webhook_retry_base_seconds,
+            max_seconds=self.settings.webhook_retry_max_seconds,
+            rng=self.rng,
+        )
 
     def _send(self, pending: PendingDelivery, now_ms: int) -> SendResult:
         try:
