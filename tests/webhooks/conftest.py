@@ -8,8 +8,9 @@ what it recorded is complete when ``tick`` returns: no waiting or polling.
 from __future__ import annotations
 
 import json
+import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 
 from graphsvc.config import Settings
-from graphsvc.domain.models import Role, Stance, utcnow
+from graphsvc.domain.models import Bundle, Role, Stance, utcnow
 from graphsvc.examples import ExampleBuilder
 from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.schemas import EventType, WebhookCreate, WebhookCreated
@@ -50,6 +51,15 @@ class Receiver:
     requests: list[Delivery] = field(default_factory=list)
     status: int = 200
     lock: threading.Lock = field(default_factory=threading.Lock)
+    arrived: queue.Queue[Delivery] = field(default_factory=queue.Queue)
+
+    def wait_until(
+        self, done: Callable[[list[dict[str, Any]]], bool], timeout: float = 120
+    ) -> None:
+        """Block until ``done(accepted events)`` holds, woken by each request as it
+        arrives (for a receiver fed by another process; no polling)."""
+        while not done(self.accepted):
+            self.arrived.get(timeout=timeout)
 
     @property
     def accepted(self) -> list[dict[str, Any]]:
@@ -74,6 +84,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 headers["x-answered"] = "2xx" if 200 <= status < 300 else str(status)
                 receiver.requests.append(Delivery(headers, body))
+            receiver.arrived.put(receiver.requests[-1])
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -130,12 +141,8 @@ def clock() -> Clock:
     return Clock()
 
 
-def seed_deals(
-    store: GraphStore, workspace: str, deal_ids: list[str], *, start: datetime | None = None
-) -> datetime:
-    """Deals with a champion and a CFO (the decision-maker) nobody has met; returns the
-    instant the facts start at."""
-    start = start or utcnow() - timedelta(days=5)
+def seed_bundle(workspace: str, deal_ids: list[str], *, start: datetime) -> Bundle:
+    """Deals with a champion and a CFO (the decision-maker) nobody has met."""
     book = ExampleBuilder(workspace=workspace)
     book.account("acc", "Acme")
     book.team_member(REP, "Rep")
@@ -152,8 +159,13 @@ def seed_deals(
         )
         book.influences(f"{deal_id}-champ", f"{deal_id}-cfo", 0.8, at=start)
         deal.met(f"{deal_id}-champ", at=start + timedelta(days=1), team=[REP])
-    store.import_bundle(workspace=workspace, bundle=book.bundle())
-    return start
+    return book.bundle()
+
+
+def seed_deals(store: GraphStore, workspace: str, deal_ids: list[str]) -> None:
+    """:func:`seed_bundle`'s deals, from five days ago, written to the store."""
+    bundle = seed_bundle(workspace, deal_ids, start=utcnow() - timedelta(days=5))
+    store.import_bundle(workspace=workspace, bundle=bundle)
 
 
 def subscribe(
