@@ -9,7 +9,15 @@ from datetime import timedelta
 
 from graphsvc.alerts.sender import SmtpSender
 from graphsvc.config import Settings
-from graphsvc.domain.models import Channel, Interaction, utcnow
+from graphsvc.domain.models import (
+    Channel,
+    Interaction,
+    Membership,
+    MembershipEnd,
+    Role,
+    Stance,
+    utcnow,
+)
 from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.events import deal_events
 from graphsvc.webhooks.repository import WebhookRepository
@@ -240,3 +248,58 @@ def test_a_subscription_failing_for_three_days_is_disabled_and_its_owner_told(
     later = worker.tick(now=first_failure + timedelta(hours=80))
     assert later.notified == [] and len(receiver.requests) == requests
     assert len(smtp_server.received) == 1
+
+
+def test_support_and_decision_maker_changes_and_a_flag_time_raises(
+    store: GraphStore, hook_settings: Settings, workspace: str, receiver: Receiver, clock: Clock
+) -> None:
+    seed_deals(store, workspace, ["d1"])
+    subscribe(store, hook_settings, workspace, receiver.url)
+    worker = _worker(store, hook_settings, workspace)
+    worker.tick(now=clock.now())
+    # The champion turns against us: support falls through at least one step.
+    store.record_memberships(
+        workspace=workspace,
+        memberships=[
+            Membership(
+                deal_id="d1",
+                stakeholder_id="d1-champ",
+                role=Role.champion,
+                stance=Stance.blocker,
+                at=utcnow(),
+            )
+        ],
+    )
+    worker.tick(now=clock.now())
+    [support] = [e for e in receiver.accepted if e["type"] == "deal.support_changed"]
+    assert support["data"]["support"]["direction"] == "down"
+    assert support["data"]["support"]["level"] < support["data"]["support"]["previous_level"]
+    # The decision-maker leaves the committee: the engine's best guess (unconfirmed) is
+    # the champion now.
+    store.end_memberships(
+        workspace=workspace,
+        ends=[MembershipEnd(deal_id="d1", stakeholder_id="d1-cfo", at=utcnow())],
+    )
+    worker.tick(now=clock.now())
+    [changed] = [e for e in receiver.accepted if e["type"] == "deal.decision_maker_changed"]
+    assert changed["data"]["previous_decision_maker_id"] == "d1-cfo"
+    assert changed["data"]["decision_maker"]["stakeholder_id"] == "d1-champ"
+    assert changed["data"]["decision_maker"]["confirmed"] is False
+    # No write for 40 days: STALE is raised by time alone, once.
+    before = len(receiver.accepted)
+    worker.tick(now=clock.advance(timedelta(days=40)))
+    stale = [
+        e
+        for e in receiver.accepted[before:]
+        if e["type"] == "deal.risk_raised" and e["data"]["flag"]["code"] == "STALE"
+    ]
+    assert len(stale) == 1
+    for _ in range(2):  # later rounds (other flags may move with time) raise it no more
+        worker.tick(now=clock.advance(timedelta(days=1)))
+    assert [
+        e
+        for e in receiver.accepted
+        if e["type"] == "deal.risk_raised" and e["data"]["flag"]["code"] == "STALE"
+    ] == stale
+    ids = [e["id"] for e in receiver.accepted]
+    assert len(ids) == len(set(ids))
