@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from graphsvc.config import Settings
-from graphsvc.domain.models import Bundle, Role, Stance, utcnow
+from graphsvc.domain.models import Bundle, Interaction, Role, Stance, utcnow
 from graphsvc.examples import ExampleBuilder
 from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.schemas import EventType, WebhookCreate, WebhookCreated
@@ -182,6 +182,25 @@ def subscribe(
         created_by="test",
     )
     return created
+
+
+def meeting(deal_id: str, channel: str = "meeting") -> dict[str, Any]:
+    """The rep meets the deal's CFO now (an interaction as the API takes it)."""
+    return {
+        "id": f"{deal_id}-met-cfo",
+        "deal_id": deal_id,
+        "at": utcnow().isoformat(),
+        "channel": channel,
+        "stakeholder_ids": [f"{deal_id}-cfo"],
+        "team_member_emails": [REP],
+    }
+
+
+def meet_cfo(store: GraphStore, workspace: str, deal_id: str, channel: str = "meeting") -> str:
+    """Record :func:`meeting` in the store; returns the interaction's id."""
+    interaction = Interaction.model_validate(meeting(deal_id, channel))
+    store.interactions.record(workspace=workspace, interactions=[interaction])
+    return interaction.id
 
 
 def cfo_cleared(events: list[dict[str, Any]], deal_id: str) -> list[dict[str, Any]]:

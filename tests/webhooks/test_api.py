@@ -11,10 +11,9 @@ from datetime import timedelta
 import pytest
 
 from graphsvc.alerts.sender import SmtpSender
-from graphsvc.domain.models import Channel, Interaction, utcnow
 from graphsvc.webhooks.worker import DeliveryWorker
 from tests.api.conftest import Api
-from tests.webhooks.conftest import OWNER, REP, Clock, Receiver, seed_deals
+from tests.webhooks.conftest import OWNER, Clock, Receiver, meet_cfo, seed_deals
 
 BODY = {"events": ["deal.risk_raised", "deal.risk_cleared"], "owner_email": OWNER}
 
@@ -110,19 +109,7 @@ def test_the_delivery_log_pages_and_redelivery(
         hook = client.post("/v1/webhooks", json={**BODY, "url": receiver.url}).json()
         worker.tick(now=clock.now())
         receiver.status = 500
-        api.store.interactions.record(
-            workspace=workspace,
-            interactions=[
-                Interaction(
-                    id="met-cfo",
-                    deal_id="d1",
-                    at=utcnow(),
-                    channel=Channel.call,
-                    stakeholder_ids=["d1-cfo"],
-                    team_member_emails=[REP],
-                )
-            ],
-        )
+        meet_cfo(api.store, workspace, "d1", channel="call")
         for _ in range(4):  # four failed attempts, each after the previous one's wait
             worker.tick(now=clock.advance(timedelta(hours=1, minutes=1)))
         receiver.status = 200

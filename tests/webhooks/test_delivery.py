@@ -10,39 +10,28 @@ from datetime import timedelta
 from graphsvc.alerts.sender import SmtpSender
 from graphsvc.config import Settings
 from graphsvc.domain.models import (
-    Channel,
-    Interaction,
     Membership,
     MembershipEnd,
     Role,
     Stance,
     utcnow,
 )
+from graphsvc.services.versioned import NO_CONDITION
 from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.events import deal_events
 from graphsvc.webhooks.repository import WebhookRepository
 from graphsvc.webhooks.service import WebhookService
 from graphsvc.webhooks.worker import DeliveryWorker
 from tests.alerts.conftest import SmtpServer
-from tests.webhooks.conftest import OWNER, REP, Clock, Receiver, cfo_cleared, seed_deals, subscribe
-
-
-def _meet_cfo(store: GraphStore, workspace: str, deal_id: str) -> str:
-    interaction_id = f"{deal_id}-met-cfo"
-    store.interactions.record(
-        workspace=workspace,
-        interactions=[
-            Interaction(
-                id=interaction_id,
-                deal_id=deal_id,
-                at=utcnow(),
-                channel=Channel.meeting,
-                stakeholder_ids=[f"{deal_id}-cfo"],
-                team_member_emails=[REP],
-            )
-        ],
-    )
-    return interaction_id
+from tests.webhooks.conftest import (
+    OWNER,
+    Clock,
+    Receiver,
+    cfo_cleared,
+    meet_cfo,
+    seed_deals,
+    subscribe,
+)
 
 
 def _worker(
@@ -70,7 +59,7 @@ def test_a_change_is_delivered_once_and_signed(
     first = worker.tick(now=clock.now())
     assert first.leader and first.events == 0  # the baseline: old news is no event
     assert receiver.requests == []
-    _meet_cfo(store, workspace, "d1")
+    meet_cfo(store, workspace, "d1")
     report = worker.tick(now=clock.now())
     assert report.delivered >= 1
     cleared = cfo_cleared(receiver.accepted, "d1")
@@ -106,12 +95,12 @@ def test_a_failing_receiver_that_recovers_gets_every_event_once_in_order(
     worker = _worker(store, hook_settings, workspace)
     worker.tick(now=clock.now())
     receiver.status = 503
-    met = _meet_cfo(store, workspace, "d1")
+    met = meet_cfo(store, workspace, "d1")
     first = worker.tick(now=clock.now())
     assert first.events >= 1 and first.delivered == 0 and first.failed_attempts >= 1
     # A later change of the same deal waits behind the first one.
     store.interactions.delete(workspace=workspace, interaction_id=met)
-    _meet_cfo(store, workspace, "d2")
+    meet_cfo(store, workspace, "d2")
     second = worker.tick(now=clock.now())
     assert second.events >= 2
     d1_requests = [r for r in receiver.requests if r.event["data"]["deal"]["id"] == "d1"]
@@ -145,7 +134,7 @@ def test_a_restart_in_the_middle_loses_no_event(
     crashed = _worker(store, hook_settings, workspace, holder="process-a")
     crashed.tick(now=clock.now())
     receiver.status = 500
-    _meet_cfo(store, workspace, "d1")
+    meet_cfo(store, workspace, "d1")
     assert crashed.tick(now=clock.now()).events >= 1
     # The process dies without giving the lease up; the next one waits for it to expire.
     restarted = _worker(store, hook_settings, workspace, holder="process-b")
@@ -168,7 +157,7 @@ def test_raising_the_same_events_twice_writes_them_once(
     subscribe(store, hook_settings, workspace, receiver.url)
     worker = _worker(store, hook_settings, workspace)
     worker.tick(now=clock.now())
-    _meet_cfo(store, workspace, "d1")
+    meet_cfo(store, workspace, "d1")
     repository = WebhookRepository(store.runner)
     now = clock.now()
     risk = next(r for r in worker.kept.risks(workspace=workspace, at=now) if r.deal_id == "d1")
@@ -227,7 +216,7 @@ def test_a_subscription_failing_for_three_days_is_disabled_and_its_owner_told(
     worker = _worker(store, settings, workspace)
     worker.tick(now=clock.now())
     receiver.status = 500
-    _meet_cfo(store, workspace, "d1")
+    meet_cfo(store, workspace, "d1")
     first_failure = clock.now()
     worker.tick(now=first_failure)
     for hours in (1, 24, 48, 71):
@@ -248,6 +237,12 @@ def test_a_subscription_failing_for_three_days_is_disabled_and_its_owner_told(
     later = worker.tick(now=first_failure + timedelta(hours=80))
     assert later.notified == [] and len(receiver.requests) == requests
     assert len(smtp_server.received) == 1
+    # Its owner re-enables it once the receiver works: it starts afresh.
+    written = service.update(
+        workspace=workspace, webhook_id=hook.id, patch={"active": True}, condition=NO_CONDITION
+    )
+    assert written.record.active and written.record.failing_since is None
+    assert written.record.disabled_at is None
 
 
 def test_support_and_decision_maker_changes_and_a_flag_time_raises(

@@ -10,14 +10,13 @@ import os
 import signal
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from graphsvc.domain.models import utcnow
 from tests.api.test_processes import ServeProcess, create_key
-from tests.webhooks.conftest import OWNER, REP, Receiver, cfo_cleared, seed_bundle
+from tests.webhooks.conftest import OWNER, Receiver, cfo_cleared, meeting, seed_bundle
 
 pytestmark = pytest.mark.slow
 
@@ -46,17 +45,6 @@ def serve_env(
     return values
 
 
-def _meeting(deal_id: str) -> dict[str, Any]:
-    return {
-        "id": f"{deal_id}-met-cfo",
-        "deal_id": deal_id,
-        "at": utcnow().isoformat(),
-        "channel": "meeting",
-        "stakeholder_ids": [f"{deal_id}-cfo"],
-        "team_member_emails": [REP],
-    }
-
-
 def test_a_killed_and_restarted_serve_loses_no_event(
     serve_env: dict[str, str], workspace: str, receiver: Receiver
 ) -> None:
@@ -83,7 +71,7 @@ def test_a_killed_and_restarted_serve_loses_no_event(
             assert client.post("/v1/import", json={"team_members": []}).status_code == 200
             receiver.wait_until(lambda events: any(e["type"] == "import.completed" for e in events))
             receiver.status = 503
-            assert client.post("/v1/interactions", json=_meeting("d1")).status_code == 201
+            assert client.post("/v1/interactions", json=meeting("d1")).status_code == 201
             receiver.wait_until(
                 lambda _: any(r.event["type"] == "deal.risk_cleared" for r in receiver.requests)
             )
@@ -98,7 +86,7 @@ def test_a_killed_and_restarted_serve_loses_no_event(
         restarted.wait_ready()
         receiver.wait_until(lambda events: len(cfo_cleared(events, "d1")) == 1)
         with httpx.Client(base_url=restarted.url, headers=headers, timeout=60) as client:
-            assert client.post("/v1/interactions", json=_meeting("d2")).status_code == 201
+            assert client.post("/v1/interactions", json=meeting("d2")).status_code == 201
         receiver.wait_until(lambda events: len(cfo_cleared(events, "d2")) == 1)
     finally:
         restarted.stop()

@@ -24,24 +24,17 @@ from graphsvc.web.repository import WebRepository
 from graphsvc.web.schemas import EditRequest
 from graphsvc.webhooks.worker import DeliveryWorker
 from tests.api.conftest import Api
-from tests.webhooks.conftest import REP, Clock, Receiver, cfo_cleared, seed_deals, subscribe
+from tests.webhooks.conftest import (
+    REP,
+    Clock,
+    Receiver,
+    cfo_cleared,
+    meeting,
+    seed_deals,
+    subscribe,
+)
 
 GRAPHSVC = str(Path(sys.executable).with_name("graphsvc"))
-
-
-def _meeting_bundle(deal_id: str) -> dict[str, object]:
-    return {
-        "interactions": [
-            {
-                "id": f"{deal_id}-met-cfo",
-                "deal_id": deal_id,
-                "at": utcnow().isoformat(),
-                "channel": "meeting",
-                "stakeholder_ids": [f"{deal_id}-cfo"],
-                "team_member_emails": [REP],
-            }
-        ]
-    }
 
 
 def _cli_env(store: GraphStore, backend: str, request: pytest.FixtureRequest) -> dict[str, str]:
@@ -79,13 +72,12 @@ def test_api_cli_import_and_web_changes_each_raise_their_event_once(
     )
     worker.tick(now=clock.now())
     with api.client(api.key(workspace, "write")) as client:
-        meeting = _meeting_bundle("d-api")["interactions"][0]  # type: ignore[index]
-        recorded = client.post("/v1/interactions", json=meeting)
+        recorded = client.post("/v1/interactions", json=meeting("d-api"))
         assert recorded.status_code == 201, recorded.text
-        imported = client.post("/v1/import", json=_meeting_bundle("d-import"))
+        imported = client.post("/v1/import", json={"interactions": [meeting("d-import")]})
         assert imported.status_code == 200, imported.text
     bundle_file = tmp_path / "meeting.json"
-    bundle_file.write_text(json.dumps(_meeting_bundle("d-cli")), encoding="utf-8")
+    bundle_file.write_text(json.dumps({"interactions": [meeting("d-cli")]}), encoding="utf-8")
     cli = subprocess.run(
         [GRAPHSVC, "import", str(bundle_file), "--workspace", workspace],
         env=_cli_env(store, backend, request),
