@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,12 +185,15 @@ def deal_events(
     )
 
 
-def baseline(risks: Sequence[DealRisk], *, step: float) -> list[DealEvents]:
-    """Each deal's state with no events: what was true before anyone subscribed."""
+def baseline(
+    risks: Sequence[DealRisk], states: Mapping[str, EventedState], *, step: float
+) -> list[DealEvents]:
+    """Each deal's current state with no events (from the generation it is at): what
+    is true when a workspace's first subscription starts is no news."""
     return [
         DealEvents(
             deal_id=r.deal_id,
-            previous_gen=EMPTY_GEN,
+            previous_gen=states[r.deal_id].gen if r.deal_id in states else EMPTY_GEN,
             state=state_of(r, step=step),
             rev=0,
             events=[],

@@ -112,6 +112,12 @@ class WebhookRepository:
     def has_baseline(self, *, workspace: str) -> bool:
         return bool(self.runner.read("webhook_baseline_get", {"ws": workspace}))
 
+    def baseline_workspaces(self) -> list[str]:
+        return sorted(r["ws"] for r in self.runner.read("webhook_baseline_list", {}))
+
+    def clear_baseline(self, *, workspace: str) -> None:
+        self.runner.write("webhook_baseline_clear", {"ws": workspace})
+
     def set_baseline(self, *, workspace: str, now: int) -> None:
         self.runner.write("webhook_baseline_set", {"ws": workspace, "now": now})
 

@@ -153,6 +153,11 @@ class DeliveryWorker:
         active = self.repository.active_workspaces()
         if self.workspaces is not None:
             active = [w for w in active if w in self.workspaces]
+        for workspace in self.repository.baseline_workspaces():
+            if workspace not in active and (
+                self.workspaces is None or workspace in self.workspaces
+            ):
+                self.repository.clear_baseline(workspace=workspace)
         for workspace in active:
             report.events += self.raise_events(workspace=workspace, now=moment)
             self._deliver(workspace, now_ms, report)
@@ -182,9 +187,10 @@ class DeliveryWorker:
         risks = self.kept.risks(workspace=workspace, at=now)
         states = self.repository.deal_states(workspace=workspace)
         if not self.repository.has_baseline(workspace=workspace):
-            # What was true before anyone subscribed is no news: record it silently.
-            fresh = [r for r in risks if r.deal_id not in states]
-            self._emit(workspace, [d.row(workspace) for d in baseline(fresh, step=step)], now_ms)
+            # What is true when the first subscription starts is no news: record it
+            # silently (also over states kept from an earlier run of subscriptions).
+            rows = [d.row(workspace) for d in baseline(risks, states, step=step)]
+            self._emit(workspace, rows, now_ms)
             self.repository.set_baseline(workspace=workspace, now=now_ms)
             return 0
         rows = []

@@ -298,3 +298,22 @@ def test_support_and_decision_maker_changes_and_a_flag_time_raises(
     ] == stale
     ids = [e["id"] for e in receiver.accepted]
     assert len(ids) == len(set(ids))
+
+
+def test_after_a_time_without_subscriptions_events_start_afresh(
+    store: GraphStore, hook_settings: Settings, workspace: str, receiver: Receiver, clock: Clock
+) -> None:
+    seed_deals(store, workspace, ["d1", "d2"])
+    first = subscribe(store, hook_settings, workspace, receiver.url)
+    worker = _worker(store, hook_settings, workspace)
+    worker.tick(now=clock.now())
+    service = WebhookService(store=store, settings=hook_settings)
+    service.delete(workspace=workspace, webhook_id=first.id, condition=NO_CONDITION)
+    worker.tick(now=clock.now())
+    meet_cfo(store, workspace, "d1")  # nobody listens: no news for the next subscriber
+    subscribe(store, hook_settings, workspace, receiver.url)
+    assert worker.tick(now=clock.now()).events == 0
+    meet_cfo(store, workspace, "d2")
+    worker.tick(now=clock.now())
+    assert cfo_cleared(receiver.accepted, "d1") == []
+    assert len(cfo_cleared(receiver.accepted, "d2")) == 1
