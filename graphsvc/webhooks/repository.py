@@ -190,8 +190,8 @@ class WebhookRepository:
         )
         return [r["id"] for r in rows]
 
-    def unnotified(self, *, workspace: str) -> list[dict[str, Any]]:
-        return [dict(r["props"]) for r in self.runner.read("webhook_unnotified", {"ws": workspace})]
+    def unnotified(self) -> list[dict[str, Any]]:
+        return [dict(r["props"]) for r in self.runner.read("webhook_unnotified", {})]
 
     def mark_notified(self, *, key: str, disabled_at: int, now: int) -> None:
         self.runner.write(

@@ -158,10 +158,12 @@ class DeliveryWorker:
                 self.workspaces is None or workspace in self.workspaces
             ):
                 self.repository.clear_baseline(workspace=workspace)
+        started = time.monotonic()
         for workspace in active:
             report.events += self.raise_events(workspace=workspace, now=moment)
-            self._deliver(workspace, now_ms, report)
+            self._deliver(workspace, now_ms, started, report)
             self._disable_failing(workspace, now_ms, report)
+        self._tell_owners(now_ms, report)
         return report
 
     run_once = tick
@@ -218,7 +220,7 @@ class DeliveryWorker:
 
     # -- delivery
 
-    def _deliver(self, workspace: str, now_ms: int, report: TickReport) -> None:
+    def _deliver(self, workspace: str, now_ms: int, started: float, report: TickReport) -> None:
         lanes: dict[tuple[str, str], list[PendingDelivery]] = {}
         for pending in self.repository.pending(workspace=workspace, limit=_PENDING_READ):
             lanes.setdefault((pending.webhook_key, pending.lane), []).append(pending)
@@ -228,7 +230,10 @@ class DeliveryWorker:
                 if pending.next_at > now_ms:
                     break  # the lane's oldest is not due: the later ones wait behind it
                 if time.monotonic() - renewed > self.settings.webhook_lease_seconds / 3:
-                    if not self._take_lease(now_ms):
+                    # Renewed from the time the tick has taken so far (``now`` is the
+                    # tick's start).
+                    elapsed_ms = round((time.monotonic() - started) * 1000)
+                    if not self._take_lease(now_ms + elapsed_ms):
                         return  # another process took over
                     renewed = time.monotonic()
                 if not self._attempt(pending, now_ms, report):
@@ -306,7 +311,15 @@ class DeliveryWorker:
             now=now_ms,
             reason=f"deliveries failed for {self.settings.webhook_disable_after_days:g} days",
         )
-        waiting = self.repository.unnotified(workspace=workspace)
+
+    def _tell_owners(self, now_ms: int, report: TickReport) -> None:
+        """E-mail the owners of disabled subscriptions not told yet (a failed send is
+        tried again at the next tick, also once the workspace has no active one)."""
+        waiting = [
+            webhook
+            for webhook in self.repository.unnotified()
+            if self.workspaces is None or webhook["ws"] in self.workspaces
+        ]
         if not waiting:
             return
         try:

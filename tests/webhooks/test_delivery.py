@@ -317,3 +317,35 @@ def test_after_a_time_without_subscriptions_events_start_afresh(
     worker.tick(now=clock.now())
     assert cfo_cleared(receiver.accepted, "d1") == []
     assert len(cfo_cleared(receiver.accepted, "d2")) == 1
+
+
+def test_an_owner_not_reachable_when_disabled_is_told_at_a_later_tick(
+    store: GraphStore,
+    hook_settings: Settings,
+    workspace: str,
+    receiver: Receiver,
+    smtp_server: SmtpServer,
+    clock: Clock,
+) -> None:
+    mail_down = hook_settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_port": 9, "alerts_send_attempts": 1}
+    )
+    seed_deals(store, workspace, ["d1"])
+    hook = subscribe(store, mail_down, workspace, receiver.url)
+    worker = _worker(store, mail_down, workspace, holder="this-process")
+    worker.tick(now=clock.now())
+    receiver.status = 500
+    meet_cfo(store, workspace, "d1")
+    first_failure = clock.now()
+    worker.tick(now=first_failure)
+    disabled = worker.tick(now=first_failure + timedelta(days=3, seconds=1))
+    assert disabled.disabled == [hook.id] and disabled.notified == []
+    # The mail server is back; the workspace has no active subscription any more.
+    mail_up = mail_down.model_copy(
+        update={"smtp_host": smtp_server.host, "smtp_port": smtp_server.port}
+    )
+    worker = _worker(store, mail_up, workspace, holder="this-process")
+    told = worker.tick(now=first_failure + timedelta(days=3, minutes=1))
+    assert told.notified == [hook.id]
+    assert [m.rcpt_tos for m in smtp_server.received] == [[OWNER]]
+    assert worker.tick(now=first_failure + timedelta(days=3, minutes=2)).notified == []
