@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
 import graphsvc
+from graphsvc.alerts.sender import SmtpSender
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api import (
     accounts,
@@ -29,6 +30,7 @@ from graphsvc.api import (
     lines,
     risks,
     stakeholders,
+    webhooks,
 )
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Services
@@ -45,6 +47,7 @@ from graphsvc.keys import KeyRepository
 from graphsvc.maps.views import router as maps_router
 from graphsvc.store.repository import GraphStore
 from graphsvc.web import mount_web
+from graphsvc.webhooks.worker import DeliveryWorker, lease_name
 
 API_ROUTERS = (
     accounts.router,
@@ -60,6 +63,7 @@ API_ROUTERS = (
     maps_router,
     batches.router,
     changes.router,
+    webhooks.router,
 )
 
 
@@ -85,9 +89,24 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if services.store is None:
             opened = await run_in_threadpool(GraphStore.open, settings)
             _wire(services, opened, metrics)
+        # A served store delivers webhooks from this process too (a lease in the store
+        # picks one process of those serving it); a store handed in (tests) does not.
+        worker = None
+        if services.owns_store and settings.webhook_worker and services.store is not None:
+            worker = DeliveryWorker(
+                store=services.store,
+                settings=settings,
+                mailer=lambda: SmtpSender(settings),
+                workspaces=settings.webhook_workspaces or None,
+                # Processes serving the same workspaces share one lease.
+                lease_name=lease_name(settings.webhook_workspaces),
+            )
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
             if services.owns_store and services.store is not None:
                 await run_in_threadpool(services.store.close)
                 services.store = None

@@ -148,6 +148,54 @@ class Settings(BaseSettings):
     alerts_workspaces: list[str] = Field(default_factory=lambda: ["default"])
     smtp_ca_file: Path | None = None
 
+    # --- webhooks out (graphsvc/webhooks) -------------------------------------------
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Allow webhook URLs that resolve to loopback, private or link-local "
+        "addresses (tests, on-premises receivers).",
+    )
+    webhook_support_step: float = Field(
+        default=0.1,
+        gt=0,
+        le=1,
+        description="`deal.support_changed` fires when a deal's support share crosses a "
+        "multiple of this step.",
+    )
+    webhook_worker: bool = Field(
+        default=True,
+        description="`graphsvc serve` runs the webhook delivery worker (one process of "
+        "all those serving the store delivers at a time).",
+    )
+    webhook_workspaces: list[str] = Field(
+        default_factory=list,
+        description="The workspaces whose webhooks this server delivers (empty: all).",
+    )
+    webhook_poll_seconds: float = Field(
+        default=10.0, gt=0, description="How often the delivery worker looks for work."
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long the delivering process holds the lease without renewing it.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="How long one delivery may take (connect and answer)."
+    )
+    webhook_retry_hours: float = Field(
+        default=24.0, gt=0, description="How long a failing delivery is retried, then given up."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0, gt=0, description="The first retry's wait; each next one doubles."
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="The longest wait between two retries."
+    )
+    webhook_disable_after_days: float = Field(
+        default=3.0,
+        gt=0,
+        description="A subscription failing this long is disabled and its owner told.",
+    )
+
     @model_validator(mode="after")
     def _weights_are_usable(self) -> Settings:
         if min(self.weight_authority, self.weight_network, self.weight_rating) < 0:

@@ -36,7 +36,7 @@ HEADER = b"idempotency-key"
 _KEPT_HEADERS = frozenset({"content-type", "location", "etag", "link"})
 _NOT_RUN = frozenset({401, 403, 429})
 # Responses that hold a secret shown once: never stored.
-_SECRET_PATHS = ("/v1/keys",)
+_SECRET_PATHS = ("/v1/keys", "/v1/webhooks")
 _PURGE_EVERY_SECONDS = 600.0
 
 

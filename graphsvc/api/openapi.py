@@ -71,6 +71,10 @@ TAGS: list[dict[str, str]] = [
         "name": "changes",
         "description": "The changes feed: what changed since a cursor, so a CRM pulls deltas.",
     },
+    {
+        "name": "webhooks",
+        "description": "Signed events about deals and imports, POSTed to subscribed URLs.",
+    },
     {"name": "operations", "description": "Health and readiness probes."},
 ]
 

@@ -15,13 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graphsvc.domain.models import Bundle
+from graphsvc.domain.models import Bundle, to_ms, utcnow
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.imports import hubspot, salesforce_export
 from graphsvc.imports.exports import CrmExport, ExportFiles, gc_paused
 from graphsvc.imports.salesforce import parse_contact_roles_csv
 from graphsvc.imports.sync import ExportImportReport, import_export
 from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
+from graphsvc.store.webhook_outbox import record_workspace_event
 
 
 @dataclass
@@ -71,7 +72,23 @@ def import_bundle(
     if max_items is not None and bundle.item_count() > max_items:
         raise _too_many(bundle.item_count(), max_items)
     counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle, by=actor)
-    return ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
+    summary = ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
+    _announce(store, workspace, {"format": "bundle", **summary.as_dict()})
+    return summary
+
+
+def _announce(store: GraphStore, workspace: str, report: dict[str, Any]) -> None:
+    """The ``import.completed`` webhook event of a successful import (nothing is kept
+    when no subscription wants it); warnings are counted, not listed."""
+    if isinstance(report.get("warnings"), list):
+        report = {**report, "warnings": len(report["warnings"])}
+    record_workspace_event(
+        store.runner,
+        workspace=workspace,
+        event_type="import.completed",
+        created_ms=to_ms(utcnow()),
+        data={"import": report},
+    )
 
 
 def bundle_from_json(data: Any, *, max_items: int | None = None) -> Bundle:
@@ -203,6 +220,8 @@ def import_export_files(
         if step is not None:
             step("reading")
         export = read_export(files)
-        return import_export(
+        report = import_export(
             store=store, workspace=workspace, export=export, step=step, actor=actor
         )
+    _announce(store, workspace, report.as_dict())
+    return report

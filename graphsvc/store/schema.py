@@ -40,6 +40,14 @@ class NodeLabel(StrEnum):
     tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
     deal_result = "DealResult"  # graphsvc/analysis/results: a deal's kept analysis result
     note = "Note"  # store/notes: a dated note on a person of a deal, with its author
+    # graphsvc/webhooks: subscriptions, the outbox and its delivery log.
+    webhook = "Webhook"  # a subscription, by workspace + id
+    webhook_event = "WebhookEvent"  # an event, by its (deterministic) id
+    webhook_delivery = "WebhookDelivery"  # an event to send to one subscription
+    webhook_attempt = "WebhookAttempt"  # one try of a delivery: the delivery log
+    webhook_deal_state = "WebhookDealState"  # what was last evented of a deal
+    webhook_workspace = "WebhookWorkspace"  # a workspace's evented states are recorded
+    webhook_lease = "WebhookLease"  # which process delivers
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -61,6 +69,10 @@ INDEXES: list[tuple[str, str]] = [
     # The changes feed scans a workspace's records of each kind.
     (NodeLabel.account.value, "ws"),
     (NodeLabel.tombstone.value, "ws"),
+    (NodeLabel.webhook.value, "ws"),  # a workspace's subscriptions
+    (NodeLabel.webhook_delivery.value, "pending_ws"),  # what is left to deliver
+    (NodeLabel.webhook_attempt.value, "webhook_key"),  # a subscription's delivery log
+    (NodeLabel.webhook_deal_state.value, "ws"),  # the evented states of a workspace
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -85,4 +97,11 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.tombstone.value, ("key",)),
     (NodeLabel.deal_result.value, ("key",)),  # the deal's key: one kept result per deal
     (NodeLabel.note.value, ("key",)),
+    (NodeLabel.webhook.value, ("key",)),
+    (NodeLabel.webhook_event.value, ("key",)),
+    (NodeLabel.webhook_delivery.value, ("key",)),
+    (NodeLabel.webhook_attempt.value, ("key",)),
+    (NodeLabel.webhook_deal_state.value, ("key",)),
+    (NodeLabel.webhook_workspace.value, ("ws",)),
+    (NodeLabel.webhook_lease.value, ("name",)),
 ]

@@ -17,8 +17,8 @@ def _every_read(client: httpx.Client, ids: dict[str, str], api: Api) -> str:
     """The text of every GET route of the API for these ids."""
     texts = []
     for method, path in v1_routes(api):
-        if method != "GET" or "key_id" in path:
-            continue
+        if method != "GET" or "key_id" in path or "webhook_id" in path:
+            continue  # keys and webhooks hold no one's personal data
         url = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
         r = client.get(url, params={"as_of": "2026-01-10T00:00:00Z"} if "{" in path else None)
         assert r.status_code < 500, (path, r.text)

@@ -74,6 +74,13 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/v1/interactions/batch"): {
         "items": [{"deal_id": "{deal_id}", "at": "2026-03-01T00:00:00Z", "channel": "call"}]
     },
+    ("POST", "/v1/webhooks"): {
+        "url": "https://93.184.216.34/hooks",
+        "events": ["deal.risk_raised"],
+        "owner_email": "b@us.example",
+    },
+    ("PATCH", "/v1/webhooks/{webhook_id}"): {"description": "Mine now"},
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): {},
 }
 
 # Routes that take no id of A (or upsert the id in the caller's own workspace), with the
@@ -87,6 +94,8 @@ NOT_404: dict[tuple[str, str], int] = {
     ("GET", "/v1/keys"): 200,
     ("GET", "/v1/changes"): 200,
     ("POST", "/v1/keys"): 201,
+    ("GET", "/v1/webhooks"): 200,
+    ("POST", "/v1/webhooks"): 201,
     # Batches answer per item: B's own account is written, A's references are errors.
     ("POST", "/v1/accounts/batch"): 207,
     ("POST", "/v1/deals/batch"): 207,
@@ -145,6 +154,12 @@ def two_workspaces(api: Api, workspace: str) -> dict[str, Any]:
     with api.client(api.key(ws_b)) as b_client:
         seed_deal(b_client, prefix="b-")
     a_key_id = api.keys.list(workspace=ws_a)[0].id
+    hooks = []
+    for ws in (ws_a, ws_b):
+        with api.client(api.key(ws, "admin")) as admin:
+            hooks.append(admin.post("/v1/webhooks", json=BODIES[("POST", "/v1/webhooks")]))
+            assert hooks[-1].status_code == 201, hooks[-1].text
+    hook = hooks[0]
     path_ids = {
         "account_id": ids["account"],
         "deal_id": ids["deal"],
@@ -153,6 +168,8 @@ def two_workspaces(api: Api, workspace: str) -> dict[str, Any]:
         "manager_id": ids["people"][0],
         "key_id": a_key_id,
         "interaction_id": ids["interaction"],
+        "webhook_id": hook.json()["id"],
+        "delivery_id": "evt_0",
     }
     return {"a": ws_a, "b": ws_b, "ids": path_ids, "seeded": ids}
 

@@ -99,6 +99,9 @@ def env(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> dict[st
             "GRAPHSVC_ENVIRONMENT": "test",
             "GRAPHSVC_LOG_LEVEL": "INFO",
             "GRAPHSVC_EMBEDDED_IDLE_SECONDS": "5",
+            # The Neo4j store is shared with the webhook tests, which drive their own
+            # delivery workers: these servers deliver nothing.
+            "GRAPHSVC_WEBHOOK_WORKER": "false",
         }
     )
     if backend == "neo4j":

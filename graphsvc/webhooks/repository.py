@@ -1,0 +1,211 @@
+"""The webhooks' store access: subscriptions, evented deal states, the outbox's
+deliveries, the delivery log and the delivery lease (``queries/webhook_*.cypher``, one
+idempotent statement each, through the store's runner)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphsvc.store.codecs import KEY_SEPARATOR, node_key
+from graphsvc.webhooks.events import EventedState
+
+LEASE_NAME = "delivery"
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    key: str
+    webhook_key: str
+    lane: str
+    event_id: str
+    event_type: str
+    next_at: int
+    attempts: int
+    first_at: int
+    url: str
+    secret: str
+    body: str
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    delivery_key: str
+    attempt: int
+    at: int
+    status: str  # the delivery's status after it: delivered, pending or failed
+    next_at: int
+    ok: bool
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+
+
+def webhook_key(workspace: str, webhook_id: str) -> str:
+    return node_key(workspace, webhook_id)
+
+
+def delivery_key(workspace: str, webhook_id: str, event_id: str) -> str:
+    return webhook_key(workspace, webhook_id) + KEY_SEPARATOR + event_id
+
+
+class WebhookRepository:
+    def __init__(self, runner: Any) -> None:
+        self.runner = runner
+
+    # -- subscriptions
+
+    def create(self, *, workspace: str, webhook_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        rows = self.runner.write(
+            "webhook_create",
+            {
+                "key": webhook_key(workspace, webhook_id),
+                "ws": workspace,
+                "id": webhook_id,
+                **fields,
+            },
+        )
+        return dict(rows[0]["props"])
+
+    def get(self, *, workspace: str, webhook_id: str) -> dict[str, Any] | None:
+        rows = self.runner.read("webhook_get", {"key": webhook_key(workspace, webhook_id)})
+        return dict(rows[0]["props"]) if rows else None
+
+    def in_workspace(self, *, workspace: str) -> list[dict[str, Any]]:
+        return [dict(r["props"]) for r in self.runner.read("webhook_list", {"ws": workspace})]
+
+    def update(
+        self, *, workspace: str, webhook_id: str, expect: int | None, fields: dict[str, Any]
+    ) -> tuple[bool, dict[str, Any]] | None:
+        rows = self.runner.write(
+            "webhook_update",
+            {"key": webhook_key(workspace, webhook_id), "expect": expect, **fields},
+        )
+        return (bool(rows[0]["ok"]), dict(rows[0]["props"])) if rows else None
+
+    def delete(
+        self, *, workspace: str, webhook_id: str, expect: int | None, now: int
+    ) -> bool | None:
+        rows = self.runner.write(
+            "webhook_delete",
+            {"key": webhook_key(workspace, webhook_id), "expect": expect, "now": now},
+        )
+        return bool(rows[0]["ok"]) if rows else None
+
+    def active_workspaces(self) -> list[str]:
+        return sorted(r["ws"] for r in self.runner.read("webhook_active_workspaces", {}))
+
+    # -- evented deal states and the outbox
+
+    def deal_states(self, *, workspace: str) -> dict[str, EventedState]:
+        return {
+            row["deal_id"]: EventedState(
+                flags=tuple(row.get("flags") or ()),
+                bucket=row.get("bucket"),
+                dm=row.get("dm"),
+                gen=int(row.get("gen") or 0),
+            )
+            for row in self.runner.read("webhook_deal_states", {"ws": workspace})
+        }
+
+    def has_baseline(self, *, workspace: str) -> bool:
+        return bool(self.runner.read("webhook_baseline_get", {"ws": workspace}))
+
+    def baseline_workspaces(self) -> list[str]:
+        return sorted(r["ws"] for r in self.runner.read("webhook_baseline_list", {}))
+
+    def clear_baseline(self, *, workspace: str) -> None:
+        self.runner.write("webhook_baseline_clear", {"ws": workspace})
+
+    def set_baseline(self, *, workspace: str, now: int) -> None:
+        self.runner.write("webhook_baseline_set", {"ws": workspace, "now": now})
+
+    def emit(self, *, workspace: str, rows: Sequence[dict[str, Any]], now: int) -> None:
+        self.runner.write(
+            "webhook_emit", {"ws": workspace, "sep": KEY_SEPARATOR, "now": now, "deals": rows}
+        )
+
+    def pending(self, *, workspace: str, limit: int) -> list[PendingDelivery]:
+        rows = self.runner.read("webhook_deliveries_pending", {"ws": workspace, "limit": limit})
+        return [
+            PendingDelivery(
+                key=r["key"],
+                webhook_key=r["webhook_key"],
+                lane=r["lane"],
+                event_id=r["event_id"],
+                event_type=r["type"],
+                next_at=int(r["next_at"]),
+                attempts=int(r["attempts"]),
+                first_at=int(r["first_at"]),
+                url=r["url"],
+                secret=r["secret"],
+                body=r["body"],
+            )
+            for r in rows
+        ]
+
+    def record_attempt(self, record: AttemptRecord) -> bool:
+        rows = self.runner.write(
+            "webhook_attempt_record",
+            {
+                "key": record.delivery_key,
+                "sep": KEY_SEPARATOR,
+                "attempt": record.attempt,
+                "at": record.at,
+                "status": record.status,
+                "next_at": record.next_at,
+                "ok": record.ok,
+                "status_code": record.status_code,
+                "duration_ms": record.duration_ms,
+                "error": record.error,
+            },
+        )
+        return bool(rows) and int(rows[0]["recorded"]) > 0
+
+    def attempts_page(
+        self, *, key: str, after: tuple[int, str] | None, limit: int
+    ) -> list[tuple[dict[str, Any], str | None]]:
+        rows = self.runner.read(
+            "webhook_attempts_page",
+            {
+                "webhook_key": key,
+                "after_at": after[0] if after else None,
+                "after_key": after[1] if after else None,
+                "limit": limit,
+            },
+        )
+        return [(dict(r["props"]), r.get("delivery_status")) for r in rows]
+
+    def redeliver(self, *, key: str, now: int) -> dict[str, Any] | None:
+        rows = self.runner.write("webhook_redeliver", {"key": key, "now": now})
+        return dict(rows[0]) if rows else None
+
+    # -- failing subscriptions
+
+    def disable_failing(self, *, workspace: str, cutoff: int, now: int, reason: str) -> list[str]:
+        rows = self.runner.write(
+            "webhook_disable_failing",
+            {"ws": workspace, "cutoff": cutoff, "now": now, "reason": reason},
+        )
+        return [r["id"] for r in rows]
+
+    def unnotified(self) -> list[dict[str, Any]]:
+        return [dict(r["props"]) for r in self.runner.read("webhook_unnotified", {})]
+
+    def mark_notified(self, *, key: str, disabled_at: int, now: int) -> None:
+        self.runner.write(
+            "webhook_mark_notified", {"key": key, "disabled_at": disabled_at, "now": now}
+        )
+
+    # -- the delivery lease
+
+    def take_lease(self, *, name: str, holder: str, now: int, expires_at: int) -> bool:
+        rows = self.runner.write(
+            "webhook_lease_take",
+            {"name": name, "holder": holder, "now": now, "expires_at": expires_at},
+        )
+        return bool(rows and rows[0]["ours"])
+
+    def release_lease(self, *, name: str, holder: str) -> None:
+        self.runner.write("webhook_lease_release", {"name": name, "holder": holder})

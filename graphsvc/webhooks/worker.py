@@ -1,0 +1,360 @@
+"""The delivery worker: raises deal events from the kept analysis results into the
+store's outbox, delivers them signed, retries with backoff, logs every attempt and
+disables subscriptions that keep failing (telling their owners).
+
+``graphsvc serve`` runs one in a background thread of every API process; a lease kept
+in the store (one conditional statement: taken when free, expired or already ours,
+renewed at every tick, given up at shutdown) lets exactly one of them work at a time.
+Tests drive it with :meth:`DeliveryWorker.tick` and an explicit ``now``.
+
+Order: the outbox is read oldest event first, and per subscription and deal (a *lane*;
+import events share one lane) only the oldest pending delivery is sent; the next waits
+until it is delivered or given up. At least once: a delivery is marked only after the
+receiver's 2xx, so a crash in between sends it again (the event id lets the receiver
+de-duplicate).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.results import KeptResults
+from graphsvc.config import Settings
+from graphsvc.domain.models import to_ms, utcnow
+from graphsvc.store.repository import GraphStore
+from graphsvc.webhooks.events import EventedState, baseline, deal_events
+from graphsvc.webhooks.notify import disabled_notice
+from graphsvc.webhooks.repository import (
+    LEASE_NAME,
+    AttemptRecord,
+    PendingDelivery,
+    WebhookRepository,
+)
+from graphsvc.webhooks.sending import SendResult, post
+from graphsvc.webhooks.signing import SIGNATURE_HEADER, signature_header
+from graphsvc.webhooks.targets import Resolver, TargetRefused, resolve_target, system_resolve
+
+log = logging.getLogger("graphsvc.webhooks")
+
+_NEVER_EVENTED = EventedState(flags=(), bucket=None, dm=None)
+_EMIT_BATCH = 200
+_PENDING_READ = 1000
+_USER_AGENT = "graphsvc-webhooks/1"
+
+
+class MailOutcome(Protocol):
+    @property
+    def status(self) -> str:  # "sent", "rejected" or "failed" (to be tried again)
+        ...
+
+
+class MailSender(Protocol):
+    """What sends the owners' e-mails: the alerts' ``SmtpSender`` (handed in by the
+    entry points, which sit above both packages)."""
+
+    def send(self, message: EmailMessage) -> MailOutcome: ...
+
+
+Mailer = Callable[[], AbstractContextManager[MailSender]]
+
+
+@dataclass
+class TickReport:
+    """What one tick did (``leader``: it held the lease; else it did nothing)."""
+
+    leader: bool
+    events: int = 0
+    delivered: int = 0
+    failed_attempts: int = 0
+    given_up: int = 0
+    disabled: list[str] = field(default_factory=list)
+    notified: list[str] = field(default_factory=list)
+
+
+def retry_wait_ms(
+    attempt: int, *, base_seconds: float, max_seconds: float, rng: random.Random
+) -> int:
+    """The wait after failed attempt ``attempt``: exponential backoff (base * 2^(n-1),
+    capped) times a random factor in [0.5, 1), so failing receivers are not all
+    retried at once.
+
+    >>> waits = [retry_wait_ms(n, base_seconds=30, max_seconds=3600, rng=random.Random(1))
+    ...          for n in (1, 2, 8)]
+    >>> 15_000 <= waits[0] < 30_000, 30_000 <= waits[1] < 60_000, 1_800_000 <= waits[2] < 3_600_000
+    (True, True, True)
+    """
+    wait = min(base_seconds * 2 ** min(attempt - 1, 30), max_seconds)
+    return round(wait * (0.5 + 0.5 * rng.random()) * 1000)
+
+
+def lease_name(workspaces: Sequence[str]) -> str:
+    """The lease of the processes delivering ``workspaces`` (empty: all of them).
+
+    >>> lease_name([]), lease_name(["b", "a"])
+    ('delivery', 'delivery:a,b')
+    """
+    return LEASE_NAME + (":" + ",".join(sorted(workspaces)) if workspaces else "")
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        *,
+        store: GraphStore,
+        settings: Settings,
+        mailer: Mailer,
+        holder: str | None = None,
+        workspaces: Sequence[str] | None = None,
+        lease_name: str = LEASE_NAME,
+        rng: random.Random | None = None,
+        resolve: Resolver = system_resolve,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.repository = WebhookRepository(store.runner)
+        self.kept = KeptResults(store=store, params=AnalysisParams.from_settings(settings))
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # The jitter of retry waits; tests pass a seeded one.
+        self.rng = rng or random.Random()  # jitter, not a secret
+        self.resolve = resolve
+        self.clock = clock
+        self.mailer = mailer
+        # Only these workspaces (None: every one with an active subscription), under a
+        # lease of this name: the processes sharing a lease deliver one at a time.
+        self.workspaces = sorted(workspaces) if workspaces else None
+        self.lease_name = lease_name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- one tick
+
+    def tick(self, *, now: datetime | None = None) -> TickReport:
+        """Take (or renew) the lease; if ours: raise new events, deliver what is due, and
+        disable subscriptions failing for too long."""
+        moment = now or self.clock()
+        now_ms = to_ms(moment)
+        if not self._take_lease(now_ms):
+            return TickReport(leader=False)
+        report = TickReport(leader=True)
+        active = self.repository.active_workspaces()
+        if self.workspaces is not None:
+            active = [w for w in active if w in self.workspaces]
+        for workspace in self.repository.baseline_workspaces():
+            if workspace not in active and (
+                self.workspaces is None or workspace in self.workspaces
+            ):
+                self.repository.clear_baseline(workspace=workspace)
+        started = time.monotonic()
+        for workspace in active:
+            report.events += self.raise_events(workspace=workspace, now=moment)
+            self._deliver(workspace, now_ms, started, report)
+            self._disable_failing(workspace, now_ms, report)
+        self._tell_owners(now_ms, report)
+        return report
+
+    run_once = tick
+
+    def _take_lease(self, now_ms: int) -> bool:
+        expires = now_ms + round(self.settings.webhook_lease_seconds * 1000)
+        return self.repository.take_lease(
+            name=self.lease_name, holder=self.holder, now=now_ms, expires_at=expires
+        )
+
+    def release(self) -> None:
+        """Give the lease up (another process takes it at its next tick)."""
+        self.repository.release_lease(name=self.lease_name, holder=self.holder)
+
+    # -- events
+
+    def raise_events(self, *, workspace: str, now: datetime) -> int:
+        """Compare each open deal's current result with what was last evented of it and
+        write the differences as events (with their deliveries); returns how many."""
+        now_ms = to_ms(now)
+        step = self.settings.webhook_support_step
+        revision = self.store.workspace_revision(workspace=workspace)
+        risks = self.kept.risks(workspace=workspace, at=now)
+        states = self.repository.deal_states(workspace=workspace)
+        if not self.repository.has_baseline(workspace=workspace):
+            # What is true when the first subscription starts is no news: record it
+            # silently (also over states kept from an earlier run of subscriptions).
+            rows = [d.row(workspace) for d in baseline(risks, states, step=step)]
+            self._emit(workspace, rows, now_ms)
+            self.repository.set_baseline(workspace=workspace, now=now_ms)
+            return 0
+        rows = []
+        count = 0
+        for risk in risks:
+            found = deal_events(
+                workspace=workspace,
+                risk=risk,
+                before=states.get(risk.deal_id, _NEVER_EVENTED),
+                rev=revision,
+                step=step,
+                created_ms=now_ms,
+            )
+            if found is not None:
+                rows.append(found.row(workspace))
+                count += len(found.events)
+        self._emit(workspace, rows, now_ms)
+        return count
+
+    def _emit(self, workspace: str, rows: list[dict[str, object]], now_ms: int) -> None:
+        for start in range(0, len(rows), _EMIT_BATCH):
+            self.repository.emit(
+                workspace=workspace, rows=rows[start : start + _EMIT_BATCH], now=now_ms
+            )
+
+    # -- delivery
+
+    def _deliver(self, workspace: str, now_ms: int, started: float, report: TickReport) -> None:
+        lanes: dict[tuple[str, str], list[PendingDelivery]] = {}
+        for pending in self.repository.pending(workspace=workspace, limit=_PENDING_READ):
+            lanes.setdefault((pending.webhook_key, pending.lane), []).append(pending)
+        renewed = time.monotonic()
+        for queue in lanes.values():
+            for pending in queue:
+                if pending.next_at > now_ms:
+                    break  # the lane's oldest is not due: the later ones wait behind it
+                if time.monotonic() - renewed > self.settings.webhook_lease_seconds / 3:
+                    # Renewed from the time the tick has taken so far (``now`` is the
+                    # tick's start).
+                    elapsed_ms = round((time.monotonic() - started) * 1000)
+                    if not self._take_lease(now_ms + elapsed_ms):
+                        return  # another process took over
+                    renewed = time.monotonic()
+                if not self._attempt(pending, now_ms, report):
+                    break
+
+    def _attempt(self, pending: PendingDelivery, now_ms: int, report: TickReport) -> bool:
+        """Send one delivery and record the attempt; whether the lane may go on."""
+        result = self._send(pending, now_ms)
+        attempt = pending.attempts + 1
+        window_ms = round(self.settings.webhook_retry_hours * 3600 * 1000)
+        if result.ok:
+            status, next_at = "delivered", now_ms
+            report.delivered += 1
+        elif now_ms - pending.first_at >= window_ms:
+            status, next_at = "failed", now_ms
+            report.given_up += 1
+        else:
+            status, next_at = "pending", now_ms + self._backoff_ms(attempt)
+        if not result.ok:
+            report.failed_attempts += 1
+        self.repository.record_attempt(
+            AttemptRecord(
+                delivery_key=pending.key,
+                attempt=attempt,
+                at=now_ms,
+                status=status,
+                next_at=next_at,
+                ok=result.ok,
+                status_code=result.status_code,
+                duration_ms=result.duration_ms,
+                error=result.error,
+            )
+        )
+        # A given-up delivery no longer holds its lane back.
+        return status != "pending"
+
+    def _backoff_ms(self, attempt: int) -> int:
+        return retry_wait_ms(
+            attempt,
+            base_seconds=self.settings.webhook_retry_base_seconds,
+            max_seconds=self.settings.webhook_retry_max_seconds,
+            rng=self.rng,
+        )
+
+    def _send(self, pending: PendingDelivery, now_ms: int) -> SendResult:
+        try:
+            target = resolve_target(
+                pending.url,
+                allow_private=self.settings.webhook_allow_private_targets,
+                resolve=self.resolve,
+            )
+        except TargetRefused as exc:
+            return SendResult(False, None, 0, f"refused target: {exc.message}")
+        body = pending.body.encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": _USER_AGENT,
+            "X-Graphsvc-Event": pending.event_type,
+            "X-Graphsvc-Event-Id": pending.event_id,
+            SIGNATURE_HEADER: signature_header(
+                secret=pending.secret, body=body, timestamp=now_ms // 1000
+            ),
+        }
+        return post(
+            target, body=body, headers=headers, timeout=self.settings.webhook_timeout_seconds
+        )
+
+    # -- failing subscriptions
+
+    def _disable_failing(self, workspace: str, now_ms: int, report: TickReport) -> None:
+        cutoff = now_ms - round(self.settings.webhook_disable_after_days * 86_400_000)
+        report.disabled += self.repository.disable_failing(
+            workspace=workspace,
+            cutoff=cutoff,
+            now=now_ms,
+            reason=f"deliveries failed for {self.settings.webhook_disable_after_days:g} days",
+        )
+
+    def _tell_owners(self, now_ms: int, report: TickReport) -> None:
+        """E-mail the owners of disabled subscriptions not told yet (a failed send is
+        tried again at the next tick, also once the workspace has no active one)."""
+        waiting = [
+            webhook
+            for webhook in self.repository.unnotified()
+            if self.workspaces is None or webhook["ws"] in self.workspaces
+        ]
+        if not waiting:
+            return
+        try:
+            with self.mailer() as sender:
+                for webhook in waiting:
+                    outcome = sender.send(disabled_notice(webhook, settings=self.settings))
+                    if outcome.status == "failed":
+                        continue  # told at a later tick
+                    self.repository.mark_notified(
+                        key=webhook["key"], disabled_at=webhook["disabled_at"], now=now_ms
+                    )
+                    report.notified.append(webhook["id"])
+        except Exception:  # the mail server is down or refuses us: tell them next tick
+            log.exception("could not tell the owners of disabled webhooks")
+
+    # -- the background thread of `graphsvc serve`
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="graphsvc-webhooks", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a store hiccup must not end the worker: try again later
+                log.exception("webhook delivery tick failed")
+            self._stop.wait(self.settings.webhook_poll_seconds)
+
+    def stop(self) -> None:
+        """Finish the current tick, stop, and give the lease up."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.settings.webhook_timeout_seconds * 3 + 30)
+        try:
+            self.release()
+        except Exception:  # the store may be closing already: the lease expires anyway
+            log.warning("could not release the webhook delivery lease", exc_info=True)
