@@ -1,17 +1,19 @@
 """``/v1/deals/{deal_id}/committee``: who sits on a deal's buying committee, and how.
 
 Every change is recorded as a new fact effective ``at`` (default now); ending a
-membership keeps its history. Rules (the deal and the stakeholder must exist, ending
-needs a membership in effect): :class:`graphsvc.services.CommitteeService`.
+membership keeps its history. A seat's ``ETag`` is its version (it changes with every
+fact recorded about it); ``If-Match`` and ``If-None-Match: *`` make a write
+conditional on it. Rules (the deal and the stakeholder must exist, ending needs a
+membership in effect): :class:`graphsvc.services.CommitteeService`.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from graphsvc.api.conditional import JsonBodyOnly
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
 from graphsvc.api.deps import Committee, ReadKey, WriteKey
-from graphsvc.api.errors import BODY_ERRORS, error_responses
+from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import AsOf, DealId, EndAt, StakeholderId
 from graphsvc.api.schemas import (
     CommitteeMember,
@@ -57,7 +59,7 @@ def get_committee(
     "/{stakeholder_id}",
     response_model=MembershipOut,
     summary="Put a stakeholder on the committee, or change their part",
-    responses=BODY_ERRORS,
+    responses=WRITE_ERRORS,
 )
 def put_member(
     deal_id: DealId,
@@ -65,6 +67,7 @@ def put_member(
     body: MembershipIn,
     principal: WriteKey,
     committee: Committee,
+    condition: WriteCondition,
 ) -> Response:
     recorded = committee.record(
         workspace=principal.workspace,
@@ -72,31 +75,37 @@ def put_member(
         stakeholder_id=stakeholder_id,
         part=body,
         at=body.at,
+        condition=condition,
     )
-    return render(
-        MembershipOut(
-            deal_id=deal_id,
-            stakeholder_id=stakeholder_id,
-            **body.model_dump(exclude={"at"}),
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+    seat = MembershipOut(
+        deal_id=deal_id,
+        stakeholder_id=stakeholder_id,
+        **body.model_dump(exclude={"at"}),
+        at=recorded.at,
+        outcome=recorded.outcome,
     )
+    return render_recorded(seat, recorded.tag)
 
 
 @router.delete(
     "/{stakeholder_id}",
     response_model=EndedOut,
     summary="End a stakeholder's membership at `at` (default now)",
+    responses=error_responses(400, 412),
 )
 def end_member(
     deal_id: DealId,
     stakeholder_id: StakeholderId,
     principal: WriteKey,
     committee: Committee,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
     result = committee.end(
-        workspace=principal.workspace, deal_id=deal_id, stakeholder_id=stakeholder_id, at=at
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        stakeholder_id=stakeholder_id,
+        at=at,
+        condition=condition,
     )
     return render(EndedOut(ended=result.ended, at=result.at))

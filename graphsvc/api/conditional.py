@@ -114,6 +114,13 @@ def render_written(model: BaseModel, written: Written[Any], *, at: str) -> Respo
     return response
 
 
+def render_recorded(model: BaseModel, tag: str) -> Response:
+    """A recorded fact (a committee seat, a line) with its pair's version as ``ETag``."""
+    response = render(model)
+    response.headers["ETag"] = etag(tag)
+    return response
+
+
 def location(*segments: str) -> str:
     """A path of percent-encoded segments (``/`` inside an id included)."""
     return "/" + "/".join(quote(segment, safe="") for segment in segments)

@@ -1,8 +1,9 @@
 """Influence lines (who sways whom) and reporting lines between stakeholders.
 
 Recording a line again changes its strength from ``at``; ending one keeps its history.
-Rules (both ends must exist, ending needs a line in effect):
-:class:`graphsvc.services.LineService`.
+A line's ``ETag`` is its version (it changes with every fact recorded about it);
+``If-Match`` and ``If-None-Match: *`` make a write conditional on it. Rules (both ends
+must exist, ending needs a line in effect): :class:`graphsvc.services.LineService`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from graphsvc.api.conditional import JsonBodyOnly
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
 from graphsvc.api.deps import Lines, WriteKey
-from graphsvc.api.errors import BODY_ERRORS, error_responses
+from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import EndAt, StakeholderId
 from graphsvc.api.schemas import (
     EndedOut,
@@ -23,6 +24,7 @@ from graphsvc.api.schemas import (
     ReportsToIn,
     render,
 )
+from graphsvc.services.facts import Ended
 
 router = APIRouter(
     prefix="/v1/stakeholders/{stakeholder_id}",
@@ -30,13 +32,18 @@ router = APIRouter(
     dependencies=[JsonBodyOnly],
     responses=error_responses(401, 403, 404, 413, 422),
 )
+_END_ERRORS = error_responses(400, 412)
+
+
+def _ended(result: Ended) -> Response:
+    return render(EndedOut(ended=result.ended, at=result.at))
 
 
 @router.put(
     "/influences/{target_id}",
     response_model=InfluenceOut,
     summary="Record that this stakeholder influences the target",
-    responses=BODY_ERRORS,
+    responses=WRITE_ERRORS,
 )
 def put_influence(
     stakeholder_id: StakeholderId,
@@ -44,6 +51,7 @@ def put_influence(
     body: InfluenceIn,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
 ) -> Response:
     recorded = lines.record_influence(
         workspace=principal.workspace,
@@ -51,47 +59,52 @@ def put_influence(
         target_id=target_id,
         strength=body.strength,
         at=body.at,
+        condition=condition,
     )
-    return render(
-        InfluenceOut(
-            source_id=stakeholder_id,
-            target_id=target_id,
-            strength=body.strength,
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+    line = InfluenceOut(
+        source_id=stakeholder_id,
+        target_id=target_id,
+        strength=body.strength,
+        at=recorded.at,
+        outcome=recorded.outcome,
     )
+    return render_recorded(line, recorded.tag)
 
 
 @router.delete(
     "/influences/{target_id}",
     response_model=EndedOut,
     summary="End an influence line at `at` (default now)",
+    responses=_END_ERRORS,
 )
 def end_influence(
     stakeholder_id: StakeholderId,
     target_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = lines.end_influence(
-        workspace=principal.workspace, source_id=stakeholder_id, target_id=target_id, at=at
+    ws = principal.workspace
+    return _ended(
+        lines.end_influence(
+            workspace=ws, source_id=stakeholder_id, target_id=target_id, at=at, condition=condition
+        )
     )
-    return render(EndedOut(ended=result.ended, at=result.at))
 
 
 @router.put(
     "/reports-to/{manager_id}",
     response_model=ReportingOut,
     summary="Record that this stakeholder reports to the manager",
-    responses=BODY_ERRORS,
+    responses=WRITE_ERRORS,
 )
 def put_reports_to(
     stakeholder_id: StakeholderId,
     manager_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     body: Annotated[ReportsToIn | None, Body()] = None,
 ) -> Response:
     recorded = lines.record_reporting(
@@ -99,30 +112,38 @@ def put_reports_to(
         stakeholder_id=stakeholder_id,
         manager_id=manager_id,
         at=body.at if body else None,
+        condition=condition,
     )
-    return render(
-        ReportingOut(
-            stakeholder_id=stakeholder_id,
-            manager_id=manager_id,
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+    line = ReportingOut(
+        stakeholder_id=stakeholder_id,
+        manager_id=manager_id,
+        at=recorded.at,
+        outcome=recorded.outcome,
     )
+    return render_recorded(line, recorded.tag)
 
 
 @router.delete(
     "/reports-to/{manager_id}",
     response_model=EndedOut,
     summary="End a reporting line at `at` (default now)",
+    responses=_END_ERRORS,
 )
 def end_reports_to(
     stakeholder_id: StakeholderId,
     manager_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = lines.end_reporting(
-        workspace=principal.workspace, stakeholder_id=stakeholder_id, manager_id=manager_id, at=at
+    ws = principal.workspace
+    return _ended(
+        lines.end_reporting(
+            workspace=ws,
+            stakeholder_id=stakeholder_id,
+            manager_id=manager_id,
+            at=at,
+            condition=condition,
+        )
     )
-    return render(EndedOut(ended=result.ended, at=result.at))
