@@ -75,10 +75,17 @@ class Settings(BaseSettings):
         default=1200,
         ge=0,
         description="Requests an API key may send a minute (token bucket refill; 0: no "
-        "limit). Counted per API process.",
+        "limit). Counted in the store, across every API process.",
     )
     rate_limit_burst: int = Field(
         default=600, ge=1, description="Requests an API key may send at once (bucket size)."
+    )
+    rate_limit_namespace: str = Field(
+        default="graphsvc",
+        min_length=1,
+        max_length=100,
+        description="API processes on one store with the same namespace share their "
+        "rate-limit buckets (give each deployment sharing a database its own).",
     )
     auth_failure_limit_per_minute: float = Field(
         default=20,
