@@ -18,14 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.conditional import JsonBodyOnly, etag
 from graphsvc.api.deps import WriteKey, get_store
-from graphsvc.api.errors import BODY_ERRORS, ErrorBody, error_responses
+from graphsvc.api.errors import ErrorBody
 from graphsvc.api.schemas import _Out, render
 from graphsvc.domain.models import Account, Deal, Interaction, Stakeholder
 from graphsvc.services.batches import BATCH_LIMIT, BatchKind, BatchResult, BatchService, ItemStatus
 
-router = APIRouter(
-    dependencies=[JsonBodyOnly], responses={**error_responses(401, 403, 413, 422), **BODY_ERRORS}
-)
+router = APIRouter(dependencies=[JsonBodyOnly])
 
 
 def _items(model: type[BaseModel]) -> Any:

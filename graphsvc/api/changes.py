@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from graphsvc.api.deps import ReadKey, get_store, services_of
-from graphsvc.api.errors import error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import Limit
 from graphsvc.api.schemas import IsoTime, _Out, render
 from graphsvc.domain.models import from_ms
 from graphsvc.services.changes import ChangeService
 
-router = APIRouter(tags=["changes"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["changes"])
 
 
 class Entity(StrEnum):

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Response
 
 from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
 from graphsvc.api.deps import Committee, ReadKey, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import AsOf, DealId, EndAt, StakeholderId
 from graphsvc.api.schemas import (
     CommitteeMember,
@@ -29,7 +28,6 @@ router = APIRouter(
     prefix="/v1/deals/{deal_id}/committee",
     tags=["committee"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -59,7 +57,6 @@ def get_committee(
     "/{stakeholder_id}",
     response_model=MembershipOut,
     summary="Put a stakeholder on the committee, or change their part",
-    responses=WRITE_ERRORS,
 )
 def put_member(
     deal_id: DealId,
@@ -91,7 +88,6 @@ def put_member(
     "/{stakeholder_id}",
     response_model=EndedOut,
     summary="End a stakeholder's membership at `at` (default now)",
-    responses=error_responses(400, 412),
 )
 def end_member(
     deal_id: DealId,

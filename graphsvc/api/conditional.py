@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import Body, Depends, Header, Request, Response
 from pydantic import BaseModel
 
+from graphsvc.api.openapi import raises
 from graphsvc.api.schemas import render
 from graphsvc.errors import BadRequest, UnsupportedMediaType
 from graphsvc.services.versioned import Condition, Written
@@ -87,7 +88,7 @@ def write_condition(if_match: IfMatch = None, if_none_match: IfNoneMatch = None)
     return Condition(if_match=matches, if_none_match_any=none_match_any)
 
 
-WriteCondition = Annotated[Condition, Depends(write_condition)]
+WriteCondition = Annotated[Condition, Depends(raises(write_condition, 400, 412))]
 
 
 def render_read(model: BaseModel, tag: str, if_none_match: str | None) -> Response:
@@ -154,7 +155,7 @@ def require_json_body(request: Request) -> None:
         )
 
 
-JsonBodyOnly = Depends(require_json_body)
+JsonBodyOnly = Depends(raises(require_json_body, 415))
 
 MergePatch = Annotated[
     dict[str, Any],

@@ -16,7 +16,6 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import Deals, ReadKey, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
@@ -26,7 +25,6 @@ router = APIRouter(
     prefix="/v1/deals",
     tags=["deals"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -34,7 +32,7 @@ router = APIRouter(
     "/{deal_id}",
     response_model=DealOut,
     summary="Create or update a deal",
-    responses={201: {"model": DealOut, "description": "Created"}, **WRITE_ERRORS},
+    responses={201: {"model": DealOut, "description": "Created"}},
 )
 def put_deal(
     deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals, condition: WriteCondition
@@ -49,7 +47,6 @@ def put_deal(
     "/{deal_id}",
     response_model=DealOut,
     summary="Change some fields of a deal (JSON merge patch)",
-    responses=WRITE_ERRORS,
 )
 def patch_deal(
     deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals, condition: WriteCondition
@@ -78,7 +75,6 @@ def get_deal(
     status_code=204,
     response_class=Response,
     summary="Delete a deal",
-    responses=WRITE_ERRORS,
 )
 def delete_deal(
     deal_id: DealId, principal: WriteKey, deals: Deals, condition: WriteCondition

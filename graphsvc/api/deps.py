@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
+from graphsvc.api.openapi import raises
 from graphsvc.api.ratelimit import RateLimits
 from graphsvc.config import Settings
 from graphsvc.errors import Forbidden, StoreUnavailable, TooManyRequests, Unauthorized
@@ -188,6 +189,9 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
         return principal
 
     dependency.__name__ = f"require_{needed.value}_key"
+    # Any key may read: only a route that needs more can answer 403.
+    forbidden = () if needed == Scope.read else (403,)
+    raises(dependency, 401, 429, 503, *forbidden)
     return dependency
 
 

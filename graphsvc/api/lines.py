@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, Response
 
 from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
 from graphsvc.api.deps import Lines, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.params import EndAt, StakeholderId
 from graphsvc.api.schemas import (
     EndedOut,
@@ -30,9 +29,7 @@ router = APIRouter(
     prefix="/v1/stakeholders/{stakeholder_id}",
     tags=["lines"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
-_END_ERRORS = error_responses(400, 412)
 
 
 def _ended(result: Ended) -> Response:
@@ -43,7 +40,6 @@ def _ended(result: Ended) -> Response:
     "/influences/{target_id}",
     response_model=InfluenceOut,
     summary="Record that this stakeholder influences the target",
-    responses=WRITE_ERRORS,
 )
 def put_influence(
     stakeholder_id: StakeholderId,
@@ -75,7 +71,6 @@ def put_influence(
     "/influences/{target_id}",
     response_model=EndedOut,
     summary="End an influence line at `at` (default now)",
-    responses=_END_ERRORS,
 )
 def end_influence(
     stakeholder_id: StakeholderId,
@@ -97,7 +92,6 @@ def end_influence(
     "/reports-to/{manager_id}",
     response_model=ReportingOut,
     summary="Record that this stakeholder reports to the manager",
-    responses=WRITE_ERRORS,
 )
 def put_reports_to(
     stakeholder_id: StakeholderId,
@@ -127,7 +121,6 @@ def put_reports_to(
     "/reports-to/{manager_id}",
     response_model=EndedOut,
     summary="End a reporting line at `at` (default now)",
-    responses=_END_ERRORS,
 )
 def end_reports_to(
     stakeholder_id: StakeholderId,

@@ -205,23 +205,3 @@ class RateLimitHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_limits)
-
-
-def document_rate_limits(schema: dict[str, Any]) -> None:
-    """Document 429 on every operation that needs a key."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    headers = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
-    for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/v1/"):
-            continue
-        for operation in operations.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault(
-                    "429",
-                    {
-                        "description": "Too many requests for this key, or too many failed "
-                        "authentications from this address.",
-                        "headers": headers,
-                        "content": error,
-                    },
-                )
