@@ -97,6 +97,15 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Failed authentications a client address may make at once."
     )
 
+    # --- CRM imports ----------------------------------------------------------------------
+    hubspot_manager_property: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The HubSpot contact property (label or internal name) holding the "
+        "Record ID of the contact's manager; HubSpot has no standard one. When set and in "
+        "the export, reporting lines are imported from it.",
+    )
+
     # --- deal map links ----------------------------------------------------------------
     map_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     # A link that expires as it is made is a dead link: refuse the setting at start.
