@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition
 from graphsvc.api.deps import Committee, ReadKey, WriteKey
+from graphsvc.api.facts import end_fact, put_fact
 from graphsvc.api.params import AsOf, DealId, EndAt, StakeholderId
 from graphsvc.api.schemas import (
     CommitteeMember,
@@ -66,22 +67,16 @@ def put_member(
     committee: Committee,
     condition: WriteCondition,
 ) -> Response:
-    recorded = committee.record(
+    return put_fact(
+        committee.record,
+        MembershipOut,
         workspace=principal.workspace,
-        deal_id=deal_id,
-        stakeholder_id=stakeholder_id,
-        part=body,
-        at=body.at,
         condition=condition,
+        at=body.at,
+        ends={"deal_id": deal_id, "stakeholder_id": stakeholder_id},
+        arguments={"part": body},
+        shown=body.model_dump(exclude={"at"}),
     )
-    seat = MembershipOut(
-        deal_id=deal_id,
-        stakeholder_id=stakeholder_id,
-        **body.model_dump(exclude={"at"}),
-        at=recorded.at,
-        outcome=recorded.outcome,
-    )
-    return render_recorded(seat, recorded.tag)
 
 
 @router.delete(
@@ -97,11 +92,6 @@ def end_member(
     condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = committee.end(
-        workspace=principal.workspace,
-        deal_id=deal_id,
-        stakeholder_id=stakeholder_id,
-        at=at,
-        condition=condition,
-    )
-    return render(EndedOut(ended=result.ended, at=result.at))
+    ends = {"deal_id": deal_id, "stakeholder_id": stakeholder_id}
+    ws = principal.workspace
+    return end_fact(committee.end, workspace=ws, condition=condition, at=at, ends=ends)

@@ -12,8 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from graphsvc.api.conditional import JsonBodyOnly, WriteCondition, render_recorded
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition
 from graphsvc.api.deps import Lines, WriteKey
+from graphsvc.api.facts import end_fact, put_fact
 from graphsvc.api.params import EndAt, StakeholderId
 from graphsvc.api.schemas import (
     EndedOut,
@@ -21,19 +22,13 @@ from graphsvc.api.schemas import (
     InfluenceOut,
     ReportingOut,
     ReportsToIn,
-    render,
 )
-from graphsvc.services.facts import Ended
 
 router = APIRouter(
     prefix="/v1/stakeholders/{stakeholder_id}",
     tags=["lines"],
     dependencies=[JsonBodyOnly],
 )
-
-
-def _ended(result: Ended) -> Response:
-    return render(EndedOut(ended=result.ended, at=result.at))
 
 
 @router.put(
@@ -49,22 +44,15 @@ def put_influence(
     lines: Lines,
     condition: WriteCondition,
 ) -> Response:
-    recorded = lines.record_influence(
+    return put_fact(
+        lines.record_influence,
+        InfluenceOut,
         workspace=principal.workspace,
-        source_id=stakeholder_id,
-        target_id=target_id,
-        strength=body.strength,
-        at=body.at,
         condition=condition,
+        at=body.at,
+        ends={"source_id": stakeholder_id, "target_id": target_id},
+        arguments={"strength": body.strength},
     )
-    line = InfluenceOut(
-        source_id=stakeholder_id,
-        target_id=target_id,
-        strength=body.strength,
-        at=recorded.at,
-        outcome=recorded.outcome,
-    )
-    return render_recorded(line, recorded.tag)
 
 
 @router.delete(
@@ -80,12 +68,9 @@ def end_influence(
     condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
+    ends = {"source_id": stakeholder_id, "target_id": target_id}
     ws = principal.workspace
-    return _ended(
-        lines.end_influence(
-            workspace=ws, source_id=stakeholder_id, target_id=target_id, at=at, condition=condition
-        )
-    )
+    return end_fact(lines.end_influence, workspace=ws, condition=condition, at=at, ends=ends)
 
 
 @router.put(
@@ -101,20 +86,11 @@ def put_reports_to(
     condition: WriteCondition,
     body: Annotated[ReportsToIn | None, Body()] = None,
 ) -> Response:
-    recorded = lines.record_reporting(
-        workspace=principal.workspace,
-        stakeholder_id=stakeholder_id,
-        manager_id=manager_id,
-        at=body.at if body else None,
-        condition=condition,
+    ends = {"stakeholder_id": stakeholder_id, "manager_id": manager_id}
+    at, ws = (body.at if body else None), principal.workspace
+    return put_fact(
+        lines.record_reporting, ReportingOut, workspace=ws, condition=condition, at=at, ends=ends
     )
-    line = ReportingOut(
-        stakeholder_id=stakeholder_id,
-        manager_id=manager_id,
-        at=recorded.at,
-        outcome=recorded.outcome,
-    )
-    return render_recorded(line, recorded.tag)
 
 
 @router.delete(
@@ -130,13 +106,6 @@ def end_reports_to(
     condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
+    ends = {"stakeholder_id": stakeholder_id, "manager_id": manager_id}
     ws = principal.workspace
-    return _ended(
-        lines.end_reporting(
-            workspace=ws,
-            stakeholder_id=stakeholder_id,
-            manager_id=manager_id,
-            at=at,
-            condition=condition,
-        )
-    )
+    return end_fact(lines.end_reporting, workspace=ws, condition=condition, at=at, ends=ends)
