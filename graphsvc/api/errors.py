@@ -175,4 +175,3 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         }
         for code in codes
     }
-
