@@ -16,7 +16,10 @@ completed meeting.
 * ``full_import_cpu_s`` / ``delta_import_cpu_s``: CPU seconds of this process plus the
   FalkorDB server for each import: on a shared, busy machine these say what the
   wall-clock figures cannot.
-* ``batch_upsert_rps``: null: the per-record batch endpoint is another part of issue 14.
+* ``batch_upsert_rps``: items per second through ``POST /v1/stakeholders/batch`` of
+  ``graphsvc serve`` (its own process, on the imported store, rate limits off), 1,000
+  new people a request with per-item results (207), ``--batch-requests`` requests one
+  after another; ``batch_upsert_ms_p50`` is one request's time.
 
 Generating the zips is not timed. Prints progress, then as its last line one JSON object.
 
@@ -28,9 +31,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.client
 import io
 import json
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -41,14 +47,17 @@ from typing import Any
 
 import psutil
 from _meters import PeakMemory
+from api import Server, free_port  # the benchmark's graphsvc serve process
 
 from graphsvc.config import Environment, Settings
 from graphsvc.imports.exports import ExportFiles
 from graphsvc.imports.service import import_export_files
+from graphsvc.keys import KeyRepository
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
 
 CONTACTS, ACTIVITIES = 30, 20
+BATCH_ITEMS = 1000  # the batch endpoint's limit
 ROLES = [
     "Economic Decision Maker",
     "Decision Maker",
@@ -286,6 +295,48 @@ def generate(opportunities: int, *, seed: int, stamp: str, changed: set[int]) ->
     return buffer.getvalue(), rows
 
 
+def measure_batches(data_dir: Path, key: str, *, requests: int) -> dict[str, Any]:
+    """Items a second through the batch endpoint of a ``graphsvc serve`` process."""
+    env = {
+        **os.environ,
+        "GRAPHSVC_DATA_DIR": str(data_dir),
+        "GRAPHSVC_ENVIRONMENT": "test",
+        "GRAPHSVC_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    env.pop("NEO4J_URI", None)
+    port = free_port()
+    server = Server(env, port, 1)
+    try:
+        server.wait_ready()
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        connection.request("PUT", "/v1/accounts/batch-acc", '{"name": "Batch"}', headers)
+        created = connection.getresponse()
+        created.read()
+        assert created.status == 201, created.status
+        times: list[float] = []
+        for n in range(requests):
+            items = [
+                {"id": f"b{n}-{i}", "account_id": "batch-acc", "name": f"Person {n}-{i}"}
+                for i in range(BATCH_ITEMS)
+            ]
+            body = json.dumps({"items": items})
+            started = time.perf_counter()
+            connection.request("POST", "/v1/stakeholders/batch", body, headers)
+            response = connection.getresponse()
+            answer = json.loads(response.read())
+            times.append(time.perf_counter() - started)
+            assert response.status == 207 and answer["counts"]["created"] == BATCH_ITEMS, answer
+        connection.close()
+    finally:
+        server.stop()
+    return {
+        "batch_upsert_rps": round(requests * BATCH_ITEMS / sum(times)),
+        "batch_upsert_ms_p50": round(statistics.median(times) * 1000, 1),
+        "batch_items_per_request": BATCH_ITEMS,
+    }
+
+
 def cpu_seconds(procs: list[psutil.Process]) -> float:
     """User and system CPU seconds of the processes so far."""
     return sum(p.cpu_times().user + p.cpu_times().system for p in procs)
@@ -307,6 +358,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--changed-share", type=float, default=0.01)
     parser.add_argument("--batch-size", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--batch-requests", type=int, default=20)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     changed = set(
@@ -364,6 +416,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{delta.total('updated'):,}, ended {delta.total('ended'):,}",
             flush=True,
         )
+        key, _ = KeyRepository(store.runner).create(workspace="bench", scope="write")
+        store.close()
+        batch = measure_batches(data_dir, key, requests=args.batch_requests)
+        print(f"batch upserts: {batch}", flush=True)
     finally:
         store.close()
         embedded.stop(data_dir)
@@ -380,9 +436,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "delta_changed_opportunities": len(changed),
         "delta_written": {k: vars(v) for k, v in delta.by_kind.items()},
         "peak_rss_mb": round(meter.peak / 2**20),
-        "batch_upsert_rps": None,
-        "batch_upsert_note": "the per-record batch endpoint (POST /v1/<entity>/batch) is "
-        "another part of issue 14, not built here",
+        **batch,
     }
     print(json.dumps(figures))
     return figures

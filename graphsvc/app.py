@@ -38,9 +38,9 @@ from graphsvc.api.errors import error_response, install_error_handlers
 from graphsvc.api.idempotency import IdempotencyMiddleware, document_idempotency
 from graphsvc.api.metrics import CONTENT_TYPE_LATEST, Metrics, instrument_store
 from graphsvc.api.middleware import RequestContextMiddleware, configure_logging
-from graphsvc.api.openapi import operation_id, polish
+from graphsvc.api.openapi import document_errors, operation_id, polish
 from graphsvc.api.path_ids import PathIdMiddleware
-from graphsvc.api.ratelimit import RateLimitHeadersMiddleware, RateLimits, document_rate_limits
+from graphsvc.api.ratelimit import RateLimitHeadersMiddleware, RateLimits
 from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import Bundle
 from graphsvc.keys import KeyRepository
@@ -176,7 +176,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         components.setdefault("Bundle", bundle)
         batches.document_batches(schema)
         document_idempotency(schema)
-        document_rate_limits(schema)
+        document_errors(app.routes, schema)
         polish(schema)
         app.openapi_schema = schema
         return schema

@@ -75,10 +75,17 @@ class Settings(BaseSettings):
         default=1200,
         ge=0,
         description="Requests an API key may send a minute (token bucket refill; 0: no "
-        "limit). Counted per API process.",
+        "limit). Counted in the store, across every API process.",
     )
     rate_limit_burst: int = Field(
         default=600, ge=1, description="Requests an API key may send at once (bucket size)."
+    )
+    rate_limit_namespace: str = Field(
+        default="graphsvc",
+        min_length=1,
+        max_length=100,
+        description="API processes on one store with the same namespace share their "
+        "rate-limit buckets (give each deployment sharing a database its own).",
     )
     auth_failure_limit_per_minute: float = Field(
         default=20,
@@ -88,6 +95,15 @@ class Settings(BaseSettings):
     )
     auth_failure_burst: int = Field(
         default=20, ge=1, description="Failed authentications a client address may make at once."
+    )
+
+    # --- CRM imports ----------------------------------------------------------------------
+    hubspot_manager_property: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The HubSpot contact property (label or internal name) holding the "
+        "Record ID of the contact's manager; HubSpot has no standard one. When set and in "
+        "the export, reporting lines are imported from it.",
     )
 
     # --- deal map links ----------------------------------------------------------------

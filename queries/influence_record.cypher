@@ -3,6 +3,11 @@
 // membership_record.cypher; packed = "kind<$sep>at<$sep>seq<$sep>state<$sep>target_id".
 // A recorded fact sets arev (analysis-input revision) on every deal either person sits
 // on, in the same statement: their kept analysis results are then known stale.
+// A row may carry expect (a conditional write, one row): the pair's version tag (the
+// greatest seq of its facts, as text) that must still be current, or '' for "no
+// membership/line in effect as last recorded" (If-None-Match: *); otherwise nothing is
+// recorded and the row counts 'precondition_failed'. tags: each row's version tag after
+// the statement.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -12,23 +17,34 @@ UNWIND $rows AS row
 MATCH (a:Stakeholder {key: row.source_key})
 MATCH (b:Stakeholder {key: row.target_key})
 OPTIONAL MATCH (a)-[f:INFLUENCE_FACT]->(b)
-WHERE f.at <= row.at
 WITH rev, row, a, b, collect(f) AS facts
 WITH rev, row, a, b,
      reduce(best = null, x IN facts |
+       CASE WHEN x.at <= row.at AND (best IS NULL OR x.at > best.at OR
+                                     (x.at = best.at AND x.seq > best.seq))
+            THEN x ELSE best END) AS last,
+     reduce(best = null, x IN facts |
        CASE WHEN best IS NULL OR x.at > best.at OR (x.at = best.at AND x.seq > best.seq)
-            THEN x ELSE best END) AS last
-WITH rev, row, a, b,
+            THEN x ELSE best END) AS latest,
+     reduce(top = 0, x IN facts | CASE WHEN x.seq > top THEN x.seq ELSE top END) AS top
+WITH rev, row, a, b, last, top,
+     row.expect IS NOT NULL AND
+       CASE WHEN row.expect = '' THEN coalesce(latest.active, false)
+            ELSE toString(top) <> row.expect END AS refused
+WITH rev, row, a, b, top, refused,
      [(a)-[:MEMBER_FACT]->(d:Deal) | d] + [(b)-[:MEMBER_FACT]->(d:Deal) | d] AS touched,
-     CASE WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
+     CASE WHEN refused THEN 'precondition_failed'
+          WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
           WHEN last IS NOT NULL AND last.active THEN 'updated'
           WHEN row.active THEN 'created'
           ELSE 'unchanged' END AS outcome,
-     last IS NOT NULL AND last.at = row.at AND last.state = row.state AS repeated
-FOREACH (_ IN CASE WHEN repeated THEN [] ELSE [1] END |
+     refused OR (last IS NOT NULL AND last.at = row.at AND last.state = row.state)
+       AS kept
+FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
   CREATE (a)-[:INFLUENCE_FACT {at: row.at, seq: rev * 1000000 + row.i, recorded: timestamp(),
     by: row.by, active: row.active, state: row.state,
     packed: 'I' + $sep + toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
             row.state + $sep + b.id}]->(b))
-FOREACH (d IN CASE WHEN repeated THEN [] ELSE touched END | SET d.arev = rev)
-RETURN outcome, count(*) AS n
+FOREACH (d IN CASE WHEN kept THEN [] ELSE touched END | SET d.arev = rev)
+RETURN outcome, count(*) AS n,
+       collect(CASE WHEN kept THEN top ELSE rev * 1000000 + row.i END) AS tags

@@ -171,8 +171,12 @@ def neo4j_runner(neo4j_connection: Neo4jConnection) -> Iterator[Neo4jRunner]:
 
 @pytest.fixture
 def settings(session_settings: Settings) -> Settings:
-    """The session's settings; a copy, so a test may change fields freely."""
-    return session_settings.model_copy()
+    """The session's settings; a copy, so a test may change fields freely. Each test
+    has rate-limit buckets of its own (the store keeps them, and the Neo4j server may
+    outlive the session): its app instances share them, other tests' do not."""
+    return session_settings.model_copy(
+        update={"rate_limit_namespace": f"test-{uuid.uuid4().hex[:12]}"}
+    )
 
 
 @pytest.fixture(params=BACKENDS)

@@ -15,7 +15,7 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import Accounts, ReadKey, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
+from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AccountId
 from graphsvc.api.schemas import AccountIn, AccountOut
 
@@ -23,7 +23,6 @@ router = APIRouter(
     prefix="/v1/accounts",
     tags=["accounts"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 409, 413, 422),
 )
 
 
@@ -31,7 +30,7 @@ router = APIRouter(
     "/{account_id}",
     response_model=AccountOut,
     summary="Create or update an account",
-    responses={201: {"model": AccountOut, "description": "Created"}, **WRITE_ERRORS},
+    responses={201: {"model": AccountOut, "description": "Created"}},
 )
 def put_account(
     account_id: AccountId,
@@ -52,7 +51,6 @@ def put_account(
     "/{account_id}",
     response_model=AccountOut,
     summary="Change some fields of an account (JSON merge patch)",
-    responses=WRITE_ERRORS,
 )
 def patch_account(
     account_id: AccountId,
@@ -90,7 +88,7 @@ def get_account(
     status_code=204,
     response_class=Response,
     summary="Delete an account",
-    responses=WRITE_ERRORS,
+    responses=error_responses(409),  # deals or people still belong to it
 )
 def delete_account(
     account_id: AccountId, principal: WriteKey, accounts: Accounts, condition: WriteCondition

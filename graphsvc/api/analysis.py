@@ -35,15 +35,12 @@ from graphsvc.analysis.schemas import (
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
 from graphsvc.api.deps import Analysis, Cache, Principal, ReadKey
-from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, DealId, as_of_key
 from graphsvc.api.schemas import JSONBytes, to_json_bytes
 from graphsvc.domain.models import Instant, from_ms, to_ms, utcnow
 from graphsvc.errors import ValidationFailed
 
-router = APIRouter(
-    prefix="/v1/deals/{deal_id}", tags=["analysis"], responses=error_responses(401, 404, 422)
-)
+router = APIRouter(prefix="/v1/deals/{deal_id}", tags=["analysis"])
 
 
 _STEP = {

@@ -8,29 +8,22 @@ refused the batch because of another item's error, ``not_written``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.api.conditional import JsonBodyOnly, etag
-from graphsvc.api.deps import Principal, WriteKey, get_store
-from graphsvc.api.errors import BODY_ERRORS, ErrorBody, error_responses
+from graphsvc.api.deps import WriteKey, get_store
+from graphsvc.api.errors import ErrorBody
 from graphsvc.api.schemas import _Out, render
 from graphsvc.domain.models import Account, Deal, Interaction, Stakeholder
 from graphsvc.services.batches import BATCH_LIMIT, BatchKind, BatchResult, BatchService, ItemStatus
 
-router = APIRouter(
-    dependencies=[JsonBodyOnly], responses={**error_responses(401, 403, 413, 422), **BODY_ERRORS}
-)
-
-_ITEM_MODELS: dict[BatchKind, type[BaseModel]] = {
-    BatchKind.accounts: Account,
-    BatchKind.deals: Deal,
-    BatchKind.stakeholders: Stakeholder,
-    BatchKind.interactions: Interaction,
-}
+router = APIRouter(dependencies=[JsonBodyOnly])
 
 
 def _items(model: type[BaseModel]) -> Any:
@@ -53,22 +46,6 @@ def _items(model: type[BaseModel]) -> Any:
 class _BatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     all_or_none: bool = Field(default=False, description="One invalid item and nothing is written")
-
-
-class AccountBatchIn(_BatchIn):
-    items: _items(Account)  # type: ignore[valid-type]
-
-
-class DealBatchIn(_BatchIn):
-    items: _items(Deal)  # type: ignore[valid-type]
-
-
-class StakeholderBatchIn(_BatchIn):
-    items: _items(Stakeholder)  # type: ignore[valid-type]
-
-
-class InteractionBatchIn(_BatchIn):
-    items: _items(Interaction)  # type: ignore[valid-type]
 
 
 class BatchItemOut(_Out):
@@ -113,80 +90,69 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _run(
-    batches: BatchService,
-    principal: Principal,
-    kind: BatchKind,
-    items: list[Any],
-    all_or_none: bool,
-) -> Response:
-    result = await run_in_threadpool(
-        batches.upsert,
-        workspace=principal.workspace,
-        kind=kind,
-        items=items,
-        actor=principal.actor,
-        all_or_none=all_or_none,
+@dataclass(frozen=True)
+class _BatchRoute:
+    """One batch route: ``POST /v1/<kind>/batch`` of ``model`` records."""
+
+    kind: BatchKind
+    model: type[BaseModel]
+    summary: str
+
+    @property
+    def body(self) -> type[_BatchIn]:
+        # Named like the record (``DealBatchIn``): the name is a generated client's class.
+        return create_model(
+            f"{self.model.__name__}BatchIn", __base__=_BatchIn, items=(_items(self.model), ...)
+        )
+
+    def endpoint(self) -> Callable[..., Awaitable[Response]]:
+        kind = self.kind
+
+        async def batch(body: _BatchIn, principal: WriteKey, batches: Batches) -> Response:
+            result = await run_in_threadpool(
+                batches.upsert,
+                workspace=principal.workspace,
+                kind=kind,
+                items=body.items,  # type: ignore[attr-defined]
+                actor=principal.actor,
+                all_or_none=body.all_or_none,
+            )
+            return _render(result)
+
+        # The body's model is this route's own; FastAPI reads it from the annotation.
+        batch.__annotations__["body"] = self.body
+        return batch
+
+
+_ROUTES = (
+    _BatchRoute(BatchKind.accounts, Account, "Create or update up to 1,000 accounts"),
+    _BatchRoute(BatchKind.deals, Deal, "Create or update up to 1,000 deals"),
+    _BatchRoute(BatchKind.stakeholders, Stakeholder, "Create or update up to 1,000 stakeholders"),
+    _BatchRoute(
+        BatchKind.interactions,
+        Interaction,
+        "Record or update up to 1,000 interactions by their own ids",
+    ),
+)
+
+for _route in _ROUTES:
+    router.add_api_route(
+        f"/v1/{_route.kind.value}/batch",
+        _route.endpoint(),
+        methods=["POST"],
+        name=f"batch_{_route.kind.value}",
+        tags=[_route.kind.value],
+        status_code=207,
+        response_model=BatchOut,
+        responses=_RESPONSES,
+        summary=_route.summary,
     )
-    return _render(result)
-
-
-@router.post(
-    "/v1/accounts/batch",
-    tags=["accounts"],
-    status_code=207,
-    response_model=BatchOut,
-    responses=_RESPONSES,
-    summary="Create or update up to 1,000 accounts",
-)
-async def batch_accounts(body: AccountBatchIn, principal: WriteKey, batches: Batches) -> Response:
-    return await _run(batches, principal, BatchKind.accounts, body.items, body.all_or_none)
-
-
-@router.post(
-    "/v1/deals/batch",
-    tags=["deals"],
-    status_code=207,
-    response_model=BatchOut,
-    responses=_RESPONSES,
-    summary="Create or update up to 1,000 deals",
-)
-async def batch_deals(body: DealBatchIn, principal: WriteKey, batches: Batches) -> Response:
-    return await _run(batches, principal, BatchKind.deals, body.items, body.all_or_none)
-
-
-@router.post(
-    "/v1/stakeholders/batch",
-    tags=["stakeholders"],
-    status_code=207,
-    response_model=BatchOut,
-    responses=_RESPONSES,
-    summary="Create or update up to 1,000 stakeholders",
-)
-async def batch_stakeholders(
-    body: StakeholderBatchIn, principal: WriteKey, batches: Batches
-) -> Response:
-    return await _run(batches, principal, BatchKind.stakeholders, body.items, body.all_or_none)
-
-
-@router.post(
-    "/v1/interactions/batch",
-    tags=["interactions"],
-    status_code=207,
-    response_model=BatchOut,
-    responses=_RESPONSES,
-    summary="Record or update up to 1,000 interactions by their own ids",
-)
-async def batch_interactions(
-    body: InteractionBatchIn, principal: WriteKey, batches: Batches
-) -> Response:
-    return await _run(batches, principal, BatchKind.interactions, body.items, body.all_or_none)
 
 
 def document_batches(schema: dict[str, Any]) -> None:
     """Put the record schemas the batch bodies refer to into the OpenAPI components."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in _ITEM_MODELS.values():
+    for model in (route.model for route in _ROUTES):
         definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, nested in definition.pop("$defs", {}).items():
             components.setdefault(name, nested)

@@ -9,29 +9,44 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from graphsvc.api.deps import ReadKey, get_store, services_of
-from graphsvc.api.errors import error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import Limit
 from graphsvc.api.schemas import IsoTime, _Out, render
 from graphsvc.domain.models import from_ms
 from graphsvc.services.changes import ChangeService
 
-router = APIRouter(tags=["changes"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["changes"])
 
 
 class Entity(StrEnum):
     account = "account"
     deal = "deal"
+    influence = "influence"
     interaction = "interaction"
+    membership = "membership"
+    reporting_line = "reporting_line"
     stakeholder = "stakeholder"
 
 
 class ChangeOut(_Out):
-    entity: Entity = Field(description="The kind of record")
-    id: str
+    entity: Entity = Field(
+        description="The kind of record; `membership`, `influence` and `reporting_line` "
+        "entries are facts between two records (each recorded fact is one entry)"
+    )
+    id: str = Field(
+        description="The record's id; for a fact, its second end: the member, the "
+        "influenced stakeholder, the manager"
+    )
+    parent_id: str | None = Field(
+        default=None,
+        description="For a fact, its first end: the deal of a membership, the "
+        "stakeholder an influence or reporting line starts from",
+    )
     revision: int = Field(description="The workspace revision of the write")
     changed_at: IsoTime | None = Field(default=None, description="When it was written")
-    deleted: bool = Field(description="The write deleted the record")
+    deleted: bool = Field(
+        description="The write deleted the record (for a fact: ended the membership or line)"
+    )
 
 
 class ChangePageOut(_Out):
@@ -76,6 +91,7 @@ def list_changes(
             revision=c.revision,
             changed_at=from_ms(c.at) if c.at is not None else None,
             deleted=c.deleted,
+            parent_id=c.parent_id,
         )
         for c in page.items
     ]

@@ -1,17 +1,19 @@
 """``/v1/deals/{deal_id}/committee``: who sits on a deal's buying committee, and how.
 
 Every change is recorded as a new fact effective ``at`` (default now); ending a
-membership keeps its history. Rules (the deal and the stakeholder must exist, ending
-needs a membership in effect): :class:`graphsvc.services.CommitteeService`.
+membership keeps its history. A seat's ``ETag`` is its version (it changes with every
+fact recorded about it); ``If-Match`` and ``If-None-Match: *`` make a write
+conditional on it. Rules (the deal and the stakeholder must exist, ending needs a
+membership in effect): :class:`graphsvc.services.CommitteeService`.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from graphsvc.api.conditional import JsonBodyOnly
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition
 from graphsvc.api.deps import Committee, ReadKey, WriteKey
-from graphsvc.api.errors import BODY_ERRORS, error_responses
+from graphsvc.api.facts import end_fact, put_fact
 from graphsvc.api.params import AsOf, DealId, EndAt, StakeholderId
 from graphsvc.api.schemas import (
     CommitteeMember,
@@ -27,7 +29,6 @@ router = APIRouter(
     prefix="/v1/deals/{deal_id}/committee",
     tags=["committee"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -57,7 +58,6 @@ def get_committee(
     "/{stakeholder_id}",
     response_model=MembershipOut,
     summary="Put a stakeholder on the committee, or change their part",
-    responses=BODY_ERRORS,
 )
 def put_member(
     deal_id: DealId,
@@ -65,23 +65,18 @@ def put_member(
     body: MembershipIn,
     principal: WriteKey,
     committee: Committee,
+    condition: WriteCondition,
 ) -> Response:
-    recorded = committee.record(
+    return put_fact(
+        committee.record,
+        MembershipOut,
         workspace=principal.workspace,
-        deal_id=deal_id,
-        stakeholder_id=stakeholder_id,
-        part=body,
         actor=principal.actor,
+        condition=condition,
         at=body.at,
-    )
-    return render(
-        MembershipOut(
-            deal_id=deal_id,
-            stakeholder_id=stakeholder_id,
-            **body.model_dump(exclude={"at"}),
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+        ends={"deal_id": deal_id, "stakeholder_id": stakeholder_id},
+        arguments={"part": body},
+        shown=body.model_dump(exclude={"at"}),
     )
 
 
@@ -95,13 +90,16 @@ def end_member(
     stakeholder_id: StakeholderId,
     principal: WriteKey,
     committee: Committee,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = committee.end(
-        workspace=principal.workspace,
-        deal_id=deal_id,
-        stakeholder_id=stakeholder_id,
+    ends = {"deal_id": deal_id, "stakeholder_id": stakeholder_id}
+    ws = principal.workspace
+    return end_fact(
+        committee.end,
+        workspace=ws,
         actor=principal.actor,
+        condition=condition,
         at=at,
+        ends=ends,
     )
-    return render(EndedOut(ended=result.ended, at=result.at))

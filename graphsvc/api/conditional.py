@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import Body, Depends, Header, Request, Response
 from pydantic import BaseModel
 
+from graphsvc.api.openapi import raises
 from graphsvc.api.schemas import render
 from graphsvc.errors import BadRequest, UnsupportedMediaType
 from graphsvc.services.versioned import Condition, Written
@@ -87,7 +88,7 @@ def write_condition(if_match: IfMatch = None, if_none_match: IfNoneMatch = None)
     return Condition(if_match=matches, if_none_match_any=none_match_any)
 
 
-WriteCondition = Annotated[Condition, Depends(write_condition)]
+WriteCondition = Annotated[Condition, Depends(raises(write_condition, 400, 412))]
 
 
 def render_read(model: BaseModel, tag: str, if_none_match: str | None) -> Response:
@@ -111,6 +112,13 @@ def render_written(model: BaseModel, written: Written[Any], *, at: str) -> Respo
         headers["Location"] = at
     response = render(model, status_code=status)
     response.headers.update(headers)
+    return response
+
+
+def render_recorded(model: BaseModel, tag: str) -> Response:
+    """A recorded fact (a committee seat, a line) with its pair's version as ``ETag``."""
+    response = render(model)
+    response.headers["ETag"] = etag(tag)
     return response
 
 
@@ -147,7 +155,7 @@ def require_json_body(request: Request) -> None:
         )
 
 
-JsonBodyOnly = Depends(require_json_body)
+JsonBodyOnly = Depends(raises(require_json_body, 415))
 
 MergePatch = Annotated[
     dict[str, Any],

@@ -16,7 +16,6 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import Deals, ReadKey, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
@@ -27,7 +26,6 @@ router = APIRouter(
     prefix="/v1/deals",
     tags=["deals"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -35,7 +33,7 @@ router = APIRouter(
     "/{deal_id}",
     response_model=DealOut,
     summary="Create or update a deal",
-    responses={201: {"model": DealOut, "description": "Created"}, **WRITE_ERRORS},
+    responses={201: {"model": DealOut, "description": "Created"}},
 )
 def put_deal(
     deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals, condition: WriteCondition
@@ -50,7 +48,6 @@ def put_deal(
     "/{deal_id}",
     response_model=DealOut,
     summary="Change some fields of a deal (JSON merge patch)",
-    responses=WRITE_ERRORS,
 )
 def patch_deal(
     deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals, condition: WriteCondition
@@ -79,7 +76,6 @@ def get_deal(
     status_code=204,
     response_class=Response,
     summary="Delete a deal",
-    responses=WRITE_ERRORS,
 )
 def delete_deal(
     deal_id: DealId, principal: WriteKey, deals: Deals, condition: WriteCondition

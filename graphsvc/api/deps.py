@@ -19,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api.cache import AnalysisCache
+from graphsvc.api.openapi import raises
 from graphsvc.api.ratelimit import RateLimits
 from graphsvc.config import Settings
 from graphsvc.errors import Forbidden, StoreUnavailable, TooManyRequests, Unauthorized
@@ -157,18 +158,16 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
         if keys is None:
             raise StoreUnavailable("the store is not open")
         limits = services.limits
+        store = services.store
         address = request.client.host if request.client else "unknown"
-        if limits is not None and limits.auth_failures.enabled:
-            blocked = limits.auth_failures.check(address)
-            if not blocked.allowed:
-                raise TooManyRequests(
-                    "too many failed authentications from this address",
-                    retry_after=blocked.retry_after,
-                )
         found = keys.authenticate_with_revision(credentials.credentials)
         if found is None:
-            if limits is not None and limits.auth_failures.enabled:
-                limits.auth_failures.take(address)
+            failure = limits.failed(store.runner, address=address) if limits and store else None
+            if failure is not None and not failure.allowed:
+                raise TooManyRequests(
+                    "too many failed authentications from this address",
+                    retry_after=failure.retry_after,
+                )
             raise Unauthorized("this API key is unknown or revoked")
         record, revision = found
         principal = Principal(
@@ -180,13 +179,19 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
         )
         # The access log names the key id (never the key) and workspace.
         request.state.principal = principal
-        if limits is not None and limits.per_key.enabled:
-            decision = limits.per_key.take(record.id)
-            request.state.ratelimit = decision
-            if not decision.allowed:
+        if limits is not None and store is not None:
+            by_key, by_address = limits.admit(store.runner, key_id=record.id, address=address)
+            if by_address is not None and not by_address.allowed:
                 raise TooManyRequests(
-                    "this API key's rate limit is exhausted", retry_after=decision.retry_after
+                    "too many failed authentications from this address",
+                    retry_after=by_address.retry_after,
                 )
+            if by_key is not None:
+                request.state.ratelimit = by_key
+                if not by_key.allowed:
+                    raise TooManyRequests(
+                        "this API key's rate limit is exhausted", retry_after=by_key.retry_after
+                    )
         if not record.scope.allows(needed):
             raise Forbidden(
                 f"this API key has scope {record.scope.value!r}; "
@@ -195,6 +200,9 @@ def require_scope(scope: Scope | str) -> Callable[..., Principal]:
         return principal
 
     dependency.__name__ = f"require_{needed.value}_key"
+    # Any key may read: only a route that needs more can answer 403.
+    forbidden = () if needed == Scope.read else (403,)
+    raises(dependency, 401, 429, 503, *forbidden)
     return dependency
 
 

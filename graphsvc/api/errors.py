@@ -144,8 +144,23 @@ _DESCRIPTIONS = {
     413: "The request body is larger than the configured limit.",
     415: "The body's Content-Type is not accepted by this route.",
     422: "Invalid input; `detail` names each field (and the item index or CSV row).",
+    429: "Too many requests for this key, or too many failed authentications from this "
+    "address; `Retry-After` says when to try again.",
     503: "The store is unavailable.",
 }
+
+
+def error_entry(code: int) -> dict[str, Any]:
+    """The OpenAPI response object of error ``code`` (the one error shape)."""
+    entry: dict[str, Any] = {
+        "description": _DESCRIPTIONS.get(code, "Error."),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    if code == 429:
+        entry["headers"] = {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
+        }
+    return entry
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -160,8 +175,3 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         }
         for code in codes
     }
-
-
-# What a JSON body adds to a route's errors, and a conditional write to those.
-BODY_ERRORS = error_responses(400, 415)
-WRITE_ERRORS = error_responses(400, 412, 415)

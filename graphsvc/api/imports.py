@@ -20,7 +20,6 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from graphsvc.api.deps import AppSettings, Store, WriteKey
-from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import ImportResult, KindCounts, render
 from graphsvc.errors import ValidationFailed
 from graphsvc.imports.exports import ExportFiles
@@ -34,7 +33,7 @@ from graphsvc.imports.service import (
 from graphsvc.imports.sync import ExportImportReport
 from graphsvc.store.repository import GraphStore
 
-router = APIRouter(tags=["import"], responses=error_responses(401, 403, 413, 422))
+router = APIRouter(tags=["import"])
 
 
 class ExportKindCounts(KindCounts):
@@ -66,11 +65,15 @@ _OPENAPI_BODY: dict[str, Any] = {
         "required": True,
         "description": "A JSON bundle, a CSV export (text/csv), a Salesforce data export "
         "or HubSpot export zip (application/zip), or any of them as the "
-        "`file` field of a multipart upload.",
+        "`file` field of a multipart upload. A zip is known by its bytes whatever its "
+        "Content-Type. The CSV and zip bodies are files (binary strings): client "
+        "generators that do not know these media types can treat them as "
+        "application/octet-stream (openapi-python-client: `content_type_overrides`, "
+        "see tools/openapi-client/config.yaml).",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Bundle"}},
-            "text/csv": {"schema": {"type": "string"}},
             "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -118,7 +121,10 @@ async def _payload(request: Request) -> tuple[str, bytes]:
         )
         return kind, raw
     raw = await request.body()
-    if content_type in ("application/zip", "application/x-zip-compressed"):
+    if raw.startswith(ZIP_MAGIC) or content_type in (
+        "application/zip",
+        "application/x-zip-compressed",
+    ):
         return "zip", raw
     if content_type in ("application/json", ""):
         return "json", raw

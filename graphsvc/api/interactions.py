@@ -16,7 +16,7 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import Interactions, ReadKey, WriteKey
-from graphsvc.api.errors import BODY_ERRORS, WRITE_ERRORS, error_responses
+from graphsvc.api.errors import error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import AsOf, Cursor, DealId, InteractionId, Limit, UpdatedSince
 from graphsvc.api.schemas import (
@@ -30,7 +30,6 @@ from graphsvc.api.schemas import (
 router = APIRouter(
     tags=["interactions"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -43,7 +42,7 @@ def _at(interaction_id: str) -> str:
     response_model=InteractionOut,
     status_code=201,
     summary="Record an interaction; returns it with its id",
-    responses=BODY_ERRORS,
+    responses=error_responses(404),  # the deal it names does not exist
 )
 def post_interaction(
     body: InteractionCreate, principal: WriteKey, interactions: Interactions
@@ -64,7 +63,7 @@ def post_interaction(
     "/v1/interactions/{interaction_id}",
     response_model=InteractionOut,
     summary="Record or replace an interaction by the caller's own id",
-    responses={201: {"model": InteractionOut, "description": "Created"}, **WRITE_ERRORS},
+    responses={201: {"model": InteractionOut, "description": "Created"}},
 )
 def put_interaction(
     interaction_id: InteractionId,
@@ -87,7 +86,6 @@ def put_interaction(
     "/v1/interactions/{interaction_id}",
     response_model=InteractionOut,
     summary="Change some fields of an interaction (JSON merge patch)",
-    responses=WRITE_ERRORS,
 )
 def patch_interaction(
     interaction_id: InteractionId,
@@ -129,7 +127,6 @@ def get_interaction(
     status_code=204,
     response_class=Response,
     summary="Delete an interaction by the caller's own id",
-    responses=WRITE_ERRORS,
 )
 def delete_interaction(
     interaction_id: InteractionId,

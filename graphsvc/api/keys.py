@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphsvc.api.conditional import JsonBodyOnly, location
 from graphsvc.api.deps import AdminKey, Keys
-from graphsvc.api.errors import BODY_ERRORS, error_responses
+from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import ApiKeyOut, render
 from graphsvc.keys import Scope
 
@@ -20,7 +20,6 @@ router = APIRouter(
     prefix="/v1/keys",
     tags=["keys"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
@@ -51,7 +50,6 @@ def list_keys(principal: AdminKey, keys: Keys) -> Response:
     response_model=KeyCreated,
     status_code=201,
     summary="Create an API key in the caller's workspace; the key is shown once",
-    responses=BODY_ERRORS,
 )
 def create_key(body: KeyIn, principal: AdminKey, keys: Keys) -> Response:
     key, record = keys.create(workspace=principal.workspace, scope=body.scope, name=body.name)

@@ -1,8 +1,9 @@
 """Influence lines (who sways whom) and reporting lines between stakeholders.
 
 Recording a line again changes its strength from ``at``; ending one keeps its history.
-Rules (both ends must exist, ending needs a line in effect):
-:class:`graphsvc.services.LineService`.
+A line's ``ETag`` is its version (it changes with every fact recorded about it);
+``If-Match`` and ``If-None-Match: *`` make a write conditional on it. Rules (both ends
+must exist, ending needs a line in effect): :class:`graphsvc.services.LineService`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from graphsvc.api.conditional import JsonBodyOnly
+from graphsvc.api.conditional import JsonBodyOnly, WriteCondition
 from graphsvc.api.deps import Lines, WriteKey
-from graphsvc.api.errors import BODY_ERRORS, error_responses
+from graphsvc.api.facts import end_fact, put_fact
 from graphsvc.api.params import EndAt, StakeholderId
 from graphsvc.api.schemas import (
     EndedOut,
@@ -21,14 +22,12 @@ from graphsvc.api.schemas import (
     InfluenceOut,
     ReportingOut,
     ReportsToIn,
-    render,
 )
 
 router = APIRouter(
     prefix="/v1/stakeholders/{stakeholder_id}",
     tags=["lines"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -36,7 +35,6 @@ router = APIRouter(
     "/influences/{target_id}",
     response_model=InfluenceOut,
     summary="Record that this stakeholder influences the target",
-    responses=BODY_ERRORS,
 )
 def put_influence(
     stakeholder_id: StakeholderId,
@@ -44,23 +42,17 @@ def put_influence(
     body: InfluenceIn,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
 ) -> Response:
-    recorded = lines.record_influence(
+    return put_fact(
+        lines.record_influence,
+        InfluenceOut,
         workspace=principal.workspace,
-        source_id=stakeholder_id,
-        target_id=target_id,
-        strength=body.strength,
         actor=principal.actor,
+        condition=condition,
         at=body.at,
-    )
-    return render(
-        InfluenceOut(
-            source_id=stakeholder_id,
-            target_id=target_id,
-            strength=body.strength,
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+        ends={"source_id": stakeholder_id, "target_id": target_id},
+        arguments={"strength": body.strength},
     )
 
 
@@ -74,45 +66,44 @@ def end_influence(
     target_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = lines.end_influence(
-        workspace=principal.workspace,
-        source_id=stakeholder_id,
-        target_id=target_id,
+    ends = {"source_id": stakeholder_id, "target_id": target_id}
+    ws = principal.workspace
+    return end_fact(
+        lines.end_influence,
+        workspace=ws,
         actor=principal.actor,
+        condition=condition,
         at=at,
+        ends=ends,
     )
-    return render(EndedOut(ended=result.ended, at=result.at))
 
 
 @router.put(
     "/reports-to/{manager_id}",
     response_model=ReportingOut,
     summary="Record that this stakeholder reports to the manager",
-    responses=BODY_ERRORS,
 )
 def put_reports_to(
     stakeholder_id: StakeholderId,
     manager_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     body: Annotated[ReportsToIn | None, Body()] = None,
 ) -> Response:
-    recorded = lines.record_reporting(
-        workspace=principal.workspace,
-        stakeholder_id=stakeholder_id,
-        manager_id=manager_id,
+    ends = {"stakeholder_id": stakeholder_id, "manager_id": manager_id}
+    at, ws = (body.at if body else None), principal.workspace
+    return put_fact(
+        lines.record_reporting,
+        ReportingOut,
+        workspace=ws,
         actor=principal.actor,
-        at=body.at if body else None,
-    )
-    return render(
-        ReportingOut(
-            stakeholder_id=stakeholder_id,
-            manager_id=manager_id,
-            at=recorded.at,
-            outcome=recorded.outcome,
-        )
+        condition=condition,
+        at=at,
+        ends=ends,
     )
 
 
@@ -126,13 +117,16 @@ def end_reports_to(
     manager_id: StakeholderId,
     principal: WriteKey,
     lines: Lines,
+    condition: WriteCondition,
     at: EndAt = None,
 ) -> Response:
-    result = lines.end_reporting(
-        workspace=principal.workspace,
-        stakeholder_id=stakeholder_id,
-        manager_id=manager_id,
+    ends = {"stakeholder_id": stakeholder_id, "manager_id": manager_id}
+    ws = principal.workspace
+    return end_fact(
+        lines.end_reporting,
+        workspace=ws,
         actor=principal.actor,
+        condition=condition,
         at=at,
+        ends=ends,
     )
-    return render(EndedOut(ended=result.ended, at=result.at))

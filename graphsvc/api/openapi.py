@@ -9,9 +9,15 @@ pins them).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from fastapi.routing import APIRoute
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import BaseRoute
+
+from graphsvc.api.errors import error_entry
 
 _SPELLED_OUT = {
     "post_interaction": "recordInteraction",
@@ -114,3 +120,97 @@ def polish(schema: dict[str, Any]) -> None:
     schema["tags"] = [tag for tag in TAGS if tag["name"] in used] + [
         {"name": name, "description": name.capitalize() + "."} for name in sorted(used - known)
     ]
+
+
+# ------------------------------------------------------------------ documented errors
+#
+# A route documents exactly the error statuses it can answer, derived from what it is
+# made of rather than written per router: each dependency says what it may raise
+# (:func:`raises`), a body brings 400/413/422 (and 415 where only JSON is accepted),
+# parameters 422, a record named in the path 404, a POST under /v1 the Idempotency-Key
+# answers (400/409). What only a view's own rules can raise (409 on deleting a record
+# still referred to, 404 for a record named in the body) the view declares itself.
+
+_ERRORS_ATTRIBUTE = "__api_errors__"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def raises(call: Callable[..., Any], *codes: int) -> Callable[..., Any]:
+    """Record that the dependency ``call`` may answer ``codes`` (see :func:`route_errors`)."""
+    setattr(call, _ERRORS_ATTRIBUTE, frozenset(codes))
+    return call
+
+
+def _dependency_calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _dependency_calls(sub)
+
+
+def _reads_body(route: Any) -> bool:
+    # The import route reads its body itself (JSON, CSV or zip) and says so in its
+    # ``openapi_extra``; every other body is a FastAPI body parameter.
+    return bool(route.dependant.body_params) or "requestBody" in (route.openapi_extra or {})
+
+
+def route_errors(route: Any) -> frozenset[int]:
+    """The error statuses ``route`` (an :class:`APIRoute`, or the route context of one
+    included with a router's prefix and dependencies) can answer (4xx/5xx), derived
+    from its dependencies, its parameters and body, and the errors its view declares."""
+    codes: set[int] = set()
+    for call in _dependency_calls(route.dependant):
+        codes |= getattr(call, _ERRORS_ATTRIBUTE, frozenset())
+    methods = route.methods or set()
+    body = _reads_body(route) and bool(methods & _BODY_METHODS)
+    if not body:
+        codes.discard(415)  # the JSON-only check looks at bodies alone
+    else:
+        codes |= {400, 413, 422}
+    dependant = route.dependant
+    if dependant.query_params or dependant.header_params or dependant.path_params:
+        codes.add(422)
+    if dependant.path_params:
+        codes.add(404)  # the record (or workspace-scoped id) in the path may not exist
+    if "POST" in methods and route.path_format.startswith("/v1/"):
+        codes |= {400, 409}  # Idempotency-Key: malformed, reused, or still running
+    codes |= {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
+    return frozenset(codes)
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """Every API route of an app, as served (with its router's prefix, dependencies and
+    responses)."""
+    for context in iter_route_contexts(routes):
+        if isinstance(context.original_route, APIRoute):
+            yield context
+
+
+def document_errors(routes: Sequence[BaseRoute], schema: dict[str, Any]) -> None:
+    """Make every operation document exactly :func:`route_errors` of its route: shared
+    codes a route cannot answer go, codes it can answer are added in the one error
+    shape."""
+    paths = schema.get("paths", {})
+    for route in api_routes(routes):
+        if not route.include_in_schema:
+            continue
+        wanted = route_errors(route)
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in [c for c in responses if c.isdigit() and int(c) >= 400]:
+                if int(code) not in wanted:
+                    del responses[code]
+            for code in sorted(wanted):
+                # FastAPI's own 422 entry describes its default body, not the one shape.
+                current = responses.get(str(code))
+                if current is None or "HTTPValidationError" in json.dumps(current):
+                    responses[str(code)] = error_entry(code)
+    # FastAPI's default validation-error models are then referred to by nothing.
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        rest = {k: v for k, v in components.items() if k != name}
+        if name in components and f'/{name}"' not in json.dumps([paths, rest]):
+            del components[name]

@@ -5,26 +5,34 @@ Each bucket holds up to ``burst`` tokens and refills at ``per_minute`` tokens a 
 a request takes one. The answer carries ``RateLimit-Limit``, ``RateLimit-Remaining``,
 ``RateLimit-Reset`` (seconds until the bucket is full) and ``RateLimit-Policy``
 (draft-ietf-httpapi-ratelimit-headers); an empty bucket answers 429 with
-``Retry-After``. Buckets live in the process: with several API processes each one
-counts on its own (the limit per key is then at most that many times the setting).
-A ``per_minute`` of 0 turns a limit off.
+``Retry-After``. A ``per_minute`` of 0 turns a limit off.
+
+The buckets live in the store (``(:RateBucket {key, tokens, updated})``), so every API
+process serving one store counts against the same buckets: the limit per key holds
+however many processes there are. One statement per request refills and takes
+atomically (``queries/rate_bucket_take.cypher``) on the store's clock; it also reads the
+caller's address bucket, so a request with a valid key costs one round trip for both.
+A store write per request would cost a commit (an fsync) each, so a process takes a
+small lease of tokens at once (:attr:`BucketPolicy.lease`, a twentieth of the bucket)
+and spends it locally: every admitted request still spends a token taken from the
+shared bucket, so the limit holds across processes; a lease in hand is spent first.
+Buckets are named within ``rate_limit_namespace``: processes that share a store and a
+namespace share their buckets.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.config import Settings
+from graphsvc.store.core import Runner
 
-_MAX_BUCKETS = 100_000  # least recently used buckets beyond this are forgotten
+_MAX_LEASES = 10_000  # keys with unspent leased tokens this process remembers
 
 
 @dataclass(frozen=True)
@@ -45,75 +53,133 @@ class Decision:
         }
 
 
-class TokenBuckets:
-    """Token buckets by name (thread-safe)."""
+@dataclass(frozen=True)
+class BucketPolicy:
+    """One kind of bucket: its size and refill rate, and the prefix of its names."""
 
-    def __init__(
-        self, *, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = max(1, burst)
-        self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    prefix: str
+    per_minute: float
+    burst: int
 
     @property
     def enabled(self) -> bool:
-        return self.rate > 0
+        return self.per_minute > 0
 
-    def _level(self, name: str, now: float) -> float:
-        tokens, updated = self._buckets.get(name, (float(self.burst), now))
-        return min(float(self.burst), tokens + (now - updated) * self.rate)
+    @property
+    def rate(self) -> float:
+        return self.per_minute / 60.0
 
-    def _decision(self, tokens: float, allowed: bool) -> Decision:
-        reset = math.ceil((self.burst - tokens) / self.rate) if self.rate else 0
+    @property
+    def lease(self) -> int:
+        """How many tokens a process takes from the shared bucket at once (then spends
+        without asking the store): one store write per ``lease`` requests. A twentieth
+        of the bucket, so a process never holds much of it (one for small buckets)."""
+        return max(1, self.burst // 20)
+
+    def row(self, name: str, *, take: int) -> dict[str, Any]:
+        return {
+            "key": f"{self.prefix}{name}",
+            "rate": self.per_minute / 60_000.0,  # tokens per millisecond
+            "burst": max(1, self.burst),
+            "take": take,
+        }
+
+    def decision(self, tokens: float, allowed: bool) -> Decision:
+        """The answer for a bucket left with ``tokens`` (whether a token was there)."""
+        burst = max(1, self.burst)
+        reset = math.ceil((burst - tokens) / self.rate) if self.rate else 0
         retry = 0 if tokens >= 1 else math.ceil((1 - tokens) / self.rate)
         return Decision(
             allowed=allowed,
-            limit=self.burst,
+            limit=burst,
             remaining=max(0, int(tokens)),
             reset_seconds=max(0, reset),
             retry_after=max(1, retry) if not allowed else retry,
-            window_seconds=math.ceil(self.burst / self.rate),
+            window_seconds=math.ceil(burst / self.rate),
         )
 
-    def take(self, name: str) -> Decision:
-        """Take a token for ``name`` when there is one."""
-        now = self.clock()
-        with self._lock:
-            tokens = self._level(name, now)
-            allowed = tokens >= 1
-            if allowed:
-                tokens -= 1
-            self._buckets[name] = (tokens, now)
-            self._buckets.move_to_end(name)
-            while len(self._buckets) > _MAX_BUCKETS:
-                self._buckets.popitem(last=False)
-        return self._decision(tokens, allowed)
 
-    def check(self, name: str) -> Decision:
-        """Whether ``name`` has a token, without taking it."""
-        now = self.clock()
-        with self._lock:
-            tokens = self._level(name, now)
-        return self._decision(tokens, tokens >= 1)
+@dataclass
+class _Lease:
+    """Tokens this process took from a shared bucket and has not spent yet, and the
+    bucket's level left in the store when it took them."""
+
+    tokens: int
+    level: float
 
 
 @dataclass
 class RateLimits:
-    per_key: TokenBuckets
-    auth_failures: TokenBuckets
+    per_key: BucketPolicy
+    auth_failures: BucketPolicy
+    _leases: dict[str, _Lease] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RateLimits:
+        namespace = settings.rate_limit_namespace
         return cls(
-            per_key=TokenBuckets(
-                per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+            per_key=BucketPolicy(
+                f"{namespace}:key:", settings.rate_limit_per_minute, settings.rate_limit_burst
             ),
-            auth_failures=TokenBuckets(
-                per_minute=settings.auth_failure_limit_per_minute, burst=settings.auth_failure_burst
+            auth_failures=BucketPolicy(
+                f"{namespace}:address:",
+                settings.auth_failure_limit_per_minute,
+                settings.auth_failure_burst,
             ),
         )
+
+    def _spend_leased(self, key: str) -> _Lease | None:
+        with self._lock:
+            lease = self._leases.get(key)
+            if lease is None or lease.tokens < 1:
+                return None
+            lease.tokens -= 1
+            if lease.tokens == 0:
+                del self._leases[key]
+            return _Lease(lease.tokens, lease.level)
+
+    def _keep_lease(self, key: str, tokens: int, level: float) -> None:
+        with self._lock:
+            if tokens > 0:
+                self._leases[key] = _Lease(tokens, level)
+                while len(self._leases) > _MAX_LEASES:
+                    self._leases.pop(next(iter(self._leases)))
+
+    def admit(
+        self, runner: Runner, *, key_id: str, address: str
+    ) -> tuple[Decision | None, Decision | None]:
+        """For an authenticated request: a token of the key's bucket (leased ones first)
+        and, in the same statement when one is needed, the address's failure bucket. None
+        for a limit turned off (or the address not looked at)."""
+        key_policy, address_policy = self.per_key, self.auth_failures
+        if not key_policy.enabled:
+            return None, None
+        key = key_policy.row(key_id, take=0)["key"]
+        leased = self._spend_leased(key)
+        if leased is not None:
+            return key_policy.decision(leased.tokens + leased.level, True), None
+        rows = [key_policy.row(key_id, take=key_policy.lease)]
+        if address_policy.enabled:
+            rows.append(address_policy.row(address, take=0))
+        found = {r["key"]: r for r in runner.write("rate_bucket_take", {"rows": rows})}
+        mine = found[key]
+        taken, level = int(mine["taken"]), float(mine["tokens"])
+        self._keep_lease(key, taken - 1, level)
+        by_key = key_policy.decision(max(0, taken - 1) + level, taken >= 1)
+        if not address_policy.enabled:
+            return by_key, None
+        seen = found[rows[1]["key"]]
+        return by_key, address_policy.decision(float(seen["tokens"]), float(seen["tokens"]) >= 1)
+
+    def failed(self, runner: Runner, *, address: str) -> Decision | None:
+        """A failed authentication from ``address``: take a token from its bucket
+        (``allowed`` false once it was empty)."""
+        policy = self.auth_failures
+        if not policy.enabled:
+            return None
+        (row,) = runner.write("rate_bucket_take", {"rows": [policy.row(address, take=1)]})
+        return policy.decision(float(row["tokens"]), int(row["taken"]) >= 1)
 
 
 class RateLimitHeadersMiddleware:
@@ -139,23 +205,3 @@ class RateLimitHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_limits)
-
-
-def document_rate_limits(schema: dict[str, Any]) -> None:
-    """Document 429 on every operation that needs a key."""
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    headers = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
-    for path, operations in schema.get("paths", {}).items():
-        if not path.startswith("/v1/"):
-            continue
-        for operation in operations.values():
-            if isinstance(operation, dict) and "responses" in operation:
-                operation["responses"].setdefault(
-                    "429",
-                    {
-                        "description": "Too many requests for this key, or too many failed "
-                        "authentications from this address.",
-                        "headers": headers,
-                        "content": error,
-                    },
-                )

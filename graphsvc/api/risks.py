@@ -13,11 +13,10 @@ from fastapi import APIRouter, Query, Response
 
 from graphsvc.analysis.schemas import DealRisk, FlagCode, Severity
 from graphsvc.api.deps import Analysis, AppSettings, ReadKey
-from graphsvc.api.errors import error_responses
 from graphsvc.api.schemas import RiskItem, RiskPage, render
 from graphsvc.domain.cursor import decode_offset, encode_offset
 
-router = APIRouter(tags=["risks"], responses=error_responses(401, 422))
+router = APIRouter(tags=["risks"])
 
 
 def _risk_items(analyses: list[DealRisk]) -> list[RiskItem]:

@@ -17,7 +17,7 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import ReadKey, Stakeholders, WriteKey
-from graphsvc.api.errors import WRITE_ERRORS, error_responses
+from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AsOf, StakeholderId
 from graphsvc.api.schemas import (
     DealOut,
@@ -32,7 +32,6 @@ router = APIRouter(
     prefix="/v1/stakeholders",
     tags=["stakeholders"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 
@@ -40,7 +39,7 @@ router = APIRouter(
     "/{stakeholder_id}",
     response_model=StakeholderOut,
     summary="Create or update a stakeholder",
-    responses={201: {"model": StakeholderOut, "description": "Created"}, **WRITE_ERRORS},
+    responses={201: {"model": StakeholderOut, "description": "Created"}},
 )
 def put_stakeholder(
     stakeholder_id: StakeholderId,
@@ -66,7 +65,6 @@ def put_stakeholder(
     "/{stakeholder_id}",
     response_model=StakeholderOut,
     summary="Change some fields of a stakeholder (JSON merge patch)",
-    responses=WRITE_ERRORS,
 )
 def patch_stakeholder(
     stakeholder_id: StakeholderId,
@@ -117,7 +115,7 @@ def get_stakeholder(
     "tombstone everywhere, the past included, while the anonymous "
     "facts (roles, stances, lines) stay, so past support shares do "
     "not change.",
-    responses=WRITE_ERRORS,
+    responses=error_responses(409),
 )
 def delete_stakeholder(
     stakeholder_id: StakeholderId,

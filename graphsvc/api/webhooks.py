@@ -19,7 +19,6 @@ from graphsvc.api.conditional import (
     render_written,
 )
 from graphsvc.api.deps import AdminKey, get_settings, get_store
-from graphsvc.api.errors import BODY_ERRORS, WRITE_ERRORS, error_responses
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import Cursor, Limit
 from graphsvc.api.schemas import render
@@ -37,7 +36,6 @@ router = APIRouter(
     prefix="/v1/webhooks",
     tags=["webhooks"],
     dependencies=[JsonBodyOnly],
-    responses=error_responses(401, 403, 404, 413, 422),
 )
 
 WebhookId = Annotated[
@@ -70,7 +68,6 @@ def _at(webhook_id: str) -> str:
     response_model=WebhookCreated,
     status_code=201,
     summary="Subscribe a URL to events; the signing secret is shown once",
-    responses=BODY_ERRORS,
 )
 def create_webhook(body: WebhookCreate, principal: AdminKey, webhooks: Webhooks) -> Response:
     """Subscribe a URL (http or https; a loopback, private or link-local address is
@@ -110,7 +107,6 @@ def get_webhook(
     "/{webhook_id}",
     response_model=WebhookRead,
     summary="Change a webhook subscription (JSON merge patch); `active: true` re-enables it",
-    responses=WRITE_ERRORS,
 )
 def update_webhook(
     webhook_id: WebhookId,
@@ -130,7 +126,6 @@ def update_webhook(
     status_code=204,
     response_class=Response,
     summary="Delete a webhook subscription (nothing more is delivered to it)",
-    responses=error_responses(400, 412),
 )
 def delete_webhook(
     webhook_id: WebhookId, principal: AdminKey, webhooks: Webhooks, condition: WriteCondition

@@ -21,7 +21,10 @@ Buying Role (Decision Maker -> Decision Maker, Budget Holder -> Economic Buyer, 
 End User -> Business User, Executive Sponsor, Influencer, Legal & Compliance ->
 Evaluator, Blocker and Other -> Other); a completed call, a sent e-mail or a meeting that
 took place, associated with a deal and a contact, is an interaction; scheduled ones give
-the deal's next step. The export's instant is the newest Last Modified Date, else the
+the deal's next step. Reporting lines come from a contact property naming the manager's
+Record ID, when one is configured (HubSpot has no standard manager property:
+``GRAPHSVC_HUBSPOT_MANAGER_PROPERTY``, e.g. ``Manager Record ID`` or ``manager_id``).
+The export's instant is the newest Last Modified Date, else the
 newest file time. Instants without a zone are taken as UTC (export with UTC as the
 account time zone, or with internal values, which are ISO 8601 UTC).
 """
@@ -46,6 +49,7 @@ from graphsvc.domain.models import (
     TeamMember,
 )
 from graphsvc.errors import ValidationFailed
+from graphsvc.imports.cells import normalize_header
 from graphsvc.imports.exports import (
     CrmExport,
     ExportFiles,
@@ -59,67 +63,9 @@ from graphsvc.imports.exports import (
     read_table,
     with_next_steps,
 )
-from graphsvc.imports.salesforce import normalize_header
+from graphsvc.imports.hubspot_fields import COLUMNS, ROLE_ORDER, ROLES
 
 SOURCE = "hubspot"
-# Our field -> the header spellings HubSpot uses (label, internal name), normalised.
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("recordid", "hsobjectid"),
-    "company_name": ("companyname", "name"),
-    "first_name": ("firstname",),
-    "last_name": ("lastname",),
-    "email": ("email",),
-    "title": ("jobtitle",),
-    "buying_role": ("buyingrole", "hsbuyingrole"),
-    "company_ids": ("associatedcompanyids", "associatedcompanyidsprimary", "associatedcompanyid"),
-    "contact_ids": ("associatedcontactids", "associatedcontactid"),
-    "deal_ids": ("associateddealids", "associateddealid"),
-    "deal_name": ("dealname",),
-    "stage": ("dealstage",),
-    "amount": ("amount",),
-    "close_date": ("closedate",),
-    "owner": ("dealowner", "hubspotownerid", "activityassignedto", "contactowner"),
-    "currency": ("currency", "dealcurrencycode"),
-    "timestamp": ("activitydate", "hstimestamp"),
-    "start": ("starttime", "hsmeetingstarttime"),
-    "call_status": ("callstatus", "hscallstatus"),
-    "outcome": ("meetingoutcome", "hsmeetingoutcome"),
-    "subject": (
-        "calltitle",
-        "hscalltitle",
-        "meetingname",
-        "hsmeetingtitle",
-        "emailsubject",
-        "hsemailsubject",
-    ),
-    "owner_key": ("ownerid", "userid", "id", "hubspotownerid"),
-}
-_ROLES: dict[str, Role] = {
-    "decisionmaker": Role.decision_maker,
-    "budgetholder": Role.economic_buyer,
-    "champion": Role.champion,
-    "enduser": Role.business_user,
-    "executivesponsor": Role.executive_sponsor,
-    "influencer": Role.influencer,
-    "legalandcompliance": Role.evaluator,
-    "legalcompliance": Role.evaluator,
-    "blocker": Role.other,
-    "other": Role.other,
-} | {normalize_header(r.value): r for r in Role}
-# Of several buying roles, the one that weighs most in a decision counts.
-_ROLE_ORDER = [
-    Role.economic_decision_maker,
-    Role.decision_maker,
-    Role.economic_buyer,
-    Role.executive_sponsor,
-    Role.champion,
-    Role.technical_buyer,
-    Role.evaluator,
-    Role.influencer,
-    Role.business_user,
-    Role.gatekeeper,
-    Role.other,
-]
 _KINDS = ("deal", "compan", "contact", "call", "meeting", "email", "owner")
 
 
@@ -143,7 +89,7 @@ def is_hubspot_id(deal_id: str) -> bool:
 
 
 def _getter(table: Table, field: str) -> Callable[[list[str]], str]:
-    spellings = _COLUMNS[field]
+    spellings = COLUMNS[field]
     for column in table.columns:
         if normalize_header(column) in spellings:
             return table.getter(column)
@@ -151,14 +97,17 @@ def _getter(table: Table, field: str) -> Callable[[list[str]], str]:
 
 
 def _has(table: Table, field: str) -> bool:
-    return any(normalize_header(c) in _COLUMNS[field] for c in table.columns)
+    return any(normalize_header(c) in COLUMNS[field] for c in table.columns)
 
 
 def _id_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
 
 
-def read_hubspot_export(files: ExportFiles) -> CrmExport:
+def read_hubspot_export(files: ExportFiles, *, manager_property: str | None = None) -> CrmExport:
+    """The export's records. ``manager_property``: the contact property (its label or
+    internal name) that holds the Record ID of each contact's manager, for reporting
+    lines; HubSpot has no standard one (``GRAPHSVC_HUBSPOT_MANAGER_PROPERTY``)."""
     problems = Problems()
     tables: dict[str, Table | None] = {}
     for stem in _KINDS:
@@ -175,14 +124,14 @@ def read_hubspot_export(files: ExportFiles) -> CrmExport:
         table = tables[stem]
         for name in fields:
             if table is not None and not _has(table, name):
-                label = _COLUMNS[name][0]
+                label = COLUMNS[name][0]
                 problems.error(
                     stem,
                     table.file,
                     1,
                     label,
                     f"missing column for {name} "
-                    f"(one of: {', '.join(_COLUMNS[name])}, ignoring case and "
+                    f"(one of: {', '.join(COLUMNS[name])}, ignoring case and "
                     "spaces)",
                 )
     problems.raise_if_any("HubSpot export")
@@ -203,7 +152,10 @@ def read_hubspot_export(files: ExportFiles) -> CrmExport:
         owns_deal=is_hubspot_id,
         owns_contact=is_hubspot_id,
     )
-    _Reader(export, tables, problems).read()
+    reader = _Reader(export, tables, problems)
+    reader.read()
+    if manager_property:
+        reader.managers(manager_property)
     problems.raise_if_any("HubSpot export")
     export.warnings = problems.warnings
     return export
@@ -406,10 +358,43 @@ class _Reader:
             for deal_id in deals_of.get(contact_id, ()):
                 self.export.roles[(deal_id, contact_id)] = role
 
+    def managers(self, column: str) -> None:
+        """Each contact's manager from the ``column`` property (a contact's Record ID);
+        without that column in the export, no reporting line is read (a warning says
+        so). A manager who is not an exported contact is a warning, and no line."""
+        table = self.t["contact"]
+        assert table is not None
+        wanted = normalize_header(column)
+        index = next(
+            (i for i, c in enumerate(table.columns) if normalize_header(c) == wanted), None
+        )
+        if index is None:
+            self.p.warn(
+                "reporting_lines", table.file, 1, column, "no such column: no reporting lines read"
+            )
+            return
+        people = {person.id for person in self.export.stakeholders}
+        for contact_id, (row, values) in self.contacts.items():
+            if contact_id not in people:
+                continue
+            manager = values[index].strip() if index < len(values) else ""
+            if manager and manager not in people:
+                self.p.warn(
+                    "reporting_lines",
+                    table.file,
+                    row,
+                    column,
+                    f"manager {manager!r} is not an exported contact; no reporting line",
+                )
+                manager = ""
+            self.export.managers[contact_id] = (
+                manager if manager and manager != contact_id else None
+            )
+
     def _role(self, text: str, file: str, row: int) -> Role:
         roles = []
         for part in _id_list(text):
-            role = _ROLES.get(normalize_header(part))
+            role = ROLES.get(normalize_header(part))
             if role is None:
                 self.p.warn(
                     "contact_roles",
@@ -420,7 +405,7 @@ class _Reader:
                 )
                 role = Role.other
             roles.append(role)
-        return min(roles, key=_ROLE_ORDER.index) if roles else Role.other
+        return min(roles, key=ROLE_ORDER.index) if roles else Role.other
 
     def _engagements(
         self, stem: str, done: list[Interaction], plans: dict[str, list[datetime]]

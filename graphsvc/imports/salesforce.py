@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,7 +27,6 @@ from graphsvc.domain.models import (
     Account,
     Bundle,
     Deal,
-    DealStatus,
     Membership,
     ReportingLine,
     Role,
@@ -37,12 +34,16 @@ from graphsvc.domain.models import (
     Stance,
 )
 from graphsvc.errors import ValidationFailed
+from graphsvc.imports.cells import (
+    RowError,
+    normalize_header,
+    read_amount,
+    read_bool,
+    read_date,
+    status_of_stage,
+)
 
 _MAX_ERRORS = 500
-
-
-def normalize_header(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.strip().lstrip("\ufeff").lower())
 
 
 # canonical field -> accepted header spellings (normalised)
@@ -110,9 +111,6 @@ _STANCES = {s.value: s for s in Stance} | {
     "-2": Stance.blocker,
     "": Stance.unknown,
 }
-_TRUE = {"1", "true", "yes", "y", "x", "t"}
-_FALSE = {"0", "false", "no", "n", "", "f"}
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 
 
 @dataclass
@@ -122,13 +120,6 @@ class ParsedCsv:
     bundle: Bundle
     rows: int
     manager_rows: dict[str, list[int]] = field(default_factory=dict)
-
-
-class _RowError(Exception):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 def _match_columns(header: list[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
@@ -155,47 +146,6 @@ def _match_columns(header: list[str]) -> tuple[dict[str, int], list[dict[str, An
             }
         )
     return found, errors
-
-
-def _bool(value: str, column: str) -> bool:
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise _RowError(column, f"{value!r} is not yes/no")
-
-
-def _date(value: str, column: str) -> date | None:
-    text = value.strip()
-    if not text:
-        return None
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise _RowError(column, f"{value!r} is not a date (YYYY-MM-DD or MM/DD/YYYY)")
-
-
-def _amount(value: str, column: str) -> float | None:
-    text = value.strip().replace(",", "")
-    text = re.sub(r"^[A-Z]{3}\s*|^[$€£]", "", text)
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise _RowError(column, f"{value!r} is not an amount") from None
-
-
-def _status(stage: str | None) -> DealStatus:
-    normal = normalize_header(stage or "")
-    if normal == "closedwon":
-        return DealStatus.won
-    if normal == "closedlost":
-        return DealStatus.lost
-    return DealStatus.open
 
 
 def _pydantic_errors(
@@ -296,7 +246,7 @@ def parse_contact_roles_csv(text: str, *, max_rows: int | None = None) -> Parsed
                     row, values, cell, accounts, deals, stakeholders, memberships, reports, columns
                 )
             )
-        except _RowError as exc:
+        except RowError as exc:
             errors.append({"row": row, "loc": ["row", row, exc.column], "msg": exc.message})
 
     manager_rows: dict[str, list[int]] = {}
@@ -371,16 +321,16 @@ def _parse_row(
             )
     ally = False
     try:
-        ally = _bool(cell(values, "ally"), "Ally")
+        ally = read_bool(cell(values, "ally"), "Ally")
         if "primary" in columns:
-            _bool(cell(values, "primary"), "Primary")
-    except _RowError as exc:
+            read_bool(cell(values, "primary"), "Primary")
+    except RowError as exc:
         errors.append({"row": row, "loc": ["row", row, exc.column], "msg": exc.message})
     stage = cell(values, "stage") or None
     try:
-        amount = _amount(cell(values, "amount"), "Amount")
-        close_date = _date(cell(values, "close_date"), "Close Date")
-    except _RowError as exc:
+        amount = read_amount(cell(values, "amount"), "Amount")
+        close_date = read_date(cell(values, "close_date"), "Close Date")
+    except RowError as exc:
         errors.append({"row": row, "loc": ["row", row, exc.column], "msg": exc.message})
         amount, close_date = None, None
 
@@ -399,7 +349,7 @@ def _parse_row(
             stage=stage,
             amount=amount,
             close_date=close_date,
-            status=_status(stage),
+            status=status_of_stage(stage),
         )
         candidates.append(("deal", deal, {}))
     except ValidationError as exc:

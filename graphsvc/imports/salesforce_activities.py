@@ -11,6 +11,7 @@ from functools import lru_cache
 from pydantic import ValidationError
 
 from graphsvc.domain.models import Channel, Interaction
+from graphsvc.imports.cells import normalize_header as _normalize
 from graphsvc.imports.exports import (
     CrmExport,
     Problems,
@@ -21,7 +22,6 @@ from graphsvc.imports.exports import (
     parse_instant,
     with_next_steps,
 )
-from graphsvc.imports.salesforce import normalize_header as _normalize
 
 # Picklist values repeat hundreds of thousands of times in an export: normalise each once.
 normalize_header = lru_cache(maxsize=4096)(_normalize)

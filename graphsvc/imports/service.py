@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graphsvc.config import Settings
 from graphsvc.domain.models import Bundle, to_ms, utcnow
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.imports import hubspot, salesforce_export
@@ -200,11 +201,12 @@ def export_format(files: ExportFiles) -> ImportFormat:
     raise ValidationFailed(message, detail=[{"loc": [files.origin], "msg": message}])
 
 
-def read_export(files: ExportFiles) -> CrmExport:
+def read_export(files: ExportFiles, *, settings: Settings | None = None) -> CrmExport:
     """The export's records, checked; raises ValidationFailed naming file, row, column."""
     if export_format(files) is ImportFormat.salesforce:
         return salesforce_export.read_salesforce_export(files)
-    return hubspot.read_hubspot_export(files)
+    manager_property = settings.hubspot_manager_property if settings else None
+    return hubspot.read_hubspot_export(files, manager_property=manager_property)
 
 
 def import_export_files(
@@ -219,7 +221,7 @@ def import_export_files(
     with gc_paused():
         if step is not None:
             step("reading")
-        export = read_export(files)
+        export = read_export(files, settings=store.settings)
         report = import_export(
             store=store, workspace=workspace, export=export, step=step, actor=actor
         )

@@ -3,9 +3,13 @@
 Every created or updated account, deal, stakeholder and interaction carries
 ``changed_rev`` (the workspace revision of the write that changed it) and
 ``changed_at``; a deleted one leaves a ``(:Tombstone {entity, id, changed_rev,
-changed_at})``. The feed orders entries by ``(revision, entity, id)``; a position in it
-is such a triple. The workspace revision is taken under the workspace's write lock, so
-a reader never sees a revision before the ones below it.
+changed_at})``. Every recorded committee or line fact is an entry of its own (its
+revision is in its ``seq``), named by its pair: ``parent_id`` (the deal of a
+membership, the stakeholder a line starts from) and ``id`` (the member, the line's
+other end); a fact that ends the membership or line is marked deleted. The feed orders
+entries by ``(revision, entity, id)`` (for a fact, ``id`` is ``parent<sep>id``); a
+position in it is such a triple. The workspace revision is taken under the workspace's
+write lock, so a reader never sees a revision before the ones below it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graphsvc.store.codecs import KEY_SEPARATOR
 from graphsvc.store.core import RepositoryBase, check_workspace
 
 ENTITIES = ("account", "deal", "interaction", "stakeholder")
+# Entries for facts between two records (queries ``changes_<entity>``).
+PAIR_ENTITIES = ("influence", "membership", "reporting_line")
 # Before every entry of the feed.
 START: tuple[int, str, str] = (-1, "", "")
 
@@ -30,10 +37,12 @@ class Change:
     revision: int
     at: int | None
     deleted: bool
+    parent_id: str | None = None
 
     @property
     def position(self) -> tuple[int, str, str]:
-        return (self.revision, self.entity, self.id)
+        key = self.id if self.parent_id is None else self.parent_id + KEY_SEPARATOR + self.id
+        return (self.revision, self.entity, key)
 
 
 class ChangeRepository(RepositoryBase):
@@ -49,12 +58,25 @@ class ChangeRepository(RepositoryBase):
             "entity": entity,
             "id": natural_id,
             "limit": limit,
+            "sep": KEY_SEPARATOR,
         }
         changes = [
             Change(kind, row["id"], int(row["rev"]), _ms(row["at"]), False)
             for kind in ENTITIES
             for row in self.runner.read(f"changes_{kind}", params)
         ]
+        changes.extend(
+            Change(
+                kind,
+                row["id"],
+                int(row["rev"]),
+                _ms(row["at"]),
+                bool(row["deleted"]),
+                row["parent"],
+            )
+            for kind in PAIR_ENTITIES
+            for row in self.runner.read(f"changes_{kind}", params)
+        )
         changes.extend(
             Change(row["entity"], row["id"], int(row["rev"]), _ms(row["at"]), True)
             for row in self.runner.read("changes_tombstone", params)

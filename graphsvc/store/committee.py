@@ -15,6 +15,7 @@ from graphsvc.store.core import (
     now_ms,
     validate_batch,
 )
+from graphsvc.store.pair_facts import PairWrite, write_pair_fact
 
 
 class CommitteeRepository(RepositoryBase):
@@ -37,6 +38,20 @@ class CommitteeRepository(RepositoryBase):
         models = validate_batch(MembershipEnd, ends)
         self.check_references(ws, models, "membership end batch")
         return self.write(ws, models, by=by).updated
+
+    def write_one(
+        self,
+        *,
+        workspace: str,
+        fact: Membership | MembershipEnd,
+        expect: str | None,
+        by: str | None = None,
+    ) -> PairWrite:
+        """Record one membership fact made by ``by`` under ``expect`` (see
+        :mod:`graphsvc.store.pair_facts`); the deal and the stakeholder are known to exist."""
+        ws = check_workspace(workspace)
+        row = membership_row(ws, fact, to_ms(fact.at) if fact.at else now_ms(), by)
+        return write_pair_fact(self.core, "membership_record", ws, row, expect)
 
     def check_references(
         self,

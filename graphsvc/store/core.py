@@ -180,7 +180,7 @@ def as_of_ms(as_of: datetime | None) -> int:
     return to_ms(as_of) if as_of is not None else now_ms()
 
 
-def _counts(rows: list[dict[str, Any]]) -> UpsertCounts:
+def outcome_counts(rows: list[dict[str, Any]]) -> UpsertCounts:
     counts = UpsertCounts()
     for row in rows:
         setattr(counts, row["outcome"], getattr(counts, row["outcome"]) + int(row["n"]))
@@ -247,7 +247,7 @@ class StoreCore:
     def write(self, query: str, params: dict[str, Any], counts: UpsertCounts) -> None:
         writer: _OrderedWriter | None = getattr(self._local, "writer", None)
         if writer is None:
-            counts += _counts(self.runner.write(query, params))
+            counts += outcome_counts(self.runner.write(query, params))
         else:
             writer.submit(query, params, counts)
 
@@ -358,7 +358,7 @@ class _OrderedWriter:
             if self._error is None:
                 run, counts = job
                 try:
-                    counts += _counts(run())
+                    counts += outcome_counts(run())
                 except BaseException as exc:
                     self._error = exc
 

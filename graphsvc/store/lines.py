@@ -23,6 +23,7 @@ from graphsvc.store.core import (
     now_ms,
     validate_batch,
 )
+from graphsvc.store.pair_facts import PairWrite, write_pair_fact
 
 INFLUENCE_ENDS = ("source_id", "target_id")
 REPORTING_ENDS = ("stakeholder_id", "manager_id")
@@ -66,6 +67,26 @@ class LineRepository(RepositoryBase):
         models = validate_batch(ReportingEnd, ends)
         self.check_references(ws, models, REPORTING_ENDS, "reporting end batch")
         return self.write_reporting(ws, models, by=by).updated
+
+    def write_one(
+        self,
+        *,
+        workspace: str,
+        fact: Influence | InfluenceEnd | ReportingLine | ReportingEnd,
+        expect: str | None,
+        by: str | None = None,
+    ) -> PairWrite:
+        """Record one line fact made by ``by`` under ``expect`` (see
+        :mod:`graphsvc.store.pair_facts`); both ends are known to exist."""
+        ws = check_workspace(workspace)
+        at = to_ms(fact.at) if fact.at else now_ms()
+        if isinstance(fact, Influence | InfluenceEnd):
+            strength = fact.strength if isinstance(fact, Influence) else None
+            row = line_row(ws, fact.source_id, fact.target_id, at, strength, by)
+            return write_pair_fact(self.core, "influence_record", ws, row, expect)
+        strength = 1.0 if isinstance(fact, ReportingLine) else None
+        row = line_row(ws, fact.stakeholder_id, fact.manager_id, at, strength, by)
+        return write_pair_fact(self.core, "reporting_record", ws, row, expect)
 
     def check_references(
         self,

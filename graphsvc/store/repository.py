@@ -117,6 +117,7 @@ from graphsvc.store.deals import ALL_DEALS, DealFilter, DealRepository
 from graphsvc.store.histories import HistoryRepository
 from graphsvc.store.interactions import InteractionRepository
 from graphsvc.store.lines import LineRepository
+from graphsvc.store.pair_facts import PairFactRepository
 from graphsvc.store.stakeholders import StakeholderRepository, TeamMemberRepository
 
 __all__ = [
@@ -144,6 +145,7 @@ class GraphStore:
         self.team_members = TeamMemberRepository(self.core)
         self.committee = CommitteeRepository(self.core)
         self.lines = LineRepository(self.core)
+        self.pairs = PairFactRepository(self.core)
         self.interactions = InteractionRepository(self.core, deals=self.deals)
         self.histories = HistoryRepository(self.core)
         self.bundles = BundleRepository(

@@ -34,6 +34,7 @@ class NodeLabel(StrEnum):
     web_session = "WebSession"  # by the sha256 of the cookie value
     web_signin_link = "WebSignInLink"  # one-time sign-in links, by sha256
     login_throttle = "LoginThrottle"  # failed sign-ins per account / per address
+    rate_bucket = "RateBucket"  # api/ratelimit: a token bucket shared by API processes
     web_change = "WebChange"  # a deal's change log, as made on the deal page
     web_map_layout = "WebMapLayout"  # a deal's chosen layout and dragged positions
     idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
@@ -91,6 +92,7 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.web_session.value, ("hash",)),
     (NodeLabel.web_signin_link.value, ("hash",)),
     (NodeLabel.login_throttle.value, ("key",)),
+    (NodeLabel.rate_bucket.value, ("key",)),  # every API request takes from one
     (NodeLabel.web_change.value, ("key",)),
     (NodeLabel.web_map_layout.value, ("key",)),
     (NodeLabel.idempotency_key.value, ("key",)),

@@ -213,17 +213,24 @@ class DealEditor:
             {"op": "influence", "source_id": source.id, "target_id": target.id, "strength": before}
         ]
         pair = f"{source.stakeholder.name} → {target.stakeholder.name}"
-        ends = {"workspace": context.workspace, "source_id": source.id, "target_id": target.id}
+        ws, actor, at = context.workspace, context.actor, context.now
         if isinstance(edit, SetInfluence):
             self.lines.record_influence(
-                **ends, strength=edit.strength, actor=context.actor, at=context.now
+                workspace=ws,
+                source_id=source.id,
+                target_id=target.id,
+                strength=edit.strength,
+                actor=actor,
+                at=at,
             )
             return Applied(
                 "set_influence", f"drew an influence line {pair} ({edit.strength:.2f})", undo
             )
         if before is None:
             raise NotFound(f"there is no influence line {pair}")
-        self.lines.end_influence(**ends, actor=context.actor, at=context.now)
+        self.lines.end_influence(
+            workspace=ws, source_id=source.id, target_id=target.id, actor=actor, at=at
+        )
         return Applied("end_influence", f"deleted the influence line {pair}", undo)
 
     def _reporting(self, context: EditContext, edit: SetReporting | EndReporting) -> Applied:

@@ -5,13 +5,23 @@ the generated package ``client`` on PYTHONPATH): ``python generated_client_flow.
 
 from __future__ import annotations
 
+import io
 import sys
 
 from client import AuthenticatedClient
 from client.api.accounts import get_account, upsert_account
 from client.api.changes import list_changes
 from client.api.deals import batch_upsert_deals, list_deals
-from client.models import AccountIn, AccountOut, BatchOut, Deal, DealBatchIn
+from client.api.import_ import import_records
+from client.models import AccountIn, AccountOut, BatchOut, Deal, DealBatchIn, ExportImportResult
+from client.types import File
+
+REPORT_CSV = (
+    "Opportunity ID,Opportunity Name,Account ID,Account Name,Opportunity Owner Email,"
+    "Contact ID,First Name,Last Name,Title,Email,Role\n"
+    "006A,Renewal,emea/acme,Acme,o@us.example,003A,Ada,Li,CFO,ada@acme.example,"
+    "Economic Decision Maker\n"
+)
 
 
 def main(url: str, key: str) -> None:
@@ -47,6 +57,12 @@ def main(url: str, key: str) -> None:
         feed = list_changes.sync(client=c)
         assert [(e.entity, e.id) for e in feed.items] == [("account", "emea/acme"), ("deal", "d1")]
         assert list_changes.sync(client=c, since=feed.next_cursor).items == []
+        # A CRM report CSV, sent as a file (the generator's binary body).
+        report = File(payload=io.BytesIO(REPORT_CSV.encode()), mime_type="text/csv")
+        imported = import_records.sync_detailed(client=c, body=report)
+        assert imported.status_code == 200, imported.content
+        assert isinstance(imported.parsed, ExportImportResult), imported.parsed
+        assert [d.id for d in list_deals.sync(client=c).items] == ["006A", "d1"]
     print("flow ok")
 
 

@@ -1,13 +1,15 @@
 """Rate limits over the real HTTP stack: a token bucket per key with ``RateLimit-*``
 headers and 429 + ``Retry-After``; failed authentications throttled per address.
 
-The buckets refill at one token a minute here, so nothing refills during a test."""
+The buckets are kept in the store and shared by every app instance (process) on it; they
+refill at one token a minute here, so nothing refills during a test."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
-from graphsvc.api.ratelimit import TokenBuckets
+from graphsvc.api.ratelimit import BucketPolicy
 from tests.api.conftest import Api
 
 
@@ -50,13 +52,54 @@ def test_failed_authentication_is_throttled_per_address(
         assert anonymous.get("/v1/deals").status_code == 401
 
 
-def test_token_bucket_refills_with_its_clock() -> None:
-    now = [0.0]
-    buckets = TokenBuckets(per_minute=60, burst=2, clock=lambda: now[0])
-    assert [buckets.take("k").allowed for _ in range(3)] == [True, True, False]
-    assert buckets.take("k").retry_after == 1
-    now[0] += 1.0
-    decision = buckets.take("k")
-    assert decision.allowed and decision.remaining == 0
-    now[0] += 10.0
-    assert buckets.check("k").remaining == 2 and buckets.check("k").reset_seconds == 0
+def test_two_app_instances_share_one_bucket(
+    api_factory: Callable[..., Api], workspace: str
+) -> None:
+    """Two API servers on one store (as two processes would be): one key's requests to
+    either take from the same bucket, so the limit holds across them."""
+    first = api_factory(rate_limit_per_minute=1, rate_limit_burst=4)
+    second = api_factory(rate_limit_per_minute=1, rate_limit_burst=4)
+    key = first.key(workspace, "read")
+    with first.client(key) as one, second.client(key) as two:
+        answers = [c.get("/v1/deals") for c in (one, two, one, two)]
+        assert [r.status_code for r in answers] == [200] * 4
+        assert [r.headers["ratelimit-remaining"] for r in answers] == ["3", "2", "1", "0"]
+        for client in (one, two):
+            limited = client.get("/v1/deals")
+            assert limited.status_code == 429, limited.text
+            assert int(limited.headers["retry-after"]) >= 1
+
+
+def test_concurrent_requests_take_each_token_once(
+    api_factory: Callable[..., Api], workspace: str
+) -> None:
+    """Twenty requests at once on two servers for a bucket of eight: exactly eight pass."""
+    servers = [api_factory(rate_limit_per_minute=1, rate_limit_burst=8) for _ in range(2)]
+    key = servers[0].key(workspace, "read")
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def call(i: int) -> None:
+        with servers[i % 2].client(key) as client:
+            barrier.wait()
+            status = client.get("/v1/deals").status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] * 8 + [429] * 12, sorted(statuses)
+
+
+def test_bucket_policy_answers() -> None:
+    policy = BucketPolicy("ns:key:", per_minute=60, burst=2)
+    full = policy.decision(2.0, True)
+    assert (full.remaining, full.reset_seconds, full.window_seconds) == (2, 0, 2)
+    empty = policy.decision(0.25, False)
+    assert not empty.allowed and empty.remaining == 0 and empty.retry_after == 1
+    assert empty.headers()["RateLimit-Policy"] == "2;w=2"
+    assert not BucketPolicy("ns:key:", per_minute=0, burst=2).enabled

@@ -197,3 +197,52 @@ def test_a_deal_naming_an_unknown_contact_is_refused(store: GraphStore, workspac
         "Associated Contact IDs",
     )
     assert store.workspace_revision(workspace=workspace) == 0
+
+
+def _with_managers(files: Files, managers: dict[str, str]) -> Files:
+    """The export with a custom contact property naming each contact's manager."""
+    changed = {name: [dict(row) for row in rows] for name, rows in files.items()}
+    for row in changed["hubspot-crm-exports-all-contacts-2026-03-01.csv"]:
+        row["Manager Record ID"] = managers.get(row["Record ID"], "")
+    return changed
+
+
+def test_reporting_lines_from_a_configured_manager_property(
+    store: GraphStore, workspace: str
+) -> None:
+    files = _with_managers(LABELS, {"502": "501", "503": "999"})
+    export = read_hubspot_export(
+        ExportFiles.from_zip(zip_bytes(files)), manager_property="manager record id"
+    )
+    assert export.managers == {"501": None, "502": "501", "503": None}
+    unknown = [w for _, w in export.warnings if w.column == "manager record id"]
+    assert [w.row for w in unknown] == [4] and "999" in unknown[0].message
+    # Not configured: the column is an unknown extra one, and no line is read.
+    assert read_hubspot_export(ExportFiles.from_zip(zip_bytes(files))).managers == {}
+    # Configured but absent from this export: a warning, and no line either.
+    absent = read_hubspot_export(
+        ExportFiles.from_zip(zip_bytes(LABELS)), manager_property="Manager Record ID"
+    )
+    assert absent.managers == {} and any("no such column" in w.message for _, w in absent.warnings)
+
+    configured = GraphStore(
+        store.runner,
+        settings=store.settings.model_copy(
+            update={"hubspot_manager_property": "Manager Record ID"}
+        ),
+    )
+    first = import_export_files(
+        store=configured, workspace=workspace, files=ExportFiles.from_zip(zip_bytes(files))
+    )
+    assert first.by_kind["reporting_lines"].created == 1
+    history = configured.histories.snapshot(workspace=workspace, deal_id="7001")
+    assert [(r.source_id, r.target_id) for r in history.reporting] == [("502", "501")]
+    # A newer export where Bill reports to nobody ends the line (its history stays).
+    later = _with_managers(files, {})
+    later["hubspot-crm-exports-all-companies-2026-03-01.csv"][0]["Last Modified Date"] = (
+        "2026-03-20 09:00"
+    )
+    report = import_export_files(
+        store=configured, workspace=workspace, files=ExportFiles.from_zip(zip_bytes(later))
+    )
+    assert report.by_kind["reporting_lines"].ended == 1

@@ -1,0 +1,5 @@
+// The REPORTS_FACT facts of one pair (a, b): their instants, sequence numbers and states, from
+// which the pair's version tag (the greatest seq) and its state as last recorded are
+// taken (store/pair_facts.py).
+MATCH (a:Stakeholder {key: $source_key})-[f:REPORTS_FACT]->(b:Stakeholder {key: $target_key})
+RETURN f.at AS at, f.seq AS seq, f.state AS state
