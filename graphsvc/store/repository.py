@@ -85,6 +85,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from graphsvc.config import Settings, get_settings
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import (
     Account,
     Bundle,
@@ -334,4 +335,16 @@ class GraphStore:
     ) -> Iterator[list[DealHistory]]:
         return self.histories.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=batch_size
+        )
+
+    def fleet_histories_compact(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+        batch_size: int = 500,
+    ) -> Iterator[list[CompactHistory]]:
+        return self.histories.fleet_histories_compact(
+            workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
         )

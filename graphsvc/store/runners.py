@@ -143,8 +143,8 @@ def _plain_cell(cell: list[Any], graph: Any) -> Any:
         return None
     if kind == 4:  # boolean
         return value == "true"
-    if kind == 6:  # array
-        return [_plain_cell(item, graph) for item in value]
+    if kind == 6:  # array; most are of strings (packed facts), decoded without a call
+        return [item[1] if item[0] == 2 else _plain_cell(item, graph) for item in value]
     if kind == 10:  # map: key, value, key, value, ...
         return {str(value[i]): _plain_cell(value[i + 1], graph) for i in range(0, len(value), 2)}
     from falkordb.query_result import parse_scalar
