@@ -138,6 +138,27 @@ class CompactHistory:
                 lines.append(line)  # type: ignore[arg-type]
         return tuple(lines)  # grouped is in (source, target) order
 
+    def until(self, at: int) -> CompactHistory:
+        """The history as the store reads it as of ``at``: facts dated after it left
+        out, and only people who had sat on the deal by then (the compact counterpart of
+        ``analysis.results.history_until``: read every fact once, future-dated ones
+        included, for a horizon, and analyse the deal as of an instant)."""
+        members: list[MemberFacts] = []
+        for info, facts in self.members:
+            kept = facts[: _latest(facts, at) + 1]
+            if any([state[0] for _, _, state in kept]):
+                members.append((info, kept))
+        seated = {info.id for info, _ in members}
+        return CompactHistory(
+            workspace=self.workspace,
+            deal=self.deal,
+            as_of=at,
+            members=members,
+            influence=_lines_until(self.influence, at, seated),
+            reporting=_lines_until(self.reporting, at, seated),
+            interactions=self.interactions[: bisect_right(self._interaction_ats, at)],
+        )
+
     def history(self) -> DealHistory:
         """The same facts as a :class:`DealHistory` (one object per fact)."""
         membership = [
@@ -165,6 +186,16 @@ class CompactHistory:
             reporting_facts=_line_history(self.reporting),
             interactions=self.interactions,
         )
+
+
+def _lines_until(grouped: list[LineFacts], at: int, seated: set[str]) -> list[LineFacts]:
+    cut: list[LineFacts] = []
+    for source, target, facts in grouped:
+        if source in seated and target in seated:
+            kept = facts[: _latest(facts, at) + 1]
+            if kept:
+                cut.append((source, target, kept))
+    return cut
 
 
 def _line_history(grouped: list[LineFacts]) -> tuple[LineFact, ...]:

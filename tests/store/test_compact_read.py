@@ -174,3 +174,21 @@ def test_compact_read_of_given_deals_keeps_their_order(store: GraphStore, worksp
     old = store.deal_histories(workspace=workspace, deal_ids=wanted, as_of=NOW)
     assert [h.snapshot() for h in got] == [h.snapshot() for h in old]
     assert _compact(store, f"ws-{uuid.uuid4().hex[:16]}", as_of=NOW) == []
+
+
+def test_compact_history_until_an_instant_is_the_read_as_of_it(
+    store: GraphStore, workspace: str
+) -> None:
+    """Every fact read once (future-dated ones included, as the kept results read them
+    for a horizon), then cut at an instant: the same as reading as of that instant."""
+    workspace = _seed(store)
+    everything = _compact(store, workspace, as_of=datetime(9999, 12, 31, tzinfo=UTC))
+    for as_of in (NOW, NOW - 45 * DAY):
+        at = to_ms(as_of)
+        cut = [h.until(at) for h in everything]
+        read = _compact(store, workspace, as_of=as_of)
+        assert [h.deal.id for h in cut] == [h.deal.id for h in read]
+        for new, old in zip(cut, read, strict=True):
+            assert new.first_fact_at() == old.first_fact_at()
+            assert new.history() == old.history()
+        assert engine.analyze(cut, ranking=False) == engine.analyze(read, ranking=False)
