@@ -76,7 +76,10 @@ history is one query (``deal_history.cypher``) whether for one deal or for a chu
 their influence and reporting facts, and the interactions, each ``UNWIND``-ing the ids.
 Facts travel as one string each, their ``packed`` property (built once when recorded,
 see the record queries), because the fleet scan reads some 200 facts per deal and
-every value returned costs.
+every value returned costs. The cold fleet scan reads through
+``fleet_histories_compact`` instead (``deal_history_compact.cypher``, decoded by
+:mod:`graphsvc.store.compact` into sorted tuples, no object per fact, two chunks read
+ahead on background threads).
 """
 
 from __future__ import annotations
