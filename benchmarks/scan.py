@@ -242,8 +242,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                     print(f"reusing the {args.deals} deals in {data_dir}", flush=True)
                 else:
                     print(f"ingesting {args.deals} deals into {data_dir} (not timed)", flush=True)
-                    for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
-                        store.import_bundle(workspace=workspace, bundle=bundle)
+                    with bench.untimed_ingest(store):
+                        for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
+                            store.import_bundle(workspace=workspace, bundle=bundle)
                     marker.touch()
             print(f"  ingest {ingest.wall:.1f} s", flush=True)
 
