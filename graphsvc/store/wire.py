@@ -44,7 +44,8 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
+        # Most lists hold strings (packed facts, ids): those need no call each.
+        return [v if type(v) is str else to_plain(v) for v in value]
     properties = getattr(value, "properties", None)  # falkordb Node / Edge
     if isinstance(properties, Mapping):
         return {str(k): to_plain(v) for k, v in properties.items()}
