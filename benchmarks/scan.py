@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-scan-")
     data_dir = args.data_dir or Path(tmp.name)
+    data_dir.mkdir(parents=True, exist_ok=True)
     bench = BenchBackend(args.backend, data_dir)
     settings = bench.settings()
     store = GraphStore.open(settings)
