@@ -15,6 +15,8 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from graphsvc.config import Environment, Settings
@@ -81,6 +83,24 @@ class BenchBackend:
 
     def open(self, **values: object) -> GraphStore:
         return GraphStore.open(self.settings(**values))
+
+    @staticmethod
+    @contextmanager
+    def untimed_ingest(store: GraphStore) -> Iterator[None]:
+        """A benchmark's untimed set-up ingest into its private embedded FalkorDB, without
+        an fsync per write (``appendfsync always`` again after it, so what is measured runs
+        as configured): on a machine whose disk is shared by other jobs, fsyncs made a
+        10,000-deal ingest take hours. Neo4j is left as it is."""
+        runner = store.runner
+        if not isinstance(runner, FalkorRunner):
+            yield
+            return
+        connection = runner._db.connection
+        connection.config_set("appendfsync", "no")
+        try:
+            yield
+        finally:
+            connection.config_set("appendfsync", "always")
 
     @staticmethod
     def server_pid(store: GraphStore) -> int | None:

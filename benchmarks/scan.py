@@ -7,9 +7,14 @@ Both print the same JSON fields.
 
 1. ingest ``--deals`` deals of the seeded portfolio generator (``graphsvc.synth``), not
    timed for the figures;
-2. ``scan_s``: ``AnalysisService.scan`` end to end (batched store reads, folding the
-   as-of snapshots now and ``trend_weeks`` ago, vectorised analysis of every open deal);
-3. ``analysis_s``: the analysis step alone (the engine's ``analyze_snapshots`` with
+2. ``scan_s``: ``AnalysisService.scan`` end to end, cold (the compact store read,
+   ``GraphStore.fleet_histories_compact``: 500 deals a query, read two chunks ahead on
+   background threads while the engine analyses the chunk before; folding the as-of
+   snapshots now and ``trend_weeks`` ago; vectorised analysis of every open deal);
+3. ``store_read_s``: that compact read alone, drained without analysis (and
+   ``per_fact_read_s``: the per-fact read ``open_deal_histories`` it replaces, for
+   comparison in the same run); ``fold_s``: folding the snapshots of what it read;
+4. ``analysis_s``: the analysis step alone (the engine's ``analyze_snapshots`` with
    ``ranking=False``: one fleet-wide encoding,
    batched solves for all committees, then the shared result assembly: each deal's
    top decision-maker, support and trend, flags and key people) on the snapshots read
@@ -21,13 +26,14 @@ Both print the same JSON fields.
    to agree (scores within 1e-9, identical flags, decision-makers and key people). The
    same comparison with every member's ranking row built (the engine against
    ``analyze_snapshot``, what the per-deal API returns) is reported as
-   ``full_analysis_s``, ``full_baseline_s`` and ``full_speedup``;
-4. ``single_deal_p50_ms`` / ``single_deal_p99_ms``: ``AnalysisService.analyze`` of one of
+   ``full_analysis_s``, ``full_baseline_s`` and ``full_speedup`` (``--no-baseline``
+   skips the per-deal loops);
+5. ``single_deal_p50_ms`` / ``single_deal_p99_ms``: ``AnalysisService.analyze`` of one of
    30 seeded random deals from the warm store, store read included (after a warm-up
    round);
-5. ``read_overhead`` = ``scan_s / analysis_s``: what reading and folding the
-   snapshots add to the maths of a cold scan;
-6. ``peak_rss_mb``: peak resident memory of this process plus the FalkorDB server.
+6. ``read_overhead`` = ``scan_s / analysis_s``: what reading and folding the
+   snapshots add to the maths of a cold scan (issue 15: at most 3);
+7. ``peak_rss_mb``: peak resident memory of this process plus the FalkorDB server.
 
 CPU seconds of this process are printed next to the wall-clock figures: the machine is
 shared, and the process time shows how much of a figure was waiting for a core.
@@ -35,6 +41,7 @@ shared, and the process time shows how much of a figure was waiting for a core.
     python benchmarks/scan.py                  # 10,000 deals (the figure of record)
     python benchmarks/scan.py --deals 500      # a quick run on a shared machine
     python benchmarks/scan.py --deals 1000 --backend neo4j
+    python benchmarks/scan.py --data-dir /tmp/scan10k  # keeps the ingested store for the next run
 """
 
 from __future__ import annotations
@@ -152,6 +159,52 @@ def _compare(
     return max_diff, same
 
 
+def _baselines(
+    now: list[DealSnapshot],
+    then: list[DealSnapshot],
+    params: AnalysisParams,
+    fleet: Timer,
+    full: Timer,
+    fleet_results: list[DealRisk],
+    full_results: list[DealAnalysis],
+) -> dict[str, object]:
+    """The per-deal networkx loops on the same snapshots, checked to agree with the engine."""
+    # Warm the per-deal paths up (imports, caches, allocator) on a few deals, untimed, as
+    # the fleet paths were.
+    for single_path in (assess_snapshot, analyze_snapshot):
+        for a, b in zip(now[:100], then[:100], strict=True):
+            single_path(a, previous=b, params=params)
+    baseline, baseline_results = _baseline_run(assess_snapshot, now, then, params)
+    print(
+        f"baseline (per-deal networkx): {baseline.wall:.2f} s (cpu {baseline.cpu:.2f} s)",
+        flush=True,
+    )
+    max_diff, same = _compare(fleet_results, baseline_results, full=False)
+    print(
+        f"  fleet vs per-deal: max score difference {max_diff:.2e}, "
+        f"same flags, decision-makers and key people: {same}",
+        flush=True,
+    )
+    del baseline_results
+    full_baseline, full_baseline_results = _baseline_run(analyze_snapshot, now, then, params)
+    full_diff, full_same = _compare(full_results, full_baseline_results, full=True)
+    print(
+        f"full analyses (every ranking row): fleet {full.wall:.2f} s, per-deal "
+        f"{full_baseline.wall:.2f} s, max score difference {full_diff:.2e}, same: {full_same}",
+        flush=True,
+    )
+    return {
+        "baseline_analysis_s": round(baseline.wall, 2),
+        "baseline_analysis_cpu_s": round(baseline.cpu, 2),
+        "speedup": round(baseline.wall / fleet.wall, 1),
+        "cpu_speedup": round(baseline.cpu / max(fleet.cpu, 1e-9), 1),
+        "full_baseline_s": round(full_baseline.wall, 2),
+        "full_speedup": round(full_baseline.wall / full.wall, 1),
+        "max_score_diff": max(max_diff, full_diff),
+        "same_flags": same and full_same,
+    }
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--deals", type=int, default=10_000)
@@ -159,6 +212,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--single", type=int, default=30, help="deals timed one by one")
     parser.add_argument("--batch", type=int, default=1_000, help="deals per store read")
     parser.add_argument("--backend", choices=BACKENDS, default="falkordb")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the per-deal networkx comparisons"
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -169,6 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-scan-")
     data_dir = args.data_dir or Path(tmp.name)
+    data_dir.mkdir(parents=True, exist_ok=True)
     bench = BenchBackend(args.backend, data_dir)
     settings = bench.settings()
     store = GraphStore.open(settings)
@@ -186,8 +243,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                     print(f"reusing the {args.deals} deals in {data_dir}", flush=True)
                 else:
                     print(f"ingesting {args.deals} deals into {data_dir} (not timed)", flush=True)
-                    for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
-                        store.import_bundle(workspace=workspace, bundle=bundle)
+                    with bench.untimed_ingest(store):
+                        for bundle in generate_portfolio(args.deals, seed=args.seed, now=NOW):
+                            store.import_bundle(workspace=workspace, bundle=bundle)
                     marker.touch()
             print(f"  ingest {ingest.wall:.1f} s", flush=True)
 
@@ -199,28 +257,33 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 flush=True,
             )
 
-            # 3. analysis alone vs the per-deal networkx loop, on the same snapshots
-            with Timer() as read:
+            # 3. the reads alone: the compact read the scan uses (with the collector paused,
+            # as in the scan), then the per-fact one
+            with Timer() as read, bulk_build():
                 histories = [
                     h
+                    for chunk in store.fleet_histories_compact(workspace=workspace, as_of=NOW)
+                    for h in chunk
+                ]
+            with Timer() as per_fact:
+                count = sum(
+                    len(batch)
                     for batch in store.open_deal_histories(
                         workspace=workspace, as_of=NOW, batch_size=args.batch
                     )
-                    for h in batch
-                ]
-            with Timer() as fold:
+                )
+            assert count == len(histories)
+            with Timer() as fold, bulk_build():
                 now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
             print(
-                f"  store read {read.wall:.2f} s (cpu {read.cpu:.2f} s), folding {fold.wall:.2f} s",
+                f"  compact read {read.wall:.2f} s (cpu {read.cpu:.2f} s), per-fact read "
+                f"{per_fact.wall:.2f} s (cpu {per_fact.cpu:.2f} s), folding {fold.wall:.2f} s",
                 flush=True,
             )
             # Warm both paths up (imports, caches, allocator) on a few deals, untimed, so
             # neither pays for what the other has already paid for.
             for warm in (scan_fleet, analyze_fleet):
                 warm(now[:100], then[:100], params=params)
-            for single_path in (assess_snapshot, analyze_snapshot):
-                for a, b in zip(now[:100], then[:100], strict=True):
-                    single_path(a, previous=b, params=params)
             # The fleet pass is short, so one stall of this shared machine would swing it:
             # take the median of three runs (the baseline is long enough to run once).
             fleet, fleet_results = _fleet_runs(scan_fleet, now, then, params)
@@ -228,33 +291,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 f"analysis (fleet scan, median of 3): {fleet.wall:.2f} s (cpu {fleet.cpu:.2f} s)",
                 flush=True,
             )
-            baseline, baseline_results = _baseline_run(assess_snapshot, now, then, params)
-            print(
-                f"baseline (per-deal networkx): {baseline.wall:.2f} s (cpu {baseline.cpu:.2f} s)",
-                flush=True,
-            )
-            max_diff, same = _compare(fleet_results, baseline_results, full=False)
-            print(
-                f"  fleet vs per-deal: max score difference {max_diff:.2e}, "
-                f"same flags, decision-makers and key people: {same}",
-                flush=True,
-            )
-            del fleet_results, baseline_results
-
             full, full_results = _fleet_runs(analyze_fleet, now, then, params)
-            full_baseline, full_baseline_results = _baseline_run(
-                analyze_snapshot, now, then, params
-            )
-            full_diff, full_same = _compare(full_results, full_baseline_results, full=True)
-            print(
-                f"full analyses (every ranking row): fleet {full.wall:.2f} s, per-deal "
-                f"{full_baseline.wall:.2f} s, max score difference {full_diff:.2e}, "
-                f"same: {full_same}",
-                flush=True,
-            )
-            max_diff = max(max_diff, full_diff)
-            flags_equal = same and full_same
-            del histories, now, then, full_results, full_baseline_results
+            comparison: dict[str, object] = {"full_analysis_s": round(full.wall, 3)}
+            if not args.no_baseline:
+                comparison.update(
+                    _baselines(now, then, params, fleet, full, fleet_results, full_results)
+                )
+            del histories, now, then, fleet_results, full_results
 
             # 4. one deal at a time from the warm store, store read included
             rng = random.Random(args.seed)
@@ -280,20 +323,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 "scan_s": round(scan.wall, 2),
                 "scan_cpu_s": round(scan.cpu, 2),
                 "store_read_s": round(read.wall, 2),
+                "store_read_cpu_s": round(read.cpu, 2),
+                "per_fact_read_s": round(per_fact.wall, 2),
                 "fold_s": round(fold.wall, 2),
                 "analysis_s": round(fleet.wall, 3),
                 # How much more than its maths a cold scan costs (issue 15: target <= 3).
                 "read_overhead": round(scan.wall / fleet.wall, 1),
                 "analysis_cpu_s": round(fleet.cpu, 3),
-                "baseline_analysis_s": round(baseline.wall, 2),
-                "baseline_analysis_cpu_s": round(baseline.cpu, 2),
-                "speedup": round(baseline.wall / fleet.wall, 1),
-                "cpu_speedup": round(baseline.cpu / max(fleet.cpu, 1e-9), 1),
-                "full_analysis_s": round(full.wall, 3),
-                "full_baseline_s": round(full_baseline.wall, 2),
-                "full_speedup": round(full_baseline.wall / full.wall, 1),
-                "max_score_diff": max_diff,
-                "same_flags": flags_equal,
+                **comparison,
                 "single_deal_p50_ms": round(p50, 2),
                 "single_deal_p99_ms": round(p99, 2),
                 "peak_rss_mb": round(memory.peak / 2**20, 1),

@@ -6,6 +6,9 @@ This is the one public path from committees to results; one deal is a fleet of o
 * :func:`analyze`: deals' histories as of an instant -> each deal's
   :class:`~graphsvc.analysis.schemas.DealAnalysis` (``ranking=False``: the scan's
   lighter :class:`~graphsvc.analysis.schemas.DealRisk`, without the full ranking);
+* :func:`analyze_stream`: :func:`analyze` of chunks of deals as a store read yields
+  them (the cold fleet scan: the store reads the next chunks while this one is
+  analysed);
 * :func:`analyze_snapshots`: the same from committees already folded (now and
   ``trend_weeks`` earlier, :func:`graphsvc.analysis.folding.trend_pairs`);
 * :func:`support_histories`: the support base of deals at regular instants;
@@ -22,7 +25,7 @@ within 1e-9, identical flags, decision-makers and key people).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from typing import Literal, TypeVar, overload
 
@@ -49,6 +52,7 @@ from graphsvc.analysis.vectorised import (
     next_best_of,
     support_states,
 )
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 
 _R = TypeVar("_R", bound=DealRisk)
@@ -56,7 +60,7 @@ _R = TypeVar("_R", bound=DealRisk)
 
 @overload
 def analyze(
-    histories: Sequence[DealHistory],
+    histories: Sequence[DealHistory | CompactHistory],
     *,
     as_of: int | None = None,
     ranking: Literal[True] = True,
@@ -64,14 +68,14 @@ def analyze(
 ) -> list[DealAnalysis]: ...
 @overload
 def analyze(
-    histories: Sequence[DealHistory],
+    histories: Sequence[DealHistory | CompactHistory],
     *,
     as_of: int | None = None,
     ranking: Literal[False],
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> list[DealRisk]: ...
 def analyze(
-    histories: Sequence[DealHistory],
+    histories: Sequence[DealHistory | CompactHistory],
     *,
     as_of: int | None = None,
     ranking: bool = True,
@@ -82,8 +86,9 @@ def analyze(
 
     Parameters
     ----------
-    histories : sequence of DealHistory
-        All facts of each deal, as the store returns them.
+    histories : sequence of DealHistory or CompactHistory
+        All facts of each deal, as the store returns them (the compact form is the
+        cold scan's read, :meth:`GraphStore.fleet_histories_compact`).
     as_of : int, optional
         Time travel (epoch ms): the answer the data held at that instant; default and at
         most each history's own instant.
@@ -107,6 +112,34 @@ def analyze(
     if ranking:
         return analyze_snapshots(now, then, ranking=True, params=params)
     return analyze_snapshots(now, then, ranking=False, params=params)
+
+
+def analyze_stream(
+    chunks: Iterable[Sequence[DealHistory | CompactHistory]],
+    *,
+    as_of: int | None = None,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> list[DealRisk]:
+    """Each deal's :class:`DealRisk` (:func:`analyze` with ``ranking=False``) for chunks
+    of deals as they arrive, in order.
+
+    The cyclic garbage collector stays paused for the whole stream (see
+    :func:`~graphsvc.analysis._build.bulk_build`), so it covers the store's reader
+    threads too: they decode the next chunks into millions of small tuples while this
+    thread analyses, and nothing of either forms reference cycles.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Decision Maker"})])
+    >>> [r.top_decision_maker.stakeholder_id for r in analyze_stream([[h], [h, h]])]
+    ['a', 'a', 'a']
+    """
+    results: list[DealRisk] = []
+    with bulk_build():
+        for chunk in chunks:
+            results.extend(analyze(chunk, as_of=as_of, ranking=False, params=params))
+    return results
 
 
 @overload

@@ -19,6 +19,7 @@ from itertools import pairwise
 from graphsvc.analysis._build import bulk_build
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import trend_reference_instant
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.snapshot import (
     DealHistory,
     DealSnapshot,
@@ -78,6 +79,9 @@ class FactFolder:
             fact_ats=fact_ats,
             cache={},
         )
+
+    def first_fact_at(self) -> int | None:
+        return self.history.first_fact_at()
 
     def snapshot(self, as_of: int | None = None) -> DealSnapshot:
         history = self.history
@@ -187,14 +191,16 @@ def trend_snapshots(
 
 
 def trend_pairs(
-    histories: Sequence[DealHistory],
+    histories: Sequence[DealHistory | CompactHistory],
     *,
     as_of: int | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,
     folders: Sequence[FactFolder] | None = None,
 ) -> tuple[list[DealSnapshot], list[DealSnapshot]]:
     """Each deal's snapshot now and ``trend_weeks`` earlier (:func:`trend_snapshots` of
-    each); ``folders``: the deals' folders when already built.
+    each); ``folders``: the deals' folders when already built. A
+    :class:`~graphsvc.domain.compact.CompactHistory` (the cold scan's read) is its own
+    folder: its facts are sorted already.
 
     Examples
     --------
@@ -210,7 +216,11 @@ def trend_pairs(
     # One deal builds few objects: no garbage-collector pause for it.
     with bulk_build() if len(histories) > 1 else nullcontext():
         for d, history in enumerate(histories):
-            folder = FactFolder.of(history) if folders is None else folders[d]
+            folder: FactFolder | CompactHistory
+            if isinstance(history, CompactHistory):
+                folder = history
+            else:
+                folder = FactFolder.of(history) if folders is None else folders[d]
             _append_pair(folder, as_of, params, now_list, then_list)
     return now_list, then_list
 
@@ -229,13 +239,13 @@ def trend_pairs_at(
 
 
 def _append_pair(
-    folder: FactFolder,
+    folder: FactFolder | CompactHistory,
     as_of: int | None,
     params: AnalysisParams,
     now_list: list[DealSnapshot],
     then_list: list[DealSnapshot],
 ) -> None:
     now = folder.snapshot(as_of)
-    then_at = trend_reference_instant(folder.history.first_fact_at(), now.as_of, params=params)
+    then_at = trend_reference_instant(folder.first_fact_at(), now.as_of, params=params)
     now_list.append(now)
     then_list.append(folder.snapshot(then_at))

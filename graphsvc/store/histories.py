@@ -5,6 +5,9 @@ chunk of 500: memberships with the stakeholders, their influence and reporting f
 and the interactions, each ``UNWIND``-ing the ids. Facts travel as one string each,
 their ``packed`` property (built once when recorded, see the record queries), because
 the fleet scan reads some 200 facts per deal and every value returned costs.
+:meth:`HistoryRepository.fleet_histories_compact` is the cold scan's read: the same
+facts as :class:`~graphsvc.domain.compact.CompactHistory` (see
+:mod:`graphsvc.store.compact`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import Deal
 from graphsvc.domain.snapshot import (
     DealHistory,
@@ -35,11 +39,14 @@ from graphsvc.store.codecs import (
     membership_fact,
     node_key,
 )
+from graphsvc.store.compact import read_ahead, read_compact
 from graphsvc.store.core import RepositoryBase, as_of_ms, check_workspace
 
 # Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
 # of 10,000 deals to 20 round trips.
 HISTORY_CHUNK = 500
+# Open deal ids per page: ids are small, so a 10,000-deal workspace takes one read.
+OPEN_IDS_PAGE = 20_000
 
 
 class HistoryRepository(RepositoryBase):
@@ -108,6 +115,42 @@ class HistoryRepository(RepositoryBase):
                         return
             finally:
                 ahead.cancel()
+
+    def fleet_histories_compact(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+        batch_size: int = HISTORY_CHUNK,
+    ) -> Iterator[list[CompactHistory]]:
+        """The facts of many deals up to ``as_of`` (now), ``batch_size`` deals a chunk,
+        as :class:`CompactHistory` (the cold fleet scan's read, see
+        :mod:`graphsvc.store.compact`): ``deal_ids`` in the order given (unknown ones
+        left out), or by default every deal open now, in id order. One query per chunk,
+        read two chunks ahead of the caller on background threads."""
+        ws = check_workspace(workspace)
+        at = as_of_ms(as_of)
+        if deal_ids is None:
+            ids = self.open_deal_ids(workspace=ws)
+        else:
+            ids = list(dict.fromkeys(deal_ids))
+        size = max(1, batch_size)
+        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
+        return read_ahead(chunks, lambda chunk: read_compact(self.runner, ws, chunk, at))
+
+    def open_deal_ids(self, *, workspace: str) -> list[str]:
+        """The ids of the workspace's open deals, in id order."""
+        ws = check_workspace(workspace)
+        ids: list[str] = []
+        while True:
+            after = ids[-1] if ids else None
+            rows = self.runner.read(
+                "deal_open_ids", {"ws": ws, "after": after, "limit": OPEN_IDS_PAGE}
+            )
+            ids.extend(row["id"] for row in rows)
+            if len(rows) < OPEN_IDS_PAGE:
+                return ids
 
     def _histories(self, ws: str, deal_ids: list[str], as_of: int) -> list[DealHistory]:
         rows = self.runner.read(

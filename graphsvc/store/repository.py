@@ -76,7 +76,10 @@ history is one query (``deal_history.cypher``) whether for one deal or for a chu
 their influence and reporting facts, and the interactions, each ``UNWIND``-ing the ids.
 Facts travel as one string each, their ``packed`` property (built once when recorded,
 see the record queries), because the fleet scan reads some 200 facts per deal and
-every value returned costs.
+every value returned costs. The cold fleet scan reads through
+``fleet_histories_compact`` instead (``deal_history_compact.cypher``, decoded by
+:mod:`graphsvc.store.compact` into sorted tuples, no object per fact, two chunks read
+ahead on background threads).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from graphsvc.config import Settings, get_settings
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import (
     Account,
     Bundle,
@@ -330,4 +334,16 @@ class GraphStore:
     ) -> Iterator[list[DealHistory]]:
         return self.histories.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=batch_size
+        )
+
+    def fleet_histories_compact(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+        batch_size: int = 500,
+    ) -> Iterator[list[CompactHistory]]:
+        return self.histories.fleet_histories_compact(
+            workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
         )
