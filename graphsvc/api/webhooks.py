@@ -35,7 +35,6 @@ from graphsvc.webhooks.service import WebhookService
 router = APIRouter(
     prefix="/v1/webhooks",
     tags=["webhooks"],
-    dependencies=[JsonBodyOnly],
 )
 
 WebhookId = Annotated[
@@ -65,6 +64,7 @@ def _at(webhook_id: str) -> str:
 
 @router.post(
     "",
+    dependencies=[JsonBodyOnly],
     response_model=WebhookCreated,
     status_code=201,
     summary="Subscribe a URL to events; the signing secret is shown once",
@@ -105,6 +105,7 @@ def get_webhook(
 
 @router.patch(
     "/{webhook_id}",
+    dependencies=[JsonBodyOnly],
     response_model=WebhookRead,
     summary="Change a webhook subscription (JSON merge patch); `active: true` re-enables it",
 )
