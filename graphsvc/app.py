@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         try:
             yield
         finally:
+            if services.analysis is not None:
+                await run_in_threadpool(services.analysis.close)
             if services.owns_store and services.store is not None:
                 await run_in_threadpool(services.store.close)
                 services.store = None

@@ -57,10 +57,16 @@ def _next_day_tick(since: int, at: int) -> int:
 
 
 def analysis_unchanged_until(
-    history: DealHistory, at: int, *, params: AnalysisParams = DEFAULT_PARAMS
+    history: DealHistory,
+    at: int,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+    chart_weeks: int = 0,
 ) -> int:
     """The first instant after ``at`` at which the deal's analysis (ranking, support and
-    trend, flags and their messages) could differ from the one as of ``at``.
+    trend, flags and their messages) could differ from the one as of ``at``; with
+    ``chart_weeks``, also its weekly support points ``at - k weeks`` for ``k`` up to
+    ``chart_weeks`` (the portfolio's sparkline).
 
     Examples
     --------
@@ -79,10 +85,12 @@ def analysis_unchanged_until(
     bound = instants[k] if k < len(instants) else NEVER
     # The trend compares with the committee trend_weeks earlier: it moves past a fact
     # when t - window reaches it.
-    window = params.trend_weeks * WEEK_MS
-    k = bisect_right(instants, at - window)
-    if k < len(instants):
-        bound = min(bound, instants[k] + window)
+    # A weekly chart point k weeks back moves past a fact the same way.
+    for weeks in {params.trend_weeks, *range(1, chart_weeks + 1)}:
+        window = weeks * WEEK_MS
+        k = bisect_right(instants, at - window)
+        if k < len(instants):
+            bound = min(bound, instants[k] + window)
     # Contact flags count whole days since a member's (and the deal's) latest contact;
     # the next step flag fires once its date has passed.
     latest: dict[str, int] = {}

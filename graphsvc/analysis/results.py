@@ -33,28 +33,79 @@ an older revision never replaces a newer one.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from graphsvc.analysis import engine
-from graphsvc.analysis.horizon import analysis_unchanged_until
+from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.schemas import DealRisk
+from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
+from graphsvc.analysis.schemas import DealRisk, Interval
 from graphsvc.domain.models import from_ms, to_ms, utcnow
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 
-# Bump when the engine's output for the same facts changes: every kept result of
-# another engine tag is then stale (re-analysed when read, or by ``analysis rebuild``).
-ENGINE_VERSION = "1"
+# Bump when the engine's output (or what is kept of it) for the same facts changes:
+# every kept result of another engine tag is then stale (re-analysed in the background
+# when read, or by ``analysis rebuild``). 2: the compact portfolio columns are kept.
+ENGINE_VERSION = "2"
+
+# The weekly support points kept with each result (the portfolio's sparkline).
+CHART_WEEKS = 12
 
 # The end of the calendar the store takes: every fact, future-dated ones included.
 _ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]
+_NOT_RUNNING = RebuildStatus(running=False)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptRow:
+    """One open deal as every list of deals shows it, read from the compact kept columns
+    (no result body parsed): the deal's own columns, its support share, trend and
+    ``CHART_WEEKS`` weekly sparkline, and its flags in the engine's order, worst first
+    (plain JSON objects, as the API serves them; ``worst``: the worst severity's weight,
+    0 without flags)."""
+
+    deal_id: str
+    deal_name: str
+    owner_email: str
+    account_id: str
+    amount: float | None
+    currency: str | None
+    stage: str | None
+    close_date: str | None
+    share: float
+    trend: str
+    trend_delta: float
+    spark: tuple[float, ...]
+    flags: tuple[dict[str, Any], ...]
+    worst: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeptView:
+    """What a request may answer without a workspace-wide scan: the fresh rows (deal id
+    order), how many open deals there are, how many of them have no fresh result yet
+    (``pending``: handed to the background rebuild), and that rebuild's status."""
+
+    rows: list[KeptRow]
+    open_deals: int
+    pending: int
+    rebuild: RebuildStatus
+    revision: int = 0  # the workspace revision it was read at
+    until: int = 0  # epoch ms: the first due time among its rows
+
+    @property
+    def complete(self) -> bool:
+        return self.pending == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +170,31 @@ class KeptResults:
     """The kept per-deal results of a store (see the module docstring)."""
 
     def __init__(
-        self, *, store: GraphStore, params: AnalysisParams, batch_size: int = 1000
+        self,
+        *,
+        store: GraphStore,
+        params: AnalysisParams,
+        batch_size: int = 1000,
+        inline_max: int = 200,
+        lease_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.params = params
         self.batch_size = batch_size
+        # At most this many stale deals are re-analysed on a request path (a view); the
+        # rest go to the background rebuild and the answer says it is incomplete.
+        self.inline_max = inline_max
         self.engine = engine_tag(params)
+        self.lease = RebuildLease(runner=store.runner, lease_seconds=lease_seconds)
         # Parsed bodies of this process by deal id, with the (rev, at, due, engine) they
         # belong to: reading and parsing bodies is the cost of a read, so only those
         # this process has not seen are fetched; what is fresh is decided by the
         # store's reply alone.
         self._parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
+        self._views: dict[str, KeptView] = {}
+        self._background: dict[str, threading.Thread] = {}
+        self._background_lock = threading.Lock()
+        self._stopping = threading.Event()
 
     @property
     def runner(self) -> Any:
@@ -137,8 +202,9 @@ class KeptResults:
 
     def risks(self, *, workspace: str, at: datetime | None = None) -> list[DealRisk]:
         """Every open deal's result as of ``at`` (default now), in deal id order: kept
-        results that are fresh, the others re-analysed (and kept) first. Never scans the
-        workspace unless every result is stale."""
+        results that are fresh, the others re-analysed (and kept) first. Complete, so it
+        may take as long as a scan when nothing is kept: for jobs (the weekly e-mail,
+        the CLI), not request paths (those use :meth:`view`)."""
         moment = to_ms(at) if at is not None else to_ms(utcnow())
         results, _ = self._refresh(workspace, moment, force=False, progress=None)
         when = from_ms(moment)
@@ -158,6 +224,136 @@ class KeptResults:
         moment = to_ms(at) if at is not None else to_ms(utcnow())
         results, refreshed = self._refresh(workspace, moment, force=True, progress=progress)
         return RefreshReport(open_deals=len(results), refreshed=refreshed)
+
+    # -- request paths: never a workspace-wide scan
+
+    def view(self, *, workspace: str, inline_max: int | None = None) -> KeptView:
+        """The open deals' kept results as of now, for a request: one compact read; at
+        most ``inline_max`` (default :attr:`inline_max`) stale deals re-analysed here,
+        the most recently written first (so a caller reads its own write); any others
+        are handed to the background rebuild (:meth:`start_background`) and counted as
+        ``pending``: the view then holds only what is fresh."""
+        cap = self.inline_max if inline_max is None else inline_max
+        moment = to_ms(utcnow())
+        revision = self.store.workspace_revision(workspace=workspace)
+        # The last complete view of this process, while it is provably still the answer:
+        # no write since (the store's revision, read just now) and no due time passed.
+        last = self._views.get(workspace)
+        if last is not None and last.revision == revision and moment < last.until:
+            return last
+        rows: dict[str, KeptRow] = {}
+        stale: list[tuple[int, str]] = []
+        columns: dict[str, dict[str, Any]] = {}
+        until = NEVER
+        replies = self.runner.read("deal_result_rows", {"ws": workspace})
+        for row in replies:
+            if self._is_fresh(row, moment) and row["flags"] is not None:
+                rows[row["id"]] = _kept_row(row)
+                until = min(until, int(row["due"]))
+            else:
+                stale.append((-int(row["arev"]), row["id"]))
+                columns[row["id"]] = row
+        stale.sort()
+        inline = [deal_id for _, deal_id in stale[:cap]]
+        for risk, compact in self._analyze_and_keep(workspace, inline, revision, moment):
+            rows[risk.deal_id] = _kept_row({**columns[risk.deal_id], **compact})
+            until = min(until, int(compact["due"]))
+        pending = len(stale) - len(inline)
+        if pending:
+            self.start_background(workspace=workspace)
+        view = KeptView(
+            rows=[rows[deal_id] for deal_id in sorted(rows)],
+            open_deals=len(replies),
+            pending=pending,
+            rebuild=self.lease.status(workspace=workspace) if pending else _NOT_RUNNING,
+            revision=revision,
+            until=until,
+        )
+        if pending:
+            self._views.pop(workspace, None)
+        else:
+            self._views[workspace] = view
+        return view
+
+    def start_background(self, *, workspace: str) -> bool:
+        """Start bringing every stale result of the workspace up to date in a thread of
+        this process, unless one runs here already; across processes only the holder
+        of the store's lease works (the others' threads end at once). True when a
+        thread was started."""
+        with self._background_lock:
+            running = self._background.get(workspace)
+            if running is not None and running.is_alive():
+                return False
+            thread = threading.Thread(
+                target=self._run_background,
+                args=(workspace,),
+                name=f"graphsvc-kept-{workspace}",
+                daemon=True,
+            )
+            self._background[workspace] = thread
+            thread.start()
+            return True
+
+    def wait_background(self, *, workspace: str, timeout: float | None = None) -> bool:
+        """Wait for this process's background rebuild of the workspace; True when none
+        runs (any more)."""
+        with self._background_lock:
+            thread = self._background.get(workspace)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Stop every background rebuild of this process (before the store closes):
+        each ends after its current batch and releases its lease."""
+        self._stopping.set()
+        with self._background_lock:
+            threads = list(self._background.values())
+        for thread in threads:
+            thread.join(timeout)
+        self._stopping.clear()
+
+    def _run_background(self, workspace: str) -> None:
+        try:
+            self.rebuild_stale(workspace=workspace, background=True)
+        except Exception:  # the next request starts another; kept results stay served
+            logging.getLogger("graphsvc.analysis").exception(
+                "background rebuild of %r failed", workspace
+            )
+
+    def rebuild_stale(
+        self,
+        *,
+        workspace: str,
+        force: bool = False,
+        background: bool = False,
+        progress: Progress | None = None,
+    ) -> RefreshReport | None:
+        """Bring the workspace's stale results (every result with ``force``) up to date
+        under the store's rebuild lease, publishing progress (``GET
+        /v1/analysis/rebuild``) after each batch. None when another process holds the
+        lease."""
+        with self.lease.held(workspace=workspace) as lease:
+            if lease is None:
+                return None
+            moment = to_ms(utcnow())
+            rows = self.runner.read("deal_result_status", {"ws": workspace})
+            stale = sorted(r["id"] for r in rows if force or not self._is_fresh(r, moment))
+            lease.publish(done=0, total=len(stale))
+            done = 0
+            for batch in _batches(stale, self.batch_size):
+                if background and self._stopping.is_set():
+                    break
+                moment = to_ms(utcnow())
+                revision = self.store.workspace_revision(workspace=workspace)
+                self._analyze_and_keep(workspace, batch, revision, moment)
+                done += len(batch)
+                if not lease.publish(done=done, total=len(stale)):
+                    break  # another process took the lease over (ours had expired)
+                if progress is not None:
+                    progress(done, len(stale))
+            return RefreshReport(open_deals=len(rows), refreshed=done)
 
     # -- internals
 
@@ -221,7 +417,7 @@ class KeptResults:
         stale.sort()
         done = 0
         for batch in _batches(stale, self.batch_size):
-            for risk in self._analyze_and_keep(workspace, batch, revision, moment):
+            for risk, _ in self._analyze_and_keep(workspace, batch, revision, moment):
                 kept[risk.deal_id] = risk
             done += len(batch)
             if progress is not None:
@@ -230,7 +426,11 @@ class KeptResults:
 
     def _analyze_and_keep(
         self, workspace: str, deal_ids: Sequence[str], revision: int, moment: int
-    ) -> list[DealRisk]:
+    ) -> list[tuple[DealRisk, dict[str, Any]]]:
+        """Analyse the deals as of ``moment`` and keep each result with its compact
+        columns; returns each open deal's result and compact columns."""
+        if not deal_ids:
+            return []
         store = self.store
         # Every fact, future-dated ones included: the due time needs them; the analysis
         # sees only those up to the instant, as a scan as of it would.
@@ -240,9 +440,16 @@ class KeptResults:
             return []
         by_id = {h.deal.id: h for h in full}
         risks = engine.analyze(histories, ranking=False, params=self.params)
+        charts = engine.support_histories(
+            histories, interval=Interval.week, max_points=CHART_WEEKS, params=self.params
+        )
         rows = []
-        for risk in risks:
-            due = analysis_unchanged_until(by_id[risk.deal_id], moment, params=self.params)
+        answers = []
+        for risk, points in zip(risks, charts, strict=True):
+            due = analysis_unchanged_until(
+                by_id[risk.deal_id], moment, params=self.params, chart_weeks=CHART_WEEKS
+            )
+            compact = _compact_columns(risk, tuple(p.share for p in points))
             rows.append(
                 {
                     "key": node_key(workspace, risk.deal_id),
@@ -251,12 +458,48 @@ class KeptResults:
                     "due": due,
                     "engine": self.engine,
                     "body": risk.model_dump_json(),
+                    **compact,
                 }
             )
             self._parsed[risk.deal_id] = ((revision, moment, due, self.engine), risk)
+            answers.append((risk, {**compact, "due": due}))
         for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
-        return list(risks)
+        return answers
+
+
+def _compact_columns(risk: DealRisk, spark: tuple[float, ...]) -> dict[str, Any]:
+    """What :class:`KeptRow` reads of a result, as kept beside its body."""
+    worst = risk.worst_severity
+    return {
+        # In the engine's order: worst first, then by the flags' own order.
+        "flags": json.dumps([f.model_dump(mode="json") for f in risk.flags], separators=(",", ":")),
+        "worst": 0 if worst is None else worst.weight,
+        "share": risk.support.share,
+        "trend": risk.support.trend.value,
+        "tdelta": risk.support.trend_delta,
+        "spark": json.dumps(spark),
+    }
+
+
+def _kept_row(row: dict[str, Any]) -> KeptRow:
+    """A row of ``deal_result_rows`` whose result is fresh."""
+    return KeptRow(
+        deal_id=row["id"],
+        deal_name=row["name"],
+        owner_email=row["owner_email"],
+        account_id=row["account_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        stage=row["stage"],
+        close_date=row["close_date"],
+        share=float(row["share"]),
+        trend=row["trend"],
+        trend_delta=float(row["tdelta"]),
+        spark=tuple(json.loads(row["spark"])),
+        flags=tuple(json.loads(row["flags"])),
+        worst=int(row["worst"]),
+    )
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

@@ -74,9 +74,18 @@ class AnalysisService:
         portfolio view reads instead of a scan."""
         if self._kept is None:
             self._kept = KeptResults(
-                store=self.store, params=self.params, batch_size=self.batch_size
+                store=self.store,
+                params=self.params,
+                batch_size=self.batch_size,
+                inline_max=self.settings.analysis_inline_max,
+                lease_seconds=self.settings.analysis_rebuild_lease_seconds,
             )
         return self._kept
+
+    def close(self) -> None:
+        """Stop this process's background rebuilds (before the store closes)."""
+        if self._kept is not None:
+            self._kept.stop()
 
     # -- one deal
 
