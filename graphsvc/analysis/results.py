@@ -45,7 +45,7 @@ from graphsvc.analysis import engine
 from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
-from graphsvc.analysis.schemas import DealRisk, Interval
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
 from graphsvc.domain.models import from_ms, to_ms, utcnow
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store.codecs import node_key
@@ -211,10 +211,16 @@ class KeptResults:
         return [r.model_copy(update={"as_of": when}) for r in results]
 
     def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
-        """Re-analyse (and keep) the stale results only; returns what was done."""
+        """Re-analyse (and keep) the stale results only; returns what was done. Reads
+        the freshness of every open deal and the facts of the stale ones, no kept body."""
         moment = to_ms(at) if at is not None else to_ms(utcnow())
-        results, refreshed = self._refresh(workspace, moment, force=False, progress=None)
-        return RefreshReport(open_deals=len(results), refreshed=refreshed)
+        # The revision first: every write the histories below may miss has arev > rev.
+        revision = self.store.workspace_revision(workspace=workspace)
+        rows = self.runner.read("deal_result_status", {"ws": workspace})
+        stale = sorted(r["id"] for r in rows if not self._is_fresh(r, moment))
+        for batch in _batches(stale, self.batch_size):
+            self._analyze_and_keep(workspace, batch, revision, moment)
+        return RefreshReport(open_deals=len(rows), refreshed=len(stale))
 
     def rebuild(
         self, *, workspace: str, at: datetime | None = None, progress: Progress | None = None
@@ -354,6 +360,44 @@ class KeptResults:
                 if progress is not None:
                     progress(done, len(stale))
             return RefreshReport(open_deals=len(rows), refreshed=done)
+
+    # -- one deal's full analysis, kept on demand
+
+    def full_analysis(
+        self, *, workspace: str, deal_id: str, at: datetime
+    ) -> tuple[DealAnalysis, int] | None:
+        """The deal's full analysis (whole ranking) as of ``at`` and until when it holds
+        (epoch ms): the kept one when fresh (same rules as the per-deal results), else
+        computed from one read of the deal's facts and kept. None: no such deal."""
+        moment = to_ms(at)
+        key = node_key(workspace, deal_id)
+        rows = self.runner.read("deal_result_full", {"key": key})
+        if not rows:
+            return None
+        row = rows[0]
+        if self._is_fresh(row, moment) and row["body"] is not None:
+            analysis = DealAnalysis.model_validate_json(row["body"])
+            return analysis.model_copy(update={"as_of": from_ms(moment)}), int(row["due"])
+        revision = self.store.workspace_revision(workspace=workspace)
+        found = self.store.deal_histories(workspace=workspace, deal_ids=[deal_id], as_of=_ALL)
+        if not found:
+            return None
+        [history] = found
+        [analysis] = engine.analyze([history_until(history, moment)], params=self.params)
+        due = analysis_unchanged_until(history, moment, params=self.params)
+        self.runner.write(
+            "deal_result_keep_full",
+            {
+                "ws": workspace,
+                "key": key,
+                "rev": revision,
+                "at": moment,
+                "due": due,
+                "engine": self.engine,
+                "body": analysis.model_dump_json(),
+            },
+        )
+        return analysis, due
 
     # -- internals
 
