@@ -33,7 +33,6 @@ an older revision never replaces a newer one.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -43,6 +42,7 @@ from typing import Any
 
 from graphsvc.analysis import engine
 from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until
+from graphsvc.analysis.kept_rows import KeptRow, KeptView, columns_of, compact_columns, kept_row
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
@@ -64,48 +64,6 @@ _ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]
 _NOT_RUNNING = RebuildStatus(running=False)
-
-
-@dataclass(frozen=True, slots=True)
-class KeptRow:
-    """One open deal as every list of deals shows it, read from the compact kept columns
-    (no result body parsed): the deal's own columns, its support share, trend and
-    ``CHART_WEEKS`` weekly sparkline, and its flags in the engine's order, worst first
-    (plain JSON objects, as the API serves them; ``worst``: the worst severity's weight,
-    0 without flags)."""
-
-    deal_id: str
-    deal_name: str
-    owner_email: str
-    account_id: str
-    amount: float | None
-    currency: str | None
-    stage: str | None
-    close_date: str | None
-    share: float
-    trend: str
-    trend_delta: float
-    spark: tuple[float, ...]
-    flags: tuple[dict[str, Any], ...]
-    worst: int
-
-
-@dataclass(frozen=True, slots=True)
-class KeptView:
-    """What a request may answer without a workspace-wide scan: the fresh rows (deal id
-    order), how many open deals there are, how many of them have no fresh result yet
-    (``pending``: handed to the background rebuild), and that rebuild's status."""
-
-    rows: list[KeptRow]
-    open_deals: int
-    pending: int
-    rebuild: RebuildStatus
-    revision: int = 0  # the workspace revision it was read at
-    until: int = 0  # epoch ms: the first due time among its rows
-
-    @property
-    def complete(self) -> bool:
-        return self.pending == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,36 +208,69 @@ class KeptResults:
         rows: dict[str, KeptRow] = {}
         stale: list[tuple[int, str]] = []
         columns: dict[str, dict[str, Any]] = {}
-        until = NEVER
-        replies = self.runner.read("deal_result_rows", {"ws": workspace})
-        for row in replies:
-            if self._is_fresh(row, moment) and row["flags"] is not None:
-                rows[row["id"]] = _kept_row(row)
-                until = min(until, int(row["due"]))
-            else:
-                stale.append((-int(row["arev"]), row["id"]))
-                columns[row["id"]] = row
+        if last is not None and last.revision <= revision:
+            # Only what changed since the last complete view: the deals written since
+            # (arev), those deleted since, and those whose due time has passed.
+            rows = {row.deal_id: row for row in last.rows}
+            for deal_id in self._gone_since(workspace, last.revision):
+                rows.pop(deal_id, None)
+            replies = self.runner.read(
+                "deal_result_rows_since", {"ws": workspace, "since": last.revision}
+            )
+            for row in replies:
+                rows.pop(row["id"], None)
+                if row["status"] == "open":
+                    self._sort_row(row, moment, rows, stale, columns)
+            for row in [r for r in rows.values() if r.due <= moment]:
+                del rows[row.deal_id]
+                stale.append((0, row.deal_id))
+                columns[row.deal_id] = columns_of(row)
+            open_deals = len(rows) + len(stale)
+        else:
+            replies = self.runner.read("deal_result_rows", {"ws": workspace})
+            for row in replies:
+                self._sort_row(row, moment, rows, stale, columns)
+            open_deals = len(replies)
         stale.sort()
         inline = [deal_id for _, deal_id in stale[:cap]]
         for risk, compact in self._analyze_and_keep(workspace, inline, revision, moment):
-            rows[risk.deal_id] = _kept_row({**columns[risk.deal_id], **compact})
-            until = min(until, int(compact["due"]))
+            rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
+        # A deal closed or deleted between the read and the analysis has no result.
         pending = len(stale) - len(inline)
         if pending:
             self.start_background(workspace=workspace)
         view = KeptView(
             rows=[rows[deal_id] for deal_id in sorted(rows)],
-            open_deals=len(replies),
+            open_deals=open_deals,
             pending=pending,
             rebuild=self.lease.status(workspace=workspace) if pending else _NOT_RUNNING,
             revision=revision,
-            until=until,
+            until=min((row.due for row in rows.values()), default=NEVER),
         )
         if pending:
             self._views.pop(workspace, None)
         else:
             self._views[workspace] = view
         return view
+
+    def _sort_row(
+        self,
+        row: dict[str, Any],
+        moment: int,
+        rows: dict[str, KeptRow],
+        stale: list[tuple[int, str]],
+        columns: dict[str, dict[str, Any]],
+    ) -> None:
+        """File a reply row under fresh (``rows``) or stale (with its deal's columns)."""
+        if self._is_fresh(row, moment) and row["flags"] is not None:
+            rows[row["id"]] = kept_row(row)
+        else:
+            stale.append((-int(row["arev"]), row["id"]))
+            columns[row["id"]] = row
+
+    def _gone_since(self, workspace: str, revision: int) -> list[str]:
+        rows = self.runner.read("deal_result_gone", {"ws": workspace, "since": revision})
+        return [row["id"] for row in rows]
 
     def start_background(self, *, workspace: str) -> bool:
         """Start bringing every stale result of the workspace up to date in a thread of
@@ -493,7 +484,7 @@ class KeptResults:
             due = analysis_unchanged_until(
                 by_id[risk.deal_id], moment, params=self.params, chart_weeks=CHART_WEEKS
             )
-            compact = _compact_columns(risk, tuple(p.share for p in points))
+            compact = compact_columns(risk, tuple(p.share for p in points))
             rows.append(
                 {
                     "key": node_key(workspace, risk.deal_id),
@@ -510,40 +501,6 @@ class KeptResults:
         for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
         return answers
-
-
-def _compact_columns(risk: DealRisk, spark: tuple[float, ...]) -> dict[str, Any]:
-    """What :class:`KeptRow` reads of a result, as kept beside its body."""
-    worst = risk.worst_severity
-    return {
-        # In the engine's order: worst first, then by the flags' own order.
-        "flags": json.dumps([f.model_dump(mode="json") for f in risk.flags], separators=(",", ":")),
-        "worst": 0 if worst is None else worst.weight,
-        "share": risk.support.share,
-        "trend": risk.support.trend.value,
-        "tdelta": risk.support.trend_delta,
-        "spark": json.dumps(spark),
-    }
-
-
-def _kept_row(row: dict[str, Any]) -> KeptRow:
-    """A row of ``deal_result_rows`` whose result is fresh."""
-    return KeptRow(
-        deal_id=row["id"],
-        deal_name=row["name"],
-        owner_email=row["owner_email"],
-        account_id=row["account_id"],
-        amount=row["amount"],
-        currency=row["currency"],
-        stage=row["stage"],
-        close_date=row["close_date"],
-        share=float(row["share"]),
-        trend=row["trend"],
-        trend_delta=float(row["tdelta"]),
-        spark=tuple(json.loads(row["spark"])),
-        flags=tuple(json.loads(row["flags"])),
-        worst=int(row["worst"]),
-    )
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
