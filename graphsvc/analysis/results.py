@@ -171,7 +171,10 @@ class KeptResults:
     def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
         """Re-analyse (and keep) the stale results only; returns what was done. Reads
         the freshness of every open deal and the facts of the stale ones, no kept body."""
-        moment = to_ms(at) if at is not None else to_ms(utcnow())
+        if at is None:  # as of now: what changed since this process's last view
+            view, refreshed = self._view(workspace, cap=None)
+            return RefreshReport(open_deals=view.open_deals, refreshed=refreshed)
+        moment = to_ms(at)
         # The revision first: every write the histories below may miss has arev > rev.
         revision = self.store.workspace_revision(workspace=workspace)
         rows = self.runner.read("deal_result_status", {"ws": workspace})
@@ -197,14 +200,18 @@ class KeptResults:
         the most recently written first (so a caller reads its own write); any others
         are handed to the background rebuild (:meth:`start_background`) and counted as
         ``pending``: the view then holds only what is fresh."""
-        cap = self.inline_max if inline_max is None else inline_max
+        return self._view(workspace, cap=self.inline_max if inline_max is None else inline_max)[0]
+
+    def _view(self, workspace: str, *, cap: int | None) -> tuple[KeptView, int]:
+        """The view (see :meth:`view`; ``cap`` None: every stale deal analysed here) and
+        how many deals it analysed."""
         moment = to_ms(utcnow())
         revision = self.store.workspace_revision(workspace=workspace)
         # The last complete view of this process, while it is provably still the answer:
         # no write since (the store's revision, read just now) and no due time passed.
         last = self._views.get(workspace)
         if last is not None and last.revision == revision and moment < last.until:
-            return last
+            return last, 0
         rows: dict[str, KeptRow] = {}
         stale: list[tuple[int, str]] = []
         columns: dict[str, dict[str, Any]] = {}
@@ -232,9 +239,10 @@ class KeptResults:
                 self._sort_row(row, moment, rows, stale, columns)
             open_deals = len(replies)
         stale.sort()
-        inline = [deal_id for _, deal_id in stale[:cap]]
-        for risk, compact in self._analyze_and_keep(workspace, inline, revision, moment):
-            rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
+        inline = [deal_id for _, deal_id in (stale if cap is None else stale[:cap])]
+        for batch in _batches(inline, self.batch_size):
+            for risk, compact in self._analyze_and_keep(workspace, batch, revision, moment):
+                rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
         # A deal closed or deleted between the read and the analysis has no result.
         pending = len(stale) - len(inline)
         if pending:
@@ -251,7 +259,7 @@ class KeptResults:
             self._views.pop(workspace, None)
         else:
             self._views[workspace] = view
-        return view
+        return view, len(inline)
 
     def _sort_row(
         self,
