@@ -61,6 +61,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def write_stance(store: GraphStore, workspace: str, deal_id: str, person: str, i: int) -> None:
+    """One committee write: the person becomes economic buyer with the i-th stance."""
+    store.record_memberships(
+        workspace=workspace,
+        memberships=[
+            Membership(
+                deal_id=deal_id,
+                stakeholder_id=person,
+                role=Role.economic_buyer,
+                stance=list(Stance)[i % len(Stance)],
+            )
+        ],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deals", type=int, default=10_000)
@@ -118,17 +133,7 @@ def main() -> None:
             changed = rng.sample(open_ids, max(1, len(open_ids) // 100))
             started = time.perf_counter()
             for i, deal_id in enumerate(changed):
-                store.record_memberships(
-                    workspace=workspace,
-                    memberships=[
-                        Membership(
-                            deal_id=deal_id,
-                            stakeholder_id=seats[deal_id][0],
-                            role=Role.economic_buyer,
-                            stance=list(Stance)[i % len(Stance)],
-                        )
-                    ],
-                )
+                write_stance(store, workspace, deal_id, seats[deal_id][0], i)
             writes_s = time.perf_counter() - started
             started = time.perf_counter()
             report = service.kept.refresh(workspace=workspace)
@@ -171,17 +176,7 @@ def main() -> None:
             portfolio_write_ms = []
             for i in range(10):
                 deal_id = rng.choice(open_ids)
-                store.record_memberships(
-                    workspace=workspace,
-                    memberships=[
-                        Membership(
-                            deal_id=deal_id,
-                            stakeholder_id=seats[deal_id][0],
-                            role=Role.economic_buyer,
-                            stance=list(Stance)[i % len(Stance)],
-                        )
-                    ],
-                )
+                write_stance(store, workspace, deal_id, seats[deal_id][0], i)
                 portfolio_write_ms.append(page_ms())
         finally:
             store.close()
@@ -245,7 +240,7 @@ def main() -> None:
                 embedded.stop(data_dir)
 
     result = {
-        "deals": args.deals,
+        "deals": None if reuse else args.deals,  # a reused store: see open_deals
         "open_deals": len(open_ids),
         "full_scan_s": round(full_scan_s, 3),
         "rebuild_s": round(rebuild_s, 3),

@@ -13,6 +13,7 @@ data; only the page is serialised.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -61,13 +62,7 @@ def _risk_items(
 
 
 def _rebuild_out(rebuild: RebuildStatus) -> dict[str, Any]:
-    return {
-        "running": rebuild.running,
-        "done": rebuild.done,
-        "total": rebuild.total,
-        "started_at": rebuild.started_at,
-        "finished_at": rebuild.finished_at,
-    }
+    return asdict(rebuild)  # the fields of AnalysisRebuildOut
 
 
 @router.get(
