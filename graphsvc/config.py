@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     max_batch_items: int = 50_000
     analysis_cache_seconds: float = 300.0
     analysis_inline_max: int = Field(
-        default=100,
+        default=25,
         ge=0,
         description="At most this many deals whose kept analysis is stale are re-analysed "
         "while a request waits; the others are brought up to date in the background and "

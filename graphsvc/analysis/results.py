@@ -133,7 +133,7 @@ class KeptResults:
         store: GraphStore,
         params: AnalysisParams,
         batch_size: int = 1000,
-        inline_max: int = 200,
+        inline_max: int = 25,
         lease_seconds: float = 60.0,
     ) -> None:
         self.store = store
