@@ -13,6 +13,7 @@ result's due time passed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -136,20 +137,18 @@ def _severity_rank(value: str | None) -> int:
     return Severity(value).weight if value else 0
 
 
-def _sort_value(row: PortfolioRow, key: str) -> tuple[object, ...]:
-    values: dict[str, tuple[object, ...]] = {
-        "deal": (row.deal_name.lower(),),
-        "account": (row.account_name.lower(),),
-        "owner": (row.owner_email,),
-        "amount": (row.amount is not None, row.amount or 0.0),
-        "stage": ((row.stage or "").lower(),),
-        "close": (row.close_date is not None, row.close_date or date.min),
-        "support": (row.share,),
-        "trend": (row.trend_delta,),
-        "risk": (_severity_rank(row.worst_severity), row.flag_count),
-        "flags": (row.flag_count,),
-    }
-    return (*values[key], row.deal_id)
+_SORT_KEYS: dict[str, Callable[[PortfolioRow], tuple[object, ...]]] = {
+    "deal": lambda row: (row.deal_name.lower(), row.deal_id),
+    "account": lambda row: (row.account_name.lower(), row.deal_id),
+    "owner": lambda row: (row.owner_email, row.deal_id),
+    "amount": lambda row: (row.amount is not None, row.amount or 0.0, row.deal_id),
+    "stage": lambda row: ((row.stage or "").lower(), row.deal_id),
+    "close": lambda row: (row.close_date is not None, row.close_date or date.min, row.deal_id),
+    "support": lambda row: (row.share, row.deal_id),
+    "trend": lambda row: (row.trend_delta, row.deal_id),
+    "risk": lambda row: (_severity_rank(row.worst_severity), row.flag_count, row.deal_id),
+    "flags": lambda row: (row.flag_count, row.deal_id),
+}
 
 
 class PortfolioService:
@@ -166,8 +165,11 @@ class PortfolioService:
         self.store = store
         self.analysis = analysis
         self.repository = repository
-        # The rows of the latest view per workspace (rebuilt when the view is another).
+        # The rows of the latest view per workspace, and each row by the kept row it was
+        # made of: a view after a write shares every unchanged kept row with the one
+        # before, so only the changed deals' rows are made again.
         self._rows: dict[str, tuple[KeptView, list[PortfolioRow]]] = {}
+        self._made: dict[str, dict[str, tuple[KeptRow, PortfolioRow]]] = {}
         self._lock = threading.Lock()
 
     def rows(self, *, workspace: str) -> tuple[list[PortfolioRow], bool]:
@@ -182,9 +184,24 @@ class PortfolioService:
             row["id"]: row["name"]
             for row in self.store.runner.read("deal_result_accounts", {"ws": workspace})
         }
-        rows = [_portfolio_row(kept, accounts) for kept in view.rows]
+        with self._lock:
+            made = self._made.get(workspace, {})
+        rows = []
+        for kept in view.rows:
+            before = made.get(kept.deal_id)
+            row = (
+                before[1]
+                if before is not None
+                and before[0] is kept
+                and before[1].account_name == (accounts.get(kept.account_id) or kept.account_id)
+                else _portfolio_row(kept, accounts)
+            )
+            rows.append(row)
         with self._lock:
             self._rows[workspace] = (view, rows)
+            self._made[workspace] = {
+                kept.deal_id: (kept, row) for kept, row in zip(view.rows, rows, strict=True)
+            }
         return rows, not view.complete
 
     def page(self, *, workspace: str, user_email: str, query: PortfolioQuery) -> PortfolioPage:
@@ -213,7 +230,7 @@ class PortfolioService:
                 or needle in r.owner_email
             ]
         key = query.sort if query.sort in SORT_KEYS else "risk"
-        rows = sorted(rows, key=lambda r: _sort_value(r, key), reverse=query.descending)
+        rows = sorted(rows, key=_SORT_KEYS[key], reverse=query.descending)
         per_page = max(1, min(query.per_page, 200))
         pages = max(1, -(-len(rows) // per_page))
         page = min(max(1, query.page), pages)
