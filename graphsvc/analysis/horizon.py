@@ -13,6 +13,7 @@ until then, saying the instant it answers for.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Collection
 
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import DAY_MS, WEEK_MS
@@ -62,11 +63,14 @@ def analysis_unchanged_until(
     *,
     params: AnalysisParams = DEFAULT_PARAMS,
     chart_weeks: int = 0,
+    watched: Collection[str] | None = None,
 ) -> int:
     """The first instant after ``at`` at which the deal's analysis (ranking, support and
     trend, flags and their messages) could differ from the one as of ``at``; with
     ``chart_weeks``, also its weekly support points ``at - k weeks`` for ``k`` up to
-    ``chart_weeks`` (the portfolio's sparkline).
+    ``chart_weeks`` (the portfolio's sparkline). ``watched``: the members whose contact
+    day counts the analysis shows (the top decision-maker, whom facts alone decide);
+    default every member, which bounds it sooner than needed.
 
     Examples
     --------
@@ -78,6 +82,11 @@ def analysis_unchanged_until(
     ...                         as_of_day=30)
     >>> first = h.interactions[0].at
     >>> analysis_unchanged_until(h, first + 10 * DAY_MS + DAY_MS // 2) == first + 11 * DAY_MS
+    True
+
+    Only the deal's newest contact and the watched members' contacts tick.
+
+    >>> analysis_unchanged_until(h, first + DAY_MS // 2, watched=()) == first + DAY_MS
     True
     """
     instants = _fact_instants(history)
@@ -100,6 +109,8 @@ def analysis_unchanged_until(
             continue
         newest = record.at if newest is None else max(newest, record.at)
         for sid in record.stakeholder_ids:
+            if watched is not None and sid not in watched:
+                continue
             if record.at > latest.get(sid, -NEVER):
                 latest[sid] = record.at
         if record.next_step_at is not None and record.next_step_at + 1 > at:

@@ -383,7 +383,9 @@ class KeptResults:
             return None
         [history] = found
         [analysis] = engine.analyze([history_until(history, moment)], params=self.params)
-        due = analysis_unchanged_until(history, moment, params=self.params)
+        due = analysis_unchanged_until(
+            history, moment, params=self.params, watched=_watched(analysis)
+        )
         self.runner.write(
             "deal_result_keep_full",
             {
@@ -490,7 +492,11 @@ class KeptResults:
         answers = []
         for risk, points in zip(risks, charts, strict=True):
             due = analysis_unchanged_until(
-                by_id[risk.deal_id], moment, params=self.params, chart_weeks=CHART_WEEKS
+                by_id[risk.deal_id],
+                moment,
+                params=self.params,
+                chart_weeks=CHART_WEEKS,
+                watched=_watched(risk),
             )
             compact = compact_columns(risk, tuple(p.share for p in points))
             rows.append(
@@ -509,6 +515,12 @@ class KeptResults:
         for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
         return answers
+
+
+def _watched(risk: DealRisk) -> tuple[str, ...]:
+    """Whose contact day counts the result shows: its top decision-maker's."""
+    top = risk.top_decision_maker
+    return () if top is None else (top.stakeholder_id,)
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
