@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from graphsvc.analysis.results import KeptResults, KeptView
 from graphsvc.analysis.schemas import DealRisk
-from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import Deal
 from graphsvc.store.repository import GraphStore
-from tests.analysis.test_kept_results import WRITES, _apply, _committees, _seed
+from tests.analysis.test_kept_results import WRITES, _apply, _seeded
 
 VIEW_WRITES = st.one_of(
     WRITES,
@@ -58,12 +57,8 @@ def _scanned(risks: list[DealRisk]) -> list[tuple[object, ...]]:
 def test_a_view_read_by_changes_equals_a_full_read_and_a_scan(
     store: GraphStore, writes: list[tuple[str, int, int, int, int]]
 ) -> None:
-    workspace = _seed(store)
-    service = AnalysisService(store=store, settings=store.settings)
+    workspace, service, deals, people = _seeded(store)
     kept = service.kept
-    committees = _committees(store, workspace)
-    deals = sorted(committees)
-    people = sorted({p for members in committees.values() for p in members})
     assert kept.view(workspace=workspace, inline_max=1000).complete
     counter = itertools.count()
     for write in writes:
