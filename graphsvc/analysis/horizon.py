@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Collection
+from dataclasses import replace
 
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import DAY_MS, WEEK_MS
@@ -118,3 +119,37 @@ def analysis_unchanged_until(
     for since in {*latest.values(), *(() if newest is None else (newest,))}:
         bound = min(bound, _next_day_tick(since, at))
     return bound
+
+
+def history_until(history: DealHistory, at: int) -> DealHistory:
+    """The history as the store returns it ``as_of`` ``at``: facts dated after it left
+    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
+    ...                         as_of_day=20)
+    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
+    (['a', 'b'], ['a'])
+    """
+    facts = tuple(f for f in history.membership_facts if f.at <= at)
+    seated = {f.stakeholder_id for f in facts if f.active}
+    facts = tuple(f for f in facts if f.stakeholder_id in seated)
+    return replace(
+        history,
+        as_of=at,
+        stakeholders={k: v for k, v in history.stakeholders.items() if k in seated},
+        membership_facts=facts,
+        influence_facts=tuple(
+            f
+            for f in history.influence_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        reporting_facts=tuple(
+            f
+            for f in history.reporting_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        interactions=tuple(i for i in history.interactions if i.at <= at),
+    )

@@ -36,18 +36,17 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from graphsvc.analysis import engine
-from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until
+from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until, history_until
 from graphsvc.analysis.kept_rows import KeptRow, KeptView, columns_of, compact_columns, kept_row
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
 from graphsvc.domain.models import from_ms, to_ms, utcnow
-from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 
@@ -88,40 +87,6 @@ def engine_tag(params: AnalysisParams) -> str:
     """
     digest = hashlib.sha256(repr(params).encode())
     return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
-
-
-def history_until(history: DealHistory, at: int) -> DealHistory:
-    """The history as the store returns it ``as_of`` ``at``: facts dated after it left
-    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import history_from_events
-    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
-    ...                         as_of_day=20)
-    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
-    (['a', 'b'], ['a'])
-    """
-    facts = tuple(f for f in history.membership_facts if f.at <= at)
-    seated = {f.stakeholder_id for f in facts if f.active}
-    facts = tuple(f for f in facts if f.stakeholder_id in seated)
-    return replace(
-        history,
-        as_of=at,
-        stakeholders={k: v for k, v in history.stakeholders.items() if k in seated},
-        membership_facts=facts,
-        influence_facts=tuple(
-            f
-            for f in history.influence_facts
-            if f.at <= at and f.source_id in seated and f.target_id in seated
-        ),
-        reporting_facts=tuple(
-            f
-            for f in history.reporting_facts
-            if f.at <= at and f.source_id in seated and f.target_id in seated
-        ),
-        interactions=tuple(i for i in history.interactions if i.at <= at),
-    )
 
 
 class KeptResults:
