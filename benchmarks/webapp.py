@@ -7,9 +7,10 @@ One run, on a fresh embedded FalkorDB in a temp dir:
    (not timed); an editor of both signs in;
 2. serve the real app (``create_app``) with uvicorn on loopback, in this process;
 3. ``portfolio_ms``: server time of ``GET /?ws=...&mine=0`` (first page of all open
-   deals), read from the access log's duration; the first request after the import runs
-   the fleet scan (``portfolio_cold_ms``), the next ``--runs`` reuse the rows kept for
-   the unchanged workspace revision (``portfolio_ms_p50``);
+   deals), read from the access log's duration. The import is followed by ``graphsvc
+   analysis rebuild``'s work (not timed), as after any bulk load; the first request reads
+   the kept results from the store (``portfolio_cold_ms``), the next ``--runs`` reuse
+   the rows of the unchanged workspace revision (``portfolio_ms_p50``);
 4. ``deal_page_interactive_ms``: headless Chromium opens the 200-member deal page until
    the map is drawn (the page's ``map-drawn`` performance mark, from the start of the
    navigation; the analysis panel is part of the served page), median of ``--runs``
@@ -48,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import uvicorn
 
+from graphsvc.analysis.service import AnalysisService
 from graphsvc.app import create_app
 from graphsvc.config import Environment, Settings
 from graphsvc.store import embedded
@@ -110,6 +112,10 @@ def ingest(store: GraphStore, *, deals: int, committee: int) -> str:
     [big] = list(generate_portfolio(1, seed=12, now=NOW, stakeholders_per_deal=committee))
     store.import_bundle(workspace="bench-big", bundle=big)
     print(f"ingested {deals} + 1 deals in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    for workspace in ("bench", "bench-big"):
+        AnalysisService(store=store, settings=store.settings).kept.rebuild(workspace=workspace)
+    print(f"kept results rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     users = UserService(repository=UserRepository(store.runner), settings=store.settings)
     users.add(
         user=UserCreate(
@@ -172,14 +178,14 @@ def measure(url: str, big_deal: str, durations: Durations, args: Any) -> dict[st
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(900_000)  # the first portfolio runs a cold fleet scan
+        page.set_default_timeout(900_000)
         page.goto(f"{url}/signin")
         page.fill("#email", EMAIL)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_load_state("load")
 
-        # Signing in landed on the portfolio: that first request ran the fleet scan.
+        # Signing in landed on the portfolio: that first request read the kept results.
         for _ in range(args.runs):
             page.goto(f"{url}/?ws=bench&mine=0")
         cold, *warm = durations.by_path["/"]

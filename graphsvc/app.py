@@ -107,6 +107,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
+            if services.analysis is not None:
+                await run_in_threadpool(services.analysis.close)
             if services.owns_store and services.store is not None:
                 await run_in_threadpool(services.store.close)
                 services.store = None

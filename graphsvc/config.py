@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     max_batch_items: int = 50_000
     analysis_cache_seconds: float = 300.0
+    analysis_inline_max: int = Field(
+        default=25,
+        ge=0,
+        description="At most this many deals whose kept analysis is stale are re-analysed "
+        "while a request waits; the others are brought up to date in the background and "
+        "the answer says how many are pending.",
+    )
+    analysis_rebuild_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="A background rebuild of kept results renews its lease (one process "
+        "per workspace) after each batch; a lease not renewed this long is taken over.",
+    )
     page_limit_default: int = 50
     page_limit_max: int = 500
     idempotency_ttl_seconds: float = Field(

@@ -13,6 +13,8 @@ until then, saying the instant it answers for.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Collection
+from dataclasses import replace
 
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import DAY_MS, WEEK_MS
@@ -57,10 +59,19 @@ def _next_day_tick(since: int, at: int) -> int:
 
 
 def analysis_unchanged_until(
-    history: DealHistory, at: int, *, params: AnalysisParams = DEFAULT_PARAMS
+    history: DealHistory,
+    at: int,
+    *,
+    params: AnalysisParams = DEFAULT_PARAMS,
+    chart_weeks: int = 0,
+    watched: Collection[str] | None = None,
 ) -> int:
     """The first instant after ``at`` at which the deal's analysis (ranking, support and
-    trend, flags and their messages) could differ from the one as of ``at``.
+    trend, flags and their messages) could differ from the one as of ``at``; with
+    ``chart_weeks``, also its weekly support points ``at - k weeks`` for ``k`` up to
+    ``chart_weeks`` (the portfolio's sparkline). ``watched``: the members whose contact
+    day counts the analysis shows (the top decision-maker, whom facts alone decide);
+    default every member, which bounds it sooner than needed.
 
     Examples
     --------
@@ -73,16 +84,23 @@ def analysis_unchanged_until(
     >>> first = h.interactions[0].at
     >>> analysis_unchanged_until(h, first + 10 * DAY_MS + DAY_MS // 2) == first + 11 * DAY_MS
     True
+
+    Only the deal's newest contact and the watched members' contacts tick.
+
+    >>> analysis_unchanged_until(h, first + DAY_MS // 2, watched=()) == first + DAY_MS
+    True
     """
     instants = _fact_instants(history)
     k = bisect_right(instants, at)
     bound = instants[k] if k < len(instants) else NEVER
     # The trend compares with the committee trend_weeks earlier: it moves past a fact
     # when t - window reaches it.
-    window = params.trend_weeks * WEEK_MS
-    k = bisect_right(instants, at - window)
-    if k < len(instants):
-        bound = min(bound, instants[k] + window)
+    # A weekly chart point k weeks back moves past a fact the same way.
+    for weeks in {params.trend_weeks, *range(1, chart_weeks + 1)}:
+        window = weeks * WEEK_MS
+        k = bisect_right(instants, at - window)
+        if k < len(instants):
+            bound = min(bound, instants[k] + window)
     # Contact flags count whole days since a member's (and the deal's) latest contact;
     # the next step flag fires once its date has passed.
     latest: dict[str, int] = {}
@@ -92,6 +110,8 @@ def analysis_unchanged_until(
             continue
         newest = record.at if newest is None else max(newest, record.at)
         for sid in record.stakeholder_ids:
+            if watched is not None and sid not in watched:
+                continue
             if record.at > latest.get(sid, -NEVER):
                 latest[sid] = record.at
         if record.next_step_at is not None and record.next_step_at + 1 > at:
@@ -99,3 +119,37 @@ def analysis_unchanged_until(
     for since in {*latest.values(), *(() if newest is None else (newest,))}:
         bound = min(bound, _next_day_tick(since, at))
     return bound
+
+
+def history_until(history: DealHistory, at: int) -> DealHistory:
+    """The history as the store returns it ``as_of`` ``at``: facts dated after it left
+    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
+    ...                         as_of_day=20)
+    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
+    (['a', 'b'], ['a'])
+    """
+    facts = tuple(f for f in history.membership_facts if f.at <= at)
+    seated = {f.stakeholder_id for f in facts if f.active}
+    facts = tuple(f for f in facts if f.stakeholder_id in seated)
+    return replace(
+        history,
+        as_of=at,
+        stakeholders={k: v for k, v in history.stakeholders.items() if k in seated},
+        membership_facts=facts,
+        influence_facts=tuple(
+            f
+            for f in history.influence_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        reporting_facts=tuple(
+            f
+            for f in history.reporting_facts
+            if f.at <= at and f.source_id in seated and f.target_id in seated
+        ),
+        interactions=tuple(i for i in history.interactions if i.at <= at),
+    )

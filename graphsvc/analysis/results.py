@@ -33,28 +33,36 @@ an older revision never replaces a newer one.
 from __future__ import annotations
 
 import hashlib
+import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from graphsvc.analysis import engine
-from graphsvc.analysis.horizon import analysis_unchanged_until
+from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until, history_until
+from graphsvc.analysis.kept_rows import KeptRow, KeptView, columns_of, compact_columns, kept_row
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.schemas import DealRisk
+from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
 from graphsvc.domain.models import from_ms, to_ms, utcnow
-from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 
-# Bump when the engine's output for the same facts changes: every kept result of
-# another engine tag is then stale (re-analysed when read, or by ``analysis rebuild``).
-ENGINE_VERSION = "1"
+# Bump when the engine's output (or what is kept of it) for the same facts changes:
+# every kept result of another engine tag is then stale (re-analysed in the background
+# when read, or by ``analysis rebuild``). 2: the compact portfolio columns are kept.
+ENGINE_VERSION = "2"
+
+# The weekly support points kept with each result (the portfolio's sparkline).
+CHART_WEEKS = 12
 
 # The end of the calendar the store takes: every fact, future-dated ones included.
 _ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 Progress = Callable[[int, int], None]
+_NOT_RUNNING = RebuildStatus(running=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,55 +89,35 @@ def engine_tag(params: AnalysisParams) -> str:
     return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
 
 
-def history_until(history: DealHistory, at: int) -> DealHistory:
-    """The history as the store returns it ``as_of`` ``at``: facts dated after it left
-    out, and only people who had sat on the deal by then (as ``histories.py`` reads it).
-
-    Examples
-    --------
-    >>> from graphsvc.analysis._examples import history_from_events
-    >>> h = history_from_events([(0, "a", {"role": "Other"}), (9, "b", {"role": "Other"})],
-    ...                         as_of_day=20)
-    >>> sorted(h.stakeholders), sorted(history_until(h, h.as_of - 15 * 86_400_000).stakeholders)
-    (['a', 'b'], ['a'])
-    """
-    facts = tuple(f for f in history.membership_facts if f.at <= at)
-    seated = {f.stakeholder_id for f in facts if f.active}
-    facts = tuple(f for f in facts if f.stakeholder_id in seated)
-    return replace(
-        history,
-        as_of=at,
-        stakeholders={k: v for k, v in history.stakeholders.items() if k in seated},
-        membership_facts=facts,
-        influence_facts=tuple(
-            f
-            for f in history.influence_facts
-            if f.at <= at and f.source_id in seated and f.target_id in seated
-        ),
-        reporting_facts=tuple(
-            f
-            for f in history.reporting_facts
-            if f.at <= at and f.source_id in seated and f.target_id in seated
-        ),
-        interactions=tuple(i for i in history.interactions if i.at <= at),
-    )
-
-
 class KeptResults:
     """The kept per-deal results of a store (see the module docstring)."""
 
     def __init__(
-        self, *, store: GraphStore, params: AnalysisParams, batch_size: int = 1000
+        self,
+        *,
+        store: GraphStore,
+        params: AnalysisParams,
+        batch_size: int = 1000,
+        inline_max: int = 25,
+        lease_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.params = params
         self.batch_size = batch_size
+        # At most this many stale deals are re-analysed on a request path (a view); the
+        # rest go to the background rebuild and the answer says it is incomplete.
+        self.inline_max = inline_max
         self.engine = engine_tag(params)
+        self.lease = RebuildLease(runner=store.runner, lease_seconds=lease_seconds)
         # Parsed bodies of this process by deal id, with the (rev, at, due, engine) they
         # belong to: reading and parsing bodies is the cost of a read, so only those
         # this process has not seen are fetched; what is fresh is decided by the
         # store's reply alone.
         self._parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
+        self._views: dict[str, KeptView] = {}
+        self._background: dict[str, threading.Thread] = {}
+        self._background_lock = threading.Lock()
+        self._stopping = threading.Event()
 
     @property
     def runner(self) -> Any:
@@ -137,18 +125,28 @@ class KeptResults:
 
     def risks(self, *, workspace: str, at: datetime | None = None) -> list[DealRisk]:
         """Every open deal's result as of ``at`` (default now), in deal id order: kept
-        results that are fresh, the others re-analysed (and kept) first. Never scans the
-        workspace unless every result is stale."""
+        results that are fresh, the others re-analysed (and kept) first. Complete, so it
+        may take as long as a scan when nothing is kept: for jobs (the weekly e-mail,
+        the CLI), not request paths (those use :meth:`view`)."""
         moment = to_ms(at) if at is not None else to_ms(utcnow())
         results, _ = self._refresh(workspace, moment, force=False, progress=None)
         when = from_ms(moment)
         return [r.model_copy(update={"as_of": when}) for r in results]
 
     def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
-        """Re-analyse (and keep) the stale results only; returns what was done."""
-        moment = to_ms(at) if at is not None else to_ms(utcnow())
-        results, refreshed = self._refresh(workspace, moment, force=False, progress=None)
-        return RefreshReport(open_deals=len(results), refreshed=refreshed)
+        """Re-analyse (and keep) the stale results only; returns what was done. Reads
+        the freshness of every open deal and the facts of the stale ones, no kept body."""
+        if at is None:  # as of now: what changed since this process's last view
+            view, refreshed = self._view(workspace, cap=None)
+            return RefreshReport(open_deals=view.open_deals, refreshed=refreshed)
+        moment = to_ms(at)
+        # The revision first: every write the histories below may miss has arev > rev.
+        revision = self.store.workspace_revision(workspace=workspace)
+        rows = self.runner.read("deal_result_status", {"ws": workspace})
+        stale = sorted(r["id"] for r in rows if not self._is_fresh(r, moment))
+        for batch in _batches(stale, self.batch_size):
+            self._analyze_and_keep(workspace, batch, revision, moment)
+        return RefreshReport(open_deals=len(rows), refreshed=len(stale))
 
     def rebuild(
         self, *, workspace: str, at: datetime | None = None, progress: Progress | None = None
@@ -158,6 +156,214 @@ class KeptResults:
         moment = to_ms(at) if at is not None else to_ms(utcnow())
         results, refreshed = self._refresh(workspace, moment, force=True, progress=progress)
         return RefreshReport(open_deals=len(results), refreshed=refreshed)
+
+    # -- request paths: never a workspace-wide scan
+
+    def view(self, *, workspace: str, inline_max: int | None = None) -> KeptView:
+        """The open deals' kept results as of now, for a request: one compact read; at
+        most ``inline_max`` (default :attr:`inline_max`) stale deals re-analysed here,
+        the most recently written first (so a caller reads its own write); any others
+        are handed to the background rebuild (:meth:`start_background`) and counted as
+        ``pending``: the view then holds only what is fresh."""
+        return self._view(workspace, cap=self.inline_max if inline_max is None else inline_max)[0]
+
+    def _view(self, workspace: str, *, cap: int | None) -> tuple[KeptView, int]:
+        """The view (see :meth:`view`; ``cap`` None: every stale deal analysed here) and
+        how many deals it analysed."""
+        moment = to_ms(utcnow())
+        revision = self.store.workspace_revision(workspace=workspace)
+        # The last complete view of this process, while it is provably still the answer:
+        # no write since (the store's revision, read just now) and no due time passed.
+        last = self._views.get(workspace)
+        if last is not None and last.revision == revision and moment < last.until:
+            return last, 0
+        rows: dict[str, KeptRow] = {}
+        stale: list[tuple[int, str]] = []
+        columns: dict[str, dict[str, Any]] = {}
+        if last is not None and last.revision <= revision:
+            # Only what changed since the last complete view: the deals written since
+            # (arev), those deleted since, and those whose due time has passed.
+            rows = {row.deal_id: row for row in last.rows}
+            for deal_id in self._gone_since(workspace, last.revision):
+                rows.pop(deal_id, None)
+            replies = self.runner.read(
+                "deal_result_rows_since", {"ws": workspace, "since": last.revision}
+            )
+            for row in replies:
+                rows.pop(row["id"], None)
+                if row["status"] == "open":
+                    self._sort_row(row, moment, rows, stale, columns)
+            for row in [r for r in rows.values() if r.due <= moment]:
+                del rows[row.deal_id]
+                stale.append((0, row.deal_id))
+                columns[row.deal_id] = columns_of(row)
+            open_deals = len(rows) + len(stale)
+        else:
+            replies = self.runner.read("deal_result_rows", {"ws": workspace})
+            for row in replies:
+                self._sort_row(row, moment, rows, stale, columns)
+            open_deals = len(replies)
+        stale.sort()
+        inline = [deal_id for _, deal_id in (stale if cap is None else stale[:cap])]
+        for batch in _batches(inline, self.batch_size):
+            for risk, compact in self._analyze_and_keep(workspace, batch, revision, moment):
+                rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
+        # A deal closed or deleted between the read and the analysis has no result.
+        pending = len(stale) - len(inline)
+        if pending:
+            self.start_background(workspace=workspace)
+        view = KeptView(
+            rows=[rows[deal_id] for deal_id in sorted(rows)],
+            open_deals=open_deals,
+            pending=pending,
+            rebuild=self.lease.status(workspace=workspace) if pending else _NOT_RUNNING,
+            revision=revision,
+            until=min((row.due for row in rows.values()), default=NEVER),
+        )
+        if pending:
+            self._views.pop(workspace, None)
+        else:
+            self._views[workspace] = view
+        return view, len(inline)
+
+    def _sort_row(
+        self,
+        row: dict[str, Any],
+        moment: int,
+        rows: dict[str, KeptRow],
+        stale: list[tuple[int, str]],
+        columns: dict[str, dict[str, Any]],
+    ) -> None:
+        """File a reply row under fresh (``rows``) or stale (with its deal's columns)."""
+        if self._is_fresh(row, moment) and row["flags"] is not None:
+            rows[row["id"]] = kept_row(row)
+        else:
+            stale.append((-int(row["arev"]), row["id"]))
+            columns[row["id"]] = row
+
+    def _gone_since(self, workspace: str, revision: int) -> list[str]:
+        rows = self.runner.read("deal_result_gone", {"ws": workspace, "since": revision})
+        return [row["id"] for row in rows]
+
+    def start_background(self, *, workspace: str) -> bool:
+        """Start bringing every stale result of the workspace up to date in a thread of
+        this process, unless one runs here already; across processes only the holder
+        of the store's lease works (the others' threads end at once). True when a
+        thread was started."""
+        with self._background_lock:
+            running = self._background.get(workspace)
+            if running is not None and running.is_alive():
+                return False
+            thread = threading.Thread(
+                target=self._run_background,
+                args=(workspace,),
+                name=f"graphsvc-kept-{workspace}",
+                daemon=True,
+            )
+            self._background[workspace] = thread
+            thread.start()
+            return True
+
+    def wait_background(self, *, workspace: str, timeout: float | None = None) -> bool:
+        """Wait for this process's background rebuild of the workspace; True when none
+        runs (any more)."""
+        with self._background_lock:
+            thread = self._background.get(workspace)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Stop every background rebuild of this process (before the store closes):
+        each ends after its current batch and releases its lease."""
+        self._stopping.set()
+        with self._background_lock:
+            threads = list(self._background.values())
+        for thread in threads:
+            thread.join(timeout)
+        self._stopping.clear()
+
+    def _run_background(self, workspace: str) -> None:
+        try:
+            self.rebuild_stale(workspace=workspace, background=True)
+        except Exception:  # the next request starts another; kept results stay served
+            logging.getLogger("graphsvc.analysis").exception(
+                "background rebuild of %r failed", workspace
+            )
+
+    def rebuild_stale(
+        self,
+        *,
+        workspace: str,
+        force: bool = False,
+        background: bool = False,
+        progress: Progress | None = None,
+    ) -> RefreshReport | None:
+        """Bring the workspace's stale results (every result with ``force``) up to date
+        under the store's rebuild lease, publishing progress (``GET
+        /v1/analysis/rebuild``) after each batch. None when another process holds the
+        lease."""
+        with self.lease.held(workspace=workspace) as lease:
+            if lease is None:
+                return None
+            moment = to_ms(utcnow())
+            rows = self.runner.read("deal_result_status", {"ws": workspace})
+            stale = sorted(r["id"] for r in rows if force or not self._is_fresh(r, moment))
+            lease.publish(done=0, total=len(stale))
+            done = 0
+            for batch in _batches(stale, self.batch_size):
+                if background and self._stopping.is_set():
+                    break
+                moment = to_ms(utcnow())
+                revision = self.store.workspace_revision(workspace=workspace)
+                self._analyze_and_keep(workspace, batch, revision, moment)
+                done += len(batch)
+                if not lease.publish(done=done, total=len(stale)):
+                    break  # another process took the lease over (ours had expired)
+                if progress is not None:
+                    progress(done, len(stale))
+            return RefreshReport(open_deals=len(rows), refreshed=done)
+
+    # -- one deal's full analysis, kept on demand
+
+    def full_analysis(
+        self, *, workspace: str, deal_id: str, at: datetime
+    ) -> tuple[DealAnalysis, int] | None:
+        """The deal's full analysis (whole ranking) as of ``at`` and until when it holds
+        (epoch ms): the kept one when fresh (same rules as the per-deal results), else
+        computed from one read of the deal's facts and kept. None: no such deal."""
+        moment = to_ms(at)
+        key = node_key(workspace, deal_id)
+        rows = self.runner.read("deal_result_full", {"key": key})
+        if not rows:
+            return None
+        row = rows[0]
+        if self._is_fresh(row, moment) and row["body"] is not None:
+            analysis = DealAnalysis.model_validate_json(row["body"])
+            return analysis.model_copy(update={"as_of": from_ms(moment)}), int(row["due"])
+        revision = self.store.workspace_revision(workspace=workspace)
+        found = self.store.deal_histories(workspace=workspace, deal_ids=[deal_id], as_of=_ALL)
+        if not found:
+            return None
+        [history] = found
+        [analysis] = engine.analyze([history_until(history, moment)], params=self.params)
+        due = analysis_unchanged_until(
+            history, moment, params=self.params, watched=_watched(analysis)
+        )
+        self.runner.write(
+            "deal_result_keep_full",
+            {
+                "ws": workspace,
+                "key": key,
+                "rev": revision,
+                "at": moment,
+                "due": due,
+                "engine": self.engine,
+                "body": analysis.model_dump_json(),
+            },
+        )
+        return analysis, due
 
     # -- internals
 
@@ -221,7 +427,7 @@ class KeptResults:
         stale.sort()
         done = 0
         for batch in _batches(stale, self.batch_size):
-            for risk in self._analyze_and_keep(workspace, batch, revision, moment):
+            for risk, _ in self._analyze_and_keep(workspace, batch, revision, moment):
                 kept[risk.deal_id] = risk
             done += len(batch)
             if progress is not None:
@@ -230,7 +436,11 @@ class KeptResults:
 
     def _analyze_and_keep(
         self, workspace: str, deal_ids: Sequence[str], revision: int, moment: int
-    ) -> list[DealRisk]:
+    ) -> list[tuple[DealRisk, dict[str, Any]]]:
+        """Analyse the deals as of ``moment`` and keep each result with its compact
+        columns; returns each open deal's result and compact columns."""
+        if not deal_ids:
+            return []
         store = self.store
         # Every fact, future-dated ones included: the due time needs them; the analysis
         # sees only those up to the instant, as a scan as of it would.
@@ -240,9 +450,20 @@ class KeptResults:
             return []
         by_id = {h.deal.id: h for h in full}
         risks = engine.analyze(histories, ranking=False, params=self.params)
+        charts = engine.support_histories(
+            histories, interval=Interval.week, max_points=CHART_WEEKS, params=self.params
+        )
         rows = []
-        for risk in risks:
-            due = analysis_unchanged_until(by_id[risk.deal_id], moment, params=self.params)
+        answers = []
+        for risk, points in zip(risks, charts, strict=True):
+            due = analysis_unchanged_until(
+                by_id[risk.deal_id],
+                moment,
+                params=self.params,
+                chart_weeks=CHART_WEEKS,
+                watched=_watched(risk),
+            )
+            compact = compact_columns(risk, tuple(p.share for p in points))
             rows.append(
                 {
                     "key": node_key(workspace, risk.deal_id),
@@ -251,12 +472,20 @@ class KeptResults:
                     "due": due,
                     "engine": self.engine,
                     "body": risk.model_dump_json(),
+                    **compact,
                 }
             )
             self._parsed[risk.deal_id] = ((revision, moment, due, self.engine), risk)
+            answers.append((risk, {**compact, "due": due}))
         for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
-        return list(risks)
+        return answers
+
+
+def _watched(risk: DealRisk) -> tuple[str, ...]:
+    """Whose contact day counts the result shows: its top decision-maker's."""
+    top = risk.top_decision_maker
+    return () if top is None else (top.stakeholder_id,)
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

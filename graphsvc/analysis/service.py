@@ -74,9 +74,18 @@ class AnalysisService:
         portfolio view reads instead of a scan."""
         if self._kept is None:
             self._kept = KeptResults(
-                store=self.store, params=self.params, batch_size=self.batch_size
+                store=self.store,
+                params=self.params,
+                batch_size=self.batch_size,
+                inline_max=self.settings.analysis_inline_max,
+                lease_seconds=self.settings.analysis_rebuild_lease_seconds,
             )
         return self._kept
+
+    def close(self) -> None:
+        """Stop this process's background rebuilds (before the store closes)."""
+        if self._kept is not None:
+            self._kept.stop()
 
     # -- one deal
 
@@ -110,6 +119,18 @@ class AnalysisService:
         (the engine on a fleet of one: the same answer as the scan gives for it)."""
         history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return engine.analyze([history], params=self.params)[0]
+
+    def analyze_now(
+        self, *, workspace: str, deal_id: str, at: datetime
+    ) -> tuple[DealAnalysis, datetime]:
+        """:meth:`analyze` as of ``at`` (an instant of now) and until when the answer
+        holds: the full analysis kept in the store when it is fresh, else computed from
+        one read of the deal's facts and kept (:meth:`KeptResults.full_analysis`)."""
+        found = self.kept.full_analysis(workspace=workspace, deal_id=deal_id, at=at)
+        if found is None:
+            raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}")
+        analysis, until = found
+        return analysis, _ALL if until >= to_ms(_ALL) else from_ms(until)
 
     def unchanged_until(
         self, *, workspace: str, deal_id: str, at: datetime, clock: bool = True

@@ -107,11 +107,11 @@ async def answered_now(
     cache: AnalysisCache,
     principal: Principal,
     key: tuple[Hashable, ...],
-    compute: Callable[[datetime], DealResult],
-    unchanged_until: Callable[[datetime], datetime],
+    compute: Callable[[datetime], tuple[DealResult, datetime]],
 ) -> Response:
     """The answer as of this request's instant: a cached answer while it provably still
-    holds (with this instant as its as_of), else computed as of this instant."""
+    holds (with this instant as its as_of), else computed as of this instant with the
+    instant until which it holds (``compute``)."""
     instant = request_instant()
     entry = (principal.workspace, principal.revision, *key, "now")
     held = cache.peek(entry, count=False)
@@ -121,8 +121,8 @@ async def answered_now(
     else:
 
         def fresh() -> NowAnswer:
-            result = compute(instant)
-            answer = NowAnswer.of(result, unchanged_until(instant))
+            result, until = compute(instant)
+            answer = NowAnswer.of(result, until)
             cache.put(entry, answer)
             return answer
 
@@ -147,15 +147,14 @@ async def per_deal_answer(
     change it), or as of a given instant (cached under it)."""
     workspace = principal.workspace
     if as_of is None:
-        return await answered_now(
-            cache,
-            principal,
-            (name, deal_id),
-            compute,
-            lambda now: analysis.unchanged_until(
+
+        def held(now: datetime) -> tuple[DealResult, datetime]:
+            until = analysis.unchanged_until(
                 workspace=workspace, deal_id=deal_id, at=now, clock=clock
-            ),
-        )
+            )
+            return compute(now), until
+
+        return await answered_now(cache, principal, (name, deal_id), held)
     return await cached(cache, principal, (name, deal_id, as_of_key(as_of)), lambda: compute(as_of))
 
 
@@ -167,6 +166,17 @@ async def per_deal_answer(
 async def deal_analysis(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
+    if as_of is None:
+        # As of now: the full analysis kept in the store while it holds (shared by every
+        # process and kept across restarts), computed and kept when it does not.
+        return await answered_now(
+            cache,
+            principal,
+            ("analysis", deal_id),
+            lambda now: analysis.analyze_now(
+                workspace=principal.workspace, deal_id=deal_id, at=now
+            ),
+        )
     return await per_deal_answer(
         cache,
         principal,

@@ -283,9 +283,35 @@ class RiskItem(_Out):
     flags: list[Flag]
 
 
+class AnalysisRebuildOut(_Out):
+    """The workspace's background rebuild of kept analysis results."""
+
+    running: bool = Field(description="A process is bringing kept results up to date now")
+    done: int = Field(description="Deals re-analysed so far by the latest rebuild")
+    total: int = Field(description="Deals the latest rebuild set out to re-analyse")
+    started_at: IsoTime | None = Field(default=None, description="When the latest one started")
+    finished_at: IsoTime | None = Field(
+        default=None, description="When the latest one finished (null while it runs)"
+    )
+
+
 class RiskPage(_Out):
     items: list[RiskItem]
     next_cursor: str | None = None
+    complete: bool = Field(
+        default=True,
+        description="False while some open deals have no up-to-date analysis yet (a new "
+        "workspace, a large import, an engine upgrade): they are being analysed in the "
+        "background and are left out of `items`; ask again (see `pending_deals` and "
+        "`rebuild`).",
+    )
+    open_deals: int = Field(default=0, description="Open deals in the workspace")
+    pending_deals: int = Field(
+        default=0, description="Open deals whose analysis is being computed (not in `items`)"
+    )
+    rebuild: AnalysisRebuildOut | None = Field(
+        default=None, description="The background analysis, when the answer is incomplete"
+    )
 
 
 class ApiKeyOut(ApiKeyRecord, _Out):

@@ -241,7 +241,9 @@ def rebuild_command(
     workspace: str = typer.Option("default", "--workspace", "-w", help="Workspace."),
 ) -> None:
     """Re-analyse every open deal of the workspace and keep the results (after an
-    engine upgrade, or to check; reads never need it).
+    engine upgrade, or to check; reads never need it). One rebuild at a time per
+    workspace across processes (the API's background one included); its progress shows
+    at GET /v1/analysis/rebuild too.
 
     Example: graphsvc analysis rebuild --workspace acme
     """
@@ -256,7 +258,15 @@ def rebuild_command(
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            report = service.kept.rebuild(workspace=workspace, progress=step)
+            report = service.kept.rebuild_stale(workspace=workspace, force=True, progress=step)
+        if report is None:
+            running = service.kept.lease.status(workspace=workspace)
+            typer.echo(
+                f"another process is rebuilding workspace {workspace!r} "
+                f"({running.done} of {running.total} deals); try again when it ends",
+                err=True,
+            )
+            raise typer.Exit(1)
     finally:
         store.close()
     typer.echo(f"{report.refreshed} of {report.open_deals} open deals re-analysed and kept")

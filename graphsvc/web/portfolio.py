@@ -1,24 +1,24 @@
 """The portfolio page's rows: the open deals of a workspace with their analysis.
 
-Results come from the analysis service's fleet scan (:meth:`AnalysisService.scan_details`,
-12 weekly support points per deal), joined with the deal columns the analysis does not
-carry. The joined rows are kept per workspace; after a write (a new revision) or
-``analysis_cache_seconds`` (time-dependent flags) they are rebuilt in the background
-while the kept ones are still served, marked as refreshing. Filtering, sorting and paging
-a 10,000-deal portfolio work on rows in memory, never on a scan in the request (except
-the very first one of a workspace). Results kept per deal by revision (issue 15) will
-replace the whole-workspace rebuild.
+Read from the kept per-deal results (:meth:`graphsvc.analysis.results.KeptResults.view`:
+one compact store read with each deal's support share, trend, 12-week sparkline and
+flags beside the deal's own columns), so the first request of a workspace is as fast as
+any other and every process shows the same rows. When many deals have no up-to-date
+result yet (a new workspace, a large import), they are analysed in the background and
+the page says its figures are being completed. Filtering, sorting and paging work on
+rows in memory; the rows are rebuilt only when the store's revision moved or a kept
+result's due time passed.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from graphsvc.analysis.results import KeptRow, KeptView
 from graphsvc.analysis.schemas import Severity
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.store.repository import GraphStore
@@ -103,24 +103,52 @@ class PortfolioPage:
     refreshing: bool = False
 
 
+def _portfolio_row(kept: KeptRow, accounts: dict[str, str | None]) -> PortfolioRow:
+    worst = kept.flags[0] if kept.flags else None
+    return PortfolioRow(
+        deal_id=kept.deal_id,
+        deal_name=kept.deal_name,
+        account_id=kept.account_id,
+        account_name=accounts.get(kept.account_id) or kept.account_id,
+        owner_email=kept.owner_email,
+        amount=kept.amount,
+        currency=kept.currency,
+        stage=kept.stage,
+        close_date=_close_date(kept.close_date),
+        share=kept.share,
+        trend=kept.trend,
+        trend_delta=kept.trend_delta,
+        spark=kept.spark,
+        worst_severity=worst["severity"] if worst else None,
+        worst_flag=worst["code"] if worst else None,
+        worst_message=worst["message"] if worst else None,
+        flag_count=len(kept.flags),
+        flag_codes=tuple(f["code"] for f in kept.flags),
+    )
+
+
+def _close_date(value: object) -> date | None:
+    if value in (None, ""):
+        return None
+    return date.fromisoformat(str(value))
+
+
 def _severity_rank(value: str | None) -> int:
     return Severity(value).weight if value else 0
 
 
-def _sort_value(row: PortfolioRow, key: str) -> tuple[object, ...]:
-    values: dict[str, tuple[object, ...]] = {
-        "deal": (row.deal_name.lower(),),
-        "account": (row.account_name.lower(),),
-        "owner": (row.owner_email,),
-        "amount": (row.amount is not None, row.amount or 0.0),
-        "stage": ((row.stage or "").lower(),),
-        "close": (row.close_date is not None, row.close_date or date.min),
-        "support": (row.share,),
-        "trend": (row.trend_delta,),
-        "risk": (_severity_rank(row.worst_severity), row.flag_count),
-        "flags": (row.flag_count,),
-    }
-    return (*values[key], row.deal_id)
+_SORT_KEYS: dict[str, Callable[[PortfolioRow], tuple[object, ...]]] = {
+    "deal": lambda row: (row.deal_name.lower(), row.deal_id),
+    "account": lambda row: (row.account_name.lower(), row.deal_id),
+    "owner": lambda row: (row.owner_email, row.deal_id),
+    "amount": lambda row: (row.amount is not None, row.amount or 0.0, row.deal_id),
+    "stage": lambda row: ((row.stage or "").lower(), row.deal_id),
+    "close": lambda row: (row.close_date is not None, row.close_date or date.min, row.deal_id),
+    "support": lambda row: (row.share, row.deal_id),
+    "trend": lambda row: (row.trend_delta, row.deal_id),
+    "risk": lambda row: (_severity_rank(row.worst_severity), row.flag_count, row.deal_id),
+    "flags": lambda row: (row.flag_count, row.deal_id),
+}
 
 
 class PortfolioService:
@@ -132,89 +160,49 @@ class PortfolioService:
         store: GraphStore,
         analysis: AnalysisService,
         repository: WebRepository,
-        max_age_seconds: float,
+        max_age_seconds: float | None = None,  # unused: kept results carry due times
     ) -> None:
         self.store = store
         self.analysis = analysis
         self.repository = repository
-        self.max_age_seconds = max_age_seconds
-        self._kept: dict[str, tuple[int, float, list[PortfolioRow]]] = {}
-        self._building: set[str] = set()
+        # The rows of the latest view per workspace, and each row by the kept row it was
+        # made of: a view after a write shares every unchanged kept row with the one
+        # before, so only the changed deals' rows are made again.
+        self._rows: dict[str, tuple[KeptView, list[PortfolioRow]]] = {}
+        self._made: dict[str, dict[str, tuple[KeptRow, PortfolioRow]]] = {}
         self._lock = threading.Lock()
 
     def rows(self, *, workspace: str) -> tuple[list[PortfolioRow], bool]:
-        """The workspace's rows, and whether they are being refreshed. Rows kept for an
-        older revision (or older than ``max_age_seconds``) are answered at once while a
-        background thread rebuilds them (one at a time per workspace); only the very
-        first request of a workspace waits for its scan."""
-        revision = self.store.workspace_revision(workspace=workspace)
+        """The workspace's rows, and whether some deals are still being analysed (in
+        the background; their rows come once they are)."""
+        view = self.analysis.kept.view(workspace=workspace)
         with self._lock:
-            kept = self._kept.get(workspace)
-            fresh = (
-                kept is not None
-                and kept[0] == revision
-                and time.monotonic() - kept[1] < self.max_age_seconds
-            )
-            if kept is not None and not fresh and workspace not in self._building:
-                self._building.add(workspace)
-                threading.Thread(
-                    target=self._rebuild,
-                    args=(workspace, revision),
-                    name="graphsvc-portfolio",
-                    daemon=True,
-                ).start()
-            if kept is not None:
-                return kept[2], not fresh
-        rows = self._build(workspace)
+            known = self._rows.get(workspace)
+        if known is not None and known[0] is view:
+            return known[1], not view.complete
+        accounts = {
+            row["id"]: row["name"]
+            for row in self.store.runner.read("deal_result_accounts", {"ws": workspace})
+        }
         with self._lock:
-            self._kept[workspace] = (revision, time.monotonic(), rows)
-        return rows, False
-
-    def _rebuild(self, workspace: str, revision: int) -> None:
-        try:
-            rows = self._build(workspace)
-            with self._lock:
-                self._kept[workspace] = (revision, time.monotonic(), rows)
-        except Exception:  # the next request tries again; the old rows stay served
-            logging.getLogger("graphsvc.web").exception("portfolio refresh failed")
-        finally:
-            with self._lock:
-                self._building.discard(workspace)
-
-    def _build(self, workspace: str) -> list[PortfolioRow]:
-        deals = {d.id: d for d in self.repository.portfolio_deals(workspace=workspace)}
-        rows: list[PortfolioRow] = []
-        for details in self.analysis.scan_details(
-            workspace=workspace, history_weeks=12, next_best=0
-        ):
-            risk = details.analysis
-            deal = deals.get(risk.deal_id)
-            if deal is None:  # deleted or closed between the two reads
-                continue
-            worst = risk.flags[0] if risk.flags else None
-            rows.append(
-                PortfolioRow(
-                    deal_id=deal.id,
-                    deal_name=deal.name,
-                    account_id=deal.account_id,
-                    account_name=deal.account_name or deal.account_id,
-                    owner_email=deal.owner_email,
-                    amount=deal.amount,
-                    currency=deal.currency,
-                    stage=deal.stage,
-                    close_date=deal.close_date,
-                    share=risk.support.share,
-                    trend=risk.support.trend.value,
-                    trend_delta=risk.support.trend_delta,
-                    spark=tuple(p.share for p in details.support_history[-12:]),
-                    worst_severity=worst.severity.value if worst else None,
-                    worst_flag=worst.code.value if worst else None,
-                    worst_message=worst.message if worst else None,
-                    flag_count=len(risk.flags),
-                    flag_codes=tuple(f.code.value for f in risk.flags),
-                )
+            made = self._made.get(workspace, {})
+        rows = []
+        for kept in view.rows:
+            before = made.get(kept.deal_id)
+            row = (
+                before[1]
+                if before is not None
+                and before[0] is kept
+                and before[1].account_name == (accounts.get(kept.account_id) or kept.account_id)
+                else _portfolio_row(kept, accounts)
             )
-        return rows
+            rows.append(row)
+        with self._lock:
+            self._rows[workspace] = (view, rows)
+            self._made[workspace] = {
+                kept.deal_id: (kept, row) for kept, row in zip(view.rows, rows, strict=True)
+            }
+        return rows, not view.complete
 
     def page(self, *, workspace: str, user_email: str, query: PortfolioQuery) -> PortfolioPage:
         """Filter, search, sort and page the workspace's rows."""
@@ -242,7 +230,7 @@ class PortfolioService:
                 or needle in r.owner_email
             ]
         key = query.sort if query.sort in SORT_KEYS else "risk"
-        rows = sorted(rows, key=lambda r: _sort_value(r, key), reverse=query.descending)
+        rows = sorted(rows, key=_SORT_KEYS[key], reverse=query.descending)
         per_page = max(1, min(query.per_page, 200))
         pages = max(1, -(-len(rows) // per_page))
         page = min(max(1, query.page), pages)

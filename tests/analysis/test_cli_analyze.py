@@ -77,3 +77,23 @@ def test_risks_table_and_json(cli_env: dict[str, str | None], workspace: str) ->
     result = runner.invoke(app, ["risks", "--workspace", workspace, "--json"], env=cli_env)
     items = json.loads(result.output)
     assert [i["deal_id"] for i in items] == ["d1", "d2"]  # the won deal d3 is not scanned
+
+
+def test_analysis_rebuild_keeps_every_result_one_process_at_a_time(
+    cli_env: dict[str, str | None], store: GraphStore, workspace: str
+) -> None:
+    from graphsvc.analysis.service import AnalysisService
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["analysis", "rebuild", "--workspace", workspace], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "re-analysed and kept" in result.output
+    service = AnalysisService(store=store)
+    status = service.kept.lease.status(workspace=workspace)
+    assert not status.running and status.done == status.total > 0
+    # While another process holds the workspace's rebuild lease, the command says so.
+    with service.kept.lease.held(workspace=workspace) as held:
+        assert held is not None
+        result = runner.invoke(app, ["analysis", "rebuild", "--workspace", workspace], env=cli_env)
+    assert result.exit_code == 1
+    assert "another process is rebuilding" in result.output

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from graphsvc.analysis._examples import T0
-from graphsvc.analysis.engine import analyze
+from graphsvc.analysis.engine import analyze, support_histories
 from graphsvc.analysis.horizon import (
     NEVER,
     analysis_unchanged_until,
@@ -67,3 +67,29 @@ def test_the_answer_holds_until_its_horizon(history, hours, share) -> None:
     assert _without_instant(history, later) == _without_instant(history, at)
     assert _without_instant(history, last) == _without_instant(history, at)
     assert committee_unchanged_until(history, at) >= until
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(with_contacts(), st.integers(0, 150 * 24), st.integers(0, 10_000))
+def test_watching_only_the_top_decision_maker_still_holds_with_the_chart(
+    history, hours, share
+) -> None:
+    """The kept results' horizon: only the top decision-maker's contact day counts are
+    watched (facts alone decide who it is), and the 12 weekly chart points count."""
+    at = T0_MS + hours * HOUR_MS + 1234
+    assume(history.first_fact_at() is not None and history.interactions)
+    top = analyze([history], as_of=at)[0].top_decision_maker
+    watched = () if top is None else (top.stakeholder_id,)
+    until = analysis_unchanged_until(history, at, chart_weeks=12, watched=watched)
+    assert until > at
+    assert until <= analysis_unchanged_until(history, at, watched=watched)
+    last = min(until - 1, at + 60 * DAY_MS)
+    later = at + (last - at) * share // 10_000
+
+    def chart(instant: int) -> list[float]:
+        seen = dataclasses.replace(history, as_of=instant)
+        return [p.share for p in support_histories([seen], max_points=12)[0]]
+
+    for instant in (later, last):
+        assert _without_instant(history, instant) == _without_instant(history, at)
+        assert chart(instant) == chart(at)

@@ -59,6 +59,19 @@ def _same(kept: list[DealRisk], scanned: list[DealRisk]) -> None:
         assert got.model_dump() == want.model_dump(), got.deal_id
 
 
+def _seeded(store: GraphStore) -> tuple[str, AnalysisService, list[str], list[str]]:
+    """A seeded workspace, an analysis service, its deals and its people (sorted)."""
+    workspace = _seed(store)
+    committees = _committees(store, workspace)
+    people = sorted({p for members in committees.values() for p in members})
+    return (
+        workspace,
+        AnalysisService(store=store, settings=store.settings),
+        sorted(committees),
+        people,
+    )
+
+
 # One write: (kind, deal index, person index, other person index, variant).
 WRITES = st.tuples(
     st.sampled_from(
@@ -162,12 +175,8 @@ def _apply(
 def test_kept_results_equal_a_fresh_scan_after_random_writes(
     store: GraphStore, writes: list[tuple[str, int, int, int, int]]
 ) -> None:
-    workspace = _seed(store)
-    service = AnalysisService(store=store, settings=store.settings)
+    workspace, service, deals, people = _seeded(store)
     kept = service.kept
-    committees = _committees(store, workspace)
-    deals = sorted(committees)
-    people = sorted({p for members in committees.values() for p in members})
     kept.risks(workspace=workspace)  # every result kept once
     counter = itertools.count()
     for write in writes:

@@ -355,6 +355,10 @@ def test_risks_filter_sort_and_page(api: Api, workspace: str) -> None:
         assert client.get("/v1/risks", params={"owner": "nobody@us.example"}).json() == {
             "items": [],
             "next_cursor": None,
+            "complete": True,
+            "open_deals": 2,
+            "pending_deals": 0,
+            "rebuild": None,
         }
         assert client.get("/v1/risks", params={"cursor": "!!"}).status_code == 422
         # A won deal is no longer at risk.
