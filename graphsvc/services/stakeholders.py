@@ -93,8 +93,9 @@ class StakeholderService:
         ``erase``: the data-protection erasure instead. Their name, title and e-mail are
         replaced by a tombstone on the one record every view reads them from, so they
         are gone from the past too; the anonymous facts (roles, stances, lines) stay, so
-        past support shares do not change. Free text that mentions them (interaction
-        summaries) is the caller's to edit."""
+        past support shares do not change. Kept analysis results that could name them are
+        deleted. Free text that mentions them (interaction summaries) is the caller's to
+        edit."""
         if not erase:
             self.records.delete(workspace=workspace, record_id=stakeholder_id, condition=condition)
             return
@@ -106,6 +107,11 @@ class StakeholderService:
         current = self.get(workspace=workspace, stakeholder_id=stakeholder_id)
         erased = current.model_copy(update={"name": ERASED_NAME, "title": None, "email": None})
         self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased])
+        # Kept analysis results computed before hold the old name: they go too (the
+        # upsert marked those deals stale; they are analysed again when next read).
+        self.store.stakeholders.forget_kept_results(
+            workspace=workspace, stakeholder_id=stakeholder_id
+        )
 
     def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
         """Everything held about the person (a subject-access export); 404 when none."""

@@ -122,6 +122,15 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
                 detail={"membership_facts": seats},
             )
 
+    def forget_kept_results(self, *, workspace: str, stakeholder_id: str) -> int:
+        """Delete the kept analysis results that can name the person (the erasure: see
+        ``stakeholder_results_forget.cypher``); how many were deleted."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write(
+            "stakeholder_results_forget", {"key": node_key(ws, stakeholder_id)}
+        )
+        return int(rows[0]["forgotten"]) if rows else 0
+
     def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
         """Everything held about a person, as plain data; 404 when none."""
         ws = check_workspace(workspace)

@@ -9,6 +9,7 @@ import re
 
 import httpx
 
+from graphsvc.store.codecs import KEY_SEPARATOR, node_key
 from tests.api.conftest import Api, seed_deal
 from tests.api.test_isolation import v1_routes
 
@@ -26,6 +27,18 @@ def _every_read(client: httpx.Client, ids: dict[str, str], api: Api) -> str:
         if "as_of" not in path:
             texts.append(client.get(url).text)
     return "\n".join(texts)
+
+
+def _kept_results_naming(api: Api, workspace: str, name: str) -> int:
+    """How many kept analysis results of the workspace (risk or full analysis) hold
+    ``name``."""
+    rows = api.store.runner.execute(
+        "MATCH (r:DealResult) WHERE r.key STARTS WITH $prefix "
+        "RETURN r.body AS body, r.full AS full",
+        {"prefix": node_key(workspace, "").removesuffix(KEY_SEPARATOR)},
+        read_only=True,
+    )
+    return sum(name in f"{row['body']} {row['full']}" for row in rows)
 
 
 def _shares(client: httpx.Client, deal: str) -> list[tuple[float, float, int]]:
@@ -71,8 +84,10 @@ def test_committee_member_is_erased_not_deleted(api: Api, workspace: str) -> Non
         assert [i["id"] for i in held["interactions"]] == [seeded["interaction"]]
         assert "Person 1" in _every_read(client, ids, api)
 
+        assert _kept_results_naming(api, workspace, "Person 1") > 0  # the reads above kept them
         erased = client.delete(f"/v1/stakeholders/{person}", params={"erase": "true"})
         assert erased.status_code == 204
+        assert _kept_results_naming(api, workspace, "Person 1") == 0
         record = client.get(f"/v1/stakeholders/{person}").json()
         assert (record["name"], record["title"], record["email"]) == ("[erased]", None, None)
         everything = _every_read(client, ids, api)
