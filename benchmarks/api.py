@@ -79,6 +79,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, env: dict[str, str], port: int, workers: int) -> None:
+        self.port = port
         graphsvc = str(Path(sys.executable).with_name("graphsvc"))
         self.proc = subprocess.Popen(
             [
@@ -115,6 +116,16 @@ class Server:
     def wait_ready(self) -> None:
         if not self.ready.get(timeout=300):
             raise SystemExit("server did not start:\n" + "".join(self.tail))
+        # uvicorn announces the application's start-up before it binds its socket.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise SystemExit("server did not listen:\n" + "".join(self.tail)) from None
+                time.sleep(0.05)
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
