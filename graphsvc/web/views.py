@@ -20,6 +20,7 @@ from graphsvc.maps.service import parse_as_of
 from graphsvc.users import SignedIn, WorkspaceRole
 from graphsvc.users.service import SIGN_IN_FAILED
 from graphsvc.web.deal_answers import FORMS_KEY_HEADER, LINES_KEY_HEADER, state_json
+from graphsvc.web.deal_room import DealState
 from graphsvc.web.deps import (
     WebServices,
     client_address,
@@ -249,6 +250,17 @@ def _as_of(value: str | None) -> datetime | None:
     return None if when is None or when >= datetime.now(UTC) else when
 
 
+def _deal_state(
+    request: Request, web: WebServices, ws: str, deal_id: str, as_of: str | None
+) -> tuple[SignedIn, bool, DealState]:
+    """The signed-in user (404/403 as :func:`_deal_access`), whether their role lets
+    them edit here, and the deal as of ``as_of`` (now when absent)."""
+    user = _deal_access(request, web, ws, deal_id)
+    role = user.role_in(ws)
+    can_edit = role is not None and role.allows(WorkspaceRole.editor)
+    return user, can_edit, web.deals.get(workspace=ws, deal_id=deal_id, as_of=_as_of(as_of))
+
+
 @router.get("/deal")
 def deal_page(
     request: Request,
@@ -257,9 +269,7 @@ def deal_page(
     id: Annotated[str, Query(max_length=200)],
     as_of: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    user = _deal_access(request, web, ws, id)
-    can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
-    state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
+    user, can_edit, state = _deal_state(request, web, ws, id, as_of)
     base = f"/deal?ws={quote(ws, safe='')}&id={quote(id, safe='')}"
     answer = state_json(state, user=user, ws=ws, can_edit=can_edit)
     # The side panel is in the page itself; the script needs only the rest.
@@ -300,9 +310,7 @@ def deal_state(
     id: Annotated[str, Query(max_length=200)],
     as_of: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    user = _deal_access(request, web, ws, id)
-    can_edit = user.role_in(ws) in (WorkspaceRole.editor, WorkspaceRole.admin)
-    state = web.deals.get(workspace=ws, deal_id=id, as_of=_as_of(as_of))
+    user, can_edit, state = _deal_state(request, web, ws, id, as_of)
     return json_answer(
         state_json(
             state,
