@@ -492,47 +492,17 @@ def test_same_instant_later_write_wins(store: GraphStore, workspace: str) -> Non
     member = store.snapshot(workspace=ws, deal_id="deal-1", as_of=at(1)).member("p0")
     assert member is not None and member.stance == Stance.skeptic
     # Within one batch, of two facts for one pair and instant the last one counts.
-    store.record_memberships(
-        workspace=ws,
-        memberships=[
-            Membership(
-                deal_id="deal-1",
-                stakeholder_id="p1",
-                role=Role.evaluator,
-                stance=Stance.blocker,
-                at=at(2),
-            ),
-            Membership(
-                deal_id="deal-1",
-                stakeholder_id="p1",
-                role=Role.evaluator,
-                stance=Stance.champion,
-                at=at(2),
-            ),
-        ],
-    )
+    batch = [
+        Membership(
+            deal_id="deal-1", stakeholder_id="p1", role=Role.evaluator, stance=stance, at=at(2)
+        )
+        for stance in (Stance.blocker, Stance.champion)
+    ]
+    store.record_memberships(workspace=ws, memberships=batch)
     member = store.snapshot(workspace=ws, deal_id="deal-1", as_of=at(2)).member("p1")
     assert member is not None and member.stance == Stance.champion
     # Applying that batch again changes nothing, and every item is accounted for.
-    again = store.record_memberships(
-        workspace=ws,
-        memberships=[
-            Membership(
-                deal_id="deal-1",
-                stakeholder_id="p1",
-                role=Role.evaluator,
-                stance=Stance.blocker,
-                at=at(2),
-            ),
-            Membership(
-                deal_id="deal-1",
-                stakeholder_id="p1",
-                role=Role.evaluator,
-                stance=Stance.champion,
-                at=at(2),
-            ),
-        ],
-    )
+    again = store.record_memberships(workspace=ws, memberships=batch)
     assert again == UpsertCounts(unchanged=2)
 
 
