@@ -6,9 +6,14 @@
 // crash leaves each result old or new, never a mix. A result never replaces one of a
 // later revision (a slower process finishing late), unless the engine differs. Results
 // are not facts: keeping one does not bump the workspace revision. A deal deleted
-// meanwhile gets no result (the MATCH).
+// meanwhile gets no result (the MATCH). Nor does a deal written after the result's
+// revision (arev > rev): such a result is stale before it is kept, and it may have been
+// computed before a data-protection erasure that has since deleted every kept result
+// naming the person (stakeholder_results_forget.cypher sets arev on those deals), so
+// keeping it would store the erased name again.
 UNWIND $rows AS row
 MATCH (d:Deal {key: row.key})
+WHERE coalesce(d.arev, 0) <= row.rev
 MERGE (r:DealResult {key: row.key})
 ON CREATE SET r.ws = $ws
 WITH r, row
