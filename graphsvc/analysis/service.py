@@ -254,12 +254,12 @@ class AnalysisService:
     ) -> Iterator[DealDetails]:
         """:meth:`scan_details` for the given deals only (those the kept results show at
         risk, for the weekly e-mail), in the order given; batched reads."""
-        for start in range(0, len(deal_ids), self.batch_size):
-            batch = self.store.deal_histories(
-                workspace=workspace,
-                deal_ids=deal_ids[start : start + self.batch_size],
-                as_of=as_of,
-            )
+        # The compact read (few, large replies), each deal's facts then as a DealHistory:
+        # the weekly points fold it at many instants.
+        for chunk in self.store.fleet_histories_compact(
+            workspace=workspace, deal_ids=deal_ids, as_of=as_of, batch_size=self.batch_size
+        ):
+            batch = [compact.history() for compact in chunk]
             analyses, histories, contacts = engine.scan_details(
                 batch,
                 history_points_kept=history_weeks + 1,
@@ -281,9 +281,10 @@ class AnalysisService:
     ) -> Iterator[DealDetails]:
         """The scan, plus per deal the last ``history_weeks`` weeks of weekly support
         points and the best ``next_best`` contacts; batched reads, vectorised analysis."""
-        for batch in self.store.open_deal_histories(
+        for chunk in self.store.fleet_histories_compact(
             workspace=workspace, as_of=as_of, batch_size=self.batch_size
         ):
+            batch = [compact.history() for compact in chunk]
             analyses, histories, contacts = engine.scan_details(
                 batch,
                 history_points_kept=history_weeks + 1,
