@@ -11,9 +11,14 @@ Both print the same JSON fields.
    ``GraphStore.fleet_histories_compact``: 500 deals a query, read two chunks ahead on
    background threads while the engine analyses the chunk before; folding the as-of
    snapshots now and ``trend_weeks`` ago; vectorised analysis of every open deal);
-3. ``store_read_s``: that compact read alone, drained without analysis (and
-   ``per_fact_read_s``: the per-fact read ``open_deal_histories`` it replaces, for
-   comparison in the same run); ``fold_s``: folding the snapshots of what it read;
+3. ``store_read_s``: that compact read alone, drained without analysis, and the same
+   read split in its two halves, one after the other on this thread: ``store_reply_s``,
+   the store's replies (the server's work plus the wire decoding into rows,
+   ``wire.compact_rows`` / the Neo4j driver), and ``decode_s``, those rows decoded into
+   ``CompactHistory`` (``store.compact.decode_compact``); ``fold_s``: folding the two
+   snapshots per deal of what it read. ``per_fact_read_s``: the per-fact read
+   ``open_deal_histories`` it replaced, for comparison in the same run (about 40 s at
+   10,000 deals: skipped with ``--no-baseline``);
 4. ``analysis_s``: the analysis step alone (the engine's ``analyze_snapshots`` with
    ``ranking=False``: one fleet-wide encoding,
    batched solves for all committees, then the shared result assembly: each deal's
@@ -71,6 +76,9 @@ from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealSnapshot
+from graphsvc.store import compact
+from graphsvc.store.codecs import node_key
+from graphsvc.store.histories import HISTORY_CHUNK
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
 
@@ -205,6 +213,23 @@ def _baselines(
     }
 
 
+def _read_halves(store: GraphStore, workspace: str, as_of: datetime) -> tuple[Timer, Timer]:
+    """The compact read's two halves, one after the other on this thread: the store's
+    replies (server and wire), then their decoding."""
+    ids = store.histories.open_deal_ids(workspace=workspace)
+    chunks = [ids[start : start + HISTORY_CHUNK] for start in range(0, len(ids), HISTORY_CHUNK)]
+    at = to_ms(as_of)
+    with Timer() as reply, bulk_build():  # the scan's readers run with it paused too
+        replies = [
+            store.runner.read(compact.QUERY, {"deal_keys": [node_key(workspace, d) for d in chunk]})
+            for chunk in chunks
+        ]
+    with Timer() as decode, bulk_build():
+        for chunk, rows in zip(chunks, replies, strict=True):
+            compact.decode_compact(rows, workspace, chunk, at)
+    return reply, decode
+
+
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--deals", type=int, default=10_000)
@@ -258,28 +283,38 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             )
 
             # 3. the reads alone: the compact read the scan uses (with the collector paused,
-            # as in the scan), then the per-fact one
+            # as in the scan), then its two halves one after the other, then the per-fact
+            # read it replaced
             with Timer() as read, bulk_build():
                 histories = [
                     h
                     for chunk in store.fleet_histories_compact(workspace=workspace, as_of=NOW)
                     for h in chunk
                 ]
-            with Timer() as per_fact:
-                count = sum(
-                    len(batch)
-                    for batch in store.open_deal_histories(
-                        workspace=workspace, as_of=NOW, batch_size=args.batch
+            reply, decode = _read_halves(store, workspace, NOW)
+            per_fact: Timer | None = None
+            if not args.no_baseline:
+                with Timer() as per_fact:
+                    count = sum(
+                        len(batch)
+                        for batch in store.open_deal_histories(
+                            workspace=workspace, as_of=NOW, batch_size=args.batch
+                        )
                     )
-                )
-            assert count == len(histories)
+                assert count == len(histories)
             with Timer() as fold, bulk_build():
                 now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
             print(
-                f"  compact read {read.wall:.2f} s (cpu {read.cpu:.2f} s), per-fact read "
-                f"{per_fact.wall:.2f} s (cpu {per_fact.cpu:.2f} s), folding {fold.wall:.2f} s",
+                f"  compact read {read.wall:.2f} s (cpu {read.cpu:.2f} s): store replies "
+                f"{reply.wall:.2f} s (cpu {reply.cpu:.2f} s) + decoding {decode.wall:.2f} s; "
+                f"folding {fold.wall:.2f} s",
                 flush=True,
             )
+            if per_fact is not None:
+                print(
+                    f"  per-fact read {per_fact.wall:.2f} s (cpu {per_fact.cpu:.2f} s)",
+                    flush=True,
+                )
             # Warm both paths up (imports, caches, allocator) on a few deals, untimed, so
             # neither pays for what the other has already paid for.
             for warm in (scan_fleet, analyze_fleet):
@@ -324,7 +359,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 "scan_cpu_s": round(scan.cpu, 2),
                 "store_read_s": round(read.wall, 2),
                 "store_read_cpu_s": round(read.cpu, 2),
-                "per_fact_read_s": round(per_fact.wall, 2),
+                "store_reply_s": round(reply.wall, 2),
+                "store_reply_cpu_s": round(reply.cpu, 2),
+                "decode_s": round(decode.wall, 2),
+                **({"per_fact_read_s": round(per_fact.wall, 2)} if per_fact else {}),
                 "fold_s": round(fold.wall, 2),
                 "analysis_s": round(fleet.wall, 3),
                 # How much more than its maths a cold scan costs (issue 15: target <= 3).
