@@ -62,6 +62,12 @@ def _seed(store: GraphStore, workspace: str) -> None:
     )
 
 
+def _seeded(store: GraphStore, workspace: str) -> tuple[KeptResults, StakeholderService]:
+    """The seeded workspace's kept results, and the service that erases people."""
+    _seed(store, workspace)
+    return KeptResults(store=store, params=DEFAULT_PARAMS), StakeholderService(store=store)
+
+
 def _kept(store: GraphStore, workspace: str) -> list[dict[str, Any]]:
     runner: Any = store.runner  # either backend's runner runs fixed query text
     return runner.execute(
@@ -89,9 +95,7 @@ def _erase_after(read: Callable[..., Any], erase: Callable[[], None]) -> Callabl
 def test_a_result_read_before_an_erasure_is_not_kept_after_it(
     store: GraphStore, workspace: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _seed(store, workspace)
-    kept = KeptResults(store=store, params=DEFAULT_PARAMS)
-    people = StakeholderService(store=store)
+    kept, people = _seeded(store, workspace)
     before = store.workspace_revision(workspace=workspace)
 
     erased: list[bool] = []
@@ -131,9 +135,7 @@ def test_a_result_read_before_an_erasure_is_not_kept_after_it(
 def test_a_full_analysis_read_before_an_erasure_is_not_kept_after_it(
     store: GraphStore, workspace: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _seed(store, workspace)
-    kept = KeptResults(store=store, params=DEFAULT_PARAMS)
-    people = StakeholderService(store=store)
+    kept, people = _seeded(store, workspace)
 
     def erase() -> None:
         people.delete(workspace=workspace, stakeholder_id="ada", erase=True)
