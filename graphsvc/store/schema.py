@@ -74,6 +74,9 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.webhook_delivery.value, "pending_ws"),  # what is left to deliver
     (NodeLabel.webhook_attempt.value, "webhook_key"),  # a subscription's delivery log
     (NodeLabel.webhook_deal_state.value, "ws"),  # the evented states of a workspace
+    (NodeLabel.webhook_delivery.value, "done_at"),  # the retention purge
+    (NodeLabel.webhook_delivery.value, "event_id"),  # whether an event is still wanted
+    (NodeLabel.webhook_event.value, "created"),  # the retention purge
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).

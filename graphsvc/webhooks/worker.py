@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,10 +41,11 @@ from graphsvc.webhooks.notify import disabled_notice
 from graphsvc.webhooks.repository import (
     LEASE_NAME,
     AttemptRecord,
+    DeliveryClaim,
     PendingDelivery,
     WebhookRepository,
 )
-from graphsvc.webhooks.sending import SendResult, post
+from graphsvc.webhooks.sending import SendResult, post, tls_context
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, signature_header
 from graphsvc.webhooks.targets import Resolver, TargetRefused, resolve_target, system_resolve
 
@@ -82,6 +84,20 @@ class TickReport:
     given_up: int = 0
     disabled: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
+    purged: int = 0  # deliveries and events let go by retention
+
+
+@dataclass(frozen=True)
+class _Fence:
+    """The lease generation a tick holds and the clock its claims are dated by: the
+    tick's instant plus the time the tick has taken so far."""
+
+    gen: int
+    now_ms: int
+    started: float  # time.monotonic() at the tick's start
+
+    def at_ms(self) -> int:
+        return self.now_ms + round((time.monotonic() - self.started) * 1000)
 
 
 def retry_wait_ms(
@@ -137,17 +153,21 @@ class DeliveryWorker:
         # lease of this name: the processes sharing a lease deliver one at a time.
         self.workspaces = sorted(workspaces) if workspaces else None
         self.lease_name = lease_name
+        # Certificates of https receivers are always verified, against the configured
+        # authorities when there are (an on-premises CA), else the system's.
+        self.tls = tls_context(settings.webhook_ca_bundle)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- one tick
 
     def tick(self, *, now: datetime | None = None) -> TickReport:
-        """Take (or renew) the lease; if ours: raise new events, deliver what is due, and
-        disable subscriptions failing for too long."""
+        """Take (or renew) the lease; if ours: raise new events, deliver what is due,
+        disable subscriptions failing for too long and purge what retention lets go."""
         moment = now or self.clock()
         now_ms = to_ms(moment)
-        if not self._take_lease(now_ms):
+        gen = self._take_lease(now_ms)
+        if gen is None:
             return TickReport(leader=False)
         report = TickReport(leader=True)
         active = self.repository.active_workspaces()
@@ -161,22 +181,44 @@ class DeliveryWorker:
         started = time.monotonic()
         for workspace in active:
             report.events += self.raise_events(workspace=workspace, now=moment)
-            self._deliver(workspace, now_ms, started, report)
+            self._deliver(workspace, _Fence(gen, now_ms, started), report)
             self._disable_failing(workspace, now_ms, report)
+        report.purged = self.purge(now_ms=now_ms)
         self._tell_owners(now_ms, report)
         return report
 
     run_once = tick
 
-    def _take_lease(self, now_ms: int) -> bool:
-        expires = now_ms + round(self.settings.webhook_lease_seconds * 1000)
+    def _lease_ms(self) -> int:
+        return round(self.settings.webhook_lease_seconds * 1000)
+
+    def _take_lease(self, now_ms: int) -> int | None:
         return self.repository.take_lease(
-            name=self.lease_name, holder=self.holder, now=now_ms, expires_at=expires
+            name=self.lease_name,
+            holder=self.holder,
+            now=now_ms,
+            expires_at=now_ms + self._lease_ms(),
         )
 
     def release(self) -> None:
         """Give the lease up (another process takes it at its next tick)."""
         self.repository.release_lease(name=self.lease_name, holder=self.holder)
+
+    # -- retention
+
+    def purge(self, *, now_ms: int) -> int:
+        """Delete one batch of deliveries that ended more than the retention period ago
+        (with their delivery log) and one batch of events nothing refers to any more;
+        pending deliveries and their events are kept. Events are kept a retry window
+        longer than deliveries, the longest a delivery can run after its event."""
+        cutoff = now_ms - round(self.settings.webhook_retention_days * 86_400_000)
+        window_ms = round(self.settings.webhook_retry_hours * 3_600_000)
+        return self.repository.purge(
+            cutoff=cutoff,
+            event_cutoff=cutoff - window_ms,
+            workspaces=self.workspaces,
+            limit=self.settings.webhook_purge_batch,
+        )
 
     # -- events
 
@@ -220,40 +262,83 @@ class DeliveryWorker:
 
     # -- delivery
 
-    def _deliver(self, workspace: str, now_ms: int, started: float, report: TickReport) -> None:
-        lanes: dict[tuple[str, str], list[PendingDelivery]] = {}
-        for pending in self.repository.pending(workspace=workspace, limit=_PENDING_READ):
-            lanes.setdefault((pending.webhook_key, pending.lane), []).append(pending)
-        renewed = time.monotonic()
-        for queue in lanes.values():
+    def _deliver(self, workspace: str, fence: _Fence, report: TickReport) -> None:
+        """Send what is due, each subscription's deliveries in a task of a small pool
+        (a slow receiver holds up only its own), each lane of it in order."""
+        by_hook: dict[str, dict[str, list[PendingDelivery]]] = {}
+        for pending in self.repository.pending(
+            workspace=workspace, now=fence.now_ms, limit=_PENDING_READ
+        ):
+            by_hook.setdefault(pending.webhook_key, {}).setdefault(pending.lane, []).append(pending)
+        if not by_hook:
+            return
+        lock = threading.Lock()
+        hooks = [list(lanes.values()) for lanes in by_hook.values()]
+        size = min(self.settings.webhook_concurrency, len(hooks))
+        if size == 1:
+            for lanes in hooks:
+                self._deliver_to_one(lanes, fence, report, lock)
+            return
+        with ThreadPoolExecutor(max_workers=size, thread_name_prefix="graphsvc-hook") as pool:
+            for done in [
+                pool.submit(self._deliver_to_one, lanes, fence, report, lock) for lanes in hooks
+            ]:
+                done.result()
+
+    def _deliver_to_one(
+        self,
+        lanes: list[list[PendingDelivery]],
+        fence: _Fence,
+        report: TickReport,
+        lock: threading.Lock,
+    ) -> None:
+        """One subscription's due deliveries, lane by lane, oldest first in each. After
+        a failed attempt the subscription waits for the next tick (its receiver is down
+        or slow: every other attempt would likely wait out the timeout too)."""
+        for queue in lanes:
             for pending in queue:
-                if pending.next_at > now_ms:
+                if pending.next_at > fence.now_ms:
                     break  # the lane's oldest is not due: the later ones wait behind it
-                if time.monotonic() - renewed > self.settings.webhook_lease_seconds / 3:
-                    # Renewed from the time the tick has taken so far (``now`` is the
-                    # tick's start).
-                    elapsed_ms = round((time.monotonic() - started) * 1000)
-                    if not self._take_lease(now_ms + elapsed_ms):
-                        return  # another process took over
-                    renewed = time.monotonic()
-                if not self._attempt(pending, now_ms, report):
+                at_ms = fence.at_ms()
+                claim = DeliveryClaim(
+                    lease_name=self.lease_name,
+                    holder=self.holder,
+                    gen=fence.gen,
+                    delivery_key=pending.key,
+                    attempts=pending.attempts,
+                    now=at_ms,
+                    expires_at=at_ms + self._lease_ms(),
+                )
+                if not self.repository.claim(claim):
+                    # The lease was taken over (or another holder's claim runs): what
+                    # is left is the new holder's to send.
+                    break
+                outcome = self._attempt(pending, fence.now_ms, report, lock)
+                if outcome == "failed_attempt":
+                    return
+                if outcome == "pending":
                     break
 
-    def _attempt(self, pending: PendingDelivery, now_ms: int, report: TickReport) -> bool:
-        """Send one delivery and record the attempt; whether the lane may go on."""
+    def _attempt(
+        self, pending: PendingDelivery, now_ms: int, report: TickReport, lock: threading.Lock
+    ) -> str:
+        """Send one delivery and record the attempt; the delivery's status after it
+        ("delivered", "failed": given up, "pending"), or "failed_attempt" when this
+        attempt failed and the delivery is retried later."""
         result = self._send(pending, now_ms)
         attempt = pending.attempts + 1
         window_ms = round(self.settings.webhook_retry_hours * 3600 * 1000)
-        if result.ok:
-            status, next_at = "delivered", now_ms
-            report.delivered += 1
-        elif now_ms - pending.first_at >= window_ms:
-            status, next_at = "failed", now_ms
-            report.given_up += 1
-        else:
-            status, next_at = "pending", now_ms + self._backoff_ms(attempt)
-        if not result.ok:
-            report.failed_attempts += 1
+        with lock:
+            if result.ok:
+                status, next_at = "delivered", now_ms
+                report.delivered += 1
+            elif now_ms - pending.first_at >= window_ms:
+                status, next_at = "failed", now_ms
+                report.given_up += 1
+            else:
+                status, next_at = "pending", now_ms + self._backoff_ms(attempt)
+            if not result.ok:
+                report.failed_attempts += 1
         self.repository.record_attempt(
             AttemptRecord(
                 delivery_key=pending.key,
@@ -267,8 +352,9 @@ class DeliveryWorker:
                 error=result.error,
             )
         )
-        # A given-up delivery no longer holds its lane back.
-        return status != "pending"
+        if not result.ok:
+            return "failed_attempt" if status == "pending" else status
+        return status
 
     def _backoff_ms(self, attempt: int) -> int:
         return retry_wait_ms(
@@ -294,11 +380,18 @@ class DeliveryWorker:
             "X-Graphsvc-Event": pending.event_type,
             "X-Graphsvc-Event-Id": pending.event_id,
             SIGNATURE_HEADER: signature_header(
-                secret=pending.secret, body=body, timestamp=now_ms // 1000
+                secret=pending.secret,
+                body=body,
+                timestamp=now_ms // 1000,
+                old_secret=pending.old_secret,
             ),
         }
         return post(
-            target, body=body, headers=headers, timeout=self.settings.webhook_timeout_seconds
+            target,
+            body=body,
+            headers=headers,
+            timeout=self.settings.webhook_timeout_seconds,
+            tls=self.tls,
         )
 
     # -- failing subscriptions
