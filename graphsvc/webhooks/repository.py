@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.store.codecs import KEY_SEPARATOR, node_key
-from graphsvc.webhooks.events import EventedState
+from graphsvc.analysis.horizon import NEVER
+from graphsvc.domain.models import Deal
+from graphsvc.store.codecs import KEY_SEPARATOR, deal_from_props, node_key
+from graphsvc.webhooks.events import OPEN, EventedState
 
 LEASE_NAME = "delivery"
 
@@ -128,9 +130,24 @@ class WebhookRepository:
                 bucket=row.get("bucket"),
                 dm=row.get("dm"),
                 gen=int(row.get("gen") or 0),
+                status=row.get("status") or OPEN,
             )
             for row in self.runner.read("webhook_deal_states", {"ws": workspace})
         }
+
+    def deals_now(self, *, workspace: str, deal_ids: Sequence[str]) -> dict[str, Deal]:
+        """The deals of ``deal_ids`` that still exist, as stored now."""
+        rows = self.runner.read(
+            "webhook_deals_closed", {"keys": [node_key(workspace, d) for d in deal_ids]}
+        )
+        return {row["id"]: deal_from_props(dict(row["props"])) for row in rows}
+
+    def results_until(self, *, workspace: str) -> int:
+        """The earliest due time of the open deals' kept results (0: one has none)."""
+        rows = self.runner.read("webhook_results_until", {"ws": workspace})
+        if not rows or not rows[0]["open_deals"]:
+            return NEVER
+        return int(rows[0]["until"] or 0)
 
     def has_baseline(self, *, workspace: str) -> bool:
         return bool(self.runner.read("webhook_baseline_get", {"ws": workspace}))

@@ -17,6 +17,7 @@ class EventType(StrEnum):
     deal_risk_cleared = "deal.risk_cleared"
     deal_support_changed = "deal.support_changed"
     deal_decision_maker_changed = "deal.decision_maker_changed"
+    deal_closed = "deal.closed"
     import_completed = "import.completed"
 
 

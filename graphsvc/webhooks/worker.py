@@ -12,6 +12,18 @@ import events share one lane) only the oldest pending delivery is sent; the next
 until it is delivered or given up. At least once: a delivery is marked only after the
 receiver's 2xx, so a crash in between sends it again (the event id lets the receiver
 de-duplicate).
+
+Concurrency: each subscription's due deliveries are sent by one task of a small pool
+(``webhook_concurrency``), so a slow receiver holds up only its own deliveries.
+
+Fencing: the lease has a generation, bumped when another process takes it. Each attempt
+is claimed just before it is sent, in one conditional statement that checks the lease
+is still ours at that generation and unexpired (and renews it): a process whose lease
+was taken over mid-tick sends nothing more. Only a send already under way when its
+claim (the lease period) ran out can reach the receiver twice.
+
+Retention: each tick purges one bounded batch of what ended more than
+``webhook_retention_days`` ago (see :meth:`DeliveryWorker.purge`).
 """
 
 from __future__ import annotations
@@ -36,8 +48,8 @@ from graphsvc.analysis.results import KeptResults
 from graphsvc.config import Settings
 from graphsvc.domain.models import to_ms, utcnow
 from graphsvc.store.repository import GraphStore
-from graphsvc.webhooks.events import EventedState, baseline, deal_events
 from graphsvc.webhooks.notify import disabled_notice
+from graphsvc.webhooks.raising import EventRaiser
 from graphsvc.webhooks.repository import (
     LEASE_NAME,
     AttemptRecord,
@@ -51,8 +63,6 @@ from graphsvc.webhooks.targets import Resolver, TargetRefused, resolve_target, s
 
 log = logging.getLogger("graphsvc.webhooks")
 
-_NEVER_EVENTED = EventedState(flags=(), bucket=None, dm=None)
-_EMIT_BATCH = 200
 _PENDING_READ = 1000
 _USER_AGENT = "graphsvc-webhooks/1"
 
@@ -156,6 +166,13 @@ class DeliveryWorker:
         # Certificates of https receivers are always verified, against the configured
         # authorities when there are (an on-premises CA), else the system's.
         self.tls = tls_context(settings.webhook_ca_bundle)
+        self.raiser = EventRaiser(
+            store=store,
+            settings=settings,
+            repository=self.repository,
+            kept=self.kept,
+            workspaces=self.workspaces,
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -178,9 +195,18 @@ class DeliveryWorker:
                 self.workspaces is None or workspace in self.workspaces
             ):
                 self.repository.clear_baseline(workspace=workspace)
+        report.events += self.raiser.raise_abandoned_imports(now_ms=now_ms)
         started = time.monotonic()
         for workspace in active:
-            report.events += self.raise_events(workspace=workspace, now=moment)
+            report.events += self.raiser.raise_events(workspace=workspace, now=moment)
+            # Raising a large workspace's first events can take a while: renew the
+            # lease before delivering (a lease another process took meanwhile ends the
+            # round; its new holder delivers).
+            fence = _Fence(gen, now_ms, started)
+            renewed = self._take_lease(fence.at_ms())
+            if renewed is None:
+                return report
+            gen = renewed
             self._deliver(workspace, _Fence(gen, now_ms, started), report)
             self._disable_failing(workspace, now_ms, report)
         report.purged = self.purge(now_ms=now_ms)
@@ -220,45 +246,9 @@ class DeliveryWorker:
             limit=self.settings.webhook_purge_batch,
         )
 
-    # -- events
-
     def raise_events(self, *, workspace: str, now: datetime) -> int:
-        """Compare each open deal's current result with what was last evented of it and
-        write the differences as events (with their deliveries); returns how many."""
-        now_ms = to_ms(now)
-        step = self.settings.webhook_support_step
-        revision = self.store.workspace_revision(workspace=workspace)
-        risks = self.kept.risks(workspace=workspace, at=now)
-        states = self.repository.deal_states(workspace=workspace)
-        if not self.repository.has_baseline(workspace=workspace):
-            # What is true when the first subscription starts is no news: record it
-            # silently (also over states kept from an earlier run of subscriptions).
-            rows = [d.row(workspace) for d in baseline(risks, states, step=step)]
-            self._emit(workspace, rows, now_ms)
-            self.repository.set_baseline(workspace=workspace, now=now_ms)
-            return 0
-        rows = []
-        count = 0
-        for risk in risks:
-            found = deal_events(
-                workspace=workspace,
-                risk=risk,
-                before=states.get(risk.deal_id, _NEVER_EVENTED),
-                rev=revision,
-                step=step,
-                created_ms=now_ms,
-            )
-            if found is not None:
-                rows.append(found.row(workspace))
-                count += len(found.events)
-        self._emit(workspace, rows, now_ms)
-        return count
-
-    def _emit(self, workspace: str, rows: list[dict[str, object]], now_ms: int) -> None:
-        for start in range(0, len(rows), _EMIT_BATCH):
-            self.repository.emit(
-                workspace=workspace, rows=rows[start : start + _EMIT_BATCH], now=now_ms
-            )
+        """See :meth:`EventRaiser.raise_events`."""
+        return self.raiser.raise_events(workspace=workspace, now=now)
 
     # -- delivery
 
