@@ -247,6 +247,13 @@ class Settings(BaseSettings):
         description="A PEM file of the certificate authorities trusted for https webhook "
         "receivers (default: the system's); certificates are always verified.",
     )
+    webhook_import_abandoned_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        description="An import still recorded as under way this long after it began has "
+        "lost its process: the delivery worker raises its `import.completed` event "
+        "(`status: unconfirmed`).",
+    )
     webhook_secret_overlap_hours: float = Field(
         default=24.0,
         ge=0,

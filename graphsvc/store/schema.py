@@ -49,6 +49,7 @@ class NodeLabel(StrEnum):
     webhook_deal_state = "WebhookDealState"  # what was last evented of a deal
     webhook_workspace = "WebhookWorkspace"  # a workspace's evented states are recorded
     webhook_lease = "WebhookLease"  # which process delivers
+    webhook_import = "WebhookImport"  # an import under way: its event is never lost
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -109,4 +110,5 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.webhook_deal_state.value, ("key",)),
     (NodeLabel.webhook_workspace.value, ("ws",)),
     (NodeLabel.webhook_lease.value, ("name",)),
+    (NodeLabel.webhook_import.value, ("key",)),
 ]
