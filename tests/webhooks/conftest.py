@@ -29,7 +29,10 @@ from graphsvc.webhooks.schemas import EventType, WebhookCreate, WebhookCreated
 from graphsvc.webhooks.service import WebhookService
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, verify_signature
 from graphsvc.webhooks.worker import DeliveryWorker
-from tests.alerts.conftest import smtp_server  # noqa: F401 - a fixture for these tests
+from tests.alerts.conftest import (
+    smtp_server,  # noqa: F401 - a fixture for these tests
+    tls_files,  # noqa: F401 - a fixture for these tests
+)
 from tests.api.conftest import api_factory  # noqa: F401 - a fixture for these tests
 
 OWNER = "owner@example.com"
@@ -107,16 +110,16 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def receivers() -> Iterator[Callable[..., Receiver]]:
-    """Start receivers on loopback: ``receivers()`` an http one; ``receivers(tls=ctx,
-    host="localhost")`` an https one serving with the server context ``ctx``."""
+    """Start receivers on loopback: ``receivers()`` an http one; ``receivers(tls=ctx)``
+    an https one serving with the server context ``ctx``."""
     servers: list[ThreadingHTTPServer] = []
 
-    def start(*, tls: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> Receiver:
+    def start(*, tls: ssl.SSLContext | None = None) -> Receiver:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Receiver(url="")))
         if tls is not None:
             server.socket = tls.wrap_socket(server.socket, server_side=True)
         scheme = "https" if tls is not None else "http"
-        receiver = Receiver(url=f"{scheme}://{host}:{server.server_address[1]}/hooks")
+        receiver = Receiver(url=f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks")
         server.RequestHandlerClass = _handler(receiver)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

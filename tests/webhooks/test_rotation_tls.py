@@ -4,24 +4,19 @@ certificate is trusted only through ``GRAPHSVC_WEBHOOK_CA_BUNDLE``; both stores.
 
 from __future__ import annotations
 
-import random
 import ssl
-import subprocess
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from graphsvc.alerts.sender import SmtpSender
 from graphsvc.config import Settings
 from graphsvc.domain.models import utcnow
 from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.service import WebhookService
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, verify_signature
-from graphsvc.webhooks.worker import DeliveryWorker
 from tests.api.conftest import Api
-from tests.helpers import require_tool
 from tests.webhooks.conftest import (
     OWNER,
     Clock,
@@ -51,14 +46,7 @@ def test_a_rotated_secret_signs_next_to_the_new_one_until_it_expires(
     api = api_factory(webhook_allow_private_targets=True)
     settings = api.app.state.services.settings
     seed_deals(api.store, workspace, ["d1", "d2"])
-    worker = DeliveryWorker(
-        store=api.store,
-        settings=settings,
-        mailer=lambda: SmtpSender(settings),
-        workspaces=[workspace],
-        lease_name=f"test-{workspace}",
-        rng=random.Random(5),
-    )
+    worker = worker_for(api.store, settings, workspace)
     body = {"events": ["deal.risk_cleared"], "owner_email": OWNER, "url": receiver.url}
     with api.client(api.key(workspace, "admin")) as client:
         created = client.post("/v1/webhooks", json=body)
@@ -101,41 +89,15 @@ def test_a_rotated_secret_signs_next_to_the_new_one_until_it_expires(
         assert writer.post(path).status_code == 403
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for ``localhost`` and 127.0.0.1, and its key."""
-    openssl = require_tool("openssl", reason="openssl makes the test's certificate")
-    cert, key = folder / "receiver.pem", folder / "receiver.key"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 @pytest.fixture
-def https_receiver(receivers: Callable[..., Receiver], tmp_path: Path) -> tuple[Receiver, Path]:
-    cert, key = _self_signed(tmp_path)
+def https_receiver(
+    receivers: Callable[..., Receiver], tls_files: tuple[Path, Path]
+) -> tuple[Receiver, Path]:
+    """An https receiver on loopback with a self-signed certificate (openssl's)."""
+    cert, key = tls_files
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    return receivers(tls=context, host="localhost"), cert
+    return receivers(tls=context), cert
 
 
 def test_https_delivery_trusts_the_configured_authority_only(
@@ -146,7 +108,7 @@ def test_https_delivery_trusts_the_configured_authority_only(
     clock: Clock,
 ) -> None:
     receiver, cert = https_receiver
-    assert receiver.url.startswith("https://localhost:")
+    assert receiver.url.startswith("https://127.0.0.1:")
     seed_deals(store, workspace, ["d1"])
     hook = subscribe(store, hook_settings, workspace, receiver.url)
     # The system's authorities do not know the receiver's certificate: refused, and
