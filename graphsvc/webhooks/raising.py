@@ -57,6 +57,11 @@ class EventRaiser:
         # Per workspace, what the last round evented: the revision and until when the
         # results it read hold (this process's memory; a restart reads once more).
         self._quiet: dict[str, _Quiet] = {}
+        self.full_rounds = 0  # rounds that read every open deal (not idle): for benchmarks
+
+    def forget(self) -> None:
+        """Forget what the last rounds evented: the next round reads every deal."""
+        self._quiet.clear()
 
     def raise_events(self, *, workspace: str, now: datetime) -> int:
         """Compare each open deal's current result with what was last evented of it and
@@ -72,6 +77,7 @@ class EventRaiser:
         quiet = self._quiet.get(workspace)
         if started and quiet is not None and quiet.revision == revision and now_ms < quiet.until:
             return 0
+        self.full_rounds += 1
         step = self.settings.webhook_support_step
         risks = self.kept.risks(workspace=workspace, at=now)
         states = self.repository.deal_states(workspace=workspace)
