@@ -224,6 +224,43 @@ class Settings(BaseSettings):
         gt=0,
         description="A subscription failing this long is disabled and its owner told.",
     )
+    webhook_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Delivered and given-up deliveries, their attempts and their events are "
+        "purged this long after they ended (pending ones never are).",
+    )
+    webhook_purge_batch: int = Field(
+        default=500,
+        ge=1,
+        description="At most this many deliveries (and as many events) purged per worker tick.",
+    )
+    webhook_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="How many subscriptions the worker delivers to at once (each one's "
+        "deliveries stay in order per deal).",
+    )
+    webhook_ca_bundle: Path | None = Field(
+        default=None,
+        description="A PEM file of the certificate authorities trusted for https webhook "
+        "receivers (default: the system's); certificates are always verified.",
+    )
+    webhook_import_abandoned_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        description="An import still recorded as under way this long after it began has "
+        "lost its process: the delivery worker raises its `import.completed` event "
+        "(`status: unconfirmed`).",
+    )
+    webhook_secret_overlap_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=168,
+        description="After a secret rotation, how long the old secret still signs deliveries "
+        "(when the call gives no `expires_in`).",
+    )
 
     @model_validator(mode="after")
     def _weights_are_usable(self) -> Settings:

@@ -11,6 +11,7 @@ WITH s, dl, coalesce(s.gen, 0) = dl.gen AS ours
 SET s.flags = CASE WHEN ours THEN dl.flags ELSE s.flags END,
     s.bucket = CASE WHEN ours THEN dl.bucket ELSE s.bucket END,
     s.dm = CASE WHEN ours THEN dl.dm ELSE s.dm END,
+    s.status = CASE WHEN ours THEN dl.status ELSE s.status END,
     s.rev = CASE WHEN ours THEN dl.rev ELSE s.rev END,
     s.updated_at = CASE WHEN ours THEN $now ELSE s.updated_at END,
     s.gen = CASE WHEN ours THEN dl.gen + 1 ELSE s.gen END

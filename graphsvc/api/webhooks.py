@@ -25,10 +25,12 @@ from graphsvc.api.schemas import render
 from graphsvc.webhooks.schemas import (
     DeliveryLog,
     RedeliveryRead,
+    SecretRotation,
     WebhookCreate,
     WebhookCreated,
     WebhookList,
     WebhookRead,
+    WebhookSecretRotated,
 )
 from graphsvc.webhooks.service import WebhookService
 
@@ -133,6 +135,34 @@ def delete_webhook(
 ) -> Response:
     webhooks.delete(workspace=principal.workspace, webhook_id=webhook_id, condition=condition)
     return Response(status_code=204)
+
+
+@router.post(
+    "/{webhook_id}/rotate-secret",
+    dependencies=[JsonBodyOnly],
+    response_model=WebhookSecretRotated,
+    summary="Replace the signing secret; the old one signs too for a while",
+)
+def rotate_webhook_secret(
+    webhook_id: WebhookId,
+    principal: AdminKey,
+    webhooks: Webhooks,
+    condition: WriteCondition,
+    body: SecretRotation | None = None,
+) -> Response:
+    """A new signing secret, shown this once. Until `old_secret_expires_at` (the body's
+    `expires_in` seconds, default 24 h) every delivery's `X-Graphsvc-Signature` carries
+    two `v1=` signatures, with the new and the old secret, so receivers can switch at
+    their pace; a receiver accepts a delivery when any `v1=` verifies."""
+    rotated, tag = webhooks.rotate_secret(
+        workspace=principal.workspace,
+        webhook_id=webhook_id,
+        rotation=body or SecretRotation(),
+        condition=condition,
+    )
+    response = render(rotated)
+    response.headers["ETag"] = etag(tag)
+    return response
 
 
 @router.get(

@@ -8,7 +8,8 @@ idempotent, so importing the same file again changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -17,13 +18,13 @@ from pydantic import ValidationError
 
 from graphsvc.config import Settings
 from graphsvc.domain.models import Bundle, to_ms, utcnow
-from graphsvc.errors import NotFound, ValidationFailed
+from graphsvc.errors import GraphsvcError, NotFound, ValidationFailed
 from graphsvc.imports import hubspot, salesforce_export
 from graphsvc.imports.exports import CrmExport, ExportFiles, gc_paused
 from graphsvc.imports.salesforce import parse_contact_roles_csv
 from graphsvc.imports.sync import ExportImportReport, import_export
 from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
-from graphsvc.store.webhook_outbox import record_workspace_event
+from graphsvc.store.webhook_outbox import begin_import, end_import
 
 
 @dataclass
@@ -72,24 +73,33 @@ def import_bundle(
     """Import the bundle; its facts keep ``actor`` (the API key's name, ``import:<file>``)."""
     if max_items is not None and bundle.item_count() > max_items:
         raise _too_many(bundle.item_count(), max_items)
-    counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle, by=actor)
-    summary = ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
-    _announce(store, workspace, {"format": "bundle", **summary.as_dict()})
+    with _announced(store, workspace, "bundle") as announce:
+        counts: ImportCounts = store.import_bundle(workspace=workspace, bundle=bundle, by=actor)
+        summary = ImportSummary(by_kind=dict(counts.by_kind), items=bundle.item_count())
+        announce({"format": "bundle", **summary.as_dict()})
     return summary
 
 
-def _announce(store: GraphStore, workspace: str, report: dict[str, Any]) -> None:
-    """The ``import.completed`` webhook event of a successful import (nothing is kept
-    when no subscription wants it); warnings are counted, not listed."""
+@contextmanager
+def _announced(
+    store: GraphStore, workspace: str, format: str
+) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """Around an import's writes: it is recorded first, so its ``import.completed``
+    webhook event (with the report handed to the yielded function; warnings counted,
+    not listed) is raised even if the process dies before recording it (the delivery
+    worker raises it then). Refused before writing (a 4xx error): no event."""
+    run = begin_import(store.runner, workspace=workspace, format=format, now_ms=to_ms(utcnow()))
+    reports: list[dict[str, Any]] = []
+    try:
+        yield reports.append
+    except GraphsvcError as exc:
+        if exc.status_code < 500:
+            end_import(store.runner, run, report=None, now_ms=to_ms(utcnow()))
+        raise
+    report = reports[-1]
     if isinstance(report.get("warnings"), list):
         report = {**report, "warnings": len(report["warnings"])}
-    record_workspace_event(
-        store.runner,
-        workspace=workspace,
-        event_type="import.completed",
-        created_ms=to_ms(utcnow()),
-        data={"import": report},
-    )
+    end_import(store.runner, run, report={**report, "status": "completed"}, now_ms=to_ms(utcnow()))
 
 
 def bundle_from_json(data: Any, *, max_items: int | None = None) -> Bundle:
@@ -222,8 +232,9 @@ def import_export_files(
         if step is not None:
             step("reading")
         export = read_export(files, settings=store.settings)
-        report = import_export(
-            store=store, workspace=workspace, export=export, step=step, actor=actor
-        )
-    _announce(store, workspace, report.as_dict())
+        with _announced(store, workspace, export_format(files).value) as announce:
+            report = import_export(
+                store=store, workspace=workspace, export=export, step=step, actor=actor
+            )
+            announce(report.as_dict())
     return report

@@ -49,6 +49,7 @@ class NodeLabel(StrEnum):
     webhook_deal_state = "WebhookDealState"  # what was last evented of a deal
     webhook_workspace = "WebhookWorkspace"  # a workspace's evented states are recorded
     webhook_lease = "WebhookLease"  # which process delivers
+    webhook_import = "WebhookImport"  # an import under way: its event is never lost
 
 
 # Lookups go by ``key``: the workspace and the id in one string (see
@@ -74,6 +75,9 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.webhook_delivery.value, "pending_ws"),  # what is left to deliver
     (NodeLabel.webhook_attempt.value, "webhook_key"),  # a subscription's delivery log
     (NodeLabel.webhook_deal_state.value, "ws"),  # the evented states of a workspace
+    (NodeLabel.webhook_delivery.value, "done_at"),  # the retention purge
+    (NodeLabel.webhook_delivery.value, "event_id"),  # whether an event is still wanted
+    (NodeLabel.webhook_event.value, "created"),  # the retention purge
 ]
 
 # Natural keys, unique per workspace: ``key`` = workspace + U+001F + id (or e-mail).
@@ -106,4 +110,5 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.webhook_deal_state.value, ("key",)),
     (NodeLabel.webhook_workspace.value, ("ws",)),
     (NodeLabel.webhook_lease.value, ("name",)),
+    (NodeLabel.webhook_import.value, ("key",)),
 ]

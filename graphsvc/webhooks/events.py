@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.analysis.schemas import DealRisk
+from graphsvc.domain.models import Deal
 from graphsvc.store.codecs import KEY_SEPARATOR, node_key
 from graphsvc.store.webhook_outbox import event_body
 from graphsvc.webhooks.schemas import EventType
 
 EMPTY_GEN = 0
+OPEN = "open"
+DELETED = "deleted"  # the deal is gone: nothing more to say of it
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class EventedState:
     bucket: int | None
     dm: str | None
     gen: int = EMPTY_GEN
+    status: str = OPEN  # won or lost once deal.closed was raised; deleted
+
+    def reopened(self) -> EventedState:
+        """A deal evented as closed that is open again starts as a new one (it raises
+        its flags and decision-maker), in the generation it is at."""
+        return EventedState(flags=(), bucket=None, dm=None, gen=self.gen)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class DealEvents:
             "flags": list(self.state.flags),
             "bucket": self.state.bucket,
             "dm": self.state.dm,
+            "status": self.state.status,
             "rev": self.rev,
             "events": self.events,
         }
@@ -156,6 +166,8 @@ def deal_events(
     created_ms: int,
 ) -> DealEvents | None:
     """The deal's events since ``before`` (None when nothing subscribers hear of changed)."""
+    if before.status != OPEN:
+        before = before.reopened()
     after = state_of(risk, step=step)
     found = changes(before, after)
     if not found and before.bucket is not None:
@@ -170,19 +182,65 @@ def deal_events(
             workspace=workspace,
             data=_data(change, risk, before, step),
         )
-        events.append(
-            {
-                "id": identifier,
-                "type": change.event_type.value,
-                "created": created_ms,
-                "pos": position,
-                "lane": "deal" + KEY_SEPARATOR + risk.deal_id,
-                "body": body,
-            }
-        )
+        events.append(_event_row(identifier, change, created_ms, position, risk.deal_id, body))
     return DealEvents(
         deal_id=risk.deal_id, previous_gen=before.gen, state=after, rev=rev, events=events
     )
+
+
+def _event_row(
+    identifier: str, change: Change, created_ms: int, position: int, deal_id: str, body: str
+) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "type": change.event_type.value,
+        "created": created_ms,
+        "pos": position,
+        "lane": "deal" + KEY_SEPARATOR + deal_id,  # after the deal's earlier events
+        "body": body,
+    }
+
+
+def closing_events(
+    *,
+    workspace: str,
+    deal_id: str,
+    deal: Deal | None,
+    before: EventedState,
+    rev: int,
+    created_ms: int,
+    silent: bool = False,
+) -> DealEvents | None:
+    """A deal evented open that is open no more: ``deal.closed`` (won or lost, with its
+    amount and close date) once; a deleted one (``deal`` None) is only marked. None
+    while it is open (it is in the results again at the next round). ``silent``: the
+    new state only (a baseline)."""
+    if deal is not None and deal.status.value == OPEN:
+        return None
+    status = DELETED if deal is None else deal.status.value
+    after = EventedState(flags=(), bucket=None, dm=None, status=status)
+    events = []
+    if deal is not None and not silent:
+        change = Change(EventType.deal_closed, status)
+        identifier = event_id(workspace, deal_id, before.gen, change)
+        data = {
+            "deal": {"id": deal.id, "name": deal.name, "owner_email": deal.owner_email},
+            "outcome": status,
+            "amount": deal.amount,
+            "currency": deal.currency,
+            "close_date": deal.close_date.isoformat() if deal.close_date else None,
+            "stage": deal.stage,
+            "flags": list(before.flags),  # those it carried when it closed
+        }
+        body = event_body(
+            event_id=identifier,
+            event_type=change.event_type.value,
+            created_ms=created_ms,
+            workspace=workspace,
+            data=data,
+        )
+        events.append(_event_row(identifier, change, created_ms, 0, deal_id, body))
+    return DealEvents(deal_id=deal_id, previous_gen=before.gen, state=after, rev=rev, events=events)
 
 
 def baseline(

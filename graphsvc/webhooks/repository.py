@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.store.codecs import KEY_SEPARATOR, node_key
-from graphsvc.webhooks.events import EventedState
+from graphsvc.analysis.horizon import NEVER
+from graphsvc.domain.models import Deal
+from graphsvc.store.codecs import KEY_SEPARATOR, deal_from_props, node_key
+from graphsvc.webhooks.events import OPEN, EventedState
 
 LEASE_NAME = "delivery"
 
@@ -27,6 +29,20 @@ class PendingDelivery:
     url: str
     secret: str
     body: str
+    old_secret: str | None = None  # a rotated-out secret that still signs
+
+
+@dataclass(frozen=True)
+class DeliveryClaim:
+    """One attempt about to be sent, fenced by the lease it is sent under."""
+
+    lease_name: str
+    holder: str
+    gen: int
+    delivery_key: str
+    attempts: int  # the attempts recorded before this one
+    now: int
+    expires_at: int  # the lease's renewal, and how long the claim holds
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,15 @@ class WebhookRepository:
         )
         return bool(rows[0]["ok"]) if rows else None
 
+    def rotate_secret(
+        self, *, workspace: str, webhook_id: str, expect: int | None, fields: dict[str, Any]
+    ) -> tuple[bool, dict[str, Any]] | None:
+        rows = self.runner.write(
+            "webhook_rotate_secret",
+            {"key": webhook_key(workspace, webhook_id), "expect": expect, **fields},
+        )
+        return (bool(rows[0]["ok"]), dict(rows[0]["props"])) if rows else None
+
     def active_workspaces(self) -> list[str]:
         return sorted(r["ws"] for r in self.runner.read("webhook_active_workspaces", {}))
 
@@ -105,9 +130,24 @@ class WebhookRepository:
                 bucket=row.get("bucket"),
                 dm=row.get("dm"),
                 gen=int(row.get("gen") or 0),
+                status=row.get("status") or OPEN,
             )
             for row in self.runner.read("webhook_deal_states", {"ws": workspace})
         }
+
+    def deals_now(self, *, workspace: str, deal_ids: Sequence[str]) -> dict[str, Deal]:
+        """The deals of ``deal_ids`` that still exist, as stored now."""
+        rows = self.runner.read(
+            "webhook_deals_closed", {"keys": [node_key(workspace, d) for d in deal_ids]}
+        )
+        return {row["id"]: deal_from_props(dict(row["props"])) for row in rows}
+
+    def results_until(self, *, workspace: str) -> int:
+        """The earliest due time of the open deals' kept results (0: one has none)."""
+        rows = self.runner.read("webhook_results_until", {"ws": workspace})
+        if not rows or not rows[0]["open_deals"]:
+            return NEVER
+        return int(rows[0]["until"] or 0)
 
     def has_baseline(self, *, workspace: str) -> bool:
         return bool(self.runner.read("webhook_baseline_get", {"ws": workspace}))
@@ -126,8 +166,10 @@ class WebhookRepository:
             "webhook_emit", {"ws": workspace, "sep": KEY_SEPARATOR, "now": now, "deals": rows}
         )
 
-    def pending(self, *, workspace: str, limit: int) -> list[PendingDelivery]:
-        rows = self.runner.read("webhook_deliveries_pending", {"ws": workspace, "limit": limit})
+    def pending(self, *, workspace: str, now: int, limit: int) -> list[PendingDelivery]:
+        rows = self.runner.read(
+            "webhook_deliveries_pending", {"ws": workspace, "now": now, "limit": limit}
+        )
         return [
             PendingDelivery(
                 key=r["key"],
@@ -141,6 +183,7 @@ class WebhookRepository:
                 url=r["url"],
                 secret=r["secret"],
                 body=r["body"],
+                old_secret=r.get("old_secret"),
             )
             for r in rows
         ]
@@ -177,6 +220,24 @@ class WebhookRepository:
         )
         return [(dict(r["props"]), r.get("delivery_status")) for r in rows]
 
+    # -- retention
+
+    def purge(
+        self, *, cutoff: int, event_cutoff: int, workspaces: list[str] | None, limit: int
+    ) -> int:
+        """Delete a batch of ended deliveries (with their log) older than ``cutoff``, then
+        a batch of events older than ``event_cutoff`` nothing refers to; how many of
+        both."""
+        deliveries = self.runner.write(
+            "webhook_purge_deliveries",
+            {"cutoff": cutoff, "wss": workspaces, "limit": limit, "sep": KEY_SEPARATOR},
+        )
+        events = self.runner.write(
+            "webhook_purge_events",
+            {"cutoff": event_cutoff, "wss": workspaces, "limit": limit},
+        )
+        return int(deliveries[0]["purged"]) + int(events[0]["purged"])
+
     def redeliver(self, *, key: str, now: int) -> dict[str, Any] | None:
         rows = self.runner.write("webhook_redeliver", {"key": key, "now": now})
         return dict(rows[0]) if rows else None
@@ -200,12 +261,30 @@ class WebhookRepository:
 
     # -- the delivery lease
 
-    def take_lease(self, *, name: str, holder: str, now: int, expires_at: int) -> bool:
+    def take_lease(self, *, name: str, holder: str, now: int, expires_at: int) -> int | None:
+        """The lease's generation (the fencing token) when it is ours, else None."""
         rows = self.runner.write(
             "webhook_lease_take",
             {"name": name, "holder": holder, "now": now, "expires_at": expires_at},
         )
-        return bool(rows and rows[0]["ours"])
+        return int(rows[0]["gen"]) if rows and rows[0]["ours"] else None
+
+    def claim(self, claim: DeliveryClaim) -> bool:
+        """Whether the attempt may be sent (see ``webhook_delivery_claim.cypher``)."""
+        rows = self.runner.write(
+            "webhook_delivery_claim",
+            {
+                "name": claim.lease_name,
+                "holder": claim.holder,
+                "gen": claim.gen,
+                "token": f"{claim.holder}#{claim.gen}",
+                "key": claim.delivery_key,
+                "attempts": claim.attempts,
+                "now": claim.now,
+                "expires_at": claim.expires_at,
+            },
+        )
+        return bool(rows)
 
     def release_lease(self, *, name: str, holder: str) -> None:
         self.runner.write("webhook_lease_release", {"name": name, "holder": holder})

@@ -17,6 +17,7 @@ class EventType(StrEnum):
     deal_risk_cleared = "deal.risk_cleared"
     deal_support_changed = "deal.support_changed"
     deal_decision_maker_changed = "deal.decision_maker_changed"
+    deal_closed = "deal.closed"
     import_completed = "import.completed"
 
 
@@ -100,6 +101,29 @@ class WebhookRead(WebhookBase):
 class WebhookCreated(WebhookRead):
     secret: str = Field(
         description="The signing secret (`whsec_...`): shown this once, in this answer only."
+    )
+
+
+class SecretRotation(BaseModel):
+    """How long the secret being replaced still signs deliveries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expires_in: int | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 86_400,
+        description="Seconds the old secret still signs deliveries next to the new one "
+        "(default: the server's `webhook_secret_overlap_hours`, 24 h); 0 ends it now.",
+    )
+
+
+class WebhookSecretRotated(WebhookRead):
+    secret: str = Field(
+        description="The new signing secret (`whsec_...`): shown this once, in this answer only."
+    )
+    old_secret_expires_at: datetime = Field(
+        description="Until when deliveries also carry a `v1=` signature with the old secret."
     )
 
 

@@ -13,6 +13,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from graphsvc.webhooks.targets import Target
 
@@ -27,14 +28,28 @@ class SendResult:
     error: str | None
 
 
-def post(target: Target, *, body: bytes, headers: dict[str, str], timeout: float) -> SendResult:
+def tls_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
+    """The TLS settings of https deliveries: certificate and host name always checked,
+    against the authorities in ``ca_bundle`` (a PEM file) when given, else the
+    system's."""
+    return ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+
+
+def post(
+    target: Target,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    timeout: float,
+    tls: ssl.SSLContext | None = None,
+) -> SendResult:
     """POST ``body``; ``ok`` when the receiver answered 2xx within ``timeout``."""
     started = time.perf_counter()
     connection: http.client.HTTPConnection | None = None
     try:
         sock = socket.create_connection((target.address, target.port), timeout=timeout)
         if target.scheme == "https":
-            context = ssl.create_default_context()
+            context = tls or tls_context()
             sock = context.wrap_socket(sock, server_hostname=target.host)
             connection = http.client.HTTPSConnection(target.host, target.port, timeout=timeout)
         else:

@@ -28,9 +28,11 @@ from graphsvc.webhooks.schemas import (
     DeliveryStatus,
     EventType,
     RedeliveryRead,
+    SecretRotation,
     WebhookCreate,
     WebhookCreated,
     WebhookRead,
+    WebhookSecretRotated,
     WebhookUpdate,
 )
 from graphsvc.webhooks.targets import Resolver, resolve_target, system_resolve
@@ -57,7 +59,7 @@ class WebhookService:
         """The new subscription with its secret (answered this once), and its tag."""
         self._check_url(fields.url)
         webhook_id = "wh_" + secrets.token_hex(12)
-        secret = "whsec_" + secrets.token_urlsafe(32)
+        secret = new_secret()
         props = self.repository.create(
             workspace=workspace,
             webhook_id=webhook_id,
@@ -96,7 +98,7 @@ class WebhookService:
         """Apply a merge patch (``secret`` and ``id`` cannot be patched)."""
         if "secret" in patch:
             raise ValidationFailed(
-                "the secret cannot be changed; create a new subscription",
+                "the secret cannot be patched; rotate it (POST .../rotate-secret)",
                 detail=[{"loc": ["body", "secret"], "msg": "the secret cannot be patched"}],
             )
 
@@ -172,6 +174,50 @@ class WebhookService:
         if not ok:
             raise PreconditionFailed("If-Match: the webhook changed while it was being deleted")
 
+    def rotate_secret(
+        self,
+        *,
+        workspace: str,
+        webhook_id: str,
+        rotation: SecretRotation,
+        condition: Condition,
+        at: datetime | None = None,
+    ) -> tuple[WebhookSecretRotated, str]:
+        """A new signing secret (answered this once); the old one keeps signing, next to
+        it, for ``rotation.expires_in`` seconds (as Stripe's rolled secrets)."""
+        expect = None
+        if condition.if_match is not None and "*" not in condition.if_match:
+            _, tag = self.get_tagged(workspace=workspace, webhook_id=webhook_id)
+            if tag not in condition.if_match:
+                raise PreconditionFailed(
+                    "If-Match: the webhook has changed (its ETag is not the given one)",
+                    detail={"etag": f'"{tag}"'},
+                )
+            expect = int(tag)
+        now = to_ms(at or utcnow())
+        overlap_s = rotation.expires_in
+        if overlap_s is None:
+            overlap_s = round(self.settings.webhook_secret_overlap_hours * 3600)
+        secret = new_secret()
+        found = self.repository.rotate_secret(
+            workspace=workspace,
+            webhook_id=webhook_id,
+            expect=expect,
+            fields={"secret": secret, "now": now, "old_expires_at": now + overlap_s * 1000},
+        )
+        if found is None:
+            raise NotFound(f"no webhook {webhook_id!r} in this workspace")
+        ok, props = found
+        if not ok:
+            raise PreconditionFailed("If-Match: the webhook changed while it was being written")
+        read = WebhookRead.of(props)
+        rotated = WebhookSecretRotated(
+            secret=secret,
+            old_secret_expires_at=from_ms(props["old_secret_expires_at"]),
+            **read.model_dump(),
+        )
+        return rotated, str(props["version"])
+
     def deliveries(
         self, *, workspace: str, webhook_id: str, limit: int | None, cursor: str | None
     ) -> DeliveryLog:
@@ -216,6 +262,10 @@ class WebhookService:
             event_type=EventType(row["type"]),
             status=DeliveryStatus.pending,
         )
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 def _position(cursor: str) -> tuple[int, str]:

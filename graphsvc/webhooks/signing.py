@@ -30,9 +30,21 @@ def _digest(secret: str, body: bytes, timestamp: int) -> str:
     return hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
-def signature_header(*, secret: str, body: bytes, timestamp: int) -> str:
-    """The ``X-Graphsvc-Signature`` value of ``body`` sent at ``timestamp`` (unix s)."""
-    return f"t={timestamp},v1={_digest(secret, body, timestamp)}"
+def signature_header(
+    *, secret: str, body: bytes, timestamp: int, old_secret: str | None = None
+) -> str:
+    """The ``X-Graphsvc-Signature`` value of ``body`` sent at ``timestamp`` (unix s):
+    one ``v1=`` per secret, the current one first and, while a rotated-out secret still
+    runs, one with that too (as Stripe does), so receivers switch secrets at their pace.
+
+    >>> header = signature_header(secret="new", body=b"{}", timestamp=1, old_secret="old")
+    >>> header.count("v1=")
+    2
+    >>> verify_signature(secret="old", body=b"{}", header=header, now=1)
+    True
+    """
+    signatures = [secret] + ([old_secret] if old_secret else [])
+    return f"t={timestamp}," + ",".join(f"v1={_digest(s, body, timestamp)}" for s in signatures)
 
 
 def verify_signature(
@@ -43,13 +55,16 @@ def verify_signature(
     now: int,
     tolerance: int = DEFAULT_TOLERANCE_SECONDS,
 ) -> bool:
-    """Whether ``header`` signs ``body`` with ``secret`` at a time within ``tolerance``
-    seconds of ``now`` (what a receiver checks; the README shows it standalone)."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    """Whether ``header`` signs ``body`` with ``secret`` (any of its ``v1=``) at a time
+    within ``tolerance`` seconds of ``now`` (what a receiver checks; the README shows it
+    standalone)."""
+    pairs = [item.split("=", 1) for item in header.split(",") if "=" in item]
+    stamps = [value for name, value in pairs if name == "t"]
     try:
-        timestamp = int(parts.get("t", ""))
+        timestamp = int(stamps[0]) if len(stamps) == 1 else None
     except ValueError:
         return False
-    if abs(now - timestamp) > tolerance:
+    if timestamp is None or abs(now - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(parts.get("v1", ""), _digest(secret, body, timestamp))
+    expected = _digest(secret, body, timestamp)
+    return any(hmac.compare_digest(value, expected) for name, value in pairs if name == "v1")

@@ -12,6 +12,18 @@ import events share one lane) only the oldest pending delivery is sent; the next
 until it is delivered or given up. At least once: a delivery is marked only after the
 receiver's 2xx, so a crash in between sends it again (the event id lets the receiver
 de-duplicate).
+
+Concurrency: each subscription's due deliveries are sent by one task of a small pool
+(``webhook_concurrency``), so a slow receiver holds up only its own deliveries.
+
+Fencing: the lease has a generation, bumped when another process takes it. Each attempt
+is claimed just before it is sent, in one conditional statement that checks the lease
+is still ours at that generation and unexpired (and renews it): a process whose lease
+was taken over mid-tick sends nothing more. Only a send already under way when its
+claim (the lease period) ran out can reach the receiver twice.
+
+Retention: each tick purges one bounded batch of what ended more than
+``webhook_retention_days`` ago (see :meth:`DeliveryWorker.purge`).
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,22 +48,21 @@ from graphsvc.analysis.results import KeptResults
 from graphsvc.config import Settings
 from graphsvc.domain.models import to_ms, utcnow
 from graphsvc.store.repository import GraphStore
-from graphsvc.webhooks.events import EventedState, baseline, deal_events
 from graphsvc.webhooks.notify import disabled_notice
+from graphsvc.webhooks.raising import EventRaiser
 from graphsvc.webhooks.repository import (
     LEASE_NAME,
     AttemptRecord,
+    DeliveryClaim,
     PendingDelivery,
     WebhookRepository,
 )
-from graphsvc.webhooks.sending import SendResult, post
+from graphsvc.webhooks.sending import SendResult, post, tls_context
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, signature_header
 from graphsvc.webhooks.targets import Resolver, TargetRefused, resolve_target, system_resolve
 
 log = logging.getLogger("graphsvc.webhooks")
 
-_NEVER_EVENTED = EventedState(flags=(), bucket=None, dm=None)
-_EMIT_BATCH = 200
 _PENDING_READ = 1000
 _USER_AGENT = "graphsvc-webhooks/1"
 
@@ -82,6 +94,20 @@ class TickReport:
     given_up: int = 0
     disabled: list[str] = field(default_factory=list)
     notified: list[str] = field(default_factory=list)
+    purged: int = 0  # deliveries and events let go by retention
+
+
+@dataclass(frozen=True)
+class _Fence:
+    """The lease generation a tick holds and the clock its claims are dated by: the
+    tick's instant plus the time the tick has taken so far."""
+
+    gen: int
+    now_ms: int
+    started: float  # time.monotonic() at the tick's start
+
+    def at_ms(self) -> int:
+        return self.now_ms + round((time.monotonic() - self.started) * 1000)
 
 
 def retry_wait_ms(
@@ -137,17 +163,28 @@ class DeliveryWorker:
         # lease of this name: the processes sharing a lease deliver one at a time.
         self.workspaces = sorted(workspaces) if workspaces else None
         self.lease_name = lease_name
+        # Certificates of https receivers are always verified, against the configured
+        # authorities when there are (an on-premises CA), else the system's.
+        self.tls = tls_context(settings.webhook_ca_bundle)
+        self.raiser = EventRaiser(
+            store=store,
+            settings=settings,
+            repository=self.repository,
+            kept=self.kept,
+            workspaces=self.workspaces,
+        )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     # -- one tick
 
     def tick(self, *, now: datetime | None = None) -> TickReport:
-        """Take (or renew) the lease; if ours: raise new events, deliver what is due, and
-        disable subscriptions failing for too long."""
+        """Take (or renew) the lease; if ours: raise new events, deliver what is due,
+        disable subscriptions failing for too long and purge what retention lets go."""
         moment = now or self.clock()
         now_ms = to_ms(moment)
-        if not self._take_lease(now_ms):
+        gen = self._take_lease(now_ms)
+        if gen is None:
             return TickReport(leader=False)
         report = TickReport(leader=True)
         active = self.repository.active_workspaces()
@@ -158,102 +195,140 @@ class DeliveryWorker:
                 self.workspaces is None or workspace in self.workspaces
             ):
                 self.repository.clear_baseline(workspace=workspace)
+        report.events += self.raiser.raise_abandoned_imports(now_ms=now_ms)
         started = time.monotonic()
         for workspace in active:
-            report.events += self.raise_events(workspace=workspace, now=moment)
-            self._deliver(workspace, now_ms, started, report)
+            report.events += self.raiser.raise_events(workspace=workspace, now=moment)
+            # Raising a large workspace's first events can take a while: renew the
+            # lease before delivering (a lease another process took meanwhile ends the
+            # round; its new holder delivers).
+            fence = _Fence(gen, now_ms, started)
+            renewed = self._take_lease(fence.at_ms())
+            if renewed is None:
+                return report
+            gen = renewed
+            self._deliver(workspace, _Fence(gen, now_ms, started), report)
             self._disable_failing(workspace, now_ms, report)
+        report.purged = self.purge(now_ms=now_ms)
         self._tell_owners(now_ms, report)
         return report
 
     run_once = tick
 
-    def _take_lease(self, now_ms: int) -> bool:
-        expires = now_ms + round(self.settings.webhook_lease_seconds * 1000)
+    def _lease_ms(self) -> int:
+        return round(self.settings.webhook_lease_seconds * 1000)
+
+    def _take_lease(self, now_ms: int) -> int | None:
         return self.repository.take_lease(
-            name=self.lease_name, holder=self.holder, now=now_ms, expires_at=expires
+            name=self.lease_name,
+            holder=self.holder,
+            now=now_ms,
+            expires_at=now_ms + self._lease_ms(),
         )
 
     def release(self) -> None:
         """Give the lease up (another process takes it at its next tick)."""
         self.repository.release_lease(name=self.lease_name, holder=self.holder)
 
-    # -- events
+    # -- retention
+
+    def purge(self, *, now_ms: int) -> int:
+        """Delete one batch of deliveries that ended more than the retention period ago
+        (with their delivery log) and one batch of events nothing refers to any more;
+        pending deliveries and their events are kept. Events are kept a retry window
+        longer than deliveries, the longest a delivery can run after its event."""
+        cutoff = now_ms - round(self.settings.webhook_retention_days * 86_400_000)
+        window_ms = round(self.settings.webhook_retry_hours * 3_600_000)
+        return self.repository.purge(
+            cutoff=cutoff,
+            event_cutoff=cutoff - window_ms,
+            workspaces=self.workspaces,
+            limit=self.settings.webhook_purge_batch,
+        )
 
     def raise_events(self, *, workspace: str, now: datetime) -> int:
-        """Compare each open deal's current result with what was last evented of it and
-        write the differences as events (with their deliveries); returns how many."""
-        now_ms = to_ms(now)
-        step = self.settings.webhook_support_step
-        revision = self.store.workspace_revision(workspace=workspace)
-        risks = self.kept.risks(workspace=workspace, at=now)
-        states = self.repository.deal_states(workspace=workspace)
-        if not self.repository.has_baseline(workspace=workspace):
-            # What is true when the first subscription starts is no news: record it
-            # silently (also over states kept from an earlier run of subscriptions).
-            rows = [d.row(workspace) for d in baseline(risks, states, step=step)]
-            self._emit(workspace, rows, now_ms)
-            self.repository.set_baseline(workspace=workspace, now=now_ms)
-            return 0
-        rows = []
-        count = 0
-        for risk in risks:
-            found = deal_events(
-                workspace=workspace,
-                risk=risk,
-                before=states.get(risk.deal_id, _NEVER_EVENTED),
-                rev=revision,
-                step=step,
-                created_ms=now_ms,
-            )
-            if found is not None:
-                rows.append(found.row(workspace))
-                count += len(found.events)
-        self._emit(workspace, rows, now_ms)
-        return count
-
-    def _emit(self, workspace: str, rows: list[dict[str, object]], now_ms: int) -> None:
-        for start in range(0, len(rows), _EMIT_BATCH):
-            self.repository.emit(
-                workspace=workspace, rows=rows[start : start + _EMIT_BATCH], now=now_ms
-            )
+        """See :meth:`EventRaiser.raise_events`."""
+        return self.raiser.raise_events(workspace=workspace, now=now)
 
     # -- delivery
 
-    def _deliver(self, workspace: str, now_ms: int, started: float, report: TickReport) -> None:
-        lanes: dict[tuple[str, str], list[PendingDelivery]] = {}
-        for pending in self.repository.pending(workspace=workspace, limit=_PENDING_READ):
-            lanes.setdefault((pending.webhook_key, pending.lane), []).append(pending)
-        renewed = time.monotonic()
-        for queue in lanes.values():
+    def _deliver(self, workspace: str, fence: _Fence, report: TickReport) -> None:
+        """Send what is due, each subscription's deliveries in a task of a small pool
+        (a slow receiver holds up only its own), each lane of it in order."""
+        by_hook: dict[str, dict[str, list[PendingDelivery]]] = {}
+        for pending in self.repository.pending(
+            workspace=workspace, now=fence.now_ms, limit=_PENDING_READ
+        ):
+            by_hook.setdefault(pending.webhook_key, {}).setdefault(pending.lane, []).append(pending)
+        if not by_hook:
+            return
+        lock = threading.Lock()
+        hooks = [list(lanes.values()) for lanes in by_hook.values()]
+        size = min(self.settings.webhook_concurrency, len(hooks))
+        if size == 1:
+            for lanes in hooks:
+                self._deliver_to_one(lanes, fence, report, lock)
+            return
+        with ThreadPoolExecutor(max_workers=size, thread_name_prefix="graphsvc-hook") as pool:
+            for done in [
+                pool.submit(self._deliver_to_one, lanes, fence, report, lock) for lanes in hooks
+            ]:
+                done.result()
+
+    def _deliver_to_one(
+        self,
+        lanes: list[list[PendingDelivery]],
+        fence: _Fence,
+        report: TickReport,
+        lock: threading.Lock,
+    ) -> None:
+        """One subscription's due deliveries, lane by lane, oldest first in each. After
+        a failed attempt the subscription waits for the next tick (its receiver is down
+        or slow: every other attempt would likely wait out the timeout too)."""
+        for queue in lanes:
             for pending in queue:
-                if pending.next_at > now_ms:
+                if pending.next_at > fence.now_ms:
                     break  # the lane's oldest is not due: the later ones wait behind it
-                if time.monotonic() - renewed > self.settings.webhook_lease_seconds / 3:
-                    # Renewed from the time the tick has taken so far (``now`` is the
-                    # tick's start).
-                    elapsed_ms = round((time.monotonic() - started) * 1000)
-                    if not self._take_lease(now_ms + elapsed_ms):
-                        return  # another process took over
-                    renewed = time.monotonic()
-                if not self._attempt(pending, now_ms, report):
+                at_ms = fence.at_ms()
+                claim = DeliveryClaim(
+                    lease_name=self.lease_name,
+                    holder=self.holder,
+                    gen=fence.gen,
+                    delivery_key=pending.key,
+                    attempts=pending.attempts,
+                    now=at_ms,
+                    expires_at=at_ms + self._lease_ms(),
+                )
+                if not self.repository.claim(claim):
+                    # The lease was taken over (or another holder's claim runs): what
+                    # is left is the new holder's to send.
+                    break
+                outcome = self._attempt(pending, fence.now_ms, report, lock)
+                if outcome == "failed_attempt":
+                    return
+                if outcome == "pending":
                     break
 
-    def _attempt(self, pending: PendingDelivery, now_ms: int, report: TickReport) -> bool:
-        """Send one delivery and record the attempt; whether the lane may go on."""
+    def _attempt(
+        self, pending: PendingDelivery, now_ms: int, report: TickReport, lock: threading.Lock
+    ) -> str:
+        """Send one delivery and record the attempt; the delivery's status after it
+        ("delivered", "failed": given up, "pending"), or "failed_attempt" when this
+        attempt failed and the delivery is retried later."""
         result = self._send(pending, now_ms)
         attempt = pending.attempts + 1
         window_ms = round(self.settings.webhook_retry_hours * 3600 * 1000)
-        if result.ok:
-            status, next_at = "delivered", now_ms
-            report.delivered += 1
-        elif now_ms - pending.first_at >= window_ms:
-            status, next_at = "failed", now_ms
-            report.given_up += 1
-        else:
-            status, next_at = "pending", now_ms + self._backoff_ms(attempt)
-        if not result.ok:
-            report.failed_attempts += 1
+        with lock:
+            if result.ok:
+                status, next_at = "delivered", now_ms
+                report.delivered += 1
+            elif now_ms - pending.first_at >= window_ms:
+                status, next_at = "failed", now_ms
+                report.given_up += 1
+            else:
+                status, next_at = "pending", now_ms + self._backoff_ms(attempt)
+            if not result.ok:
+                report.failed_attempts += 1
         self.repository.record_attempt(
             AttemptRecord(
                 delivery_key=pending.key,
@@ -267,8 +342,9 @@ class DeliveryWorker:
                 error=result.error,
             )
         )
-        # A given-up delivery no longer holds its lane back.
-        return status != "pending"
+        if not result.ok:
+            return "failed_attempt" if status == "pending" else status
+        return status
 
     def _backoff_ms(self, attempt: int) -> int:
         return retry_wait_ms(
@@ -294,11 +370,18 @@ class DeliveryWorker:
             "X-Graphsvc-Event": pending.event_type,
             "X-Graphsvc-Event-Id": pending.event_id,
             SIGNATURE_HEADER: signature_header(
-                secret=pending.secret, body=body, timestamp=now_ms // 1000
+                secret=pending.secret,
+                body=body,
+                timestamp=now_ms // 1000,
+                old_secret=pending.old_secret,
             ),
         }
         return post(
-            target, body=body, headers=headers, timeout=self.settings.webhook_timeout_seconds
+            target,
+            body=body,
+            headers=headers,
+            timeout=self.settings.webhook_timeout_seconds,
+            tls=self.tls,
         )
 
     # -- failing subscriptions

@@ -82,6 +82,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("PATCH", "/v1/webhooks/{webhook_id}"): {"description": "Mine now"},
     ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): {},
+    ("POST", "/v1/webhooks/{webhook_id}/rotate-secret"): {"expires_in": 60},
 }
 
 # Routes that take no id of A (or upsert the id in the caller's own workspace), with the

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import queue
+import random
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from graphsvc.alerts.sender import SmtpSender
 from graphsvc.config import Settings
 from graphsvc.domain.models import Bundle, Interaction, Role, Stance, utcnow
 from graphsvc.examples import ExampleBuilder
@@ -25,7 +28,11 @@ from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.schemas import EventType, WebhookCreate, WebhookCreated
 from graphsvc.webhooks.service import WebhookService
 from graphsvc.webhooks.signing import SIGNATURE_HEADER, verify_signature
-from tests.alerts.conftest import smtp_server  # noqa: F401 - a fixture for these tests
+from graphsvc.webhooks.worker import DeliveryWorker
+from tests.alerts.conftest import (
+    smtp_server,  # noqa: F401 - a fixture for these tests
+    tls_files,  # noqa: F401 - a fixture for these tests
+)
 from tests.api.conftest import api_factory  # noqa: F401 - a fixture for these tests
 
 OWNER = "owner@example.com"
@@ -50,6 +57,9 @@ class Receiver:
     url: str
     requests: list[Delivery] = field(default_factory=list)
     status: int = 200
+    # Called with each request before it is answered (in the server's thread): a slow
+    # receiver, or one that lets something happen while a delivery is in flight.
+    on_request: Callable[[Delivery], None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: queue.Queue[Delivery] = field(default_factory=queue.Queue)
 
@@ -83,8 +93,11 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 status = receiver.status
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 headers["x-answered"] = "2xx" if 200 <= status < 300 else str(status)
-                receiver.requests.append(Delivery(headers, body))
-            receiver.arrived.put(receiver.requests[-1])
+                delivery = Delivery(headers, body)
+                receiver.requests.append(delivery)
+            receiver.arrived.put(delivery)
+            if receiver.on_request is not None:
+                receiver.on_request(delivery)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -96,15 +109,31 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Receiver(url="")))
-    receiver = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
-    server.RequestHandlerClass = _handler(receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield receiver
-    server.shutdown()
-    server.server_close()
+def receivers() -> Iterator[Callable[..., Receiver]]:
+    """Start receivers on loopback: ``receivers()`` an http one; ``receivers(tls=ctx)``
+    an https one serving with the server context ``ctx``."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(*, tls: ssl.SSLContext | None = None) -> Receiver:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Receiver(url="")))
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        receiver = Receiver(url=f"{scheme}://127.0.0.1:{server.server_address[1]}/hooks")
+        server.RequestHandlerClass = _handler(receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return receiver
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver(receivers: Callable[..., Receiver]) -> Receiver:
+    return receivers()
 
 
 @pytest.fixture
@@ -212,3 +241,22 @@ def cfo_cleared(events: list[dict[str, Any]], deal_id: str) -> list[dict[str, An
         and e["data"]["deal"]["id"] == deal_id
         and e["data"]["flag"]["code"] == "DM_NEVER_CONTACTED"
     ]
+
+
+def worker_for(
+    store: GraphStore,
+    settings: Settings,
+    workspace: str,
+    holder: str | None = None,
+) -> DeliveryWorker:
+    """A worker of the test's workspace only, under a lease of its own (the store is
+    shared with other tests, running at the same time)."""
+    return DeliveryWorker(
+        store=store,
+        settings=settings,
+        mailer=lambda: SmtpSender(settings),
+        holder=holder,
+        workspaces=[workspace],
+        lease_name=f"test-{workspace}",
+        rng=random.Random(7),
+    )

@@ -4,10 +4,8 @@ owner's e-mail (a real SMTP server)."""
 
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 
-from graphsvc.alerts.sender import SmtpSender
 from graphsvc.config import Settings
 from graphsvc.domain.models import (
     Membership,
@@ -21,7 +19,6 @@ from graphsvc.store.repository import GraphStore
 from graphsvc.webhooks.events import deal_events
 from graphsvc.webhooks.repository import WebhookRepository
 from graphsvc.webhooks.service import WebhookService
-from graphsvc.webhooks.worker import DeliveryWorker
 from tests.alerts.conftest import SmtpServer
 from tests.webhooks.conftest import (
     OWNER,
@@ -32,22 +29,7 @@ from tests.webhooks.conftest import (
     seed_deals,
     subscribe,
 )
-
-
-def _worker(
-    store: GraphStore, settings: Settings, workspace: str, holder: str | None = None
-) -> DeliveryWorker:
-    """A worker of the test's workspace only, under a lease of its own (the store is
-    shared with other tests, running at the same time)."""
-    return DeliveryWorker(
-        store=store,
-        settings=settings,
-        mailer=lambda: SmtpSender(settings),
-        holder=holder,
-        workspaces=[workspace],
-        lease_name=f"test-{workspace}",
-        rng=random.Random(7),
-    )
+from tests.webhooks.conftest import worker_for as _worker
 
 
 def test_a_change_is_delivered_once_and_signed(
@@ -173,7 +155,7 @@ def test_raising_the_same_events_twice_writes_them_once(
     assert found is not None and found.events
     for _ in range(2):
         repository.emit(workspace=workspace, rows=[found.row(workspace)], now=0)
-    pending = repository.pending(workspace=workspace, limit=100)
+    pending = repository.pending(workspace=workspace, now=0, limit=100)
     assert sorted(p.event_id for p in pending) == sorted(e["id"] for e in found.events)
     assert repository.deal_states(workspace=workspace)["d1"].gen == before.gen + 1
     # The worker sees the state already advanced: no second copy.

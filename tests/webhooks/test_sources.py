@@ -10,6 +10,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,11 +18,15 @@ import pytest
 from graphsvc.alerts.sender import SmtpSender
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.config import Settings
-from graphsvc.domain.models import utcnow
+from graphsvc.domain.models import Bundle, to_ms, utcnow
+from graphsvc.errors import ValidationFailed
+from graphsvc.imports.service import import_json
 from graphsvc.store.repository import GraphStore
+from graphsvc.store.webhook_outbox import begin_import, end_import, import_event_id
 from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.repository import WebRepository
 from graphsvc.web.schemas import EditRequest
+from graphsvc.webhooks.schemas import EventType
 from graphsvc.webhooks.worker import DeliveryWorker
 from tests.api.conftest import Api
 from tests.webhooks.conftest import (
@@ -32,6 +37,7 @@ from tests.webhooks.conftest import (
     meeting,
     seed_deals,
     subscribe,
+    worker_for,
 )
 
 GRAPHSVC = str(Path(sys.executable).with_name("graphsvc"))
@@ -118,3 +124,40 @@ def test_api_cli_import_and_web_changes_each_raise_their_event_once(
     receiver.verify_all(hook.secret)
     # Read again, nothing new: each change was evented once.
     assert worker.tick(now=clock.now()).delivered == 0
+
+
+def test_an_import_whose_process_died_before_its_event_still_raises_it_once(
+    store: GraphStore, hook_settings: Settings, workspace: str, receiver: Receiver, clock: Clock
+) -> None:
+    seed_deals(store, workspace, ["d1", "d2"])
+    subscribe(store, hook_settings, workspace, receiver.url, events=[EventType.import_completed])
+    worker = worker_for(store, hook_settings, workspace)
+    worker.tick(now=clock.now())
+    # What `import_bundle` does up to its writes; then its process dies (nothing after).
+    run = begin_import(store.runner, workspace=workspace, format="bundle", now_ms=to_ms(utcnow()))
+    assert run.event_id == import_event_id(run.key)  # derived, not random
+    store.import_bundle(
+        workspace=workspace, bundle=Bundle.model_validate({"interactions": [meeting("d1")]})
+    )
+    worker.tick(now=clock.now())
+    assert receiver.accepted == []  # it may still be under way
+    late = timedelta(minutes=hook_settings.webhook_import_abandoned_minutes + 1)
+    assert worker.tick(now=clock.advance(late)).events == 1
+    [event] = receiver.accepted
+    assert event["type"] == "import.completed" and event["id"] == run.event_id
+    assert event["data"]["import"]["status"] == "unconfirmed"
+    assert event["data"]["import"]["format"] == "bundle"
+    # The process was only slow after all: its own record of the event is the same one.
+    end_import(store.runner, run, report={"format": "bundle"}, now_ms=to_ms(utcnow()))
+    assert worker.tick(now=clock.advance(late)).delivered == 0
+
+    # An import refused before writing leaves nothing; one that completes, one event.
+    with pytest.raises(ValidationFailed):
+        import_json(store=store, workspace=workspace, data={"interactions": [meeting("nope")]})
+    import_json(store=store, workspace=workspace, data={"interactions": [meeting("d2")]})
+    worker.tick(now=clock.now())
+    assert worker.tick(now=clock.advance(late)).events == 0
+    assert [e["data"]["import"]["status"] for e in receiver.accepted] == [
+        "unconfirmed",
+        "completed",
+    ]

@@ -59,6 +59,11 @@ def test_the_readme_snippet_verifies_our_signature() -> None:
     assert verify(body + b"x", header, "whsec_doc") is False  # type: ignore[operator]
     old = signature_header(secret="whsec_doc", body=body, timestamp=now - 3600)
     assert verify(body, old, "whsec_doc") is False  # type: ignore[operator]
+    # During a rotation's overlap the header signs with both secrets: either verifies.
+    both = signature_header(secret="whsec_new", body=body, timestamp=now, old_secret="whsec_doc")
+    assert verify(body, both, "whsec_doc") is True  # type: ignore[operator]
+    assert verify(body, both, "whsec_new") is True  # type: ignore[operator]
+    assert verify(body, both, "whsec_other") is False  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(
