@@ -2,12 +2,12 @@
 
 Every full collection of CPython's cyclic garbage collector traverses every tracked
 object, and holds the interpreter while it does. A serving process holds some 150,000
-objects built at start-up (modules, templates, validators, the store's clients) and, at
-10,000 deals, as many again in the portfolio's kept rows. Measured with
-``benchmarks/webapp.py`` (2,000 deals, 200-member committee, load 4-5 on two cores):
-the slow edits were exactly those a full collection fell in, 300 ms each; with the
-start-up heap frozen they took about 100 ms; with a larger first threshold as well, the
-collector's time inside 30 edits went from 836 ms to 62 ms.
+objects built at start-up (modules, templates, validators, the store's clients) and the
+portfolio's kept rows (some ten objects a deal, read once). Measured with
+``benchmarks/webapp.py --deals 2000`` (200-member committee, 30 edits): the slow edits
+were exactly those a full collection fell in (300 ms each at load 4, 550-640 ms at load
+10); with the start-up heap frozen and the first threshold raised, the collector's time
+inside the 30 edits went from 1.7-4.6 s to 62-66 ms (load 10, alternate runs).
 
 Frozen objects (:func:`gc.freeze`) are still freed by reference counting when they die;
 only a reference cycle among them would never be collected, which is why start-up's
@@ -19,10 +19,10 @@ from __future__ import annotations
 import gc
 import threading
 
-# The first generation is collected every this many allocations (CPython: 700). A deal
-# page's edit allocates some 10^5 short-lived objects that reference counting frees when
-# the request ends; at 700, they were collected and promoted many times per request,
-# filling the old generation and triggering full collections every few edits.
+# The first generation is collected every this many allocations (CPython: 700). An edit
+# of a large committee builds many short-lived objects that reference counting frees when
+# the request ends; at 700 they were collected and promoted while still alive, filling
+# the old generation, so that a full collection came every few edits.
 YOUNG_THRESHOLD = 10_000
 # Kept rows worth freezing: a smaller view is no burden to the collector (and tests,
 # which open many small stores in one process, freeze nothing).
