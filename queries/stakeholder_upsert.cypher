@@ -21,7 +21,7 @@ FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] 
   SET s = row.props
   SET s.changed_rev = rev, s.changed_at = timestamp())
 WITH rev, acc, row, s, previous_account_key, outcome,
-     [(s)-[:MEMBER_FACT]->(x) | x] AS seats, [(s)-[:ADVICE_INPUT]->(x) | x] AS advised
+     [(s)-[:MEMBER_FACT]->(x) | x] AS seats, [(s)-[:ADVICE_INPUT]->(adv) | adv] AS advised
 FOREACH (d IN CASE WHEN outcome = 'updated' THEN seats ELSE [] END | SET d.arev = rev)
 // Kept advice that read the person (their name is in its warm paths' hops) is stale too.
 FOREACH (x IN CASE WHEN outcome = 'updated' THEN advised ELSE [] END | SET x.wrev = rev)

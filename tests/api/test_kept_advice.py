@@ -158,9 +158,29 @@ def test_line_off_the_committee_makes_kept_warm_paths_stale(
             if expected == 0.9375:
                 gone = client.delete(f"/v1/interactions/{met}")
                 assert gone.status_code == 204, gone.text
+    # Yolanda's new name (she sits on no committee) is in deal-1's kept paths at once.
+    with first.client(first.key(workspace)) as client:
+        renamed = client.put(
+            "/v1/stakeholders/y", json={"account_id": "acc-1", "name": "Yolanda Renamed"}
+        )
+        assert renamed.status_code == 200, renamed.text
+    reader = api_factory()
+    with reader.client(reader.key(workspace)) as client:
+        best = client.get("/v1/deals/deal-1/paths-to-decision-maker").json()["paths"][0]
+        assert [h["to_name"] for h in best["hops"]] == [
+            "Xavier Outside",
+            "Yolanda Renamed",
+            "Person 0",
+        ]
+        # Deleting deal-2 deletes its meetings with Xavier: deal-1's paths lose him.
+        assert client.delete("/v1/deals/deal-2").status_code == 204
+    reader = api_factory()
+    with reader.client(reader.key(workspace)) as client:
+        best = client.get("/v1/deals/deal-1/paths-to-decision-maker").json()["paths"][0]
+        assert [h["to_id"] for h in best["hops"]] == ["s-2", "s-1"]
 
 
-def test_erasure_deletes_kept_advice_naming_the_person(
+def test_erasure_and_deletion_delete_kept_advice_naming_the_person(
     api_factory: Callable[..., Api], workspace: str
 ) -> None:
     api = api_factory()
@@ -183,3 +203,10 @@ def test_erasure_deletes_kept_advice_naming_the_person(
         again = client.get("/v1/deals/deal-1/paths-to-decision-maker")
         assert again.status_code == 200 and "Xavier Outside" not in again.text
         assert [h["to_id"] for h in again.json()["paths"][0]["hops"]] == ["x", "y", "s-1"]
+        # Yolanda sat on no committee: she can be deleted, with her lines; no kept advice
+        # names her after that, and deal-1's paths no longer run through her.
+        assert _kept_advice_naming(api, workspace, "Yolanda Bridge") > 0
+        assert client.delete("/v1/stakeholders/y").status_code == 204
+        assert _kept_advice_naming(api, workspace, "Yolanda Bridge") == 0
+        paths = client.get("/v1/deals/deal-1/paths-to-decision-maker").json()["paths"]
+        assert [h["to_id"] for h in paths[0]["hops"]] == ["s-2", "s-1"]
