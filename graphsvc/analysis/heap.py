@@ -52,7 +52,13 @@ def freeze_long_lived(rows: int) -> bool:
     """After a process has read a large structure it keeps (``rows`` kept rows of a
     workspace, read in full once per process): freeze it, so full collections no longer
     traverse it. Rows replaced later are freed by reference counting as usual. True
-    when frozen."""
+    when frozen.
+
+    Examples
+    --------
+    >>> freeze_long_lived(10)  # a small view is no burden: nothing frozen
+    False
+    """
     if rows < FREEZE_MIN_ROWS or not _started:
         return False
     gc.freeze()

@@ -106,8 +106,18 @@ class KeptAdvice:
 
 
 def watched_keys(workspace: str, history: DealHistory, around: Acquaintances) -> list[str]:
-    """The store keys of everyone the advice read: the committee (all who ever sat on it:
-    the fact-level lines of the deal's own facts mark the deal itself) and the people
-    its warm-path search reached."""
+    """The store keys of everyone the advice read: the committee (all who ever sat on it;
+    the deal's own facts mark the deal itself) and the people its warm-path search
+    reached.
+
+    Examples
+    --------
+    >>> from graphsvc.analysis._examples import history_from_events
+    >>> from graphsvc.store.codecs import KEY_SEPARATOR
+    >>> h = history_from_events([(0, "a", {"role": "Decision Maker"})])
+    >>> keys = watched_keys("ws", h, Acquaintances(seen=("a", "y")))
+    >>> [key.split(KEY_SEPARATOR)[1] for key in keys]
+    ['a', 'y']
+    """
     people = set(history.stakeholders) | set(around.seen)
     return [node_key(workspace, sid) for sid in sorted(people)]
