@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 import graphsvc
 from graphsvc.alerts.sender import SmtpSender
+from graphsvc.analysis.heap import freeze_startup_heap
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.api import (
     accounts,
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 lease_name=lease_name(settings.webhook_workspaces),
             )
             worker.start()
+        # Start-up's objects live as long as the process: out of the collector's way.
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -1,10 +1,13 @@
-// Warm paths: which team members met which of $ids, on which deal, how often, up to
-// $as_of (interactions of every deal of the workspace).
+// Warm paths: which team members met which of $ids, on which deal, how often and last,
+// up to $as_of (interactions of every deal of the workspace), and the first such
+// interaction after $as_of (next_at; meetings 0 when all are after it): when the paths
+// may change without a write.
 MATCH (i:Interaction {ws: $ws})
-WHERE i.at <= $as_of
 UNWIND i.stakeholder_ids AS sid
 WITH i, sid
 WHERE sid IN $ids
 UNWIND i.team_member_emails AS email
-RETURN email, sid AS stakeholder_id, i.deal_id AS deal_id, count(*) AS meetings,
-       max(i.at) AS last_at
+RETURN email, sid AS stakeholder_id, i.deal_id AS deal_id,
+       sum(CASE WHEN i.at <= $as_of THEN 1 ELSE 0 END) AS meetings,
+       max(CASE WHEN i.at <= $as_of THEN i.at END) AS last_at,
+       min(CASE WHEN i.at > $as_of THEN i.at END) AS next_at

@@ -1,5 +1,5 @@
 // Delete a deal with what hangs only on it: its membership facts, its interactions and its
-// kept analysis result. A tombstone per deleted deal and interaction (changed_rev: this
+// kept analysis result and advice. A tombstone per deleted deal and interaction (changed_rev: this
 // write's workspace revision) tells the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
@@ -7,6 +7,13 @@ WITH w
 SET w.rev = coalesce(w.rev, 0) + 1
 WITH w.rev AS rev
 MATCH (d:Deal {key: $key})
+// Kept advice (warm paths) of other deals that read a person of its interactions is
+// stale (wrev): those meetings no longer count. The key '' names nobody.
+OPTIONAL MATCH (met:Interaction {deal_key: $key})
+UNWIND [sid IN coalesce(met.stakeholder_ids, []) | $ws + $sep + sid + $sep] + [''] AS person_key
+OPTIONAL MATCH (:Stakeholder {key: person_key})-[:ADVICE_INPUT]->(x)
+FOREACH (y IN CASE WHEN x IS NULL THEN [] ELSE [x] END | SET y.wrev = rev)
+WITH rev, d, count(x) AS marked
 OPTIONAL MATCH (i:Interaction {deal_key: $key})
 WITH rev, d, d.id AS deal_id, collect(i) AS interactions
 WITH rev, d, deal_id, interactions, [x IN interactions | x.id] AS interaction_ids
@@ -14,6 +21,9 @@ FOREACH (x IN interactions | DETACH DELETE x)
 WITH rev, d, deal_id, interaction_ids
 OPTIONAL MATCH (r:DealResult {key: $key})
 FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | DELETE x)
+WITH rev, d, deal_id, interaction_ids
+OPTIONAL MATCH (advice:DealAdvice {key: $key})
+FOREACH (x IN CASE WHEN advice IS NULL THEN [] ELSE [advice] END | DETACH DELETE x)
 WITH rev, d, deal_id, interaction_ids
 DETACH DELETE d
 WITH rev, [['deal', deal_id]] + [x IN interaction_ids | ['interaction', x]] AS gone

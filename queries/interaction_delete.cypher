@@ -9,6 +9,13 @@ WITH w.rev AS rev
 MATCH (i:Interaction {key: $key})
 OPTIONAL MATCH (deal:Deal {key: i.deal_key})
 FOREACH (d IN CASE WHEN deal IS NULL THEN [] ELSE [deal] END | SET d.arev = rev)
+// Kept advice whose warm-path search read one of its people is stale too (wrev); the
+// key '' names nobody, so the interaction's row stays when none is watched.
+WITH rev, i
+UNWIND [sid IN coalesce(i.stakeholder_ids, []) | $ws + $sep + sid + $sep] + [''] AS person_key
+OPTIONAL MATCH (:Stakeholder {key: person_key})-[:ADVICE_INPUT]->(x)
+FOREACH (y IN CASE WHEN x IS NULL THEN [] ELSE [x] END | SET y.wrev = rev)
+WITH rev, i, count(x) AS marked
 DETACH DELETE i
 WITH rev, count(*) AS deleted
 MERGE (t:Tombstone {key: $ws + $sep + 'interaction:' + $id + $sep})

@@ -2,7 +2,7 @@
 // chunk's distinct e-mails) are added first when unknown. Same rules as
 // account_upsert.cypher (row.expect included). A change sets arev (analysis-input
 // revision) on its deal (and on the deal it moved from): kept analysis results of those
-// are then known stale.
+// are then known stale; so is the kept advice that read any of its people (below).
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -12,6 +12,19 @@ UNWIND $team_members AS member
 MERGE (tm:TeamMember {key: member.key})
 ON CREATE SET tm.ws = $ws, tm.email = member.email
 WITH count(tm) AS known
+// Who met whom is part of every warm path: kept advice whose search read a person of a
+// changed interaction (its people before and after) is stale (wrev), on any deal.
+MATCH (w:Workspace {ws: $ws})
+WITH w.rev AS rev
+UNWIND $rows AS row
+OPTIONAL MATCH (old:Interaction {key: row.key})
+WITH rev, row, old
+WHERE old IS NULL OR old.h <> row.props.h
+UNWIND [sid IN coalesce(row.props.stakeholder_ids, []) + coalesce(old.stakeholder_ids, []) |
+        $ws + $sep + sid + $sep] AS person_key
+MATCH (:Stakeholder {key: person_key})-[:ADVICE_INPUT]->(x)
+SET x.wrev = rev
+WITH count(x) AS marked
 // Read again: an aggregation grouped by rev would give no row for no team members.
 MATCH (w:Workspace {ws: $ws})
 WITH w.rev AS rev

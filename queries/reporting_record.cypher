@@ -3,6 +3,7 @@
 // membership_record.cypher; packed = "kind<$sep>at<$sep>seq<$sep>state<$sep>target_id".
 // A recorded fact sets arev (analysis-input revision) on every deal either person sits
 // on, in the same statement: their kept analysis results are then known stale.
+// It also sets wrev on the kept advice (warm paths) of any deal that read either person.
 // A row may carry expect (a conditional write, one row): the pair's version tag (the
 // greatest seq of its facts, as text) that must still be current, or '' for "no
 // membership/line in effect as last recorded" (If-None-Match: *); otherwise nothing is
@@ -35,6 +36,7 @@ WITH rev, row, a, b, last, top,
             ELSE toString(top) <> row.expect END AS refused
 WITH rev, row, a, b, top, refused,
      [(a)-[:MEMBER_FACT]->(d) | d] + [(b)-[:MEMBER_FACT]->(d) | d] AS touched,
+     [(a)-[:ADVICE_INPUT]->(x) | x] + [(b)-[:ADVICE_INPUT]->(x) | x] AS advised,
      CASE WHEN refused THEN 'precondition_failed'
           WHEN last IS NOT NULL AND last.state = row.state THEN 'unchanged'
           WHEN last IS NOT NULL AND last.active THEN 'updated'
@@ -48,5 +50,8 @@ FOREACH (_ IN CASE WHEN kept THEN [] ELSE [1] END |
     packed: 'R' + $sep + toString(row.at) + $sep + toString(rev * 1000000 + row.i) + $sep +
             row.state + $sep + b.id}]->(b))
 FOREACH (d IN CASE WHEN kept THEN [] ELSE touched END | SET d.arev = rev)
+// Kept advice whose warm-path search read either person (ADVICE_INPUT, written with
+// the advice: deal_advice_keep.cypher) is stale too, on whatever deal it is.
+FOREACH (x IN CASE WHEN kept THEN [] ELSE advised END | SET x.wrev = rev)
 RETURN outcome, count(*) AS n,
        collect(CASE WHEN kept THEN top ELSE rev * 1000000 + row.i END) AS tags

@@ -5,7 +5,8 @@
 // committee (seats > 0: their history would change; the caller erases them instead).
 // The edited interactions and a tombstone of the person tell the changes feed. When the
 // person goes, the deals they sat on, and those of people they had lines with, get arev
-// (analysis-input revision), so their kept analysis results are known stale.
+// (analysis-input revision), so their kept analysis results are known stale; every kept
+// advice whose warm paths read them (and may name them) is deleted.
 // MEMBER_FACT always ends on a Deal: the pattern comprehensions leave the label out,
 // which FalkorDB 4.16 otherwise checks with a scan (influence lines wrote ~3x slower).
 MERGE (w:Workspace {ws: $ws})
@@ -18,8 +19,10 @@ OPTIONAL MATCH (s)-[seat:MEMBER_FACT]->(:Deal)
 WITH rev, s, count(seat) AS seats
 WITH rev, s, seats, seats = 0 OR NOT $keep_committee_members AS free,
      [(s)-[:MEMBER_FACT]->(x) | x] +
-     [(s)-[:INFLUENCE_FACT|REPORTS_FACT]-(:Stakeholder)-[:MEMBER_FACT]->(x) | x] AS touched
+     [(s)-[:INFLUENCE_FACT|REPORTS_FACT]-(:Stakeholder)-[:MEMBER_FACT]->(x) | x] AS touched,
+     [(s)-[:ADVICE_INPUT]->(adv) | adv] AS advised
 FOREACH (d IN CASE WHEN free THEN touched ELSE [] END | SET d.arev = rev)
+FOREACH (x IN CASE WHEN free THEN advised ELSE [] END | DETACH DELETE x)
 FOREACH (x IN CASE WHEN free THEN [s] ELSE [] END | DETACH DELETE x)
 WITH rev, seats, free
 OPTIONAL MATCH (i:Interaction {ws: $ws})

@@ -21,8 +21,10 @@ FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] 
   SET s = row.props
   SET s.changed_rev = rev, s.changed_at = timestamp())
 WITH rev, acc, row, s, previous_account_key, outcome,
-     [(s)-[:MEMBER_FACT]->(x) | x] AS seats
+     [(s)-[:MEMBER_FACT]->(x) | x] AS seats, [(s)-[:ADVICE_INPUT]->(adv) | adv] AS advised
 FOREACH (d IN CASE WHEN outcome = 'updated' THEN seats ELSE [] END | SET d.arev = rev)
+// Kept advice that read the person (their name is in its warm paths' hops) is stale too.
+FOREACH (x IN CASE WHEN outcome = 'updated' THEN advised ELSE [] END | SET x.wrev = rev)
 WITH acc, row, s, outcome,
      CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key
             THEN previous_account_key END

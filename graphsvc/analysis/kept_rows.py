@@ -58,6 +58,15 @@ class KeptView:
         return self.pending == 0
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    """What one refresh of the kept results did: open deals seen, and how many were
+    re-analysed."""
+
+    open_deals: int
+    refreshed: int
+
+
 def compact_columns(risk: DealRisk, spark: tuple[float, ...]) -> dict[str, Any]:
     """What :class:`KeptRow` reads of a result, as kept beside its body."""
     worst = risk.worst_severity
@@ -114,4 +123,22 @@ def columns_of(row: KeptRow) -> dict[str, Any]:
         "currency": row.currency,
         "stage": row.stage,
         "close_date": row.close_date,
+    }
+
+
+def keep_params(
+    *, workspace: str, key: str, revision: int, moment: int, due: int, engine: str, body: str
+) -> dict[str, Any]:
+    """The parameters of a statement that keeps one deal's answer on demand (the full
+    analysis: ``deal_result_keep_full``; the advice: ``deal_advice_keep``): the revision
+    it was computed from, the instant it answers for, its due time, the engine tag and
+    the body (JSON)."""
+    return {
+        "ws": workspace,
+        "key": key,
+        "rev": revision,
+        "at": moment,
+        "due": due,
+        "engine": engine,
+        "body": body,
     }

@@ -28,6 +28,7 @@ from itertools import islice, pairwise
 import networkx as nx
 
 from graphsvc.analysis.decision import top_dm_index
+from graphsvc.analysis.horizon import NEVER
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import score_members
 from graphsvc.analysis.schemas import PathHop, WarmPath
@@ -41,13 +42,18 @@ class Acquaintances:
     """What the workspace knows around a deal (:mod:`graphsvc.analysis.repository`).
 
     ``contacts``: ``(team email, stakeholder id, deal id, interactions, last at)``;
-    line facts are unfolded and folded here as of the snapshot's instant.
+    line facts are unfolded and folded here as of the snapshot's instant. ``seen``: every
+    person the search read (the committee and the rings around it), whose lines,
+    meetings and names the paths depend on; ``next_change``: the first instant after the
+    read's at which a dated line or meeting of theirs starts to count (epoch ms).
     """
 
     names: dict[str, str] = field(default_factory=dict)
     influence_facts: Sequence[LineFact] = ()
     reporting_facts: Sequence[LineFact] = ()
     contacts: Sequence[tuple[str, str, str, int, int]] = ()
+    seen: Sequence[str] = ()
+    next_change: int = NEVER
 
 
 def _fold(facts: Sequence[LineFact], as_of: int) -> list[LineFact]:

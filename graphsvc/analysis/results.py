@@ -25,9 +25,8 @@ trend move with the clock; :func:`~graphsvc.analysis.horizon.analysis_unchanged_
 gives the first instant the result could differ (``due``), computed from every fact of
 the deal (future-dated ones included). Past it, the result is re-analysed.
 
-Writes of results are single idempotent statements (``deal_result_keep.cypher``): a
-crash leaves each deal's old or new result with its revision, never a mix; a result of
-an older revision never replaces a newer one.
+Writes of results are single idempotent statements (``deal_result_keep.cypher``): a crash
+leaves each deal's old or new result, never a mix; an older one never replaces a newer.
 """
 
 from __future__ import annotations
@@ -36,13 +35,21 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from graphsvc.analysis import engine
+from graphsvc.analysis.heap import freeze_long_lived
 from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until, history_until
-from graphsvc.analysis.kept_rows import KeptRow, KeptView, columns_of, compact_columns, kept_row
+from graphsvc.analysis.kept_rows import (
+    KeptRow,
+    KeptView,
+    RefreshReport,
+    columns_of,
+    compact_columns,
+    keep_params,
+    kept_row,
+)
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
@@ -55,22 +62,12 @@ from graphsvc.store.repository import GraphStore
 # when read, or by ``analysis rebuild``). 2: the compact portfolio columns are kept.
 ENGINE_VERSION = "2"
 
-# The weekly support points kept with each result (the portfolio's sparkline).
-CHART_WEEKS = 12
+CHART_WEEKS = 12  # the weekly support points kept with each result (the sparkline)
 
-# The end of the calendar the store takes: every fact, future-dated ones included.
-_ALL = datetime(9999, 12, 31, tzinfo=UTC)
+_ALL = datetime(9999, 12, 31, tzinfo=UTC)  # the store's last instant: every fact
 
 Progress = Callable[[int, int], None]
 _NOT_RUNNING = RebuildStatus(running=False)
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshReport:
-    """What one refresh did: open deals seen, and how many were re-analysed."""
-
-    open_deals: int
-    refreshed: int
 
 
 def engine_tag(params: AnalysisParams) -> str:
@@ -224,6 +221,8 @@ class KeptResults:
             self._views.pop(workspace, None)
         else:
             self._views[workspace] = view
+            # The first full read is kept (and updated by changes): out of the collector's way.
+            freeze_long_lived(len(view.rows) if last is None else 0)
         return view, len(inline)
 
     def _sort_row(
@@ -351,17 +350,18 @@ class KeptResults:
         due = analysis_unchanged_until(
             history, moment, params=self.params, watched=_watched(analysis)
         )
+        body = analysis.model_dump_json()
         self.runner.write(
             "deal_result_keep_full",
-            {
-                "ws": workspace,
-                "key": key,
-                "rev": revision,
-                "at": moment,
-                "due": due,
-                "engine": self.engine,
-                "body": analysis.model_dump_json(),
-            },
+            keep_params(
+                workspace=workspace,
+                key=key,
+                revision=revision,
+                moment=moment,
+                due=due,
+                engine=self.engine,
+                body=body,
+            ),
         )
         return analysis, due
 

@@ -218,3 +218,26 @@ class WarmPaths(DealResult):
 
     top_decision_maker_id: str | None = None
     paths: list[WarmPath]
+
+
+class DealAdvice(DealResult):
+    """The advice beside a deal's analysis, from one read of its facts: the forecast,
+    every next best contact and the warm paths, with the committee's names (the deal
+    page names the people to approach through). Kept in the store like the full
+    analysis (:mod:`graphsvc.analysis.kept_advice`)."""
+
+    forecast: Forecast
+    next_best_contacts: NextBestContacts
+    warm_paths: WarmPaths
+    names: dict[str, str]
+
+    def at(self, instant: datetime) -> DealAdvice:
+        """The same advice answering for ``instant`` (a kept one, while it holds)."""
+        return self.model_copy(
+            update={
+                "as_of": instant,
+                "forecast": self.forecast.model_copy(update={"as_of": instant}),
+                "next_best_contacts": self.next_best_contacts.model_copy(update={"as_of": instant}),
+                "warm_paths": self.warm_paths.model_copy(update={"as_of": instant}),
+            }
+        )

@@ -1,7 +1,8 @@
 """The analysis service: loads as-of histories from the store and runs the pure analysis.
 
 Verbs (keyword-only): :meth:`analyze`, :meth:`support_history`, :meth:`forecast`,
-:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`scan` (all open deals) and
+:meth:`next_best_contacts`, :meth:`warm_paths`, :meth:`advice` (the three, from one
+read; as of now kept in the store: :meth:`advice_now`), :meth:`scan` (all open deals) and
 :meth:`scan_details` (the scan plus, per deal, the recent weekly support history and
 the best next contacts, for the weekly e-mails: batched, never one store query per
 deal). One deal and the whole workspace go through the same engine
@@ -16,12 +17,14 @@ from datetime import UTC, datetime
 
 from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
-from graphsvc.analysis.horizon import analysis_unchanged_until, committee_unchanged_until
+from graphsvc.analysis.kept_advice import KeptAdvice
 from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.paths import Acquaintances
 from graphsvc.analysis.paths import warm_paths as warm_paths_snapshot
 from graphsvc.analysis.repository import read_acquaintances
 from graphsvc.analysis.results import KeptResults
 from graphsvc.analysis.schemas import (
+    DealAdvice,
     DealAnalysis,
     DealRisk,
     Forecast,
@@ -33,7 +36,7 @@ from graphsvc.analysis.schemas import (
 )
 from graphsvc.config import Settings, get_settings
 from graphsvc.domain.models import from_ms, to_ms
-from graphsvc.domain.snapshot import DealHistory
+from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.repository import GraphStore
 
@@ -67,6 +70,7 @@ class AnalysisService:
         self.params = params or AnalysisParams.from_settings(self.settings)
         self.batch_size = batch_size
         self._kept: KeptResults | None = None
+        self._kept_advice: KeptAdvice | None = None
 
     @property
     def kept(self) -> KeptResults:
@@ -81,6 +85,15 @@ class AnalysisService:
                 lease_seconds=self.settings.analysis_rebuild_lease_seconds,
             )
         return self._kept
+
+    @property
+    def kept_advice(self) -> KeptAdvice:
+        """The kept advice of each deal (:mod:`graphsvc.analysis.kept_advice`)."""
+        if self._kept_advice is None:
+            self._kept_advice = KeptAdvice(
+                store=self.store, engine=self.kept.engine, compute=self.advice_of
+            )
+        return self._kept_advice
 
     def close(self) -> None:
         """Stop this process's background rebuilds (before the store closes)."""
@@ -132,22 +145,6 @@ class AnalysisService:
         analysis, until = found
         return analysis, _ALL if until >= to_ms(_ALL) else from_ms(until)
 
-    def unchanged_until(
-        self, *, workspace: str, deal_id: str, at: datetime, clock: bool = True
-    ) -> datetime:
-        """Until when the deal's answers as of ``at`` stay the answers as of any later
-        instant (the store's facts unchanged), apart from the instant they name: for the
-        analysis (``clock``: its trend and contact flags move with time), or for what
-        depends on the committee alone (forecast, next best contacts). Reads every fact
-        of the deal, future-dated ones included."""
-        history = self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=_ALL)
-        moment = to_ms(at)
-        if clock:
-            until = analysis_unchanged_until(history, moment, params=self.params)
-        else:
-            until = committee_unchanged_until(history, moment)
-        return _ALL if until >= to_ms(_ALL) else from_ms(until)
-
     def support_history(
         self,
         *,
@@ -194,7 +191,11 @@ class AnalysisService:
     ) -> NextBestContacts:
         """Members not yet supporting us, ranked by what winning them over would gain."""
         history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
-        snapshot = history.snapshot()
+        return self._next_best(deal_id, history.snapshot(), limit)
+
+    def _next_best(
+        self, deal_id: str, snapshot: DealSnapshot, limit: int | None
+    ) -> NextBestContacts:
         [items] = engine.next_best_contacts([snapshot], limit=limit, params=self.params)
         return NextBestContacts(deal_id=deal_id, as_of=from_ms(snapshot.as_of), items=items)
 
@@ -209,11 +210,21 @@ class AnalysisService:
         """The top decision-maker (from the deal's analysis, the same as :meth:`analyze`
         names) and the strongest paths from our team to them (top 3)."""
         history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return self._warm_paths(workspace, deal_id, history, history.snapshot(), limit)[0]
+
+    def _warm_paths(
+        self,
+        workspace: str,
+        deal_id: str,
+        history: DealHistory,
+        snapshot: DealSnapshot,
+        limit: int | None = None,
+    ) -> tuple[WarmPaths, Acquaintances]:
+        """The warm paths and what their search read (the kept advice's inputs)."""
         [analysis] = engine.analyze([history], ranking=False, params=self.params)
-        snapshot = history.snapshot()
         target = analysis.top_decision_maker
         if target is None:  # an empty committee
-            return WarmPaths(deal_id=deal_id, as_of=analysis.as_of, paths=[])
+            return WarmPaths(deal_id=deal_id, as_of=analysis.as_of, paths=[]), Acquaintances()
         # Rings around the whole committee: a path has at most path_max_hops hops, one
         # of which is "met", so people further out cannot be on one.
         acquaintances = read_acquaintances(
@@ -226,12 +237,48 @@ class AnalysisService:
         paths = warm_paths_snapshot(
             snapshot, acquaintances, target=target.stakeholder_id, params=self.params, limit=limit
         )
-        return WarmPaths(
+        found = WarmPaths(
             deal_id=deal_id,
             as_of=analysis.as_of,
             top_decision_maker_id=target.stakeholder_id,
             paths=paths,
         )
+        return found, acquaintances
+
+    def advice(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealAdvice:
+        """The forecast, every next best contact and the warm paths as of ``as_of``, from
+        one read of the deal's facts (as of now: :meth:`advice_now`, kept)."""
+        history = self.history(workspace=workspace, deal_id=deal_id, as_of=as_of)
+        return self.advice_of(workspace=workspace, history=history)[0]
+
+    def advice_of(
+        self, *, workspace: str, history: DealHistory
+    ) -> tuple[DealAdvice, Acquaintances]:
+        """:meth:`advice` of a history already read, and what its warm paths read."""
+        deal_id = history.deal.id
+        snapshot = history.snapshot()
+        paths, around = self._warm_paths(workspace, deal_id, history, snapshot)
+        advice = DealAdvice(
+            deal_id=deal_id,
+            as_of=from_ms(snapshot.as_of),
+            forecast=forecast_snapshot(snapshot, params=self.params),
+            next_best_contacts=self._next_best(deal_id, snapshot, None),
+            warm_paths=paths,
+            names={sid: info.name for sid, info in history.stakeholders.items()},
+        )
+        return advice, around
+
+    def advice_now(
+        self, *, workspace: str, deal_id: str, at: datetime
+    ) -> tuple[DealAdvice, datetime]:
+        """:meth:`advice` as of ``at`` (an instant of now) and until when it holds: the
+        advice kept in the store while it is fresh, else computed from one read of the
+        deal's facts and kept (:class:`~graphsvc.analysis.kept_advice.KeptAdvice`)."""
+        found = self.kept_advice.get(workspace=workspace, deal_id=deal_id, at=at)
+        if found is None:
+            raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}")
+        advice, until = found
+        return advice, _ALL if until >= to_ms(_ALL) else from_ms(until)
 
     # -- the whole workspace
 

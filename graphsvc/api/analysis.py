@@ -24,6 +24,7 @@ from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from graphsvc.analysis.schemas import (
+    DealAdvice,
     DealAnalysis,
     DealResult,
     Forecast,
@@ -131,31 +132,30 @@ async def answered_now(
     return JSONBytes(content=body)
 
 
-async def per_deal_answer(
+async def advice_answer(
     cache: AnalysisCache,
     principal: Principal,
     analysis: AnalysisService,
-    name: str,
-    deal_id: str,
+    part: Callable[[DealAdvice], DealResult],
+    key: tuple[str, str],
     as_of: datetime | None,
-    compute: Callable[[datetime | None], DealResult],
-    *,
-    clock: bool = True,
+    compute: Callable[[datetime], DealResult],
 ) -> Response:
-    """One deal's answer: as of now (reused while provably unchanged, see
-    :func:`answered_now`; ``clock=False`` when only facts, not contact day counts, can
-    change it), or as of a given instant (cached under it)."""
-    workspace = principal.workspace
+    """One part of a deal's advice: as of now, from the advice kept in the store while it
+    holds (shared by every process; :meth:`AnalysisService.advice_now`), reused here
+    while provably unchanged (:func:`answered_now`); as of a given instant, ``compute``d
+    (cached under it)."""
     if as_of is None:
 
         def held(now: datetime) -> tuple[DealResult, datetime]:
-            until = analysis.unchanged_until(
-                workspace=workspace, deal_id=deal_id, at=now, clock=clock
+            advice, until = analysis.advice_now(
+                workspace=principal.workspace, deal_id=key[1], at=now
             )
-            return compute(now), until
+            return part(advice), until
 
-        return await answered_now(cache, principal, (name, deal_id), held)
-    return await cached(cache, principal, (name, deal_id, as_of_key(as_of)), lambda: compute(as_of))
+        return await answered_now(cache, principal, key, held)
+    at = as_of
+    return await cached(cache, principal, (*key, as_of_key(at)), lambda: compute(at))
 
 
 @router.get(
@@ -177,14 +177,11 @@ async def deal_analysis(
                 workspace=principal.workspace, deal_id=deal_id, at=now
             ),
         )
-    return await per_deal_answer(
+    return await cached(
         cache,
         principal,
-        analysis,
-        "analysis",
-        deal_id,
-        as_of,
-        lambda at: analysis.analyze(workspace=principal.workspace, deal_id=deal_id, as_of=at),
+        ("analysis", deal_id, as_of_key(as_of)),
+        lambda: analysis.analyze(workspace=principal.workspace, deal_id=deal_id, as_of=as_of),
     )
 
 
@@ -237,15 +234,14 @@ async def support_history(
 async def forecast(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    return await per_deal_answer(
+    return await advice_answer(
         cache,
         principal,
         analysis,
-        "forecast",
-        deal_id,
+        lambda advice: advice.forecast,
+        ("forecast", deal_id),
         as_of,
         lambda at: analysis.forecast(workspace=principal.workspace, deal_id=deal_id, as_of=at),
-        clock=False,  # the committee alone decides it: valid until the next fact
     )
 
 
@@ -257,17 +253,16 @@ async def forecast(
 async def next_best_contacts(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    return await per_deal_answer(
+    return await advice_answer(
         cache,
         principal,
         analysis,
-        "next_best_contacts",
-        deal_id,
+        lambda advice: advice.next_best_contacts,
+        ("next_best_contacts", deal_id),
         as_of,
         lambda at: analysis.next_best_contacts(
             workspace=principal.workspace, deal_id=deal_id, as_of=at
         ),
-        clock=False,  # the committee alone decides it: valid until the next fact
     )
 
 
@@ -279,12 +274,12 @@ async def next_best_contacts(
 async def paths_to_decision_maker(
     deal_id: DealId, principal: ReadKey, analysis: Analysis, cache: Cache, as_of: AsOf = None
 ) -> Response:
-    # Warm paths also run through other deals' contacts: an answer "as of now" is
-    # computed for this very instant (keyed by it), never reused for a later one.
-    instant = as_of if as_of is not None else request_instant()
-    return await cached(
+    return await advice_answer(
         cache,
         principal,
-        ("warm_paths", deal_id, as_of_key(instant)),
-        lambda: analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id, as_of=instant),
+        analysis,
+        lambda advice: advice.warm_paths,
+        ("warm_paths", deal_id),
+        as_of,
+        lambda at: analysis.warm_paths(workspace=principal.workspace, deal_id=deal_id, as_of=at),
     )

@@ -190,7 +190,10 @@ def _team_members(ws: str) -> Callable[[list[dict[str, Any]]], dict[str, Any]]:
 
     def team_members(chunk: list[dict[str, Any]]) -> dict[str, Any]:
         emails = sorted({e for row in chunk for e in row["props"].get("team_member_emails", ())})
-        return {"team_members": [{"key": node_key(ws, e), "email": e} for e in emails]}
+        return {
+            "team_members": [{"key": node_key(ws, e), "email": e} for e in emails],
+            "sep": KEY_SEPARATOR,  # the people's keys (kept advice that read them is stale)
+        }
 
     return team_members
 

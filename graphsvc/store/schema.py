@@ -8,6 +8,7 @@ are named only in ``queries/*.cypher``, never in Python::
     (:Stakeholder)-[:MEMBER_FACT {at, seq, ...}]->(:Deal)
     (:Stakeholder)-[:INFLUENCE_FACT {...}]->(:Stakeholder)
     (:Stakeholder)-[:REPORTS_FACT {...}]->(manager:Stakeholder)
+    (:Stakeholder)-[:ADVICE_INPUT]->(:DealAdvice)  (a person a deal's kept advice read)
 
 The runners turn :data:`INDEXES` and :data:`UNIQUE_KEYS` into each backend's own DDL
 (FalkorDB: ``CREATE INDEX`` + ``GRAPH.CONSTRAINT``; Neo4j 5: ``CREATE INDEX ... IF NOT
@@ -40,6 +41,7 @@ class NodeLabel(StrEnum):
     idempotency_key = "IdempotencyKey"  # store/idempotency: a POST's key and its response
     tombstone = "Tombstone"  # store/changes: a deleted record, for the changes feed
     deal_result = "DealResult"  # graphsvc/analysis/results: a deal's kept analysis result
+    deal_advice = "DealAdvice"  # graphsvc/analysis/kept_advice: a deal's kept advice
     note = "Note"  # store/notes: a dated note on a person of a deal, with its author
     # graphsvc/webhooks: subscriptions, the outbox and its delivery log.
     webhook = "Webhook"  # a subscription, by workspace + id
@@ -102,6 +104,7 @@ UNIQUE_KEYS: list[tuple[str, tuple[str, ...]]] = [
     (NodeLabel.idempotency_key.value, ("key",)),
     (NodeLabel.tombstone.value, ("key",)),
     (NodeLabel.deal_result.value, ("key",)),  # the deal's key: one kept result per deal
+    (NodeLabel.deal_advice.value, ("key",)),  # the deal's key: one kept advice per deal
     (NodeLabel.note.value, ("key",)),
     (NodeLabel.webhook.value, ("key",)),
     (NodeLabel.webhook_event.value, ("key",)),

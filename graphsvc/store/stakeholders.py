@@ -123,13 +123,15 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
             )
 
     def forget_kept_results(self, *, workspace: str, stakeholder_id: str) -> int:
-        """Delete the kept analysis results that can name the person (the erasure: see
-        ``stakeholder_results_forget.cypher``); how many were deleted."""
+        """Delete the kept analysis results and advice that can name the person (the
+        erasure: see ``stakeholder_results_forget.cypher`` and
+        ``stakeholder_advice_forget.cypher``); how many were deleted."""
         ws = check_workspace(workspace)
-        rows = self.runner.write(
-            "stakeholder_results_forget", {"key": node_key(ws, stakeholder_id)}
-        )
-        return int(rows[0]["forgotten"]) if rows else 0
+        forgotten = 0
+        for query in ("stakeholder_results_forget", "stakeholder_advice_forget"):
+            rows = self.runner.write(query, {"key": node_key(ws, stakeholder_id)})
+            forgotten += int(rows[0]["forgotten"]) if rows else 0
+        return forgotten
 
     def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
         """Everything held about a person, as plain data; 404 when none."""

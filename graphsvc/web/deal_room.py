@@ -37,6 +37,7 @@ from graphsvc.web.repository import ChangeEntry, WebRepository
 from graphsvc.web.schemas import Edit, Undo
 
 CHANGE_LOG_LENGTH = 30
+NEXT_BEST_SHOWN = 5
 # Deals whose map layout a process remembers (a few kB each).
 PLACED_DEALS_KEPT = 500
 
@@ -148,17 +149,18 @@ class DealRoomService:
         return found
 
     def advice(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealAdvice:
-        when = None if as_of is None or as_of >= utcnow() else as_of
-        history = self._history(workspace, deal_id, when)
+        """The advice as of now is the one kept in the store (shared by every process,
+        computed once per change, from one read); as of an earlier instant, computed."""
+        now = utcnow()
+        if as_of is None or as_of >= now:
+            found, _ = self.analysis.advice_now(workspace=workspace, deal_id=deal_id, at=now)
+        else:
+            found = self.analysis.advice(workspace=workspace, deal_id=deal_id, as_of=as_of)
         return DealAdvice(
-            forecast=self.analysis.forecast(workspace=workspace, deal_id=deal_id, as_of=when),
-            next_best=self.analysis.next_best_contacts(
-                workspace=workspace, deal_id=deal_id, as_of=when, limit=5
-            ).items,
-            warm_paths=self.analysis.warm_paths(
-                workspace=workspace, deal_id=deal_id, as_of=when
-            ).paths,
-            names={sid: info.name for sid, info in history.stakeholders.items()},
+            forecast=found.forecast,
+            next_best=found.next_best_contacts.items[:NEXT_BEST_SHOWN],
+            warm_paths=found.warm_paths.paths,
+            names=found.names,
         )
 
     # -- edits
