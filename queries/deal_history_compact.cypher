@@ -13,7 +13,9 @@
 //                 reporting (R) facts;
 //   interactions  one row per deal with interactions (id = deal id): items = [packed,
 //                 stakeholder_ids] per interaction, packed = JSON [id, at, channel,
-//                 team_member_emails, summary, next_step_at].
+//                 team_member_emails, summary, next_step_at]. A withdrawn interaction
+//                 (interaction_withdraw.cypher) is left out: this query has no instant,
+//                 and its readers analyse the deals as they stand now.
 // (Facts are not joined into one string per person on the server: FalkorDB 4.16's
 // reduce over strings returned garbled text for a few people in a 500-deal chunk.)
 UNWIND $deal_keys AS deal_key
@@ -31,5 +33,6 @@ RETURN 'lines' AS part, null AS id, null AS deal, collect([s.id, facts]) AS item
 UNION ALL
 UNWIND $deal_keys AS deal_key
 MATCH (i:Interaction {deal_key: deal_key})
+WHERE i.withdrawn_at IS NULL
 WITH i.deal_id AS deal_id, collect([i.packed, i.stakeholder_ids]) AS interactions
 RETURN 'interactions' AS part, deal_id AS id, null AS deal, interactions AS items

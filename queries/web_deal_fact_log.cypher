@@ -1,6 +1,7 @@
 // The signed facts of a deal, for its change log: membership facts, the influence and
 // reporting facts of the people on it, and its interactions, each with who made it
-// (by: a user, an API key's name, an import) and when it was recorded. Unsigned facts
+// (by: a user, an API key's name, an import) and when it was recorded, and each
+// withdrawal of an interaction (kind 'withdrawal', by whom and when). Unsigned facts
 // (written before authors were kept) are left out.
 MATCH (s:Stakeholder)-[f:MEMBER_FACT]->(:Deal {key: $deal_key})
 WHERE f.by IS NOT NULL
@@ -25,3 +26,8 @@ MATCH (i:Interaction {deal_key: $deal_key})
 WHERE i.recorded_by IS NOT NULL
 RETURN 'interaction' AS kind, i.id AS source_id, null AS target_id, i.at AS at,
        coalesce(i.changed_at, i.at) AS recorded, i.recorded_by AS by, i.channel AS state
+UNION ALL
+MATCH (i:Interaction {deal_key: $deal_key})
+WHERE i.withdrawn_by IS NOT NULL
+RETURN 'withdrawal' AS kind, i.id AS source_id, null AS target_id, i.at AS at,
+       i.withdrawn_at AS recorded, i.withdrawn_by AS by, i.channel AS state

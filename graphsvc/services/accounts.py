@@ -31,7 +31,9 @@ class AccountService:
                 workspace=ws, accounts=records, expect=expect
             ),
             tag=dump_tag,
-            remove=lambda ws, record_id: repository.delete(workspace=ws, account_id=record_id),
+            remove=lambda ws, record_id, actor: repository.delete(
+                workspace=ws, account_id=record_id
+            ),
         )
 
     def get(self, *, workspace: str, account_id: str) -> Account:

@@ -30,7 +30,7 @@ class DealService:
                 workspace=ws, deals=records, expect=expect
             ),
             tag=dump_tag,
-            remove=lambda ws, record_id: repository.delete(workspace=ws, deal_id=record_id),
+            remove=lambda ws, record_id, actor: repository.delete(workspace=ws, deal_id=record_id),
             # The deal's account must exist in the workspace (404).
             check=lambda ws, deal: store.accounts.get(workspace=ws, account_id=deal.account_id),
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from graphsvc.config import Settings
-from graphsvc.domain.models import Interaction, InteractionFields
+from graphsvc.domain.models import Interaction, InteractionFields, to_ms, utcnow
 from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.services.records import RecordVerbs
 from graphsvc.services.versioned import NO_CONDITION, Condition, Written
@@ -37,7 +37,13 @@ class InteractionService:
                 ws, records, expect=expect, by=actor
             ),
             tag=repository.content_tag,
-            remove=lambda ws, record_id: repository.delete(workspace=ws, interaction_id=record_id),
+            # History is never erased: a deleted interaction is withdrawn, dated and signed.
+            remove=lambda ws, record_id, actor: repository.withdraw(
+                workspace=ws,
+                interaction_id=record_id,
+                at=to_ms(utcnow()),
+                by=actor or "unknown",
+            ),
             check=check,
         )
 
@@ -103,10 +109,19 @@ class InteractionService:
         )
 
     def delete(
-        self, *, workspace: str, interaction_id: str, condition: Condition = NO_CONDITION
+        self,
+        *,
+        workspace: str,
+        interaction_id: str,
+        actor: str,
+        condition: Condition = NO_CONDITION,
     ) -> None:
-        """Delete the interaction; 404 when none, 412 when ``condition`` fails."""
-        self.records.delete(workspace=workspace, record_id=interaction_id, condition=condition)
+        """Withdraw the interaction from now on, signed by ``actor`` (history keeps it
+        as of earlier instants; the id is free to be written again); 404 when none is in
+        effect, 412 when ``condition`` fails."""
+        self.records.delete(
+            workspace=workspace, record_id=interaction_id, condition=condition, actor=actor
+        )
 
     def page(
         self,

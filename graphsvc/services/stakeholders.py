@@ -30,7 +30,7 @@ class StakeholderService:
                 workspace=ws, stakeholders=records, expect=expect
             ),
             tag=dump_tag,
-            remove=lambda ws, record_id: repository.delete(
+            remove=lambda ws, record_id, actor: repository.delete(
                 workspace=ws, stakeholder_id=record_id, keep_committee_members=True
             ),
             # Their account must exist in the workspace (404).

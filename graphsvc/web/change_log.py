@@ -27,6 +27,7 @@ _KIND_NAMES = {
     "influence": "influence lines",
     "reporting": "reporting lines",
     "interaction": "interactions",
+    "withdrawal": "interaction withdrawals",
 }
 
 
@@ -52,11 +53,15 @@ def describe_fact(fact: SignedFact, names: dict[str, str]) -> str:
     "set Ann's seat: Economic Buyer, supporter, ally"
     >>> describe_fact(SignedFact("influence", "p1", "p2", 0, 0, "k", "[false,null]"), {})
     'ended the influence line p1 → p2'
+    >>> describe_fact(SignedFact("withdrawal", "i1", None, 0, 9, "k", "meeting"), {})
+    'withdrew the meeting of 1970-01-01'
     """
     source = names.get(fact.source_id, fact.source_id)
     target = names.get(fact.target_id or "", fact.target_id or "")
     if fact.kind == "interaction":
         return f"logged a {fact.state} on {from_ms(fact.at).date().isoformat()}"
+    if fact.kind == "withdrawal":
+        return f"withdrew the {fact.state} of {from_ms(fact.at).date().isoformat()}"
     state = json.loads(fact.state)
     active = bool(state[0])
     if fact.kind == "member":
@@ -89,7 +94,7 @@ def merged_log(
         f
         for f in facts
         if (f.by, f.at) not in told
-        and not (f.kind == "interaction" and f.source_id in page_interactions)
+        and not (f.kind in ("interaction", "withdrawal") and f.source_id in page_interactions)
     ]
     entries = [
         LogEntry(at=c.at, actor=c.actor, action=c.action, summary=c.summary, undone_by=c.undone_by)

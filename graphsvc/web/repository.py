@@ -29,8 +29,8 @@ class ChangeEntry:
 @dataclass(frozen=True)
 class SignedFact:
     """A fact of the deal with its author (see ``web_deal_fact_log.cypher``): kind is
-    member, influence, reporting or interaction; state the fact's stored state (the
-    channel of an interaction)."""
+    member, influence, reporting, interaction or withdrawal (of an interaction); state
+    the fact's stored state (the channel of an interaction)."""
 
     kind: str
     source_id: str
