@@ -36,6 +36,7 @@ from graphsvc.domain.models import (
     from_ms,
 )
 from graphsvc.keys import ApiKeyRecord
+from graphsvc.store.notes import Note
 
 
 def iso(value: datetime) -> str:
@@ -104,6 +105,15 @@ class InteractionCreate(InteractionFields):
     has one; without, an id is derived from the content (sending it again is a no-op)."""
 
     id: Id | None = Field(default=None, description="The caller's own id (CRM activity id)")
+
+
+class NoteIn(BaseModel):
+    """A note on a person of the deal: written once, never edited (withdraw it instead)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stakeholder_id: Id = Field(description="The person the note is about")
+    text: str = Field(min_length=1, max_length=2000, description="1 to 2,000 characters")
 
 
 # ------------------------------------------------------------------ responses
@@ -211,6 +221,37 @@ class LineFactOut(_Out):
     strength: float | None = None
 
 
+class NoteOut(_Out):
+    """A note as recorded: who wrote it and when; ``withdrawn_at``/``withdrawn_by`` when
+    it was taken back (only the subject-access export shows withdrawn notes)."""
+
+    id: str
+    deal_id: str
+    stakeholder_id: str
+    text: str
+    at: IsoTime = Field(description="When it was written")
+    by: str = Field(description="Who wrote it: a user, an API key's name, an import")
+    withdrawn_at: IsoTime | None = None
+    withdrawn_by: str | None = None
+
+    @classmethod
+    def of_note(cls, note: Note, deal_id: str) -> NoteOut:
+        return cls(
+            id=note.id,
+            deal_id=deal_id,
+            stakeholder_id=note.stakeholder_id,
+            text=note.text,
+            at=from_ms(note.at),
+            by=note.by,
+            withdrawn_at=from_ms(note.withdrawn_at) if note.withdrawn_at is not None else None,
+            withdrawn_by=note.withdrawn_by,
+        )
+
+
+class NoteList(_Out):
+    items: list[NoteOut]
+
+
 class StakeholderExport(_Out):
     """Everything held about one person: the record, every dated fact about them (with
     when it was recorded) and the interactions that list them."""
@@ -220,6 +261,7 @@ class StakeholderExport(_Out):
     influences: list[LineFactOut]
     reporting: list[LineFactOut]
     interactions: list[InteractionOut]
+    notes: list[NoteOut] = Field(description="Notes about them, withdrawn ones included")
 
     @classmethod
     def of_data(cls, data: dict[str, Any]) -> StakeholderExport:
@@ -249,6 +291,7 @@ class StakeholderExport(_Out):
             influences=[LineFactOut(**fact(dict(f))) for f in data["influences"]],
             reporting=[LineFactOut(**fact(dict(f))) for f in data["reporting"]],
             interactions=interactions,
+            notes=[NoteOut.of_note(note, deal_id) for deal_id, note in data.get("notes", ())],
         )
 
 

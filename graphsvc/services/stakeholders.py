@@ -9,6 +9,7 @@ from graphsvc.domain.models import Deal, Stakeholder, StakeholderFields
 from graphsvc.services.accounts import dump_tag
 from graphsvc.services.records import RecordVerbs
 from graphsvc.services.versioned import NO_CONDITION, Condition, Written, check_deletable
+from graphsvc.store.notes import NoteRepository
 from graphsvc.store.repository import GraphStore
 
 # What an erased person's name becomes, everywhere.
@@ -95,7 +96,8 @@ class StakeholderService:
         are gone from the past too; the anonymous facts (roles, stances, lines) stay, so
         past support shares do not change. Kept analysis results that could name them are
         deleted. Free text that mentions them (interaction summaries) is the caller's to
-        edit."""
+        edit. The text of every note about them is replaced (the note stays, dated and
+        signed)."""
         if not erase:
             self.records.delete(workspace=workspace, record_id=stakeholder_id, condition=condition)
             return
@@ -112,10 +114,18 @@ class StakeholderService:
         self.store.stakeholders.forget_kept_results(
             workspace=workspace, stakeholder_id=stakeholder_id
         )
+        NoteRepository(self.store.core).erase_text(
+            workspace=workspace, stakeholder_id=stakeholder_id, erased=ERASED_NAME
+        )
 
     def export(self, *, workspace: str, stakeholder_id: str) -> dict[str, Any]:
-        """Everything held about the person (a subject-access export); 404 when none."""
-        return self.store.stakeholders.export(workspace=workspace, stakeholder_id=stakeholder_id)
+        """Everything held about the person (a subject-access export), the notes about
+        them included; 404 when none."""
+        held = self.store.stakeholders.export(workspace=workspace, stakeholder_id=stakeholder_id)
+        held["notes"] = NoteRepository(self.store.core).of_stakeholder(
+            workspace=workspace, stakeholder_id=stakeholder_id
+        )
+        return held
 
     def deals(
         self, *, workspace: str, stakeholder_id: str, as_of: datetime | None = None

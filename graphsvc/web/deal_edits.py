@@ -374,6 +374,8 @@ class DealEditor:
                 elif op["op"] == "interaction":
                     self.interactions.delete(workspace=ws, interaction_id=op["id"], actor=actor)
                 elif op["op"] == "note":
-                    self.notes.withdraw(workspace=ws, note_id=op["id"], actor=actor, at=now)
+                    self.notes.withdraw(
+                        workspace=ws, deal_id=deal_id, note_id=op["id"], actor=actor, at=now
+                    )
             except NotFound:
                 continue
