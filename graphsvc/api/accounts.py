@@ -40,10 +40,17 @@ def put_account(
     condition: WriteCondition,
 ) -> Response:
     written = accounts.put(
-        workspace=principal.workspace, account_id=account_id, fields=body, condition=condition
+        workspace=principal.workspace,
+        account_id=account_id,
+        fields=body,
+        condition=condition,
+        actor=principal.actor,
     )
+    _, _, authors = accounts.get_authored(workspace=principal.workspace, account_id=account_id)
     return render_written(
-        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
+        AccountOut.authored(written.record, authors),
+        written,
+        at=location("v1", "accounts", account_id),
     )
 
 
@@ -60,10 +67,17 @@ def patch_account(
     condition: WriteCondition,
 ) -> Response:
     written = accounts.patch(
-        workspace=principal.workspace, account_id=account_id, patch=patch, condition=condition
+        workspace=principal.workspace,
+        account_id=account_id,
+        patch=patch,
+        condition=condition,
+        actor=principal.actor,
     )
+    _, _, authors = accounts.get_authored(workspace=principal.workspace, account_id=account_id)
     return render_written(
-        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
+        AccountOut.authored(written.record, authors),
+        written,
+        at=location("v1", "accounts", account_id),
     )
 
 
@@ -79,8 +93,10 @@ def get_account(
     accounts: Accounts,
     if_none_match: IfNoneMatchRead = None,
 ) -> Response:
-    account, tag = accounts.get_tagged(workspace=principal.workspace, account_id=account_id)
-    return render_read(AccountOut.of(account), tag, if_none_match)
+    account, tag, authors = accounts.get_authored(
+        workspace=principal.workspace, account_id=account_id
+    )
+    return render_read(AccountOut.authored(account, authors), tag, if_none_match)
 
 
 @router.delete(

@@ -20,6 +20,7 @@ from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
+from graphsvc.store.core import Authors
 from graphsvc.store.deals import DealFilter
 
 router = APIRouter(
@@ -39,9 +40,16 @@ def put_deal(
     deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals, condition: WriteCondition
 ) -> Response:
     written = deals.put(
-        workspace=principal.workspace, deal_id=deal_id, fields=body, condition=condition
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        fields=body,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
+    _, _, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
+    return render_written(
+        DealOut.authored(written.record, authors), written, at=location("v1", "deals", deal_id)
+    )
 
 
 @router.patch(
@@ -53,9 +61,16 @@ def patch_deal(
     deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals, condition: WriteCondition
 ) -> Response:
     written = deals.patch(
-        workspace=principal.workspace, deal_id=deal_id, patch=patch, condition=condition
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        patch=patch,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
+    _, _, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
+    return render_written(
+        DealOut.authored(written.record, authors), written, at=location("v1", "deals", deal_id)
+    )
 
 
 @router.get(
@@ -67,8 +82,8 @@ def patch_deal(
 def get_deal(
     deal_id: DealId, principal: ReadKey, deals: Deals, if_none_match: IfNoneMatchRead = None
 ) -> Response:
-    deal, tag = deals.get_tagged(workspace=principal.workspace, deal_id=deal_id)
-    return render_read(DealOut.of(deal), tag, if_none_match)
+    deal, tag, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
+    return render_read(DealOut.authored(deal, authors), tag, if_none_match)
 
 
 @router.delete(
@@ -105,6 +120,9 @@ def list_deals(
         cursor=cursor,
     )
     response = render(
-        DealPage(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+        DealPage(
+            items=[DealOut.authored(d, page.authors.get(d.id, Authors())) for d in page.items],
+            next_cursor=page.next_cursor,
+        )
     )
     return add_next_link(response, request, page.next_cursor)

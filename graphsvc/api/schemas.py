@@ -36,6 +36,7 @@ from graphsvc.domain.models import (
     from_ms,
 )
 from graphsvc.keys import ApiKeyRecord
+from graphsvc.store.core import Authors
 from graphsvc.store.notes import Note
 
 
@@ -120,11 +121,30 @@ class NoteIn(BaseModel):
 # The domain entities as read back (Dispatch's ...Read).
 
 
-class AccountOut(Account, _Read):
+class _Authored(_Read):
+    """A record with who created it and who changed it last (the API key's name, the
+    signed-in user, or ``import:<file>``); null when written before authors were kept."""
+
+    created_by: str | None = Field(default=None, description="Who created it")
+    updated_by: str | None = Field(default=None, description="Who changed it last")
+
+    @classmethod
+    def authored(cls, value: BaseModel, authors: Authors) -> Self:
+        """The response body of a stored record and its authors."""
+        return cls.model_validate(
+            {
+                **value.model_dump(),
+                "created_by": authors.created_by,
+                "updated_by": authors.updated_by,
+            }
+        )
+
+
+class AccountOut(Account, _Authored):
     pass
 
 
-class DealOut(Deal, _Read):
+class DealOut(Deal, _Authored):
     pass
 
 
@@ -133,7 +153,7 @@ class DealPage(_Out):
     next_cursor: str | None = None
 
 
-class StakeholderOut(Stakeholder, _Read):
+class StakeholderOut(Stakeholder, _Authored):
     pass
 
 

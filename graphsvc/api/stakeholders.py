@@ -53,9 +53,13 @@ def put_stakeholder(
         stakeholder_id=stakeholder_id,
         fields=body,
         condition=condition,
+        actor=principal.actor,
+    )
+    _, _, authors = stakeholders.get_authored(
+        workspace=principal.workspace, stakeholder_id=stakeholder_id
     )
     return render_written(
-        StakeholderOut.of(written.record),
+        StakeholderOut.authored(written.record, authors),
         written,
         at=location("v1", "stakeholders", stakeholder_id),
     )
@@ -78,9 +82,13 @@ def patch_stakeholder(
         stakeholder_id=stakeholder_id,
         patch=patch,
         condition=condition,
+        actor=principal.actor,
+    )
+    _, _, authors = stakeholders.get_authored(
+        workspace=principal.workspace, stakeholder_id=stakeholder_id
     )
     return render_written(
-        StakeholderOut.of(written.record),
+        StakeholderOut.authored(written.record, authors),
         written,
         at=location("v1", "stakeholders", stakeholder_id),
     )
@@ -98,10 +106,10 @@ def get_stakeholder(
     stakeholders: Stakeholders,
     if_none_match: IfNoneMatchRead = None,
 ) -> Response:
-    stakeholder, tag = stakeholders.get_tagged(
+    stakeholder, tag, authors = stakeholders.get_authored(
         workspace=principal.workspace, stakeholder_id=stakeholder_id
     )
-    return render_read(StakeholderOut.of(stakeholder), tag, if_none_match)
+    return render_read(StakeholderOut.authored(stakeholder, authors), tag, if_none_match)
 
 
 @router.delete(
@@ -132,6 +140,7 @@ def delete_stakeholder(
         stakeholder_id=stakeholder_id,
         condition=condition,
         erase=erase,
+        actor=principal.actor,
     )
     return Response(status_code=204)
 

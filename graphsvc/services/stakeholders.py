@@ -9,6 +9,7 @@ from graphsvc.domain.models import Deal, Stakeholder, StakeholderFields
 from graphsvc.services.accounts import dump_tag
 from graphsvc.services.records import RecordVerbs
 from graphsvc.services.versioned import NO_CONDITION, Condition, Written, check_deletable
+from graphsvc.store.core import Authors
 from graphsvc.store.notes import NoteRepository
 from graphsvc.store.repository import GraphStore
 
@@ -27,8 +28,8 @@ class StakeholderService:
             read_tagged=lambda ws, record_id: repository.get_tagged(
                 workspace=ws, natural_id=record_id
             ),
-            write=lambda ws, records, expect, _actor: repository.upsert(
-                workspace=ws, stakeholders=records, expect=expect
+            write=lambda ws, records, expect, actor: repository.upsert(
+                workspace=ws, stakeholders=records, expect=expect, by=actor
             ),
             tag=dump_tag,
             remove=lambda ws, record_id, actor: repository.delete(
@@ -46,11 +47,26 @@ class StakeholderService:
         """The stakeholder and its content tag (the API's ETag); 404 when none."""
         return self.records.read_tagged(workspace, stakeholder_id)
 
+    def get_authored(
+        self, *, workspace: str, stakeholder_id: str
+    ) -> tuple[Stakeholder, str, Authors]:
+        """The stakeholder, its content tag and who created and last changed it; 404
+        when none."""
+        return self.store.stakeholders.get_authored(workspace=workspace, natural_id=stakeholder_id)
+
     def upsert(
-        self, *, workspace: str, stakeholder_id: str, fields: StakeholderFields
+        self,
+        *,
+        workspace: str,
+        stakeholder_id: str,
+        fields: StakeholderFields,
+        actor: str | None = None,
     ) -> Stakeholder:
-        """Create or replace the stakeholder; their account must exist (404)."""
-        return self.put(workspace=workspace, stakeholder_id=stakeholder_id, fields=fields).record
+        """Create or replace the stakeholder, by ``actor``; their account must exist
+        (404)."""
+        return self.put(
+            workspace=workspace, stakeholder_id=stakeholder_id, fields=fields, actor=actor
+        ).record
 
     def put(
         self,
@@ -59,11 +75,16 @@ class StakeholderService:
         stakeholder_id: str,
         fields: StakeholderFields,
         condition: Condition = NO_CONDITION,
+        actor: str | None = None,
     ) -> Written[Stakeholder]:
         """Create or replace the stakeholder if ``condition`` holds (412 otherwise); their
         account must exist (404)."""
         return self.records.put(
-            workspace=workspace, record_id=stakeholder_id, fields=fields, condition=condition
+            workspace=workspace,
+            record_id=stakeholder_id,
+            fields=fields,
+            condition=condition,
+            actor=actor,
         )
 
     def patch(
@@ -73,10 +94,15 @@ class StakeholderService:
         stakeholder_id: str,
         patch: dict[str, Any],
         condition: Condition = NO_CONDITION,
+        actor: str | None = None,
     ) -> Written[Stakeholder]:
         """Apply a JSON merge patch to the stakeholder (404 when none)."""
         return self.records.patch(
-            workspace=workspace, record_id=stakeholder_id, patch=patch, condition=condition
+            workspace=workspace,
+            record_id=stakeholder_id,
+            patch=patch,
+            condition=condition,
+            actor=actor,
         )
 
     def delete(
@@ -86,6 +112,7 @@ class StakeholderService:
         stakeholder_id: str,
         condition: Condition = NO_CONDITION,
         erase: bool = False,
+        actor: str | None = None,
     ) -> None:
         """Delete the person with all their facts; 404 when there is none, 412 when
         ``condition`` fails, 409 when they ever sat on a committee (deleting them would
@@ -108,7 +135,7 @@ class StakeholderService:
         )
         current = self.get(workspace=workspace, stakeholder_id=stakeholder_id)
         erased = current.model_copy(update={"name": ERASED_NAME, "title": None, "email": None})
-        self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased])
+        self.store.stakeholders.upsert(workspace=workspace, stakeholders=[erased], by=actor)
         # Kept analysis results computed before hold the old name: they go too (the
         # upsert marked those deals stale; they are analysed again when next read).
         self.store.stakeholders.forget_kept_results(

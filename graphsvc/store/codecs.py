@@ -49,6 +49,10 @@ _INTERNAL_PROPS = frozenset(
         "changed_at",
         "arev",
         "recorded_by",
+        # Who created and last changed a record (kept beside its values: see Authors).
+        "created_by",
+        "created_at",
+        "updated_by",
     }
 )
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.

@@ -28,6 +28,7 @@ _KIND_NAMES = {
     "reporting": "reporting lines",
     "interaction": "interactions",
     "withdrawal": "interaction withdrawals",
+    "deal": "deal changes",
 }
 
 
@@ -55,6 +56,9 @@ def describe_fact(fact: SignedFact, names: dict[str, str]) -> str:
     'ended the influence line p1 → p2'
     >>> describe_fact(SignedFact("withdrawal", "i1", None, 0, 9, "k", "meeting"), {})
     'withdrew the meeting of 1970-01-01'
+    >>> deal = SignedFact("deal", "d1", None, 0, 0, "k", '["Proposal",250000,"EUR",false]')
+    >>> describe_fact(deal, {})
+    'changed the deal: stage Proposal, amount 250,000 EUR'
     """
     source = names.get(fact.source_id, fact.source_id)
     target = names.get(fact.target_id or "", fact.target_id or "")
@@ -62,6 +66,14 @@ def describe_fact(fact: SignedFact, names: dict[str, str]) -> str:
         return f"logged a {fact.state} on {from_ms(fact.at).date().isoformat()}"
     if fact.kind == "withdrawal":
         return f"withdrew the {fact.state} of {from_ms(fact.at).date().isoformat()}"
+    if fact.kind == "deal":
+        stage, amount, currency, created = json.loads(fact.state)
+        parts = [f"stage {stage}"] if stage else []
+        if amount is not None:
+            parts.append(f"amount {amount:,.0f}" + (f" {currency}" if currency else ""))
+        return ("created the deal" if created else "changed the deal") + (
+            f": {', '.join(parts)}" if parts else ""
+        )
     state = json.loads(fact.state)
     active = bool(state[0])
     if fact.kind == "member":

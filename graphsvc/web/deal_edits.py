@@ -146,6 +146,7 @@ class DealEditor:
         sid = "p-" + uuid.uuid4().hex[:16]
         self.stakeholders.upsert(
             workspace=context.workspace,
+            actor=context.actor,
             stakeholder_id=sid,
             fields=StakeholderFields(
                 account_id=context.snapshot.deal.account_id,

@@ -148,7 +148,7 @@ class WebRepository:
                 at=int(r["at"]),
                 recorded=int(r["recorded"] if r.get("recorded") is not None else r["at"]),
                 by=r["by"],
-                state=str(r["state"]),
+                state=r["state"] if isinstance(r["state"], str) else json.dumps(r["state"]),
             )
             for r in rows
         ]
