@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -12,14 +12,16 @@ from graphsvc.api.conditional import (
     MergePatch,
     WriteCondition,
     location,
+    render_authored,
     render_read,
-    render_written,
 )
 from graphsvc.api.deps import Deals, ReadKey, WriteKey
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
+from graphsvc.services import DealService
+from graphsvc.services.versioned import Written
 from graphsvc.store.core import Authors
 from graphsvc.store.deals import DealFilter
 
@@ -28,6 +30,16 @@ router = APIRouter(
     tags=["deals"],
     dependencies=[JsonBodyOnly],
 )
+
+
+def _answer(written: Written[Any], deals: DealService, workspace: str, deal_id: str) -> Response:
+    """A written deal with who created and last changed it."""
+    return render_authored(
+        DealOut,
+        written,
+        lambda: deals.get_authored(workspace=workspace, deal_id=deal_id),
+        at=location("v1", "deals", deal_id),
+    )
 
 
 @router.put(
@@ -46,10 +58,7 @@ def put_deal(
         condition=condition,
         actor=principal.actor,
     )
-    _, _, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
-    return render_written(
-        DealOut.authored(written.record, authors), written, at=location("v1", "deals", deal_id)
-    )
+    return _answer(written, deals, principal.workspace, deal_id)
 
 
 @router.patch(
@@ -67,10 +76,7 @@ def patch_deal(
         condition=condition,
         actor=principal.actor,
     )
-    _, _, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
-    return render_written(
-        DealOut.authored(written.record, authors), written, at=location("v1", "deals", deal_id)
-    )
+    return _answer(written, deals, principal.workspace, deal_id)
 
 
 @router.get(

@@ -121,7 +121,7 @@ class NoteIn(BaseModel):
 # The domain entities as read back (Dispatch's ...Read).
 
 
-class _Authored(_Read):
+class Authored(_Read):
     """A record with who created it and who changed it last (the API key's name, the
     signed-in user, or ``import:<file>``); null when written before authors were kept."""
 
@@ -140,11 +140,11 @@ class _Authored(_Read):
         )
 
 
-class AccountOut(Account, _Authored):
+class AccountOut(Account, Authored):
     pass
 
 
-class DealOut(Deal, _Authored):
+class DealOut(Deal, Authored):
     pass
 
 
@@ -153,7 +153,7 @@ class DealPage(_Out):
     next_cursor: str | None = None
 
 
-class StakeholderOut(Stakeholder, _Authored):
+class StakeholderOut(Stakeholder, Authored):
     pass
 
 

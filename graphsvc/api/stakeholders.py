@@ -3,7 +3,7 @@ StakeholderService)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -13,8 +13,8 @@ from graphsvc.api.conditional import (
     MergePatch,
     WriteCondition,
     location,
+    render_authored,
     render_read,
-    render_written,
 )
 from graphsvc.api.deps import ReadKey, Stakeholders, WriteKey
 from graphsvc.api.errors import error_responses
@@ -27,12 +27,26 @@ from graphsvc.api.schemas import (
     StakeholderOut,
     render,
 )
+from graphsvc.services import StakeholderService
+from graphsvc.services.versioned import Written
 
 router = APIRouter(
     prefix="/v1/stakeholders",
     tags=["stakeholders"],
     dependencies=[JsonBodyOnly],
 )
+
+
+def _answer(
+    written: Written[Any], stakeholders: StakeholderService, workspace: str, stakeholder_id: str
+) -> Response:
+    """A written stakeholder with who created and last changed it."""
+    return render_authored(
+        StakeholderOut,
+        written,
+        lambda: stakeholders.get_authored(workspace=workspace, stakeholder_id=stakeholder_id),
+        at=location("v1", "stakeholders", stakeholder_id),
+    )
 
 
 @router.put(
@@ -55,14 +69,7 @@ def put_stakeholder(
         condition=condition,
         actor=principal.actor,
     )
-    _, _, authors = stakeholders.get_authored(
-        workspace=principal.workspace, stakeholder_id=stakeholder_id
-    )
-    return render_written(
-        StakeholderOut.authored(written.record, authors),
-        written,
-        at=location("v1", "stakeholders", stakeholder_id),
-    )
+    return _answer(written, stakeholders, principal.workspace, stakeholder_id)
 
 
 @router.patch(
@@ -84,14 +91,7 @@ def patch_stakeholder(
         condition=condition,
         actor=principal.actor,
     )
-    _, _, authors = stakeholders.get_authored(
-        workspace=principal.workspace, stakeholder_id=stakeholder_id
-    )
-    return render_written(
-        StakeholderOut.authored(written.record, authors),
-        written,
-        at=location("v1", "stakeholders", stakeholder_id),
-    )
+    return _answer(written, stakeholders, principal.workspace, stakeholder_id)
 
 
 @router.get(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from graphsvc.config import Settings
-from graphsvc.domain.models import Interaction, InteractionFields, to_ms, utcnow
+from graphsvc.domain.models import Interaction, InteractionFields
 from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.services.records import RecordVerbs
 from graphsvc.services.versioned import NO_CONDITION, Condition, Written
@@ -38,11 +38,8 @@ class InteractionService:
             ),
             tag=repository.content_tag,
             # History is never erased: a deleted interaction is withdrawn, dated and signed.
-            remove=lambda ws, record_id, actor: repository.withdraw(
-                workspace=ws,
-                interaction_id=record_id,
-                at=to_ms(utcnow()),
-                by=actor or "unknown",
+            remove=lambda ws, record_id, actor: repository.delete(
+                workspace=ws, interaction_id=record_id, by=actor
             ),
             check=check,
         )

@@ -18,7 +18,7 @@ from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.repository import WebRepository
 from graphsvc.web.schemas import EditRequest
 from tests.api.conftest import Api, seed_deal
-from tests.web.conftest import seed_bundle
+from tests.web.conftest import apply_edit, seed_bundle
 
 
 @pytest.fixture
@@ -222,16 +222,14 @@ def test_records_keep_who_created_and_changed_them(
         (e.actor, e.summary) for e in state.changes
     ]
     # A person added on the deal page is signed by the user.
-    deals.apply(
+    apply_edit(
+        deals,
         workspace=workspace,
         deal_id=deal,
         actor="ed@example.com",
-        edit=_edit(
-            action="add_person",
-            revision=deals.revision(workspace=workspace, deal_id=deal),
-            name="Eve",
-            role="Influencer",
-        ),
+        action="add_person",
+        name="Eve",
+        role="Influencer",
     )
     [eve] = [
         m

@@ -11,8 +11,7 @@ from graphsvc.store.repository import GraphStore
 from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.deal_shape import network_positions
 from graphsvc.web.repository import WebRepository
-from graphsvc.web.schemas import EditRequest
-from tests.web.conftest import seed_bundle
+from tests.web.conftest import apply_edit, seed_bundle
 
 
 def _service(store: GraphStore, settings: Settings) -> DealRoomService:
@@ -32,13 +31,14 @@ def test_two_processes_place_a_new_person_alike(
     seen_before = first.get(workspace=workspace, deal_id=deal_id).frame["positions"]
     assert len(seen_before) >= 3
 
-    revision = second.revision(workspace=workspace, deal_id=deal_id)
-    edit = {"action": "add_person", "revision": revision, "name": "Eve", "role": "Influencer"}
-    second.apply(
+    apply_edit(
+        second,
         workspace=workspace,
         deal_id=deal_id,
         actor="ed@example.com",
-        edit=EditRequest.model_validate({"edit": edit}).edit,
+        action="add_person",
+        name="Eve",
+        role="Influencer",
     )
     by_first = first.get(workspace=workspace, deal_id=deal_id).frame["positions"]
     by_second = second.get(workspace=workspace, deal_id=deal_id).frame["positions"]

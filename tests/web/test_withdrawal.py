@@ -13,14 +13,9 @@ from graphsvc.domain.models import from_ms
 from graphsvc.store.repository import GraphStore, node_key
 from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.repository import WebRepository
-from graphsvc.web.schemas import EditRequest
-from tests.web.conftest import seed_bundle
+from tests.web.conftest import apply_edit, seed_bundle
 
 FLAG = "DM_NEVER_CONTACTED"
-
-
-def _edit(**fields: object):  # type: ignore[no-untyped-def]
-    return EditRequest.model_validate({"edit": fields}).edit
 
 
 def test_undo_withdraws_an_interaction_and_history_keeps_it(
@@ -32,13 +27,7 @@ def test_undo_withdraws_an_interaction_and_history_keeps_it(
     deals = DealRoomService(store=store, analysis=analysis, repository=WebRepository(store.runner))
 
     def apply(**fields: object) -> None:
-        revision = deals.revision(workspace=workspace, deal_id=deal_id)
-        deals.apply(
-            workspace=workspace,
-            deal_id=deal_id,
-            actor="ed@example.com",
-            edit=_edit(revision=revision, **fields),
-        )
+        apply_edit(deals, workspace=workspace, deal_id=deal_id, actor="ed@example.com", **fields)
 
     def flags(as_of: datetime | None = None) -> set[str]:
         state = deals.get(workspace=workspace, deal_id=deal_id, as_of=as_of)
