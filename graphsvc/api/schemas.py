@@ -272,6 +272,14 @@ class NoteList(_Out):
     items: list[NoteOut]
 
 
+class InteractionHeld(InteractionOut):
+    """An interaction as the subject-access export shows it: with when and by whom it
+    was withdrawn, if it was."""
+
+    withdrawn_at: IsoTime | None = None
+    withdrawn_by: str | None = None
+
+
 class StakeholderExport(_Out):
     """Everything held about one person: the record, every dated fact about them (with
     when it was recorded) and the interactions that list them."""
@@ -280,7 +288,9 @@ class StakeholderExport(_Out):
     memberships: list[MembershipFactOut]
     influences: list[LineFactOut]
     reporting: list[LineFactOut]
-    interactions: list[InteractionOut]
+    interactions: list[InteractionHeld] = Field(
+        description="Interactions that list them, withdrawn ones included"
+    )
     notes: list[NoteOut] = Field(description="Notes about them, withdrawn ones included")
 
     @classmethod
@@ -293,7 +303,7 @@ class StakeholderExport(_Out):
             return {**values, "at": from_ms(int(values["at"])), "recorded_at": instant(recorded)}
 
         interactions = [
-            InteractionOut(
+            InteractionHeld(
                 id=p["id"],
                 deal_id=p["deal_id"],
                 at=from_ms(int(p["at"])),
@@ -302,6 +312,8 @@ class StakeholderExport(_Out):
                 team_member_emails=list(p.get("team_member_emails") or []),
                 summary=p.get("summary"),
                 next_step_at=instant(p.get("next_step_at")),
+                withdrawn_at=instant(p.get("withdrawn_at")),
+                withdrawn_by=p.get("withdrawn_by"),
             )
             for p in data["interactions"]
         ]

@@ -94,6 +94,13 @@ def test_crm_id_round_trip(client: httpx.Client) -> None:
         "00T5e00000AbCdE",
         "crm-2",
     ]
+    # The subject-access export shows the withdrawn one too, and says so.
+    held = client.get("/v1/stakeholders/s/export").json()["interactions"]
+    assert sorted((i["id"], i["withdrawn_at"] is not None) for i in held) == [
+        ("00T5e00000AbCdE", False),
+        ("crm-2", False),
+        ("crm-2", True),
+    ]
 
 
 def test_list_is_paginated_oldest_first(client: httpx.Client) -> None:
