@@ -12,7 +12,14 @@ from enum import Enum, StrEnum
 from typing import Annotated, Any, Self
 
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from graphsvc.analysis.schemas import Flag
 from graphsvc.domain.models import (
@@ -73,15 +80,30 @@ class _Read(_Out):
 # The domain's field bases, without the id (it is in the path): Dispatch's ...Create.
 
 
-class AccountIn(AccountFields):
+_AUTHOR_FIELDS = ("created_by", "updated_by")
+
+
+class _IgnoresAuthors(BaseModel):
+    """A record's body as a client may send back what it read: the authors the read
+    answered (``created_by``, ``updated_by``) are the store's to set, and are ignored."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_authors(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in _AUTHOR_FIELDS}
+        return data
+
+
+class AccountIn(_IgnoresAuthors, AccountFields):
     pass
 
 
-class DealIn(DealFields):
+class DealIn(_IgnoresAuthors, DealFields):
     pass
 
 
-class StakeholderIn(StakeholderFields):
+class StakeholderIn(_IgnoresAuthors, StakeholderFields):
     pass
 
 
