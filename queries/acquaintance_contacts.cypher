@@ -1,8 +1,10 @@
 // Warm paths: which team members met which of $ids, on which deal, how often and last,
-// up to $as_of (interactions of every deal of the workspace), and the first such
-// interaction after $as_of (next_at; meetings 0 when all are after it): when the paths
-// may change without a write.
+// up to $as_of (interactions of every deal of the workspace, but not those withdrawn by
+// then), and the first such interaction after $as_of (next_at; meetings 0 when all are
+// after it): when the paths may change without a write. (A later withdrawal is a write:
+// it marks the kept advice that read its people stale, see interaction_withdraw.)
 MATCH (i:Interaction {ws: $ws})
+WHERE i.withdrawn_at IS NULL OR i.withdrawn_at > $as_of
 UNWIND i.stakeholder_ids AS sid
 WITH i, sid
 WHERE sid IN $ids

@@ -1,6 +1,7 @@
-// Delete a deal with what hangs only on it: its membership facts, its interactions and its
-// kept analysis result and advice. A tombstone per deleted deal and interaction (changed_rev: this
-// write's workspace revision) tells the changes feed.
+// Delete a deal with what hangs only on it: its membership facts, its interactions
+// (withdrawn ones too), the notes on its people and its kept analysis result and advice.
+// A tombstone per deleted deal and interaction (changed_rev: this write's workspace
+// revision) tells the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -16,8 +17,14 @@ FOREACH (y IN CASE WHEN x IS NULL THEN [] ELSE [x] END | SET y.wrev = rev)
 WITH rev, d, count(x) AS marked
 OPTIONAL MATCH (i:Interaction {deal_key: $key})
 WITH rev, d, d.id AS deal_id, collect(i) AS interactions
-WITH rev, d, deal_id, interactions, [x IN interactions | x.id] AS interaction_ids
+// A withdrawn interaction goes too, but its tombstone was written when it was withdrawn.
+WITH rev, d, deal_id, interactions,
+     [x IN interactions WHERE x.withdrawn_at IS NULL | x.id] AS interaction_ids
 FOREACH (x IN interactions | DETACH DELETE x)
+WITH rev, d, deal_id, interaction_ids
+OPTIONAL MATCH (n:Note {deal_key: $key})
+WITH rev, d, deal_id, interaction_ids, collect(n) AS notes
+FOREACH (x IN notes | DELETE x)
 WITH rev, d, deal_id, interaction_ids
 OPTIONAL MATCH (r:DealResult {key: $key})
 FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | DELETE x)

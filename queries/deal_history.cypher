@@ -9,7 +9,7 @@
 //                 "kind<sep>at<sep>seq<sep>state<sep>target_id" strings; the store
 //                 keeps, per deal, those whose target sat on the same deal;
 //   interactions  per deal (id = deal id): items = [packed, stakeholder_ids] per
-//                 interaction up to $as_of, packed = JSON [id, at, channel,
+//                 interaction up to $as_of (not withdrawn by then), packed = JSON [id, at, channel,
 //                 team_member_emails, summary, next_step_at].
 // Everything travels as `packed` properties built when written (see the write queries
 // and repository.py): every value returned costs, and a fleet scan reads some 300 per
@@ -33,6 +33,6 @@ RETURN 'lines' AS part, s.id AS id, null AS deal, facts AS items
 UNION ALL
 UNWIND $deal_keys AS deal_key
 MATCH (i:Interaction {deal_key: deal_key})
-WHERE i.at <= $as_of
+WHERE i.at <= $as_of AND (i.withdrawn_at IS NULL OR i.withdrawn_at > $as_of)
 WITH i.deal_id AS deal_id, collect([i.packed, i.stakeholder_ids]) AS interactions
 RETURN 'interactions' AS part, deal_id AS id, null AS deal, interactions AS items

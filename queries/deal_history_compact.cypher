@@ -12,8 +12,10 @@
 //                 "kind<sep>at<sep>seq<sep>state<sep>target_id" influence (I) and
 //                 reporting (R) facts;
 //   interactions  one row per deal with interactions (id = deal id): items = [packed,
-//                 stakeholder_ids] per interaction, packed = JSON [id, at, channel,
-//                 team_member_emails, summary, next_step_at].
+//                 stakeholder_ids, withdrawn_at] per interaction, packed = JSON [id,
+//                 at, channel, team_member_emails, summary, next_step_at]; withdrawn_at
+//                 (interaction_withdraw.cypher) is null while it is in effect, and the
+//                 reader drops it from that instant on, as it drops later facts.
 // (Facts are not joined into one string per person on the server: FalkorDB 4.16's
 // reduce over strings returned garbled text for a few people in a 500-deal chunk.)
 UNWIND $deal_keys AS deal_key
@@ -31,5 +33,5 @@ RETURN 'lines' AS part, null AS id, null AS deal, collect([s.id, facts]) AS item
 UNION ALL
 UNWIND $deal_keys AS deal_key
 MATCH (i:Interaction {deal_key: deal_key})
-WITH i.deal_id AS deal_id, collect([i.packed, i.stakeholder_ids]) AS interactions
+WITH i.deal_id AS deal_id, collect([i.packed, i.stakeholder_ids, i.withdrawn_at]) AS interactions
 RETURN 'interactions' AS part, deal_id AS id, null AS deal, interactions AS items

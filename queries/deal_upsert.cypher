@@ -1,6 +1,8 @@
 // Upsert deals, keeping their one FOR_ACCOUNT relation on the account of row.props
 // (moved when it changes). Same rules as account_upsert.cypher. A change sets the deal's
 // arev (analysis-input revision): its kept analysis result is then known stale.
+// Who wrote it (row.author: an API key's name, a user, import:<file>) is kept outside the
+// values: updated_by on every change, created_by and created_at when it is created.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
 WITH w
@@ -10,6 +12,7 @@ UNWIND $rows AS row
 MATCH (acc:Account {key: row.account_key})
 MERGE (d:Deal {key: row.key})
 WITH rev, acc, row, d, d.account_key AS previous_account_key,
+     d.created_by AS first_by, d.created_at AS first_at,
      CASE WHEN row.expect IS NOT NULL AND coalesce(d.h, '') <> row.expect
             THEN 'precondition_failed'
           WHEN d.h IS NULL THEN 'created'
@@ -17,6 +20,9 @@ WITH rev, acc, row, d, d.account_key AS previous_account_key,
           ELSE 'updated' END AS outcome
 FOREACH (_ IN CASE WHEN outcome IN ['unchanged', 'precondition_failed'] THEN [] ELSE [1] END |
   SET d = row.props
+  SET d.created_by = CASE WHEN outcome = 'created' THEN row.author ELSE first_by END,
+      d.created_at = CASE WHEN outcome = 'created' THEN timestamp() ELSE first_at END,
+      d.updated_by = row.author
   SET d.changed_rev = rev, d.changed_at = timestamp(), d.arev = rev)
 WITH acc, row, d, outcome,
      CASE WHEN outcome <> 'precondition_failed' AND previous_account_key <> row.props.account_key

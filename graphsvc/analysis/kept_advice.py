@@ -14,7 +14,7 @@ What makes it stale:
   person the search read to the advice; a line recorded between two people, an
   interaction, or a new name of one of them sets the advice's ``wrev`` in the write's
   own statement (``influence_record``, ``reporting_record``, ``interaction_upsert``,
-  ``interaction_delete``, ``deal_delete``, ``stakeholder_upsert``);
+  ``interaction_withdraw``, ``deal_delete``, ``stakeholder_upsert``);
 * time: the advice holds until the deal's next dated fact, or the next dated line or
   meeting among the people read (``due``).
 

@@ -3,6 +3,8 @@ AccountService)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from graphsvc.api.conditional import (
@@ -11,19 +13,33 @@ from graphsvc.api.conditional import (
     MergePatch,
     WriteCondition,
     location,
+    render_authored,
     render_read,
-    render_written,
 )
 from graphsvc.api.deps import Accounts, ReadKey, WriteKey
 from graphsvc.api.errors import error_responses
 from graphsvc.api.params import AccountId
 from graphsvc.api.schemas import AccountIn, AccountOut
+from graphsvc.services import AccountService
+from graphsvc.services.versioned import Written
 
 router = APIRouter(
     prefix="/v1/accounts",
     tags=["accounts"],
     dependencies=[JsonBodyOnly],
 )
+
+
+def _answer(
+    written: Written[Any], accounts: AccountService, workspace: str, account_id: str
+) -> Response:
+    """A written account with who created and last changed it."""
+    return render_authored(
+        AccountOut,
+        written,
+        lambda: accounts.get_authored(workspace=workspace, account_id=account_id),
+        at=location("v1", "accounts", account_id),
+    )
 
 
 @router.put(
@@ -40,11 +56,13 @@ def put_account(
     condition: WriteCondition,
 ) -> Response:
     written = accounts.put(
-        workspace=principal.workspace, account_id=account_id, fields=body, condition=condition
+        workspace=principal.workspace,
+        account_id=account_id,
+        fields=body,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(
-        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
-    )
+    return _answer(written, accounts, principal.workspace, account_id)
 
 
 @router.patch(
@@ -60,11 +78,13 @@ def patch_account(
     condition: WriteCondition,
 ) -> Response:
     written = accounts.patch(
-        workspace=principal.workspace, account_id=account_id, patch=patch, condition=condition
+        workspace=principal.workspace,
+        account_id=account_id,
+        patch=patch,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(
-        AccountOut.of(written.record), written, at=location("v1", "accounts", account_id)
-    )
+    return _answer(written, accounts, principal.workspace, account_id)
 
 
 @router.get(
@@ -79,8 +99,10 @@ def get_account(
     accounts: Accounts,
     if_none_match: IfNoneMatchRead = None,
 ) -> Response:
-    account, tag = accounts.get_tagged(workspace=principal.workspace, account_id=account_id)
-    return render_read(AccountOut.of(account), tag, if_none_match)
+    account, tag, authors = accounts.get_authored(
+        workspace=principal.workspace, account_id=account_id
+    )
+    return render_read(AccountOut.authored(account, authors), tag, if_none_match)
 
 
 @router.delete(

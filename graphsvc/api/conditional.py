@@ -8,6 +8,7 @@ the same tag). Conditions are parsed here into a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -15,9 +16,10 @@ from fastapi import Body, Depends, Header, Request, Response
 from pydantic import BaseModel
 
 from graphsvc.api.openapi import raises
-from graphsvc.api.schemas import render
+from graphsvc.api.schemas import Authored, render
 from graphsvc.errors import BadRequest, UnsupportedMediaType
 from graphsvc.services.versioned import Condition, Written
+from graphsvc.store.core import Authors
 
 MERGE_PATCH = "application/merge-patch+json"
 _JSON_TYPES = frozenset({"application/json"})
@@ -113,6 +115,19 @@ def render_written(model: BaseModel, written: Written[Any], *, at: str) -> Respo
     response = render(model, status_code=status)
     response.headers.update(headers)
     return response
+
+
+def render_authored(
+    answer: type[Authored],
+    written: Written[Any],
+    read_authored: Callable[[], tuple[Any, str, Authors]],
+    *,
+    at: str,
+) -> Response:
+    """:func:`render_written` for a record that keeps its authors (read back after the
+    write: an unchanged write keeps the last author, not the caller)."""
+    _, _, authors = read_authored()
+    return render_written(answer.authored(written.record, authors), written, at=at)
 
 
 def render_recorded(model: BaseModel, tag: str) -> Response:

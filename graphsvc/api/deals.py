@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -12,14 +12,17 @@ from graphsvc.api.conditional import (
     MergePatch,
     WriteCondition,
     location,
+    render_authored,
     render_read,
-    render_written,
 )
 from graphsvc.api.deps import Deals, ReadKey, WriteKey
 from graphsvc.api.links import add_next_link
 from graphsvc.api.params import DealId, UpdatedSince
 from graphsvc.api.schemas import DealIn, DealOut, DealPage, render
 from graphsvc.domain.models import DealStatus
+from graphsvc.services import DealService
+from graphsvc.services.versioned import Written
+from graphsvc.store.core import Authors
 from graphsvc.store.deals import DealFilter
 
 router = APIRouter(
@@ -27,6 +30,16 @@ router = APIRouter(
     tags=["deals"],
     dependencies=[JsonBodyOnly],
 )
+
+
+def _answer(written: Written[Any], deals: DealService, workspace: str, deal_id: str) -> Response:
+    """A written deal with who created and last changed it."""
+    return render_authored(
+        DealOut,
+        written,
+        lambda: deals.get_authored(workspace=workspace, deal_id=deal_id),
+        at=location("v1", "deals", deal_id),
+    )
 
 
 @router.put(
@@ -39,9 +52,13 @@ def put_deal(
     deal_id: DealId, body: DealIn, principal: WriteKey, deals: Deals, condition: WriteCondition
 ) -> Response:
     written = deals.put(
-        workspace=principal.workspace, deal_id=deal_id, fields=body, condition=condition
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        fields=body,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
+    return _answer(written, deals, principal.workspace, deal_id)
 
 
 @router.patch(
@@ -53,9 +70,13 @@ def patch_deal(
     deal_id: DealId, patch: MergePatch, principal: WriteKey, deals: Deals, condition: WriteCondition
 ) -> Response:
     written = deals.patch(
-        workspace=principal.workspace, deal_id=deal_id, patch=patch, condition=condition
+        workspace=principal.workspace,
+        deal_id=deal_id,
+        patch=patch,
+        condition=condition,
+        actor=principal.actor,
     )
-    return render_written(DealOut.of(written.record), written, at=location("v1", "deals", deal_id))
+    return _answer(written, deals, principal.workspace, deal_id)
 
 
 @router.get(
@@ -67,8 +88,8 @@ def patch_deal(
 def get_deal(
     deal_id: DealId, principal: ReadKey, deals: Deals, if_none_match: IfNoneMatchRead = None
 ) -> Response:
-    deal, tag = deals.get_tagged(workspace=principal.workspace, deal_id=deal_id)
-    return render_read(DealOut.of(deal), tag, if_none_match)
+    deal, tag, authors = deals.get_authored(workspace=principal.workspace, deal_id=deal_id)
+    return render_read(DealOut.authored(deal, authors), tag, if_none_match)
 
 
 @router.delete(
@@ -105,6 +126,9 @@ def list_deals(
         cursor=cursor,
     )
     response = render(
-        DealPage(items=[DealOut.of(d) for d in page.items], next_cursor=page.next_cursor)
+        DealPage(
+            items=[DealOut.authored(d, page.authors.get(d.id, Authors())) for d in page.items],
+            next_cursor=page.next_cursor,
+        )
     )
     return add_next_link(response, request, page.next_cursor)

@@ -32,6 +32,7 @@ from graphsvc.services import (
     LineService,
     StakeholderService,
 )
+from graphsvc.services.notes import NoteService
 from graphsvc.store.repository import GraphStore
 
 # auto_error=False: a missing header must give our own 401 error shape, not FastAPI's.
@@ -121,6 +122,10 @@ async def get_interactions(request: Request) -> InteractionService:
     return InteractionService(
         store=await get_store(request), settings=services_of(request).settings
     )
+
+
+async def get_notes(request: Request) -> NoteService:
+    return NoteService(store=await get_store(request))
 
 
 async def get_analysis(request: Request) -> AnalysisService:
@@ -216,6 +221,7 @@ Stakeholders = Annotated[StakeholderService, Depends(get_stakeholders)]
 Committee = Annotated[CommitteeService, Depends(get_committee)]
 Lines = Annotated[LineService, Depends(get_lines)]
 Interactions = Annotated[InteractionService, Depends(get_interactions)]
+Notes = Annotated[NoteService, Depends(get_notes)]
 Analysis = Annotated[AnalysisService, Depends(get_analysis)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Keys = Annotated[KeyRepository, Depends(get_keys)]

@@ -126,7 +126,7 @@ def get_interaction(
     "/v1/interactions/{interaction_id}",
     status_code=204,
     response_class=Response,
-    summary="Delete an interaction by the caller's own id",
+    summary="Withdraw an interaction by the caller's own id (kept in the as-of history)",
 )
 def delete_interaction(
     interaction_id: InteractionId,
@@ -135,7 +135,10 @@ def delete_interaction(
     condition: WriteCondition,
 ) -> Response:
     interactions.delete(
-        workspace=principal.workspace, interaction_id=interaction_id, condition=condition
+        workspace=principal.workspace,
+        interaction_id=interaction_id,
+        actor=principal.actor,
+        condition=condition,
     )
     return Response(status_code=204)
 

@@ -12,7 +12,14 @@ from enum import Enum, StrEnum
 from typing import Annotated, Any, Self
 
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from graphsvc.analysis.schemas import Flag
 from graphsvc.domain.models import (
@@ -36,6 +43,8 @@ from graphsvc.domain.models import (
     from_ms,
 )
 from graphsvc.keys import ApiKeyRecord
+from graphsvc.store.core import Authors
+from graphsvc.store.notes import Note
 
 
 def iso(value: datetime) -> str:
@@ -71,15 +80,30 @@ class _Read(_Out):
 # The domain's field bases, without the id (it is in the path): Dispatch's ...Create.
 
 
-class AccountIn(AccountFields):
+_AUTHOR_FIELDS = ("created_by", "updated_by")
+
+
+class _IgnoresAuthors(BaseModel):
+    """A record's body as a client may send back what it read: the authors the read
+    answered (``created_by``, ``updated_by``) are the store's to set, and are ignored."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_authors(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in _AUTHOR_FIELDS}
+        return data
+
+
+class AccountIn(_IgnoresAuthors, AccountFields):
     pass
 
 
-class DealIn(DealFields):
+class DealIn(_IgnoresAuthors, DealFields):
     pass
 
 
-class StakeholderIn(StakeholderFields):
+class StakeholderIn(_IgnoresAuthors, StakeholderFields):
     pass
 
 
@@ -106,15 +130,43 @@ class InteractionCreate(InteractionFields):
     id: Id | None = Field(default=None, description="The caller's own id (CRM activity id)")
 
 
+class NoteIn(BaseModel):
+    """A note on a person of the deal: written once, never edited (withdraw it instead)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stakeholder_id: Id = Field(description="The person the note is about")
+    text: str = Field(min_length=1, max_length=2000, description="1 to 2,000 characters")
+
+
 # ------------------------------------------------------------------ responses
 # The domain entities as read back (Dispatch's ...Read).
 
 
-class AccountOut(Account, _Read):
+class Authored(_Read):
+    """A record with who created it and who changed it last (the API key's name, the
+    signed-in user, or ``import:<file>``); null when written before authors were kept."""
+
+    created_by: str | None = Field(default=None, description="Who created it")
+    updated_by: str | None = Field(default=None, description="Who changed it last")
+
+    @classmethod
+    def authored(cls, value: BaseModel, authors: Authors) -> Self:
+        """The response body of a stored record and its authors."""
+        return cls.model_validate(
+            {
+                **value.model_dump(),
+                "created_by": authors.created_by,
+                "updated_by": authors.updated_by,
+            }
+        )
+
+
+class AccountOut(Account, Authored):
     pass
 
 
-class DealOut(Deal, _Read):
+class DealOut(Deal, Authored):
     pass
 
 
@@ -123,7 +175,7 @@ class DealPage(_Out):
     next_cursor: str | None = None
 
 
-class StakeholderOut(Stakeholder, _Read):
+class StakeholderOut(Stakeholder, Authored):
     pass
 
 
@@ -211,6 +263,45 @@ class LineFactOut(_Out):
     strength: float | None = None
 
 
+class NoteOut(_Out):
+    """A note as recorded: who wrote it and when; ``withdrawn_at``/``withdrawn_by`` when
+    it was taken back (only the subject-access export shows withdrawn notes)."""
+
+    id: str
+    deal_id: str
+    stakeholder_id: str
+    text: str
+    at: IsoTime = Field(description="When it was written")
+    by: str = Field(description="Who wrote it: a user, an API key's name, an import")
+    withdrawn_at: IsoTime | None = None
+    withdrawn_by: str | None = None
+
+    @classmethod
+    def of_note(cls, note: Note, deal_id: str) -> NoteOut:
+        return cls(
+            id=note.id,
+            deal_id=deal_id,
+            stakeholder_id=note.stakeholder_id,
+            text=note.text,
+            at=from_ms(note.at),
+            by=note.by,
+            withdrawn_at=from_ms(note.withdrawn_at) if note.withdrawn_at is not None else None,
+            withdrawn_by=note.withdrawn_by,
+        )
+
+
+class NoteList(_Out):
+    items: list[NoteOut]
+
+
+class InteractionHeld(InteractionOut):
+    """An interaction as the subject-access export shows it: with when and by whom it
+    was withdrawn, if it was."""
+
+    withdrawn_at: IsoTime | None = None
+    withdrawn_by: str | None = None
+
+
 class StakeholderExport(_Out):
     """Everything held about one person: the record, every dated fact about them (with
     when it was recorded) and the interactions that list them."""
@@ -219,7 +310,10 @@ class StakeholderExport(_Out):
     memberships: list[MembershipFactOut]
     influences: list[LineFactOut]
     reporting: list[LineFactOut]
-    interactions: list[InteractionOut]
+    interactions: list[InteractionHeld] = Field(
+        description="Interactions that list them, withdrawn ones included"
+    )
+    notes: list[NoteOut] = Field(description="Notes about them, withdrawn ones included")
 
     @classmethod
     def of_data(cls, data: dict[str, Any]) -> StakeholderExport:
@@ -231,7 +325,7 @@ class StakeholderExport(_Out):
             return {**values, "at": from_ms(int(values["at"])), "recorded_at": instant(recorded)}
 
         interactions = [
-            InteractionOut(
+            InteractionHeld(
                 id=p["id"],
                 deal_id=p["deal_id"],
                 at=from_ms(int(p["at"])),
@@ -240,6 +334,8 @@ class StakeholderExport(_Out):
                 team_member_emails=list(p.get("team_member_emails") or []),
                 summary=p.get("summary"),
                 next_step_at=instant(p.get("next_step_at")),
+                withdrawn_at=instant(p.get("withdrawn_at")),
+                withdrawn_by=p.get("withdrawn_by"),
             )
             for p in data["interactions"]
         ]
@@ -249,6 +345,7 @@ class StakeholderExport(_Out):
             influences=[LineFactOut(**fact(dict(f))) for f in data["influences"]],
             reporting=[LineFactOut(**fact(dict(f))) for f in data["reporting"]],
             interactions=interactions,
+            notes=[NoteOut.of_note(note, deal_id) for deal_id, note in data.get("notes", ())],
         )
 
 

@@ -3,7 +3,7 @@ StakeholderService)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -13,8 +13,8 @@ from graphsvc.api.conditional import (
     MergePatch,
     WriteCondition,
     location,
+    render_authored,
     render_read,
-    render_written,
 )
 from graphsvc.api.deps import ReadKey, Stakeholders, WriteKey
 from graphsvc.api.errors import error_responses
@@ -27,12 +27,26 @@ from graphsvc.api.schemas import (
     StakeholderOut,
     render,
 )
+from graphsvc.services import StakeholderService
+from graphsvc.services.versioned import Written
 
 router = APIRouter(
     prefix="/v1/stakeholders",
     tags=["stakeholders"],
     dependencies=[JsonBodyOnly],
 )
+
+
+def _answer(
+    written: Written[Any], stakeholders: StakeholderService, workspace: str, stakeholder_id: str
+) -> Response:
+    """A written stakeholder with who created and last changed it."""
+    return render_authored(
+        StakeholderOut,
+        written,
+        lambda: stakeholders.get_authored(workspace=workspace, stakeholder_id=stakeholder_id),
+        at=location("v1", "stakeholders", stakeholder_id),
+    )
 
 
 @router.put(
@@ -53,12 +67,9 @@ def put_stakeholder(
         stakeholder_id=stakeholder_id,
         fields=body,
         condition=condition,
+        actor=principal.actor,
     )
-    return render_written(
-        StakeholderOut.of(written.record),
-        written,
-        at=location("v1", "stakeholders", stakeholder_id),
-    )
+    return _answer(written, stakeholders, principal.workspace, stakeholder_id)
 
 
 @router.patch(
@@ -78,12 +89,9 @@ def patch_stakeholder(
         stakeholder_id=stakeholder_id,
         patch=patch,
         condition=condition,
+        actor=principal.actor,
     )
-    return render_written(
-        StakeholderOut.of(written.record),
-        written,
-        at=location("v1", "stakeholders", stakeholder_id),
-    )
+    return _answer(written, stakeholders, principal.workspace, stakeholder_id)
 
 
 @router.get(
@@ -98,10 +106,10 @@ def get_stakeholder(
     stakeholders: Stakeholders,
     if_none_match: IfNoneMatchRead = None,
 ) -> Response:
-    stakeholder, tag = stakeholders.get_tagged(
+    stakeholder, tag, authors = stakeholders.get_authored(
         workspace=principal.workspace, stakeholder_id=stakeholder_id
     )
-    return render_read(StakeholderOut.of(stakeholder), tag, if_none_match)
+    return render_read(StakeholderOut.authored(stakeholder, authors), tag, if_none_match)
 
 
 @router.delete(
@@ -132,6 +140,7 @@ def delete_stakeholder(
         stakeholder_id=stakeholder_id,
         condition=condition,
         erase=erase,
+        actor=principal.actor,
     )
     return Response(status_code=204)
 

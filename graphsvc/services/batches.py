@@ -214,11 +214,11 @@ class BatchService:
         self, workspace: str, kind: BatchKind, models: list[Any], actor: str
     ) -> dict[str, str]:
         if kind == BatchKind.accounts:
-            return self.store.accounts.write_each(workspace, models)
+            return self.store.accounts.write_each(workspace, models, by=actor)
         if kind == BatchKind.deals:
-            return self.store.deals.write_each(workspace, models)
+            return self.store.deals.write_each(workspace, models, by=actor)
         if kind == BatchKind.stakeholders:
-            return self.store.stakeholders.write_each(workspace, models)
+            return self.store.stakeholders.write_each(workspace, models, by=actor)
         return self.store.interactions.write_each(workspace, models, by=actor)
 
 

@@ -9,7 +9,7 @@ from graphsvc.domain.models import Deal, DealFields
 from graphsvc.services.accounts import dump_tag
 from graphsvc.services.records import RecordVerbs
 from graphsvc.services.versioned import NO_CONDITION, Condition, Written
-from graphsvc.store.core import Page
+from graphsvc.store.core import Authors, Page
 from graphsvc.store.deals import ALL_DEALS, DealFilter
 from graphsvc.store.repository import GraphStore
 
@@ -26,11 +26,11 @@ class DealService:
             read_tagged=lambda ws, record_id: repository.get_tagged(
                 workspace=ws, natural_id=record_id
             ),
-            write=lambda ws, records, expect, _actor: repository.upsert(
-                workspace=ws, deals=records, expect=expect
+            write=lambda ws, records, expect, actor: repository.upsert(
+                workspace=ws, deals=records, expect=expect, by=actor
             ),
             tag=dump_tag,
-            remove=lambda ws, record_id: repository.delete(workspace=ws, deal_id=record_id),
+            remove=lambda ws, record_id, actor: repository.delete(workspace=ws, deal_id=record_id),
             # The deal's account must exist in the workspace (404).
             check=lambda ws, deal: store.accounts.get(workspace=ws, account_id=deal.account_id),
         )
@@ -43,9 +43,17 @@ class DealService:
         """The deal and its content tag (the API's ETag); 404 when none."""
         return self.records.read_tagged(workspace, deal_id)
 
-    def upsert(self, *, workspace: str, deal_id: str, fields: DealFields) -> Deal:
-        """Create or replace the deal; its account must exist in the workspace (404)."""
-        return self.put(workspace=workspace, deal_id=deal_id, fields=fields).record
+    def get_authored(self, *, workspace: str, deal_id: str) -> tuple[Deal, str, Authors]:
+        """The deal, its content tag and who created and last changed it; 404
+        when none."""
+        return self.store.deals.get_authored(workspace=workspace, natural_id=deal_id)
+
+    def upsert(
+        self, *, workspace: str, deal_id: str, fields: DealFields, actor: str | None = None
+    ) -> Deal:
+        """Create or replace the deal, by ``actor``; its account must exist in the
+        workspace (404)."""
+        return self.put(workspace=workspace, deal_id=deal_id, fields=fields, actor=actor).record
 
     def put(
         self,
@@ -54,11 +62,16 @@ class DealService:
         deal_id: str,
         fields: DealFields,
         condition: Condition = NO_CONDITION,
+        actor: str | None = None,
     ) -> Written[Deal]:
         """Create or replace the deal if ``condition`` holds (412 otherwise); its account
         must exist in the workspace (404)."""
         return self.records.put(
-            workspace=workspace, record_id=deal_id, fields=fields, condition=condition
+            workspace=workspace,
+            record_id=deal_id,
+            fields=fields,
+            condition=condition,
+            actor=actor,
         )
 
     def patch(
@@ -68,10 +81,15 @@ class DealService:
         deal_id: str,
         patch: dict[str, Any],
         condition: Condition = NO_CONDITION,
+        actor: str | None = None,
     ) -> Written[Deal]:
         """Apply a JSON merge patch to the deal (404 when none)."""
         return self.records.patch(
-            workspace=workspace, record_id=deal_id, patch=patch, condition=condition
+            workspace=workspace,
+            record_id=deal_id,
+            patch=patch,
+            condition=condition,
+            actor=actor,
         )
 
     def delete(self, *, workspace: str, deal_id: str, condition: Condition = NO_CONDITION) -> None:

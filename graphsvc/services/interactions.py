@@ -37,7 +37,10 @@ class InteractionService:
                 ws, records, expect=expect, by=actor
             ),
             tag=repository.content_tag,
-            remove=lambda ws, record_id: repository.delete(workspace=ws, interaction_id=record_id),
+            # History is never erased: a deleted interaction is withdrawn, dated and signed.
+            remove=lambda ws, record_id, actor: repository.delete(
+                workspace=ws, interaction_id=record_id, by=actor
+            ),
             check=check,
         )
 
@@ -103,10 +106,19 @@ class InteractionService:
         )
 
     def delete(
-        self, *, workspace: str, interaction_id: str, condition: Condition = NO_CONDITION
+        self,
+        *,
+        workspace: str,
+        interaction_id: str,
+        actor: str,
+        condition: Condition = NO_CONDITION,
     ) -> None:
-        """Delete the interaction; 404 when none, 412 when ``condition`` fails."""
-        self.records.delete(workspace=workspace, record_id=interaction_id, condition=condition)
+        """Withdraw the interaction from now on, signed by ``actor`` (history keeps it
+        as of earlier instants; the id is free to be written again); 404 when none is in
+        effect, 412 when ``condition`` fails."""
+        self.records.delete(
+            workspace=workspace, record_id=interaction_id, condition=condition, actor=actor
+        )
 
     def page(
         self,

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from graphsvc.domain.models import to_ms, utcnow
-from graphsvc.errors import ValidationFailed
+from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.notes import Note, NoteRepository
 from graphsvc.store.repository import GraphStore
 
@@ -48,21 +48,46 @@ class NoteService:
             by=actor,
         )
 
+    def get(self, *, workspace: str, deal_id: str, note_id: str) -> Note:
+        """The deal's note in effect now; 404 when none (or withdrawn)."""
+        return self.notes.get(workspace=workspace, deal_id=deal_id, note_id=note_id)
+
     def withdraw(
-        self, *, workspace: str, note_id: str, actor: str, at: datetime | None = None
-    ) -> bool:
-        """Withdraw the note from ``at`` (now) on; False when it was withdrawn already."""
-        return self.notes.withdraw(
-            workspace=workspace, note_id=note_id, at=to_ms(at or utcnow()), by=actor
-        )
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        note_id: str,
+        actor: str,
+        at: datetime | None = None,
+    ) -> None:
+        """Withdraw the deal's note from ``at`` (now) on, signed by ``actor``; 404 when
+        there is none in effect (withdrawn already, or on another deal)."""
+        if not self.notes.withdraw(
+            workspace=workspace,
+            deal_id=deal_id,
+            note_id=note_id,
+            at=to_ms(at or utcnow()),
+            by=actor,
+        ):
+            raise NotFound(f"no note {note_id!r} on deal {deal_id!r}")
 
     def list(
-        self, *, workspace: str, deal_id: str, as_of: datetime | None = None, limit: int = 100
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        as_of: datetime | None = None,
+        limit: int = 100,
+        stakeholder_id: str | None = None,
     ) -> list[Note]:
-        """The deal's notes in effect as of ``as_of`` (now), newest first."""
+        """The deal's notes in effect as of ``as_of`` (now), newest first, on
+        ``stakeholder_id`` only when given; 404 when there is no such deal."""
+        self.store.deals.get(workspace=workspace, deal_id=deal_id)
         return self.notes.of_deal(
             workspace=workspace,
             deal_id=deal_id,
             as_of=None if as_of is None else to_ms(as_of),
             limit=limit,
+            stakeholder_id=stakeholder_id,
         )

@@ -35,8 +35,8 @@ class RecordVerbs(Generic[M, F]):
     """``kind``: how errors name the record; ``read_tagged(workspace, id)``: the record
     and its tag (404 when none); ``write(workspace, records, expect, actor)``: the
     store's conditional upsert; ``tag(workspace, record)``: the tag it is stored with;
-    ``remove(workspace, id)``: the store's delete; ``check(workspace, record)``: the
-    resource's rules before a write."""
+    ``remove(workspace, id, actor)``: the store's delete (or withdrawal) by ``actor``;
+    ``check(workspace, record)``: the resource's rules before a write."""
 
     kind: str
     model: type[M]
@@ -44,7 +44,7 @@ class RecordVerbs(Generic[M, F]):
     read_tagged: Callable[[str, str], tuple[M, str]]
     write: Callable[[str, list[M], dict[str, str] | None, str | None], UpsertCounts]
     tag: Callable[[str, M], str]
-    remove: Callable[[str, str], None]
+    remove: Callable[[str, str, str | None], None]
     check: Callable[[str, M], object] = _no_check
 
     def put(
@@ -94,11 +94,17 @@ class RecordVerbs(Generic[M, F]):
         )
 
     def delete(
-        self, *, workspace: str, record_id: str, condition: Condition = NO_CONDITION
+        self,
+        *,
+        workspace: str,
+        record_id: str,
+        condition: Condition = NO_CONDITION,
+        actor: str | None = None,
     ) -> None:
-        """Delete the record; 404 when there is none, 412 when ``condition`` fails."""
+        """Delete the record (by ``actor``); 404 when there is none, 412 when
+        ``condition`` fails."""
         # Checked first: a delete statement bumps the workspace revision even when it misses.
         check_deletable(
             condition, lambda: self.read_tagged(workspace, record_id), f"{self.kind} {record_id!r}"
         )
-        self.remove(workspace, record_id)
+        self.remove(workspace, record_id, actor)

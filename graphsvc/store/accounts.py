@@ -12,6 +12,7 @@ from graphsvc.store.core import (
     NodeRepository,
     UpsertCounts,
     check_workspace,
+    signed,
     validate_batch,
     with_expectations,
 )
@@ -27,13 +28,14 @@ class AccountRepository(NodeRepository[Account]):
         workspace: str,
         accounts: Sequence[Account],
         expect: Mapping[str, str] | None = None,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Create or replace accounts. ``expect`` makes the write of an id conditional,
         checked inside the writing statement: the stored content tag must equal it (``""``:
         the account must not exist yet); rows whose condition fails are counted
         ``precondition_failed`` and not written."""
         ws = check_workspace(workspace)
-        return self.write(ws, validate_batch(Account, accounts), expect=expect)
+        return self.write(ws, validate_batch(Account, accounts), expect=expect, by=by)
 
     def rows(
         self, ws: str, models: list[Account], expect: Mapping[str, str] | None = None
@@ -47,14 +49,21 @@ class AccountRepository(NodeRepository[Account]):
         return with_expectations(rows, expect)
 
     def write(
-        self, ws: str, models: list[Account], expect: Mapping[str, str] | None = None
+        self,
+        ws: str,
+        models: list[Account],
+        expect: Mapping[str, str] | None = None,
+        *,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Write validated accounts whose references were checked."""
-        return self._upsert_rows(ws, self.rows(ws, models, expect))
+        return self._upsert_rows(ws, signed(self.rows(ws, models, expect), by))
 
-    def write_each(self, ws: str, models: list[Account]) -> dict[str, str]:
+    def write_each(
+        self, ws: str, models: list[Account], *, by: str | None = None
+    ) -> dict[str, str]:
         """Write validated accounts whose references were checked; each one's outcome."""
-        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, signed(self.rows(ws, models), by))
 
     def get(self, *, workspace: str, account_id: str) -> Account:
         return self._get(check_workspace(workspace), account_id)

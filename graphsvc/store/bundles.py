@@ -61,7 +61,8 @@ class BundleRepository(RepositoryBase):
         """Validate the whole bundle (fields, then references to the bundle itself and to
         what is stored), then write it in dependency order. Nothing is written when
         anything is invalid; re-importing the same bundle changes nothing. ``by`` (the
-        API key's name, ``import:<file>``, the CLI user) is kept on every fact written."""
+        API key's name, ``import:<file>``, the CLI user) is kept on every fact and record
+        written."""
         ws = check_workspace(workspace)
         if not isinstance(bundle, Bundle):
             bundle = _validate_bundle(bundle)
@@ -74,9 +75,9 @@ class BundleRepository(RepositoryBase):
         counts = ImportCounts()
         by_kind = counts.by_kind
         with self.core.pipelined():
-            by_kind["accounts"] = self.accounts.write(ws, bundle.accounts)
-            by_kind["deals"] = self.deals.write(ws, bundle.deals)
-            by_kind["stakeholders"] = self.stakeholders.write(ws, bundle.stakeholders)
+            by_kind["accounts"] = self.accounts.write(ws, bundle.accounts, by=by)
+            by_kind["deals"] = self.deals.write(ws, bundle.deals, by=by)
+            by_kind["stakeholders"] = self.stakeholders.write(ws, bundle.stakeholders, by=by)
             by_kind["team_members"] = self.team_members.write(ws, bundle.team_members)
             by_kind["memberships"] = self.committee.write(ws, bundle.memberships, by=by)
             by_kind["membership_ends"] = self.committee.write(ws, bundle.membership_ends, by=by)

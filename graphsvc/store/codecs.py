@@ -49,6 +49,10 @@ _INTERNAL_PROPS = frozenset(
         "changed_at",
         "arev",
         "recorded_by",
+        # Who created and last changed a record (kept beside its values: see Authors).
+        "created_by",
+        "created_at",
+        "updated_by",
     }
 )
 # Packed on the node; stakeholder_ids stay apart, since deleting a person edits them.
@@ -229,7 +233,7 @@ class Canonical(dict[str, str]):
 
 
 def interaction_record(item: list[Any], canonical: Canonical) -> InteractionRecord:
-    packed, stakeholder_ids = item
+    packed, stakeholder_ids = item[0], item[1]  # a compact row adds withdrawn_at
     iid, at, channel, emails, summary, next_step_at = json.loads(packed)
     return InteractionRecord(
         id=iid,

@@ -88,8 +88,11 @@ def decode_compact(
         props, people = found
         members = _members(people, as_of, canonical)
         influence, reporting = _deal_lines(members, lines_from)
+        # An interaction counts from its instant until it is withdrawn (item[2]).
         records = [
-            interaction_record(item, canonical) for item in interaction_rows.get(deal_id, ())
+            interaction_record(item, canonical)
+            for item in interaction_rows.get(deal_id, ())
+            if item[2] is None or item[2] > as_of
         ]
         records = [record for record in records if record.at <= as_of]
         records.sort(key=_when)

@@ -55,6 +55,8 @@ class Runner(Protocol):
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+    # Records' authors by id, where the page's records keep them.
+    authors: dict[str, Authors] = field(default_factory=dict)
 
 
 @dataclass
@@ -377,6 +379,40 @@ class _OrderedWriter:
 # --------------------------------------------------------------------------- bases
 
 
+def signed(rows: list[dict[str, Any]], by: str | None) -> list[dict[str, Any]]:
+    """Upsert rows with their author (``row.author`` in the record upsert queries: kept as
+    ``updated_by``, and ``created_by`` when the record is created)."""
+    if by is not None:
+        for row in rows:
+            row["author"] = by
+    return rows
+
+
+@dataclass(frozen=True)
+class Authors:
+    """Who created a record and who changed it last, and when (epoch ms); None where
+    the record was written before authors were kept."""
+
+    created_by: str | None = None
+    created_at: int | None = None
+    updated_by: str | None = None
+    updated_at: int | None = None
+
+    @classmethod
+    def of(cls, props: dict[str, Any]) -> Authors:
+        """The authors kept on a stored record's property map."""
+        return cls(
+            created_by=props.get("created_by"),
+            created_at=_optional_ms(props.get("created_at")),
+            updated_by=props.get("updated_by"),
+            updated_at=_optional_ms(props.get("changed_at")),
+        )
+
+
+def _optional_ms(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
 class RepositoryBase:
     """A repository of one aggregate, over the store's shared core."""
 
@@ -404,12 +440,18 @@ class NodeRepository(RepositoryBase, Generic[M]):
 
     def get_tagged(self, *, workspace: str, natural_id: str) -> tuple[M, str]:
         """The node and its content tag (the stored fingerprint ``h``); 404 when none."""
+        record, tag, _ = self.get_authored(workspace=workspace, natural_id=natural_id)
+        return record, tag
+
+    def get_authored(self, *, workspace: str, natural_id: str) -> tuple[M, str, Authors]:
+        """The node, its content tag and who created and last changed it; 404 when
+        none."""
         ws = check_workspace(workspace)
         rows = self.runner.read(f"{self.kind}_get", {"key": node_key(ws, natural_id)})
         if not rows:
             raise NotFound(f"no {self.kind} {natural_id!r}")
         props = rows[0]["props"]
-        return self.model.model_validate(plain(props)), str(props["h"])
+        return self.model.model_validate(plain(props)), str(props["h"]), Authors.of(props)
 
     def _upsert_rows(
         self,

@@ -12,11 +12,13 @@ from graphsvc.domain.models import Deal, DealStatus, to_ms
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.codecs import KEY_SEPARATOR, deal_from_props, node_key, node_props
 from graphsvc.store.core import (
+    Authors,
     NodeRepository,
     Page,
     Pending,
     UpsertCounts,
     check_workspace,
+    signed,
     validate_batch,
     with_expectations,
 )
@@ -48,6 +50,7 @@ class DealRepository(NodeRepository[Deal]):
         workspace: str,
         deals: Sequence[Deal],
         expect: Mapping[str, str] | None = None,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Create or replace deals. ``expect`` makes the write of an id conditional,
         checked inside the writing statement: the stored content tag must equal it (``""``:
@@ -56,7 +59,7 @@ class DealRepository(NodeRepository[Deal]):
         ws = check_workspace(workspace)
         models = validate_batch(Deal, deals)
         self.check_references(ws, models, "deal batch")
-        return self.write(ws, models, expect=expect)
+        return self.write(ws, models, expect=expect, by=by)
 
     def check_references(
         self, ws: str, models: Sequence[Deal], what: str, pending: Pending | None = None
@@ -89,14 +92,19 @@ class DealRepository(NodeRepository[Deal]):
         return with_expectations(rows, expect)
 
     def write(
-        self, ws: str, models: list[Deal], expect: Mapping[str, str] | None = None
+        self,
+        ws: str,
+        models: list[Deal],
+        expect: Mapping[str, str] | None = None,
+        *,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Write validated deals whose references were checked."""
-        return self._upsert_rows(ws, self.rows(ws, models, expect))
+        return self._upsert_rows(ws, signed(self.rows(ws, models, expect), by))
 
-    def write_each(self, ws: str, models: list[Deal]) -> dict[str, str]:
+    def write_each(self, ws: str, models: list[Deal], *, by: str | None = None) -> dict[str, str]:
         """Write validated deals whose references were checked; each one's outcome."""
-        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, signed(self.rows(ws, models), by))
 
     def get(self, *, workspace: str, deal_id: str) -> Deal:
         return self._get(check_workspace(workspace), deal_id)
@@ -144,4 +152,5 @@ class DealRepository(NodeRepository[Deal]):
         rows = self.runner.read("deal_list", params)
         items = [deal_from_props(row["props"]) for row in rows[:limit]]
         next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
-        return Page(items=items, next_cursor=next_cursor)
+        authors = {row["props"]["id"]: Authors.of(row["props"]) for row in rows[:limit]}
+        return Page(items=items, next_cursor=next_cursor, authors=authors)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from graphsvc.domain.cursor import decode_cursor, encode_cursor
-from graphsvc.domain.models import Interaction, from_ms, to_ms
+from graphsvc.domain.models import Interaction, from_ms, to_ms, utcnow
 from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.codecs import (
@@ -123,18 +123,28 @@ class InteractionRepository(RepositoryBase):
         """The tag the interaction is stored with (its stored values' fingerprint)."""
         return str(self.rows(ws, [interaction])[0]["props"]["h"])
 
-    def delete(self, *, workspace: str, interaction_id: str) -> None:
+    def delete(self, *, workspace: str, interaction_id: str, by: str | None = None) -> None:
+        """What deleting an interaction means: its withdrawal from now on, by ``by``
+        (:meth:`withdraw`); 404 when there is none in effect."""
+        self.withdraw(workspace=workspace, interaction_id=interaction_id, at=to_ms(utcnow()), by=by)
+
+    def withdraw(self, *, workspace: str, interaction_id: str, at: int, by: str | None) -> None:
+        """Withdraw the interaction from ``at`` (epoch ms) on, signed ``by``: history
+        keeps it as of earlier instants (see ``interaction_withdraw.cypher``); 404 when
+        there is none in effect."""
         ws = check_workspace(workspace)
         rows = self.runner.write(
-            "interaction_delete",
+            "interaction_withdraw",
             {
                 "ws": ws,
                 "key": node_key(ws, interaction_id),
                 "id": interaction_id,
                 "sep": KEY_SEPARATOR,
+                "at": at,
+                "by": by,
             },
         )
-        if not rows or not rows[0]["deleted"]:
+        if not rows or not rows[0]["withdrawn"]:
             raise NotFound(f"no interaction {interaction_id!r}")
 
     def page_of_deal(

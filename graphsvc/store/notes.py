@@ -1,16 +1,19 @@
 """Notes on the people of a deal: dated facts with their author.
 
-A note is written once and never edited. Taking one back (an undo on the deal page)
-withdraws it from an instant on: as of any earlier instant it is still there, so the
-as-of replay shows what the team knew then.
+A note is written once and never edited. Taking one back (an undo on the deal page, a
+DELETE on the API) withdraws it from an instant on: as of any earlier instant it is
+still there, so the as-of replay shows what the team knew then. The data-protection
+erasure of a person replaces the text of every note about them (the note stays, dated
+and signed, as a tombstone); deleting a deal deletes its notes with its other facts.
 
     (:Note {ws, key, id, deal_key, stakeholder_id, at, by, text, recorded,
-            withdrawn_at, withdrawn_by})
+            withdrawn_at, withdrawn_by, erased_at})
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from graphsvc.errors import NotFound
 from graphsvc.store.codecs import FAR_FUTURE_MS, node_key
@@ -24,6 +27,25 @@ class Note:
     at: int
     by: str
     text: str
+    withdrawn_at: int | None = None
+    withdrawn_by: str | None = None
+
+
+def _note(row: dict[str, Any]) -> Note:
+    withdrawn = row.get("withdrawn_at")
+    return Note(
+        id=row["id"],
+        stakeholder_id=row["stakeholder_id"],
+        at=int(row["at"]),
+        by=row["by"],
+        text=row["text"],
+        withdrawn_at=int(withdrawn) if withdrawn is not None else None,
+        withdrawn_by=row.get("withdrawn_by"),
+    )
+
+
+def _key(ws: str, note_id: str) -> str:
+    return node_key(ws, "note:" + note_id)
 
 
 class NoteRepository(RepositoryBase):
@@ -44,7 +66,7 @@ class NoteRepository(RepositoryBase):
             "note_record",
             {
                 "ws": ws,
-                "key": node_key(ws, "note:" + note_id),
+                "key": _key(ws, note_id),
                 "id": note_id,
                 "deal_key": node_key(ws, deal_id),
                 "stakeholder_key": node_key(ws, stakeholder_id),
@@ -57,18 +79,41 @@ class NoteRepository(RepositoryBase):
             raise NotFound(f"no deal {deal_id!r} with a person {stakeholder_id!r}")
         return Note(id=note_id, stakeholder_id=stakeholder_id, at=at, by=by, text=text)
 
-    def withdraw(self, *, workspace: str, note_id: str, at: int, by: str) -> bool:
-        """Withdraw the note from ``at`` on; False when there is none in effect."""
+    def get(self, *, workspace: str, deal_id: str, note_id: str) -> Note:
+        """The deal's note ``note_id`` in effect now; 404 when none (or withdrawn)."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read(
+            "note_get", {"key": _key(ws, note_id), "deal_key": node_key(ws, deal_id)}
+        )
+        if not rows:
+            raise NotFound(f"no note {note_id!r} on deal {deal_id!r}")
+        return _note(rows[0])
+
+    def withdraw(self, *, workspace: str, deal_id: str, note_id: str, at: int, by: str) -> bool:
+        """Withdraw the deal's note from ``at`` on; False when there is none in effect."""
         ws = check_workspace(workspace)
         rows = self.runner.write(
-            "note_withdraw", {"key": node_key(ws, "note:" + note_id), "at": at, "by": by}
+            "note_withdraw",
+            {
+                "key": _key(ws, note_id),
+                "deal_key": node_key(ws, deal_id),
+                "at": at,
+                "by": by,
+            },
         )
         return bool(rows and rows[0]["withdrawn"])
 
     def of_deal(
-        self, *, workspace: str, deal_id: str, as_of: int | None = None, limit: int = 100
+        self,
+        *,
+        workspace: str,
+        deal_id: str,
+        as_of: int | None = None,
+        limit: int = 100,
+        stakeholder_id: str | None = None,
     ) -> list[Note]:
-        """The deal's notes in effect as of ``as_of`` (now), newest first."""
+        """The deal's notes in effect as of ``as_of`` (now), newest first; only those
+        on ``stakeholder_id`` when given."""
         ws = check_workspace(workspace)
         rows = self.runner.read(
             "note_list",
@@ -76,15 +121,23 @@ class NoteRepository(RepositoryBase):
                 "deal_key": node_key(ws, deal_id),
                 "as_of": FAR_FUTURE_MS if as_of is None else as_of,
                 "limit": limit,
+                "stakeholder_id": stakeholder_id,
             },
         )
-        return [
-            Note(
-                id=r["id"],
-                stakeholder_id=r["stakeholder_id"],
-                at=int(r["at"]),
-                by=r["by"],
-                text=r["text"],
-            )
-            for r in rows
-        ]
+        return [_note(r) for r in rows]
+
+    def of_stakeholder(self, *, workspace: str, stakeholder_id: str) -> list[tuple[str, Note]]:
+        """Every note about the person on any deal, withdrawn ones included, oldest
+        first, each with its deal's id (the subject-access export)."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read("note_of_stakeholder", {"ws": ws, "id": stakeholder_id})
+        return [(r["deal_id"], _note(r)) for r in rows]
+
+    def erase_text(self, *, workspace: str, stakeholder_id: str, erased: str) -> int:
+        """Replace the text of every note about the person by ``erased`` (the
+        data-protection erasure); how many notes."""
+        ws = check_workspace(workspace)
+        rows = self.runner.write(
+            "note_erase_text", {"ws": ws, "id": stakeholder_id, "erased": erased}
+        )
+        return int(rows[0]["erased"]) if rows else 0

@@ -69,6 +69,7 @@ INDEXES: list[tuple[str, str]] = [
     (NodeLabel.web_session.value, "email"),  # signing a user out everywhere
     (NodeLabel.web_change.value, "deal_key"),  # a deal's change log
     (NodeLabel.note.value, "deal_key"),  # a deal's notes
+    (NodeLabel.note.value, "stakeholder_id"),  # a person's notes (export, erasure)
     (NodeLabel.idempotency_key.value, "expires_at"),  # purging expired keys
     # The changes feed scans a workspace's records of each kind.
     (NodeLabel.account.value, "ws"),

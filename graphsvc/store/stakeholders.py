@@ -24,6 +24,7 @@ from graphsvc.store.core import (
     UpsertCounts,
     as_of_ms,
     check_workspace,
+    signed,
     validate_batch,
     with_expectations,
 )
@@ -39,6 +40,7 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
         workspace: str,
         stakeholders: Sequence[Stakeholder],
         expect: Mapping[str, str] | None = None,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Create or replace stakeholders. ``expect`` makes the write of an id conditional,
         checked inside the writing statement: the stored content tag must equal it (``""``:
@@ -47,7 +49,7 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
         ws = check_workspace(workspace)
         models = validate_batch(Stakeholder, stakeholders)
         self.check_references(ws, models, "stakeholder batch")
-        return self.write(ws, models, expect=expect)
+        return self.write(ws, models, expect=expect, by=by)
 
     def check_references(
         self, ws: str, models: Sequence[Stakeholder], what: str, pending: Pending | None = None
@@ -82,14 +84,21 @@ class StakeholderRepository(NodeRepository[Stakeholder]):
         return with_expectations(rows, expect)
 
     def write(
-        self, ws: str, models: list[Stakeholder], expect: Mapping[str, str] | None = None
+        self,
+        ws: str,
+        models: list[Stakeholder],
+        expect: Mapping[str, str] | None = None,
+        *,
+        by: str | None = None,
     ) -> UpsertCounts:
         """Write validated stakeholders whose references were checked."""
-        return self._upsert_rows(ws, self.rows(ws, models, expect))
+        return self._upsert_rows(ws, signed(self.rows(ws, models, expect), by))
 
-    def write_each(self, ws: str, models: list[Stakeholder]) -> dict[str, str]:
+    def write_each(
+        self, ws: str, models: list[Stakeholder], *, by: str | None = None
+    ) -> dict[str, str]:
         """Write validated stakeholders whose references were checked; each one's outcome."""
-        return self.core.upsert_each(f"{self.kind}_upsert", ws, self.rows(ws, models))
+        return self.core.upsert_each(f"{self.kind}_upsert", ws, signed(self.rows(ws, models), by))
 
     def get(self, *, workspace: str, stakeholder_id: str) -> Stakeholder:
         return self._get(check_workspace(workspace), stakeholder_id)

@@ -27,6 +27,8 @@ _KIND_NAMES = {
     "influence": "influence lines",
     "reporting": "reporting lines",
     "interaction": "interactions",
+    "withdrawal": "interaction withdrawals",
+    "deal": "deal changes",
 }
 
 
@@ -52,11 +54,26 @@ def describe_fact(fact: SignedFact, names: dict[str, str]) -> str:
     "set Ann's seat: Economic Buyer, supporter, ally"
     >>> describe_fact(SignedFact("influence", "p1", "p2", 0, 0, "k", "[false,null]"), {})
     'ended the influence line p1 → p2'
+    >>> describe_fact(SignedFact("withdrawal", "i1", None, 0, 9, "k", "meeting"), {})
+    'withdrew the meeting of 1970-01-01'
+    >>> deal = SignedFact("deal", "d1", None, 0, 0, "k", '["Proposal",250000,"EUR",false]')
+    >>> describe_fact(deal, {})
+    'changed the deal: stage Proposal, amount 250,000 EUR'
     """
     source = names.get(fact.source_id, fact.source_id)
     target = names.get(fact.target_id or "", fact.target_id or "")
     if fact.kind == "interaction":
         return f"logged a {fact.state} on {from_ms(fact.at).date().isoformat()}"
+    if fact.kind == "withdrawal":
+        return f"withdrew the {fact.state} of {from_ms(fact.at).date().isoformat()}"
+    if fact.kind == "deal":
+        stage, amount, currency, created = json.loads(fact.state)
+        parts = [f"stage {stage}"] if stage else []
+        if amount is not None:
+            parts.append(f"amount {amount:,.0f}" + (f" {currency}" if currency else ""))
+        return ("created the deal" if created else "changed the deal") + (
+            f": {', '.join(parts)}" if parts else ""
+        )
     state = json.loads(fact.state)
     active = bool(state[0])
     if fact.kind == "member":
@@ -89,7 +106,7 @@ def merged_log(
         f
         for f in facts
         if (f.by, f.at) not in told
-        and not (f.kind == "interaction" and f.source_id in page_interactions)
+        and not (f.kind in ("interaction", "withdrawal") and f.source_id in page_interactions)
     ]
     entries = [
         LogEntry(at=c.at, actor=c.actor, action=c.action, summary=c.summary, undone_by=c.undone_by)

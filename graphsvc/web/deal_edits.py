@@ -5,9 +5,9 @@ signed with its author (``actor``).
 
 An edit answers what the change log keeps of it: its action, a sentence, and the
 *undo operations* that take it back. Undo records the earlier state anew as facts made
-now (history is never erased): a seat or a line gets its earlier state back, a note is
-withdrawn, and an interaction logged by mistake is deleted as the API's ``DELETE`` does
-(its content stays in the change log entry).
+now (history is never erased): a seat or a line gets its earlier state back, and a note
+or an interaction logged by mistake is withdrawn from now on (as the API's ``DELETE``
+does): as of any earlier instant it still counts.
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ class DealEditor:
         sid = "p-" + uuid.uuid4().hex[:16]
         self.stakeholders.upsert(
             workspace=context.workspace,
+            actor=context.actor,
             stakeholder_id=sid,
             fields=StakeholderFields(
                 account_id=context.snapshot.deal.account_id,
@@ -372,8 +373,10 @@ class DealEditor:
                         context, op["stakeholder_id"], op["manager_id"], active=op["active"]
                     )
                 elif op["op"] == "interaction":
-                    self.interactions.delete(workspace=ws, interaction_id=op["id"])
+                    self.interactions.delete(workspace=ws, interaction_id=op["id"], actor=actor)
                 elif op["op"] == "note":
-                    self.notes.withdraw(workspace=ws, note_id=op["id"], actor=actor, at=now)
+                    self.notes.withdraw(
+                        workspace=ws, deal_id=deal_id, note_id=op["id"], actor=actor, at=now
+                    )
             except NotFound:
                 continue

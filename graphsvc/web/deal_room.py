@@ -78,8 +78,9 @@ class DealRoomService:
         self.analysis = analysis
         self.repository = repository
         self.editor = DealEditor(store=store)
-        # (workspace, deal) -> the positions last laid out, oldest first.
-        self._placed: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
+        # (workspace, deal) -> the last layout's inputs and its positions, oldest first: a
+        # cache of a pure function, so every process shows the same positions.
+        self._placed: dict[tuple[str, str], tuple[Any, dict[str, tuple[float, float]]]] = {}
 
     # -- reads
 
@@ -134,16 +135,25 @@ class DealRoomService:
     def _network_positions(
         self, workspace: str, deal_id: str, frame: dict[str, Any], kept: dict[str, Any]
     ) -> dict[str, tuple[float, float]]:
-        """Where each node of the influence network is drawn: where it was dragged, else
-        where this process placed it before, else a new place around the others (laid
-        out once per person, not on every edit)."""
+        """Where each node of the influence network is drawn: where it was dragged (kept
+        in the store), else where the seeded layout of the deal's current people and
+        lines puts it around those (:func:`network_positions`, a pure function: each
+        process computes the same, and keeps its last answer while the inputs hold)."""
         key = (workspace, deal_id)
-        placed = dict(self._placed.pop(key, {}))
+        placed: dict[str, tuple[float, float]] = {}
         dragged = kept.get("network")
         if isinstance(dragged, dict):
             placed.update({node: (float(x), float(y)) for node, (x, y) in dragged.items()})
-        found = network_positions(frame, placed)
-        self._placed[key] = found
+        inputs = (
+            frozenset(node["id"] for node in frame["nodes"]),
+            frozenset(frozenset((e["from"], e["to"])) for e in frame["edges"]),
+            frozenset(placed.items()),
+        )
+        held = self._placed.pop(key, None)
+        found = held[1] if held is not None and held[0] == inputs else None
+        if found is None:
+            found = network_positions(frame, placed)
+        self._placed[key] = (inputs, found)
         while len(self._placed) > PLACED_DEALS_KEPT:
             self._placed.pop(next(iter(self._placed)))
         return found

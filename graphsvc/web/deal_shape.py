@@ -69,13 +69,17 @@ def orgchart_levels(snapshot: DealSnapshot, top_id: str | None) -> dict[str, int
 def network_positions(
     frame: dict[str, Any], placed: dict[str, tuple[float, float]]
 ) -> dict[str, tuple[float, float]]:
-    """A place for every node of the influence network: ``placed`` ones stay where they
-    are, the others are laid out around them (a seeded force-directed layout over the
-    map's lines, so the same map always looks the same).
+    """A place for every node of the influence network: ``placed`` ones (dragged, kept
+    in the store) stay where they are, the others are laid out around them by a seeded
+    force-directed layout over the map's lines.
+
+    A pure function of the nodes, the lines and ``placed``, whatever their order (nodes
+    and lines are sorted first): every API process draws the same deal the same way,
+    whichever people it saw before.
 
     The page draws these with physics off: a browser settling 200 people by simulation
     takes seconds and keeps the map moving under the user, while this takes some tens
-    of milliseconds once per person.
+    of milliseconds.
 
     Examples
     --------
@@ -85,14 +89,18 @@ def network_positions(
     True
     >>> network_positions(frame, {"s:a": (10.0, 20.0)})["s:a"]
     (10.0, 20.0)
+    >>> turned = {"nodes": frame["nodes"][::-1], "edges": [{"from": "s:b", "to": "s:a"}]}
+    >>> network_positions(turned, {}) == first
+    True
     """
-    ids = [node["id"] for node in frame["nodes"]]
+    ids = sorted({node["id"] for node in frame["nodes"]})
     missing = [i for i in ids if i not in placed]
     if not missing:
         return {i: placed[i] for i in ids}
     graph = nx.Graph()
+    # Sorted: the layout's random start is drawn per node in graph order.
     graph.add_nodes_from(ids)
-    graph.add_edges_from((edge["from"], edge["to"]) for edge in frame["edges"])
+    graph.add_edges_from(sorted({tuple(sorted((e["from"], e["to"]))) for e in frame["edges"]}))
     # vis-network pixels per unit of the layout: more room for a larger committee.
     scale = 120.0 + 45.0 * math.sqrt(len(ids))
     fixed = [i for i in ids if i in placed]

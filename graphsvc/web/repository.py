@@ -29,8 +29,8 @@ class ChangeEntry:
 @dataclass(frozen=True)
 class SignedFact:
     """A fact of the deal with its author (see ``web_deal_fact_log.cypher``): kind is
-    member, influence, reporting or interaction; state the fact's stored state (the
-    channel of an interaction)."""
+    member, influence, reporting, interaction or withdrawal (of an interaction); state
+    the fact's stored state (the channel of an interaction)."""
 
     kind: str
     source_id: str
@@ -148,7 +148,7 @@ class WebRepository:
                 at=int(r["at"]),
                 recorded=int(r["recorded"] if r.get("recorded") is not None else r["at"]),
                 by=r["by"],
-                state=str(r["state"]),
+                state=r["state"] if isinstance(r["state"], str) else json.dumps(r["state"]),
             )
             for r in rows
         ]

@@ -91,7 +91,7 @@ def api(api_factory: Callable[..., Api]) -> Api:
 
 def seed_deal(client: httpx.Client, *, prefix: str = "", members: int = 4) -> dict[str, Any]:
     """One account, one deal, ``members`` stakeholders on its committee, influence and
-    reporting lines and an interaction, all through the API. Returns the ids."""
+    reporting lines, an interaction and a note, all through the API. Returns the ids."""
     acc, deal = f"{prefix}acc-1", f"{prefix}deal-1"
     people = [f"{prefix}s-{i}" for i in range(1, members + 1)]
     assert (
@@ -158,4 +158,16 @@ def seed_deal(client: httpx.Client, *, prefix: str = "", members: int = 4) -> di
         },
     )
     assert r.status_code == 201, r.text
-    return {"account": acc, "deal": deal, "people": people, "interaction": r.json()["id"]}
+    interaction = r.json()["id"]
+    r = client.post(
+        f"/v1/deals/{deal}/notes",
+        json={"stakeholder_id": people[1], "text": "Person 1 prefers short calls"},
+    )
+    assert r.status_code == 201, r.text
+    return {
+        "account": acc,
+        "deal": deal,
+        "people": people,
+        "interaction": interaction,
+        "note": r.json()["id"],
+    }

@@ -25,6 +25,9 @@ def test_resource_round_trip(api: Api, workspace: str) -> None:
     with api.client(api.key(workspace)) as client:
         ids = seed_deal(client)
         deal = client.get(f"/v1/deals/{ids['deal']}").json()
+        # Who wrote it: this key, which has no name.
+        actor = f"key:{api.keys.list(workspace=workspace)[0].id}"
+        assert (deal.pop("created_by"), deal.pop("updated_by")) == (actor, actor)
         assert deal == {
             "id": ids["deal"],
             "account_id": ids["account"],
@@ -40,6 +43,8 @@ def test_resource_round_trip(api: Api, workspace: str) -> None:
             "id": ids["account"],
             "name": "Acme",
             "tier": "strategic",
+            "created_by": actor,
+            "updated_by": actor,
         }
         person = client.get(f"/v1/stakeholders/{ids['people'][0]}").json()
         assert person["title"] == "VP" and person["account_id"] == ids["account"]

@@ -58,6 +58,7 @@ def test_committee_member_is_erased_not_deleted(api: Api, workspace: str) -> Non
             "target_id": seeded["people"][0],
             "manager_id": seeded["people"][0],
             "interaction_id": seeded["interaction"],
+            "note_id": seeded["note"],
         }
         history = _shares(client, deal)
         past = client.get(
@@ -82,6 +83,9 @@ def test_committee_member_is_erased_not_deleted(api: Api, workspace: str) -> Non
         ]
         assert held["reporting"] == []
         assert [i["id"] for i in held["interactions"]] == [seeded["interaction"]]
+        assert [(n["id"], n["deal_id"], n["text"]) for n in held["notes"]] == [
+            (seeded["note"], deal, "Person 1 prefers short calls")
+        ]
         assert "Person 1" in _every_read(client, ids, api)
 
         assert _kept_results_naming(api, workspace, "Person 1") > 0  # the reads above kept them
@@ -105,6 +109,13 @@ def test_committee_member_is_erased_not_deleted(api: Api, workspace: str) -> Non
         after = client.get(f"/v1/stakeholders/{person}/export").json()
         assert after["memberships"] == held["memberships"]
         assert after["stakeholder"]["name"] == "[erased]"
+        # The note stays, dated and signed, without its text.
+        [note] = after["notes"]
+        assert (note["id"], note["text"], note["at"]) == (
+            seeded["note"],
+            "[erased]",
+            held["notes"][0]["at"],
+        )
 
         # Someone who never sat on a committee is deleted outright.
         assert (

@@ -4,6 +4,7 @@ both backends: create, read, replace, patch and delete by it, and the paginated 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -77,9 +78,29 @@ def test_crm_id_round_trip(client: httpx.Client) -> None:
     )
 
     assert client.delete("/v1/interactions/crm-2", headers={"If-Match": tag}).status_code == 412
+    # A delete withdraws it (history is never erased): gone now, listed as of before.
+    before = datetime.now(UTC).isoformat()
     assert client.delete("/v1/interactions/crm-2").status_code == 204
     assert client.get("/v1/interactions/crm-2").status_code == 404
     assert client.delete("/v1/interactions/crm-2").status_code == 404
+    assert client.get("/v1/deals/e/interactions").json()["items"] == []
+    then = client.get("/v1/deals/e/interactions", params={"as_of": before}).json()["items"]
+    assert [(i["id"], i["summary"]) for i in then] == [("crm-2", "Sent the proposal")]
+    # The same CRM id written again is a new interaction.
+    again = client.put("/v1/interactions/crm-2", json=CALL)
+    assert again.status_code == 201 and again.json()["deal_id"] == "d"
+    assert client.get("/v1/interactions/crm-2").json()["summary"] == "Discovery call"
+    assert [i["id"] for i in client.get("/v1/deals/d/interactions").json()["items"]] == [
+        "00T5e00000AbCdE",
+        "crm-2",
+    ]
+    # The subject-access export shows the withdrawn one too, and says so.
+    held = client.get("/v1/stakeholders/s/export").json()["interactions"]
+    assert sorted((i["id"], i["withdrawn_at"] is not None) for i in held) == [
+        ("00T5e00000AbCdE", False),
+        ("crm-2", False),
+        ("crm-2", True),
+    ]
 
 
 def test_list_is_paginated_oldest_first(client: httpx.Client) -> None:

@@ -50,6 +50,7 @@ BODIES: dict[tuple[str, str], Any] = {
         "channel": "call",
         "stakeholder_ids": ["{stakeholder_id}"],
     },
+    ("POST", "/v1/deals/{deal_id}/notes"): {"stakeholder_id": "{stakeholder_id}", "text": "X"},
     ("POST", "/v1/import"): {
         "memberships": [
             {"deal_id": "{deal_id}", "stakeholder_id": "{stakeholder_id}", "role": "Other"}
@@ -173,6 +174,7 @@ def two_workspaces(api: Api, workspace: str) -> dict[str, Any]:
         "manager_id": ids["people"][0],
         "key_id": a_key_id,
         "interaction_id": ids["interaction"],
+        "note_id": ids["note"],
         "webhook_id": hook.json()["id"],
         "delivery_id": "evt_0",
     }

@@ -16,6 +16,7 @@ ODD_IDS = ["emea/acme", "100%", "what?", "#7", "with space", "Zürich €", "tra
 
 # Deletes last, the things others hang on after them.
 _DELETE_ORDER = [
+    "notes",
     "committee",
     "influences",
     "reports-to",
@@ -96,6 +97,8 @@ def test_every_route_addresses_odd_ids(api: Api, workspace: str, odd: str) -> No
                 continue
             if path == "/v1/keys/{key_id}" or path.startswith("/v1/webhooks"):
                 continue  # key and webhook ids are ours (hex), not the caller's
+            if "{note_id}" in path:
+                continue  # so are note ids
             body: Any = fill(BODIES[(method, path)], ids) if (method, path) in BODIES else None
             r = client.request(method, _url(path, ids), json=body)
             assert r.status_code not in (404, 405, 422) and r.status_code < 500, (

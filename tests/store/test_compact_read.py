@@ -192,3 +192,40 @@ def test_compact_history_until_an_instant_is_the_read_as_of_it(
             assert new.first_fact_at() == old.first_fact_at()
             assert new.history() == old.history()
         assert engine.analyze(cut, ranking=False) == engine.analyze(read, ranking=False)
+
+
+def test_compact_read_counts_a_withdrawn_interaction_until_its_withdrawal(
+    store: GraphStore, workspace: str
+) -> None:
+    """A withdrawn interaction (a DELETE or an undo) stays in history: read as of an
+    instant before its withdrawal it counts, as of one after it does not, through the
+    compact read as through the per-fact read."""
+    workspace = _seed(store)
+    deal = store.list_deals(workspace=workspace, limit=1000).items[0]
+    store.record_interactions(
+        workspace=workspace,
+        interactions=[
+            Interaction(
+                id="withdrawn-later",
+                deal_id=deal.id,
+                at=NOW - 60 * DAY,
+                channel=Channel.call,
+                stakeholder_ids=["p-0"],
+                team_member_emails=["rep@vendor.example"],
+            )
+        ],
+    )
+    store.interactions.withdraw(
+        workspace=workspace,
+        interaction_id="withdrawn-later",
+        at=to_ms(NOW - 20 * DAY),
+        by="test",
+    )
+    for as_of, counted in ((NOW - 45 * DAY, True), (NOW, False)):
+        compact = _compact(store, workspace, as_of=as_of, batch_size=5)
+        histories = _per_fact(store, workspace, as_of)
+        [mine] = [h for h in compact if h.deal.id == deal.id]
+        assert ("withdrawn-later" in [i.id for i in mine.interactions]) is counted
+        for new, old in zip(compact, histories, strict=True):
+            assert new.snapshot() == old.snapshot(), (old.deal.id, as_of)
+        assert engine.analyze(compact, ranking=False) == engine.analyze(histories, ranking=False)

@@ -24,6 +24,8 @@ from graphsvc.domain.models import Bundle
 from graphsvc.store.repository import GraphStore
 from graphsvc.store.runners import FalkorRunner
 from graphsvc.users import UserCreate, UserRepository, UserService, WorkspaceRole
+from graphsvc.web.deal_room import DealRoomService
+from graphsvc.web.schemas import EditRequest
 from tests.api.conftest import LiveServer, api_factory
 from tests.visual.conftest import PageWatch
 
@@ -89,6 +91,16 @@ def _csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, html[:500]
     return match.group(1)
+
+
+def apply_edit(
+    deals: DealRoomService, *, workspace: str, deal_id: str, actor: str, **fields: Any
+) -> Any:
+    """Apply one deal-page edit (``fields``: the edit's action and values) on the deal's
+    current revision, as ``actor``."""
+    revision = deals.revision(workspace=workspace, deal_id=deal_id)
+    edit = EditRequest.model_validate({"edit": {"revision": revision, **fields}}).edit
+    return deals.apply(workspace=workspace, deal_id=deal_id, actor=actor, edit=edit)
 
 
 def seed_bundle(workspace_owner: str, tag: str) -> tuple[Bundle, str, str]:

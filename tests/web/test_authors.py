@@ -18,7 +18,7 @@ from graphsvc.web.deal_room import DealRoomService
 from graphsvc.web.repository import WebRepository
 from graphsvc.web.schemas import EditRequest
 from tests.api.conftest import Api, seed_deal
-from tests.web.conftest import seed_bundle
+from tests.web.conftest import apply_edit, seed_bundle
 
 
 @pytest.fixture
@@ -178,3 +178,71 @@ def test_undo_takes_back_interactions_and_notes(
     assert [n.id for n in then.notes] == [note.id]
     with pytest.raises(Exception, match="no change on this deal left to undo"):
         apply(action="undo")
+
+
+def test_records_keep_who_created_and_changed_them(
+    api: Api, store: GraphStore, settings: Settings, workspace: str
+) -> None:
+    key, _ = api.keys.create(workspace=workspace, scope="write", name="crm-sync")
+    other, _ = api.keys.create(workspace=workspace, scope="write", name="cpq")
+    with api.client(key) as client:
+        ids = seed_deal(client)
+        deal, person = ids["deal"], ids["people"][0]
+        for path in (f"/v1/accounts/{ids['account']}", f"/v1/deals/{deal}"):
+            read = client.get(path).json()
+            assert (read["created_by"], read["updated_by"]) == ("crm-sync", "crm-sync")
+    with api.client(other) as client:
+        patched = client.patch(
+            f"/v1/deals/{deal}",
+            json={"stage": "Proposal", "amount": 250000},
+            headers={"content-type": "application/merge-patch+json"},
+        )
+        assert patched.status_code == 200, patched.text
+        assert (patched.json()["created_by"], patched.json()["updated_by"]) == ("crm-sync", "cpq")
+        assert client.get(f"/v1/deals/{deal}").json()["updated_by"] == "cpq"
+        [listed] = client.get("/v1/deals").json()["items"]
+        assert (listed["created_by"], listed["updated_by"]) == ("crm-sync", "cpq")
+        renamed = client.put(
+            f"/v1/stakeholders/{person}",
+            json={"account_id": ids["account"], "name": "Person Zero"},
+        )
+        assert (renamed.json()["created_by"], renamed.json()["updated_by"]) == ("crm-sync", "cpq")
+        # A write that changes nothing keeps the last author.
+        client.put(
+            f"/v1/stakeholders/{person}", json={"account_id": ids["account"], "name": "Person Zero"}
+        )
+    with api.client(key) as client:
+        same = client.put(
+            f"/v1/stakeholders/{person}", json={"account_id": ids["account"], "name": "Person Zero"}
+        )
+        assert same.status_code == 200 and same.json()["updated_by"] == "cpq"
+    deals = _deal_room(store, settings)
+    state = deals.get(workspace=workspace, deal_id=deal)
+    assert ("cpq", "changed the deal: stage Proposal, amount 250,000 EUR") in [
+        (e.actor, e.summary) for e in state.changes
+    ]
+    # A person added on the deal page is signed by the user.
+    apply_edit(
+        deals,
+        workspace=workspace,
+        deal_id=deal,
+        actor="ed@example.com",
+        action="add_person",
+        name="Eve",
+        role="Influencer",
+    )
+    [eve] = [
+        m
+        for m in store.snapshot(workspace=workspace, deal_id=deal).members
+        if m.stakeholder.name == "Eve"
+    ]
+    _, _, authors = store.stakeholders.get_authored(workspace=workspace, natural_id=eve.id)
+    assert (authors.created_by, authors.updated_by) == ("ed@example.com", "ed@example.com")
+
+
+def test_imported_records_keep_the_import_as_author(store: GraphStore, workspace: str) -> None:
+    bundle, deal_id, _ = seed_bundle("owner@example.com", workspace[-6:])
+    store.import_bundle(workspace=workspace, bundle=bundle, by="import:sf-2026-11.zip")
+    _, _, authors = store.deals.get_authored(workspace=workspace, natural_id=deal_id)
+    assert (authors.created_by, authors.updated_by) == ("import:sf-2026-11.zip",) * 2
+    assert authors.created_at is not None and authors.created_at == authors.updated_at
