@@ -104,9 +104,13 @@ class Problems:
         )
 
 
+# CSV files, and JSON for HubSpot's association labels (hubspot_associations.py).
+_READ_SUFFIXES = (".csv", ".json")
+
+
 class ExportFiles:
-    """The CSV files of an export (a zip, or a folder), found by base name ignoring case,
-    whatever folder of the archive they are in. Other files are ignored."""
+    """The CSV (and JSON) files of an export (a zip, or a folder), found by base name
+    ignoring case, whatever folder of the archive they are in. Other files are ignored."""
 
     def __init__(
         self, files: dict[str, bytes], *, newest_file_time: datetime | None, origin: str
@@ -131,7 +135,7 @@ class ExportFiles:
         newest: datetime | None = None
         with archive:
             for info in archive.infolist():
-                if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                if info.is_dir() or not info.filename.lower().endswith(_READ_SUFFIXES):
                     continue
                 files[info.filename] = archive.read(info)
                 # Zip entry times carry no zone; Salesforce's servers write UTC.
@@ -144,7 +148,7 @@ class ExportFiles:
         files: dict[str, bytes] = {}
         newest: datetime | None = None
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix.lower() == ".csv":
+            if path.is_file() and path.suffix.lower() in _READ_SUFFIXES:
                 files[str(path.relative_to(folder))] = path.read_bytes()
                 stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
                 newest = stamp if newest is None or stamp > newest else newest

@@ -205,8 +205,13 @@ def read_export(files: ExportFiles, *, settings: Settings | None = None) -> CrmE
     """The export's records, checked; raises ValidationFailed naming file, row, column."""
     if export_format(files) is ImportFormat.salesforce:
         return salesforce_export.read_salesforce_export(files)
-    manager_property = settings.hubspot_manager_property if settings else None
-    return hubspot.read_hubspot_export(files, manager_property=manager_property)
+    if settings is None:
+        return hubspot.read_hubspot_export(files)
+    return hubspot.read_hubspot_export(
+        files,
+        manager_property=settings.hubspot_manager_property,
+        association_roles=settings.hubspot_association_roles,
+    )
 
 
 def import_export_files(
