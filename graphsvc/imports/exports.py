@@ -252,19 +252,19 @@ def read_table(
     rows: list[tuple[int, list[str]]] = []
     width = len(header)
     row = 1
-    while True:
-        row += 1
+    while True:  # once, and again after each unreadable row (the reader goes on after it)
         try:
-            values = next(reader)
-        except StopIteration:
+            for values in reader:  # the hot loop of a large export: kept to C-level calls
+                row += 1
+                joined = "".join(values)
+                if joined and not joined.isspace():  # blank rows are skipped
+                    if len(values) < width:
+                        values += [""] * (width - len(values))
+                    rows.append((row, values))
             break
         except csv.Error as exc:
+            row += 1
             problems.error(kind, name, row, None, f"unreadable row: {exc}")
-            continue
-        if any(v.strip() for v in values):
-            if len(values) < width:
-                values += [""] * (width - len(values))
-            rows.append((row, values))
     return Table(name, columns, rows)
 
 
