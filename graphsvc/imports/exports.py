@@ -315,10 +315,11 @@ def newest_stamp(tables: list[Table], columns: tuple[str, ...]) -> datetime | No
     newest: datetime | None = None
     for table in tables:
         for column in columns:
-            get = table.getter(column)
-            if not table.has(column):
+            index = table.columns.get(column.lower())
+            if index is None:
                 continue
-            largest = max((get(values) for _, values in table.rows), default="")
+            cells = (values[index] for _, values in table.rows)
+            largest = max(map(str.strip, cells), default="")
             if not largest:
                 continue
             try:

@@ -139,10 +139,12 @@ def plan_export(*, stored: StoredImportState, export: CrmExport) -> _Plan:
         )
     ends = [
         MembershipEnd(deal_id=deal_id, stakeholder_id=contact_id, at=at)
-        for (deal_id, contact_id), state in sorted(held.items())
-        if state.startswith("[true,")
-        and (deal_id, contact_id) not in export.roles
-        and export.owns_contact(contact_id)
+        for (deal_id, contact_id) in sorted(
+            pair
+            for pair, state in held.items()
+            if pair not in export.roles and state.startswith("[true,")
+        )
+        if export.owns_contact(contact_id)
     ]
 
     current = stored.managers(stakeholder_ids=export.managers, at=at_ms)

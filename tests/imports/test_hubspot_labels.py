@@ -19,6 +19,7 @@ import io
 import json
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ from graphsvc.imports.exports import ExportFiles
 from graphsvc.imports.hubspot import read_hubspot_export
 from graphsvc.imports.service import import_export_files
 from graphsvc.store.repository import GraphStore
-from tests.imports.salesforce_files import Files, csv_bytes
+from tests.imports.salesforce_files import Files, csv_bytes, write_folder
 from tests.imports.test_hubspot_export import LABELS
 
 DEALS = "hubspot-crm-exports-all-deals-2026-03-01.csv"
@@ -216,3 +217,11 @@ def test_roles_per_deal_in_the_store_and_a_newer_export_records_only_the_change(
         store=store, workspace=workspace, files=ExportFiles.from_zip(_zip(files, _answer(later)))
     )
     assert again.total("created") == again.total("updated") == again.total("ended") == 0
+
+
+def test_an_export_folder_with_the_json_answer(tmp_path: Path) -> None:
+    """A folder works as the zip does (the CLI's ``graphsvc import FOLDER``)."""
+    write_folder(_files(), tmp_path)
+    (tmp_path / ASSOCIATIONS_JSON).write_text(json.dumps([_answer(FIRST)]), encoding="utf-8")
+    export = read_hubspot_export(ExportFiles.from_folder(tmp_path))
+    assert export.roles[("7002", "501")] is Role.influencer  # a list of pages is read too
