@@ -118,6 +118,13 @@ class Settings(BaseSettings):
         "Record ID of the contact's manager; HubSpot has no standard one. When set and in "
         "the export, reporting lines are imported from it.",
     )
+    hubspot_association_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="HubSpot deal-contact association labels mapped to our roles, as JSON "
+        '(e.g. {"Billing contact": "Other", "Sponsor": "Executive Sponsor"}), laid over '
+        "the built-in table (Decision maker, Budget holder, Champion, Influencer, End "
+        "user...). A label in neither is taken as Other, with a warning.",
+    )
 
     # --- deal map links ----------------------------------------------------------------
     map_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from graphsvc.domain.models import DealStatus
 
@@ -13,7 +14,11 @@ _FALSE = {"0", "false", "no", "n", "", "f"}
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y")
 
 
+@lru_cache(maxsize=4096)
 def normalize_header(name: str) -> str:
+    """``name`` lower-cased with only letters and digits kept. Cached: besides headers it
+    reads picklist values (roles, stages, subtypes), a few distinct ones on each of
+    hundreds of thousands of rows."""
     return re.sub(r"[^0-9a-z]", "", name.strip().lstrip("\ufeff").lower())
 
 

@@ -104,9 +104,13 @@ class Problems:
         )
 
 
+# CSV files, and JSON for HubSpot's association labels (hubspot_associations.py).
+_READ_SUFFIXES = (".csv", ".json")
+
+
 class ExportFiles:
-    """The CSV files of an export (a zip, or a folder), found by base name ignoring case,
-    whatever folder of the archive they are in. Other files are ignored."""
+    """The CSV (and JSON) files of an export (a zip, or a folder), found by base name
+    ignoring case, whatever folder of the archive they are in. Other files are ignored."""
 
     def __init__(
         self, files: dict[str, bytes], *, newest_file_time: datetime | None, origin: str
@@ -131,7 +135,7 @@ class ExportFiles:
         newest: datetime | None = None
         with archive:
             for info in archive.infolist():
-                if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                if info.is_dir() or not info.filename.lower().endswith(_READ_SUFFIXES):
                     continue
                 files[info.filename] = archive.read(info)
                 # Zip entry times carry no zone; Salesforce's servers write UTC.
@@ -144,7 +148,7 @@ class ExportFiles:
         files: dict[str, bytes] = {}
         newest: datetime | None = None
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix.lower() == ".csv":
+            if path.is_file() and path.suffix.lower() in _READ_SUFFIXES:
                 files[str(path.relative_to(folder))] = path.read_bytes()
                 stamp = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
                 newest = stamp if newest is None or stamp > newest else newest
@@ -248,19 +252,19 @@ def read_table(
     rows: list[tuple[int, list[str]]] = []
     width = len(header)
     row = 1
-    while True:
-        row += 1
+    while True:  # once, and again after each unreadable row (the reader goes on after it)
         try:
-            values = next(reader)
-        except StopIteration:
+            for values in reader:  # the hot loop of a large export: kept to C-level calls
+                row += 1
+                joined = "".join(values)
+                if joined and not joined.isspace():  # blank rows are skipped
+                    if len(values) < width:
+                        values += [""] * (width - len(values))
+                    rows.append((row, values))
             break
         except csv.Error as exc:
+            row += 1
             problems.error(kind, name, row, None, f"unreadable row: {exc}")
-            continue
-        if any(v.strip() for v in values):
-            if len(values) < width:
-                values += [""] * (width - len(values))
-            rows.append((row, values))
     return Table(name, columns, rows)
 
 
@@ -311,10 +315,11 @@ def newest_stamp(tables: list[Table], columns: tuple[str, ...]) -> datetime | No
     newest: datetime | None = None
     for table in tables:
         for column in columns:
-            get = table.getter(column)
-            if not table.has(column):
+            index = table.columns.get(column.lower())
+            if index is None:
                 continue
-            largest = max((get(values) for _, values in table.rows), default="")
+            cells = (values[index] for _, values in table.rows)
+            largest = max(map(str.strip, cells), default="")
             if not largest:
                 continue
             try:

@@ -16,7 +16,9 @@ Files are found by name, whatever HubSpot's prefix and date: a name with ``deal`
 ``compan``, ``contact``, ``call``, ``meeting``, ``email`` or ``owner``/``user`` (the owners'
 e-mails, from Settings > Users export, since a deal export names its owner by id or name).
 
-Mapping: a contact associated with a deal sits on its committee with the role of its
+Mapping: a contact associated with a deal sits on its committee with the role its
+association labels give on that deal, when the export has an associations file (see
+hubspot_associations.py; ``GRAPHSVC_HUBSPOT_ASSOCIATION_ROLES``), else the role of its
 Buying Role (Decision Maker -> Decision Maker, Budget Holder -> Economic Buyer, Champion,
 End User -> Business User, Executive Sponsor, Influencer, Legal & Compliance ->
 Evaluator, Blocker and Other -> Other); a completed call, a sent e-mail or a meeting that
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from pydantic import ValidationError
@@ -63,14 +65,25 @@ from graphsvc.imports.exports import (
     read_table,
     with_next_steps,
 )
-from graphsvc.imports.hubspot_fields import COLUMNS, ROLE_ORDER, ROLES
+from graphsvc.imports.hubspot_associations import (
+    DealContactLabels,
+    labelled_seats,
+    read_association_labels,
+)
+from graphsvc.imports.hubspot_fields import COLUMNS, ROLES, association_role_table, strongest_role
 
 SOURCE = "hubspot"
 _KINDS = ("deal", "compan", "contact", "call", "meeting", "email", "owner")
+# Call statuses and meeting outcomes of engagements that did not take place.
+_NOT_HELD = frozenset(
+    {"canceled", "cancelled", "noshow", "rescheduled", "failed", "busy", "noanswer"}
+)
 
 
 def _file_of(files: ExportFiles, stem: str) -> str | None:
     def match(name: str) -> bool:
+        if "association" in name or not name.endswith(".csv"):
+            return False  # the associations file (hubspot_associations.py)
         if stem == "owner":
             return "owner" in name or "user" in name
         return stem in name and not (stem == "contact" and "deal" in name)
@@ -104,10 +117,18 @@ def _id_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;,]", text) if part.strip()]
 
 
-def read_hubspot_export(files: ExportFiles, *, manager_property: str | None = None) -> CrmExport:
+def read_hubspot_export(
+    files: ExportFiles,
+    *,
+    manager_property: str | None = None,
+    association_roles: Mapping[str, str] | None = None,
+) -> CrmExport:
     """The export's records. ``manager_property``: the contact property (its label or
     internal name) that holds the Record ID of each contact's manager, for reporting
-    lines; HubSpot has no standard one (``GRAPHSVC_HUBSPOT_MANAGER_PROPERTY``)."""
+    lines; HubSpot has no standard one (``GRAPHSVC_HUBSPOT_MANAGER_PROPERTY``).
+    ``association_roles``: deal–contact association labels -> our role names, over the
+    built-in table (``GRAPHSVC_HUBSPOT_ASSOCIATION_ROLES``)."""
+    label_roles = association_role_table(association_roles)
     problems = Problems()
     tables: dict[str, Table | None] = {}
     for stem in _KINDS:
@@ -152,7 +173,8 @@ def read_hubspot_export(files: ExportFiles, *, manager_property: str | None = No
         owns_deal=is_hubspot_id,
         owns_contact=is_hubspot_id,
     )
-    reader = _Reader(export, tables, problems)
+    labels = read_association_labels(files, problems)
+    reader = _Reader(export, tables, problems, labels=labels, label_roles=label_roles)
     reader.read()
     if manager_property:
         reader.managers(manager_property)
@@ -163,13 +185,24 @@ def read_hubspot_export(files: ExportFiles, *, manager_property: str | None = No
 
 class _Reader:
     def __init__(
-        self, export: CrmExport, tables: dict[str, Table | None], problems: Problems
+        self,
+        export: CrmExport,
+        tables: dict[str, Table | None],
+        problems: Problems,
+        *,
+        labels: DealContactLabels | None,
+        label_roles: dict[str, Role],
     ) -> None:
         self.export, self.t, self.p = export, tables, problems
+        self.labels, self.label_roles = labels, label_roles
+        # (deal, contact) -> the role its association labels give (over the Buying Role)
+        self.labelled: dict[tuple[str, str], Role] = {}
+        self.listed_deals: set[str] = set()
         self.owners: dict[str, str] = {}
         self.accounts: set[str] = set()
         self.contacts: dict[str, tuple[int, list[str]]] = {}
         self.deal_ids: set[str] = set()
+        self.skipped_deals: set[str] = set()
 
     def _unique_rows(self, stem: str, table: Table) -> dict[str, tuple[int, list[str]]]:
         get_id = _getter(table, "id")
@@ -210,6 +243,7 @@ class _Reader:
         assert contacts is not None
         self.contacts = self._unique_rows("contacts", contacts)
         self._deals()
+        self._labelled_seats()
         self._contacts()
         done: list[Interaction] = []
         plans: dict[str, list[datetime]] = defaultdict(list)
@@ -225,20 +259,10 @@ class _Reader:
     def _deals(self) -> None:
         table = self.t["deal"]
         assert table is not None
-        g = {
-            f: _getter(table, f)
-            for f in (
-                "deal_name",
-                "stage",
-                "amount",
-                "close_date",
-                "owner",
-                "currency",
-                "company_ids",
-                "contact_ids",
-            )
-        }
+        fields = ("deal_name", "stage", "amount", "close_date", "owner", "currency")
+        g = {f: _getter(table, f) for f in (*fields, "company_ids", "contact_ids")}
         for deal_id, (row, values) in self._unique_rows("deals", table).items():
+            self.listed_deals.add(deal_id)
             companies = _id_list(g["company_ids"](values))
             if not companies:
                 self.p.warn(
@@ -248,6 +272,7 @@ class _Reader:
                     "Associated Company IDs",
                     f"deal {deal_id!r} has no company: skipped",
                 )
+                self.skipped_deals.add(deal_id)
                 continue
             unknown = [c for c in companies if c not in self.accounts]
             if unknown:
@@ -319,6 +344,18 @@ class _Reader:
             TeamMember(email=e) for e in sorted({d.owner_email for d in self.export.deals})
         ]
 
+    def _labelled_seats(self) -> None:
+        if self.labels is not None:
+            self.labelled = labelled_seats(
+                self.labels,
+                self.label_roles,
+                export=self.export,
+                deals=self.deal_ids,
+                listed_deals=self.listed_deals,
+                contacts=self.contacts,
+                problems=self.p,
+            )
+
     def _contacts(self) -> None:
         table = self.t["contact"]
         assert table is not None
@@ -356,7 +393,9 @@ class _Reader:
             self.export.stakeholders.append(person)
             role = self._role(g["buying_role"](values), table.file, row)
             for deal_id in deals_of.get(contact_id, ()):
-                self.export.roles[(deal_id, contact_id)] = role
+                self.export.roles[(deal_id, contact_id)] = self.labelled.get(
+                    (deal_id, contact_id), role
+                )
 
     def managers(self, column: str) -> None:
         """Each contact's manager from the ``column`` property (a contact's Record ID);
@@ -405,7 +444,7 @@ class _Reader:
                 )
                 role = Role.other
             roles.append(role)
-        return min(roles, key=ROLE_ORDER.index) if roles else Role.other
+        return strongest_role(roles)
 
     def _engagements(
         self, stem: str, done: list[Interaction], plans: dict[str, list[datetime]]
@@ -413,19 +452,8 @@ class _Reader:
         table = self.t[stem]
         if table is None:
             return
-        g = {
-            f: _getter(table, f)
-            for f in (
-                "timestamp",
-                "start",
-                "call_status",
-                "outcome",
-                "subject",
-                "owner",
-                "contact_ids",
-                "deal_ids",
-            )
-        }
+        fields = ("timestamp", "start", "call_status", "outcome", "subject", "owner")
+        g = {f: _getter(table, f) for f in (*fields, "contact_ids", "deal_ids")}
         channel = {"call": Channel.call, "meeting": Channel.meeting, "email": Channel.email}[stem]
         people = {s.id for s in self.export.stakeholders}
         for activity_id, (row, values) in self._unique_rows(stem, table).items():
@@ -444,15 +472,7 @@ class _Reader:
                 )
                 continue
             status = normalize_header(g["call_status"](values) or g["outcome"](values))
-            if status in (
-                "canceled",
-                "cancelled",
-                "noshow",
-                "rescheduled",
-                "failed",
-                "busy",
-                "noanswer",
-            ):
+            if status in _NOT_HELD:
                 continue
             completed = at <= self.export.exported_at and status != "scheduled"
             contacts = [c for c in _id_list(g["contact_ids"](values)) if c in people]

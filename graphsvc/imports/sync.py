@@ -35,6 +35,7 @@ from graphsvc.domain.models import (
 from graphsvc.imports.exports import CrmExport
 from graphsvc.imports.repository import (
     ImportStateRepository,
+    StoredImportState,
     active_with_role,
     decode_membership,
 )
@@ -97,27 +98,25 @@ class _Plan:
     unchanged: dict[str, int]
 
 
-def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Plan:
-    """The bundle of what to write: every record, and only the facts that differ."""
-    states = ImportStateRepository(store)
+def plan_export(*, stored: StoredImportState, export: CrmExport) -> _Plan:
+    """The bundle of what to write: every record, and only the facts that differ from
+    ``stored`` (the workspace's state, see :class:`ImportStateRepository`)."""
     at = export.exported_at
     at_ms = to_ms(at)
     exported = {d.id for d in export.deals}
-    gone = {
-        d for d in states.deal_ids(workspace=workspace) if export.owns_deal(d) and d not in exported
-    }
-    held = states.membership_states(workspace=workspace, deal_ids=exported | gone, at=at_ms)
+    gone = {d for d in stored.deal_ids if export.owns_deal(d) and d not in exported}
+    held = stored.membership_states(deal_ids=exported | gone, at=at_ms)
 
     memberships: list[Membership] = []
     unchanged_roles = 0
     in_effect = {role: active_with_role(role.value) for role in Role}
     for (deal_id, contact_id), role in export.roles.items():
-        stored = held.get((deal_id, contact_id))
-        if stored is not None and stored.startswith(in_effect[role]):
+        held_state = held.get((deal_id, contact_id))
+        if held_state is not None and held_state.startswith(in_effect[role]):
             unchanged_roles += 1
             continue
         # What the team recorded here (stance, ally, ratings) stays; the role is the CRM's.
-        state = decode_membership(stored) if stored is not None else None
+        state = decode_membership(held_state) if held_state is not None else None
         _active, _role, stance, ally, rating, weight = state or (
             False,
             None,
@@ -140,23 +139,27 @@ def plan_export(*, store: GraphStore, workspace: str, export: CrmExport) -> _Pla
         )
     ends = [
         MembershipEnd(deal_id=deal_id, stakeholder_id=contact_id, at=at)
-        for (deal_id, contact_id), state in sorted(held.items())
-        if state.startswith("[true,")
-        and (deal_id, contact_id) not in export.roles
-        and export.owns_contact(contact_id)
+        for (deal_id, contact_id) in sorted(
+            pair
+            for pair, state in held.items()
+            if pair not in export.roles and state.startswith("[true,")
+        )
+        if export.owns_contact(contact_id)
     ]
 
-    current = states.managers(workspace=workspace, stakeholder_ids=export.managers, at=at_ms)
+    current = stored.managers(stakeholder_ids=export.managers, at=at_ms)
     lines: list[ReportingLine] = []
     line_ends: list[ReportingEnd] = []
     unchanged_lines = 0
+    no_one: set[str] = set()
     for person, manager in export.managers.items():
-        before = current.get(person, set())
-        line_ends += [
-            ReportingEnd(stakeholder_id=person, manager_id=m, at=at)
-            for m in sorted(before)
-            if m != manager and export.owns_contact(m)
-        ]
+        before = current.get(person, no_one)
+        if len(before) > (manager in before):  # a manager besides the exported one
+            line_ends += [
+                ReportingEnd(stakeholder_id=person, manager_id=m, at=at)
+                for m in sorted(before)
+                if m != manager and export.owns_contact(m)
+            ]
         if manager is None:
             continue
         if manager in before:
@@ -188,15 +191,22 @@ def import_export(
     export: CrmExport,
     step: Callable[[str], None] | None = None,
     actor: str | None = None,
+    stored: StoredImportState | None = None,
 ) -> ExportImportReport:
     """Compare the export with the store, then write the differences all at once.
-    ``step(name)`` is told when each stage starts (for a progress display)."""
+    ``step(name)`` is told when each stage starts (for a progress display); ``stored``:
+    the workspace's state when the caller read it already (while parsing the export),
+    else it is read here."""
     announce = step or (lambda _name: None)
     announce("comparing")
-    plan = plan_export(store=store, workspace=workspace, export=export)
+    if stored is None:
+        stored = ImportStateRepository(store).read(workspace=workspace)
+    plan = plan_export(stored=stored, export=export)
     # Records stored with the same values are left out before writing (counted
     # unchanged), so a newer export costs what changed, not what it holds.
-    bundle, left_out = store.without_stored(workspace=workspace, bundle=plan.bundle)
+    bundle, left_out = store.bundles.without_stored(
+        workspace=workspace, bundle=plan.bundle, fingerprints=stored.fingerprints
+    )
     for kind, count in left_out.items():
         report_kind = {"stakeholders": "contacts", "interactions": "activities"}.get(kind, kind)
         plan.unchanged[report_kind] = plan.unchanged.get(report_kind, 0) + count

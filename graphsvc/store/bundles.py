@@ -94,17 +94,32 @@ class BundleRepository(RepositoryBase):
             by_kind[kind] = _ended(by_kind[kind], len(getattr(bundle, kind)))
         return counts
 
-    def without_stored(self, *, workspace: str, bundle: Bundle) -> tuple[Bundle, dict[str, int]]:
-        """The bundle less the accounts, deals, stakeholders and interactions that are
-        stored with exactly these values, and how many were left out per kind: a large
-        re-import (a CRM export) then writes only what changed. Facts are kept as given.
-        One read of the workspace's fingerprints (``node_fingerprints.cypher``), one
-        string per node since a re-import reads some 500,000."""
+    def stored_fingerprints(self, *, workspace: str) -> dict[str, dict[str, str]]:
+        """Kind (``account``, ``deal``, ``stakeholder``, ``interaction``) -> id -> the
+        fingerprint ``h`` each is stored with. One read of the workspace
+        (``node_fingerprints.cypher``), one string per node since a re-import reads some
+        500,000."""
         ws = check_workspace(workspace)
         stored: dict[str, dict[str, str]] = defaultdict(dict)
         for row in self.runner.read("node_fingerprints", {"ws": ws, "sep": KEY_SEPARATOR}):
             kind, natural_id, fingerprint = row["node"].split(KEY_SEPARATOR, 2)
             stored[kind][natural_id] = fingerprint
+        return dict(stored)
+
+    def without_stored(
+        self,
+        *,
+        workspace: str,
+        bundle: Bundle,
+        fingerprints: dict[str, dict[str, str]] | None = None,
+    ) -> tuple[Bundle, dict[str, int]]:
+        """The bundle less the accounts, deals, stakeholders and interactions that are
+        stored with exactly these values, and how many were left out per kind: a large
+        re-import (a CRM export) then writes only what changed. Facts are kept as given.
+        ``fingerprints``: :meth:`stored_fingerprints`, when the caller read them already
+        (else they are read here)."""
+        if fingerprints is None:
+            fingerprints = self.stored_fingerprints(workspace=workspace)
         kept: dict[str, list[Any]] = {}
         left_out: dict[str, int] = {}
         for kind, label in (
@@ -113,7 +128,7 @@ class BundleRepository(RepositoryBase):
             ("stakeholders", "stakeholder"),
             ("interactions", "interaction"),
         ):
-            held = stored.get(label, {})
+            held = fingerprints.get(label, {})
             models = getattr(bundle, kind)
             kept[kind] = (
                 [m for m in models if held.get(m.id) != stored_fingerprint(m)] if held else models

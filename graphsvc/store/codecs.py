@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from functools import lru_cache
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from pydantic import BaseModel
@@ -77,9 +79,24 @@ def node_key(workspace: str, natural_id: str) -> str:
     return f"{workspace}{KEY_SEPARATOR}{natural_id}{KEY_SEPARATOR}"
 
 
+def _fingerprint_text() -> Callable[[Any], str]:
+    """``_FINGERPRINT_JSON.encode``, with CPython's C encoder made once: ``encode`` makes
+    one per call, which was a third of fingerprinting the 100,000 records a CRM export's
+    re-import compares (the values are plain JSON, never cyclic, so no marker dict)."""
+    if c_make_encoder is None:  # pragma: no cover - not CPython
+        return _FINGERPRINT_JSON.encode
+    encode = c_make_encoder(
+        None, _FINGERPRINT_JSON.default, encode_basestring, None, ":", ",", True, False, True
+    )
+    return lambda values: "".join(encode(values, 0))
+
+
+_fingerprint_json = _fingerprint_text()
+
+
 def fingerprint(values: Any) -> str:
     """A short digest of JSON-able values (key order does not matter)."""
-    text = _FINGERPRINT_JSON.encode(values)
+    text = _fingerprint_json(values)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
