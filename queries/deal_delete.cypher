@@ -1,6 +1,6 @@
 // Delete a deal with what hangs only on it: its membership facts, its interactions
 // (withdrawn ones too), the notes on its people and its kept analysis result and advice.
-// A tombstone per deleted deal and interaction (changed_rev: this write's workspace
+// A tombstone per deleted deal, interaction and note (changed_rev: this write's workspace
 // revision) tells the changes feed.
 MERGE (w:Workspace {ws: $ws})
 SET w.lock = true
@@ -24,16 +24,20 @@ FOREACH (x IN interactions | DETACH DELETE x)
 WITH rev, d, deal_id, interaction_ids
 OPTIONAL MATCH (n:Note {deal_key: $key})
 WITH rev, d, deal_id, interaction_ids, collect(n) AS notes
+// Likewise a withdrawn note's tombstone was written when it was withdrawn.
+WITH rev, d, deal_id, interaction_ids, notes,
+     [x IN notes WHERE x.withdrawn_at IS NULL | x.id] AS note_ids
 FOREACH (x IN notes | DELETE x)
-WITH rev, d, deal_id, interaction_ids
+WITH rev, d, deal_id, interaction_ids, note_ids
 OPTIONAL MATCH (r:DealResult {key: $key})
 FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | DELETE x)
-WITH rev, d, deal_id, interaction_ids
+WITH rev, d, deal_id, interaction_ids, note_ids
 OPTIONAL MATCH (advice:DealAdvice {key: $key})
 FOREACH (x IN CASE WHEN advice IS NULL THEN [] ELSE [advice] END | DETACH DELETE x)
-WITH rev, d, deal_id, interaction_ids
+WITH rev, d, deal_id, interaction_ids, note_ids
 DETACH DELETE d
-WITH rev, [['deal', deal_id]] + [x IN interaction_ids | ['interaction', x]] AS gone
+WITH rev, [['deal', deal_id]] + [x IN interaction_ids | ['interaction', x]] +
+     [x IN note_ids | ['note', x]] AS gone
 FOREACH (entry IN gone |
   MERGE (t:Tombstone {key: $ws + $sep + entry[0] + ':' + entry[1] + $sep})
   SET t.ws = $ws, t.entity = entry[0], t.id = entry[1], t.changed_rev = rev,

@@ -24,6 +24,7 @@ class Entity(StrEnum):
     influence = "influence"
     interaction = "interaction"
     membership = "membership"
+    note = "note"
     reporting_line = "reporting_line"
     stakeholder = "stakeholder"
 
@@ -40,7 +41,8 @@ class ChangeOut(_Out):
     parent_id: str | None = Field(
         default=None,
         description="For a fact, its first end: the deal of a membership, the "
-        "stakeholder an influence or reporting line starts from",
+        "stakeholder an influence or reporting line starts from; for a note written or "
+        "blanked, its deal (read it at `/v1/deals/{parent_id}/notes/{id}`)",
     )
     revision: int = Field(description="The workspace revision of the write")
     changed_at: IsoTime | None = Field(default=None, description="When it was written")

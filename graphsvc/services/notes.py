@@ -72,6 +72,11 @@ class NoteService:
         ):
             raise NotFound(f"no note {note_id!r} on deal {deal_id!r}")
 
+    def revision(self, *, workspace: str, deal_id: str) -> tuple[int, int]:
+        """How many notes the deal has and the latest workspace revision that wrote one
+        (the deal page's revision takes it in: a note written elsewhere moves it)."""
+        return self.notes.deal_revision(workspace=workspace, deal_id=deal_id)
+
     def list(
         self,
         *,

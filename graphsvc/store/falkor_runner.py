@@ -198,7 +198,24 @@ class FalkorRunner:
                 if "already exists" not in str(exc).lower():
                     raise QueryFailed(f"unique constraint on {label}{props}: {exc}") from exc
         if created:
+            # FalkorDB builds a unique constraint in the background and writes its
+            # command to the append-only file only when it is built: compacting before
+            # that leaves it in the replayed tail (see above).
+            self._await_constraints()
             self.compact_log()
+
+    def _await_constraints(self, *, timeout: float = 300.0) -> None:
+        def pending() -> bool:
+            rows = self.execute("CALL db.constraints()", read_only=True, name="ensure_schema")
+            return any(row["status"] == "UNDER CONSTRUCTION" for row in rows)
+
+        Retrying(
+            retry=retry_if_result(bool),
+            wait=wait_exponential(multiplier=0.005, max=0.5),
+            stop=stop_after_delay(timeout),
+            reraise=True,
+            retry_error_callback=lambda state: True,
+        )(pending)
 
     def compact_log(self, *, timeout: float = 300.0) -> None:
         """Rewrite the append-only file as an RDB base (BGREWRITEAOF) and wait for it."""

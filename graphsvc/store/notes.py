@@ -6,8 +6,12 @@ still there, so the as-of replay shows what the team knew then. The data-protect
 erasure of a person replaces the text of every note about them (the note stays, dated
 and signed, as a tombstone); deleting a deal deletes its notes with its other facts.
 
+Every write (record, withdrawal, erasure) takes the next workspace revision and keeps it
+as ``changed_rev``: the changes feed lists notes by it (a withdrawn one by its
+tombstone), and the deal page's revision moves with it.
+
     (:Note {ws, key, id, deal_key, stakeholder_id, at, by, text, recorded,
-            withdrawn_at, withdrawn_by, erased_at})
+            withdrawn_at, withdrawn_by, erased_at, changed_rev, changed_at})
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.errors import NotFound
-from graphsvc.store.codecs import FAR_FUTURE_MS, node_key
+from graphsvc.store.codecs import FAR_FUTURE_MS, KEY_SEPARATOR, node_key
 from graphsvc.store.core import RepositoryBase, check_workspace
 
 
@@ -95,13 +99,25 @@ class NoteRepository(RepositoryBase):
         rows = self.runner.write(
             "note_withdraw",
             {
+                "ws": ws,
+                "id": note_id,
                 "key": _key(ws, note_id),
                 "deal_key": node_key(ws, deal_id),
                 "at": at,
                 "by": by,
+                "sep": KEY_SEPARATOR,
             },
         )
         return bool(rows and rows[0]["withdrawn"])
+
+    def deal_revision(self, *, workspace: str, deal_id: str) -> tuple[int, int]:
+        """How many notes the deal has (withdrawn ones too) and the latest workspace
+        revision that wrote one: any note write on the deal changes the pair."""
+        ws = check_workspace(workspace)
+        rows = self.runner.read("note_deal_revision", {"deal_key": node_key(ws, deal_id)})
+        if not rows:
+            return 0, 0
+        return int(rows[0]["notes"] or 0), int(rows[0]["rev"] or 0)
 
     def of_deal(
         self,

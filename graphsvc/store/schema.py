@@ -74,6 +74,7 @@ INDEXES: list[tuple[str, str]] = [
     # The changes feed scans a workspace's records of each kind.
     (NodeLabel.account.value, "ws"),
     (NodeLabel.tombstone.value, "ws"),
+    (NodeLabel.note.value, "ws"),
     (NodeLabel.webhook.value, "ws"),  # a workspace's subscriptions
     (NodeLabel.webhook_delivery.value, "pending_ws"),  # what is left to deliver
     (NodeLabel.webhook_attempt.value, "webhook_key"),  # a subscription's delivery log

@@ -87,10 +87,18 @@ class DealRoomService:
     def _history(self, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealHistory:
         return self.store.deal_history(workspace=workspace, deal_id=deal_id, as_of=as_of)
 
+    def _revision(
+        self, workspace: str, deal_id: str, history: DealHistory, changes: list[ChangeEntry]
+    ) -> str:
+        """The revision of the deal as the page shows it now; notes are not in the deal's
+        history, and one written elsewhere (the API) must move it too."""
+        notes = self.editor.notes.revision(workspace=workspace, deal_id=deal_id)
+        return history_revision(history, changes[0].seq if changes else 0, notes)
+
     def revision(self, *, workspace: str, deal_id: str) -> str:
         history = self._history(workspace, deal_id)
         changes = self.repository.changes(workspace=workspace, deal_id=deal_id, limit=1)
-        return history_revision(history, changes[0].seq if changes else 0)
+        return self._revision(workspace, deal_id, history, changes)
 
     def get(self, *, workspace: str, deal_id: str, as_of: datetime | None = None) -> DealState:
         is_now = as_of is None or as_of >= utcnow()
@@ -99,7 +107,7 @@ class DealRoomService:
             workspace=workspace, deal_id=deal_id, limit=CHANGE_LOG_LENGTH
         )
         latest = self._history(workspace, deal_id) if not is_now else history
-        revision = history_revision(latest, changes[0].seq if changes else 0)
+        revision = self._revision(workspace, deal_id, latest, changes)
         # The analysis service's own engine, on the history already read (the service's
         # analyze() would read it a second time), folded once for the map and the engine.
         params = self.analysis.params
@@ -180,7 +188,7 @@ class DealRoomService:
         changed since (the caller answers with the fresh state)."""
         history = self._history(workspace, deal_id)
         changes = self.repository.changes(workspace=workspace, deal_id=deal_id, limit=50)
-        current = history_revision(history, changes[0].seq if changes else 0)
+        current = self._revision(workspace, deal_id, history, changes)
         if edit.revision != current:
             raise Conflict(
                 "someone else changed this deal since you opened it; the map "

@@ -14,9 +14,12 @@ from graphsvc.maps.frames import role_family
 from graphsvc.visual.network import member_node_id
 
 
-def history_revision(history: DealHistory, last_change: int) -> str:
+def history_revision(
+    history: DealHistory, last_change: int, notes: tuple[int, int] = (0, 0)
+) -> str:
     """A short digest of everything the deal page shows: any new fact, interaction,
-    person detail or change-log entry changes it."""
+    person detail, change-log entry or note write (``notes``: how many, the latest
+    revision that wrote one) changes it."""
     digest = hashlib.sha256()
     deal = history.deal
     digest.update(deal.model_dump_json().encode())
@@ -29,7 +32,7 @@ def history_revision(history: DealHistory, last_change: int) -> str:
         digest.update(repr(record).encode())
     for sid in sorted(history.stakeholders):
         digest.update(repr(history.stakeholders[sid]).encode())
-    digest.update(f"c{last_change}".encode())
+    digest.update(f"c{last_change}|n{notes[0]}|{notes[1]}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -159,3 +159,38 @@ def test_updated_since_and_link_on_lists(client: httpx.Client) -> None:
         ).json()["items"]
         == []
     )
+
+
+def test_feed_lists_notes_written_withdrawn_blanked_and_deleted(client: httpx.Client) -> None:
+    _seed(client)
+    _, cursor = _pull(client, None, limit=50)
+    notes = "/v1/deals/d/notes"
+    first = client.post(notes, json={"stakeholder_id": "s1", "text": "Owns the budget"})
+    second = client.post(notes, json={"stakeholder_id": "s2", "text": "Prefers e-mail"})
+    assert first.status_code == second.status_code == 201
+    first_id, second_id = first.json()["id"], second.json()["id"]
+    assert client.delete(f"{notes}/{first_id}").status_code == 204
+    entries, cursor = _pull(client, cursor, limit=1)
+    assert [(e["entity"], e["id"], e["deleted"]) for e in entries] == [
+        ("note", second_id, False),  # the first one is withdrawn: told by its tombstone
+        ("note", first_id, True),
+    ]
+    written, withdrawn = entries
+    assert written["revision"] < withdrawn["revision"]
+    assert (written["parent_id"], withdrawn["parent_id"]) == ("d", None)  # where to read it
+    assert all(datetime.fromisoformat(e["changed_at"]).tzinfo for e in entries)
+
+    # The erasure of a person blanks the notes about them: listed again, so a CRM that
+    # pulled the text replaces it.
+    assert client.delete("/v1/stakeholders/s2", params={"erase": "true"}).status_code == 204
+    erased, cursor = _pull(client, cursor, limit=10)
+    assert ("note", second_id, False) in [(e["entity"], e["id"], e["deleted"]) for e in erased]
+    assert client.get(f"{notes}/{second_id}").json()["text"] == "[erased]"
+
+    # A deleted deal takes its notes in effect with it (the withdrawn one's tombstone
+    # was written when it was withdrawn).
+    assert client.delete("/v1/deals/d").status_code == 204
+    gone, _ = _pull(client, cursor, limit=10)
+    assert [(e["entity"], e["id"], e["deleted"]) for e in gone if e["entity"] == "note"] == [
+        ("note", second_id, True)
+    ]

@@ -34,6 +34,15 @@ def _saved(watch: PageWatch, text: str) -> None:
     expect(watch.page.locator("#notice")).to_contain_text(text, timeout=30_000)
 
 
+def _deal_page(open_page: Any, room: DealRoom, role: str) -> PageWatch:
+    """A Chromium page signed in as ``role``, on the room's deal, its map drawn."""
+    watch: PageWatch = open_page(allow_origin=room.url)
+    sign_in(watch, room, role, next_path=f"/?ws={room.workspace}")
+    watch.page.goto(room.deal_url())
+    watch.page.wait_for_selector("html[data-map-drawn]", state="attached")
+    return watch
+
+
 def _open(page: Any, summary_id: str) -> None:
     if not page.locator(f"#{summary_id}").evaluate("d => d.open"):
         page.locator(f"#{summary_id} > summary").click()

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from graphsvc.domain.models import from_ms
 from graphsvc.store.repository import node_key
 from tests.visual.conftest import browser_test
-from tests.visual.deal_room.test_mapping import _flags, _id_of, _open, _saved
-from tests.web.conftest import DealRoom, sign_in
+from tests.visual.deal_room.test_mapping import _deal_page, _flags, _id_of, _open, _saved
+from tests.web.conftest import DealRoom
 
 pytestmark = browser_test
 FLAG = "DM_NEVER_CONTACTED"
@@ -23,11 +23,8 @@ FLAG = "DM_NEVER_CONTACTED"
 def test_undoing_a_meeting_withdraws_it_and_the_past_keeps_it(
     deal_room: DealRoom, open_page: Any
 ) -> None:
-    watch = open_page(allow_origin=deal_room.url)
+    watch = _deal_page(open_page, deal_room, "editor")
     page = watch.page
-    sign_in(watch, deal_room, "editor", next_path=f"/?ws={deal_room.workspace}")
-    page.goto(deal_room.deal_url())
-    page.wait_for_selector("html[data-map-drawn]", state="attached")
     assert FLAG in _flags(page)
 
     _open(page, "edit-interaction")
