@@ -120,15 +120,28 @@ class KeptResults:
     def runner(self) -> Any:
         return self.store.runner
 
-    def risks(self, *, workspace: str, at: datetime | None = None) -> list[DealRisk]:
-        """Every open deal's result as of ``at`` (default now), in deal id order: kept
-        results that are fresh, the others re-analysed (and kept) first. Complete, so it
-        may take as long as a scan when nothing is kept: for jobs (the weekly e-mail,
-        the CLI), not request paths (those use :meth:`view`)."""
+    def risks(
+        self,
+        *,
+        workspace: str,
+        at: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+    ) -> list[DealRisk]:
+        """Every open deal's result (only those of ``deal_ids`` when given) as of ``at``
+        (default now), in deal id order: kept results that are fresh, the others
+        re-analysed (and kept) first. Complete, so it may take as long as a scan when
+        nothing is kept: for jobs (the weekly e-mail, the CLI), not request paths (those
+        use :meth:`view`)."""
         moment = to_ms(at) if at is not None else to_ms(utcnow())
-        results, _ = self._refresh(workspace, moment, force=False, progress=None)
+        results, _ = self._refresh(workspace, moment, force=False, progress=None, deal_ids=deal_ids)
         when = from_ms(moment)
         return [r.model_copy(update={"as_of": when}) for r in results]
+
+    def due_of(self, deal_id: str) -> int | None:
+        """The due time (epoch ms) of the deal's result this process last read or
+        computed (:meth:`risks` just now: the one it returned), None if none."""
+        known = self._parsed.get(deal_id)
+        return None if known is None else known[0][2]
 
     def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
         """Re-analyse (and keep) the stale results only; returns what was done. Reads
@@ -384,12 +397,22 @@ class KeptResults:
         return (int(row["rev"]), int(row["at"]), int(row["due"]), str(row["engine"]))
 
     def _refresh(
-        self, workspace: str, moment: int, *, force: bool, progress: Progress | None
+        self,
+        workspace: str,
+        moment: int,
+        *,
+        force: bool,
+        progress: Progress | None,
+        deal_ids: Sequence[str] | None = None,
     ) -> tuple[list[DealRisk], int]:
         store = self.store
         # The revision first: every write the histories below may miss has arev > rev.
         revision = store.workspace_revision(workspace=workspace)
-        rows = self.runner.read("deal_result_status", {"ws": workspace})
+        if deal_ids is None:
+            rows = self.runner.read("deal_result_status", {"ws": workspace})
+        else:
+            keys = [node_key(workspace, deal_id) for deal_id in deal_ids]
+            rows = self.runner.read("deal_result_status_of", {"keys": keys})
         kept: dict[str, DealRisk] = {}
         stale: list[str] = []
         parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
@@ -423,7 +446,10 @@ class KeptResults:
                 risk = DealRisk.model_validate_json(body_row["body"])
                 parsed[deal_id] = (unparsed[deal_id], risk)
                 kept[deal_id] = risk
-        self._parsed = parsed  # only what the store still holds
+        if deal_ids is None:
+            self._parsed = parsed  # only what the store still holds
+        else:
+            self._parsed.update(parsed)
         stale.sort()
         done = 0
         for batch in _batches(stale, self.batch_size):
