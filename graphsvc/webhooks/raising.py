@@ -76,6 +76,7 @@ class EventRaiser:
         # have changed (neither idle): for benchmarks and tests.
         self.full_rounds = 0
         self.changed_rounds = 0
+        self.deals_compared = 0  # open deals' results compared, over every round
 
     def forget(self) -> None:
         """Forget what the last rounds evented: the next round reads every deal."""
@@ -153,6 +154,7 @@ class EventRaiser:
         written with the states in compare-and-set statements; returns how many."""
         rows: list[dict[str, object]] = []
         count = 0
+        self.deals_compared += len(risks)
         for risk in risks:
             found = deal_events(
                 workspace=workspace,
