@@ -16,9 +16,14 @@ One run, on an embedded FalkorDB (a temp dir, or ``--data-dir`` kept and reused)
    check (every open deal's kept result and evented state read and compared, nothing
    re-analysed): what every idle round cost before; ``idle_speedup`` the ratio;
 4. one committee write on each of 1% of the open deals, then ``changed_raise_s``: the
-   events raised (the written deals re-analysed, every open deal compared) and
-   ``changed_deliver_tick_s``: the next round, which delivers them (one subscription:
-   one after the other); ``changed_events`` and ``changed_delivered`` count them.
+   events raised (only the written deals, and any whose due time passed, re-analysed
+   and compared: ``changed_compared``) and ``changed_deliver_tick_s``: the next round,
+   which delivers them (one subscription: one after the other); ``changed_events`` and
+   ``changed_delivered`` count them;
+5. ``changed_raise_full_s``: the same again on another 1% of the deals, by a round that
+   remembers nothing (every open deal's kept result and evented state read and
+   compared: what the round after a write cost before), and ``changed_speedup``, the
+   ratio of the two in the same run.
 
     python benchmarks/webhooks.py                  # 10,000 deals (the figure of record)
     python benchmarks/webhooks.py --deals 1000     # a quick run
@@ -73,6 +78,14 @@ def _worker(store: GraphStore, settings: Settings, workspace: str) -> DeliveryWo
         lease_name=f"bench-{workspace}",
         rng=random.Random(1),
     )
+
+
+def _write_stances(store: GraphStore, workspace: str, deal_ids: list[str], run: int) -> None:
+    """One committee write on each deal (a stance other than the last run's)."""
+    for i, deal_id in enumerate(deal_ids):
+        history = store.deal_history(workspace=workspace, deal_id=deal_id)
+        person = sorted(history.stakeholders)[0]
+        write_stance(store, workspace, deal_id, person, i + run)
 
 
 def _ms(started: float) -> float:
@@ -157,19 +170,31 @@ def main() -> None:
             runs_file = data_dir / "webhooks-bench-runs"
             runs = int(runs_file.read_text()) if runs_file.exists() else 0
             runs_file.write_text(str(runs + 1))
-            for i, deal_id in enumerate(changed):
-                history = store.deal_history(workspace=workspace, deal_id=deal_id)
-                person = sorted(history.stakeholders)[0]
-                write_stance(store, workspace, deal_id, person, i + runs + int(reuse))
+            _write_stances(store, workspace, changed, runs + int(reuse))
+            compared_before = worker.raiser.deals_compared
             started = time.perf_counter()
             raised = worker.raise_events(workspace=workspace, now=utcnow())
             changed_raise_s = _ms(started) / 1000
+            changed_compared = worker.raiser.deals_compared - compared_before
             started = time.perf_counter()
             after = worker.tick()
             changed_deliver_s = _ms(started) / 1000
             print(
-                f"after 1% changed: {raised} events raised in {changed_raise_s:.2f} s, "
-                f"then a round delivering them {changed_deliver_s:.2f} s ({after})",
+                f"after 1% changed: {raised} events raised in {changed_raise_s:.2f} s "
+                f"({changed_compared} deals compared), then a round delivering them "
+                f"{changed_deliver_s:.2f} s ({after})",
+                flush=True,
+            )
+            # The same on other deals by a round remembering nothing: every deal compared.
+            others = rng.sample(sorted(set(open_ids) - set(changed)), len(changed))
+            _write_stances(store, workspace, others, runs + int(reuse))
+            worker.raiser.forget()
+            started = time.perf_counter()
+            raised_full = worker.raise_events(workspace=workspace, now=utcnow())
+            changed_raise_full_s = _ms(started) / 1000
+            print(
+                f"the same comparing every deal: {raised_full} events raised in "
+                f"{changed_raise_full_s:.2f} s",
                 flush=True,
             )
         finally:
@@ -188,7 +213,11 @@ def main() -> None:
         "idle_speedup": round(statistics.median(full_read_ms) / statistics.median(idle_ms), 1),
         "changed_deals": len(changed),
         "changed_raise_s": round(changed_raise_s, 3),
+        "changed_compared": changed_compared,
         "changed_events": raised,
+        "changed_raise_full_s": round(changed_raise_full_s, 3),
+        "changed_full_events": raised_full,
+        "changed_speedup": round(changed_raise_full_s / changed_raise_s, 1),
         "changed_deliver_tick_s": round(changed_deliver_s, 3),
         "changed_delivered": after.delivered,
         "loadavg": [round(x, 2) for x in load],

@@ -1,18 +1,42 @@
 """The compact kept columns of each deal's analysis result, as every list of deals reads
 them (``/v1/risks``, the web portfolio): kept beside the result's body
 (``queries/deal_result_keep.cypher``) so a list of 10,000 deals is one reply with two
-short JSON strings a row, never 10,000 bodies to parse.
+short JSON strings a row, never 10,000 bodies to parse; and the engine tag every kept
+result carries (a result of another tag is stale).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.analysis.horizon import NEVER
+from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildStatus
 from graphsvc.analysis.schemas import DealRisk
+
+# Bump when the engine's output (or what is kept of it) for the same facts changes:
+# every kept result of another engine tag is then stale (re-analysed in the background
+# when read, or by ``analysis rebuild``). 2: the compact portfolio columns are kept.
+ENGINE_VERSION = "2"
+
+
+def engine_tag(params: AnalysisParams) -> str:
+    """The running engine: its version and a digest of the analysis parameters (results
+    computed with other thresholds are not this engine's answers).
+
+    Examples
+    --------
+    >>> from graphsvc.analysis.params import DEFAULT_PARAMS
+    >>> engine_tag(DEFAULT_PARAMS) == engine_tag(DEFAULT_PARAMS)
+    True
+    >>> engine_tag(DEFAULT_PARAMS).startswith(ENGINE_VERSION + ":")
+    True
+    """
+    digest = hashlib.sha256(repr(params).encode())
+    return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,6 @@ leaves each deal's old or new result, never a mix; an older one never replaces a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -47,6 +46,7 @@ from graphsvc.analysis.kept_rows import (
     RefreshReport,
     columns_of,
     compact_columns,
+    engine_tag,
     keep_params,
     kept_row,
 )
@@ -57,33 +57,13 @@ from graphsvc.domain.models import from_ms, to_ms, utcnow
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 
-# Bump when the engine's output (or what is kept of it) for the same facts changes:
-# every kept result of another engine tag is then stale (re-analysed in the background
-# when read, or by ``analysis rebuild``). 2: the compact portfolio columns are kept.
-ENGINE_VERSION = "2"
-
 CHART_WEEKS = 12  # the weekly support points kept with each result (the sparkline)
 
 _ALL = datetime(9999, 12, 31, tzinfo=UTC)  # the store's last instant: every fact
 
 Progress = Callable[[int, int], None]
+DealIds = Sequence[str] | None  # some deals only (None: every open deal)
 _NOT_RUNNING = RebuildStatus(running=False)
-
-
-def engine_tag(params: AnalysisParams) -> str:
-    """The running engine: its version and a digest of the analysis parameters (results
-    computed with other thresholds are not this engine's answers).
-
-    Examples
-    --------
-    >>> from graphsvc.analysis.params import DEFAULT_PARAMS
-    >>> engine_tag(DEFAULT_PARAMS) == engine_tag(DEFAULT_PARAMS)
-    True
-    >>> engine_tag(DEFAULT_PARAMS).startswith(ENGINE_VERSION + ":")
-    True
-    """
-    digest = hashlib.sha256(repr(params).encode())
-    return f"{ENGINE_VERSION}:{digest.hexdigest()[:12]}"
 
 
 class KeptResults:
@@ -120,15 +100,22 @@ class KeptResults:
     def runner(self) -> Any:
         return self.store.runner
 
-    def risks(self, *, workspace: str, at: datetime | None = None) -> list[DealRisk]:
-        """Every open deal's result as of ``at`` (default now), in deal id order: kept
-        results that are fresh, the others re-analysed (and kept) first. Complete, so it
-        may take as long as a scan when nothing is kept: for jobs (the weekly e-mail,
-        the CLI), not request paths (those use :meth:`view`)."""
+    def risks(
+        self, *, workspace: str, at: datetime | None = None, deal_ids: DealIds = None
+    ) -> list[DealRisk]:
+        """Every open deal's result (only those of ``deal_ids`` when given) as of ``at``
+        (default now), in deal id order: kept results that are fresh, the others
+        re-analysed (and kept) first. Complete, so it may take as long as a scan when
+        nothing is kept: for jobs (the weekly e-mail, the CLI), not request paths (those
+        use :meth:`view`)."""
         moment = to_ms(at) if at is not None else to_ms(utcnow())
-        results, _ = self._refresh(workspace, moment, force=False, progress=None)
+        results, _ = self._refresh(workspace, moment, force=False, progress=None, deal_ids=deal_ids)
         when = from_ms(moment)
         return [r.model_copy(update={"as_of": when}) for r in results]
+
+    def due_of(self, deal_id: str) -> int | None:
+        """The due time (epoch ms) of the deal's result :meth:`risks` last returned."""
+        return known[0][2] if (known := self._parsed.get(deal_id)) is not None else None
 
     def refresh(self, *, workspace: str, at: datetime | None = None) -> RefreshReport:
         """Re-analyse (and keep) the stale results only; returns what was done. Reads
@@ -384,12 +371,22 @@ class KeptResults:
         return (int(row["rev"]), int(row["at"]), int(row["due"]), str(row["engine"]))
 
     def _refresh(
-        self, workspace: str, moment: int, *, force: bool, progress: Progress | None
+        self,
+        workspace: str,
+        moment: int,
+        *,
+        force: bool,
+        progress: Progress | None,
+        deal_ids: DealIds = None,
     ) -> tuple[list[DealRisk], int]:
         store = self.store
         # The revision first: every write the histories below may miss has arev > rev.
         revision = store.workspace_revision(workspace=workspace)
-        rows = self.runner.read("deal_result_status", {"ws": workspace})
+        if deal_ids is None:
+            rows = self.runner.read("deal_result_status", {"ws": workspace})
+        else:
+            keys = [node_key(workspace, deal_id) for deal_id in deal_ids]
+            rows = self.runner.read("deal_result_status_of", {"keys": keys})
         kept: dict[str, DealRisk] = {}
         stale: list[str] = []
         parsed: dict[str, tuple[tuple[int, int, int, str], DealRisk]] = {}
@@ -423,7 +420,7 @@ class KeptResults:
                 risk = DealRisk.model_validate_json(body_row["body"])
                 parsed[deal_id] = (unparsed[deal_id], risk)
                 kept[deal_id] = risk
-        self._parsed = parsed  # only what the store still holds
+        self._parsed = parsed if deal_ids is None else {**self._parsed, **parsed}  # only those held
         stale.sort()
         done = 0
         for batch in _batches(stale, self.batch_size):
@@ -496,5 +493,8 @@ def _watched(risk: DealRisk) -> tuple[str, ...]:
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    """Slices of at most ``size`` items, in order:
+    >>> [list(batch) for batch in _batches([1, 2, 3], 2)]
+    [[1, 2], [3]]"""
     for start in range(0, len(items), size):
         yield items[start : start + size]

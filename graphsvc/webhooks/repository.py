@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphsvc.analysis.horizon import NEVER
 from graphsvc.domain.models import Deal
 from graphsvc.store.codecs import KEY_SEPARATOR, deal_from_props, node_key
 from graphsvc.webhooks.events import OPEN, EventedState
@@ -123,7 +122,15 @@ class WebhookRepository:
 
     # -- evented deal states and the outbox
 
-    def deal_states(self, *, workspace: str) -> dict[str, EventedState]:
+    def deal_states(
+        self, *, workspace: str, deal_ids: Sequence[str] | None = None
+    ) -> dict[str, EventedState]:
+        """What was last evented of each deal (of ``deal_ids`` only, when given)."""
+        if deal_ids is None:
+            rows = self.runner.read("webhook_deal_states", {"ws": workspace})
+        else:
+            keys = [node_key(workspace, deal_id) for deal_id in deal_ids]
+            rows = self.runner.read("webhook_deal_states_of", {"keys": keys})
         return {
             row["deal_id"]: EventedState(
                 flags=tuple(row.get("flags") or ()),
@@ -132,8 +139,14 @@ class WebhookRepository:
                 gen=int(row.get("gen") or 0),
                 status=row.get("status") or OPEN,
             )
-            for row in self.runner.read("webhook_deal_states", {"ws": workspace})
+            for row in rows
         }
+
+    def deals_changed(self, *, workspace: str, since: int) -> list[str]:
+        """The deals written (analysis inputs, columns or status) or deleted after
+        revision ``since``."""
+        rows = self.runner.read("webhook_deals_changed", {"ws": workspace, "since": since})
+        return [row["id"] for row in rows]
 
     def deals_now(self, *, workspace: str, deal_ids: Sequence[str]) -> dict[str, Deal]:
         """The deals of ``deal_ids`` that still exist, as stored now."""
@@ -141,13 +154,6 @@ class WebhookRepository:
             "webhook_deals_closed", {"keys": [node_key(workspace, d) for d in deal_ids]}
         )
         return {row["id"]: deal_from_props(dict(row["props"])) for row in rows}
-
-    def results_until(self, *, workspace: str) -> int:
-        """The earliest due time of the open deals' kept results (0: one has none)."""
-        rows = self.runner.read("webhook_results_until", {"ws": workspace})
-        if not rows or not rows[0]["open_deals"]:
-            return NEVER
-        return int(rows[0]["until"] or 0)
 
     def has_baseline(self, *, workspace: str) -> bool:
         return bool(self.runner.read("webhook_baseline_get", {"ws": workspace}))

@@ -175,6 +175,7 @@ class DeliveryWorker:
         )
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._lease_gen: int | None = None  # the lease generation of this worker's last tick
 
     # -- one tick
 
@@ -186,6 +187,11 @@ class DeliveryWorker:
         gen = self._take_lease(now_ms)
         if gen is None:
             return TickReport(leader=False)
+        if gen != self._lease_gen:
+            # Another process held the lease since this one's last round and may have
+            # evented meanwhile: read every deal once more rather than only the changed.
+            self.raiser.forget()
+            self._lease_gen = gen
         report = TickReport(leader=True)
         active = self.repository.active_workspaces()
         if self.workspaces is not None:
