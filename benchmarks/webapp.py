@@ -10,7 +10,9 @@ One run, on a fresh embedded FalkorDB in a temp dir:
    deals), read from the access log's duration. The import is followed by ``graphsvc
    analysis rebuild``'s work (not timed), as after any bulk load; the first request reads
    the kept results from the store (``portfolio_cold_ms``), the next ``--runs`` reuse
-   the rows of the unchanged workspace revision (``portfolio_ms_p50``);
+   the rows of the unchanged workspace revision (``portfolio_ms_p50``). A reused
+   ``--data-dir`` first refreshes the kept results whose due time passed since the last
+   run (not timed, printed);
 4. ``deal_page_interactive_ms``: headless Chromium opens the 200-member deal page until
    the map is drawn (the page's ``map-drawn`` performance mark, from the start of the
    navigation; the analysis panel is part of the served page), median of ``--runs``
@@ -158,6 +160,9 @@ def tail_causes(durations: Durations, pauses: CollectorPauses, slowest: float) -
     }
 
 
+WORKSPACES = ("bench", "bench-big")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -171,7 +176,7 @@ def ingest(store: GraphStore, *, deals: int, committee: int) -> str:
     store.import_bundle(workspace="bench-big", bundle=big)
     print(f"ingested {deals} + 1 deals in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
-    for workspace in ("bench", "bench-big"):
+    for workspace in WORKSPACES:
         AnalysisService(store=store, settings=store.settings).kept.rebuild(workspace=workspace)
     print(f"kept results rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
     users = UserService(repository=UserRepository(store.runner), settings=store.settings)
@@ -219,6 +224,18 @@ def main() -> None:
             if marker.exists():
                 print(f"reusing the {args.deals} + 1 deals in {data_dir}", flush=True)
                 big_deal = marker.read_text()
+                # Time has passed since the last run: the kept results whose due time
+                # went by are brought up to date first (not timed), as a running
+                # server's background refresh keeps them; else the portfolio figure
+                # would time that catching up (a restart after a long pause).
+                started = time.perf_counter()
+                kept = AnalysisService(store=store, settings=store.settings).kept
+                stale = sum(kept.refresh(workspace=ws).refreshed for ws in WORKSPACES)
+                print(
+                    f"{stale} kept results past their due time refreshed in "
+                    f"{time.perf_counter() - started:.1f} s",
+                    flush=True,
+                )
             else:
                 big_deal = ingest(store, deals=args.deals, committee=args.committee)
                 marker.write_text(big_deal)
