@@ -209,13 +209,7 @@ class FalkorRunner:
             rows = self.execute("CALL db.constraints()", read_only=True, name="ensure_schema")
             return any(row["status"] == "UNDER CONSTRUCTION" for row in rows)
 
-        Retrying(
-            retry=retry_if_result(bool),
-            wait=wait_exponential(multiplier=0.005, max=0.5),
-            stop=stop_after_delay(timeout),
-            reraise=True,
-            retry_error_callback=lambda state: True,
-        )(pending)
+        _wait_while(pending, timeout=timeout)
 
     def compact_log(self, *, timeout: float = 300.0) -> None:
         """Rewrite the append-only file as an RDB base (BGREWRITEAOF) and wait for it."""
@@ -230,13 +224,7 @@ class FalkorRunner:
             info = connection.info("persistence")
             return bool(info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"])
 
-        Retrying(
-            retry=retry_if_result(bool),
-            wait=wait_exponential(multiplier=0.005, max=0.5),
-            stop=stop_after_delay(timeout),
-            reraise=True,
-            retry_error_callback=lambda state: True,
-        )(rewriting)
+        _wait_while(rewriting, timeout=timeout)
         status = connection.info("persistence").get("aof_last_bgrewrite_status")
         if status != "ok":
             raise QueryFailed(f"rewriting the append-only file failed ({status})")
@@ -256,3 +244,15 @@ def open_embedded_runner(settings: Settings) -> FalkorRunner:
     except BaseException:
         server.release()
         raise
+
+
+def _wait_while(busy: Callable[[], bool], *, timeout: float) -> None:
+    """Poll ``busy`` (backing off from 5 ms to 0.5 s) until it is false, for at most
+    ``timeout`` seconds; the server's state is polled, there is no event to wait on."""
+    Retrying(
+        retry=retry_if_result(bool),
+        wait=wait_exponential(multiplier=0.005, max=0.5),
+        stop=stop_after_delay(timeout),
+        reraise=True,
+        retry_error_callback=lambda state: True,
+    )(busy)
