@@ -15,6 +15,14 @@ from graphsvc.errors import ConfigurationError, GraphsvcError, StoreUnavailable
 from graphsvc.store.wire import QueryFailed, QueryHook, identifier, load_schema, to_plain
 
 _BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+# What Neo4j answers a schema rule that another transaction created meanwhile.
+_RULE_MADE_MEANWHILE = frozenset(
+    {
+        "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists",
+        "Neo.ClientError.Schema.IndexAlreadyExists",
+        "Neo.ClientError.Schema.ConstraintAlreadyExists",
+    }
+)
 
 
 class Neo4jRunner:
@@ -159,7 +167,15 @@ class Neo4jRunner:
 
     def ensure_schema(self) -> None:
         for statement in self.schema_statements():
-            self.execute(statement, name="ensure_schema")
+            try:
+                self.execute(statement, name="ensure_schema")
+            except QueryFailed as exc:
+                # ``IF NOT EXISTS`` holds against what is committed, not against another
+                # process creating the same rule at that moment (several API processes
+                # or test workers starting on one server): its rule is ours too.
+                code = getattr(exc.__cause__, "code", None)
+                if code not in _RULE_MADE_MEANWHILE:
+                    raise
 
     def describe(self) -> dict[str, Any]:
         """The server (product, version, edition, address, database) and our schema on

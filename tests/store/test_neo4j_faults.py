@@ -244,3 +244,42 @@ def test_write_cut_off_by_a_crash_is_all_or_nothing(server: LocalNeo4j, tmp_path
     store.upsert_accounts(workspace=ws, accounts=accounts)
     assert count_accounts(runner, ws) == ROWS
     store.close()
+
+
+def test_processes_starting_at_once_all_set_up_the_schema(server: LocalNeo4j) -> None:
+    """Several processes (API workers, test workers) starting on one server each run the
+    schema's ``IF NOT EXISTS`` rules; one that another creates at that moment answers
+    "equivalent rule already exists", which is the rule we wanted, not a failure."""
+    assert server.uri
+    runners = [
+        Neo4jRunner(server.uri, user="neo4j", password=PASSWORD, database="neo4j") for _ in range(4)
+    ]
+    try:
+        for row in runners[0].execute("SHOW INDEXES YIELD name RETURN name", read_only=True):
+            if row["name"].startswith("graphsvc_") and not row["name"].endswith("_key"):
+                runners[0].execute(f"DROP INDEX {row['name']}")  # names from our own schema
+        for row in runners[0].execute("SHOW CONSTRAINTS YIELD name RETURN name", read_only=True):
+            if row["name"].startswith("graphsvc_"):
+                runners[0].execute(f"DROP CONSTRAINT {row['name']}")
+        barrier = threading.Barrier(len(runners))
+        failures: list[BaseException] = []
+
+        def set_up(runner: Neo4jRunner) -> None:
+            barrier.wait()
+            try:
+                runner.ensure_schema()
+            except BaseException as exc:  # reported below, with the others
+                failures.append(exc)
+
+        threads = [threading.Thread(target=set_up, args=(r,)) for r in runners]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        status = runners[0].describe()
+        assert set(status["constraints"].values()) == {"present"}
+        assert "missing" not in status["indexes"].values()
+    finally:
+        for runner in runners:
+            runner.close()
