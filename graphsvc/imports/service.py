@@ -19,12 +19,13 @@ from pydantic import ValidationError
 
 from graphsvc.config import Settings
 from graphsvc.domain.models import Bundle, to_ms, utcnow
-from graphsvc.errors import GraphsvcError, NotFound, ValidationFailed
+from graphsvc.errors import GraphsvcError, ValidationFailed
 from graphsvc.imports import hubspot, salesforce_export
 from graphsvc.imports.exports import CrmExport, ExportFiles, gc_paused
 from graphsvc.imports.repository import ImportStateRepository
 from graphsvc.imports.salesforce import parse_contact_roles_csv
 from graphsvc.imports.sync import ExportImportReport, import_export
+from graphsvc.store.core import check_workspace
 from graphsvc.store.repository import GraphStore, ImportCounts, UpsertCounts
 from graphsvc.store.webhook_outbox import begin_import, end_import
 
@@ -146,10 +147,12 @@ def bundle_from_csv(
     managers are reported by row."""
     parsed = parse_contact_roles_csv(text, max_rows=max_items)
     errors: list[dict[str, Any]] = []
+    # Managers not in the file must be stored already: one batched lookup for them all.
+    stored = store.core.existing(
+        "stakeholder", check_workspace(workspace), parsed.manager_rows.keys()
+    )
     for manager_id, rows in parsed.manager_rows.items():
-        try:
-            store.get_stakeholder(workspace=workspace, stakeholder_id=manager_id)
-        except NotFound:
+        if manager_id not in stored:
             errors.extend(
                 {
                     "row": row,
