@@ -77,7 +77,6 @@ from graphsvc.analysis.service import AnalysisService
 from graphsvc.domain.models import to_ms
 from graphsvc.domain.snapshot import DealSnapshot
 from graphsvc.store import compact
-from graphsvc.store.codecs import node_key
 from graphsvc.store.histories import HISTORY_CHUNK
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
@@ -221,7 +220,7 @@ def _read_halves(store: GraphStore, workspace: str, as_of: datetime) -> tuple[Ti
     at = to_ms(as_of)
     with Timer() as reply, bulk_build():  # the scan's readers run with it paused too
         replies = [
-            store.runner.read(compact.QUERY, {"deal_keys": [node_key(workspace, d) for d in chunk]})
+            store.runner.read(compact.QUERY, compact.compact_params(workspace, chunk))
             for chunk in chunks
         ]
     with Timer() as decode, bulk_build():

@@ -65,13 +65,18 @@ class CompactHistory:
     reporting: list[LineFacts]
     interactions: tuple[InteractionRecord, ...]
     _interaction_ats: list[int] = field(default_factory=list)
-    # The Member or Line each fact folds into, built on first use: a fact folds into the
-    # same object at every instant, so comparing the trend's two committees is mostly
-    # identity checks (ranking.same_scores).
+    # The Member each membership fact folds into, and each line's last built (fact index,
+    # Line), built on first use: a fact folds into the same object at every instant, so
+    # comparing the trend's two committees is mostly identity checks
+    # (ranking.same_scores).
     _built: dict[tuple[int, int, int], object] = field(default_factory=dict)
+    _influence_cache: list[tuple[int, Line] | None] = field(default_factory=list)
+    _reporting_cache: list[tuple[int, Line] | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._interaction_ats = [i.at for i in self.interactions]
+        self._influence_cache = [None] * len(self.influence)
+        self._reporting_cache = [None] * len(self.reporting)
 
     def first_fact_at(self) -> int | None:
         """The first membership fact or interaction (``DealHistory.first_fact_at``)."""
@@ -87,9 +92,12 @@ class CompactHistory:
         built = self._built
         members: list[Member] = []
         for p, (info, facts) in enumerate(self.members):
-            k = _latest(facts, t)
-            if k < 0:
-                continue
+            # Most people have one fact, or none after t: the last fact is the answer.
+            k = len(facts) - 1
+            if facts[k][0] > t:
+                k = _latest(facts, t)
+                if k < 0:
+                    continue
             member = built.get((0, p, k))
             if member is None:
                 active, role, stance, ally, rating, weight = facts[k][2]
@@ -114,28 +122,38 @@ class CompactHistory:
             deal=self.deal,
             as_of=t,
             members=tuple(members),
-            influences=self._fold_lines(1, self.influence, t, ids),
-            reporting=self._fold_lines(2, self.reporting, t, ids),
+            influences=self._fold_lines(self._influence_cache, self.influence, t, ids),
+            reporting=self._fold_lines(self._reporting_cache, self.reporting, t, ids),
             interactions=self.interactions[: bisect_right(self._interaction_ats, t)],
         )
 
+    @staticmethod
     def _fold_lines(
-        self, kind: int, grouped: list[LineFacts], t: int, ids: set[str]
+        cache: list[tuple[int, Line] | None], grouped: list[LineFacts], t: int, ids: set[str]
     ) -> tuple[Line, ...]:
-        built = self._built
+        """The lines in effect at ``t`` between members; ``cache`` holds each line's
+        last built (fact index, Line), so a fold at another instant that lands on the
+        same fact gives the same object."""
         lines: list[Line] = []
         for i, (source, target, facts) in enumerate(grouped):
             if source not in ids or target not in ids:
                 continue
-            k = _latest(facts, t)
-            if k < 0:
-                continue
-            at, _, (active, strength) = facts[k]
+            k = len(facts) - 1
+            fact = facts[k]
+            if fact[0] > t:
+                k = _latest(facts, t)
+                if k < 0:
+                    continue
+                fact = facts[k]
+            active, strength = fact[2]
             if active:
-                line = built.get((kind, i, k))
-                if line is None:
-                    line = built[(kind, i, k)] = Line(source, target, strength, at)
-                lines.append(line)  # type: ignore[arg-type]
+                held = cache[i]
+                if held is not None and held[0] == k:
+                    lines.append(held[1])
+                else:
+                    line = Line(source, target, strength, fact[0])
+                    cache[i] = (k, line)
+                    lines.append(line)
         return tuple(lines)  # grouped is in (source, target) order
 
     def until(self, at: int) -> CompactHistory:

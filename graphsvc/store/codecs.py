@@ -14,6 +14,7 @@ from functools import lru_cache
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
+import orjson
 from pydantic import BaseModel
 
 from graphsvc.domain.models import (
@@ -251,7 +252,7 @@ class Canonical(dict[str, str]):
 
 def interaction_record(item: list[Any], canonical: Canonical) -> InteractionRecord:
     packed, stakeholder_ids = item[0], item[1]  # a compact row adds withdrawn_at
-    iid, at, channel, emails, summary, next_step_at = json.loads(packed)
+    iid, at, channel, emails, summary, next_step_at = orjson.loads(packed)
     return InteractionRecord(
         id=iid,
         at=at,

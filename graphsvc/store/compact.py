@@ -1,15 +1,20 @@
 """The compact history read: many deals' facts in few, large store replies, decoded
 straight into :class:`~graphsvc.domain.compact.CompactHistory` (no object per fact).
 
-One query (``deal_history_compact.cypher``) per chunk of 500 deals returns one row per
-deal (its members' packed facts), one row for all line facts of the chunk, and one row
-per deal's interactions: few, large replies of plain strings, no per-fact maps, and no
-filter on the server (the instant is compared here, on the ``at`` each packed fact
-starts with). The decoder builds no object per fact: each person's and each line's
-facts become sorted lists of instants and states (:class:`CompactHistory`).
-:func:`read_ahead` runs the reads on background threads, a chunk or two ahead of the
-caller (both clients release the GIL while they wait for the server), so reading and
-analysing overlap.
+One query (``deal_history_compact.cypher``) per chunk of 500 deals returns a row per
+deal (its properties) and, for the whole chunk, one row of parallel flat lists per kind
+of fact: every membership fact (deal id, person id, packed fact), every member's packed
+identity, every line fact a member drew, every interaction. No per-fact maps, no nesting
+and no filter on the server (the instant is compared here, on the ``at`` each packed
+fact starts with).
+
+The decoder works a whole list at a time: the packed facts of a chunk are joined and
+split in one call, their instants and sequence numbers become integer arrays, and one
+sort orders every fact by (deal, person, instant, seq); only the grouping into each
+person's and each line's sorted list of ``(at, seq, state)`` tuples
+(:class:`CompactHistory`) runs per pair. :func:`read_ahead` runs the reads on background
+threads, a chunk or two ahead of the caller (both clients release the GIL while they
+wait for the server), so reading and analysing overlap.
 """
 
 from __future__ import annotations
@@ -20,10 +25,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import numpy as np
+import orjson
+
 from graphsvc.domain.compact import CompactHistory, LineFacts, LineState, MemberFacts, MemberState
 from graphsvc.domain.models import Role, Stance
 from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import (
+    FAR_FUTURE_MS,
     KEY_SEPARATOR,
     Canonical,
     deal_from_props,
@@ -36,6 +45,7 @@ from graphsvc.store.core import Runner
 QUERY = "deal_history_compact"
 
 _T = TypeVar("_T")
+Row = dict[str, Any]
 
 
 @lru_cache(maxsize=65_536)
@@ -52,50 +62,49 @@ def _member_state(packed_state: str) -> MemberState:
     )
 
 
+def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
+    """The parameters of :data:`QUERY` for these deals."""
+    return {
+        "deal_keys": [node_key(ws, d) for d in deal_ids],
+        "sep": KEY_SEPARATOR,
+        "never": FAR_FUTURE_MS,
+    }
+
+
 def read_compact(
     runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int
 ) -> list[CompactHistory]:
     """The deals' facts up to ``as_of``, one query; unknown ids are left out, input
     order is kept."""
-    rows = runner.read(QUERY, {"deal_keys": [node_key(ws, d) for d in deal_ids]})
+    rows = runner.read(QUERY, compact_params(ws, deal_ids))
     return decode_compact(rows, ws, deal_ids, as_of)
 
 
 def decode_compact(
-    rows: list[dict[str, Any]], ws: str, deal_ids: Sequence[str], as_of: int
+    rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int
 ) -> list[CompactHistory]:
     """:func:`read_compact`'s reply decoded; facts after ``as_of`` are dropped here."""
-    deals: dict[str, tuple[dict[str, Any], list[list[Any]]]] = {}
-    line_rows: list[list[Any]] = []
-    interaction_rows: dict[str, list[Any]] = {}
+    deals: dict[str, dict[str, Any]] = {}
+    parts: dict[str, Row] = {}
     for row in rows:
-        part = row["part"]
-        if part == "members":
-            deals[row["id"]] = (row["deal"], row["items"])
-        elif part == "lines":
-            line_rows = row["items"] or []
+        if row["part"] == "deals":
+            deals[row["a"]] = row["b"]
         else:
-            interaction_rows[row["id"]] = row["items"]
+            parts[row["part"]] = row
     # Every mention of a stakeholder id shares one string object: the analysis looks ids
     # up in dicts millions of times, and identical strings compare at once.
     canonical = Canonical()
-    lines_from = _lines_by_source(line_rows, as_of, canonical)
+    people = People(parts.get("people"), canonical)
+    seated = _members(parts.get("members"), people, as_of)
+    lines_from = _lines(parts.get("lines"), people, as_of)
+    met = _interactions(parts.get("interactions"), as_of, canonical)
     histories = []
     for deal_id in deal_ids:
-        found = deals.get(deal_id)
-        if found is None:
+        props = deals.get(deal_id)
+        if props is None:
             continue
-        props, people = found
-        members = _members(people, as_of, canonical)
+        members = seated.get(deal_id, [])
         influence, reporting = _deal_lines(members, lines_from)
-        # An interaction counts from its instant until it is withdrawn (item[2]).
-        records = [
-            interaction_record(item, canonical)
-            for item in interaction_rows.get(deal_id, ())
-            if item[2] is None or item[2] > as_of
-        ]
-        records = [record for record in records if record.at <= as_of]
-        records.sort(key=_when)
         histories.append(
             CompactHistory(
                 workspace=ws,
@@ -104,96 +113,197 @@ def decode_compact(
                 members=members,
                 influence=influence,
                 reporting=reporting,
-                interactions=tuple(records),
+                interactions=met.get(deal_id, ()),
             )
         )
     return histories
+
+
+def _fields(packed: list[str], width: int) -> list[str]:
+    """Every packed fact's ``width`` fields, one after the other (one join, one split)."""
+    fields = KEY_SEPARATOR.join(packed).split(KEY_SEPARATOR)
+    if len(fields) != width * len(packed):
+        raise ValueError(f"packed facts of {width} fields expected")
+    return fields
+
+
+def _codes(values: list[str], code: dict[str, int]) -> np.ndarray:
+    """Each value's code, new values numbered as they come."""
+    setdefault = code.setdefault
+    return np.fromiter(
+        [setdefault(v, len(code)) for v in values], dtype=np.int64, count=len(values)
+    )
+
+
+def _groups(keys: list[np.ndarray], order: np.ndarray) -> tuple[list[int], list[int]]:
+    """Start and end of each run of equal ``keys`` along ``order``."""
+    n = len(order)
+    if not n:
+        return [], []
+    new = np.zeros(n, dtype=bool)
+    new[0] = True
+    for key in keys:
+        sorted_key = key[order]
+        new[1:] |= sorted_key[1:] != sorted_key[:-1]
+    starts = np.flatnonzero(new)
+    return starts.tolist(), [*starts[1:].tolist(), n]
+
+
+class People:
+    """The chunk's members: their identities, numbered in id order (so members of a deal
+    come out sorted by id); the ids are the canonical strings of the read."""
+
+    def __init__(self, row: Row | None, canonical: Canonical) -> None:
+        infos: list[StakeholderInfo] = []
+        for packed in (row or {}).get("a") or ():
+            sid, account_id, name, title, email = orjson.loads(packed)
+            infos.append(
+                StakeholderInfo(
+                    id=canonical(sid), account_id=account_id, name=name, title=title, email=email
+                )
+            )
+        infos.sort(key=_info_id)
+        self.infos = infos
+        self.code = {info.id: k for k, info in enumerate(infos)}
+
+    def codes(self, ids: list[str]) -> np.ndarray:
+        """Each id's number; -1 for someone who is not a member of the chunk's deals."""
+        get = self.code.get
+        return np.fromiter([get(sid, -1) for sid in ids], dtype=np.int64, count=len(ids))
+
+
+def _info_id(info: StakeholderInfo) -> str:
+    return info.id
+
+
+def _members(row: Row | None, people: People, as_of: int) -> dict[str, list[MemberFacts]]:
+    """Each deal's members (in id order) with their facts up to ``as_of`` (sorted by
+    instant, then seq: unique in a workspace, so no ties). Only people with an active
+    fact count: an end that arrived for someone who never joined is not shown."""
+    if row is None or not row["a"]:
+        return {}
+    fields = _fields(row["a"], 5)
+    at = np.array(fields[2::5], dtype=np.int64)
+    seq = np.array(fields[3::5], dtype=np.int64)
+    states = fields[4::5]
+    deal_code: dict[str, int] = {}
+    deals = _codes(fields[0::5], deal_code)
+    persons = people.codes(fields[1::5])
+    keep = np.flatnonzero((at <= as_of) & (persons >= 0))
+    order = keep[np.lexsort((seq[keep], at[keep], persons[keep], deals[keep]))]
+    starts, ends = _groups([deals, persons], order)
+    ordered = order.tolist()
+    parsed = [_member_state(states[i]) for i in ordered]
+    active = np.fromiter([state[0] for state in parsed], dtype=bool, count=len(parsed))
+    sat = np.logical_or.reduceat(active, starts).tolist() if starts else []
+    at_list, seq_list = at[order].tolist(), seq[order].tolist()
+    deal_list, person_list = deals[order].tolist(), persons[order].tolist()
+    deal_names, infos = list(deal_code), people.infos
+    seated: dict[str, list[MemberFacts]] = {}
+    for start, end, was_active in zip(starts, ends, sat, strict=True):
+        if not was_active:
+            continue
+        if end - start == 1:
+            facts = [(at_list[start], seq_list[start], parsed[start])]
+        else:
+            facts = list(
+                zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True)
+            )
+        name = deal_names[deal_list[start]]
+        members = seated.get(name)
+        if members is None:
+            members = seated[name] = []
+        members.append((infos[person_list[start]], facts))
+    return seated
+
+
+# A line a person drew: (target id, reporting?, [(at, seq, state)] sorted by (at, seq)).
+LineGroup = tuple[str, bool, list[tuple[int, int, LineState]]]
+
+
+def _lines(row: Row | None, people: People, as_of: int) -> dict[str, list[LineGroup]]:
+    """Each member's lines to other members of the chunk's deals (one group per target
+    and kind) with their facts up to ``as_of``; lines to anyone else are dropped here,
+    since a deal counts only lines between its own members."""
+    if row is None or not row["a"]:
+        return {}
+    fields = _fields(row["a"], 6)
+    kinds, states = fields[1::6], fields[4::6]
+    at = np.array(fields[2::6], dtype=np.int64)
+    seq = np.array(fields[3::6], dtype=np.int64)
+    sources = people.codes(fields[0::6])
+    targets = people.codes(fields[5::6])
+    reporting = np.fromiter([k == "R" for k in kinds], dtype=bool, count=len(kinds))
+    keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
+    order = keep[np.lexsort((seq[keep], at[keep], reporting[keep], targets[keep], sources[keep]))]
+    starts, ends = _groups([sources, targets, reporting], order)
+    ordered = order.tolist()
+    parsed = [line_state(states[i]) for i in ordered]
+    at_list, seq_list = at[order].tolist(), seq[order].tolist()
+    source_list, target_list = sources[order].tolist(), targets[order].tolist()
+    reporting_list = reporting[order].tolist()
+    ids = [info.id for info in people.infos]
+    lines: dict[str, list[LineGroup]] = {}
+    for start, end in zip(starts, ends, strict=True):
+        if end - start == 1:
+            facts = [(at_list[start], seq_list[start], parsed[start])]
+        else:
+            facts = list(
+                zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True)
+            )
+        source = ids[source_list[start]]
+        held = lines.get(source)
+        if held is None:
+            held = lines[source] = []
+        held.append((ids[target_list[start]], reporting_list[start], facts))
+    return lines
+
+
+def _interactions(
+    row: Row | None, as_of: int, canonical: Canonical
+) -> dict[str, tuple[InteractionRecord, ...]]:
+    """Each deal's interactions up to ``as_of``, oldest first (then by id); one counts
+    from its instant until it is withdrawn."""
+    if row is None or not row["b"]:
+        return {}
+    by_deal: dict[str, list[InteractionRecord]] = {}
+    for deal_id, packed, who, withdrawn in zip(row["a"], row["b"], row["c"], row["d"], strict=True):
+        if withdrawn <= as_of:
+            continue
+        record = interaction_record([packed, who], canonical)
+        if record.at <= as_of:
+            held = by_deal.get(deal_id)
+            if held is None:
+                held = by_deal[deal_id] = []
+            held.append(record)
+    met: dict[str, tuple[InteractionRecord, ...]] = {}
+    for deal_id, records in by_deal.items():
+        records.sort(key=_when)
+        met[deal_id] = tuple(records)
+    return met
 
 
 def _when(record: InteractionRecord) -> tuple[int, str]:
     return record.at, record.id
 
 
-def _members(people: list[list[Any]], as_of: int, canonical: Canonical) -> list[MemberFacts]:
-    members: list[MemberFacts] = []
-    split = str.split
-    for person, packed in people:
-        if person is None:  # a deal without members
-            continue
-        facts: list[tuple[int, int, MemberState]] = []
-        active = False
-        for fact in packed:
-            at, seq, state = split(fact, KEY_SEPARATOR, 2)
-            moment = int(at)
-            if moment <= as_of:
-                parsed = _member_state(state)
-                active = active or parsed[0]
-                facts.append((moment, int(seq), parsed))
-        # Only people who sat on the deal count: an end that arrived for someone who
-        # never joined (facts come in any order) is not shown.
-        if not active:
-            continue
-        facts.sort(key=_instant)  # seq is unique in a workspace: no ties
-        sid, account_id, name, title, email = json.loads(person)
-        sid = canonical(sid)
-        info = StakeholderInfo(id=sid, account_id=account_id, name=name, title=title, email=email)
-        members.append((info, facts))
-    members.sort(key=_member_id)
-    return members
-
-
-def _instant(fact: tuple[int, int, Any]) -> tuple[int, int]:
-    return fact[0], fact[1]
-
-
-def _member_id(member: MemberFacts) -> str:
-    return member[0].id
-
-
-LineRow = tuple[str, bool, int, int, LineState]  # target, reporting?, at, seq, state
-
-
-def _lines_by_source(
-    people: list[list[Any]], as_of: int, canonical: Canonical
-) -> dict[str, list[LineRow]]:
-    lines: dict[str, list[LineRow]] = {}
-    split = str.split
-    for source, packed in people:
-        facts: list[LineRow] = []
-        for fact in packed:
-            kind, at, seq, state, target = split(fact, KEY_SEPARATOR, 4)
-            moment = int(at)
-            if moment <= as_of:
-                facts.append((target, kind == "R", moment, int(seq), line_state(state)))
-        lines[canonical(source)] = facts
-    return lines
-
-
 def _deal_lines(
-    members: list[MemberFacts], lines_from: dict[str, list[LineRow]]
+    members: list[MemberFacts], lines_from: dict[str, list[LineGroup]]
 ) -> tuple[list[LineFacts], list[LineFacts]]:
     """The deal's influence and reporting lines: those whose two ends both sat on it,
     in (source, target) order."""
     ids = {info.id: info.id for info, _ in members}
-    grouped: dict[tuple[str, str, bool], list[tuple[int, int, LineState]]] = {}
+    found: list[tuple[str, str, bool, list[tuple[int, int, LineState]]]] = []
     for source in ids:
-        for target, reporting, at, seq, state in lines_from.get(source, ()):
+        for target, is_reporting, facts in lines_from.get(source, ()):
             same = ids.get(target)
             if same is not None:
-                key = (source, same, reporting)
-                held = grouped.get(key)
-                if held is None:
-                    grouped[key] = [(at, seq, state)]
-                else:
-                    held.append((at, seq, state))
+                found.append((source, same, is_reporting, facts))
+    found.sort()  # (source, target, kind) is unique in a deal: facts are never compared
     influence: list[LineFacts] = []
     reports: list[LineFacts] = []
-    for key in sorted(grouped):
-        source, target, reporting = key
-        facts = grouped[key]
-        if len(facts) > 1:
-            facts.sort(key=_instant)
-        (reports if reporting else influence).append((source, target, facts))
+    for source, target, is_reporting, facts in found:
+        (reports if is_reporting else influence).append((source, target, facts))
     return influence, reports
 
 

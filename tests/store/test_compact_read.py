@@ -165,6 +165,23 @@ def test_compact_read_folds_the_same_committees_and_results(
         assert any(r.flags for r in risks)
 
 
+def test_compact_read_before_every_fact_has_empty_committees(
+    store: GraphStore, workspace: str
+) -> None:
+    """Read as of an instant before anything was recorded: every deal is there, with
+    nobody on it, no line and no interaction (the per-fact read agrees)."""
+    workspace = _seed(store)
+    before = datetime(2001, 1, 1, tzinfo=UTC)
+    compact = _compact(store, workspace, as_of=before)
+    histories = _per_fact(store, workspace, before)
+    assert [h.deal.id for h in compact] == [h.deal.id for h in histories]
+    assert compact
+    for new, old in zip(compact, histories, strict=True):
+        assert new.members == new.influence == new.reporting == []
+        assert new.interactions == ()
+        assert new.snapshot() == old.snapshot()
+
+
 def test_compact_read_of_given_deals_keeps_their_order(store: GraphStore, workspace: str) -> None:
     workspace = _seed(store)
     ids = [d.id for d in store.list_deals(workspace=workspace, limit=1000).items]
