@@ -96,15 +96,16 @@ def decode_compact(
     canonical = Canonical()
     people = People(parts.get("people"), canonical)
     seated = _members(parts.get("members"), people, as_of)
-    lines_from = _lines(parts.get("lines"), people, as_of)
+    placed = _place_lines(_lines(parts.get("lines"), people, as_of), seated, people)
     met = _interactions(parts.get("interactions"), as_of, canonical)
     histories = []
+    no_lines: tuple[list[LineFacts], list[LineFacts]] = ([], [])
     for deal_id in deal_ids:
         props = deals.get(deal_id)
         if props is None:
             continue
-        members = seated.get(deal_id, [])
-        influence, reporting = _deal_lines(members, lines_from)
+        members = seated.by_deal.get(deal_id, [])
+        influence, reporting = placed.get(deal_id, no_lines)
         histories.append(
             CompactHistory(
                 workspace=ws,
@@ -176,12 +177,24 @@ def _info_id(info: StakeholderInfo) -> str:
     return info.id
 
 
-def _members(row: Row | None, people: People, as_of: int) -> dict[str, list[MemberFacts]]:
+class Seated:
+    """Each deal's members with their facts, and who sat where as arrays (person and
+    deal numbers of every seat, for placing lines)."""
+
+    def __init__(self) -> None:
+        self.by_deal: dict[str, list[MemberFacts]] = {}
+        self.deal_names: list[str] = []
+        self.deals = np.zeros(0, dtype=np.int64)
+        self.persons = np.zeros(0, dtype=np.int64)
+
+
+def _members(row: Row | None, people: People, as_of: int) -> Seated:
     """Each deal's members (in id order) with their facts up to ``as_of`` (sorted by
     instant, then seq: unique in a workspace, so no ties). Only people with an active
     fact count: an end that arrived for someone who never joined is not shown."""
+    seated = Seated()
     if row is None or not row["a"]:
-        return {}
+        return seated
     fields = _fields(row["a"], 5)
     at = np.array(fields[2::5], dtype=np.int64)
     seq = np.array(fields[3::5], dtype=np.int64)
@@ -192,15 +205,19 @@ def _members(row: Row | None, people: People, as_of: int) -> dict[str, list[Memb
     keep = np.flatnonzero((at <= as_of) & (persons >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], persons[keep], deals[keep]))]
     starts, ends = _groups([deals, persons], order)
+    if not starts:
+        return seated
     ordered = order.tolist()
     parsed = [_member_state(states[i]) for i in ordered]
     active = np.fromiter([state[0] for state in parsed], dtype=bool, count=len(parsed))
-    sat = np.logical_or.reduceat(active, starts).tolist() if starts else []
+    sat = np.logical_or.reduceat(active, starts)
+    firsts = order[np.asarray(starts)[sat]]
+    seated.deals, seated.persons = deals[firsts], persons[firsts]
+    seated.deal_names = deal_names = list(deal_code)
     at_list, seq_list = at[order].tolist(), seq[order].tolist()
     deal_list, person_list = deals[order].tolist(), persons[order].tolist()
-    deal_names, infos = list(deal_code), people.infos
-    seated: dict[str, list[MemberFacts]] = {}
-    for start, end, was_active in zip(starts, ends, sat, strict=True):
+    infos, by_deal = people.infos, seated.by_deal
+    for start, end, was_active in zip(starts, ends, sat.tolist(), strict=True):
         if not was_active:
             continue
         if end - start == 1:
@@ -210,23 +227,31 @@ def _members(row: Row | None, people: People, as_of: int) -> dict[str, list[Memb
                 zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True)
             )
         name = deal_names[deal_list[start]]
-        members = seated.get(name)
+        members = by_deal.get(name)
         if members is None:
-            members = seated[name] = []
+            members = by_deal[name] = []
         members.append((infos[person_list[start]], facts))
     return seated
 
 
-# A line a person drew: (target id, reporting?, [(at, seq, state)] sorted by (at, seq)).
-LineGroup = tuple[str, bool, list[tuple[int, int, LineState]]]
+class Lines:
+    """Every line between members of the chunk's deals: its source, target and kind as
+    arrays, and its facts up to the instant read (sorted by instant, then seq)."""
+
+    def __init__(self) -> None:
+        self.sources = np.zeros(0, dtype=np.int64)
+        self.targets = np.zeros(0, dtype=np.int64)
+        self.reporting = np.zeros(0, dtype=bool)
+        self.facts: list[list[tuple[int, int, LineState]]] = []
 
 
-def _lines(row: Row | None, people: People, as_of: int) -> dict[str, list[LineGroup]]:
-    """Each member's lines to other members of the chunk's deals (one group per target
-    and kind) with their facts up to ``as_of``; lines to anyone else are dropped here,
-    since a deal counts only lines between its own members."""
+def _lines(row: Row | None, people: People, as_of: int) -> Lines:
+    """The members' lines (one per source, target and kind) with their facts up to
+    ``as_of``; lines to anyone else are dropped here, since a deal counts only lines
+    between its own members."""
+    lines = Lines()
     if row is None or not row["a"]:
-        return {}
+        return lines
     fields = _fields(row["a"], 6)
     kinds, states = fields[1::6], fields[4::6]
     at = np.array(fields[2::6], dtype=np.int64)
@@ -237,26 +262,65 @@ def _lines(row: Row | None, people: People, as_of: int) -> dict[str, list[LineGr
     keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], reporting[keep], targets[keep], sources[keep]))]
     starts, ends = _groups([sources, targets, reporting], order)
+    if not starts:
+        return lines
     ordered = order.tolist()
     parsed = [line_state(states[i]) for i in ordered]
     at_list, seq_list = at[order].tolist(), seq[order].tolist()
-    source_list, target_list = sources[order].tolist(), targets[order].tolist()
-    reporting_list = reporting[order].tolist()
-    ids = [info.id for info in people.infos]
-    lines: dict[str, list[LineGroup]] = {}
+    facts = lines.facts
     for start, end in zip(starts, ends, strict=True):
         if end - start == 1:
-            facts = [(at_list[start], seq_list[start], parsed[start])]
+            facts.append([(at_list[start], seq_list[start], parsed[start])])
         else:
-            facts = list(
-                zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True)
+            facts.append(
+                list(zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True))
             )
-        source = ids[source_list[start]]
-        held = lines.get(source)
-        if held is None:
-            held = lines[source] = []
-        held.append((ids[target_list[start]], reporting_list[start], facts))
+    firsts = order[np.asarray(starts)]
+    lines.sources, lines.targets = sources[firsts], targets[firsts]
+    lines.reporting = reporting[firsts]
     return lines
+
+
+def _place_lines(
+    lines: Lines, seated: Seated, people: People
+) -> dict[str, tuple[list[LineFacts], list[LineFacts]]]:
+    """Each deal's influence and reporting lines: those whose two ends both sat on it,
+    in (source, target) order. One join of every line with every seat of its source,
+    then a lookup of its target's seat on that deal, all on arrays."""
+    placed: dict[str, tuple[list[LineFacts], list[LineFacts]]] = {}
+    if not len(lines.sources) or not len(seated.persons):
+        return placed
+    n = len(people.infos)
+    seat_keys = np.sort(seated.deals * n + seated.persons)
+    # The deals each source sat on: seats ordered by person, a slice per line.
+    by_person = np.argsort(seated.persons, kind="stable")
+    seat_persons, seat_deals = seated.persons[by_person], seated.deals[by_person]
+    low = np.searchsorted(seat_persons, lines.sources, side="left")
+    counts = np.searchsorted(seat_persons, lines.sources, side="right") - low
+    line_of = np.repeat(np.arange(len(lines.sources)), counts)
+    within = np.arange(len(line_of)) - np.repeat(np.cumsum(counts) - counts, counts)
+    deal_of = seat_deals[np.repeat(low, counts) + within]
+    wanted = deal_of * n + lines.targets[line_of]
+    at = np.searchsorted(seat_keys, wanted)
+    found = at < len(seat_keys)
+    found[found] = seat_keys[at[found]] == wanted[found]
+    line_of, deal_of = line_of[found], deal_of[found]
+    # Person numbers follow id order: sorting by them sorts by id.
+    order = np.lexsort(
+        (lines.reporting[line_of], lines.targets[line_of], lines.sources[line_of], deal_of)
+    )
+    ids = [info.id for info in people.infos]
+    sources, targets = lines.sources.tolist(), lines.targets.tolist()
+    reporting, facts, names = lines.reporting.tolist(), lines.facts, seated.deal_names
+    for line, deal in zip(line_of[order].tolist(), deal_of[order].tolist(), strict=True):
+        name = names[deal]
+        held = placed.get(name)
+        if held is None:
+            held = placed[name] = ([], [])
+        held[1 if reporting[line] else 0].append(
+            (ids[sources[line]], ids[targets[line]], facts[line])
+        )
+    return placed
 
 
 def _interactions(
@@ -285,26 +349,6 @@ def _interactions(
 
 def _when(record: InteractionRecord) -> tuple[int, str]:
     return record.at, record.id
-
-
-def _deal_lines(
-    members: list[MemberFacts], lines_from: dict[str, list[LineGroup]]
-) -> tuple[list[LineFacts], list[LineFacts]]:
-    """The deal's influence and reporting lines: those whose two ends both sat on it,
-    in (source, target) order."""
-    ids = {info.id: info.id for info, _ in members}
-    found: list[tuple[str, str, bool, list[tuple[int, int, LineState]]]] = []
-    for source in ids:
-        for target, is_reporting, facts in lines_from.get(source, ()):
-            same = ids.get(target)
-            if same is not None:
-                found.append((source, same, is_reporting, facts))
-    found.sort()  # (source, target, kind) is unique in a deal: facts are never compared
-    influence: list[LineFacts] = []
-    reports: list[LineFacts] = []
-    for source, target, is_reporting, facts in found:
-        (reports if is_reporting else influence).append((source, target, facts))
-    return influence, reports
 
 
 def read_ahead(
