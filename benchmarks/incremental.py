@@ -174,11 +174,24 @@ def main() -> None:
             )
             everything = PortfolioQuery(mine=False)
 
+            # Kept results also come due as time passes (the trend window moves): on a
+            # store kept from an earlier run some are past due when the portfolio reads
+            # them, and a page may be served while the background brings them up to date
+            # (counted in portfolio_refreshing_pages; waited for, untimed, before the next
+            # page).
+            refreshing_pages = 0
+
             def page_ms() -> float:
+                nonlocal refreshing_pages
                 started = time.perf_counter()
                 page = portfolio.page(workspace=workspace, user_email="", query=everything)
-                assert page.total == len(open_ids) and not page.refreshing, page.total
-                return (time.perf_counter() - started) * 1000
+                elapsed = (time.perf_counter() - started) * 1000
+                if page.refreshing:
+                    refreshing_pages += 1
+                    portfolio.analysis.kept.wait_background(workspace=workspace, timeout=600)
+                else:
+                    assert page.total == len(open_ids), page.total
+                return elapsed
 
             portfolio_first_ms = page_ms()
             portfolio_ms = [page_ms() for _ in range(7)]
@@ -225,7 +238,7 @@ def main() -> None:
             started = time.perf_counter()
             first = json.loads(request("GET", "/v1/risks"))
             risks_first_ms = (time.perf_counter() - started) * 1000
-            assert first["complete"], first["pending_deals"]
+            risks_first_pending = 0 if first["complete"] else first["pending_deals"]
             for i in range(args.rounds):
                 deal_id = rng.choice(open_ids)
                 person = seats[deal_id][0]
@@ -264,7 +277,9 @@ def main() -> None:
         "portfolio_first_ms": round(portfolio_first_ms, 1),
         "portfolio_ms_p50": round(statistics.median(portfolio_ms), 1),
         "portfolio_after_write_ms_p50": round(statistics.median(portfolio_write_ms), 1),
+        "portfolio_refreshing_pages": refreshing_pages,
         "risks_first_ms": round(risks_first_ms, 1),
+        "risks_first_pending_deals": risks_first_pending,
         "committee_write_ms_p50": round(statistics.median(write_ms), 2),
         "risks_after_write_ms_p50": round(statistics.median(risks_ms), 2),
         "risks_after_write_ms_p99": round(percentile(risks_ms, 0.99), 2),

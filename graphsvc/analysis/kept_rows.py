@@ -76,6 +76,7 @@ class KeptView:
     rebuild: RebuildStatus
     revision: int = 0  # the workspace revision it was read at
     until: int = 0  # epoch ms: the first due time among its rows
+    waiting: tuple[str, ...] = ()  # the deals counted in pending (ids)
 
     @property
     def complete(self) -> bool:

@@ -156,10 +156,15 @@ class KeptResults:
         how many deals it analysed."""
         moment = to_ms(utcnow())
         revision = self.store.workspace_revision(workspace=workspace)
-        # The last complete view of this process, while it is provably still the answer:
+        # The last view of this process, while it is provably still the answer: complete,
         # no write since (the store's revision, read just now) and no due time passed.
         last = self._views.get(workspace)
-        if last is not None and last.revision == revision and moment < last.until:
+        if (
+            last is not None
+            and not last.pending
+            and last.revision == revision
+            and moment < last.until
+        ):
             return last, 0
         rows: dict[str, KeptRow] = {}
         stale: list[tuple[int, str]] = []
@@ -173,6 +178,11 @@ class KeptResults:
             replies = self.runner.read(
                 "deal_result_rows_since", {"ws": workspace, "since": last.revision}
             )
+            # A view that left deals to the background: they may be kept by now.
+            seen = {row["id"] for row in replies}
+            waiting = [node_key(workspace, d) for d in last.waiting if d not in seen]
+            if waiting:
+                replies = [*replies, *self.runner.read("deal_result_rows_of", {"keys": waiting})]
             for row in replies:
                 rows.pop(row["id"], None)
                 if row["status"] == "open":
@@ -193,6 +203,7 @@ class KeptResults:
             for risk, compact in self._analyze_and_keep(workspace, batch, revision, moment):
                 rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
         # A deal closed or deleted between the read and the analysis has no result.
+        analysed = set(inline)
         pending = len(stale) - len(inline)
         if pending:
             self.start_background(workspace=workspace)
@@ -203,13 +214,13 @@ class KeptResults:
             rebuild=self.lease.status(workspace=workspace) if pending else _NOT_RUNNING,
             revision=revision,
             until=min((row.due for row in rows.values()), default=NEVER),
+            waiting=tuple(deal_id for _, deal_id in stale if deal_id not in analysed),
         )
-        if pending:
-            self._views.pop(workspace, None)
-        else:
-            self._views[workspace] = view
-            # The first full read is kept (and updated by changes): out of the collector's way.
-            freeze_long_lived(len(view.rows) if last is None else 0)
+        # Kept even when deals are pending: the next request then reads what changed
+        # since, and the pending deals again, not the whole workspace.
+        self._views[workspace] = view
+        # The first full read is kept (and updated by changes): out of the collector's way.
+        freeze_long_lived(len(view.rows) if last is None else 0)
         return view, len(inline)
 
     def _sort_row(

@@ -88,3 +88,39 @@ def test_a_view_read_by_changes_equals_a_full_read_and_a_scan(
             for r in by_changes.rows
         ] == [(d, share, trend, codes) for d, share, trend, codes in scanned]
         assert by_changes.open_deals == len(scanned)
+
+
+def test_a_view_that_left_deals_pending_reads_them_again_not_the_workspace(
+    store: GraphStore,
+) -> None:
+    """A request that re-analysed only some stale deals (``inline_max``) hands the rest
+    to the background; the next request of that process reads what changed since and
+    those deals, not every kept row, and shows what a new process shows."""
+    workspace, service, deals, people = _seeded(store)
+    kept = service.kept
+    assert kept.view(workspace=workspace, inline_max=1000).complete
+    counter = itertools.count()
+    for d in range(4):
+        _apply(store, workspace, ("member", d, d, 0, 1), deals, people, counter)
+    partial = kept.view(workspace=workspace, inline_max=1)
+    assert partial.pending == len(partial.waiting) > 0
+    kept.wait_background(workspace=workspace, timeout=120)
+
+    read = store.runner.read
+    names: list[str] = []
+
+    def counting(query: str, params: dict[str, object]) -> list[dict[str, object]]:
+        names.append(query)
+        return read(query, params)
+
+    store.runner.read = counting  # type: ignore[method-assign]
+    try:
+        again = kept.view(workspace=workspace, inline_max=1000)
+    finally:
+        del store.runner.read
+    assert "deal_result_rows" not in names and "deal_result_rows_of" in names
+    fresh = KeptResults(store=store, params=service.params).view(
+        workspace=workspace, inline_max=1000
+    )
+    assert again.complete and fresh.complete
+    assert _shown(again) == _shown(fresh)
