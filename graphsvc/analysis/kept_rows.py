@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,3 +168,11 @@ def keep_params(
         "engine": engine,
         "body": body,
     }
+
+
+def batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    """Slices of at most ``size`` items, in order:
+    >>> [list(batch) for batch in batches([1, 2, 3], 2)]
+    [[1, 2], [3]]"""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +44,7 @@ from graphsvc.analysis.kept_rows import (
     KeptRow,
     KeptView,
     RefreshReport,
+    batches,
     columns_of,
     compact_columns,
     engine_tag,
@@ -128,7 +129,7 @@ class KeptResults:
         revision = self.store.workspace_revision(workspace=workspace)
         rows = self.runner.read("deal_result_status", {"ws": workspace})
         stale = sorted(r["id"] for r in rows if not self._is_fresh(r, moment))
-        for batch in _batches(stale, self.batch_size):
+        for batch in batches(stale, self.batch_size):
             self._analyze_and_keep(workspace, batch, revision, moment)
         return RefreshReport(open_deals=len(rows), refreshed=len(stale))
 
@@ -159,12 +160,7 @@ class KeptResults:
         # The last view of this process, while it is provably still the answer: complete,
         # no write since (the store's revision, read just now) and no due time passed.
         last = self._views.get(workspace)
-        if (
-            last is not None
-            and not last.pending
-            and last.revision == revision
-            and moment < last.until
-        ):
+        if last and not last.pending and last.revision == revision and moment < last.until:
             return last, 0
         rows: dict[str, KeptRow] = {}
         stale: list[tuple[int, str]] = []
@@ -199,7 +195,7 @@ class KeptResults:
             open_deals = len(replies)
         stale.sort()
         inline = [deal_id for _, deal_id in (stale if cap is None else stale[:cap])]
-        for batch in _batches(inline, self.batch_size):
+        for batch in batches(inline, self.batch_size):
             for risk, compact in self._analyze_and_keep(workspace, batch, revision, moment):
                 rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
         # A deal closed or deleted between the read and the analysis has no result.
@@ -309,7 +305,7 @@ class KeptResults:
             stale = sorted(r["id"] for r in rows if force or not self._is_fresh(r, moment))
             lease.publish(done=0, total=len(stale))
             done = 0
-            for batch in _batches(stale, self.batch_size):
+            for batch in batches(stale, self.batch_size):
                 if background and self._stopping.is_set():
                     break
                 moment = to_ms(utcnow())
@@ -417,7 +413,7 @@ class KeptResults:
         # kept by another process), in chunks; one that changed since the status read
         # is re-analysed rather than trusted.
         ids = sorted(unparsed)
-        for chunk in _batches(ids, max(1, store.settings.store_batch_size)):
+        for chunk in batches(ids, max(1, store.settings.store_batch_size)):
             keys = [node_key(workspace, deal_id) for deal_id in chunk]
             found = {
                 body_row["key"]: body_row
@@ -434,7 +430,7 @@ class KeptResults:
         self._parsed = parsed if deal_ids is None else {**self._parsed, **parsed}  # only those held
         stale.sort()
         done = 0
-        for batch in _batches(stale, self.batch_size):
+        for batch in batches(stale, self.batch_size):
             for risk, _ in self._analyze_and_keep(workspace, batch, revision, moment):
                 kept[risk.deal_id] = risk
             done += len(batch)
@@ -492,7 +488,7 @@ class KeptResults:
             )
             self._parsed[risk.deal_id] = ((revision, moment, due, self.engine), risk)
             answers.append((risk, {**compact, "due": due}))
-        for chunk in _batches(rows, max(1, store.settings.store_batch_size)):
+        for chunk in batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
         return answers
 
@@ -501,11 +497,3 @@ def _watched(risk: DealRisk) -> tuple[str, ...]:
     """Whose contact day counts the result shows: its top decision-maker's."""
     top = risk.top_decision_maker
     return () if top is None else (top.stakeholder_id,)
-
-
-def _batches(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    """Slices of at most ``size`` items, in order:
-    >>> [list(batch) for batch in _batches([1, 2, 3], 2)]
-    [[1, 2], [3]]"""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
