@@ -199,7 +199,6 @@ class KeptResults:
             for risk, compact in self._analyze_and_keep(workspace, batch, revision, moment):
                 rows[risk.deal_id] = kept_row({**columns[risk.deal_id], **compact})
         # A deal closed or deleted between the read and the analysis has no result.
-        analysed = set(inline)
         pending = len(stale) - len(inline)
         if pending:
             self.start_background(workspace=workspace)
@@ -210,10 +209,9 @@ class KeptResults:
             rebuild=self.lease.status(workspace=workspace) if pending else _NOT_RUNNING,
             revision=revision,
             until=min((row.due for row in rows.values()), default=NEVER),
-            waiting=tuple(deal_id for _, deal_id in stale if deal_id not in analysed),
+            waiting=tuple(deal_id for _, deal_id in stale[len(inline) :]),
         )
-        # Kept even when deals are pending: the next request then reads what changed
-        # since, and the pending deals again, not the whole workspace.
+        # Kept with deals pending too: the next request reads changes and those, not all.
         self._views[workspace] = view
         # The first full read is kept (and updated by changes): out of the collector's way.
         freeze_long_lived(len(view.rows) if last is None else 0)
@@ -375,6 +373,9 @@ class KeptResults:
 
     @staticmethod
     def _version(row: dict[str, Any]) -> tuple[int, int, int, str]:
+        """What identifies a kept result (revision, instant, due time, engine):
+        >>> KeptResults._version({"rev": 7, "at": 1, "due": 2, "engine": "e"})
+        (7, 1, 2, 'e')"""
         return (int(row["rev"]), int(row["at"]), int(row["due"]), str(row["engine"]))
 
     def _refresh(
