@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from graphsvc.config import Environment, Settings
 from graphsvc.store import embedded
@@ -29,6 +30,13 @@ sys.path.insert(0, str(ROOT))  # tests.local_neo4j: the launcher the test suite 
 from tests.local_neo4j import LocalNeo4j  # noqa: E402
 
 BACKENDS = ("falkordb", "neo4j")
+
+
+def embedded_settings(data_dir: Path, **values: Any) -> Settings:
+    """Settings of a benchmark's own store: the embedded FalkorDB in ``data_dir``, test
+    environment, nothing read from a ``.env`` or ``NEO4J_URI``; ``values`` override."""
+    chosen: dict[str, Any] = {"environment": Environment.test, "neo4j_uri": None, **values}
+    return Settings(_env_file=None, data_dir=data_dir, **chosen)
 
 
 class BenchBackend:
@@ -73,13 +81,8 @@ class BenchBackend:
         return name + self.suffix
 
     def settings(self, **values: object) -> Settings:
-        values = {"embedded_idle_seconds": 60, "neo4j_uri": None, **values, **self.neo4j}
-        return Settings(
-            _env_file=None,
-            data_dir=self.data_dir / "store",  # type: ignore[call-arg]
-            environment=Environment.test,
-            **values,
-        )
+        values = {"embedded_idle_seconds": 60, **values, **self.neo4j}
+        return embedded_settings(self.data_dir / "store", **values)
 
     def open(self, **values: object) -> GraphStore:
         return GraphStore.open(self.settings(**values))

@@ -27,10 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _backend import embedded_settings
+
 from graphsvc.alerts.schemas import DeliveryStatus, IsoWeek
 from graphsvc.alerts.service import AlertService
 from graphsvc.analysis.service import AnalysisService as AnalysisService
-from graphsvc.config import Environment, Settings
+from graphsvc.config import Settings
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
 from graphsvc.store.runners import open_embedded_runner
@@ -41,13 +43,7 @@ WORKSPACE = "bench-alerts"
 
 
 def _settings(data_dir: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        data_dir=data_dir,
-        environment=Environment.test,
-        neo4j_uri=None,
-        map_link_secret="benchmark-secret-0123456789",
-    )
+    return embedded_settings(data_dir, map_link_secret="benchmark-secret-0123456789")
 
 
 def load(data_dir: Path, deals: int, owners: int, seed: int) -> None:

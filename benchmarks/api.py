@@ -43,7 +43,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.config import Environment, Settings
+from _backend import embedded_settings
+
+from graphsvc.config import Settings
 from graphsvc.keys import KeyRepository
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
@@ -221,12 +223,7 @@ def main() -> None:
     workspace = "bench"
     with tempfile.TemporaryDirectory(prefix="graphsvc-api-bench-") as tmp:
         data_dir = Path(tmp) / "data"
-        settings = Settings(
-            _env_file=None,
-            data_dir=data_dir,  # type: ignore[call-arg]
-            environment=Environment.test,
-            neo4j_uri=None,
-        )
+        settings = embedded_settings(data_dir)
         deal_ids, key = ingest(settings, deals=args.deals, seed=args.seed, workspace=workspace)
         env = {
             **os.environ,

@@ -43,10 +43,10 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _backend import embedded_settings
 from api import NOW, Server, free_port
 
 from graphsvc.analysis.service import AnalysisService
-from graphsvc.config import Environment, Settings
 from graphsvc.domain.models import Influence, Membership, Role, Stance
 from graphsvc.keys import KeyRepository
 from graphsvc.store import embedded
@@ -92,12 +92,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graphsvc-incremental-bench-") as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
         reuse = args.data_dir is not None and (data_dir / "appendonlydir").exists()
-        settings = Settings(
-            _env_file=None,
-            data_dir=data_dir,  # type: ignore[call-arg]
-            environment=Environment.test,
-            neo4j_uri=None,
-        )
+        settings = embedded_settings(data_dir)
         store = GraphStore.open(settings)
         try:
             started = time.perf_counter()

@@ -46,10 +46,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from _backend import embedded_settings
 from _meters import PeakMemory
 from api import Server, free_port  # the benchmark's graphsvc serve process
 
-from graphsvc.config import Environment, Settings
 from graphsvc.imports.exports import ExportFiles
 from graphsvc.imports.service import import_export_files
 from graphsvc.keys import KeyRepository
@@ -377,13 +377,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     tmp = tempfile.TemporaryDirectory(prefix="graphsvc-sync-bench-")
     data_dir = Path(tmp.name)
-    settings = Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        neo4j_uri=None,  # type: ignore[call-arg]
-        environment=Environment.test,
-        store_batch_size=args.batch_size,
-        embedded_idle_seconds=60,
+    settings = embedded_settings(
+        data_dir, store_batch_size=args.batch_size, embedded_idle_seconds=60
     )
     store = GraphStore.open(settings)
     runner = store.runner

@@ -56,10 +56,10 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import uvicorn
+from _backend import embedded_settings
 
 from graphsvc.analysis.service import AnalysisService
 from graphsvc.app import create_app
-from graphsvc.config import Environment, Settings
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
@@ -209,13 +209,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graphsvc-bench-web-") as tmp:
         data_dir = args.data_dir or Path(tmp)
         data_dir.mkdir(parents=True, exist_ok=True)
-        settings = Settings(
-            _env_file=None,
-            data_dir=data_dir,
-            neo4j_uri=None,  # type: ignore[call-arg]
-            environment=Environment.test,
-            log_level="WARNING",
-        )
+        settings = embedded_settings(data_dir, log_level="WARNING")
         store = GraphStore.open(settings)
         try:
             # A kept --data-dir that holds this portfolio already is not ingested again

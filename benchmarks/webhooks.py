@@ -46,10 +46,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from _backend import embedded_settings
 from api import NOW
 from incremental import write_stance
 
-from graphsvc.config import Environment, Settings
+from graphsvc.config import Settings
 from graphsvc.domain.models import utcnow
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
@@ -106,13 +107,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="graphsvc-webhooks-bench-") as tmp:
         data_dir = args.data_dir or Path(tmp) / "data"
         reuse = args.data_dir is not None and (data_dir / "appendonlydir").exists()
-        settings = Settings(
-            _env_file=None,
-            data_dir=data_dir,  # type: ignore[call-arg]
-            environment=Environment.test,
-            neo4j_uri=None,
-            webhook_allow_private_targets=True,
-        )
+        settings = embedded_settings(data_dir, webhook_allow_private_targets=True)
         store = GraphStore.open(settings)
         try:
             if not reuse:

@@ -69,7 +69,7 @@ class CompactHistory:
     # Line), built on first use: a fact folds into the same object at every instant, so
     # comparing the trend's two committees is mostly identity checks
     # (ranking.same_scores).
-    _built: dict[tuple[int, int, int], object] = field(default_factory=dict)
+    _built: dict[tuple[int, int], Member] = field(default_factory=dict)
     _influence_cache: list[tuple[int, Line] | None] = field(default_factory=list)
     _reporting_cache: list[tuple[int, Line] | None] = field(default_factory=list)
 
@@ -98,7 +98,7 @@ class CompactHistory:
                 k = _latest(facts, t)
                 if k < 0:
                     continue
-            member = built.get((0, p, k))
+            member = built.get((p, k))
             if member is None:
                 active, role, stance, ally, rating, weight = facts[k][2]
                 if not active or role is None:
@@ -106,7 +106,7 @@ class CompactHistory:
                 start = k  # the unbroken active run this fact ends
                 while start > 0 and facts[start - 1][2][0]:
                     start -= 1
-                member = built[(0, p, k)] = Member(
+                member = built[(p, k)] = Member(
                     stakeholder=info,
                     role=role,
                     stance=stance,
@@ -115,7 +115,7 @@ class CompactHistory:
                     self_weight=weight,
                     since=facts[start][0],
                 )
-            members.append(member)  # type: ignore[arg-type]
+            members.append(member)
         ids = {m.stakeholder.id for m in members}
         return DealSnapshot(
             workspace=self.workspace,

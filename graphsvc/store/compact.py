@@ -45,6 +45,7 @@ from graphsvc.store.core import Runner
 QUERY = "deal_history_compact"
 
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 Row = dict[str, Any]
 
 
@@ -150,6 +151,18 @@ def _groups(keys: list[np.ndarray], order: np.ndarray) -> tuple[list[int], list[
     return starts.tolist(), [*starts[1:].tolist(), n]
 
 
+def _runs(
+    at: list[int], seq: list[int], states: list[_S], starts: list[int], ends: list[int]
+) -> list[list[tuple[int, int, _S]]]:
+    """The ``(at, seq, state)`` facts of each run ``starts[k]:ends[k]`` (sorted lists)."""
+    return [
+        [(at[start], seq[start], states[start])]  # most runs are one fact
+        if end - start == 1
+        else list(zip(at[start:end], seq[start:end], states[start:end], strict=True))
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
 class People:
     """The chunk's members: their identities, numbered in id order (so members of a deal
     come out sorted by id); the ids are the canonical strings of the read."""
@@ -207,30 +220,26 @@ def _members(row: Row | None, people: People, as_of: int) -> Seated:
     starts, ends = _groups([deals, persons], order)
     if not starts:
         return seated
-    ordered = order.tolist()
-    parsed = [_member_state(states[i]) for i in ordered]
+    parsed = [_member_state(states[i]) for i in order.tolist()]
     active = np.fromiter([state[0] for state in parsed], dtype=bool, count=len(parsed))
-    sat = np.logical_or.reduceat(active, starts)
+    sat = np.logical_or.reduceat(active, starts)  # the runs of people who sat on the deal
     firsts = order[np.asarray(starts)[sat]]
     seated.deals, seated.persons = deals[firsts], persons[firsts]
     seated.deal_names = deal_names = list(deal_code)
-    at_list, seq_list = at[order].tolist(), seq[order].tolist()
-    deal_list, person_list = deals[order].tolist(), persons[order].tolist()
+    runs = _runs(
+        at[order].tolist(),
+        seq[order].tolist(),
+        parsed,
+        np.asarray(starts)[sat].tolist(),
+        np.asarray(ends)[sat].tolist(),
+    )
     infos, by_deal = people.infos, seated.by_deal
-    for start, end, was_active in zip(starts, ends, sat.tolist(), strict=True):
-        if not was_active:
-            continue
-        if end - start == 1:
-            facts = [(at_list[start], seq_list[start], parsed[start])]
-        else:
-            facts = list(
-                zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True)
-            )
-        name = deal_names[deal_list[start]]
-        members = by_deal.get(name)
+    seats = zip(seated.deals.tolist(), seated.persons.tolist(), runs, strict=True)
+    for deal, person, facts in seats:
+        members = by_deal.get(deal_names[deal])
         if members is None:
-            members = by_deal[name] = []
-        members.append((infos[person_list[start]], facts))
+            members = by_deal[deal_names[deal]] = []
+        members.append((infos[person], facts))
     return seated
 
 
@@ -264,17 +273,8 @@ def _lines(row: Row | None, people: People, as_of: int) -> Lines:
     starts, ends = _groups([sources, targets, reporting], order)
     if not starts:
         return lines
-    ordered = order.tolist()
-    parsed = [line_state(states[i]) for i in ordered]
-    at_list, seq_list = at[order].tolist(), seq[order].tolist()
-    facts = lines.facts
-    for start, end in zip(starts, ends, strict=True):
-        if end - start == 1:
-            facts.append([(at_list[start], seq_list[start], parsed[start])])
-        else:
-            facts.append(
-                list(zip(at_list[start:end], seq_list[start:end], parsed[start:end], strict=True))
-            )
+    parsed = [line_state(states[i]) for i in order.tolist()]
+    lines.facts = _runs(at[order].tolist(), seq[order].tolist(), parsed, starts, ends)
     firsts = order[np.asarray(starts)]
     lines.sources, lines.targets = sources[firsts], targets[firsts]
     lines.reporting = reporting[firsts]
