@@ -33,7 +33,7 @@ from graphsvc.analysis._blocks import Encoded, Layout, stances_of
 from graphsvc.analysis._build import bulk_build
 from graphsvc.analysis.assembly import assemble_analysis, assemble_risk
 from graphsvc.analysis.decision import top_dm_index
-from graphsvc.analysis.folding import FactFolder, trend_pairs
+from graphsvc.analysis.folding import FactFolder, chunk_trend_pairs, trend_pairs
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, same_scores
 from graphsvc.analysis.schemas import (
@@ -52,6 +52,7 @@ from graphsvc.analysis.vectorised import (
     next_best_of,
     support_states,
 )
+from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 
@@ -60,7 +61,7 @@ _R = TypeVar("_R", bound=DealRisk)
 
 @overload
 def analyze(
-    histories: Sequence[DealHistory | CompactHistory],
+    histories: Sequence[DealHistory | CompactHistory] | FactChunk,
     *,
     as_of: int | None = None,
     ranking: Literal[True] = True,
@@ -68,14 +69,14 @@ def analyze(
 ) -> list[DealAnalysis]: ...
 @overload
 def analyze(
-    histories: Sequence[DealHistory | CompactHistory],
+    histories: Sequence[DealHistory | CompactHistory] | FactChunk,
     *,
     as_of: int | None = None,
     ranking: Literal[False],
     params: AnalysisParams = DEFAULT_PARAMS,
 ) -> list[DealRisk]: ...
 def analyze(
-    histories: Sequence[DealHistory | CompactHistory],
+    histories: Sequence[DealHistory | CompactHistory] | FactChunk,
     *,
     as_of: int | None = None,
     ranking: bool = True,
@@ -86,9 +87,9 @@ def analyze(
 
     Parameters
     ----------
-    histories : sequence of DealHistory or CompactHistory
-        All facts of each deal, as the store returns them (the compact form is the
-        cold scan's read, :meth:`GraphStore.fleet_histories_compact`).
+    histories : sequence of DealHistory or CompactHistory, or FactChunk
+        All facts of each deal, as the store returns them (a chunk of deals as arrays
+        is the cold scan's read, :meth:`GraphStore.fleet_fact_chunks`).
     as_of : int, optional
         Time travel (epoch ms): the answer the data held at that instant; default and at
         most each history's own instant.
@@ -108,14 +109,17 @@ def analyze(
     >>> [len(r.key_people) for r in analyze([h, h], ranking=False)]
     [2, 2]
     """
-    now, then = trend_pairs(histories, as_of=as_of, params=params)
+    if isinstance(histories, FactChunk):
+        now, then = chunk_trend_pairs(histories, as_of=as_of, params=params)
+    else:
+        now, then = trend_pairs(histories, as_of=as_of, params=params)
     if ranking:
         return analyze_snapshots(now, then, ranking=True, params=params)
     return analyze_snapshots(now, then, ranking=False, params=params)
 
 
 def analyze_stream(
-    chunks: Iterable[Sequence[DealHistory | CompactHistory]],
+    chunks: Iterable[Sequence[DealHistory | CompactHistory] | FactChunk],
     *,
     as_of: int | None = None,
     params: AnalysisParams = DEFAULT_PARAMS,

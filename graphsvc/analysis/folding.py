@@ -19,6 +19,7 @@ from itertools import pairwise
 from graphsvc.analysis._build import bulk_build
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import trend_reference_instant
+from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.snapshot import (
     DealHistory,
@@ -223,6 +224,18 @@ def trend_pairs(
                 folder = FactFolder.of(history) if folders is None else folders[d]
             _append_pair(folder, as_of, params, now_list, then_list)
     return now_list, then_list
+
+
+def chunk_trend_pairs(
+    chunk: FactChunk, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
+) -> tuple[list[DealSnapshot], list[DealSnapshot]]:
+    """:func:`trend_pairs` of a chunk of the cold scan's read, folded a whole chunk at a
+    time (:meth:`FactChunk.snapshots`): each deal now, and at its trend's reference
+    instant."""
+    now_at = chunk.as_of if as_of is None else min(as_of, chunk.as_of)
+    then_at = [trend_reference_instant(f, now_at, params=params) for f in chunk.first_fact_at()]
+    with bulk_build() if len(chunk) > 1 else nullcontext():
+        return chunk.snapshots([now_at] * len(chunk)), chunk.snapshots(then_at)
 
 
 def trend_pairs_at(

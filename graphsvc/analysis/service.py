@@ -287,7 +287,7 @@ class AnalysisService:
         people's scores as :meth:`analyze`), in deal id order; batched store reads."""
         # The compact read: chunks of deals read ahead on background threads while the
         # engine analyses the previous chunk (graphsvc/store/compact.py).
-        chunks = self.store.fleet_histories_compact(workspace=workspace, as_of=as_of)
+        chunks = self.store.fleet_fact_chunks(workspace=workspace, as_of=as_of)
         return engine.analyze_stream(chunks, params=self.params)
 
     def details_of(

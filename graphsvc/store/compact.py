@@ -28,7 +28,8 @@ from typing import Any, TypeVar
 import numpy as np
 import orjson
 
-from graphsvc.domain.compact import CompactHistory, LineFacts, LineState, MemberFacts, MemberState
+from graphsvc.domain.chunk import FactChunk
+from graphsvc.domain.compact import CompactHistory, LineState, MemberState
 from graphsvc.domain.models import Role, Stance
 from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import (
@@ -43,9 +44,12 @@ from graphsvc.store.codecs import (
 from graphsvc.store.core import Runner
 
 QUERY = "deal_history_compact"
+_EMPTY = np.zeros(0, dtype=np.int64)
+# Between an interaction's stakeholder ids in FalkorDB's joined reply (ids are printable).
+IDS_SEPARATOR = "\x1e"
 
 _T = TypeVar("_T")
-_S = TypeVar("_S")
+_R = TypeVar("_R", list[CompactHistory], FactChunk)
 Row = dict[str, Any]
 
 
@@ -68,6 +72,7 @@ def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
     return {
         "deal_keys": [node_key(ws, d) for d in deal_ids],
         "sep": KEY_SEPARATOR,
+        "ids_sep": IDS_SEPARATOR,
         "never": FAR_FUTURE_MS,
     }
 
@@ -77,90 +82,107 @@ def read_compact(
 ) -> list[CompactHistory]:
     """The deals' facts up to ``as_of``, one query; unknown ids are left out, input
     order is kept."""
+    return read_chunk(runner, ws, deal_ids, as_of).histories()
+
+
+def read_chunk(runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
+    """:func:`read_compact` as one :class:`FactChunk` (the cold scan folds it whole)."""
     rows = runner.read(QUERY, compact_params(ws, deal_ids))
-    return decode_compact(rows, ws, deal_ids, as_of)
+    return decode_chunk(rows, ws, deal_ids, as_of)
 
 
 def decode_compact(
     rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int
 ) -> list[CompactHistory]:
     """:func:`read_compact`'s reply decoded; facts after ``as_of`` are dropped here."""
-    deals: dict[str, dict[str, Any]] = {}
+    return decode_chunk(rows, ws, deal_ids, as_of).histories()
+
+
+def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
+    """:func:`read_chunk`'s reply decoded; facts after ``as_of`` are dropped here."""
+    props: dict[str, dict[str, Any]] = {}
     parts: dict[str, Row] = {}
     for row in rows:
         if row["part"] == "deals":
-            deals[row["a"]] = row["b"]
+            props[row["a"]] = row["b"]
         else:
             parts[row["part"]] = row
+    found = [deal_id for deal_id in dict.fromkeys(deal_ids) if deal_id in props]
+    position = {deal_id: k for k, deal_id in enumerate(found)}
     # Every mention of a stakeholder id shares one string object: the analysis looks ids
     # up in dicts millions of times, and identical strings compare at once.
     canonical = Canonical()
     people = People(parts.get("people"), canonical)
-    seated = _members(parts.get("members"), people, as_of)
-    placed = _place_lines(_lines(parts.get("lines"), people, as_of), seated, people)
+    seats = _members(parts.get("members"), people, position, as_of)
+    lines = _lines(parts.get("lines"), people, as_of)
+    places = _place_lines(lines, seats, len(people.infos))
     met = _interactions(parts.get("interactions"), as_of, canonical)
-    histories = []
-    no_lines: tuple[list[LineFacts], list[LineFacts]] = ([], [])
-    for deal_id in deal_ids:
-        props = deals.get(deal_id)
-        if props is None:
-            continue
-        members = seated.by_deal.get(deal_id, [])
-        influence, reporting = placed.get(deal_id, no_lines)
-        histories.append(
-            CompactHistory(
-                workspace=ws,
-                deal=deal_from_props(props),
-                as_of=as_of,
-                members=members,
-                influence=influence,
-                reporting=reporting,
-                interactions=met.get(deal_id, ()),
-            )
-        )
-    return histories
+    return FactChunk(
+        workspace=ws,
+        as_of=as_of,
+        deals=[deal_from_props(props[deal_id]) for deal_id in found],
+        people=people.infos,
+        member_at=seats.at,
+        member_seq=seats.seq,
+        member_state_code=seats.state_code,
+        member_state_values=seats.state_values,
+        seat_deal=seats.deals,
+        seat_person=seats.persons,
+        seat_start=seats.starts,
+        seat_end=seats.ends,
+        line_at=lines.at,
+        line_seq=lines.seq,
+        line_state_code=lines.state_code,
+        line_state_values=lines.state_values,
+        line_source=lines.sources,
+        line_target=lines.targets,
+        line_reporting=lines.reporting,
+        line_start=lines.starts,
+        line_end=lines.ends,
+        place_line=places[0],
+        place_deal=places[1],
+        place_source_seat=places[2],
+        place_target_seat=places[3],
+        interactions=[met.get(deal_id, ()) for deal_id in found],
+    )
 
 
-def _fields(packed: list[str], width: int) -> list[str]:
-    """Every packed fact's ``width`` fields, one after the other (one join, one split)."""
-    fields = KEY_SEPARATOR.join(packed).split(KEY_SEPARATOR)
+def _fields(packed: list[str] | str, width: int) -> list[str]:
+    """Every packed fact's ``width`` fields, one after the other (one join, one split):
+    ``packed`` is the list of facts, or (FalkorDB's version of the query) the facts
+    already joined by the server."""
+    if isinstance(packed, str):
+        fields = packed.split(KEY_SEPARATOR) if packed else []
+        if len(fields) % width:
+            raise ValueError(f"packed facts of {width} fields expected")
+        return fields
+    fields = KEY_SEPARATOR.join(packed).split(KEY_SEPARATOR) if packed else []
     if len(fields) != width * len(packed):
         raise ValueError(f"packed facts of {width} fields expected")
     return fields
 
 
-def _codes(values: list[str], code: dict[str, int]) -> np.ndarray:
-    """Each value's code, new values numbered as they come."""
-    setdefault = code.setdefault
-    return np.fromiter(
-        [setdefault(v, len(code)) for v in values], dtype=np.int64, count=len(values)
-    )
+def _distinct(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values (in order of first appearance) and each value's index among
+    them: a chunk's 40,000 facts hold some 10,000 people, 500 deals and a few hundred
+    distinct states, so only those are looked up or parsed."""
+    code: dict[str, int] = {}
+    number = code.setdefault
+    which = [number(value, len(code)) for value in values]
+    return list(code), np.fromiter(which, dtype=np.int64, count=len(which))
 
 
-def _groups(keys: list[np.ndarray], order: np.ndarray) -> tuple[list[int], list[int]]:
-    """Start and end of each run of equal ``keys`` along ``order``."""
-    n = len(order)
+def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each run of equal ``keys`` (already sorted by them)."""
+    n = len(keys[0])
     if not n:
-        return [], []
+        return _EMPTY, _EMPTY
     new = np.zeros(n, dtype=bool)
     new[0] = True
     for key in keys:
-        sorted_key = key[order]
-        new[1:] |= sorted_key[1:] != sorted_key[:-1]
+        new[1:] |= key[1:] != key[:-1]
     starts = np.flatnonzero(new)
-    return starts.tolist(), [*starts[1:].tolist(), n]
-
-
-def _runs(
-    at: list[int], seq: list[int], states: list[_S], starts: list[int], ends: list[int]
-) -> list[list[tuple[int, int, _S]]]:
-    """The ``(at, seq, state)`` facts of each run ``starts[k]:ends[k]`` (sorted lists)."""
-    return [
-        [(at[start], seq[start], states[start])]  # most runs are one fact
-        if end - start == 1
-        else list(zip(at[start:end], seq[start:end], states[start:end], strict=True))
-        for start, end in zip(starts, ends, strict=True)
-    ]
+    return starts, np.append(starts[1:], n)
 
 
 class People:
@@ -169,7 +191,7 @@ class People:
 
     def __init__(self, row: Row | None, canonical: Canonical) -> None:
         infos: list[StakeholderInfo] = []
-        for packed in (row or {}).get("a") or ():
+        for packed in _fields((row or {}).get("a") or [], 1):
             sid, account_id, name, title, email = orjson.loads(packed)
             infos.append(
                 StakeholderInfo(
@@ -190,137 +212,130 @@ def _info_id(info: StakeholderInfo) -> str:
     return info.id
 
 
-class Seated:
-    """Each deal's members with their facts, and who sat where as arrays (person and
-    deal numbers of every seat, for placing lines)."""
+class Seats:
+    """The membership facts sorted by (deal, person, instant, seq), and the runs of those
+    who sat on a deal (an active fact by the instant read): deal position, person, and
+    the range of their facts. States are numbered: ``state_code`` per fact, into
+    ``state_values``."""
 
     def __init__(self) -> None:
-        self.by_deal: dict[str, list[MemberFacts]] = {}
-        self.deal_names: list[str] = []
-        self.deals = np.zeros(0, dtype=np.int64)
-        self.persons = np.zeros(0, dtype=np.int64)
+        self.at = self.seq = self.deals = self.persons = self.starts = self.ends = _EMPTY
+        self.state_code = _EMPTY
+        self.state_values: list[MemberState] = []
 
 
-def _members(row: Row | None, people: People, as_of: int) -> Seated:
-    """Each deal's members (in id order) with their facts up to ``as_of`` (sorted by
+def _members(row: Row | None, people: People, position: dict[str, int], as_of: int) -> Seats:
+    """The seats of the chunk's deals, with their facts up to ``as_of`` (sorted by
     instant, then seq: unique in a workspace, so no ties). Only people with an active
     fact count: an end that arrived for someone who never joined is not shown."""
-    seated = Seated()
+    seats = Seats()
     if row is None or not row["a"]:
-        return seated
+        return seats
     fields = _fields(row["a"], 5)
-    at = np.array(fields[2::5], dtype=np.int64)
-    seq = np.array(fields[3::5], dtype=np.int64)
-    states = fields[4::5]
-    deal_code: dict[str, int] = {}
-    deals = _codes(fields[0::5], deal_code)
-    persons = people.codes(fields[1::5])
-    keep = np.flatnonzero((at <= as_of) & (persons >= 0))
+    count = len(fields) // 5
+    at = np.fromiter(map(int, fields[2::5]), dtype=np.int64, count=count)
+    seq = np.fromiter(map(int, fields[3::5]), dtype=np.int64, count=count)
+    deal_ids, deal_of = _distinct(fields[0::5])
+    person_ids, person_of = _distinct(fields[1::5])
+    states, state_of = _distinct(fields[4::5])
+    deals = _numbers(deal_ids, position)[deal_of]
+    persons = people.codes(person_ids)[person_of]
+    keep = np.flatnonzero((at <= as_of) & (persons >= 0) & (deals >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], persons[keep], deals[keep]))]
-    starts, ends = _groups([deals, persons], order)
-    if not starts:
-        return seated
-    parsed = [_member_state(states[i]) for i in order.tolist()]
+    seats.state_values = parsed = [_member_state(state) for state in states]
+    seats.state_code = state_of[order]
+    seats.at, seats.seq = at[order], seq[order]
+    deals, persons = deals[order], persons[order]
+    starts, ends = _groups([deals, persons])
+    if not len(starts):
+        return seats
     active = np.fromiter([state[0] for state in parsed], dtype=bool, count=len(parsed))
-    sat = np.logical_or.reduceat(active, starts)  # the runs of people who sat on the deal
-    firsts = order[np.asarray(starts)[sat]]
-    seated.deals, seated.persons = deals[firsts], persons[firsts]
-    seated.deal_names = deal_names = list(deal_code)
-    runs = _runs(
-        at[order].tolist(),
-        seq[order].tolist(),
-        parsed,
-        np.asarray(starts)[sat].tolist(),
-        np.asarray(ends)[sat].tolist(),
-    )
-    infos, by_deal = people.infos, seated.by_deal
-    seats = zip(seated.deals.tolist(), seated.persons.tolist(), runs, strict=True)
-    for deal, person, facts in seats:
-        members = by_deal.get(deal_names[deal])
-        if members is None:
-            members = by_deal[deal_names[deal]] = []
-        members.append((infos[person], facts))
-    return seated
+    # The runs of people who sat on the deal.
+    sat = np.logical_or.reduceat(active[seats.state_code], starts)
+    seats.starts, seats.ends = starts[sat], ends[sat]
+    seats.deals, seats.persons = deals[seats.starts], persons[seats.starts]
+    return seats
+
+
+def _numbers(values: list[str], code: dict[str, int]) -> np.ndarray:
+    """Each value's number in ``code``; -1 for a value it does not hold."""
+    get = code.get
+    return np.fromiter([get(v, -1) for v in values], dtype=np.int64, count=len(values))
 
 
 class Lines:
-    """Every line between members of the chunk's deals: its source, target and kind as
-    arrays, and its facts up to the instant read (sorted by instant, then seq)."""
+    """Every line between members of the chunk's deals (one per source, target and
+    kind), and its facts up to the instant read, sorted by (line, instant, seq); states
+    numbered as :class:`Seats` does."""
 
     def __init__(self) -> None:
-        self.sources = np.zeros(0, dtype=np.int64)
-        self.targets = np.zeros(0, dtype=np.int64)
+        self.at = self.seq = self.sources = self.targets = self.starts = self.ends = _EMPTY
         self.reporting = np.zeros(0, dtype=bool)
-        self.facts: list[list[tuple[int, int, LineState]]] = []
+        self.state_code = _EMPTY
+        self.state_values: list[LineState] = []
 
 
 def _lines(row: Row | None, people: People, as_of: int) -> Lines:
-    """The members' lines (one per source, target and kind) with their facts up to
-    ``as_of``; lines to anyone else are dropped here, since a deal counts only lines
-    between its own members."""
+    """The members' lines with their facts up to ``as_of``; lines to anyone else are
+    dropped here, since a deal counts only lines between its own members."""
     lines = Lines()
     if row is None or not row["a"]:
         return lines
     fields = _fields(row["a"], 6)
-    kinds, states = fields[1::6], fields[4::6]
-    at = np.array(fields[2::6], dtype=np.int64)
-    seq = np.array(fields[3::6], dtype=np.int64)
-    sources = people.codes(fields[0::6])
-    targets = people.codes(fields[5::6])
-    reporting = np.fromiter([k == "R" for k in kinds], dtype=bool, count=len(kinds))
+    count = len(fields) // 6
+    at = np.fromiter(map(int, fields[2::6]), dtype=np.int64, count=count)
+    seq = np.fromiter(map(int, fields[3::6]), dtype=np.int64, count=count)
+    source_ids, source_of = _distinct(fields[0::6])
+    kinds, kind_of = _distinct(fields[1::6])
+    states, state_of = _distinct(fields[4::6])
+    target_ids, target_of = _distinct(fields[5::6])
+    sources = people.codes(source_ids)[source_of]
+    targets = people.codes(target_ids)[target_of]
+    reporting = np.array([kind == "R" for kind in kinds], dtype=bool)[kind_of]
     keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], reporting[keep], targets[keep], sources[keep]))]
-    starts, ends = _groups([sources, targets, reporting], order)
-    if not starts:
-        return lines
-    parsed = [line_state(states[i]) for i in order.tolist()]
-    lines.facts = _runs(at[order].tolist(), seq[order].tolist(), parsed, starts, ends)
-    firsts = order[np.asarray(starts)]
-    lines.sources, lines.targets = sources[firsts], targets[firsts]
-    lines.reporting = reporting[firsts]
+    lines.state_values = [line_state(state) for state in states]
+    lines.state_code = state_of[order]
+    lines.at, lines.seq = at[order], seq[order]
+    sources, targets, reporting = sources[order], targets[order], reporting[order]
+    lines.starts, lines.ends = _groups([sources, targets, reporting])
+    if len(lines.starts):
+        firsts = lines.starts
+        lines.sources, lines.targets = sources[firsts], targets[firsts]
+        lines.reporting = reporting[firsts]
     return lines
 
 
 def _place_lines(
-    lines: Lines, seated: Seated, people: People
-) -> dict[str, tuple[list[LineFacts], list[LineFacts]]]:
-    """Each deal's influence and reporting lines: those whose two ends both sat on it,
-    in (source, target) order. One join of every line with every seat of its source,
-    then a lookup of its target's seat on that deal, all on arrays."""
-    placed: dict[str, tuple[list[LineFacts], list[LineFacts]]] = {}
-    if not len(lines.sources) or not len(seated.persons):
-        return placed
-    n = len(people.infos)
-    seat_keys = np.sort(seated.deals * n + seated.persons)
-    # The deals each source sat on: seats ordered by person, a slice per line.
-    by_person = np.argsort(seated.persons, kind="stable")
-    seat_persons, seat_deals = seated.persons[by_person], seated.deals[by_person]
+    lines: Lines, seats: Seats, people: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each (deal, line) whose two ends both have a seat on the deal, as (line, deal,
+    source seat, target seat), ordered by (deal, source, target, kind). One join of
+    every line with every seat of its source, then a lookup of its target's seat on that
+    deal, all on arrays (seats are ordered by (deal, person), so their keys are sorted)."""
+    if not len(lines.sources) or not len(seats.persons):
+        return _EMPTY, _EMPTY, _EMPTY, _EMPTY
+    seat_keys = seats.deals * people + seats.persons
+    # The seats of each line's source: seats ordered by person, a slice per line.
+    by_person = np.argsort(seats.persons, kind="stable")
+    seat_persons = seats.persons[by_person]
     low = np.searchsorted(seat_persons, lines.sources, side="left")
     counts = np.searchsorted(seat_persons, lines.sources, side="right") - low
     line_of = np.repeat(np.arange(len(lines.sources)), counts)
     within = np.arange(len(line_of)) - np.repeat(np.cumsum(counts) - counts, counts)
-    deal_of = seat_deals[np.repeat(low, counts) + within]
-    wanted = deal_of * n + lines.targets[line_of]
-    at = np.searchsorted(seat_keys, wanted)
-    found = at < len(seat_keys)
-    found[found] = seat_keys[at[found]] == wanted[found]
+    source_seat = by_person[np.repeat(low, counts) + within]
+    deal_of = seats.deals[source_seat]
+    wanted = deal_of * people + lines.targets[line_of]
+    target_seat = np.searchsorted(seat_keys, wanted)
+    found = target_seat < len(seat_keys)
+    found[found] = seat_keys[target_seat[found]] == wanted[found]
     line_of, deal_of = line_of[found], deal_of[found]
+    source_seat, target_seat = source_seat[found], target_seat[found]
     # Person numbers follow id order: sorting by them sorts by id.
     order = np.lexsort(
         (lines.reporting[line_of], lines.targets[line_of], lines.sources[line_of], deal_of)
     )
-    ids = [info.id for info in people.infos]
-    sources, targets = lines.sources.tolist(), lines.targets.tolist()
-    reporting, facts, names = lines.reporting.tolist(), lines.facts, seated.deal_names
-    for line, deal in zip(line_of[order].tolist(), deal_of[order].tolist(), strict=True):
-        name = names[deal]
-        held = placed.get(name)
-        if held is None:
-            held = placed[name] = ([], [])
-        held[1 if reporting[line] else 0].append(
-            (ids[sources[line]], ids[targets[line]], facts[line])
-        )
-    return placed
+    return line_of[order], deal_of[order], source_seat[order], target_seat[order]
 
 
 def _interactions(
@@ -328,10 +343,8 @@ def _interactions(
 ) -> dict[str, tuple[InteractionRecord, ...]]:
     """Each deal's interactions up to ``as_of``, oldest first (then by id); one counts
     from its instant until it is withdrawn."""
-    if row is None or not row["b"]:
-        return {}
     by_deal: dict[str, list[InteractionRecord]] = {}
-    for deal_id, packed, who, withdrawn in zip(row["a"], row["b"], row["c"], row["d"], strict=True):
+    for deal_id, packed, who, withdrawn in _interaction_rows(row):
         if withdrawn <= as_of:
             continue
         record = interaction_record([packed, who], canonical)
@@ -347,13 +360,26 @@ def _interactions(
     return met
 
 
+def _interaction_rows(row: Row | None) -> Iterator[tuple[str, str, list[str], int]]:
+    """(deal id, packed, stakeholder ids, withdrawn_at) of every interaction, from the
+    shared query's parallel lists or FalkorDB's joined fields."""
+    if row is None or not row["a"]:
+        return
+    if not isinstance(row["a"], str):
+        yield from zip(row["a"], row["b"], row["c"], row["d"], strict=True)
+        return
+    fields = _fields(row["a"], 4)
+    for deal_id, withdrawn, ids, packed in zip(
+        fields[0::4], fields[1::4], fields[2::4], fields[3::4], strict=True
+    ):
+        yield deal_id, packed, ids.split(IDS_SEPARATOR) if ids else [], int(withdrawn)
+
+
 def _when(record: InteractionRecord) -> tuple[int, str]:
     return record.at, record.id
 
 
-def read_ahead(
-    chunks: Sequence[_T], read: Callable[[_T], list[CompactHistory]], *, depth: int = 2
-) -> Iterator[list[CompactHistory]]:
+def read_ahead(chunks: Sequence[_T], read: Callable[[_T], _R], *, depth: int = 2) -> Iterator[_R]:
     """``read`` of every chunk, in order, up to ``depth`` chunks ahead of the caller on
     background threads (the store works on the next chunks while the caller analyses
     this one). Stops the reads it started when the caller stops early."""
@@ -362,7 +388,7 @@ def read_ahead(
     with ThreadPoolExecutor(
         max_workers=max(1, depth), thread_name_prefix="graphstore-scan"
     ) as pool:
-        pending: list[Future[list[CompactHistory]]] = []
+        pending: list[Future[_R]] = []
         upcoming = iter(chunks)
         try:
             for chunk in upcoming:
@@ -374,7 +400,7 @@ def read_ahead(
                 following = next(upcoming, None)
                 if following is not None:
                     pending.append(pool.submit(read, following))
-                if done:
+                if len(done):  # a chunk of deals all unknown gives nothing
                     yield done
         finally:
             for future in pending:

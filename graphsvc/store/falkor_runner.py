@@ -36,6 +36,7 @@ from graphsvc.store.wire import (
 )
 
 GRAPH_NAME = "graphsvc"
+DIALECT = "falkordb"  # its own versions of some queries (queries/<name>.falkordb.cypher)
 
 _CONNECTION_ERRORS = (redis.ConnectionError, redis.TimeoutError, ConnectionError, OSError)
 
@@ -130,10 +131,12 @@ class FalkorRunner:
     # -- Runner protocol
 
     def read(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.execute(queries.load(query_name), params, read_only=True, name=query_name)
+        return self.execute(
+            queries.load(query_name, DIALECT), params, read_only=True, name=query_name
+        )
 
     def write(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.execute(queries.load(query_name), params, name=query_name)
+        return self.execute(queries.load(query_name, DIALECT), params, name=query_name)
 
     def prepare_write(
         self, query_name: str, params: dict[str, Any]
@@ -141,7 +144,7 @@ class FalkorRunner:
         """The write, its parameters encoded now; calling the result runs it. Lets a
         pipelined import encode the next statement on the caller's thread while the
         background writer only sends: the server never idles during the encoding."""
-        command_text = params_header(params) + queries.load(query_name)
+        command_text = params_header(params) + queries.load(query_name, DIALECT)
         return lambda: self._execute(command_text, read_only=False, name=query_name)
 
     def ping(self) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import Deal
 from graphsvc.domain.snapshot import (
@@ -39,7 +40,7 @@ from graphsvc.store.codecs import (
     membership_fact,
     node_key,
 )
-from graphsvc.store.compact import read_ahead, read_compact
+from graphsvc.store.compact import read_ahead, read_chunk, read_compact
 from graphsvc.store.core import RepositoryBase, as_of_ms, check_workspace
 
 # Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
@@ -125,10 +126,33 @@ class HistoryRepository(RepositoryBase):
         batch_size: int = HISTORY_CHUNK,
     ) -> Iterator[list[CompactHistory]]:
         """The facts of many deals up to ``as_of`` (now), ``batch_size`` deals a chunk,
-        as :class:`CompactHistory` (the cold fleet scan's read, see
-        :mod:`graphsvc.store.compact`): ``deal_ids`` in the order given (unknown ones
-        left out), or by default every deal open now, in id order. One query per chunk,
-        read two chunks ahead of the caller on background threads."""
+        as :class:`CompactHistory` (see :mod:`graphsvc.store.compact`): ``deal_ids`` in
+        the order given (unknown ones left out), or by default every deal open now, in id
+        order. One query per chunk, read two chunks ahead of the caller on background
+        threads."""
+        ws, at, chunks = self._chunked(workspace, as_of, deal_ids, batch_size)
+        return read_ahead(chunks, lambda chunk: read_compact(self.runner, ws, chunk, at))
+
+    def fleet_fact_chunks(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+        batch_size: int = HISTORY_CHUNK,
+    ) -> Iterator[FactChunk]:
+        """:meth:`fleet_histories_compact` as one :class:`FactChunk` per chunk: the cold
+        fleet scan's read, folded a whole chunk at a time."""
+        ws, at, chunks = self._chunked(workspace, as_of, deal_ids, batch_size)
+        return read_ahead(chunks, lambda chunk: read_chunk(self.runner, ws, chunk, at))
+
+    def _chunked(
+        self,
+        workspace: str,
+        as_of: datetime | None,
+        deal_ids: Sequence[str] | None,
+        batch_size: int,
+    ) -> tuple[str, int, list[list[str]]]:
         ws = check_workspace(workspace)
         at = as_of_ms(as_of)
         if deal_ids is None:
@@ -136,8 +160,7 @@ class HistoryRepository(RepositoryBase):
         else:
             ids = list(dict.fromkeys(deal_ids))
         size = max(1, batch_size)
-        chunks = [ids[start : start + size] for start in range(0, len(ids), size)]
-        return read_ahead(chunks, lambda chunk: read_compact(self.runner, ws, chunk, at))
+        return ws, at, [ids[start : start + size] for start in range(0, len(ids), size)]
 
     def open_deal_ids(self, *, workspace: str) -> list[str]:
         """The ids of the workspace's open deals, in id order."""

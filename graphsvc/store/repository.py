@@ -88,6 +88,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from graphsvc.config import Settings, get_settings
+from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import (
     Account,
@@ -345,5 +346,17 @@ class GraphStore:
         batch_size: int = 500,
     ) -> Iterator[list[CompactHistory]]:
         return self.histories.fleet_histories_compact(
+            workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
+        )
+
+    def fleet_fact_chunks(
+        self,
+        *,
+        workspace: str,
+        as_of: datetime | None = None,
+        deal_ids: Sequence[str] | None = None,
+        batch_size: int = 500,
+    ) -> Iterator[FactChunk]:
+        return self.histories.fleet_fact_chunks(
             workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
         )

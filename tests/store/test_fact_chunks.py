@@ -1,0 +1,94 @@
+"""The cold scan's read (GraphStore.fleet_fact_chunks): a chunk of deals as arrays,
+folded a whole chunk at a time (graphsvc/domain/chunk.py), gives the per-fact read's
+committees at every instant, on both stores; FalkorDB's own version of the query
+(queries/deal_history_compact.falkordb.cypher, replies joined by the server) decodes to
+exactly what the shared query gives."""
+
+from __future__ import annotations
+
+from graphsvc import queries
+from graphsvc.analysis.folding import chunk_trend_pairs, trend_snapshots
+from graphsvc.domain.models import to_ms
+from graphsvc.store import compact
+from graphsvc.store.repository import GraphStore
+from tests.store.test_compact_read import DAY, NOW, _per_fact, _seed
+
+DAY_MS = 86_400_000
+
+
+def test_chunks_fold_the_per_fact_committees_at_every_instant(
+    store: GraphStore, workspace: str
+) -> None:
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    histories = {h.deal.id: h for h in _per_fact(store, workspace, NOW)}
+    # Small chunks, so the read-ahead threads hand over several of them in order.
+    chunks = list(store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=7))
+    assert [d.id for c in chunks for d in c.deals] == list(histories)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        old = [histories[d.id] for d in chunk.deals]
+        assert chunk.first_fact_at() == [h.first_fact_at() for h in old]
+        # One instant for the whole chunk, and one per deal (each deal's first fact,
+        # and a ms before it: nobody on the committee yet).
+        firsts = [h.first_fact_at() or at for h in old]
+        for instants in (
+            [at] * len(old),
+            [at - 7 * DAY_MS] * len(old),
+            [at - 50 * DAY_MS] * len(old),
+            firsts,
+            [first - 1 for first in firsts],
+            [at + DAY_MS] * len(old),  # later than the read: the read's instant
+        ):
+            expected = [h.snapshot(t) for h, t in zip(old, instants, strict=True)]
+            assert chunk.snapshots(instants) == expected
+        now, then = chunk_trend_pairs(chunk)
+        pairs = [trend_snapshots(h) for h in old]
+        assert now == [p[0] for p in pairs]
+        assert then == [p[1] for p in pairs]
+        # A fact folds into one object, whatever the fold: the trend's two committees
+        # share the members and lines that did not change.
+        for a, b in zip(now, then, strict=True):
+            same = {id(m) for m in a.members} & {id(m) for m in b.members}
+            assert len(same) == len([m for m in b.members if m in a.members])
+
+
+def test_chunks_of_an_earlier_instant_and_of_given_deals(store: GraphStore, workspace: str) -> None:
+    workspace = _seed(store)
+    earlier = NOW - 45 * DAY
+    ids = list({h.deal.id: h for h in _per_fact(store, workspace, earlier)})
+    wanted = [ids[3], "no-such-deal", ids[0], ids[3], "deal-empty"]
+    chunks = list(
+        store.fleet_fact_chunks(workspace=workspace, as_of=earlier, deal_ids=wanted, batch_size=2)
+    )
+    got = [s for c in chunks for s in c.snapshots([to_ms(earlier)] * len(c))]
+    old = store.deal_histories(workspace=workspace, deal_ids=wanted, as_of=earlier)
+    assert [s.deal.id for s in got] == [ids[3], ids[0], "deal-empty"]
+    assert got == [h.snapshot() for h in old]
+
+
+def test_falkordb_own_compact_query_decodes_to_the_shared_one(
+    store: GraphStore, workspace: str
+) -> None:
+    """Both query files run on FalkorDB (the shared one is plain Cypher), so FalkorDB's
+    joined replies are checked against the lists of the shared query, fact for fact;
+    Neo4j runs the shared file."""
+    shared = queries.load(compact.QUERY)
+    own = queries.load(compact.QUERY, store.runner.backend)
+    if store.runner.backend != "falkordb":
+        assert own == shared
+        return
+    assert own != shared and "string.join" in own
+    workspace = _seed(store)
+    ids = [h.deal.id for h in _per_fact(store, workspace, NOW)]
+    params = compact.compact_params(workspace, ids)
+    for as_of in (to_ms(NOW), to_ms(NOW - 45 * DAY), to_ms(NOW + 9 * DAY)):
+        replies = [
+            compact.decode_chunk(
+                store.runner.execute(text, params, read_only=True), workspace, ids, as_of
+            )
+            for text in (shared, own)
+        ]
+        assert replies[0].histories() == replies[1].histories()
+        assert sum(len(i) for i in replies[1].interactions) > 0
+        assert len(replies[1].line_at) > 0 and len(replies[1].member_at) > 0
