@@ -20,8 +20,8 @@ every write it may have missed has ``arev > rev``. A result is fresh when ``rev 
 arev``, its engine tag is the running engine's, and the instant asked for lies between
 the one it was computed for and its due time.
 
-Time without writes: ``STALE``, ``DM_NOT_RECENTLY_CONTACTED``, ``NO_NEXT_STEP`` and the
-trend move with the clock; :func:`~graphsvc.analysis.horizon.analysis_unchanged_until`
+Time without writes: ``STALE``, ``DM_NOT_RECENTLY_CONTACTED``, ``NO_NEXT_STEP``, the trend
+and the chart move with the clock; :func:`~graphsvc.analysis.horizon.analysis_unchanged_until`
 gives the first instant the result could differ (``due``), computed from every fact of
 the deal (future-dated ones included). Past it, the result is re-analysed.
 
@@ -472,7 +472,7 @@ class KeptResults:
                 by_id[risk.deal_id],
                 moment,
                 params=self.params,
-                chart_weeks=CHART_WEEKS,
+                chart_points=CHART_WEEKS,
                 watched=_watched(risk),
             )
             compact = compact_columns(risk, tuple(p.share for p in points))

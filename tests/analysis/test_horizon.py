@@ -15,6 +15,7 @@ from graphsvc.analysis.horizon import (
     NEVER,
     analysis_unchanged_until,
     committee_unchanged_until,
+    history_until,
 )
 from graphsvc.analysis.support import DAY_MS
 from graphsvc.domain.snapshot import DealHistory, InteractionRecord
@@ -51,7 +52,8 @@ def with_contacts(draw) -> DealHistory:
 
 
 def _without_instant(history: DealHistory, at: int) -> dict:
-    return analyze([history], as_of=at)[0].model_dump(exclude={"as_of"})
+    """The analysis as of ``at`` as the store reads the deal then, apart from ``as_of``."""
+    return analyze([history_until(history, at)])[0].model_dump(exclude={"as_of"})
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -78,16 +80,16 @@ def test_watching_only_the_top_decision_maker_still_holds_with_the_chart(
     watched (facts alone decide who it is), and the 12 weekly chart points count."""
     at = T0_MS + hours * HOUR_MS + 1234
     assume(history.first_fact_at() is not None and history.interactions)
-    top = analyze([history], as_of=at)[0].top_decision_maker
+    top = analyze([history_until(history, at)])[0].top_decision_maker
     watched = () if top is None else (top.stakeholder_id,)
-    until = analysis_unchanged_until(history, at, chart_weeks=12, watched=watched)
+    until = analysis_unchanged_until(history, at, chart_points=12, watched=watched)
     assert until > at
     assert until <= analysis_unchanged_until(history, at, watched=watched)
     last = min(until - 1, at + 60 * DAY_MS)
     later = at + (last - at) * share // 10_000
 
     def chart(instant: int) -> list[float]:
-        seen = dataclasses.replace(history, as_of=instant)
+        seen = history_until(history, instant)
         return [p.share for p in support_histories([seen], max_points=12)[0]]
 
     for instant in (later, last):
