@@ -1,43 +1,53 @@
-// FalkorDB's version of deal_history_compact.cypher (same parts, same rows once
-// decoded by graphsvc/store/compact.py): every list of a part is returned joined into
-// ONE string with $sep, by FalkorDB's string.join (Neo4j has no such function without
-// APOC). A list of 40,000 strings costs the client one object per item and the server
-// one reply item each; one string costs one of each: at 10,000 deals the client's
-// share of the replies goes from ~0.8 s to ~0.1 s of CPU and the server's time halves.
-// (FalkorDB's reduce over strings garbled text; string.join does not: the read is
-// compared with the per-fact read on every test run, tests/store/test_compact_read.py.)
-// The separators cannot occur inside a field: ids are printable, the packed facts are
-// JSON (which escapes control characters) or numbers.
+// FalkorDB's version of deal_history_compact.cypher: the same facts, decoded by
+// graphsvc/store/compact_wire.py into the same columns. Two differences, both to spare
+// the client a Python object per item (at 10,000 deals: replies ~0.8 -> ~0.2 s of the
+// client's CPU, the server's time halved, ids numbered without hashing ~300,000 strings):
+// * every part is ONE string, its items and their fields joined by $sep with FalkorDB's
+//   string.join (Neo4j has no such function without APOC; FalkorDB's reduce over
+//   strings garbled text, string.join does not: tests/store/test_fact_chunks.py decodes
+//   both files on FalkorDB and compares them fact for fact);
+// * deals are named by their index in $deal_keys and people by their node id (id(),
+//   stable within one query), numbers the client maps with array lookups.
+// Separators cannot occur inside a field: ids are printable, the packed facts are JSON
+// (which escapes control characters) or numbers.
 //   deals         as in the shared file (a row per deal);
-//   members       a = "deal<sep>person<sep>at<sep>seq<sep>state" of every fact, joined;
-//   people        a = every member's packed JSON, joined;
-//   lines         a = "source<sep>kind<sep>at<sep>seq<sep>state<sep>target", joined;
-//   interactions  a = "deal<sep>withdrawn_at<sep>ids<sep>packed" of every interaction,
-//                 joined, where ids are its stakeholder ids joined with $ids_sep.
+//   members       a = "k<sep>node<sep>at<sep>seq<sep>state" of every membership fact;
+//   people        a = "node<sep>packed JSON" of every member;
+//   lines         a = "node<sep>kind<sep>at<sep>seq<sep>state<sep>target id<sep>target
+//                 node" of every line fact a member drew;
+//   interactions  a = "k<sep>withdrawn_at<sep>ids<sep>packed" of every interaction, where
+//                 ids are its stakeholder ids joined with $ids_sep.
 UNWIND $deal_keys AS deal_key
 MATCH (d:Deal {key: deal_key})
 RETURN 'deals' AS part, d.id AS a, properties(d) AS b
 UNION ALL
-UNWIND $deal_keys AS deal_key
-MATCH (d:Deal {key: deal_key})<-[f:MEMBER_FACT]-(s:Stakeholder)
-RETURN 'members' AS part, string.join(collect(d.id + $sep + s.id + $sep + f.packed), $sep) AS a,
+UNWIND range(0, size($deal_keys) - 1) AS k
+WITH k, $deal_keys[k] AS deal_key
+MATCH (:Deal {key: deal_key})<-[f:MEMBER_FACT]-(s:Stakeholder)
+RETURN 'members' AS part,
+       string.join(collect(toString(k) + $sep + toString(id(s)) + $sep + f.packed), $sep) AS a,
        null AS b
 UNION ALL
 UNWIND $deal_keys AS deal_key
 MATCH (:Deal {key: deal_key})<-[:MEMBER_FACT]-(s:Stakeholder)
 WITH DISTINCT s
-RETURN 'people' AS part, string.join(collect(s.packed), $sep) AS a, null AS b
+RETURN 'people' AS part, string.join(collect(toString(id(s)) + $sep + s.packed), $sep) AS a,
+       null AS b
 UNION ALL
 UNWIND $deal_keys AS deal_key
 MATCH (:Deal {key: deal_key})<-[:MEMBER_FACT]-(s:Stakeholder)
 WITH DISTINCT s
-MATCH (s)-[l:INFLUENCE_FACT|REPORTS_FACT]->(:Stakeholder)
-RETURN 'lines' AS part, string.join(collect(s.id + $sep + l.packed), $sep) AS a, null AS b
+MATCH (s)-[l:INFLUENCE_FACT|REPORTS_FACT]->(t:Stakeholder)
+RETURN 'lines' AS part,
+       string.join(collect(toString(id(s)) + $sep + l.packed + $sep + toString(id(t))), $sep)
+         AS a,
+       null AS b
 UNION ALL
-UNWIND $deal_keys AS deal_key
+UNWIND range(0, size($deal_keys) - 1) AS k
+WITH k, $deal_keys[k] AS deal_key
 MATCH (i:Interaction {deal_key: deal_key})
 RETURN 'interactions' AS part,
-       string.join(collect(i.deal_id + $sep + toString(coalesce(i.withdrawn_at, $never)) + $sep
+       string.join(collect(toString(k) + $sep + toString(coalesce(i.withdrawn_at, $never)) + $sep
                            + string.join(coalesce(i.stakeholder_ids, []), $ids_sep) + $sep
                            + i.packed), $sep) AS a,
        null AS b

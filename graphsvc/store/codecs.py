@@ -252,7 +252,15 @@ class Canonical(dict[str, str]):
 
 def interaction_record(item: list[Any], canonical: Canonical) -> InteractionRecord:
     packed, stakeholder_ids = item[0], item[1]  # a compact row adds withdrawn_at
-    iid, at, channel, emails, summary, next_step_at = orjson.loads(packed)
+    return interaction_from(orjson.loads(packed), stakeholder_ids, canonical)
+
+
+def interaction_from(
+    values: list[Any], stakeholder_ids: list[str] | None, canonical: Canonical
+) -> InteractionRecord:
+    """An interaction from its packed JSON, parsed (``[id, at, channel,
+    team_member_emails, summary, next_step_at]``), and its stakeholder ids."""
+    iid, at, channel, emails, summary, next_step_at = values
     return InteractionRecord(
         id=iid,
         at=at,

@@ -1,28 +1,27 @@
 """The compact history read: many deals' facts in few, large store replies, decoded
-straight into :class:`~graphsvc.domain.compact.CompactHistory` (no object per fact).
+into one :class:`~graphsvc.domain.chunk.FactChunk` per chunk (sorted arrays, no object
+per fact).
 
-One query (``deal_history_compact.cypher``) per chunk of 500 deals returns a row per
-deal (its properties) and, for the whole chunk, one row of parallel flat lists per kind
-of fact: every membership fact (deal id, person id, packed fact), every member's packed
-identity, every line fact a member drew, every interaction. No per-fact maps, no nesting
-and no filter on the server (the instant is compared here, on the ``at`` each packed
-fact starts with).
+One query (``deal_history_compact.cypher``, or FalkorDB's own version of it) per chunk
+of 500 deals returns a row per deal (its properties) and, for the whole chunk, one row
+per kind of fact: every membership fact, every member's packed identity, every line
+fact a member drew, every interaction, as flat lists or (FalkorDB) as one joined string
+each. No per-fact maps, no nesting and no filter on the server (the instant is compared
+here, on the ``at`` of each fact).
 
-The decoder works a whole list at a time: the packed facts of a chunk are joined and
-split in one call, their instants and sequence numbers become integer arrays, and one
-sort orders every fact by (deal, person, instant, seq); only the grouping into each
-person's and each line's sorted list of ``(at, seq, state)`` tuples
-(:class:`CompactHistory`) runs per pair. :func:`read_ahead` runs the reads on background
-threads, a chunk or two ahead of the caller (both clients release the GIL while they
-wait for the server), so reading and analysing overlap.
+:mod:`graphsvc.store.compact_wire` turns either reply form into columns (deal positions,
+person numbers, instants and sequence numbers as integer arrays, each fact's state as
+an index into the few distinct states); here one sort orders the facts by (deal,
+person, instant, seq), and the runs of each seat and each line are found on arrays, as
+is every placement of a line on a deal where both its ends sit. :func:`read_ahead` runs
+the reads on background threads, a chunk or two ahead of the caller (both clients
+release the GIL while they wait for the server), so reading and analysing overlap.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -31,40 +30,53 @@ import orjson
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory, LineState, MemberState
 from graphsvc.domain.models import Role, Stance
-from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
+from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
     KEY_SEPARATOR,
     Canonical,
     deal_from_props,
-    interaction_record,
+    interaction_from,
     line_state,
     node_key,
+)
+from graphsvc.store.compact_wire import (
+    IDS_SEPARATOR,
+    Deals,
+    FactColumns,
+    People,
+    interaction_rows,
+    line_columns,
+    member_columns,
 )
 from graphsvc.store.core import Runner
 
 QUERY = "deal_history_compact"
 _EMPTY = np.zeros(0, dtype=np.int64)
-# Between an interaction's stakeholder ids in FalkorDB's joined reply (ids are printable).
-IDS_SEPARATOR = "\x1e"
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", list[CompactHistory], FactChunk)
 Row = dict[str, Any]
 
 
-@lru_cache(maxsize=65_536)
-def _member_state(packed_state: str) -> MemberState:
-    # Few distinct states recur across a fleet: parse each once.
-    active, role, stance, ally, rating, weight = json.loads(packed_state)
-    return (
-        active,
-        Role(role) if role is not None else None,
-        Stance(stance) if stance is not None else Stance.unknown,
-        bool(ally),
-        rating,
-        weight,
-    )
+_ROLES: dict[str | None, Role | None] = {None: None, **{role.value: role for role in Role}}
+_STANCES: dict[str | None, Stance] = {
+    None: Stance.unknown,
+    **{stance.value: stance for stance in Stance},
+}
+
+
+def _member_states(packed_states: list[str]) -> list[MemberState]:
+    """The distinct membership states of a chunk (about one per person: self-weights
+    differ), parsed as one JSON array in one call."""
+    parsed = orjson.loads("[" + ",".join(packed_states) + "]")
+    try:
+        return [
+            (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
+            for active, role, stance, ally, rating, weight in parsed
+        ]
+    except KeyError as exc:
+        raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
 
 
 def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
@@ -99,7 +111,8 @@ def decode_compact(
 
 
 def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
-    """:func:`read_chunk`'s reply decoded; facts after ``as_of`` are dropped here."""
+    """:func:`read_chunk`'s reply (either form, see :mod:`graphsvc.store.compact_wire`)
+    decoded; facts after ``as_of`` are dropped here."""
     props: dict[str, dict[str, Any]] = {}
     parts: dict[str, Row] = {}
     for row in rows:
@@ -107,20 +120,18 @@ def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) 
             props[row["a"]] = row["b"]
         else:
             parts[row["part"]] = row
-    found = [deal_id for deal_id in dict.fromkeys(deal_ids) if deal_id in props]
-    position = {deal_id: k for k, deal_id in enumerate(found)}
+    deals = Deals(deal_ids, props)
     # Every mention of a stakeholder id shares one string object: the analysis looks ids
     # up in dicts millions of times, and identical strings compare at once.
     canonical = Canonical()
     people = People(parts.get("people"), canonical)
-    seats = _members(parts.get("members"), people, position, as_of)
-    lines = _lines(parts.get("lines"), people, as_of)
+    seats = _members(member_columns(parts.get("members"), deals, people), as_of)
+    lines = _lines(line_columns(parts.get("lines"), people), as_of)
     places = _place_lines(lines, seats, len(people.infos))
-    met = _interactions(parts.get("interactions"), as_of, canonical)
     return FactChunk(
         workspace=ws,
         as_of=as_of,
-        deals=[deal_from_props(props[deal_id]) for deal_id in found],
+        deals=[deal_from_props(props[deal_id]) for deal_id in deals.ids],
         people=people.infos,
         member_at=seats.at,
         member_seq=seats.seq,
@@ -143,33 +154,8 @@ def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) 
         place_deal=places[1],
         place_source_seat=places[2],
         place_target_seat=places[3],
-        interactions=[met.get(deal_id, ()) for deal_id in found],
+        interactions=_interactions(parts.get("interactions"), deals, as_of, canonical),
     )
-
-
-def _fields(packed: list[str] | str, width: int) -> list[str]:
-    """Every packed fact's ``width`` fields, one after the other (one join, one split):
-    ``packed`` is the list of facts, or (FalkorDB's version of the query) the facts
-    already joined by the server."""
-    if isinstance(packed, str):
-        fields = packed.split(KEY_SEPARATOR) if packed else []
-        if len(fields) % width:
-            raise ValueError(f"packed facts of {width} fields expected")
-        return fields
-    fields = KEY_SEPARATOR.join(packed).split(KEY_SEPARATOR) if packed else []
-    if len(fields) != width * len(packed):
-        raise ValueError(f"packed facts of {width} fields expected")
-    return fields
-
-
-def _distinct(values: list[str]) -> tuple[list[str], np.ndarray]:
-    """The distinct values (in order of first appearance) and each value's index among
-    them: a chunk's 40,000 facts hold some 10,000 people, 500 deals and a few hundred
-    distinct states, so only those are looked up or parsed."""
-    code: dict[str, int] = {}
-    number = code.setdefault
-    which = [number(value, len(code)) for value in values]
-    return list(code), np.fromiter(which, dtype=np.int64, count=len(which))
 
 
 def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -185,33 +171,6 @@ def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.append(starts[1:], n)
 
 
-class People:
-    """The chunk's members: their identities, numbered in id order (so members of a deal
-    come out sorted by id); the ids are the canonical strings of the read."""
-
-    def __init__(self, row: Row | None, canonical: Canonical) -> None:
-        infos: list[StakeholderInfo] = []
-        for packed in _fields((row or {}).get("a") or [], 1):
-            sid, account_id, name, title, email = orjson.loads(packed)
-            infos.append(
-                StakeholderInfo(
-                    id=canonical(sid), account_id=account_id, name=name, title=title, email=email
-                )
-            )
-        infos.sort(key=_info_id)
-        self.infos = infos
-        self.code = {info.id: k for k, info in enumerate(infos)}
-
-    def codes(self, ids: list[str]) -> np.ndarray:
-        """Each id's number; -1 for someone who is not a member of the chunk's deals."""
-        get = self.code.get
-        return np.fromiter([get(sid, -1) for sid in ids], dtype=np.int64, count=len(ids))
-
-
-def _info_id(info: StakeholderInfo) -> str:
-    return info.id
-
-
 class Seats:
     """The membership facts sorted by (deal, person, instant, seq), and the runs of those
     who sat on a deal (an active fact by the instant read): deal position, person, and
@@ -224,26 +183,18 @@ class Seats:
         self.state_values: list[MemberState] = []
 
 
-def _members(row: Row | None, people: People, position: dict[str, int], as_of: int) -> Seats:
+def _members(columns: FactColumns | None, as_of: int) -> Seats:
     """The seats of the chunk's deals, with their facts up to ``as_of`` (sorted by
     instant, then seq: unique in a workspace, so no ties). Only people with an active
     fact count: an end that arrived for someone who never joined is not shown."""
     seats = Seats()
-    if row is None or not row["a"]:
+    if columns is None:
         return seats
-    fields = _fields(row["a"], 5)
-    count = len(fields) // 5
-    at = np.fromiter(map(int, fields[2::5]), dtype=np.int64, count=count)
-    seq = np.fromiter(map(int, fields[3::5]), dtype=np.int64, count=count)
-    deal_ids, deal_of = _distinct(fields[0::5])
-    person_ids, person_of = _distinct(fields[1::5])
-    states, state_of = _distinct(fields[4::5])
-    deals = _numbers(deal_ids, position)[deal_of]
-    persons = people.codes(person_ids)[person_of]
+    at, seq, deals, persons = columns.at, columns.seq, columns.deals, columns.persons
     keep = np.flatnonzero((at <= as_of) & (persons >= 0) & (deals >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], persons[keep], deals[keep]))]
-    seats.state_values = parsed = [_member_state(state) for state in states]
-    seats.state_code = state_of[order]
+    seats.state_values = parsed = _member_states(columns.states)
+    seats.state_code = columns.state_of[order]
     seats.at, seats.seq = at[order], seq[order]
     deals, persons = deals[order], persons[order]
     starts, ends = _groups([deals, persons])
@@ -255,12 +206,6 @@ def _members(row: Row | None, people: People, position: dict[str, int], as_of: i
     seats.starts, seats.ends = starts[sat], ends[sat]
     seats.deals, seats.persons = deals[seats.starts], persons[seats.starts]
     return seats
-
-
-def _numbers(values: list[str], code: dict[str, int]) -> np.ndarray:
-    """Each value's number in ``code``; -1 for a value it does not hold."""
-    get = code.get
-    return np.fromiter([get(v, -1) for v in values], dtype=np.int64, count=len(values))
 
 
 class Lines:
@@ -275,27 +220,18 @@ class Lines:
         self.state_values: list[LineState] = []
 
 
-def _lines(row: Row | None, people: People, as_of: int) -> Lines:
+def _lines(columns: FactColumns | None, as_of: int) -> Lines:
     """The members' lines with their facts up to ``as_of``; lines to anyone else are
     dropped here, since a deal counts only lines between its own members."""
     lines = Lines()
-    if row is None or not row["a"]:
+    if columns is None:
         return lines
-    fields = _fields(row["a"], 6)
-    count = len(fields) // 6
-    at = np.fromiter(map(int, fields[2::6]), dtype=np.int64, count=count)
-    seq = np.fromiter(map(int, fields[3::6]), dtype=np.int64, count=count)
-    source_ids, source_of = _distinct(fields[0::6])
-    kinds, kind_of = _distinct(fields[1::6])
-    states, state_of = _distinct(fields[4::6])
-    target_ids, target_of = _distinct(fields[5::6])
-    sources = people.codes(source_ids)[source_of]
-    targets = people.codes(target_ids)[target_of]
-    reporting = np.array([kind == "R" for kind in kinds], dtype=bool)[kind_of]
+    at, seq, sources, targets = columns.at, columns.seq, columns.sources, columns.targets
+    reporting = columns.reporting
     keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
     order = keep[np.lexsort((seq[keep], at[keep], reporting[keep], targets[keep], sources[keep]))]
-    lines.state_values = [line_state(state) for state in states]
-    lines.state_code = state_of[order]
+    lines.state_values = [line_state(state) for state in columns.states]
+    lines.state_code = columns.state_of[order]
     lines.at, lines.seq = at[order], seq[order]
     sources, targets, reporting = sources[order], targets[order], reporting[order]
     lines.starts, lines.ends = _groups([sources, targets, reporting])
@@ -339,40 +275,17 @@ def _place_lines(
 
 
 def _interactions(
-    row: Row | None, as_of: int, canonical: Canonical
-) -> dict[str, tuple[InteractionRecord, ...]]:
+    row: Row | None, deals: Deals, as_of: int, canonical: Canonical
+) -> list[tuple[InteractionRecord, ...]]:
     """Each deal's interactions up to ``as_of``, oldest first (then by id); one counts
     from its instant until it is withdrawn."""
-    by_deal: dict[str, list[InteractionRecord]] = {}
-    for deal_id, packed, who, withdrawn in _interaction_rows(row):
-        if withdrawn <= as_of:
-            continue
-        record = interaction_record([packed, who], canonical)
-        if record.at <= as_of:
-            held = by_deal.get(deal_id)
-            if held is None:
-                held = by_deal[deal_id] = []
-            held.append(record)
-    met: dict[str, tuple[InteractionRecord, ...]] = {}
-    for deal_id, records in by_deal.items():
+    by_deal: list[list[InteractionRecord]] = [[] for _ in deals.ids]
+    for position, values, who, withdrawn in interaction_rows(row, deals):
+        if withdrawn > as_of and values[1] <= as_of:
+            by_deal[position].append(interaction_from(values, who, canonical))
+    for records in by_deal:
         records.sort(key=_when)
-        met[deal_id] = tuple(records)
-    return met
-
-
-def _interaction_rows(row: Row | None) -> Iterator[tuple[str, str, list[str], int]]:
-    """(deal id, packed, stakeholder ids, withdrawn_at) of every interaction, from the
-    shared query's parallel lists or FalkorDB's joined fields."""
-    if row is None or not row["a"]:
-        return
-    if not isinstance(row["a"], str):
-        yield from zip(row["a"], row["b"], row["c"], row["d"], strict=True)
-        return
-    fields = _fields(row["a"], 4)
-    for deal_id, withdrawn, ids, packed in zip(
-        fields[0::4], fields[1::4], fields[2::4], fields[3::4], strict=True
-    ):
-        yield deal_id, packed, ids.split(IDS_SEPARATOR) if ids else [], int(withdrawn)
+    return [tuple(records) for records in by_deal]
 
 
 def _when(record: InteractionRecord) -> tuple[int, str]:

@@ -1,0 +1,206 @@
+"""The compact read's reply, in either of its two forms, as plain columns.
+
+``deal_history_compact.cypher`` (the shared query, Neo4j) returns each part as lists of
+strings, a person or a deal named by its id; FalkorDB's own version
+(``deal_history_compact.falkordb.cypher``) returns each part as one string joined on the
+server, a deal named by its index in the query's list and a person by their node id.
+Both become the same columns here: per fact its deal position and person number (-1
+for anyone the chunk does not hold), instant and sequence number as integer arrays, and
+its state as an index into the part's distinct states (few: only those are parsed).
+:mod:`graphsvc.store.compact` sorts and groups the columns into a
+:class:`~graphsvc.domain.chunk.FactChunk`; tests/store/test_fact_chunks.py decodes both
+forms on FalkorDB and compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from graphsvc.domain.snapshot import StakeholderInfo
+from graphsvc.store.codecs import KEY_SEPARATOR, Canonical
+
+Row = dict[str, Any]
+_EMPTY = np.zeros(0, dtype=np.int64)
+# Between an interaction's stakeholder ids in FalkorDB's joined reply (ids are printable).
+IDS_SEPARATOR = "\x1e"
+
+
+def _fields(packed: list[str] | str, width: int) -> list[str]:
+    """Every item's ``width`` fields, one after the other: ``packed`` is the list of
+    items (joined and split here, one call each) or the items already joined."""
+    if isinstance(packed, str):
+        fields = packed.split(KEY_SEPARATOR) if packed else []
+        if len(fields) % width:
+            raise ValueError(f"packed facts of {width} fields expected")
+        return fields
+    fields = KEY_SEPARATOR.join(packed).split(KEY_SEPARATOR) if packed else []
+    if len(fields) != width * len(packed):
+        raise ValueError(f"packed facts of {width} fields expected")
+    return fields
+
+
+def _integers(values: list[str]) -> np.ndarray:
+    """The decimal values as integers, parsed in one C call (a third of ``int()`` each);
+    a value that is not one makes the count differ, and ``int()`` then says which."""
+    parsed = np.fromstring(" ".join(values), dtype=np.int64, sep=" ") if values else _EMPTY
+    if len(parsed) != len(values):
+        return np.fromiter(map(int, values), dtype=np.int64, count=len(values))
+    return parsed
+
+
+def _distinct(values: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values (in order of first appearance) and each value's index among
+    them: a chunk's 40,000 facts hold a few hundred distinct states (and some 10,000
+    people, 500 deals), so only those are parsed or looked up."""
+    code: dict[str, int] = {}
+    number = code.setdefault
+    which = [number(value, len(code)) for value in values]
+    return list(code), np.fromiter(which, dtype=np.int64, count=len(which))
+
+
+def _numbers(values: list[str], code: dict[str, int]) -> np.ndarray:
+    """Each value's number in ``code``; -1 for a value it does not hold."""
+    get = code.get
+    return np.fromiter([get(v, -1) for v in values], dtype=np.int64, count=len(values))
+
+
+class Deals:
+    """The chunk's deals: the position of each (in the order asked, unknown and repeated
+    ids left out), by id and by index in the query's list."""
+
+    def __init__(self, deal_ids: Sequence[str], known: dict[str, Any]) -> None:
+        self.ids = [deal_id for deal_id in dict.fromkeys(deal_ids) if deal_id in known]
+        self.position = {deal_id: k for k, deal_id in enumerate(self.ids)}
+        # Only the first mention of a deal counts: a repeat would read its facts twice.
+        first = {deal_id: k for k, deal_id in reversed(list(enumerate(deal_ids)))}
+        self.by_index = np.array(
+            [self.position.get(d, -1) if first[d] == k else -1 for k, d in enumerate(deal_ids)],
+            dtype=np.int64,
+        )
+
+    def of(self, field: list[str], numbered: bool) -> np.ndarray:
+        """Each fact's deal position from its deal field (an index when ``numbered``)."""
+        if numbered:
+            index = _integers(field)
+            inside = (index >= 0) & (index < len(self.by_index))
+            return np.where(inside, self.by_index[np.where(inside, index, 0)], -1)
+        ids, which = _distinct(field)
+        return _numbers(ids, self.position)[which]
+
+
+class People:
+    """The chunk's members: their identities, numbered in id order (so members of a deal
+    come out sorted by id); the ids are the canonical strings of the read."""
+
+    def __init__(self, row: Row | None, canonical: Canonical) -> None:
+        value = (row or {}).get("a") or []
+        numbered = isinstance(value, str)
+        fields = _fields(value, 2 if numbered else 1)
+        packed = fields[1::2] if numbered else fields
+        # One JSON array of every person: parsed in one call.
+        parsed = orjson.loads("[" + ",".join(packed) + "]")
+        infos = [
+            StakeholderInfo(
+                id=canonical(sid), account_id=account_id, name=name, title=title, email=email
+            )
+            for sid, account_id, name, title, email in parsed
+        ]
+        order = sorted(range(len(infos)), key=[info.id for info in infos].__getitem__)
+        self.infos = [infos[k] for k in order]
+        self.code = {info.id: n for n, info in enumerate(self.infos)}
+        number = np.empty(len(order), dtype=np.int64)
+        number[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
+        nodes = _integers(fields[0::2]) if numbered else _EMPTY
+        by_node = np.argsort(nodes)
+        self._nodes, self._node_numbers = nodes[by_node], number[by_node] if numbered else _EMPTY
+
+    def of(self, field: list[str], numbered: bool) -> np.ndarray:
+        """Each fact's person number from its person field (a node id when
+        ``numbered``); -1 for someone who is not a member of the chunk's deals."""
+        if not numbered:
+            ids, which = _distinct(field)
+            return _numbers(ids, self.code)[which]
+        nodes = _integers(field)
+        at = np.searchsorted(self._nodes, nodes)
+        found = at < len(self._nodes)
+        found[found] = self._nodes[at[found]] == nodes[found]
+        return np.where(found, self._node_numbers[np.where(found, at, 0)], -1)
+
+
+@dataclass(slots=True)
+class FactColumns:
+    """One part's facts as columns (in reply order): deal position (membership facts)
+    or source and target numbers and kind (line facts); instant, seq, and the index of
+    each fact's state among ``states``."""
+
+    at: np.ndarray
+    seq: np.ndarray
+    states: list[str]
+    state_of: np.ndarray
+    deals: np.ndarray = field(default_factory=lambda: _EMPTY)
+    persons: np.ndarray = field(default_factory=lambda: _EMPTY)
+    sources: np.ndarray = field(default_factory=lambda: _EMPTY)
+    targets: np.ndarray = field(default_factory=lambda: _EMPTY)
+    reporting: np.ndarray = field(default_factory=lambda: _EMPTY)
+
+
+def _common(fields: list[str], width: int, at: int, seq: int, state: int) -> FactColumns:
+    states, state_of = _distinct(fields[state::width])
+    return FactColumns(
+        at=_integers(fields[at::width]),
+        seq=_integers(fields[seq::width]),
+        states=states,
+        state_of=state_of,
+    )
+
+
+def member_columns(row: Row | None, deals: Deals, people: People) -> FactColumns | None:
+    """The membership facts: ``deal<sep>person<sep>at<sep>seq<sep>state`` each."""
+    if row is None or not row["a"]:
+        return None
+    numbered = isinstance(row["a"], str)
+    fields = _fields(row["a"], 5)
+    columns = _common(fields, 5, 2, 3, 4)
+    columns.deals = deals.of(fields[0::5], numbered)
+    columns.persons = people.of(fields[1::5], numbered)
+    return columns
+
+
+def line_columns(row: Row | None, people: People) -> FactColumns | None:
+    """The line facts: ``source<sep>kind<sep>at<sep>seq<sep>state<sep>target id`` each,
+    and the target's node id after it in FalkorDB's form."""
+    if row is None or not row["a"]:
+        return None
+    numbered = isinstance(row["a"], str)
+    width = 7 if numbered else 6
+    fields = _fields(row["a"], width)
+    columns = _common(fields, width, 2, 3, 4)
+    columns.sources = people.of(fields[0::width], numbered)
+    columns.targets = people.of(fields[6::width] if numbered else fields[5::width], numbered)
+    kinds, kind_of = _distinct(fields[1::width])
+    columns.reporting = np.array([kind == "R" for kind in kinds], dtype=bool)[kind_of]
+    return columns
+
+
+def interaction_rows(row: Row | None, deals: Deals) -> Iterator[tuple[int, Any, list[str], int]]:
+    """(deal position, packed JSON, stakeholder ids, withdrawn_at) of every interaction
+    of the chunk's deals; the packed JSON already parsed."""
+    if row is None or not row["a"]:
+        return
+    if isinstance(row["a"], str):
+        fields = _fields(row["a"], 4)
+        positions = deals.of(fields[0::4], True).tolist()
+        packed, withdrawn = fields[3::4], _integers(fields[1::4]).tolist()
+        who = [ids.split(IDS_SEPARATOR) if ids else [] for ids in fields[2::4]]
+    else:
+        positions = deals.of(list(row["a"]), False).tolist()
+        packed, who, withdrawn = row["b"], row["c"], row["d"]
+    parsed = orjson.loads("[" + ",".join(packed) + "]")
+    for position, record, ids, until in zip(positions, parsed, who, withdrawn, strict=True):
+        if position >= 0:
+            yield position, record, ids, until
