@@ -50,6 +50,8 @@ class Layout:
 
 
 _STANCE_NUMBER = {stance: stance.numeric for stance in Stance}
+# Lines as node indices: influence (source, target, strength), reporting (report, manager).
+LineArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 Stances = tuple[np.ndarray, np.ndarray]  # stance (-2..2, unknown 0) and ally per node
 
 
@@ -76,7 +78,15 @@ class Encoded:
     reporting: tuple[np.ndarray, np.ndarray]  # report, manager
 
     @classmethod
-    def of(cls, snapshots: Sequence[DealSnapshot], params: AnalysisParams) -> Encoded:
+    def of(
+        cls,
+        snapshots: Sequence[DealSnapshot],
+        params: AnalysisParams,
+        lines: LineArrays | None = None,
+    ) -> Encoded:
+        """``lines``: the committees' lines already as node-index arrays (a chunk folded
+        from arrays, :mod:`graphsvc.analysis._chunked`); the snapshots' own are then
+        not read."""
         layout = Layout.of(snapshots)
         role_of = {role: params.role_value(role) for role in Role}
         # One flat pass per attribute over every member of every committee (list
@@ -90,18 +100,26 @@ class Encoded:
         strength: list[float] = []
         rep: list[int] = []
         mgr: list[int] = []
-        for b, snap in enumerate(snapshots):
+        for b, snap in enumerate(snapshots if lines is None else ()):
             if snap.influences or snap.reporting:
                 off = offsets[b]
                 index = dict(zip(ids[b], range(off, offsets[b + 1]), strict=True))
-                lines = snap.influences
-                src.extend([index[line.source_id] for line in lines])
-                dst.extend([index[line.target_id] for line in lines])
-                strength.extend([line.strength for line in lines])
-                lines = snap.reporting
-                rep.extend([index[line.source_id] for line in lines])
-                mgr.extend([index[line.target_id] for line in lines])
+                drawn = snap.influences
+                src.extend([index[line.source_id] for line in drawn])
+                dst.extend([index[line.target_id] for line in drawn])
+                strength.extend([line.strength for line in drawn])
+                drawn = snap.reporting
+                rep.extend([index[line.source_id] for line in drawn])
+                mgr.extend([index[line.target_id] for line in drawn])
         n = len(members)
+        if lines is None:
+            lines = (
+                np.fromiter(src, dtype=np.int64, count=len(src)),
+                np.fromiter(dst, dtype=np.int64, count=len(dst)),
+                np.fromiter(strength, dtype=float, count=len(strength)),
+                np.fromiter(rep, dtype=np.int64, count=len(rep)),
+                np.fromiter(mgr, dtype=np.int64, count=len(mgr)),
+            )
         raw_rating = np.fromiter(  # ratings are 1-5, unrated 0
             [m.influence_rating or 0 for m in members], dtype=float, count=n
         )
@@ -112,15 +130,8 @@ class Encoded:
             role=np.fromiter([role_of[m.role] for m in members], dtype=float, count=n),
             rating=np.where(raw_rating == 0, params.unrated_rating, (raw_rating - 1.0) / 4.0),
             stances=stances_of(members),
-            influence=(
-                np.fromiter(src, dtype=np.int64, count=len(src)),
-                np.fromiter(dst, dtype=np.int64, count=len(dst)),
-                np.fromiter(strength, dtype=float, count=len(strength)),
-            ),
-            reporting=(
-                np.fromiter(rep, dtype=np.int64, count=len(rep)),
-                np.fromiter(mgr, dtype=np.int64, count=len(mgr)),
-            ),
+            influence=lines[:3],
+            reporting=lines[3:],
         )
 
     def self_weight(self) -> np.ndarray:

@@ -29,11 +29,15 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from typing import Literal, TypeVar, overload
 
+import numpy as np
+
 from graphsvc.analysis._blocks import Encoded, Layout, stances_of
 from graphsvc.analysis._build import bulk_build
+from graphsvc.analysis._chunked import chunk_lines
+from graphsvc.analysis._chunked import same_scores as chunk_same_scores
 from graphsvc.analysis.assembly import assemble_analysis, assemble_risk
 from graphsvc.analysis.decision import top_dm_index
-from graphsvc.analysis.folding import FactFolder, chunk_trend_pairs, trend_pairs
+from graphsvc.analysis.folding import FactFolder, trend_pairs
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, same_scores
 from graphsvc.analysis.schemas import (
@@ -43,7 +47,12 @@ from graphsvc.analysis.schemas import (
     NextBestContact,
     SupportPoint,
 )
-from graphsvc.analysis.support import history_points, map_completeness, support_point_at
+from graphsvc.analysis.support import (
+    history_points,
+    map_completeness,
+    support_point_at,
+    trend_reference_instant,
+)
 from graphsvc.analysis.vectorised import (
     encoded_scores,
     fleet_next_best,
@@ -110,9 +119,9 @@ def analyze(
     [2, 2]
     """
     if isinstance(histories, FactChunk):
-        now, then = chunk_trend_pairs(histories, as_of=as_of, params=params)
-    else:
-        now, then = trend_pairs(histories, as_of=as_of, params=params)
+        assemble = assemble_analysis if ranking else assemble_risk
+        return _analyze_chunk(histories, as_of, params, assemble)
+    now, then = trend_pairs(histories, as_of=as_of, params=params)
     if ranking:
         return analyze_snapshots(now, then, ranking=True, params=params)
     return analyze_snapshots(now, then, ranking=False, params=params)
@@ -192,18 +201,29 @@ def _analyze(
     previous: Sequence[DealSnapshot] | None,
     params: AnalysisParams,
     assemble: Callable[..., _R],
+    *,
+    reused: list[bool] | None = None,
+    encode: Callable[[list[int]], Encoded] | None = None,
 ) -> tuple[list[_R], list[MemberScores]]:
     """The results (built by ``assemble``: :func:`assembly.assemble_analysis` or
     :func:`assembly.assemble_risk`), and the scores of ``snapshots`` (for the next best
-    contacts)."""
+    contacts). A chunk folded from arrays (:func:`_analyze_chunk`) says itself which
+    committees keep their scores (``reused``) and encodes the committees with its lines
+    as arrays (``encode``, given the deals whose earlier committee is scored too)."""
     # A committee whose scores cannot have changed since the trend's reference instant
     # (only stances moved, say) reuses today's scores; the rest are scored in the batch.
     count = len(snapshots)
-    reused = [
-        previous is not None and same_scores(snap, previous[b]) for b, snap in enumerate(snapshots)
-    ]
-    extra = [previous[b] for b in range(count) if previous is not None and not reused[b]]
-    encoded = Encoded.of([*snapshots, *extra], params)
+    if reused is None:
+        reused = [
+            previous is not None and same_scores(snap, previous[b])
+            for b, snap in enumerate(snapshots)
+        ]
+    extra_at = [b for b in range(count) if previous is not None and not reused[b]]
+    if encode is None:
+        extra = [previous[b] for b in extra_at] if previous is not None else []
+        encoded = Encoded.of([*snapshots, *extra], params)
+    else:
+        encoded = encode(extra_at)
     scored = encoded_scores(encoded, params)
     states = support_states(encoded.layout, encoded.ids, encoded.stances, scored)
     found = [
@@ -252,6 +272,32 @@ def _analyze(
             )
         )
     return results, scored[:count]
+
+
+def _analyze_chunk(
+    chunk: FactChunk, as_of: int | None, params: AnalysisParams, assemble: Callable[..., _R]
+) -> list[_R]:
+    """:func:`_analyze` of a chunk folded from arrays, now and at each deal's trend
+    reference instant (as :func:`~graphsvc.analysis.folding.chunk_trend_pairs`), its
+    lines read as arrays: no :class:`~graphsvc.domain.snapshot.Line` object is built.
+    The snapshots it folds have no lines and stay inside this function."""
+    count = len(chunk)
+    now_at = chunk.as_of if as_of is None else min(as_of, chunk.as_of)
+    then_at = [trend_reference_instant(f, now_at, params=params) for f in chunk.first_fact_at()]
+    with bulk_build() if count > 1 else nullcontext():
+        now_fold, then_fold = chunk.fold([now_at] * count), chunk.fold(then_at)
+        now = chunk.snapshots_without_lines(now_fold)
+        then = chunk.snapshots_without_lines(then_fold)
+        every = np.ones(count, dtype=bool)
+
+        def encode(extra_at: list[int]) -> Encoded:
+            extra = np.zeros(count, dtype=bool)
+            extra[extra_at] = True
+            lines = chunk_lines(chunk, [(now_fold, every), (then_fold, extra)])
+            return Encoded.of([*now, *(then[b] for b in extra_at)], params, lines=lines)
+
+        reused = chunk_same_scores(chunk, now_fold, then_fold)
+        return _analyze(now, then, params, assemble, reused=reused, encode=encode)[0]
 
 
 def support_histories(

@@ -78,6 +78,18 @@ def _per_deal(values: list[_V], deals: np.ndarray, count: int) -> list[tuple[_V,
 
 
 @dataclass(slots=True)
+class ChunkFold:
+    """A chunk folded at one instant per deal (:meth:`FactChunk.fold`)."""
+
+    limits: np.ndarray  # each deal's instant
+    members: list[tuple[Member, ...]]  # each deal's members in effect, in id order
+    seated: np.ndarray  # per seat: held at the deal's instant
+    member_fact: np.ndarray  # per seat: the fact in effect (-1: none yet)
+    drawn: np.ndarray  # per placement: the line is in effect between two members
+    line_fact: np.ndarray  # per placement: the fact in effect (-1: none yet)
+
+
+@dataclass(slots=True)
 class FactChunk:
     """Every fact of a chunk of deals up to ``as_of`` (epoch ms), as flat arrays; see the
     module docstring for seats, lines and placements. Person numbers follow id order."""
@@ -136,17 +148,59 @@ class FactChunk:
                     firsts[deal] = met[0].at
         return firsts
 
-    def snapshots(self, instants: Sequence[int]) -> list[DealSnapshot]:
-        """Each deal's committee as of its instant (at most the chunk's), equal to
-        ``history.snapshot(t)`` of its :class:`CompactHistory`."""
+    def fold(self, instants: Sequence[int]) -> ChunkFold:
+        """Each deal's committee as of its instant (at most the chunk's): the members,
+        and which seats and lines are in effect (lines are built by :meth:`snapshots`,
+        or read as arrays by the vectorised engine)."""
         folding = self._folding
         if folding is None:
             folding = self._folding = _Folding.of(self)
         limits = np.minimum(np.asarray(instants, dtype=np.int64), self.as_of)
-        members, seated = folding.members_at(self, limits)
-        influence, reporting = folding.lines_at(self, limits, seated)
+        members, seated, member_fact = folding.members_at(self, limits)
+        drawn, line_fact = folding.lines_at(self, limits, seated)
+        return ChunkFold(limits, members, seated, member_fact, drawn, line_fact)
+
+    def snapshots(self, instants: Sequence[int]) -> list[DealSnapshot]:
+        """Each deal's committee as of its instant (at most the chunk's), equal to
+        ``history.snapshot(t)`` of its :class:`CompactHistory`."""
+        fold = self.fold(instants)
+        folding = self._folding
+        assert folding is not None
+        influence, reporting = folding.lines_of(self, fold)
+        return self._snapshots(fold, influence, reporting)
+
+    def snapshots_without_lines(self, fold: ChunkFold) -> list[DealSnapshot]:
+        """The fold's committees with their members and interactions but NO lines: for
+        the vectorised engine only, which reads the lines as arrays
+        (:meth:`line_arrays`) instead of one object each."""
+        empty: list[tuple[Line, ...]] = [()] * len(self.deals)
+        return self._snapshots(fold, empty, empty)
+
+    def line_arrays(
+        self, fold: ChunkFold, deals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The lines in effect on the ``deals`` (a mask), in (deal, source id, target id,
+        kind) order: source seat, target seat, strength, and whether it is a reporting
+        line."""
+        folding = self._folding
+        assert folding is not None
+        chosen = fold.drawn & deals[self.place_deal]
+        facts = fold.line_fact[chosen]
+        return (
+            self.place_source_seat[chosen],
+            self.place_target_seat[chosen],
+            folding.line_strength[facts],
+            self.line_reporting[self.place_line[chosen]],
+        )
+
+    def _snapshots(
+        self,
+        fold: ChunkFold,
+        influence: list[tuple[Line, ...]],
+        reporting: list[tuple[Line, ...]],
+    ) -> list[DealSnapshot]:
         snapshots = []
-        for d, t in enumerate(limits.tolist()):
+        for d, t in enumerate(fold.limits.tolist()):
             met = self.interactions[d]
             if met and met[-1].at > t:
                 met = met[: bisect_right([i.at for i in met], t)]
@@ -155,7 +209,7 @@ class FactChunk:
                     workspace=self.workspace,
                     deal=self.deals[d],
                     as_of=t,
-                    members=members[d],
+                    members=fold.members[d],
                     influences=influence[d],
                     reporting=reporting[d],
                     interactions=met,
@@ -232,9 +286,9 @@ class _Folding:
         self.members: list[Member | None] = [None] * n
         self.member_built = np.zeros(n, dtype=bool)
         lines = chunk.line_state_code
-        self.line_active = np.array([state[0] for state in chunk.line_state_values], dtype=bool)[
-            lines
-        ]
+        drawn = chunk.line_state_values
+        self.line_active = np.array([state[0] for state in drawn], dtype=bool)[lines]
+        self.line_strength = np.array([state[1] for state in drawn], dtype=float)[lines]
         self.line_index, self.line_offsets = _ranges(
             chunk.line_start[chunk.place_line], chunk.line_end[chunk.place_line]
         )
@@ -251,8 +305,9 @@ class _Folding:
 
     def members_at(
         self, chunk: FactChunk, limits: np.ndarray
-    ) -> tuple[list[tuple[Member, ...]], np.ndarray]:
-        """Each deal's members in effect, and the mask of the seats they hold."""
+    ) -> tuple[list[tuple[Member, ...]], np.ndarray, np.ndarray]:
+        """Each deal's members in effect, the mask of the seats they hold, and each
+        seat's fact in effect (-1: none)."""
         count = len(chunk.deals)
         last = _last_at_or_before(
             chunk.member_at, self.member_index, self.member_offsets, limits[chunk.seat_deal]
@@ -279,29 +334,41 @@ class _Folding:
                     since=start,
                 )
             self.member_built[new] = True
-        return _per_deal(_pick(self.members, facts), chunk.seat_deal[seated], count), seated
+        members = _per_deal(_pick(self.members, facts), chunk.seat_deal[seated], count)
+        return members, seated, last
 
     def lines_at(
         self, chunk: FactChunk, limits: np.ndarray, seated: np.ndarray
-    ) -> tuple[list[tuple[Line, ...]], list[tuple[Line, ...]]]:
-        """Each deal's influence and reporting lines in effect between its members."""
-        count = len(chunk.deals)
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which placements hold a line in effect between two members, and each
+        placement's fact in effect (-1: none)."""
         if not len(chunk.place_line):
-            return [()] * count, [()] * count
+            return np.zeros(0, dtype=bool), _EMPTY
         last = _last_at_or_before(
             chunk.line_at, self.line_index, self.line_offsets, limits[chunk.place_deal]
         )
         drawn = last >= 0
         drawn[drawn] = self.line_active[last[drawn]]
         drawn &= seated[chunk.place_source_seat] & seated[chunk.place_target_seat]
-        facts = last[drawn]
+        return drawn, last
+
+    def lines_of(
+        self, chunk: FactChunk, fold: ChunkFold
+    ) -> tuple[list[tuple[Line, ...]], list[tuple[Line, ...]]]:
+        """Each deal's influence and reporting lines of the fold, one :class:`Line` per
+        fact (shared by every fold that lands on it)."""
+        count = len(chunk.deals)
+        drawn = fold.drawn
+        if not len(drawn):
+            return [()] * count, [()] * count
+        facts = fold.line_fact[drawn]
         new = np.unique(facts[~self.line_built[facts]])
         if len(new):
             ids, built = chunk.people, self.lines
-            strengths = [chunk.line_state_values[c][1] for c in chunk.line_state_code[new].tolist()]
             owners = self.fact_line[new]
             sources = chunk.line_source[owners].tolist()
             targets = chunk.line_target[owners].tolist()
+            strengths = self.line_strength[new].tolist()
             since = chunk.line_at[new].tolist()
             made = zip(new.tolist(), sources, targets, strengths, since, strict=True)
             for k, source, target, strength, start in made:

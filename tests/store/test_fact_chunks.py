@@ -7,7 +7,10 @@ exactly what the shared query gives."""
 from __future__ import annotations
 
 from graphsvc import queries
+from graphsvc.analysis import engine
+from graphsvc.analysis._chunked import same_scores as chunk_same_scores
 from graphsvc.analysis.folding import chunk_trend_pairs, trend_snapshots
+from graphsvc.analysis.ranking import same_scores
 from graphsvc.domain.models import to_ms
 from graphsvc.store import compact
 from graphsvc.store.repository import GraphStore
@@ -92,3 +95,38 @@ def test_falkordb_own_compact_query_decodes_to_the_shared_one(
         assert replies[0].histories() == replies[1].histories()
         assert sum(len(i) for i in replies[1].interactions) > 0
         assert len(replies[1].line_at) > 0 and len(replies[1].member_at) > 0
+
+
+def test_engine_analyses_a_chunk_as_its_histories(store: GraphStore, workspace: str) -> None:
+    """The engine reads a chunk's lines as arrays and decides from arrays which
+    committees keep their scores (graphsvc/analysis/_chunked.py): exactly the results
+    of the same deals' histories, now and earlier, risks and full analyses."""
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    chunks = list(store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=9))
+    assert sum(len(chunk) for chunk in chunks) > 20
+    for chunk in chunks:
+        histories = chunk.histories()
+        for as_of in (None, at - 20 * DAY_MS, at - 200 * DAY_MS):
+            risks = engine.analyze(chunk, as_of=as_of, ranking=False)
+            assert risks == engine.analyze(histories, as_of=as_of, ranking=False)
+        assert engine.analyze(chunk) == engine.analyze(histories)
+    assert any(r.flags for chunk in chunks for r in engine.analyze(chunk, ranking=False))
+
+
+def test_chunk_same_scores_is_ranking_same_scores(store: GraphStore, workspace: str) -> None:
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    seen: set[bool] = set()
+    for chunk in store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=9):
+        count = len(chunk)
+        for earlier in (1, 10, 30, 90):
+            pair = ([at] * count, [at - earlier * DAY_MS] * count)
+            expected = [
+                same_scores(a, b)
+                for a, b in zip(chunk.snapshots(pair[0]), chunk.snapshots(pair[1]), strict=True)
+            ]
+            folds = chunk.fold(pair[0]), chunk.fold(pair[1])
+            assert chunk_same_scores(chunk, *folds) == expected
+            seen.update(expected)
+    assert seen == {True, False}
