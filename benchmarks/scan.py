@@ -8,15 +8,17 @@ Both print the same JSON fields.
 1. ingest ``--deals`` deals of the seeded portfolio generator (``graphsvc.synth``), not
    timed for the figures;
 2. ``scan_s``: ``AnalysisService.scan`` end to end, cold (the compact store read,
-   ``GraphStore.fleet_histories_compact``: 500 deals a query, read two chunks ahead on
-   background threads while the engine analyses the chunk before; folding the as-of
-   snapshots now and ``trend_weeks`` ago; vectorised analysis of every open deal);
+   ``GraphStore.fleet_fact_chunks``: 500 deals a query, read two chunks ahead on
+   background threads while the engine analyses the chunk before; each chunk folded
+   from arrays now and ``trend_weeks`` ago, its lines read as arrays; vectorised
+   analysis of every open deal);
 3. ``store_read_s``: that compact read alone, drained without analysis, and the same
    read split in its two halves, one after the other on this thread: ``store_reply_s``,
    the store's replies (the server's work plus the wire decoding into rows,
    ``wire.compact_rows`` / the Neo4j driver), and ``decode_s``, those rows decoded into
-   ``CompactHistory`` (``store.compact.decode_compact``); ``fold_s``: folding the two
-   snapshots per deal of what it read. ``per_fact_read_s``: the per-fact read
+   one ``FactChunk`` each (``store.compact.decode_chunk``); ``fold_s``: folding the two
+   snapshots per deal of what it read, as objects with their lines (the analysis step's
+   input below; the scan itself builds no line object). ``per_fact_read_s``: the per-fact read
    ``open_deal_histories`` it replaced, for comparison in the same run (about 40 s at
    10,000 deals: skipped with ``--no-baseline``);
 4. ``analysis_s``: the analysis step alone (the engine's ``analyze_snapshots`` with
@@ -70,7 +72,7 @@ from _meters import PeakMemory
 from graphsvc.analysis._build import bulk_build
 from graphsvc.analysis._reference import analyze_snapshot, assess_snapshot
 from graphsvc.analysis.engine import analyze_snapshots
-from graphsvc.analysis.folding import trend_pairs
+from graphsvc.analysis.folding import chunk_trend_pairs
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.schemas import DealAnalysis, DealRisk
 from graphsvc.analysis.service import AnalysisService
@@ -225,7 +227,7 @@ def _read_halves(store: GraphStore, workspace: str, as_of: datetime) -> tuple[Ti
         ]
     with Timer() as decode, bulk_build():
         for chunk, rows in zip(chunks, replies, strict=True):
-            compact.decode_compact(rows, workspace, chunk, at)
+            compact.decode_chunk(rows, workspace, chunk, at)
     return reply, decode
 
 
@@ -285,11 +287,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             # as in the scan), then its two halves one after the other, then the per-fact
             # read it replaced
             with Timer() as read, bulk_build():
-                histories = [
-                    h
-                    for chunk in store.fleet_histories_compact(workspace=workspace, as_of=NOW)
-                    for h in chunk
-                ]
+                chunks = list(store.fleet_fact_chunks(workspace=workspace, as_of=NOW))
             reply, decode = _read_halves(store, workspace, NOW)
             per_fact: Timer | None = None
             if not args.no_baseline:
@@ -300,9 +298,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                             workspace=workspace, as_of=NOW, batch_size=args.batch
                         )
                     )
-                assert count == len(histories)
+                assert count == sum(len(chunk) for chunk in chunks)
             with Timer() as fold, bulk_build():
-                now, then = trend_pairs(histories, as_of=to_ms(NOW), params=params)
+                pairs = [chunk_trend_pairs(chunk, params=params) for chunk in chunks]
+            now = [snapshot for pair in pairs for snapshot in pair[0]]
+            then = [snapshot for pair in pairs for snapshot in pair[1]]
             print(
                 f"  compact read {read.wall:.2f} s (cpu {read.cpu:.2f} s): store replies "
                 f"{reply.wall:.2f} s (cpu {reply.cpu:.2f} s) + decoding {decode.wall:.2f} s; "
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 comparison.update(
                     _baselines(now, then, params, fleet, full, fleet_results, full_results)
                 )
-            del histories, now, then, fleet_results, full_results
+            del chunks, pairs, now, then, fleet_results, full_results
 
             # 4. one deal at a time from the warm store, store read included
             rng = random.Random(args.seed)

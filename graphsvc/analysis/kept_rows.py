@@ -16,7 +16,7 @@ from typing import Any
 from graphsvc.analysis.horizon import NEVER
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildStatus
-from graphsvc.analysis.schemas import DealRisk
+from graphsvc.analysis.schemas import DealRisk, Severity
 
 # Bump when the engine's output (or what is kept of it) for the same facts changes:
 # every kept result of another engine tag is then stale (re-analysed in the background
@@ -63,6 +63,9 @@ class KeptRow:
     flags: tuple[dict[str, Any], ...]
     worst: int
     due: int = NEVER  # epoch ms: when time alone may change it
+    # The weights of all its flags' severities, summed: lists of deals at risk rank by
+    # it after the worst severity (computed once per row, not per request).
+    flag_weight: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,10 +125,14 @@ def kept_row(row: dict[str, Any]) -> KeptRow:
         trend=row["trend"],
         trend_delta=_figure(row["tdelta"]),
         spark=tuple(json.loads(row["spark"])),
-        flags=tuple(json.loads(row["flags"])),
+        flags=(flags := tuple(json.loads(row["flags"]))),
         worst=int(row["worst"]),
         due=int(row["due"]),
+        flag_weight=sum(_SEVERITY_WEIGHTS[flag["severity"]] for flag in flags),
     )
+
+
+_SEVERITY_WEIGHTS = {severity.value: severity.weight for severity in Severity}
 
 
 def _figure(value: float) -> float:

@@ -13,7 +13,9 @@ data; only the page is serialised.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
+from operator import itemgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -34,29 +36,31 @@ _WEIGHTS = {s.value: s.weight for s in Severity}
 
 def _risk_items(
     rows: list[KeptRow], *, severity: Severity | None, code: FlagCode | None, owner: str | None
-) -> list[tuple[tuple[Any, ...], KeptRow, list[dict[str, Any]]]]:
-    """The rows with flags (those the filters leave), with their sort key and flags."""
-    items = []
+) -> list[tuple[tuple[Any, ...], KeptRow, Sequence[dict[str, Any]]]]:
+    """The rows with flags (those the filters leave), with their sort key and flags.
+    Every request ranks the workspace's open deals: the per-row work is kept to a tuple
+    (the flags' weight is summed once per kept row)."""
+    items: list[tuple[tuple[Any, ...], KeptRow, Sequence[dict[str, Any]]]] = []
+    every_flag = severity is None and code is None
     for row in rows:
         if not row.flags or (owner and row.owner_email != owner):
             continue
-        flags = [
-            f
-            for f in row.flags
-            if (severity is None or f["severity"] == severity.value)
-            and (code is None or f["code"] == code.value)
-        ]
+        flags = (
+            row.flags
+            if every_flag
+            else [
+                f
+                for f in row.flags
+                if (severity is None or f["severity"] == severity.value)
+                and (code is None or f["code"] == code.value)
+            ]
+        )
         if not flags:
             continue
         # Ranked by the deal's worst flag and its whole flag weight, whatever the filter.
-        key = (
-            -row.worst,
-            -sum(_WEIGHTS[f["severity"]] for f in row.flags),
-            -(row.amount or 0.0),
-            row.deal_id,
-        )
+        key = (-row.worst, -row.flag_weight, -(row.amount or 0.0), row.deal_id)
         items.append((key, row, flags))
-    items.sort(key=lambda item: item[0])
+    items.sort(key=itemgetter(0))
     return items
 
 
