@@ -280,9 +280,8 @@ def _interactions(
     """Each deal's interactions up to ``as_of``, oldest first (then by id); one counts
     from its instant until it is withdrawn."""
     by_deal: list[list[InteractionRecord]] = [[] for _ in deals.ids]
-    for position, values, who, withdrawn in interaction_rows(row, deals):
-        if withdrawn > as_of and values[1] <= as_of:
-            by_deal[position].append(interaction_from(values, who, canonical))
+    for position, values, who in interaction_rows(row, deals, as_of):
+        by_deal[position].append(interaction_from(values, who, canonical))
     for records in by_deal:
         records.sort(key=_when)
     return [tuple(records) for records in by_deal]

@@ -182,25 +182,42 @@ def line_columns(row: Row | None, people: People) -> FactColumns | None:
     columns = _common(fields, width, 2, 3, 4)
     columns.sources = people.of(fields[0::width], numbered)
     columns.targets = people.of(fields[6::width] if numbered else fields[5::width], numbered)
-    kinds, kind_of = _distinct(fields[1::width])
-    columns.reporting = np.array([kind == "R" for kind in kinds], dtype=bool)[kind_of]
+    columns.reporting = _reporting(fields[1::width])
     return columns
 
 
-def interaction_rows(row: Row | None, deals: Deals) -> Iterator[tuple[int, Any, list[str], int]]:
-    """(deal position, packed JSON, stakeholder ids, withdrawn_at) of every interaction
-    of the chunk's deals; the packed JSON already parsed."""
+def _reporting(kinds: list[str]) -> np.ndarray:
+    """Whether each line fact is a reporting line (kind ``R``; ``I``: influence), read
+    from the kinds joined into one byte string."""
+    joined = "".join(kinds).encode("ascii", errors="replace")
+    codes = np.frombuffer(joined, dtype=np.uint8)
+    if len(codes) != len(kinds) or not np.isin(codes, (ord("I"), ord("R"))).all():
+        raise ValueError("line facts of kind I or R expected")
+    return codes == ord("R")
+
+
+def interaction_rows(
+    row: Row | None, deals: Deals, as_of: int
+) -> Iterator[tuple[int, list[Any], list[str]]]:
+    """(deal position, packed JSON parsed, stakeholder ids) of every interaction of the
+    chunk's deals in effect at ``as_of``: recorded by then, not withdrawn by then."""
     if row is None or not row["a"]:
         return
+    joined: list[str] | None = None  # FalkorDB's form: each one's ids joined
     if isinstance(row["a"], str):
         fields = _fields(row["a"], 4)
-        positions = deals.of(fields[0::4], True).tolist()
-        packed, withdrawn = fields[3::4], _integers(fields[1::4]).tolist()
-        who = [ids.split(IDS_SEPARATOR) if ids else [] for ids in fields[2::4]]
+        positions = deals.of(fields[0::4], True)
+        packed, withdrawn, joined = fields[3::4], _integers(fields[1::4]), fields[2::4]
     else:
-        positions = deals.of(list(row["a"]), False).tolist()
-        packed, who, withdrawn = row["b"], row["c"], row["d"]
+        positions = deals.of(list(row["a"]), False)
+        packed, withdrawn = row["b"], np.asarray(row["d"], dtype=np.int64)
     parsed = orjson.loads("[" + ",".join(packed) + "]")
-    for position, record, ids, until in zip(positions, parsed, who, withdrawn, strict=True):
-        if position >= 0:
-            yield position, record, ids, until
+    kept = np.flatnonzero((positions >= 0) & (withdrawn > as_of)).tolist()
+    positions_of = positions.tolist()
+    for k in kept:
+        record = parsed[k]
+        if record[1] <= as_of:
+            if joined is None:
+                yield positions_of[k], record, row["c"][k]
+            else:
+                yield positions_of[k], record, joined[k].split(IDS_SEPARATOR) if joined[k] else []
