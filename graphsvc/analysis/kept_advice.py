@@ -28,14 +28,14 @@ The erasure deletes every kept advice that read the erased person
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graphsvc.analysis.horizon import committee_unchanged_until, history_until
 from graphsvc.analysis.kept_rows import keep_params
 from graphsvc.analysis.paths import Acquaintances
 from graphsvc.analysis.schemas import DealAdvice
-from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.domain.models import END_OF_TIME, from_ms, to_ms
 from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
@@ -44,7 +44,7 @@ from graphsvc.store.repository import GraphStore
 ADVICE_VERSION = "a1"
 
 # The end of the calendar the store takes: every fact, future-dated ones included.
-_ALL = datetime(9999, 12, 31, tzinfo=UTC)
+_ALL = END_OF_TIME  # every fact, future-dated ones included
 
 Compute = Callable[..., tuple[DealAdvice, Acquaintances]]
 

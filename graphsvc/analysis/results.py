@@ -34,10 +34,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graphsvc.analysis import engine
+from graphsvc.analysis._kept_compute import kept_answers, watched
 from graphsvc.analysis.heap import freeze_long_lived
 from graphsvc.analysis.horizon import NEVER, analysis_unchanged_until, history_until
 from graphsvc.analysis.kept_rows import (
@@ -53,14 +54,14 @@ from graphsvc.analysis.kept_rows import (
 )
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.rebuild import RebuildLease, RebuildStatus
-from graphsvc.analysis.schemas import DealAnalysis, DealRisk, Interval
-from graphsvc.domain.models import from_ms, to_ms, utcnow
+from graphsvc.analysis.schemas import DealAnalysis, DealRisk
+from graphsvc.domain.models import END_OF_TIME, from_ms, to_ms, utcnow
 from graphsvc.store.codecs import node_key
 from graphsvc.store.repository import GraphStore
 
 CHART_WEEKS = 12  # the weekly support points kept with each result (the sparkline)
 
-_ALL = datetime(9999, 12, 31, tzinfo=UTC)  # the store's last instant: every fact
+_ALL = END_OF_TIME  # every fact, future-dated ones included
 
 Progress = Callable[[int, int], None]
 DealIds = Sequence[str] | None  # some deals only (None: every open deal)
@@ -340,7 +341,7 @@ class KeptResults:
         [history] = found
         [analysis] = engine.analyze([history_until(history, moment)], params=self.params)
         due = analysis_unchanged_until(
-            history, moment, params=self.params, watched=_watched(analysis)
+            history, moment, params=self.params, watched=watched(analysis)
         )
         body = analysis.model_dump_json()
         self.runner.write(
@@ -447,35 +448,16 @@ class KeptResults:
         if not deal_ids:
             return []
         store = self.store
-        # Every fact, future-dated ones included: the due time needs them; the analysis
-        # sees only those up to the instant, as a scan as of it would.
-        # The compact reader: fewer, smaller replies; same histories (test_compact_read).
-        full = [
-            compact.history()
-            for chunk in store.fleet_histories_compact(
-                workspace=workspace, deal_ids=deal_ids, as_of=_ALL
-            )
-            for compact in chunk
-        ]
-        histories = [history_until(h, moment) for h in full if h.deal.status == "open"]
-        if not histories:
-            return []
-        by_id = {h.deal.id: h for h in full}
-        risks = engine.analyze(histories, ranking=False, params=self.params)
-        charts = engine.support_histories(
-            histories, interval=Interval.week, max_points=CHART_WEEKS, params=self.params
+        # One read per chunk, decoded as of the instant (what a scan as of it sees) and
+        # with every fact, future-dated ones included (the due time needs them).
+        pairs = store.fleet_fact_chunk_pairs(
+            workspace=workspace, deal_ids=deal_ids, at=from_ms(moment)
         )
+        kept = kept_answers(pairs, moment=moment, params=self.params, chart_points=CHART_WEEKS)
         rows = []
         answers = []
-        for risk, points in zip(risks, charts, strict=True):
-            due = analysis_unchanged_until(
-                by_id[risk.deal_id],
-                moment,
-                params=self.params,
-                chart_points=CHART_WEEKS,
-                watched=_watched(risk),
-            )
-            compact = compact_columns(risk, tuple(p.share for p in points))
+        for risk, spark, due in kept:
+            compact = compact_columns(risk, spark)
             rows.append(
                 {
                     "key": node_key(workspace, risk.deal_id),
@@ -492,9 +474,3 @@ class KeptResults:
         for chunk in batches(rows, max(1, store.settings.store_batch_size)):
             self.runner.write("deal_result_keep", {"ws": workspace, "rows": chunk})
         return answers
-
-
-def _watched(risk: DealRisk) -> tuple[str, ...]:
-    """Whose contact day counts the result shows: its top decision-maker's."""
-    top = risk.top_decision_maker
-    return () if top is None else (top.stakeholder_id,)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from graphsvc.analysis import engine
 from graphsvc.analysis.forecast import forecast as forecast_snapshot
@@ -35,7 +35,7 @@ from graphsvc.analysis.schemas import (
     WarmPaths,
 )
 from graphsvc.config import Settings, get_settings
-from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.domain.models import END_OF_TIME, from_ms, to_ms
 from graphsvc.domain.snapshot import DealHistory, DealSnapshot
 from graphsvc.errors import NotFound, ValidationFailed
 from graphsvc.store.repository import GraphStore
@@ -51,7 +51,7 @@ class DealDetails:
 
 
 # The end of the calendar the store takes: "every fact", future-dated ones included.
-_ALL = datetime(9999, 12, 31, tzinfo=UTC)
+_ALL = END_OF_TIME  # every fact, future-dated ones included
 
 
 class AnalysisService:

@@ -78,6 +78,10 @@ SelfWeight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False), _Exact]
 Strength = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), _Exact]
 
 
+# The store's last instant: read as of it, every fact is in force (future-dated ones too).
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

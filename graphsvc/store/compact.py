@@ -29,7 +29,7 @@ import orjson
 
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory, LineState, MemberState
-from graphsvc.domain.models import Role, Stance
+from graphsvc.domain.models import END_OF_TIME, Role, Stance, to_ms
 from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
@@ -55,7 +55,7 @@ QUERY = "deal_history_compact"
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", list[CompactHistory], FactChunk)
+_R = TypeVar("_R", list[CompactHistory], FactChunk, tuple[FactChunk, FactChunk])
 Row = dict[str, Any]
 
 
@@ -101,6 +101,17 @@ def read_chunk(runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int) -> 
     """:func:`read_compact` as one :class:`FactChunk` (the cold scan folds it whole)."""
     rows = runner.read(QUERY, compact_params(ws, deal_ids))
     return decode_chunk(rows, ws, deal_ids, as_of)
+
+
+def read_chunk_pair(
+    runner: Runner, ws: str, deal_ids: Sequence[str], at: int
+) -> tuple[FactChunk, FactChunk]:
+    """The deals' facts, every one (future-dated ones included) and as read as of
+    ``at``: one query, its reply decoded twice (the kept results need both: the facts as
+    of the instant they answer for, and the later ones for how long the answer holds)."""
+    rows = runner.read(QUERY, compact_params(ws, deal_ids))
+    every = to_ms(END_OF_TIME)
+    return decode_chunk(rows, ws, deal_ids, every), decode_chunk(rows, ws, deal_ids, at)
 
 
 def decode_compact(

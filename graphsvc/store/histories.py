@@ -40,7 +40,7 @@ from graphsvc.store.codecs import (
     membership_fact,
     node_key,
 )
-from graphsvc.store.compact import read_ahead, read_chunk, read_compact
+from graphsvc.store.compact import read_ahead, read_chunk, read_chunk_pair, read_compact
 from graphsvc.store.core import RepositoryBase, as_of_ms, check_workspace
 
 # Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
@@ -145,6 +145,16 @@ class HistoryRepository(RepositoryBase):
         fleet scan's read, folded a whole chunk at a time."""
         ws, at, chunks = self._chunked(workspace, as_of, deal_ids, batch_size)
         return read_ahead(chunks, lambda chunk: read_chunk(self.runner, ws, chunk, at))
+
+    def fleet_fact_chunk_pairs(
+        self, *, workspace: str, deal_ids: Sequence[str], at: datetime
+    ) -> Iterator[tuple[FactChunk, FactChunk]]:
+        """Per chunk of the deals (in the order given, unknown ones left out): every
+        fact, future-dated ones included, and the facts as read as of ``at``; one read
+        each (:func:`graphsvc.store.compact.read_chunk_pair`)."""
+        ws, _, chunks = self._chunked(workspace, at, deal_ids, HISTORY_CHUNK)
+        moment = as_of_ms(at)
+        return read_ahead(chunks, lambda chunk: read_chunk_pair(self.runner, ws, chunk, moment))
 
     def _chunked(
         self,

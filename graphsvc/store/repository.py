@@ -360,3 +360,8 @@ class GraphStore:
         return self.histories.fleet_fact_chunks(
             workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
         )
+
+    def fleet_fact_chunk_pairs(
+        self, *, workspace: str, deal_ids: Sequence[str], at: datetime
+    ) -> Iterator[tuple[FactChunk, FactChunk]]:
+        return self.histories.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=deal_ids, at=at)

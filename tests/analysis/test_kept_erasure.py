@@ -106,7 +106,7 @@ def test_a_result_read_before_an_erasure_is_not_kept_after_it(
             erased.append(True)
 
     monkeypatch.setattr(
-        store, "fleet_histories_compact", _erase_after(store.fleet_histories_compact, erase)
+        store, "fleet_fact_chunk_pairs", _erase_after(store.fleet_fact_chunk_pairs, erase)
     )
     # The writer read the revision and both deals' facts before the erasure.
     risks = kept.risks(workspace=workspace, at=NOW)

@@ -1,0 +1,66 @@
+"""What a kept result holds, computed from chunks of the compact read: each open deal's
+:class:`~graphsvc.analysis.schemas.DealRisk` as of an instant, its weekly sparkline, and
+its due time.
+
+Each chunk comes read once and decoded twice (``GraphStore.fleet_fact_chunk_pairs``):
+as of the instant, which the analysis runs on the way the cold scan does (a whole chunk
+at a time, its lines as arrays), and with every fact, future-dated ones included, which
+the due time needs (:func:`~graphsvc.analysis.horizon.analysis_unchanged_until`). The
+sparkline folds each deal's facts as of the instant at its weekly points
+(:func:`~graphsvc.analysis.engine.support_histories`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graphsvc.analysis import engine
+from graphsvc.analysis.horizon import analysis_unchanged_until
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.schemas import DealRisk, Interval
+from graphsvc.domain.chunk import FactChunk
+
+# Per open deal: its result, its sparkline's support shares, and its due time.
+KeptAnswer = tuple[DealRisk, tuple[float, ...], int]
+
+
+def kept_answers(
+    pairs: Iterable[tuple[FactChunk, FactChunk]],
+    *,
+    moment: int,
+    params: AnalysisParams,
+    chart_points: int,
+) -> list[KeptAnswer]:
+    """The open deals of every ``(every fact, as of moment)`` chunk pair, analysed as
+    of ``moment`` (epoch ms), in the order read."""
+    answers: list[KeptAnswer] = []
+    for everything, cut in pairs:
+        opened = [d for d, deal in enumerate(cut.deals) if deal.status == "open"]
+        if not opened:
+            continue
+        risks = engine.analyze(cut, as_of=moment, ranking=False, params=params)
+        as_of_moment = cut.histories()
+        charts = engine.support_histories(
+            [as_of_moment[d].history() for d in opened],
+            interval=Interval.week,
+            max_points=chart_points,
+            params=params,
+        )
+        every_fact = everything.histories()
+        for d, points in zip(opened, charts, strict=True):
+            risk = risks[d]
+            due = analysis_unchanged_until(
+                every_fact[d].history(),
+                moment,
+                params=params,
+                chart_points=chart_points,
+                watched=watched(risk),
+            )
+            answers.append((risk, tuple(p.share for p in points), due))
+    return answers
+
+
+def watched(risk: DealRisk) -> tuple[str, ...]:
+    """Whose contact day counts the result shows: its top decision-maker's."""
+    top = risk.top_decision_maker
+    return () if top is None else (top.stakeholder_id,)
