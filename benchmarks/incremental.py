@@ -21,7 +21,9 @@ One run, on a fresh embedded FalkorDB in a temp dir:
    /v1/risks``; ``risks_after_write_ms_p50/_p99``: one committee write through ``PUT
    /v1/deals/{id}/committee/{person}`` (acknowledged), then ``GET /v1/risks``, which
    re-analyses only the written deal (target p99 <= 100 ms); the write's own latency is
-   ``committee_write_ms_p50``.
+   ``committee_write_ms_p50``. The server's first ``--warmup`` rounds (5) are timed
+   apart (``risks_warmup_ms_max``): a new process's first requests also pay for its
+   code paths and for the background refresh its first ``GET`` started.
 
     python benchmarks/incremental.py                 # 10,000 deals (the figure of record)
     python benchmarks/incremental.py --deals 1000    # a quick run on a shared machine
@@ -82,6 +84,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=5,
+        help="write-then-read rounds through the server before the timed ones",
+    )
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument(
         "--data-dir", type=Path, help="store folder to keep (ingested once, then reused)"
@@ -234,7 +242,8 @@ def main() -> None:
             first = json.loads(request("GET", "/v1/risks"))
             risks_first_ms = (time.perf_counter() - started) * 1000
             risks_first_pending = 0 if first["complete"] else first["pending_deals"]
-            for i in range(args.rounds):
+            warmup_ms: list[float] = []
+            for i in range(args.warmup + args.rounds):
                 deal_id = rng.choice(open_ids)
                 person = seats[deal_id][0]
                 started = time.perf_counter()
@@ -249,6 +258,9 @@ def main() -> None:
                 acknowledged = time.perf_counter()
                 request("GET", "/v1/risks")
                 done = time.perf_counter()
+                if i < args.warmup:  # the new process's first rounds, timed apart
+                    warmup_ms.append((done - acknowledged) * 1000)
+                    continue
                 write_ms.append((acknowledged - started) * 1000)
                 risks_ms.append((done - acknowledged) * 1000)
         finally:
@@ -278,6 +290,8 @@ def main() -> None:
         "committee_write_ms_p50": round(statistics.median(write_ms), 2),
         "risks_after_write_ms_p50": round(statistics.median(risks_ms), 2),
         "risks_after_write_ms_p99": round(percentile(risks_ms, 0.99), 2),
+        "risks_after_write_ms_max": round(max(risks_ms), 2),
+        "risks_warmup_ms_max": round(max(warmup_ms, default=0.0), 2),
     }
     print(json.dumps(result))
 

@@ -4,10 +4,14 @@ its due time.
 
 Each chunk comes read once and decoded twice (``GraphStore.fleet_fact_chunk_pairs``):
 as of the instant, which the analysis runs on the way the cold scan does (a whole chunk
-at a time, its lines as arrays), and with every fact, future-dated ones included, which
-the due time needs (:func:`~graphsvc.analysis.horizon.analysis_unchanged_until`). The
+at a time, its lines as arrays), and with every fact, future-dated ones included. The
 sparkline folds each deal's facts as of the instant at its weekly points
-(:func:`~graphsvc.analysis.engine.support_histories`).
+(:func:`~graphsvc.analysis.engine.support_histories`). The due time
+(:func:`~graphsvc.analysis.horizon.analysis_unchanged_until`) is the earlier of the
+deal's next fact after the instant (read on the arrays of every fact) and the bound
+computed from the facts as of the instant, which is exactly the bound of every fact:
+its first term is that next fact, and the rest only reads the facts as of the instant
+(``history_until``).
 """
 
 from __future__ import annotations
@@ -40,23 +44,20 @@ def kept_answers(
             continue
         risks = engine.analyze(cut, as_of=moment, ranking=False, params=params)
         as_of_moment = cut.histories()
+        histories = [as_of_moment[d].history() for d in opened]
         charts = engine.support_histories(
-            [as_of_moment[d].history() for d in opened],
+            histories,
             interval=Interval.week,
             max_points=chart_points,
             params=params,
         )
-        every_fact = everything.histories()
-        for d, points in zip(opened, charts, strict=True):
+        next_fact = everything.next_fact_after(moment)
+        for d, history, points in zip(opened, histories, charts, strict=True):
             risk = risks[d]
             due = analysis_unchanged_until(
-                every_fact[d].history(),
-                moment,
-                params=params,
-                chart_points=chart_points,
-                watched=watched(risk),
+                history, moment, params=params, chart_points=chart_points, watched=watched(risk)
             )
-            answers.append((risk, tuple(p.share for p in points), due))
+            answers.append((risk, tuple(p.share for p in points), min(due, next_fact[d])))
     return answers
 
 

@@ -41,6 +41,7 @@ from graphsvc.domain.models import Deal
 from graphsvc.domain.snapshot import DealSnapshot, InteractionRecord, Line, Member, StakeholderInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_NEVER = 2**62  # later than any instant the store holds (analysis.horizon.NEVER)
 _V = TypeVar("_V")
 
 
@@ -147,6 +148,28 @@ class FactChunk:
                 if held is None or met[0].at < held:
                     firsts[deal] = met[0].at
         return firsts
+
+    def next_fact_after(self, at: int) -> list[int]:
+        """Each deal's first fact instant after ``at`` (membership, line or interaction,
+        as ``DealHistory`` holds them), ``never`` where there is none: until then, its
+        facts as of any later instant are those as of ``at``."""
+        count = len(self.deals)
+        first = np.full(count, _NEVER, dtype=np.int64)
+        index, _ = _ranges(self.seat_start, self.seat_end)
+        seat_deals = np.repeat(self.seat_deal, self.seat_end - self.seat_start)
+        later = self.member_at[index] > at
+        np.minimum.at(first, seat_deals[later], self.member_at[index][later])
+        starts = self.line_start[self.place_line]
+        index, _ = _ranges(starts, self.line_end[self.place_line])
+        place_deals = np.repeat(self.place_deal, self.line_end[self.place_line] - starts)
+        later = self.line_at[index] > at
+        np.minimum.at(first, place_deals[later], self.line_at[index][later])
+        result = first.tolist()
+        for d, met in enumerate(self.interactions):
+            k = bisect_right([i.at for i in met], at) if met else 0
+            if k < len(met) and met[k].at < result[d]:
+                result[d] = met[k].at
+        return result
 
     def fold(self, instants: Sequence[int]) -> ChunkFold:
         """Each deal's committee as of its instant (at most the chunk's): the members,

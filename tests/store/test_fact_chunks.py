@@ -10,6 +10,7 @@ from graphsvc import queries
 from graphsvc.analysis import engine
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
 from graphsvc.analysis.folding import chunk_trend_pairs, trend_snapshots
+from graphsvc.analysis.horizon import committee_unchanged_until
 from graphsvc.analysis.ranking import same_scores
 from graphsvc.domain.models import to_ms
 from graphsvc.store import compact
@@ -130,3 +131,28 @@ def test_chunk_same_scores_is_ranking_same_scores(store: GraphStore, workspace: 
             assert chunk_same_scores(chunk, *folds) == expected
             seen.update(expected)
     assert seen == {True, False}
+
+
+def test_next_fact_after_an_instant_is_the_histories(store: GraphStore, workspace: str) -> None:
+    """A chunk of every fact (future-dated ones included) says when each deal's facts
+    next change, as its history does (the first term of a kept result's due time)."""
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    ids = [h.deal.id for h in _per_fact(store, workspace, NOW)]
+    pairs = list(store.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=ids, at=NOW))
+    assert [d.id for everything, _ in pairs for d in everything.deals] == ids
+    for everything, cut in pairs:
+        assert [d.id for d in cut.deals] == [d.id for d in everything.deals]
+        histories = [h.history() for h in everything.histories()]
+        for moment in (at - 60 * DAY_MS, at - DAY_MS, at, at + 5 * DAY_MS):
+            assert everything.next_fact_after(moment) == [
+                committee_unchanged_until(h, moment) for h in histories
+            ]
+        # The chunk as of the instant holds what a read as of it holds.
+        assert [h.history() for h in cut.histories()] == [
+            h.history()
+            for c in store.fleet_histories_compact(
+                workspace=workspace, deal_ids=[d.id for d in cut.deals], as_of=NOW
+            )
+            for h in c
+        ]
