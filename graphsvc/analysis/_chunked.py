@@ -10,7 +10,8 @@ out in deal order from ``offset``: one cumulative sum. The lines then come in
 placement order, (deal, source id, target id), as Encoded reads them from the
 snapshots. :func:`same_scores` is :func:`graphsvc.analysis.ranking.same_scores` of every
 deal's two committees at once (the same seats held with the same role and rating, the
-same lines with the same strength and instant).
+same lines with the same strength and instant); :func:`weekly_shares` is the kept
+results' sparkline, folded and scored a chunk at a time.
 """
 
 from __future__ import annotations
@@ -19,9 +20,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from graphsvc.analysis._blocks import LineArrays
+from graphsvc.analysis._blocks import Encoded, LineArrays
+from graphsvc.analysis.params import AnalysisParams
+from graphsvc.analysis.schemas import Interval
+from graphsvc.analysis.support import history_instants
+from graphsvc.analysis.vectorised import encoded_scores, support_states
 from graphsvc.domain.chunk import ChunkFold, FactChunk
 from graphsvc.domain.models import Role
+from graphsvc.domain.snapshot import DealSnapshot
 
 
 def chunk_lines(chunk: FactChunk, folds: Sequence[tuple[ChunkFold, np.ndarray]]) -> LineArrays:
@@ -76,3 +82,57 @@ def same_scores(chunk: FactChunk, now: ChunkFold, then: ChunkFold) -> list[bool]
     bad = np.bincount(chunk.seat_deal[changed], minlength=count)
     bad += np.bincount(chunk.place_deal[moved], minlength=count)
     return (bad == 0).tolist()
+
+
+def _unchanged(chunk: FactChunk, now: ChunkFold, then: ChunkFold) -> np.ndarray:
+    """Per deal: whether the two folds hold the very same facts (so the same committee,
+    stances included)."""
+    count = len(chunk.deals)
+    changed = (now.seated != then.seated) | (now.seated & (now.member_fact != then.member_fact))
+    moved = (now.drawn != then.drawn) | (now.drawn & (now.line_fact != then.line_fact))
+    bad = np.bincount(chunk.seat_deal[changed], minlength=count)
+    bad += np.bincount(chunk.place_deal[moved], minlength=count)
+    return np.asarray(bad == 0)
+
+
+def weekly_shares(
+    chunk: FactChunk, *, points: int, params: AnalysisParams
+) -> list[tuple[float, ...]]:
+    """Each deal's support share at its last ``points`` weekly instants up to the
+    chunk's instant: the shares of ``engine.support_histories(histories,
+    interval=week, max_points=points)``, a whole chunk at a time. Round ``k`` folds
+    every deal at its ``k``-th instant; a committee whose facts did not change since
+    the round before is scored once."""
+    count = len(chunk)
+    end = chunk.as_of
+    instants = [
+        [] if first is None else history_instants(min(first, end), end, Interval.week)[-points:]
+        for first in chunk.first_fact_at()
+    ]
+    folds: list[tuple[ChunkFold, np.ndarray]] = []
+    snapshots: list[DealSnapshot] = []
+    committee = np.full((count, max(map(len, instants), default=0)), -1, dtype=np.int64)
+    previous: ChunkFold | None = None
+    for k in range(committee.shape[1]):
+        fold = chunk.fold([pts[min(k, len(pts) - 1)] if pts else end for pts in instants])
+        new = np.array([k < len(pts) for pts in instants], dtype=bool)
+        if previous is not None:
+            same = new & _unchanged(chunk, fold, previous)
+            committee[same, k] = committee[same, k - 1]
+            new &= ~same
+        chosen = np.flatnonzero(new)
+        committee[chosen, k] = np.arange(len(snapshots), len(snapshots) + len(chosen))
+        snapshots += chunk.snapshots_without_lines(fold, chosen.tolist())
+        folds.append((fold, new))
+        previous = fold
+    if not snapshots:
+        return [()] * count
+    encoded = Encoded.of(snapshots, params, lines=chunk_lines(chunk, folds))
+    states = support_states(
+        encoded.layout, encoded.ids, encoded.stances, encoded_scores(encoded, params)
+    )
+    shares = [state.share for state in states]
+    return [
+        tuple(shares[c] for c in row[: len(pts)].tolist())
+        for row, pts in zip(committee, instants, strict=True)
+    ]

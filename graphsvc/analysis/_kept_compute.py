@@ -5,8 +5,9 @@ its due time.
 Each chunk comes read once and decoded twice (``GraphStore.fleet_fact_chunk_pairs``):
 as of the instant, which the analysis runs on the way the cold scan does (a whole chunk
 at a time, its lines as arrays), and with every fact, future-dated ones included. The
-sparkline folds each deal's facts as of the instant at its weekly points
-(:func:`~graphsvc.analysis.engine.support_histories`). The due time
+sparkline folds the chunk as of the instant at each deal's weekly points
+(:func:`~graphsvc.analysis._chunked.weekly_shares`, the shares of
+:func:`~graphsvc.analysis.engine.support_histories`). The due time
 (:func:`~graphsvc.analysis.horizon.analysis_unchanged_until`) is the earlier of the
 deal's next fact after the instant (read on the arrays of every fact) and the bound
 computed from the facts as of the instant, which is exactly the bound of every fact:
@@ -19,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graphsvc.analysis import engine
+from graphsvc.analysis._chunked import weekly_shares
 from graphsvc.analysis.horizon import analysis_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
-from graphsvc.analysis.schemas import DealRisk, Interval
+from graphsvc.analysis.schemas import DealRisk
 from graphsvc.domain.chunk import FactChunk
 
 # Per open deal: its result, its sparkline's support shares, and its due time.
@@ -43,21 +45,19 @@ def kept_answers(
         if not opened:
             continue
         risks = engine.analyze(cut, as_of=moment, ranking=False, params=params)
+        charts = weekly_shares(cut, points=chart_points, params=params)
         as_of_moment = cut.histories()
-        histories = [as_of_moment[d].history() for d in opened]
-        charts = engine.support_histories(
-            histories,
-            interval=Interval.week,
-            max_points=chart_points,
-            params=params,
-        )
         next_fact = everything.next_fact_after(moment)
-        for d, history, points in zip(opened, histories, charts, strict=True):
+        for d in opened:
             risk = risks[d]
             due = analysis_unchanged_until(
-                history, moment, params=params, chart_points=chart_points, watched=watched(risk)
+                as_of_moment[d].history(),
+                moment,
+                params=params,
+                chart_points=chart_points,
+                watched=watched(risk),
             )
-            answers.append((risk, tuple(p.share for p in points), min(due, next_fact[d])))
+            answers.append((risk, charts[d], min(due, next_fact[d])))
     return answers
 
 

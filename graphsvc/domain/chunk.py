@@ -192,12 +192,14 @@ class FactChunk:
         influence, reporting = folding.lines_of(self, fold)
         return self._snapshots(fold, influence, reporting)
 
-    def snapshots_without_lines(self, fold: ChunkFold) -> list[DealSnapshot]:
-        """The fold's committees with their members and interactions but NO lines: for
-        the vectorised engine only, which reads the lines as arrays
-        (:meth:`line_arrays`) instead of one object each."""
+    def snapshots_without_lines(
+        self, fold: ChunkFold, deals: Sequence[int] | None = None
+    ) -> list[DealSnapshot]:
+        """The fold's committees (of ``deals``, positions in order; default all) with
+        their members and interactions but NO lines: for the vectorised engine only,
+        which reads the lines as arrays (:meth:`line_arrays`) instead of one object each."""
         empty: list[tuple[Line, ...]] = [()] * len(self.deals)
-        return self._snapshots(fold, empty, empty)
+        return self._snapshots(fold, empty, empty, deals)
 
     def line_arrays(
         self, fold: ChunkFold, deals: np.ndarray
@@ -221,9 +223,12 @@ class FactChunk:
         fold: ChunkFold,
         influence: list[tuple[Line, ...]],
         reporting: list[tuple[Line, ...]],
+        deals: Sequence[int] | None = None,
     ) -> list[DealSnapshot]:
         snapshots = []
-        for d, t in enumerate(fold.limits.tolist()):
+        limits = fold.limits.tolist()
+        for d in range(len(limits)) if deals is None else deals:
+            t = limits[d]
             met = self.interactions[d]
             if met and met[-1].at > t:
                 met = met[: bisect_right([i.at for i in met], t)]

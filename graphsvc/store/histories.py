@@ -46,6 +46,7 @@ from graphsvc.store.core import RepositoryBase, as_of_ms, check_workspace
 # Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
 # of 10,000 deals to 20 round trips.
 HISTORY_CHUNK = 500
+PAIR_CHUNK_MIN = 20  # the smallest chunk fleet_fact_chunk_pairs splits a read into
 # Open deal ids per page: ids are small, so a 10,000-deal workspace takes one read.
 OPEN_IDS_PAGE = 20_000
 
@@ -152,7 +153,10 @@ class HistoryRepository(RepositoryBase):
         """Per chunk of the deals (in the order given, unknown ones left out): every
         fact, future-dated ones included, and the facts as read as of ``at``; one read
         each (:func:`graphsvc.store.compact.read_chunk_pair`)."""
-        ws, _, chunks = self._chunked(workspace, at, deal_ids, HISTORY_CHUNK)
+        # A few deals (a refresh after some writes) still come in a few chunks, so the
+        # server reads the next while this process analyses the one before.
+        size = min(HISTORY_CHUNK, max(PAIR_CHUNK_MIN, -(-len(deal_ids) // 4)))
+        ws, _, chunks = self._chunked(workspace, at, deal_ids, size)
         moment = as_of_ms(at)
         return read_ahead(chunks, lambda chunk: read_chunk_pair(self.runner, ws, chunk, moment))
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from graphsvc import queries
 from graphsvc.analysis import engine
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
+from graphsvc.analysis._chunked import weekly_shares
 from graphsvc.analysis.folding import chunk_trend_pairs, trend_snapshots
 from graphsvc.analysis.horizon import committee_unchanged_until
+from graphsvc.analysis.params import DEFAULT_PARAMS
 from graphsvc.analysis.ranking import same_scores
-from graphsvc.domain.models import to_ms
+from graphsvc.domain.models import from_ms, to_ms
 from graphsvc.store import compact
 from graphsvc.store.repository import GraphStore
 from tests.store.test_compact_read import DAY, NOW, _per_fact, _seed
@@ -156,3 +158,20 @@ def test_next_fact_after_an_instant_is_the_histories(store: GraphStore, workspac
             )
             for h in c
         ]
+
+
+def test_weekly_shares_of_a_chunk_are_support_histories(store: GraphStore, workspace: str) -> None:
+    """The kept sparkline folded a chunk at a time (graphsvc/analysis/_chunked.py): the
+    shares support_histories gives each deal's history, at several instants (deals
+    younger than the chart, quiet ones, one with nobody on it)."""
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    for moment in (at, at - 30 * DAY_MS, at - 200 * DAY_MS):
+        for chunk in store.fleet_fact_chunks(
+            workspace=workspace, as_of=from_ms(moment), batch_size=7
+        ):
+            histories = [h.history() for h in chunk.histories()]
+            expected = engine.support_histories(histories, max_points=12)
+            assert weekly_shares(chunk, points=12, params=DEFAULT_PARAMS) == [
+                tuple(p.share for p in points) for points in expected
+            ]

@@ -63,7 +63,9 @@ ident = st.one_of(
         st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zl", "Zp", "Co", "Cn")),
         min_size=1,
         max_size=40,
-    ).filter(str.isprintable),
+    )
+    # "." and ".." are no ids: a URL path could never address them (models._printable_id).
+    .filter(lambda s: s.isprintable() and s not in (".", "..")),
     st.lists(st.sampled_from([h for h in HOSTILE if h.isprintable()]), min_size=1, max_size=3).map(
         "".join
     ),
