@@ -5,9 +5,11 @@ chunk of 500: memberships with the stakeholders, their influence and reporting f
 and the interactions, each ``UNWIND``-ing the ids. Facts travel as one string each,
 their ``packed`` property (built once when recorded, see the record queries), because
 the fleet scan reads some 200 facts per deal and every value returned costs.
-:meth:`HistoryRepository.fleet_histories_compact` is the cold scan's read: the same
-facts as :class:`~graphsvc.domain.compact.CompactHistory` (see
-:mod:`graphsvc.store.compact`).
+:meth:`HistoryRepository.fleet_fact_chunks` is the cold scan's read: the same facts
+as one :class:`~graphsvc.domain.chunk.FactChunk` of arrays per chunk (see
+:mod:`graphsvc.store.compact`); ``fleet_histories_compact`` gives them as
+:class:`~graphsvc.domain.compact.CompactHistory`, and ``fleet_fact_chunk_pairs`` both
+as of an instant and with every fact (the kept results).
 """
 
 from __future__ import annotations

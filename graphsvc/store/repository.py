@@ -76,10 +76,12 @@ history is one query (``deal_history.cypher``) whether for one deal or for a chu
 their influence and reporting facts, and the interactions, each ``UNWIND``-ing the ids.
 Facts travel as one string each, their ``packed`` property (built once when recorded,
 see the record queries), because the fleet scan reads some 200 facts per deal and
-every value returned costs. The cold fleet scan reads through
-``fleet_histories_compact`` instead (``deal_history_compact.cypher``, decoded by
-:mod:`graphsvc.store.compact` into sorted tuples, no object per fact, two chunks read
-ahead on background threads).
+every value returned costs. The cold fleet scan reads through ``fleet_fact_chunks``
+instead (``deal_history_compact.cypher``, or FalkorDB's own version of it, decoded by
+:mod:`graphsvc.store.compact` into one array-backed ``FactChunk`` per 500 deals, no
+object per fact, two chunks read ahead on background threads); the kept results through
+``fleet_fact_chunk_pairs`` (the same read, decoded as of an instant and with every
+fact), and callers that fold a deal at many instants through ``fleet_histories_compact``.
 """
 
 from __future__ import annotations
