@@ -261,14 +261,16 @@ def interaction_from(
     """An interaction from its packed JSON, parsed (``[id, at, channel,
     team_member_emails, summary, next_step_at]``), and its stakeholder ids."""
     iid, at, channel, emails, summary, next_step_at = values
+    # In declaration order, by position (id, at, channel, stakeholder_ids,
+    # team_member_emails, summary, next_step_at): a cold scan builds ~170,000.
     return InteractionRecord(
-        id=iid,
-        at=at,
-        channel=channel,
-        stakeholder_ids=tuple(map(canonical, stakeholder_ids or ())),
-        team_member_emails=tuple(emails or ()),
-        summary=summary,
-        next_step_at=next_step_at,
+        iid,
+        at,
+        channel,
+        tuple(map(canonical, stakeholder_ids or ())),
+        tuple(emails or ()),
+        summary,
+        next_step_at,
     )
 
 

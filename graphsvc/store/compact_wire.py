@@ -104,10 +104,10 @@ class People:
         packed = fields[1::2] if numbered else fields
         # One JSON array of every person: parsed in one call.
         parsed = orjson.loads("[" + ",".join(packed) + "]")
+        # Fields in declaration order, passed by position: a frozen dataclass built from
+        # keywords costs a third more, and a chunk builds some 10,000 of them.
         infos = [
-            StakeholderInfo(
-                id=canonical(sid), account_id=account_id, name=name, title=title, email=email
-            )
+            StakeholderInfo(canonical(sid), account_id, name, title, email)
             for sid, account_id, name, title, email in parsed
         ]
         order = sorted(range(len(infos)), key=[info.id for info in infos].__getitem__)
