@@ -12,18 +12,20 @@ arrays, with
   *placement* per (deal, line) whose two ends both have a seat on that deal, ordered by
   (deal, source id, target id, kind).
 
-Folding the chunk at one instant per deal (:meth:`FactChunk.snapshots`) picks the fact
-in effect for every seat and every placement with a few array operations (the facts
-of a seat or a line sorted by instant, so those at or before ``t`` are a prefix: the
-last of them is the largest index a masked ``maximum.reduceat`` keeps) and builds a
-:class:`~graphsvc.domain.snapshot.Member` or :class:`~graphsvc.domain.snapshot.Line`
-only for a fact in effect, one object per fact: folding the chunk again at another
-instant that lands on the same facts gives the very same objects (the trend's two
-committees are then compared by identity, ``ranking.same_scores``). So the scan builds
-no object per historical fact at all; :meth:`FactChunk.histories` gives the deals as
-:class:`~graphsvc.domain.compact.CompactHistory` for callers that need every fact (the
-kept results' horizon). Both equal the per-fact read at every instant
-(tests/store/test_compact_read.py).
+Folding the chunk at one instant per deal (:meth:`FactChunk.fold`) picks the fact in
+effect for every seat and every placement with a few array operations (the facts of a
+seat or a line sorted by instant, so those at or before ``t`` are a prefix: the last of
+them is the largest index a masked ``maximum.reduceat`` keeps) and builds a
+:class:`~graphsvc.domain.snapshot.Member` only for a fact in effect, one object per
+fact: folding again at another instant that lands on the same facts gives the very same
+objects. :meth:`FactChunk.snapshots` adds one :class:`~graphsvc.domain.snapshot.Line`
+per line fact in effect; the vectorised engine takes the members alone
+(:meth:`FactChunk.snapshots_without_lines`) and the lines as arrays
+(:meth:`FactChunk.line_arrays`), so the cold scan builds no object per historical fact
+and none per line. :meth:`FactChunk.histories` gives the deals as
+:class:`~graphsvc.domain.compact.CompactHistory` for callers that fold a deal at many
+instants, and :meth:`FactChunk.next_fact_after` when a deal's facts next change. All
+equal the per-fact read at every instant (tests/store/test_fact_chunks.py).
 """
 
 from __future__ import annotations
@@ -171,13 +173,16 @@ class FactChunk:
                 result[d] = met[k].at
         return result
 
+    def _folded(self) -> _Folding:
+        if self._folding is None:
+            self._folding = _Folding(self)
+        return self._folding
+
     def fold(self, instants: Sequence[int]) -> ChunkFold:
         """Each deal's committee as of its instant (at most the chunk's): the members,
         and which seats and lines are in effect (lines are built by :meth:`snapshots`,
         or read as arrays by the vectorised engine)."""
-        folding = self._folding
-        if folding is None:
-            folding = self._folding = _Folding.of(self)
+        folding = self._folded()
         limits = np.minimum(np.asarray(instants, dtype=np.int64), self.as_of)
         members, seated, member_fact = folding.members_at(self, limits)
         drawn, line_fact = folding.lines_at(self, limits, seated)
@@ -187,8 +192,7 @@ class FactChunk:
         """Each deal's committee as of its instant (at most the chunk's), equal to
         ``history.snapshot(t)`` of its :class:`CompactHistory`."""
         fold = self.fold(instants)
-        folding = self._folding
-        assert folding is not None
+        folding = self._folded()
         influence, reporting = folding.lines_of(self, fold)
         return self._snapshots(fold, influence, reporting)
 
@@ -207,8 +211,7 @@ class FactChunk:
         """The lines in effect on the ``deals`` (a mask), in (deal, source id, target id,
         kind) order: source seat, target seat, strength, and whether it is a reporting
         line."""
-        folding = self._folding
-        assert folding is not None
+        folding = self._folded()
         chosen = fold.drawn & deals[self.place_deal]
         facts = fold.line_fact[chosen]
         return (
@@ -326,10 +329,6 @@ class _Folding:
         self.fact_line = np.repeat(
             np.arange(len(chunk.line_start)), chunk.line_end - chunk.line_start
         )
-
-    @classmethod
-    def of(cls, chunk: FactChunk) -> _Folding:
-        return cls(chunk)
 
     def members_at(
         self, chunk: FactChunk, limits: np.ndarray
