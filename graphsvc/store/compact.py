@@ -203,7 +203,9 @@ def _members(columns: FactColumns | None, as_of: int) -> Seats:
         return seats
     at, seq, deals, persons = columns.at, columns.seq, columns.deals, columns.persons
     keep = np.flatnonzero((at <= as_of) & (persons >= 0) & (deals >= 0))
-    order = keep[np.lexsort((seq[keep], at[keep], persons[keep], deals[keep]))]
+    # (deal, person) as one key: one sorting pass fewer than four keys.
+    seat_key = deals[keep] * max(1, int(persons.max()) + 1) + persons[keep]
+    order = keep[np.lexsort((seq[keep], at[keep], seat_key))]
     seats.state_values = parsed = _member_states(columns.states)
     seats.state_code = columns.state_of[order]
     seats.at, seats.seq = at[order], seq[order]
@@ -240,7 +242,10 @@ def _lines(columns: FactColumns | None, as_of: int) -> Lines:
     at, seq, sources, targets = columns.at, columns.seq, columns.sources, columns.targets
     reporting = columns.reporting
     keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
-    order = keep[np.lexsort((seq[keep], at[keep], reporting[keep], targets[keep], sources[keep]))]
+    # (source, target, kind) as one key: two sorting passes fewer than five keys.
+    people = max(1, int(max(sources.max(), targets.max())) + 1)
+    line_key = (sources[keep] * people + targets[keep]) * 2 + reporting[keep]
+    order = keep[np.lexsort((seq[keep], at[keep], line_key))]
     lines.state_values = [line_state(state) for state in columns.states]
     lines.state_code = columns.state_of[order]
     lines.at, lines.seq = at[order], seq[order]
@@ -278,11 +283,18 @@ def _place_lines(
     found[found] = seat_keys[target_seat[found]] == wanted[found]
     line_of, deal_of = line_of[found], deal_of[found]
     source_seat, target_seat = source_seat[found], target_seat[found]
-    # Person numbers follow id order: sorting by them sorts by id.
-    order = np.lexsort(
-        (lines.reporting[line_of], lines.targets[line_of], lines.sources[line_of], deal_of)
-    )
+    # The placements come in line order, (source, target, kind) (person numbers follow
+    # id order), and each line's in deal order: one stable sort by deal gives (deal,
+    # source, target, kind) (numpy sorts small integers stably by radix).
+    order = np.argsort(_small(deal_of), kind="stable")
     return line_of[order], deal_of[order], source_seat[order], target_seat[order]
+
+
+def _small(values: np.ndarray) -> np.ndarray:
+    """``values`` (non-negative) as 16-bit integers when they fit, for a radix sort."""
+    if len(values) and int(values.max()) < 2**15:
+        return values.astype(np.int16)
+    return values
 
 
 def _interactions(
