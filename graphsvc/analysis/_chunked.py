@@ -75,9 +75,7 @@ def same_scores(chunk: FactChunk, now: ChunkFold, then: ChunkFold) -> list[bool]
     if drawn.any():
         line_now, line_then = now.line_fact[drawn], then.line_fact[drawn]
         differs = chunk.line_at[line_now] != chunk.line_at[line_then]
-        strengths = np.array([state[1] for state in chunk.line_state_values], dtype=float)
-        of_fact = strengths[chunk.line_state_code]
-        strength = of_fact[line_now] != of_fact[line_then]
+        strength = chunk.line_strengths(line_now) != chunk.line_strengths(line_then)
         moved[drawn] |= differs | strength
     bad = np.bincount(chunk.seat_deal[changed], minlength=count)
     bad += np.bincount(chunk.place_deal[moved], minlength=count)

@@ -37,7 +37,7 @@ from graphsvc.analysis._chunked import chunk_lines
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
 from graphsvc.analysis.assembly import assemble_analysis, assemble_risk
 from graphsvc.analysis.decision import top_dm_index
-from graphsvc.analysis.folding import FactFolder, trend_pairs
+from graphsvc.analysis.folding import FactFolder, chunk_trend_instants, trend_pairs
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.ranking import MemberScores, same_scores
 from graphsvc.analysis.schemas import (
@@ -47,12 +47,7 @@ from graphsvc.analysis.schemas import (
     NextBestContact,
     SupportPoint,
 )
-from graphsvc.analysis.support import (
-    history_points,
-    map_completeness,
-    support_point_at,
-    trend_reference_instant,
-)
+from graphsvc.analysis.support import history_points, map_completeness, support_point_at
 from graphsvc.analysis.vectorised import (
     encoded_scores,
     fleet_next_best,
@@ -282,8 +277,7 @@ def _analyze_chunk(
     lines read as arrays: no :class:`~graphsvc.domain.snapshot.Line` object is built.
     The snapshots it folds have no lines and stay inside this function."""
     count = len(chunk)
-    now_at = chunk.as_of if as_of is None else min(as_of, chunk.as_of)
-    then_at = [trend_reference_instant(f, now_at, params=params) for f in chunk.first_fact_at()]
+    now_at, then_at = chunk_trend_instants(chunk, as_of=as_of, params=params)
     with bulk_build() if count > 1 else nullcontext():
         now_fold, then_fold = chunk.fold([now_at] * count), chunk.fold(then_at)
         now = chunk.snapshots_without_lines(now_fold)

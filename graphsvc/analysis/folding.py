@@ -232,10 +232,20 @@ def chunk_trend_pairs(
     """:func:`trend_pairs` of a chunk of the cold scan's read, folded a whole chunk at a
     time (:meth:`FactChunk.snapshots`): each deal now, and at its trend's reference
     instant."""
-    now_at = chunk.as_of if as_of is None else min(as_of, chunk.as_of)
-    then_at = [trend_reference_instant(f, now_at, params=params) for f in chunk.first_fact_at()]
+    now_at, then_at = chunk_trend_instants(chunk, as_of=as_of, params=params)
     with bulk_build() if len(chunk) > 1 else nullcontext():
         return chunk.snapshots([now_at] * len(chunk)), chunk.snapshots(then_at)
+
+
+def chunk_trend_instants(
+    chunk: FactChunk, *, as_of: int | None = None, params: AnalysisParams = DEFAULT_PARAMS
+) -> tuple[int, list[int]]:
+    """The instant a chunk's deals are analysed as of (``as_of``, at most the chunk's
+    own), and each deal's trend reference instant (``trend_weeks`` earlier, not before
+    its first fact)."""
+    now_at = chunk.as_of if as_of is None else min(as_of, chunk.as_of)
+    firsts = chunk.first_fact_at()
+    return now_at, [trend_reference_instant(f, now_at, params=params) for f in firsts]
 
 
 def trend_pairs_at(

@@ -138,12 +138,9 @@ class FactChunk:
     def first_fact_at(self) -> list[int | None]:
         """Each deal's first membership fact or interaction
         (``DealHistory.first_fact_at``)."""
-        firsts: list[int | None] = [None] * len(self.deals)
-        starts = self.member_at[self.seat_start].tolist()
-        for deal, at in zip(self.seat_deal.tolist(), starts, strict=True):
-            held = firsts[deal]
-            if held is None or at < held:
-                firsts[deal] = at
+        first = np.full(len(self.deals), _NEVER, dtype=np.int64)
+        np.minimum.at(first, self.seat_deal, self.member_at[self.seat_start])
+        firsts = [None if at == _NEVER else at for at in first.tolist()]
         for deal, met in enumerate(self.interactions):
             if met:
                 held = firsts[deal]
@@ -172,6 +169,10 @@ class FactChunk:
             if k < len(met) and met[k].at < result[d]:
                 result[d] = met[k].at
         return result
+
+    def line_strengths(self, facts: np.ndarray) -> np.ndarray:
+        """The strength of each of these line facts."""
+        return self._folded().line_strength[facts]
 
     def _folded(self) -> _Folding:
         if self._folding is None:
@@ -211,13 +212,12 @@ class FactChunk:
         """The lines in effect on the ``deals`` (a mask), in (deal, source id, target id,
         kind) order: source seat, target seat, strength, and whether it is a reporting
         line."""
-        folding = self._folded()
         chosen = fold.drawn & deals[self.place_deal]
         facts = fold.line_fact[chosen]
         return (
             self.place_source_seat[chosen],
             self.place_target_seat[chosen],
-            folding.line_strength[facts],
+            self.line_strengths(facts),
             self.line_reporting[self.place_line[chosen]],
         )
 

@@ -45,7 +45,7 @@ from graphsvc.store.compact_wire import (
     Deals,
     FactColumns,
     People,
-    interaction_rows,
+    interaction_columns,
     line_columns,
     member_columns,
 )
@@ -107,11 +107,11 @@ def read_chunk_pair(
     runner: Runner, ws: str, deal_ids: Sequence[str], at: int
 ) -> tuple[FactChunk, FactChunk]:
     """The deals' facts, every one (future-dated ones included) and as read as of
-    ``at``: one query, its reply decoded twice (the kept results need both: the facts as
-    of the instant they answer for, and the later ones for how long the answer holds)."""
-    rows = runner.read(QUERY, compact_params(ws, deal_ids))
-    every = to_ms(END_OF_TIME)
-    return decode_chunk(rows, ws, deal_ids, every), decode_chunk(rows, ws, deal_ids, at)
+    ``at``: one query, its reply parsed once and folded into both (the kept results need
+    both: the facts as of the instant they answer for, and the later ones for how long
+    the answer holds)."""
+    reply = Reply(runner.read(QUERY, compact_params(ws, deal_ids)), ws, deal_ids)
+    return reply.chunk(to_ms(END_OF_TIME)), reply.chunk(at)
 
 
 def decode_compact(
@@ -124,49 +124,84 @@ def decode_compact(
 def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_chunk`'s reply (either form, see :mod:`graphsvc.store.compact_wire`)
     decoded; facts after ``as_of`` are dropped here."""
-    props: dict[str, dict[str, Any]] = {}
-    parts: dict[str, Row] = {}
-    for row in rows:
-        if row["part"] == "deals":
-            props[row["a"]] = row["b"]
-        else:
-            parts[row["part"]] = row
-    deals = Deals(deal_ids, props)
-    # Every mention of a stakeholder id shares one string object: the analysis looks ids
-    # up in dicts millions of times, and identical strings compare at once.
-    canonical = Canonical()
-    people = People(parts.get("people"), canonical)
-    seats = _members(member_columns(parts.get("members"), deals, people), as_of)
-    lines = _lines(line_columns(parts.get("lines"), people), as_of)
-    places = _place_lines(lines, seats, len(people.infos))
-    return FactChunk(
-        workspace=ws,
-        as_of=as_of,
-        deals=[deal_from_props(props[deal_id]) for deal_id in deals.ids],
-        people=people.infos,
-        member_at=seats.at,
-        member_seq=seats.seq,
-        member_state_code=seats.state_code,
-        member_state_values=seats.state_values,
-        seat_deal=seats.deals,
-        seat_person=seats.persons,
-        seat_start=seats.starts,
-        seat_end=seats.ends,
-        line_at=lines.at,
-        line_seq=lines.seq,
-        line_state_code=lines.state_code,
-        line_state_values=lines.state_values,
-        line_source=lines.sources,
-        line_target=lines.targets,
-        line_reporting=lines.reporting,
-        line_start=lines.starts,
-        line_end=lines.ends,
-        place_line=places[0],
-        place_deal=places[1],
-        place_source_seat=places[2],
-        place_target_seat=places[3],
-        interactions=_interactions(parts.get("interactions"), deals, as_of, canonical),
-    )
+    return Reply(rows, ws, deal_ids).chunk(as_of)
+
+
+class Reply:
+    """A reply of :data:`QUERY` parsed into columns (the costly part: strings split,
+    JSON parsed, people and deals built), ready to be cut at any instant."""
+
+    def __init__(self, rows: list[Row], ws: str, deal_ids: Sequence[str]) -> None:
+        props: dict[str, dict[str, Any]] = {}
+        parts: dict[str, Row] = {}
+        for row in rows:
+            if row["part"] == "deals":
+                props[row["a"]] = row["b"]
+            else:
+                parts[row["part"]] = row
+        self.ws = ws
+        deals = self.deals = Deals(deal_ids, props)
+        self.deal_records = [deal_from_props(props[deal_id]) for deal_id in deals.ids]
+        # Every mention of a stakeholder id shares one string object: the analysis looks
+        # ids up in dicts millions of times, and identical strings compare at once.
+        self.canonical = Canonical()
+        people = self.people = People(parts.get("people"), self.canonical)
+        self.members = member_columns(parts.get("members"), deals, people)
+        self.lines = line_columns(parts.get("lines"), people)
+        self.interactions = interaction_columns(parts.get("interactions"), deals)
+        self._records: dict[int, InteractionRecord] = {}  # built once, shared by cuts
+
+    def chunk(self, as_of: int) -> FactChunk:
+        """The facts up to ``as_of`` as a :class:`FactChunk`."""
+        seats = _members(self.members, as_of)
+        lines = _lines(self.lines, as_of)
+        places = _place_lines(lines, seats, len(self.people.infos))
+        return FactChunk(
+            workspace=self.ws,
+            as_of=as_of,
+            deals=self.deal_records,
+            people=self.people.infos,
+            member_at=seats.at,
+            member_seq=seats.seq,
+            member_state_code=seats.state_code,
+            member_state_values=seats.state_values,
+            seat_deal=seats.deals,
+            seat_person=seats.persons,
+            seat_start=seats.starts,
+            seat_end=seats.ends,
+            line_at=lines.at,
+            line_seq=lines.seq,
+            line_state_code=lines.state_code,
+            line_state_values=lines.state_values,
+            line_source=lines.sources,
+            line_target=lines.targets,
+            line_reporting=lines.reporting,
+            line_start=lines.starts,
+            line_end=lines.ends,
+            place_line=places[0],
+            place_deal=places[1],
+            place_source_seat=places[2],
+            place_target_seat=places[3],
+            interactions=self._interactions(as_of),
+        )
+
+    def _interactions(self, as_of: int) -> list[tuple[InteractionRecord, ...]]:
+        """Each deal's interactions up to ``as_of``, oldest first (then by id); one
+        counts from its instant until it is withdrawn."""
+        by_deal: list[list[InteractionRecord]] = [[] for _ in self.deals.ids]
+        found = self.interactions
+        if found is None:
+            return [()] * len(by_deal)
+        records, canonical = self._records, self.canonical
+        positions = found.positions.tolist()
+        for k in found.in_effect(as_of):
+            record = records.get(k)
+            if record is None:
+                record = records[k] = interaction_from(found.parsed[k], found.who(k), canonical)
+            by_deal[positions[k]].append(record)
+        for held in by_deal:
+            held.sort(key=_when)
+        return [tuple(held) for held in by_deal]
 
 
 def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -295,19 +330,6 @@ def _small(values: np.ndarray) -> np.ndarray:
     if len(values) and int(values.max()) < 2**15:
         return values.astype(np.int16)
     return values
-
-
-def _interactions(
-    row: Row | None, deals: Deals, as_of: int, canonical: Canonical
-) -> list[tuple[InteractionRecord, ...]]:
-    """Each deal's interactions up to ``as_of``, oldest first (then by id); one counts
-    from its instant until it is withdrawn."""
-    by_deal: list[list[InteractionRecord]] = [[] for _ in deals.ids]
-    for position, values, who in interaction_rows(row, deals, as_of):
-        by_deal[position].append(interaction_from(values, who, canonical))
-    for records in by_deal:
-        records.sort(key=_when)
-    return [tuple(records) for records in by_deal]
 
 
 def _when(record: InteractionRecord) -> tuple[int, str]:

@@ -14,7 +14,7 @@ forms on FalkorDB and compares them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,28 +196,43 @@ def _reporting(kinds: list[str]) -> np.ndarray:
     return codes == ord("R")
 
 
-def interaction_rows(
-    row: Row | None, deals: Deals, as_of: int
-) -> Iterator[tuple[int, list[Any], list[str]]]:
-    """(deal position, packed JSON parsed, stakeholder ids) of every interaction of the
-    chunk's deals in effect at ``as_of``: recorded by then, not withdrawn by then."""
+@dataclass(slots=True)
+class InteractionColumns:
+    """A chunk's interactions, packed JSON parsed: per interaction its deal position
+    (-1: none of the chunk's), instant and withdrawal instant as arrays."""
+
+    positions: np.ndarray
+    at: np.ndarray
+    withdrawn: np.ndarray
+    parsed: list[list[Any]]
+    ids: list[Any]  # per interaction its stakeholder ids: a list, or joined (FalkorDB)
+
+    def in_effect(self, as_of: int) -> list[int]:
+        """The interactions recorded by ``as_of`` and not withdrawn by then."""
+        kept = (self.positions >= 0) & (self.at <= as_of) & (self.withdrawn > as_of)
+        return np.flatnonzero(kept).tolist()
+
+    def who(self, k: int) -> list[str]:
+        """The stakeholder ids of interaction ``k``."""
+        ids = self.ids[k]
+        if isinstance(ids, str):
+            return ids.split(IDS_SEPARATOR) if ids else []
+        return list(ids or ())
+
+
+def interaction_columns(row: Row | None, deals: Deals) -> InteractionColumns | None:
+    """Every interaction of the chunk's deals: ``deal<sep>withdrawn_at<sep>ids<sep>
+    packed`` each (FalkorDB), or the shared query's four parallel lists."""
     if row is None or not row["a"]:
-        return
-    joined: list[str] | None = None  # FalkorDB's form: each one's ids joined
+        return None
     if isinstance(row["a"], str):
         fields = _fields(row["a"], 4)
         positions = deals.of(fields[0::4], True)
-        packed, withdrawn, joined = fields[3::4], _integers(fields[1::4]), fields[2::4]
+        packed, withdrawn, ids = fields[3::4], _integers(fields[1::4]), fields[2::4]
     else:
         positions = deals.of(list(row["a"]), False)
         packed, withdrawn = row["b"], np.asarray(row["d"], dtype=np.int64)
+        ids = row["c"]
     parsed = orjson.loads("[" + ",".join(packed) + "]")
-    kept = np.flatnonzero((positions >= 0) & (withdrawn > as_of)).tolist()
-    positions_of = positions.tolist()
-    for k in kept:
-        record = parsed[k]
-        if record[1] <= as_of:
-            if joined is None:
-                yield positions_of[k], record, row["c"][k]
-            else:
-                yield positions_of[k], record, joined[k].split(IDS_SEPARATOR) if joined[k] else []
+    at = np.fromiter((record[1] for record in parsed), dtype=np.int64, count=len(parsed))
+    return InteractionColumns(positions, at, withdrawn, parsed, ids)
