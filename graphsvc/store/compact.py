@@ -36,7 +36,6 @@ from graphsvc.store.codecs import (
     KEY_SEPARATOR,
     Canonical,
     deal_from_props,
-    interaction_from,
     line_state,
     node_key,
 )
@@ -44,6 +43,7 @@ from graphsvc.store.compact_wire import (
     IDS_SEPARATOR,
     Deals,
     FactColumns,
+    InteractionColumns,
     People,
     interaction_columns,
     line_columns,
@@ -66,17 +66,33 @@ _STANCES: dict[str | None, Stance] = {
 }
 
 
+# The membership states parsed so far, shared by every read: a portfolio holds a few
+# tens of thousands (self-weights differ), a chunk some 10,000, most seen before.
+# Bounded: replaced by a new table when full (a reader holding the old one keeps it).
+_parsed_states: dict[str, MemberState] = {}
+_PARSED_STATES_MAX = 262_144
+
+
 def _member_states(packed_states: list[str]) -> list[MemberState]:
-    """The distinct membership states of a chunk (about one per person: self-weights
-    differ), parsed as one JSON array in one call."""
-    parsed = orjson.loads("[" + ",".join(packed_states) + "]")
-    try:
-        return [
-            (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
-            for active, role, stance, ally, rating, weight in parsed
-        ]
-    except KeyError as exc:
-        raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
+    """The membership states (distinct, packed JSON) parsed; those not seen before
+    parsed as one JSON array in one call."""
+    global _parsed_states
+    known = _parsed_states
+    new = [state for state in packed_states if state not in known]
+    if new:
+        parsed = orjson.loads("[" + ",".join(new) + "]")
+        try:
+            states = [
+                (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
+                for active, role, stance, ally, rating, weight in parsed
+            ]
+        except KeyError as exc:
+            raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
+        if len(known) + len(new) > _PARSED_STATES_MAX:
+            known = {}
+        known.update(zip(new, states, strict=True))
+        _parsed_states = known
+    return list(map(known.__getitem__, packed_states))
 
 
 def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
@@ -129,31 +145,33 @@ def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) 
 
 class Reply:
     """A reply of :data:`QUERY` parsed into columns (the costly part: strings split,
-    JSON parsed, people and deals built), ready to be cut at any instant."""
+    JSON parsed, people, deals and interaction records built), ready to be cut at any
+    instant."""
 
     def __init__(self, rows: list[Row], ws: str, deal_ids: Sequence[str]) -> None:
         props: dict[str, dict[str, Any]] = {}
-        parts: dict[str, Row] = {}
+        parts: dict[str, list[Row]] = {}
         for row in rows:
             if row["part"] == "deals":
                 props[row["a"]] = row["b"]
-            else:
-                parts[row["part"]] = row
+            else:  # FalkorDB's membership facts come in a row per deal
+                parts.setdefault(row["part"], []).append(row)
         self.ws = ws
         deals = self.deals = Deals(deal_ids, props)
         self.deal_records = [deal_from_props(props[deal_id]) for deal_id in deals.ids]
         # Every mention of a stakeholder id shares one string object: the analysis looks
         # ids up in dicts millions of times, and identical strings compare at once.
-        self.canonical = Canonical()
-        people = self.people = People(parts.get("people"), self.canonical)
-        self.members = member_columns(parts.get("members"), deals, people)
-        self.lines = line_columns(parts.get("lines"), people)
-        self.interactions = interaction_columns(parts.get("interactions"), deals)
-        self._records: dict[int, InteractionRecord] = {}  # built once, shared by cuts
+        canonical = Canonical()
+        people = self.people = People(_only(parts, "people"), canonical)
+        self.members = member_columns(parts.get("members", []), deals, people)
+        self.member_states = _member_states(self.members.states if self.members else [])
+        self.lines = line_columns(_only(parts, "lines"), people)
+        self.interactions = interaction_columns(_only(parts, "interactions"), deals, canonical)
+        self._interaction_order = _by_deal_and_time(self.interactions)
 
     def chunk(self, as_of: int) -> FactChunk:
         """The facts up to ``as_of`` as a :class:`FactChunk`."""
-        seats = _members(self.members, as_of)
+        seats = _members(self.members, self.member_states, as_of)
         lines = _lines(self.lines, as_of)
         places = _place_lines(lines, seats, len(self.people.infos))
         return FactChunk(
@@ -188,20 +206,42 @@ class Reply:
     def _interactions(self, as_of: int) -> list[tuple[InteractionRecord, ...]]:
         """Each deal's interactions up to ``as_of``, oldest first (then by id); one
         counts from its instant until it is withdrawn."""
-        by_deal: list[list[InteractionRecord]] = [[] for _ in self.deals.ids]
+        deals = len(self.deals.ids)
         found = self.interactions
         if found is None:
-            return [()] * len(by_deal)
-        records, canonical = self._records, self.canonical
-        positions = found.positions.tolist()
-        for k in found.in_effect(as_of):
-            record = records.get(k)
-            if record is None:
-                record = records[k] = interaction_from(found.parsed[k], found.who(k), canonical)
-            by_deal[positions[k]].append(record)
-        for held in by_deal:
-            held.sort(key=_when)
-        return [tuple(held) for held in by_deal]
+            return [()] * deals
+        order = self._interaction_order
+        kept = order[(found.at[order] <= as_of) & (found.withdrawn[order] > as_of)]
+        bounds = np.searchsorted(found.positions[kept], np.arange(deals + 1)).tolist()
+        records = found.records
+        held = [records[k] for k in kept.tolist()]
+        return [tuple(held[bounds[d] : bounds[d + 1]]) for d in range(deals)]
+
+
+def _only(parts: dict[str, list[Row]], name: str) -> Row | None:
+    """The one row of a part that comes as a single row (None: no such part)."""
+    rows = parts.get(name)
+    return rows[0] if rows else None
+
+
+def _by_deal_and_time(found: InteractionColumns | None) -> np.ndarray:
+    """The interactions of the chunk's deals (position >= 0), ordered by deal, then
+    instant, then id (an id only decides between interactions of one instant)."""
+    if found is None:
+        return _EMPTY
+    mine = np.flatnonzero(found.positions >= 0)
+    order = mine[np.lexsort((found.at[mine], found.positions[mine]))]
+    deal, at = found.positions[order], found.at[order]
+    tied = np.flatnonzero((deal[1:] == deal[:-1]) & (at[1:] == at[:-1]))
+    if not len(tied):
+        return order
+    # A few interactions share their deal and instant: each such run sorted by id.
+    ranked = order.tolist()
+    starts, ends = _groups([deal, at])
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > 1:
+            ranked[start:end] = sorted(ranked[start:end], key=lambda k: found.records[k].id)
+    return np.asarray(ranked, dtype=np.int64)
 
 
 def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +269,7 @@ class Seats:
         self.state_values: list[MemberState] = []
 
 
-def _members(columns: FactColumns | None, as_of: int) -> Seats:
+def _members(columns: FactColumns | None, states: list[MemberState], as_of: int) -> Seats:
     """The seats of the chunk's deals, with their facts up to ``as_of`` (sorted by
     instant, then seq: unique in a workspace, so no ties). Only people with an active
     fact count: an end that arrived for someone who never joined is not shown."""
@@ -241,7 +281,7 @@ def _members(columns: FactColumns | None, as_of: int) -> Seats:
     # (deal, person) as one key: one sorting pass fewer than four keys.
     seat_key = deals[keep] * max(1, int(persons.max()) + 1) + persons[keep]
     order = keep[np.lexsort((seq[keep], at[keep], seat_key))]
-    seats.state_values = parsed = _member_states(columns.states)
+    seats.state_values = parsed = states
     seats.state_code = columns.state_of[order]
     seats.at, seats.seq = at[order], seq[order]
     deals, persons = deals[order], persons[order]
@@ -330,10 +370,6 @@ def _small(values: np.ndarray) -> np.ndarray:
     if len(values) and int(values.max()) < 2**15:
         return values.astype(np.int16)
     return values
-
-
-def _when(record: InteractionRecord) -> tuple[int, str]:
-    return record.at, record.id
 
 
 def read_ahead(chunks: Sequence[_T], read: Callable[[_T], _R], *, depth: int = 2) -> Iterator[_R]:

@@ -3,10 +3,12 @@
 ``deal_history_compact.cypher`` (the shared query, Neo4j) returns each part as lists of
 strings, a person or a deal named by its id; FalkorDB's own version
 (``deal_history_compact.falkordb.cypher``) returns each part as one string joined on the
-server, a deal named by its index in the query's list and a person by their node id.
+server (the membership facts one per deal), a deal named by its index in the query's
+list and a member by their node id (a line's target by the id in its packed fact).
 Both become the same columns here: per fact its deal position and person number (-1
 for anyone the chunk does not hold), instant and sequence number as integer arrays, and
-its state as an index into the part's distinct states (few: only those are parsed).
+its state as an index into the part's distinct states (fewer than the facts: only those
+are parsed). Interactions become records here, once per reply.
 :mod:`graphsvc.store.compact` sorts and groups the columns into a
 :class:`~graphsvc.domain.chunk.FactChunk`; tests/store/test_fact_chunks.py decodes both
 forms on FalkorDB and compares them.
@@ -16,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, repeat
 from typing import Any
 
 import numpy as np
 import orjson
 
-from graphsvc.domain.snapshot import StakeholderInfo
+from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import KEY_SEPARATOR, Canonical
 
 Row = dict[str, Any]
@@ -86,11 +89,14 @@ class Deals:
     def of(self, field: list[str], numbered: bool) -> np.ndarray:
         """Each fact's deal position from its deal field (an index when ``numbered``)."""
         if numbered:
-            index = _integers(field)
-            inside = (index >= 0) & (index < len(self.by_index))
-            return np.where(inside, self.by_index[np.where(inside, index, 0)], -1)
+            return self.at_indices(_integers(field))
         ids, which = _distinct(field)
         return _numbers(ids, self.position)[which]
+
+    def at_indices(self, index: np.ndarray) -> np.ndarray:
+        """The deal positions of indices in the query's list (-1: none of the chunk's)."""
+        inside = (index >= 0) & (index < len(self.by_index))
+        return np.where(inside, self.by_index[np.where(inside, index, 0)], -1)
 
 
 class People:
@@ -106,8 +112,9 @@ class People:
         parsed = orjson.loads("[" + ",".join(packed) + "]")
         # Fields in declaration order, passed by position: a frozen dataclass built from
         # keywords costs a third more, and a chunk builds some 10,000 of them.
+        same = canonical.setdefault
         infos = [
-            StakeholderInfo(canonical(sid), account_id, name, title, email)
+            StakeholderInfo(same(sid, sid), account_id, name, title, email)
             for sid, account_id, name, title, email in parsed
         ]
         order = sorted(range(len(infos)), key=[info.id for info in infos].__getitem__)
@@ -159,30 +166,49 @@ def _common(fields: list[str], width: int, at: int, seq: int, state: int) -> Fac
     )
 
 
-def member_columns(row: Row | None, deals: Deals, people: People) -> FactColumns | None:
-    """The membership facts: ``deal<sep>person<sep>at<sep>seq<sep>state`` each."""
-    if row is None or not row["a"]:
+def member_columns(rows: list[Row], deals: Deals, people: People) -> FactColumns | None:
+    """The membership facts: the shared query's one row of
+    ``deal<sep>person<sep>at<sep>seq<sep>state`` each, or FalkorDB's row per deal (its
+    index in ``b``) of ``person<sep>at<sep>seq<sep>state`` joined."""
+    rows = [row for row in rows if row["a"]]
+    if not rows:
         return None
-    numbered = isinstance(row["a"], str)
-    fields = _fields(row["a"], 5)
-    columns = _common(fields, 5, 2, 3, 4)
-    columns.deals = deals.of(fields[0::5], numbered)
-    columns.persons = people.of(fields[1::5], numbered)
+    if not isinstance(rows[0]["a"], str):
+        fields = _fields(rows[0]["a"], 5)
+        columns = _common(fields, 5, 2, 3, 4)
+        columns.deals = deals.of(fields[0::5], False)
+        columns.persons = people.of(fields[1::5], False)
+        return columns
+    texts = [row["a"] for row in rows]
+    # A deal's facts come as one string: its number of fields, counted in C, gives each
+    # fact its deal without a field per fact on the wire.
+    per_row = _counts(texts, KEY_SEPARATOR) + 1
+    if (per_row % 4).any():
+        raise ValueError("packed facts of 4 fields expected")
+    fields = _fields(KEY_SEPARATOR.join(texts), 4)
+    columns = _common(fields, 4, 1, 2, 3)
+    index = np.fromiter([row["b"] for row in rows], dtype=np.int64, count=len(rows))
+    columns.deals = np.repeat(deals.at_indices(index), per_row // 4)
+    columns.persons = people.of(fields[0::4], True)
     return columns
+
+
+def _counts(texts: list[str], separator: str) -> np.ndarray:
+    """How often ``separator`` occurs in each text (one C call per text, no Python frame)."""
+    return np.fromiter(map(str.count, texts, repeat(separator)), dtype=np.int64, count=len(texts))
 
 
 def line_columns(row: Row | None, people: People) -> FactColumns | None:
     """The line facts: ``source<sep>kind<sep>at<sep>seq<sep>state<sep>target id`` each,
-    and the target's node id after it in FalkorDB's form."""
+    the source named by id (shared query) or node id (FalkorDB)."""
     if row is None or not row["a"]:
         return None
     numbered = isinstance(row["a"], str)
-    width = 7 if numbered else 6
-    fields = _fields(row["a"], width)
-    columns = _common(fields, width, 2, 3, 4)
-    columns.sources = people.of(fields[0::width], numbered)
-    columns.targets = people.of(fields[6::width] if numbered else fields[5::width], numbered)
-    columns.reporting = _reporting(fields[1::width])
+    fields = _fields(row["a"], 6)
+    columns = _common(fields, 6, 2, 3, 4)
+    columns.sources = people.of(fields[0::6], numbered)
+    columns.targets = people.of(fields[5::6], False)
+    columns.reporting = _reporting(fields[1::6])
     return columns
 
 
@@ -198,29 +224,18 @@ def _reporting(kinds: list[str]) -> np.ndarray:
 
 @dataclass(slots=True)
 class InteractionColumns:
-    """A chunk's interactions, packed JSON parsed: per interaction its deal position
-    (-1: none of the chunk's), instant and withdrawal instant as arrays."""
+    """A chunk's interactions (in reply order): per interaction its deal position (-1:
+    none of the chunk's), instant and withdrawal instant as arrays, and its record."""
 
     positions: np.ndarray
     at: np.ndarray
     withdrawn: np.ndarray
-    parsed: list[list[Any]]
-    ids: list[Any]  # per interaction its stakeholder ids: a list, or joined (FalkorDB)
-
-    def in_effect(self, as_of: int) -> list[int]:
-        """The interactions recorded by ``as_of`` and not withdrawn by then."""
-        kept = (self.positions >= 0) & (self.at <= as_of) & (self.withdrawn > as_of)
-        return np.flatnonzero(kept).tolist()
-
-    def who(self, k: int) -> list[str]:
-        """The stakeholder ids of interaction ``k``."""
-        ids = self.ids[k]
-        if isinstance(ids, str):
-            return ids.split(IDS_SEPARATOR) if ids else []
-        return list(ids or ())
+    records: list[InteractionRecord]
 
 
-def interaction_columns(row: Row | None, deals: Deals) -> InteractionColumns | None:
+def interaction_columns(
+    row: Row | None, deals: Deals, canonical: Canonical
+) -> InteractionColumns | None:
     """Every interaction of the chunk's deals: ``deal<sep>withdrawn_at<sep>ids<sep>
     packed`` each (FalkorDB), or the shared query's four parallel lists."""
     if row is None or not row["a"]:
@@ -228,11 +243,46 @@ def interaction_columns(row: Row | None, deals: Deals) -> InteractionColumns | N
     if isinstance(row["a"], str):
         fields = _fields(row["a"], 4)
         positions = deals.of(fields[0::4], True)
-        packed, withdrawn, ids = fields[3::4], _integers(fields[1::4]), fields[2::4]
+        packed, withdrawn = fields[3::4], _integers(fields[1::4])
+        ids, sizes = _joined_ids(fields[2::4])
     else:
         positions = deals.of(list(row["a"]), False)
         packed, withdrawn = row["b"], np.asarray(row["d"], dtype=np.int64)
-        ids = row["c"]
+        held = [list(each or ()) for each in row["c"]]
+        ids, sizes = list(chain.from_iterable(held)), list(map(len, held))
     parsed = orjson.loads("[" + ",".join(packed) + "]")
     at = np.fromiter((record[1] for record in parsed), dtype=np.int64, count=len(parsed))
-    return InteractionColumns(positions, at, withdrawn, parsed, ids)
+    return InteractionColumns(positions, at, withdrawn, _records(parsed, ids, sizes, canonical))
+
+
+def _joined_ids(joined: list[str]) -> tuple[list[str], list[int]]:
+    """Every interaction's stakeholder ids (each interaction's joined with
+    :data:`IDS_SEPARATOR`) as one flat list, and how many each has: one split for all."""
+    flat = IDS_SEPARATOR.join(joined).split(IDS_SEPARATOR)
+    # An interaction with no one still holds one (empty) item of the flat list.
+    items = _counts(joined, IDS_SEPARATOR) + 1
+    if int(items.sum()) != len(flat):
+        raise ValueError("stakeholder ids joined with the ids separator expected")
+    held = np.fromiter(map(bool, joined), dtype=bool, count=len(joined))
+    if not held.all():  # ids are never empty, so the empty items are those
+        flat = list(filter(None, flat))
+    return flat, (items * held).tolist()
+
+
+def _records(
+    parsed: list[list[Any]], ids: list[str], sizes: list[int], canonical: Canonical
+) -> list[InteractionRecord]:
+    """The interactions as records (``[id, at, channel, team_member_emails, summary,
+    next_step_at]`` parsed, their stakeholder ids flat): ids made canonical in one pass,
+    each record's a slice of them."""
+    same = list(map(canonical.setdefault, ids, ids))
+    ends = list(accumulate(sizes))
+    # Fields by position, in declaration order: a cold scan builds some 170,000.
+    return [
+        InteractionRecord(
+            iid, at, channel, tuple(same[end - size : end]), tuple(emails or ()), summary, after
+        )
+        for (iid, at, channel, emails, summary, after), size, end in zip(
+            parsed, sizes, ends, strict=True
+        )
+    ]

@@ -36,7 +36,8 @@ def _seed(store: GraphStore) -> str:
     """A seeded portfolio plus the cases a per-fact read handles one by one: a deal
     with nobody on it, an end for someone who never joined, lines to people on another
     deal, facts and interactions after the instants read, a person who left and came
-    back (their membership starts again)."""
+    back (their membership starts again), interactions of one instant, with nobody or
+    with two people."""
     workspace = f"ws-{uuid.uuid4().hex[:16]}"
     for bundle in generate_portfolio(
         24, seed=20261128, now=NOW, stakeholders_per_deal=8, chunk_deals=24
@@ -117,6 +118,22 @@ def _seed(store: GraphStore) -> str:
                 next_step_at=when + 3 * DAY,
             )
             for i, when in enumerate((NOW - 40 * DAY, NOW - DAY, NOW + 2 * DAY))
+        ],
+    )
+    # Interactions of one instant (ordered by id, whatever the order recorded), one with
+    # nobody on it and one with two people.
+    store.record_interactions(
+        workspace=workspace,
+        interactions=[
+            Interaction(
+                id=iid,
+                deal_id=first.id,
+                at=NOW - 5 * DAY,
+                channel=Channel.call,
+                stakeholder_ids=who,
+                team_member_emails=[],
+            )
+            for iid, who in (("tie-b", ["p-1"]), ("tie-a", []), ("tie-c", ["p-1", "p-0"]))
         ],
     )
     return workspace
