@@ -70,7 +70,7 @@ _STANCES: dict[str | None, Stance] = {
 # tens of thousands (self-weights differ), a chunk some 10,000, most seen before.
 # Bounded: replaced by a new table when full (a reader holding the old one keeps it).
 _parsed_states: dict[str, MemberState] = {}
-_PARSED_STATES_MAX = 262_144
+_PARSED_STATES_MAX = 65_536
 
 
 def _member_states(packed_states: list[str]) -> list[MemberState]:
@@ -80,19 +80,23 @@ def _member_states(packed_states: list[str]) -> list[MemberState]:
     known = _parsed_states
     new = [state for state in packed_states if state not in known]
     if new:
-        parsed = orjson.loads("[" + ",".join(new) + "]")
-        try:
-            states = [
-                (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
-                for active, role, stance, ally, rating, weight in parsed
-            ]
-        except KeyError as exc:
-            raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
         if len(known) + len(new) > _PARSED_STATES_MAX:
-            known = {}
-        known.update(zip(new, states, strict=True))
+            known, new = {}, packed_states  # a new table, holding this read's states
+        known.update(zip(new, _parsed(new), strict=True))
         _parsed_states = known
     return list(map(known.__getitem__, packed_states))
+
+
+def _parsed(packed_states: list[str]) -> list[MemberState]:
+    """Membership states parsed as one JSON array in one call."""
+    parsed = orjson.loads("[" + ",".join(packed_states) + "]")
+    try:
+        return [
+            (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
+            for active, role, stance, ally, rating, weight in parsed
+        ]
+    except KeyError as exc:
+        raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
 
 
 def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:

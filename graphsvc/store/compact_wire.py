@@ -261,8 +261,6 @@ def _joined_ids(joined: list[str]) -> tuple[list[str], list[int]]:
     flat = IDS_SEPARATOR.join(joined).split(IDS_SEPARATOR)
     # An interaction with no one still holds one (empty) item of the flat list.
     items = _counts(joined, IDS_SEPARATOR) + 1
-    if int(items.sum()) != len(flat):
-        raise ValueError("stakeholder ids joined with the ids separator expected")
     held = np.fromiter(map(bool, joined), dtype=bool, count=len(joined))
     if not held.all():  # ids are never empty, so the empty items are those
         flat = list(filter(None, flat))

@@ -6,6 +6,8 @@ exactly what the shared query gives."""
 
 from __future__ import annotations
 
+import pytest
+
 from graphsvc import queries
 from graphsvc.analysis import engine
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
@@ -175,3 +177,18 @@ def test_weekly_shares_of_a_chunk_are_support_histories(store: GraphStore, works
             assert weekly_shares(chunk, points=12, params=DEFAULT_PARAMS) == [
                 tuple(p.share for p in points) for points in expected
             ]
+
+
+def test_membership_states_parsed_once_and_table_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed membership states are shared by every read; when the table is full a
+    new one replaces it, and every state still parses to its value."""
+    states = [f'[true,"Influencer","supporter",false,2,0.{k}]' for k in range(1, 6)]
+    monkeypatch.setattr(compact, "_parsed_states", {})
+    monkeypatch.setattr(compact, "_PARSED_STATES_MAX", 3)
+    first = compact._member_states(states[:2])
+    assert compact._member_states(states[:2])[0] is first[0]  # parsed once
+    table = compact._parsed_states
+    parsed = compact._member_states(states[1:])  # four more than fit: a new table
+    assert compact._parsed_states is not table
+    assert [state[5] for state in parsed] == [0.2, 0.3, 0.4, 0.5]
+    assert parsed[0] == first[1]
