@@ -170,7 +170,7 @@ DEAL_STORIES: tuple[DealScenario, ...] = (
             (-4, Channel.call, ("nw-vp-wh", "nw-controller"), "Business case numbers"),
         ),
         cadence_days=9,
-        next_step_day=6,
+        next_step_day=8,
         team=(SOFIA, SOLUTION_ENGINEER),
     ),
     DealScenario(
@@ -339,7 +339,7 @@ DEAL_STORIES: tuple[DealScenario, ...] = (
             (-5, Channel.call, ("hh-px",), "Champion warns the CDO is reconsidering"),
         ),
         cadence_days=9,
-        next_step_day=4,
+        next_step_day=11,
         team=(JAMES,),
     ),
     DealScenario(
@@ -435,7 +435,7 @@ DEAL_STORIES: tuple[DealScenario, ...] = (
             ),
         ),
         cadence_days=8,
-        next_step_day=5,
+        next_step_day=12,
         team=(AMARA, SOLUTION_ENGINEER),
     ),
     DealScenario(
