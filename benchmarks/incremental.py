@@ -42,22 +42,19 @@ import statistics
 import tempfile
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 from _backend import embedded_settings
 from api import NOW, Server, free_port
 
 from graphsvc.analysis.service import AnalysisService
-from graphsvc.domain.models import Influence, Membership, Role, Stance
+from graphsvc.domain.models import END_OF_TIME, Influence, Membership, Role, Stance
 from graphsvc.keys import KeyRepository
 from graphsvc.store import embedded
 from graphsvc.store.repository import GraphStore
 from graphsvc.synth import generate_portfolio
 from graphsvc.web.portfolio import PortfolioQuery, PortfolioService
 from graphsvc.web.repository import WebRepository
-
-ALL = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,7 +125,9 @@ def main() -> None:
             )
 
             open_ids = sorted(r.deal_id for r in scanned)
-            histories = store.deal_histories(workspace=workspace, deal_ids=open_ids, as_of=ALL)
+            histories = store.deal_histories(
+                workspace=workspace, deal_ids=open_ids, as_of=END_OF_TIME
+            )
             seats: dict[str, list[str]] = {h.deal.id: sorted(h.stakeholders) for h in histories}
             deals_of: dict[str, set[str]] = defaultdict(set)
             for deal_id, people in seats.items():

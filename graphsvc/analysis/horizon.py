@@ -50,9 +50,10 @@ from typing import TypeVar
 
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import DAY_MS, WEEK_MS
+from graphsvc.domain.models import NEVER_MS
 from graphsvc.domain.snapshot import DealHistory, LineFact, MembershipFact
 
-NEVER = 2**62  # later than any instant the store holds (epoch ms)
+NEVER = NEVER_MS  # later than any instant the store holds (epoch ms)
 
 _Fact = TypeVar("_Fact", MembershipFact, LineFact)
 

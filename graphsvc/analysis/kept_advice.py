@@ -43,8 +43,6 @@ from graphsvc.store.repository import GraphStore
 # Bump when what is kept of the advice changes for the same facts and engine.
 ADVICE_VERSION = "a1"
 
-# The end of the calendar the store takes: every fact, future-dated ones included.
-_ALL = END_OF_TIME  # every fact, future-dated ones included
 
 Compute = Callable[..., tuple[DealAdvice, Acquaintances]]
 
@@ -75,7 +73,9 @@ class KeptAdvice:
             return advice.at(from_ms(moment)), int(row["due"])
         # The revision first: every write the reads below may miss has a later one.
         revision = self.store.workspace_revision(workspace=workspace)
-        found = self.store.deal_histories(workspace=workspace, deal_ids=[deal_id], as_of=_ALL)
+        found = self.store.deal_histories(
+            workspace=workspace, deal_ids=[deal_id], as_of=END_OF_TIME
+        )
         if not found:
             return None
         [history] = found

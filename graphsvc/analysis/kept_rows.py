@@ -128,11 +128,12 @@ def kept_row(row: dict[str, Any]) -> KeptRow:
         flags=(flags := tuple(json.loads(row["flags"]))),
         worst=int(row["worst"]),
         due=int(row["due"]),
-        flag_weight=sum(_SEVERITY_WEIGHTS[flag["severity"]] for flag in flags),
+        flag_weight=sum(SEVERITY_WEIGHTS[flag["severity"]] for flag in flags),
     )
 
 
-_SEVERITY_WEIGHTS = {severity.value: severity.weight for severity in Severity}
+# A kept flag's severity (its value) -> its weight.
+SEVERITY_WEIGHTS = {severity.value: severity.weight for severity in Severity}
 
 
 def _figure(value: float) -> float:

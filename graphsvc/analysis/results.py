@@ -61,7 +61,6 @@ from graphsvc.store.repository import GraphStore
 
 CHART_WEEKS = 12  # the weekly support points kept with each result (the sparkline)
 
-_ALL = END_OF_TIME  # every fact, future-dated ones included
 
 Progress = Callable[[int, int], None]
 DealIds = Sequence[str] | None  # some deals only (None: every open deal)
@@ -335,7 +334,9 @@ class KeptResults:
             analysis = DealAnalysis.model_validate_json(row["body"])
             return analysis.model_copy(update={"as_of": from_ms(moment)}), int(row["due"])
         revision = self.store.workspace_revision(workspace=workspace)
-        found = self.store.deal_histories(workspace=workspace, deal_ids=[deal_id], as_of=_ALL)
+        found = self.store.deal_histories(
+            workspace=workspace, deal_ids=[deal_id], as_of=END_OF_TIME
+        )
         if not found:
             return None
         [history] = found

@@ -50,10 +50,6 @@ class DealDetails:
     next_best_contacts: list[NextBestContact]
 
 
-# The end of the calendar the store takes: "every fact", future-dated ones included.
-_ALL = END_OF_TIME  # every fact, future-dated ones included
-
-
 class AnalysisService:
     """Analysis of the deals of a store, per deal or for a whole workspace."""
 
@@ -143,7 +139,7 @@ class AnalysisService:
         if found is None:
             raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}")
         analysis, until = found
-        return analysis, _ALL if until >= to_ms(_ALL) else from_ms(until)
+        return analysis, END_OF_TIME if until >= to_ms(END_OF_TIME) else from_ms(until)
 
     def support_history(
         self,
@@ -278,7 +274,7 @@ class AnalysisService:
         if found is None:
             raise NotFound(f"no deal {deal_id!r} in workspace {workspace!r}")
         advice, until = found
-        return advice, _ALL if until >= to_ms(_ALL) else from_ms(until)
+        return advice, END_OF_TIME if until >= to_ms(END_OF_TIME) else from_ms(until)
 
     # -- the whole workspace
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
+from graphsvc.analysis.kept_rows import SEVERITY_WEIGHTS
 from graphsvc.analysis.rebuild import RebuildStatus
 from graphsvc.analysis.results import KeptRow
 from graphsvc.analysis.schemas import FlagCode, Severity
@@ -31,7 +32,6 @@ from graphsvc.domain.cursor import decode_offset, encode_offset
 router = APIRouter(tags=["risks"])
 
 _SEVERITY_NAMES = {s.weight: s.value for s in Severity}
-_WEIGHTS = {s.value: s.weight for s in Severity}
 
 
 def _risk_items(
@@ -100,7 +100,7 @@ def list_risks(
             "account_id": row.account_id,
             "amount": row.amount,
             "severity": _SEVERITY_NAMES[row.worst],
-            "flags": sorted(flags, key=lambda f: (-_WEIGHTS[f["severity"]], f["code"])),
+            "flags": sorted(flags, key=lambda f: (-SEVERITY_WEIGHTS[f["severity"]], f["code"])),
         }
         for _, row, flags in selected[start : start + size]
     ]

@@ -39,11 +39,10 @@ from typing import TypeVar
 import numpy as np
 
 from graphsvc.domain.compact import CompactHistory, LineFacts, LineState, MemberFacts, MemberState
-from graphsvc.domain.models import Deal
+from graphsvc.domain.models import NEVER_MS, Deal
 from graphsvc.domain.snapshot import DealSnapshot, InteractionRecord, Line, Member, StakeholderInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_NEVER = 2**62  # later than any instant the store holds (analysis.horizon.NEVER)
 _V = TypeVar("_V")
 
 
@@ -138,9 +137,9 @@ class FactChunk:
     def first_fact_at(self) -> list[int | None]:
         """Each deal's first membership fact or interaction
         (``DealHistory.first_fact_at``)."""
-        first = np.full(len(self.deals), _NEVER, dtype=np.int64)
+        first = np.full(len(self.deals), NEVER_MS, dtype=np.int64)
         np.minimum.at(first, self.seat_deal, self.member_at[self.seat_start])
-        firsts = [None if at == _NEVER else at for at in first.tolist()]
+        firsts = [None if at == NEVER_MS else at for at in first.tolist()]
         for deal, met in enumerate(self.interactions):
             if met:
                 held = firsts[deal]
@@ -153,7 +152,7 @@ class FactChunk:
         as ``DealHistory`` holds them), ``never`` where there is none: until then, its
         facts as of any later instant are those as of ``at``."""
         count = len(self.deals)
-        first = np.full(count, _NEVER, dtype=np.int64)
+        first = np.full(count, NEVER_MS, dtype=np.int64)
         index, _ = _ranges(self.seat_start, self.seat_end)
         seat_deals = np.repeat(self.seat_deal, self.seat_end - self.seat_start)
         later = self.member_at[index] > at
@@ -254,7 +253,7 @@ class FactChunk:
         member_runs = _runs(
             self.member_at,
             self.member_seq,
-            _expand(self.member_state_values, self.member_state_code),
+            _pick(self.member_state_values, self.member_state_code),
             self.seat_start,
             self.seat_end,
         )
@@ -267,7 +266,7 @@ class FactChunk:
         line_runs = _runs(
             self.line_at,
             self.line_seq,
-            _expand(self.line_state_values, self.line_state_code),
+            _pick(self.line_state_values, self.line_state_code),
             self.line_start,
             self.line_end,
         )
@@ -405,15 +404,11 @@ class _Folding:
 
 
 def _pick(objects: Sequence[_V | None], indices: np.ndarray) -> list[_V]:
-    """``objects[k]`` for every ``k`` of ``indices`` (all built: never None)."""
+    """``objects[k]`` for every ``k`` of ``indices`` (all built: never None); also each
+    fact's state from its code."""
     if len(indices) > 1:
         return list(itemgetter(*indices.tolist())(objects))
     return [objects[k] for k in indices.tolist()]
-
-
-def _expand(values: Sequence[_V], codes: np.ndarray) -> list[_V]:
-    """``values[c]`` for every code ``c``."""
-    return _pick(values, codes)
 
 
 def _runs(

@@ -80,6 +80,8 @@ Strength = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False), _Exact]
 
 # The store's last instant: read as of it, every fact is in force (future-dated ones too).
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+# An instant (epoch ms) later than any the store holds: "never", "no as-of bound".
+NEVER_MS = 2**62
 
 
 def utcnow() -> datetime:

@@ -18,6 +18,7 @@ import orjson
 from pydantic import BaseModel
 
 from graphsvc.domain.models import (
+    NEVER_MS,
     Deal,
     Interaction,
     Membership,
@@ -38,7 +39,7 @@ from graphsvc.domain.snapshot import (
 # so it never occurs in either.
 KEY_SEPARATOR = "\x1f"
 # An instant after every recorded fact: "no as-of bound".
-FAR_FUTURE_MS = 2**62
+FAR_FUTURE_MS = NEVER_MS
 # changed_rev/changed_at: the changes feed; arev: the analysis-input revision of a deal.
 _INTERNAL_PROPS = frozenset(
     {
@@ -222,10 +223,13 @@ def _stance(value: Any) -> Stance:
 
 
 @lru_cache(maxsize=65_536)
-def _membership_state(
+def membership_state(
     packed_state: str,
 ) -> tuple[bool, Role | None, Stance, bool, int | None, float | None]:
-    # Few distinct states recur across a fleet: parse each once.
+    """A membership fact's state, parsed (``[active, role, stance, ally,
+    influence_rating, self_weight]``). Few distinct states recur across a fleet (a few
+    tens of thousands: self-weights differ) and every read shares them: each is parsed
+    once."""
     active, role, stance, ally, rating, weight = json.loads(packed_state)
     return (
         active,
@@ -252,31 +256,23 @@ class Canonical(dict[str, str]):
 
 def interaction_record(item: list[Any], canonical: Canonical) -> InteractionRecord:
     packed, stakeholder_ids = item[0], item[1]  # a compact row adds withdrawn_at
-    return interaction_from(orjson.loads(packed), stakeholder_ids, canonical)
+    return interaction_from(orjson.loads(packed), tuple(map(canonical, stakeholder_ids or ())))
 
 
-def interaction_from(
-    values: list[Any], stakeholder_ids: list[str] | None, canonical: Canonical
-) -> InteractionRecord:
+def interaction_from(values: list[Any], stakeholder_ids: tuple[str, ...]) -> InteractionRecord:
     """An interaction from its packed JSON, parsed (``[id, at, channel,
     team_member_emails, summary, next_step_at]``), and its stakeholder ids."""
     iid, at, channel, emails, summary, next_step_at = values
     # In declaration order, by position (id, at, channel, stakeholder_ids,
     # team_member_emails, summary, next_step_at): a cold scan builds ~170,000.
     return InteractionRecord(
-        iid,
-        at,
-        channel,
-        tuple(map(canonical, stakeholder_ids or ())),
-        tuple(emails or ()),
-        summary,
-        next_step_at,
+        iid, at, channel, stakeholder_ids, tuple(emails or ()), summary, next_step_at
     )
 
 
 def membership_fact(sid: str, packed: str) -> MembershipFact:
     at, seq, packed_state = packed.split(KEY_SEPARATOR, 2)
-    active, role, stance, ally, rating, weight = _membership_state(packed_state)
+    active, role, stance, ally, rating, weight = membership_state(packed_state)
     return MembershipFact(
         stakeholder_id=sid,
         at=int(at),

@@ -25,11 +25,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import numpy as np
-import orjson
 
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory, LineState, MemberState
-from graphsvc.domain.models import END_OF_TIME, Role, Stance, to_ms
+from graphsvc.domain.models import END_OF_TIME, to_ms
 from graphsvc.domain.snapshot import InteractionRecord
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
@@ -37,6 +36,7 @@ from graphsvc.store.codecs import (
     Canonical,
     deal_from_props,
     line_state,
+    membership_state,
     node_key,
 )
 from graphsvc.store.compact_wire import (
@@ -57,46 +57,6 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _T = TypeVar("_T")
 _R = TypeVar("_R", list[CompactHistory], FactChunk, tuple[FactChunk, FactChunk])
 Row = dict[str, Any]
-
-
-_ROLES: dict[str | None, Role | None] = {None: None, **{role.value: role for role in Role}}
-_STANCES: dict[str | None, Stance] = {
-    None: Stance.unknown,
-    **{stance.value: stance for stance in Stance},
-}
-
-
-# The membership states parsed so far, shared by every read: a portfolio holds a few
-# tens of thousands (self-weights differ), a chunk some 10,000, most seen before.
-# Bounded: replaced by a new table when full (a reader holding the old one keeps it).
-_parsed_states: dict[str, MemberState] = {}
-_PARSED_STATES_MAX = 65_536
-
-
-def _member_states(packed_states: list[str]) -> list[MemberState]:
-    """The membership states (distinct, packed JSON) parsed; those not seen before
-    parsed as one JSON array in one call."""
-    global _parsed_states
-    known = _parsed_states
-    new = [state for state in packed_states if state not in known]
-    if new:
-        if len(known) + len(new) > _PARSED_STATES_MAX:
-            known, new = {}, packed_states  # a new table, holding this read's states
-        known.update(zip(new, _parsed(new), strict=True))
-        _parsed_states = known
-    return list(map(known.__getitem__, packed_states))
-
-
-def _parsed(packed_states: list[str]) -> list[MemberState]:
-    """Membership states parsed as one JSON array in one call."""
-    parsed = orjson.loads("[" + ",".join(packed_states) + "]")
-    try:
-        return [
-            (active, _ROLES[role], _STANCES[stance], bool(ally), rating, weight)
-            for active, role, stance, ally, rating, weight in parsed
-        ]
-    except KeyError as exc:
-        raise ValueError(f"unknown role or stance in a membership fact: {exc}") from None
 
 
 def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
@@ -134,13 +94,6 @@ def read_chunk_pair(
     return reply.chunk(to_ms(END_OF_TIME)), reply.chunk(at)
 
 
-def decode_compact(
-    rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int
-) -> list[CompactHistory]:
-    """:func:`read_compact`'s reply decoded; facts after ``as_of`` are dropped here."""
-    return decode_chunk(rows, ws, deal_ids, as_of).histories()
-
-
 def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_chunk`'s reply (either form, see :mod:`graphsvc.store.compact_wire`)
     decoded; facts after ``as_of`` are dropped here."""
@@ -168,7 +121,10 @@ class Reply:
         canonical = Canonical()
         people = self.people = People(_only(parts, "people"), canonical)
         self.members = member_columns(parts.get("members", []), deals, people)
-        self.member_states = _member_states(self.members.states if self.members else [])
+        # Parsed once for every read (codecs.membership_state keeps them).
+        self.member_states = list(
+            map(membership_state, self.members.states if self.members else [])
+        )
         self.lines = line_columns(_only(parts, "lines"), people)
         self.interactions = interaction_columns(_only(parts, "interactions"), deals, canonical)
         self._interaction_order = _by_deal_and_time(self.interactions)

@@ -85,7 +85,7 @@ class HistoryRepository(RepositoryBase):
         return histories
 
     def open_deal_histories(
-        self, *, workspace: str, as_of: datetime | None = None, batch_size: int = 500
+        self, *, workspace: str, as_of: datetime | None = None, batch_size: int = HISTORY_CHUNK
     ) -> Iterator[list[DealHistory]]:
         """Every open deal's history, ``batch_size`` deals at a time, in id order (the
         fleet scan). Open means open now; the facts are those up to ``as_of``.

@@ -121,7 +121,7 @@ from graphsvc.store.core import (
     validate_batch,
 )
 from graphsvc.store.deals import ALL_DEALS, DealFilter, DealRepository
-from graphsvc.store.histories import HistoryRepository
+from graphsvc.store.histories import HISTORY_CHUNK, HistoryRepository
 from graphsvc.store.interactions import InteractionRepository
 from graphsvc.store.lines import LineRepository
 from graphsvc.store.pair_facts import PairFactRepository
@@ -333,7 +333,7 @@ class GraphStore:
         return self.histories.deal_histories(workspace=workspace, deal_ids=deal_ids, as_of=as_of)
 
     def open_deal_histories(
-        self, *, workspace: str, as_of: datetime | None = None, batch_size: int = 500
+        self, *, workspace: str, as_of: datetime | None = None, batch_size: int = HISTORY_CHUNK
     ) -> Iterator[list[DealHistory]]:
         return self.histories.open_deal_histories(
             workspace=workspace, as_of=as_of, batch_size=batch_size
@@ -345,7 +345,7 @@ class GraphStore:
         workspace: str,
         as_of: datetime | None = None,
         deal_ids: Sequence[str] | None = None,
-        batch_size: int = 500,
+        batch_size: int = HISTORY_CHUNK,
     ) -> Iterator[list[CompactHistory]]:
         return self.histories.fleet_histories_compact(
             workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size
@@ -357,7 +357,7 @@ class GraphStore:
         workspace: str,
         as_of: datetime | None = None,
         deal_ids: Sequence[str] | None = None,
-        batch_size: int = 500,
+        batch_size: int = HISTORY_CHUNK,
     ) -> Iterator[FactChunk]:
         return self.histories.fleet_fact_chunks(
             workspace=workspace, as_of=as_of, deal_ids=deal_ids, batch_size=batch_size

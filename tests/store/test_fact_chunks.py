@@ -6,8 +6,6 @@ exactly what the shared query gives."""
 
 from __future__ import annotations
 
-import pytest
-
 from graphsvc import queries
 from graphsvc.analysis import engine
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
@@ -18,6 +16,7 @@ from graphsvc.analysis.params import DEFAULT_PARAMS
 from graphsvc.analysis.ranking import same_scores
 from graphsvc.domain.models import from_ms, to_ms
 from graphsvc.store import compact
+from graphsvc.store.codecs import membership_state
 from graphsvc.store.repository import GraphStore
 from tests.store.test_compact_read import DAY, NOW, _per_fact, _seed
 
@@ -179,16 +178,12 @@ def test_weekly_shares_of_a_chunk_are_support_histories(store: GraphStore, works
             ]
 
 
-def test_membership_states_parsed_once_and_table_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parsed membership states are shared by every read; when the table is full a
-    new one replaces it, and every state still parses to its value."""
+def test_membership_states_are_parsed_once_for_every_read() -> None:
+    """A membership state is parsed once and shared by every read (the codec's cache),
+    whatever chunk it comes in, and parses to its values."""
     states = [f'[true,"Influencer","supporter",false,2,0.{k}]' for k in range(1, 6)]
-    monkeypatch.setattr(compact, "_parsed_states", {})
-    monkeypatch.setattr(compact, "_PARSED_STATES_MAX", 3)
-    first = compact._member_states(states[:2])
-    assert compact._member_states(states[:2])[0] is first[0]  # parsed once
-    table = compact._parsed_states
-    parsed = compact._member_states(states[1:])  # four more than fit: a new table
-    assert compact._parsed_states is not table
+    first = [membership_state(state) for state in states[:2]]
+    assert membership_state(states[0]) is first[0]  # parsed once
+    parsed = [membership_state(state) for state in states[1:]]
     assert [state[5] for state in parsed] == [0.2, 0.3, 0.4, 0.5]
-    assert parsed[0] == first[1]
+    assert parsed[0] is first[1]
