@@ -10,7 +10,8 @@ import psutil
 
 
 class PeakMemory:
-    """Samples the RSS of this process and the server every 100 ms (a meter, not a sync)."""
+    """Samples the RSS of this process, its child processes (the scan processes) and the
+    server every 100 ms (a meter, not a sync)."""
 
     def __init__(self, server_pid: int | None) -> None:
         self.procs = [psutil.Process()]
@@ -22,7 +23,10 @@ class PeakMemory:
 
     def _sample(self) -> None:
         total = 0
-        for proc in self.procs:
+        procs = {proc.pid: proc for proc in self.procs}
+        with contextlib.suppress(psutil.NoSuchProcess):
+            procs.update((child.pid, child) for child in self.procs[0].children(recursive=True))
+        for proc in procs.values():
             with contextlib.suppress(psutil.NoSuchProcess):
                 total += proc.memory_info().rss
         self.peak = max(self.peak, total)

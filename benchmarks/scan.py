@@ -8,10 +8,11 @@ Both print the same JSON fields.
 1. ingest ``--deals`` deals of the seeded portfolio generator (``graphsvc.synth``), not
    timed for the figures;
 2. ``scan_s``: ``AnalysisService.scan`` end to end, cold (the compact store read,
-   ``GraphStore.fleet_fact_chunks``: 500 deals a query, read two chunks ahead on
-   background threads while the engine analyses the chunk before; each chunk folded
-   from arrays now and ``trend_weeks`` ago, its lines read as arrays; vectorised
-   analysis of every open deal);
+   ``GraphStore.fleet_fact_chunks``: 500 deals a query, each query run and its reply
+   decoded into arrays on the scan processes, ``settings.scan_processes`` of them,
+   started by this scan, while this process builds the chunk's objects and the engine
+   analyses the chunk before; each chunk folded from arrays now and ``trend_weeks``
+   ago, its lines read as arrays; vectorised analysis of every open deal);
 3. ``store_read_s``: that compact read alone, drained without analysis, and the same
    read split in its two halves, one after the other on this thread: ``store_reply_s``,
    the store's replies (the server's work plus the wire decoding into rows,
@@ -40,10 +41,12 @@ Both print the same JSON fields.
    round);
 6. ``read_overhead`` = ``scan_s / analysis_s``: what reading and folding the
    snapshots add to the maths of a cold scan (issue 15: at most 3);
-7. ``peak_rss_mb``: peak resident memory of this process plus the FalkorDB server.
+7. ``peak_rss_mb``: peak resident memory of this process, its scan processes and the
+   FalkorDB server.
 
 CPU seconds of this process are printed next to the wall-clock figures: the machine is
-shared, and the process time shows how much of a figure was waiting for a core.
+shared, and the process time shows how much of a figure was waiting for a core (or, for
+the scan, for its scan processes).
 
     python benchmarks/scan.py                  # 10,000 deals (the figure of record)
     python benchmarks/scan.py --deals 500      # a quick run on a shared machine

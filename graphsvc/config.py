@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     # client process has gone (see graphsvc/store/embedded.py for the lifetime rule).
     embedded_idle_seconds: float = 30.0
     store_batch_size: int = 2000
+    # A cold fleet scan or a rebuild of the kept results of at least
+    # scan_processes_min_deals deals reads and decodes the store's replies on this many
+    # processes of its own, beside the one that analyses
+    # (graphsvc/store/scan_processes.py); 0: everything in the scanning process.
+    scan_processes: int = Field(default=2, ge=0, le=16)
+    scan_processes_min_deals: int = Field(default=2000, ge=0)
 
     # --- API -------------------------------------------------------------------------
     max_body_bytes: int = 10 * 1024 * 1024

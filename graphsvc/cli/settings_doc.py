@@ -42,6 +42,11 @@ MEANINGS: dict[str, str] = {
     "embedded_idle_seconds": "The embedded server stops this long after its last client "
     "process has gone (unless pinned by `graphsvc db start`).",
     "store_batch_size": "Records written per statement in bulk writes.",
+    "scan_processes": "Processes that read and decode the store's replies for a cold fleet "
+    "scan or a rebuild of the kept results, beside the one that analyses (0: none; it "
+    "then decodes on its own threads).",
+    "scan_processes_min_deals": "A scan or rebuild of at least this many deals uses the "
+    "scan processes (starting them costs more than they save on a smaller one).",
     "max_body_bytes": "Largest accepted request body; larger gets 413 before anything is written.",
     "max_batch_items": "Most items in one batch or import; more gets 422.",
     "analysis_cache_seconds": "How long an analysis result may be reused while the deal's "

@@ -11,25 +11,30 @@ here, on the ``at`` of each fact).
 
 :mod:`graphsvc.store.compact_wire` turns either reply form into columns (deal positions,
 person numbers, instants and sequence numbers as integer arrays, each fact's state as
-an index into the few distinct states); here one sort orders the facts by (deal,
-person, instant, seq), and the runs of each seat and each line are found on arrays, as
-is every placement of a line on a deal where both its ends sit. :func:`read_ahead` runs
-the reads on background threads, a chunk or two ahead of the caller (both clients
-release the GIL while they wait for the server), so reading and analysing overlap.
+an index into the few distinct states); here (:class:`ReplyColumns`) one sort orders the
+facts by (deal, person, instant, seq), and the runs of each seat and each line are found
+on arrays, as is every placement of a line on a deal where both its ends sit, at each
+instant asked. That is all arrays and strings (:class:`ChunkParts`), so a scan process
+can do it and send it (:mod:`graphsvc.store.scan_processes`); :meth:`ChunkParts.chunks`
+then builds the objects (deals, people, interaction records) once for every instant.
+:func:`read_ahead` runs the reads on background threads, a chunk or two ahead of the
+caller (both clients release the GIL while they wait for the server), so reading and
+analysing overlap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import numpy as np
 
 from graphsvc.domain.chunk import FactChunk
-from graphsvc.domain.compact import CompactHistory, LineState, MemberState
-from graphsvc.domain.models import END_OF_TIME, to_ms
-from graphsvc.domain.snapshot import InteractionRecord
+from graphsvc.domain.compact import CompactHistory, MemberState
+from graphsvc.domain.models import END_OF_TIME, Deal, to_ms
+from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
     KEY_SEPARATOR,
@@ -46,8 +51,10 @@ from graphsvc.store.compact_wire import (
     InteractionColumns,
     People,
     interaction_columns,
+    interaction_records,
     line_columns,
     member_columns,
+    people_infos,
 )
 from graphsvc.store.core import Runner
 
@@ -79,8 +86,7 @@ def read_compact(
 
 def read_chunk(runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_compact` as one :class:`FactChunk` (the cold scan folds it whole)."""
-    rows = runner.read(QUERY, compact_params(ws, deal_ids))
-    return decode_chunk(rows, ws, deal_ids, as_of)
+    return read_chunk_parts(runner, ws, deal_ids, [as_of]).chunks()[0]
 
 
 def read_chunk_pair(
@@ -90,22 +96,37 @@ def read_chunk_pair(
     ``at``: one query, its reply parsed once and folded into both (the kept results need
     both: the facts as of the instant they answer for, and the later ones for how long
     the answer holds)."""
-    reply = Reply(runner.read(QUERY, compact_params(ws, deal_ids)), ws, deal_ids)
-    return reply.chunk(to_ms(END_OF_TIME)), reply.chunk(at)
+    every, then = read_chunk_parts(runner, ws, deal_ids, pair_instants(at)).chunks()
+    return every, then
+
+
+def pair_instants(at: int) -> list[int]:
+    """The instants :func:`read_chunk_pair` cuts a reply at: every fact, and ``at``."""
+    return [to_ms(END_OF_TIME), at]
+
+
+def read_chunk_parts(
+    runner: Runner, ws: str, deal_ids: Sequence[str], instants: Sequence[int]
+) -> ChunkParts:
+    """The deals' query and every array of its reply, cut at each of ``instants``: all
+    of a read but the objects, what a scan process does for the process that analyses
+    (:mod:`graphsvc.store.scan_processes`)."""
+    rows = runner.read(QUERY, compact_params(ws, deal_ids))
+    return ReplyColumns(rows, deal_ids).parts(ws, instants)
 
 
 def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_chunk`'s reply (either form, see :mod:`graphsvc.store.compact_wire`)
     decoded; facts after ``as_of`` are dropped here."""
-    return Reply(rows, ws, deal_ids).chunk(as_of)
+    return ReplyColumns(rows, deal_ids).parts(ws, [as_of]).chunks()[0]
 
 
-class Reply:
-    """A reply of :data:`QUERY` parsed into columns (the costly part: strings split,
-    JSON parsed, people, deals and interaction records built), ready to be cut at any
-    instant."""
+class ReplyColumns:
+    """A reply of :data:`QUERY` parsed into columns (strings split, numbers parsed,
+    states numbered, people numbered), ready to be cut at any instant: no object per
+    fact or per person (those are :meth:`ChunkParts.chunks`' work)."""
 
-    def __init__(self, rows: list[Row], ws: str, deal_ids: Sequence[str]) -> None:
+    def __init__(self, rows: list[Row], deal_ids: Sequence[str]) -> None:
         props: dict[str, dict[str, Any]] = {}
         parts: dict[str, list[Row]] = {}
         for row in rows:
@@ -113,69 +134,147 @@ class Reply:
                 props[row["a"]] = row["b"]
             else:  # FalkorDB's membership facts come in a row per deal
                 parts.setdefault(row["part"], []).append(row)
-        self.ws = ws
         deals = self.deals = Deals(deal_ids, props)
-        self.deal_records = [deal_from_props(props[deal_id]) for deal_id in deals.ids]
-        # Every mention of a stakeholder id shares one string object: the analysis looks
-        # ids up in dicts millions of times, and identical strings compare at once.
-        canonical = Canonical()
-        people = self.people = People(_only(parts, "people"), canonical)
+        self.deal_props = [props[deal_id] for deal_id in deals.ids]
+        people = self.people = People(_only(parts, "people"))
         self.members = member_columns(parts.get("members", []), deals, people)
-        # Parsed once for every read (codecs.membership_state keeps them).
+        # Parsed once for every read (codecs.membership_state keeps them): the cut needs
+        # to know which states put someone on the committee.
         self.member_states = list(
             map(membership_state, self.members.states if self.members else [])
         )
         self.lines = line_columns(_only(parts, "lines"), people)
-        self.interactions = interaction_columns(_only(parts, "interactions"), deals, canonical)
+        self.interactions = interaction_columns(_only(parts, "interactions"), deals)
         self._interaction_order = _by_deal_and_time(self.interactions)
 
-    def chunk(self, as_of: int) -> FactChunk:
-        """The facts up to ``as_of`` as a :class:`FactChunk`."""
-        seats = _members(self.members, self.member_states, as_of)
-        lines = _lines(self.lines, as_of)
-        places = _place_lines(lines, seats, len(self.people.infos))
-        return FactChunk(
-            workspace=self.ws,
-            as_of=as_of,
-            deals=self.deal_records,
-            people=self.people.infos,
-            member_at=seats.at,
-            member_seq=seats.seq,
-            member_state_code=seats.state_code,
-            member_state_values=seats.state_values,
-            seat_deal=seats.deals,
-            seat_person=seats.persons,
-            seat_start=seats.starts,
-            seat_end=seats.ends,
-            line_at=lines.at,
-            line_seq=lines.seq,
-            line_state_code=lines.state_code,
-            line_state_values=lines.state_values,
-            line_source=lines.sources,
-            line_target=lines.targets,
-            line_reporting=lines.reporting,
-            line_start=lines.starts,
-            line_end=lines.ends,
-            place_line=places[0],
-            place_deal=places[1],
-            place_source_seat=places[2],
-            place_target_seat=places[3],
-            interactions=self._interactions(as_of),
+    def parts(self, ws: str, instants: Sequence[int]) -> ChunkParts:
+        """The reply cut at each of ``instants``, with what the chunks' objects are
+        built from."""
+        return ChunkParts(
+            workspace=ws,
+            deal_props=self.deal_props,
+            people=self.people.packed,
+            interactions=self.interactions,
+            cuts=[self._cut(as_of) for as_of in instants],
+            people_parsed=self.people.parsed,
         )
 
-    def _interactions(self, as_of: int) -> list[tuple[InteractionRecord, ...]]:
-        """Each deal's interactions up to ``as_of``, oldest first (then by id); one
-        counts from its instant until it is withdrawn."""
+    def _cut(self, as_of: int) -> Cut:
+        seats = _members(self.members, self.member_states, as_of)
+        lines = _lines(self.lines, as_of)
+        kept, bounds = self._interactions_until(as_of)
+        return Cut(
+            as_of=as_of,
+            seats=seats,
+            lines=lines,
+            places=_place_lines(lines, seats, len(self.people)),
+            interactions=kept,
+            interaction_bounds=bounds,
+        )
+
+    def _interactions_until(self, as_of: int) -> tuple[np.ndarray, np.ndarray]:
+        """The interactions that count at ``as_of`` (from their instant until withdrawn),
+        by deal, oldest first (then by id), as indices into the reply's; and where each
+        deal's start (one more bound than deals)."""
         deals = len(self.deals.ids)
         found = self.interactions
         if found is None:
-            return [()] * deals
+            return _EMPTY, np.zeros(deals + 1, dtype=np.int64)
         order = self._interaction_order
         kept = order[(found.at[order] <= as_of) & (found.withdrawn[order] > as_of)]
-        bounds = np.searchsorted(found.positions[kept], np.arange(deals + 1)).tolist()
-        records = found.records
-        held = [records[k] for k in kept.tolist()]
-        return [tuple(held[bounds[d] : bounds[d + 1]]) for d in range(deals)]
+        return kept, np.searchsorted(found.positions[kept], np.arange(deals + 1))
+
+
+@dataclass(slots=True)
+class Cut:
+    """A reply's arrays at one instant: the seats, the lines and their placements, and
+    the interactions that count (indices into the reply's, ``interaction_bounds[d]:
+    interaction_bounds[d + 1]`` deal ``d``'s)."""
+
+    as_of: int
+    seats: Seats
+    lines: Lines
+    places: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    interactions: np.ndarray
+    interaction_bounds: np.ndarray
+
+
+@dataclass(slots=True)
+class ChunkParts:
+    """Everything a reply's :class:`FactChunk` at each cut is built from: arrays and
+    strings only, so another process can send it cheaply (:meth:`portable`); the
+    objects (deals, people, interaction records) are built once for all cuts by
+    :meth:`chunks`, on the process that analyses them."""
+
+    workspace: str
+    deal_props: list[dict[str, Any]]  # the chunk's deals, in order
+    people: list[str]  # packed identities, by person number
+    interactions: InteractionColumns | None
+    cuts: list[Cut]
+    # The people's identities already parsed (kept in this process, not sent).
+    people_parsed: list[list[Any]] | None = None
+
+    def portable(self) -> ChunkParts:
+        """These parts without what was parsed for this process only: pickling parsed
+        values costs more than parsing them again."""
+        found = self.interactions
+        return replace(
+            self,
+            interactions=None if found is None else replace(found, parsed=None),
+            people_parsed=None,
+        )
+
+    def chunks(self) -> list[FactChunk]:
+        """One :class:`FactChunk` per cut, sharing the deals, people and records."""
+        # Every mention of a stakeholder id shares one string object: the analysis looks
+        # ids up in dicts millions of times, and identical strings compare at once.
+        canonical = Canonical()
+        deals = [deal_from_props(props) for props in self.deal_props]
+        people = people_infos(self.people, canonical, self.people_parsed)
+        found = self.interactions
+        records = [] if found is None else interaction_records(found, canonical)
+        return [_assemble(self.workspace, deals, people, records, cut) for cut in self.cuts]
+
+
+def _assemble(
+    ws: str,
+    deals: list[Deal],
+    people: list[StakeholderInfo],
+    records: list[InteractionRecord],
+    cut: Cut,
+) -> FactChunk:
+    seats, lines, places = cut.seats, cut.lines, cut.places
+    held = [records[k] for k in cut.interactions.tolist()]
+    bounds = cut.interaction_bounds.tolist()
+    return FactChunk(
+        workspace=ws,
+        as_of=cut.as_of,
+        deals=deals,
+        people=people,
+        member_at=seats.at,
+        member_seq=seats.seq,
+        member_state_code=seats.state_code,
+        # Parsed once for every read: these are the codec's cached states.
+        member_state_values=list(map(membership_state, seats.state_texts)),
+        seat_deal=seats.deals,
+        seat_person=seats.persons,
+        seat_start=seats.starts,
+        seat_end=seats.ends,
+        line_at=lines.at,
+        line_seq=lines.seq,
+        line_state_code=lines.state_code,
+        line_state_values=list(map(line_state, lines.state_texts)),
+        line_source=lines.sources,
+        line_target=lines.targets,
+        line_reporting=lines.reporting,
+        line_start=lines.starts,
+        line_end=lines.ends,
+        place_line=places[0],
+        place_deal=places[1],
+        place_source_seat=places[2],
+        place_target_seat=places[3],
+        interactions=[tuple(held[bounds[d] : bounds[d + 1]]) for d in range(len(deals))],
+    )
 
 
 def _only(parts: dict[str, list[Row]], name: str) -> Row | None:
@@ -200,7 +299,7 @@ def _by_deal_and_time(found: InteractionColumns | None) -> np.ndarray:
     starts, ends = _groups([deal, at])
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         if end - start > 1:
-            ranked[start:end] = sorted(ranked[start:end], key=lambda k: found.records[k].id)
+            ranked[start:end] = sorted(ranked[start:end], key=found.ids.__getitem__)
     return np.asarray(ranked, dtype=np.int64)
 
 
@@ -221,12 +320,12 @@ class Seats:
     """The membership facts sorted by (deal, person, instant, seq), and the runs of those
     who sat on a deal (an active fact by the instant read): deal position, person, and
     the range of their facts. States are numbered: ``state_code`` per fact, into
-    ``state_values``."""
+    ``state_texts`` (parsed where the chunk is built)."""
 
     def __init__(self) -> None:
         self.at = self.seq = self.deals = self.persons = self.starts = self.ends = _EMPTY
         self.state_code = _EMPTY
-        self.state_values: list[MemberState] = []
+        self.state_texts: list[str] = []  # the distinct states, by code
 
 
 def _members(columns: FactColumns | None, states: list[MemberState], as_of: int) -> Seats:
@@ -241,14 +340,14 @@ def _members(columns: FactColumns | None, states: list[MemberState], as_of: int)
     # (deal, person) as one key: one sorting pass fewer than four keys.
     seat_key = deals[keep] * max(1, int(persons.max()) + 1) + persons[keep]
     order = keep[np.lexsort((seq[keep], at[keep], seat_key))]
-    seats.state_values = parsed = states
+    seats.state_texts = columns.states
     seats.state_code = columns.state_of[order]
     seats.at, seats.seq = at[order], seq[order]
     deals, persons = deals[order], persons[order]
     starts, ends = _groups([deals, persons])
     if not len(starts):
         return seats
-    active = np.fromiter([state[0] for state in parsed], dtype=bool, count=len(parsed))
+    active = np.fromiter([state[0] for state in states], dtype=bool, count=len(states))
     # The runs of people who sat on the deal.
     sat = np.logical_or.reduceat(active[seats.state_code], starts)
     seats.starts, seats.ends = starts[sat], ends[sat]
@@ -265,7 +364,7 @@ class Lines:
         self.at = self.seq = self.sources = self.targets = self.starts = self.ends = _EMPTY
         self.reporting = np.zeros(0, dtype=bool)
         self.state_code = _EMPTY
-        self.state_values: list[LineState] = []
+        self.state_texts: list[str] = []  # the distinct states, by code
 
 
 def _lines(columns: FactColumns | None, as_of: int) -> Lines:
@@ -281,7 +380,7 @@ def _lines(columns: FactColumns | None, as_of: int) -> Lines:
     people = max(1, int(max(sources.max(), targets.max())) + 1)
     line_key = (sources[keep] * people + targets[keep]) * 2 + reporting[keep]
     order = keep[np.lexsort((seq[keep], at[keep], line_key))]
-    lines.state_values = [line_state(state) for state in columns.states]
+    lines.state_texts = columns.states
     lines.state_code = columns.state_of[order]
     lines.at, lines.seq = at[order], seq[order]
     sources, targets, reporting = sources[order], targets[order], reporting[order]

@@ -8,7 +8,9 @@ list and a member by their node id (a line's target by the id in its packed fact
 Both become the same columns here: per fact its deal position and person number (-1
 for anyone the chunk does not hold), instant and sequence number as integer arrays, and
 its state as an index into the part's distinct states (fewer than the facts: only those
-are parsed). Interactions become records here, once per reply.
+are parsed). No object per person or interaction is built here: :func:`people_infos`
+and :func:`interaction_records` build them, once per reply, on the process that
+analyses (the columns may come from a scan process, :mod:`graphsvc.store.scan_processes`).
 :mod:`graphsvc.store.compact` sorts and groups the columns into a
 :class:`~graphsvc.domain.chunk.FactChunk`; tests/store/test_fact_chunks.py decodes both
 forms on FalkorDB and compares them.
@@ -68,8 +70,7 @@ def _distinct(values: list[str]) -> tuple[list[str], np.ndarray]:
 
 def _numbers(values: list[str], code: dict[str, int]) -> np.ndarray:
     """Each value's number in ``code``; -1 for a value it does not hold."""
-    get = code.get
-    return np.fromiter([get(v, -1) for v in values], dtype=np.int64, count=len(values))
+    return np.fromiter(map(code.get, values, repeat(-1)), dtype=np.int64, count=len(values))
 
 
 class Deals:
@@ -100,31 +101,33 @@ class Deals:
 
 
 class People:
-    """The chunk's members: their identities, numbered in id order (so members of a deal
-    come out sorted by id); the ids are the canonical strings of the read."""
+    """The chunk's members, numbered in id order (so members of a deal come out sorted
+    by id): their packed identities in that order, and each one's number by id and (the
+    FalkorDB form) by node id. No object per person here: :func:`people_infos` builds
+    them where the chunk is analysed (maybe another process, see
+    :mod:`graphsvc.store.scan_processes`)."""
 
-    def __init__(self, row: Row | None, canonical: Canonical) -> None:
+    def __init__(self, row: Row | None) -> None:
         value = (row or {}).get("a") or []
         numbered = isinstance(value, str)
         fields = _fields(value, 2 if numbered else 1)
         packed = fields[1::2] if numbered else fields
         # One JSON array of every person: parsed in one call.
-        parsed = orjson.loads("[" + ",".join(packed) + "]")
-        # Fields in declaration order, passed by position: a frozen dataclass built from
-        # keywords costs a third more, and a chunk builds some 10,000 of them.
-        same = canonical.setdefault
-        infos = [
-            StakeholderInfo(same(sid, sid), account_id, name, title, email)
-            for sid, account_id, name, title, email in parsed
-        ]
-        order = sorted(range(len(infos)), key=[info.id for info in infos].__getitem__)
-        self.infos = [infos[k] for k in order]
-        self.code = {info.id: n for n, info in enumerate(self.infos)}
+        parsed = _json_list(packed)
+        ids = [person[0] for person in parsed]
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        self.packed = [packed[k] for k in order]
+        # Kept for people_infos in this process (not sent to another).
+        self.parsed: list[list[Any]] | None = [parsed[k] for k in order]
+        self.code = {ids[k]: n for n, k in enumerate(order)}
         number = np.empty(len(order), dtype=np.int64)
         number[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
         nodes = _integers(fields[0::2]) if numbered else _EMPTY
         by_node = np.argsort(nodes)
         self._nodes, self._node_numbers = nodes[by_node], number[by_node] if numbered else _EMPTY
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
     def of(self, field: list[str], numbered: bool) -> np.ndarray:
         """Each fact's person number from its person field (a node id when
@@ -137,6 +140,27 @@ class People:
         found = at < len(self._nodes)
         found[found] = self._nodes[at[found]] == nodes[found]
         return np.where(found, self._node_numbers[np.where(found, at, 0)], -1)
+
+
+def people_infos(
+    packed: list[str], canonical: Canonical, parsed: list[list[Any]] | None = None
+) -> list[StakeholderInfo]:
+    """The people's identities (``[id, account_id, name, title, email]`` packed, or
+    already ``parsed``), their ids made canonical."""
+    # Fields in declaration order, passed by position: a frozen dataclass built from
+    # keywords costs a third more, and a chunk builds some 10,000 of them.
+    same = canonical.setdefault
+    return [
+        StakeholderInfo(same(sid, sid), account_id, name, title, email)
+        for sid, account_id, name, title, email in (
+            _json_list(packed) if parsed is None else parsed
+        )
+    ]
+
+
+def _json_list(packed: list[str]) -> list[Any]:
+    """Packed JSON values parsed as one array: one call for all."""
+    return orjson.loads("[" + ",".join(packed) + "]") if packed else []
 
 
 @dataclass(slots=True)
@@ -225,17 +249,22 @@ def _reporting(kinds: list[str]) -> np.ndarray:
 @dataclass(slots=True)
 class InteractionColumns:
     """A chunk's interactions (in reply order): per interaction its deal position (-1:
-    none of the chunk's), instant and withdrawal instant as arrays, and its record."""
+    none of the chunk's), instant and withdrawal instant as arrays, its id, its packed
+    values and its stakeholder ids (flat, ``sizes`` of them each). The records are built
+    by :func:`interaction_records` where the chunk is analysed."""
 
     positions: np.ndarray
     at: np.ndarray
     withdrawn: np.ndarray
-    records: list[InteractionRecord]
+    ids: list[str]
+    packed: list[str]
+    stakeholders: list[str]
+    sizes: list[int]
+    # The packed values parsed, kept for interaction_records in this process.
+    parsed: list[list[Any]] | None = None
 
 
-def interaction_columns(
-    row: Row | None, deals: Deals, canonical: Canonical
-) -> InteractionColumns | None:
+def interaction_columns(row: Row | None, deals: Deals) -> InteractionColumns | None:
     """Every interaction of the chunk's deals: ``deal<sep>withdrawn_at<sep>ids<sep>
     packed`` each (FalkorDB), or the shared query's four parallel lists."""
     if row is None or not row["a"]:
@@ -247,12 +276,21 @@ def interaction_columns(
         ids, sizes = _joined_ids(fields[2::4])
     else:
         positions = deals.of(list(row["a"]), False)
-        packed, withdrawn = row["b"], np.asarray(row["d"], dtype=np.int64)
+        packed, withdrawn = list(row["b"]), np.asarray(row["d"], dtype=np.int64)
         held = [list(each or ()) for each in row["c"]]
         ids, sizes = list(chain.from_iterable(held)), list(map(len, held))
-    parsed = orjson.loads("[" + ",".join(packed) + "]")
+    parsed = _json_list(packed)
     at = np.fromiter((record[1] for record in parsed), dtype=np.int64, count=len(parsed))
-    return InteractionColumns(positions, at, withdrawn, _records(parsed, ids, sizes, canonical))
+    return InteractionColumns(
+        positions=positions,
+        at=at,
+        withdrawn=withdrawn,
+        ids=[record[0] for record in parsed],
+        packed=packed,
+        stakeholders=ids,
+        sizes=sizes,
+        parsed=parsed,
+    )
 
 
 def _joined_ids(joined: list[str]) -> tuple[list[str], list[int]]:
@@ -267,13 +305,15 @@ def _joined_ids(joined: list[str]) -> tuple[list[str], list[int]]:
     return flat, (items * held).tolist()
 
 
-def _records(
-    parsed: list[list[Any]], ids: list[str], sizes: list[int], canonical: Canonical
+def interaction_records(
+    columns: InteractionColumns, canonical: Canonical
 ) -> list[InteractionRecord]:
     """The interactions as records (``[id, at, channel, team_member_emails, summary,
     next_step_at]`` parsed, their stakeholder ids flat): ids made canonical in one pass,
     each record's a slice of them."""
-    same = list(map(canonical.setdefault, ids, ids))
+    parsed = _json_list(columns.packed) if columns.parsed is None else columns.parsed
+    sizes = columns.sizes
+    same = list(map(canonical.setdefault, columns.stakeholders, columns.stakeholders))
     ends = accumulate(sizes)
     return [
         interaction_from(values, tuple(same[end - size : end]))

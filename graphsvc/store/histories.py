@@ -7,7 +7,8 @@ their ``packed`` property (built once when recorded, see the record queries), be
 the fleet scan reads some 200 facts per deal and every value returned costs.
 :meth:`HistoryRepository.fleet_fact_chunks` is the cold scan's read: the same facts
 as one :class:`~graphsvc.domain.chunk.FactChunk` of arrays per chunk (see
-:mod:`graphsvc.store.compact`); ``fleet_histories_compact`` gives them as
+:mod:`graphsvc.store.compact`; a big one decodes on processes of its own,
+:mod:`graphsvc.store.scan_processes`); ``fleet_histories_compact`` gives them as
 :class:`~graphsvc.domain.compact.CompactHistory`, and ``fleet_fact_chunk_pairs`` both
 as of an instant and with every fact (the kept results).
 """
@@ -19,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from operator import itemgetter
 
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
@@ -42,8 +44,15 @@ from graphsvc.store.codecs import (
     membership_fact,
     node_key,
 )
-from graphsvc.store.compact import read_ahead, read_chunk, read_chunk_pair, read_compact
-from graphsvc.store.core import RepositoryBase, as_of_ms, check_workspace
+from graphsvc.store.compact import (
+    pair_instants,
+    read_ahead,
+    read_chunk,
+    read_chunk_pair,
+    read_compact,
+)
+from graphsvc.store.core import RepositoryBase, StoreCore, as_of_ms, check_workspace
+from graphsvc.store.scan_processes import ScanProcesses
 
 # Deals per history query: bounds one reply (~25 kB per deal) while keeping a fleet scan
 # of 10,000 deals to 20 round trips.
@@ -55,6 +64,14 @@ OPEN_IDS_PAGE = 20_000
 
 class HistoryRepository(RepositoryBase):
     """Read-only: histories and snapshots of deals as of an instant."""
+
+    def __init__(self, core: StoreCore) -> None:
+        super().__init__(core)
+        # A big cold scan decodes its replies on processes of its own (started then).
+        self.scan_processes = ScanProcesses(core.settings)
+
+    def close(self) -> None:
+        self.scan_processes.close()
 
     def deal_history(
         self, *, workspace: str, deal_id: str, as_of: datetime | None = None
@@ -147,7 +164,13 @@ class HistoryRepository(RepositoryBase):
         """:meth:`fleet_histories_compact` as one :class:`FactChunk` per chunk: the cold
         fleet scan's read, folded a whole chunk at a time."""
         ws, at, chunks = self._chunked(workspace, as_of, deal_ids, batch_size)
-        return read_ahead(chunks, lambda chunk: read_chunk(self.runner, ws, chunk, at))
+
+        def here(chunks: Sequence[list[str]]) -> Iterator[FactChunk]:
+            return read_ahead(chunks, lambda chunk: read_chunk(self.runner, ws, chunk, at))
+
+        if self.scan_processes.wanted(sum(map(len, chunks))):
+            return self.scan_processes.read_ahead(ws, chunks, [at], build=itemgetter(0), here=here)
+        return here(chunks)
 
     def fleet_fact_chunk_pairs(
         self, *, workspace: str, deal_ids: Sequence[str], at: datetime
@@ -160,7 +183,15 @@ class HistoryRepository(RepositoryBase):
         size = min(HISTORY_CHUNK, max(PAIR_CHUNK_MIN, -(-len(deal_ids) // 4)))
         ws, _, chunks = self._chunked(workspace, at, deal_ids, size)
         moment = as_of_ms(at)
-        return read_ahead(chunks, lambda chunk: read_chunk_pair(self.runner, ws, chunk, moment))
+
+        def here(chunks: Sequence[list[str]]) -> Iterator[tuple[FactChunk, FactChunk]]:
+            return read_ahead(chunks, lambda chunk: read_chunk_pair(self.runner, ws, chunk, moment))
+
+        if self.scan_processes.wanted(sum(map(len, chunks))):
+            return self.scan_processes.read_ahead(
+                ws, chunks, pair_instants(moment), build=_pair, here=here
+            )
+        return here(chunks)
 
     def _chunked(
         self,
@@ -260,3 +291,8 @@ class HistoryRepository(RepositoryBase):
                 )
             )
         return histories
+
+
+def _pair(chunks: list[FactChunk]) -> tuple[FactChunk, FactChunk]:
+    every, then = chunks
+    return every, then

@@ -195,6 +195,7 @@ class GraphStore:
         return cls(runner, settings=settings)
 
     def close(self) -> None:
+        self.histories.close()
         self.runner.close()
 
     def ping(self) -> bool:

@@ -1,0 +1,215 @@
+"""A cold fleet scan's store reads decoded on other processes.
+
+A scan of thousands of deals spends more of this process's CPU decoding the store's
+replies (strings split, numbers parsed, facts sorted and cut at the instant) than on
+the analysis itself. Threads overlap the *waiting* for the server, but not that
+decoding: it holds the GIL. So :class:`ScanProcesses` keeps a few processes
+(:mod:`graphsvc.store.scan_worker`), each with its own connection to the same store,
+that run a chunk's query and turn its reply into arrays
+(:func:`graphsvc.store.compact.read_chunk_parts`); this process then builds only
+the objects the engine needs (people and interaction records, cheaper to build than to
+unpickle) and analyses, while the processes read the next chunks.
+
+* The same code decodes either way, and each chunk is still one query, so a chunk's
+  facts are one read of the store as before: the results are those of the in-process
+  read (tests/store/test_scan_processes.py checks both stores).
+* The processes start on the first scan of at least ``scan_processes_min_deals`` deals
+  (below that, starting them would cost more than they save) and live until the store
+  is closed; the first chunk of that scan is read here while they start. One scan at a
+  time uses them: a second scan of the same store at once reads in-process.
+* If a process dies, the scan reads the chunks not yet delivered here, on threads (the
+  in-process read), and the next big scan starts new processes. A store error raised
+  in a process (the store unavailable, a failed query) is raised here as it would be
+  in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import graphsvc
+from graphsvc.config import Settings
+from graphsvc.domain.chunk import FactChunk
+from graphsvc.store.compact import ChunkParts
+from graphsvc.store.scan_worker import receive_bytes, send, unpickle
+
+log = logging.getLogger(__name__)
+_R = TypeVar("_R")
+
+
+class ProcessDied(Exception):
+    """A scan process ended (or its pipe broke) while it had chunks to read."""
+
+
+class _ScanProcess:
+    """One scan process, and a thread that takes its replies off the pipe as they come
+    (so the process can go on with its next chunk while this one analyses)."""
+
+    def __init__(self, settings: Settings) -> None:
+        env = dict(os.environ)
+        # The same graphsvc as this process's, wherever it was imported from.
+        root = str(Path(graphsvc.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "graphsvc.store.scan_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        self._replies: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        threading.Thread(target=self._drain, name="graphstore-scan-replies", daemon=True).start()
+        self._send(settings)
+
+    def _send(self, value: object) -> None:
+        assert self._process.stdin is not None
+        try:
+            send(self._process.stdin, value)
+        except (BrokenPipeError, ValueError) as exc:  # ValueError: the pipe was closed
+            raise ProcessDied(f"scan process {self._process.pid} is gone") from exc
+
+    def _drain(self) -> None:
+        assert self._process.stdout is not None
+        while (data := receive_bytes(self._process.stdout)) is not None:
+            self._replies.put(data)
+        self._replies.put(None)
+
+    def ask(self, tag: int, ws: str, deal_ids: list[str], instants: list[int]) -> None:
+        self._send((tag, ws, deal_ids, instants))
+
+    def answer(self, tag: int) -> ChunkParts:
+        """The reply to request ``tag`` (replies to an abandoned scan's requests, with
+        smaller tags, are skipped); a store error met there is raised here."""
+        while True:
+            data = self._replies.get()
+            if data is None:
+                raise ProcessDied(f"scan process {self._process.pid} ended")
+            got, value = unpickle(data)
+            if got < tag:
+                continue
+            if isinstance(value, BaseException):
+                raise value
+            assert isinstance(value, ChunkParts)
+            return value
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def close(self, *, kill: bool = False) -> None:
+        """End the process: at the end of its input (it finishes its chunk), or killed."""
+        if kill:
+            self._process.kill()
+        elif self._process.stdin is not None:
+            with contextlib.suppress(BrokenPipeError):
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+class ScanProcesses:
+    """The scan processes of one store (see the module docstring); thread-safe."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._processes: list[_ScanProcess] = []
+        self._in_use = threading.Lock()  # held for a whole scan
+        self._tag = 0
+
+    @property
+    def count(self) -> int:
+        return self._settings.scan_processes
+
+    @property
+    def pids(self) -> list[int]:
+        """The running scan processes' ids (none before the first big scan)."""
+        return [process.pid for process in self._processes]
+
+    def wanted(self, deals: int) -> bool:
+        """Whether a scan of ``deals`` deals reads on the scan processes."""
+        return self.count > 0 and deals >= self._settings.scan_processes_min_deals
+
+    def read_ahead(
+        self,
+        ws: str,
+        chunks: Sequence[list[str]],
+        instants: list[int],
+        *,
+        build: Callable[[list[FactChunk]], _R],
+        here: Callable[[Sequence[list[str]]], Iterator[_R]],
+    ) -> Iterator[_R]:
+        """``build`` of each chunk's :class:`FactChunk` at each of ``instants``, in
+        order, read and decoded on the scan processes up to ``count + 1`` chunks ahead
+        of the caller (every process busy, one reply ready); chunks of deals all unknown
+        give nothing. ``here`` reads chunks in this process: the first while new
+        processes start, those left when one dies, all when another scan uses them."""
+        if not self._in_use.acquire(blocking=False):
+            yield from here(chunks)
+            return
+        try:
+            yield from self._read_ahead(ws, chunks, instants, build, here)
+        finally:
+            self._in_use.release()
+
+    def _read_ahead(
+        self,
+        ws: str,
+        chunks: Sequence[list[str]],
+        instants: list[int],
+        build: Callable[[list[FactChunk]], _R],
+        here: Callable[[Sequence[list[str]]], Iterator[_R]],
+    ) -> Iterator[_R]:
+        fresh = not self._processes
+        delivered = 0
+        try:
+            if fresh:
+                self._processes = [_ScanProcess(self._settings) for _ in range(self.count)]
+            processes = self._processes
+            base, self._tag = self._tag, self._tag + len(chunks)
+            first = asked = 1 if fresh and len(chunks) > 1 else 0
+            while asked < len(chunks) and asked - first <= len(processes):
+                processes[asked % len(processes)].ask(base + asked, ws, chunks[asked], instants)
+                asked += 1
+            if first:
+                yield from here(chunks[:first])
+                delivered = first
+            for k in range(first, len(chunks)):
+                parts = processes[k % len(processes)].answer(base + k)
+                if asked < len(chunks):
+                    processes[asked % len(processes)].ask(base + asked, ws, chunks[asked], instants)
+                    asked += 1
+                delivered = k + 1
+                if parts.deal_props:
+                    yield build(parts.chunks())
+        except (ProcessDied, OSError) as exc:
+            log.warning(
+                "scan processes stopped (%s); %d of %d chunks are read in this process",
+                exc,
+                len(chunks) - delivered,
+                len(chunks),
+            )
+            self._stop(kill=True)
+            yield from here(chunks[delivered:])
+
+    def _stop(self, *, kill: bool) -> None:
+        processes, self._processes = self._processes, []
+        for process in processes:
+            process.close(kill=kill)
+
+    def close(self) -> None:
+        """Stop the scan processes (each finishes the chunk it reads)."""
+        with self._in_use:
+            self._stop(kill=False)

@@ -1,0 +1,134 @@
+"""A big cold scan decodes the store's replies on scan processes of its own
+(graphsvc/store/scan_processes.py, graphsvc/store/scan_worker.py): on both stores it
+gives what the in-process read gives, chunk by chunk (the scan's read and the kept
+results' pairs); a scan process that dies (killed
+before or in the middle of a scan) leaves the scan to finish in-process with the same
+result; a second scan at once reads in-process; closing the store ends the processes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from graphsvc.analysis import engine
+from graphsvc.domain.chunk import FactChunk
+from graphsvc.domain.models import to_ms
+from graphsvc.store.repository import GraphStore
+from tests.store.test_compact_read import NOW, _seed
+
+CHUNK = 7  # deals per chunk: the seeded portfolio gives several
+
+
+@pytest.fixture
+def scanning(store: GraphStore) -> Iterator[GraphStore]:
+    """The test's store, with every fleet scan on two scan processes; they are ended
+    after the test (the session's runner stays open)."""
+    wanted = {"scan_processes": 2, "scan_processes_min_deals": 0}
+    opened = GraphStore(store.runner, settings=store.settings.model_copy(update=wanted))
+    yield opened
+    opened.histories.close()
+
+
+def _in_process(store: GraphStore, workspace: str) -> list[FactChunk]:
+    return list(store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK))
+
+
+def _same_chunks(got: list[FactChunk], expected: list[FactChunk]) -> None:
+    assert [[d.id for d in c.deals] for c in got] == [[d.id for d in c.deals] for c in expected]
+    for a, b in zip(got, expected, strict=True):
+        at = [to_ms(NOW)] * len(b)
+        assert a.snapshots(at) == b.snapshots(at)
+        assert a.interactions == b.interactions
+        assert a.people == b.people
+        assert a.first_fact_at() == b.first_fact_at()
+        assert a.next_fact_after(to_ms(NOW)) == b.next_fact_after(to_ms(NOW))
+    assert engine.analyze_stream(got) == engine.analyze_stream(expected)
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_scan_processes_read_what_this_process_reads(
+    store: GraphStore, scanning: GraphStore
+) -> None:
+    workspace = _seed(store)
+    expected = _in_process(store, workspace)
+    assert len(expected) > 3
+    first = _in_process(scanning, workspace)  # starts them: its first chunk is read here
+    processes = scanning.histories.scan_processes.pids
+    assert len(processes) == 2
+    again = _in_process(scanning, workspace)  # every chunk from the processes
+    assert scanning.histories.scan_processes.pids == processes
+    _same_chunks(first, expected)
+    _same_chunks(again, expected)
+    # The kept results' read: each chunk as of an instant and with every fact.
+    ids = [d.id for c in expected for d in c.deals]
+    pairs = list(scanning.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=ids, at=NOW))
+    assert scanning.histories.scan_processes.pids == processes
+    local = list(store.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=ids, at=NOW))
+    _same_chunks([p[1] for p in pairs], [p[1] for p in local])
+    _same_chunks([p[0] for p in pairs], [p[0] for p in local])
+    # Deals the store does not hold give nothing, as in-process.
+    unknown = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, deal_ids=["nope"] * 3)
+    assert list(unknown) == []
+
+
+def test_a_killed_scan_process_leaves_the_scan_to_this_process(
+    store: GraphStore, scanning: GraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace = _seed(store)
+    expected = _in_process(store, workspace)
+    _in_process(scanning, workspace)
+    scan = scanning.histories.scan_processes
+    # Killed between scans: the next scan finds out at once and reads here.
+    _kill(scan.pids)
+    with caplog.at_level(logging.WARNING, logger="graphsvc.store.scan_processes"):
+        _same_chunks(_in_process(scanning, workspace), expected)
+    assert "chunks are read in this process" in caplog.text
+    assert scan.pids == []
+    # Killed in the middle of a scan, after its first chunk: the rest is read here.
+    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    got = [next(chunks)]
+    started = scan.pids
+    assert len(started) == 2
+    _kill(started)
+    got.extend(chunks)
+    _same_chunks(got, expected)
+    # The next scan starts new processes.
+    _same_chunks(_in_process(scanning, workspace), expected)
+    assert len(scan.pids) == 2
+    assert not set(scan.pids) & set(started)
+
+
+def test_a_second_scan_at_once_reads_in_this_process(
+    store: GraphStore, scanning: GraphStore
+) -> None:
+    workspace = _seed(store)
+    expected = _in_process(store, workspace)
+    first = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    got = [next(first)]  # the first scan holds the processes
+    _same_chunks(_in_process(scanning, workspace), expected)
+    got.extend(first)
+    _same_chunks(got, expected)
+
+
+def test_closing_the_store_ends_the_scan_processes(store: GraphStore) -> None:
+    workspace = _seed(store)
+    opened = GraphStore(
+        store.runner,
+        settings=store.settings.model_copy(
+            update={"scan_processes": 1, "scan_processes_min_deals": 0}
+        ),
+    )
+    _in_process(opened, workspace)
+    (pid,) = opened.histories.scan_processes.pids
+    opened.histories.close()
+    assert opened.histories.scan_processes.pids == []
+    with pytest.raises(ChildProcessError):  # ended and reaped
+        os.waitpid(pid, os.WNOHANG)
