@@ -67,7 +67,7 @@ class HistoryRepository(RepositoryBase):
 
     def __init__(self, core: StoreCore) -> None:
         super().__init__(core)
-        # A big cold scan decodes its replies on processes of its own (started then).
+        # A big cold scan decodes its replies on processes of its own, started for it.
         self.scan_processes = ScanProcesses(core.settings)
 
     def close(self) -> None:

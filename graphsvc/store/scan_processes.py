@@ -13,10 +13,11 @@ unpickle) and analyses, while the processes read the next chunks.
 * The same code decodes either way, and each chunk is still one query, so a chunk's
   facts are one read of the store as before: the results are those of the in-process
   read (tests/store/test_scan_processes.py checks both stores).
-* The processes start on the first scan of at least ``scan_processes_min_deals`` deals
-  (below that, starting them would cost more than they save) and live until the store
-  is closed; the first chunk of that scan is read here while they start. One scan at a
-  time uses them: a second scan of the same store at once reads in-process.
+* The processes start with a scan of at least ``scan_processes_min_deals`` deals (below
+  that, starting them would cost more than they save) and end with it: kept idle, each
+  would hold some 150 MB in a server that scans once a day. The scan's first chunk is
+  read here while they start (a quarter of a second). One scan at a time uses them: a
+  second scan of the same store at once reads in-process.
 * If a process dies, the scan reads the chunks not yet delivered here, on threads (the
   in-process read), and the next big scan starts new processes. A store error raised
   in a process (the store unavailable, a failed query) is raised here as it would be
@@ -135,7 +136,7 @@ class ScanProcesses:
 
     @property
     def pids(self) -> list[int]:
-        """The running scan processes' ids (none before the first big scan)."""
+        """The running scan processes' ids (none but during a big scan)."""
         return [process.pid for process in self._processes]
 
     def wanted(self, deals: int) -> bool:
@@ -162,6 +163,8 @@ class ScanProcesses:
         try:
             yield from self._read_ahead(ws, chunks, instants, build, here)
         finally:
+            # Ended with the scan: idle, they would hold ~150 MB each in a server.
+            self._stop(kill=False)
             self._in_use.release()
 
     def _read_ahead(
@@ -172,14 +175,11 @@ class ScanProcesses:
         build: Callable[[list[FactChunk]], _R],
         here: Callable[[Sequence[list[str]]], Iterator[_R]],
     ) -> Iterator[_R]:
-        fresh = not self._processes
         delivered = 0
         try:
-            if fresh:
-                self._processes = [_ScanProcess(self._settings) for _ in range(self.count)]
-            processes = self._processes
+            processes = self._processes = [_ScanProcess(self._settings) for _ in range(self.count)]
             base, self._tag = self._tag, self._tag + len(chunks)
-            first = asked = 1 if fresh and len(chunks) > 1 else 0
+            first = asked = 1 if len(chunks) > 1 else 0
             while asked < len(chunks) and asked - first <= len(processes):
                 processes[asked % len(processes)].ask(base + asked, ws, chunks[asked], instants)
                 asked += 1
@@ -210,6 +210,6 @@ class ScanProcesses:
             process.close(kill=kill)
 
     def close(self) -> None:
-        """Stop the scan processes (each finishes the chunk it reads)."""
-        with self._in_use:
-            self._stop(kill=False)
+        """Stop the scan processes (each finishes the chunk it reads); a scan still
+        running reads its remaining chunks in this process."""
+        self._stop(kill=False)

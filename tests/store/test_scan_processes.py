@@ -1,9 +1,10 @@
 """A big cold scan decodes the store's replies on scan processes of its own
 (graphsvc/store/scan_processes.py, graphsvc/store/scan_worker.py): on both stores it
 gives what the in-process read gives, chunk by chunk (the scan's read and the kept
-results' pairs); a scan process that dies (killed
-before or in the middle of a scan) leaves the scan to finish in-process with the same
-result; a second scan at once reads in-process; closing the store ends the processes."""
+results' pairs); the processes live as long as the scan;
+a scan process that dies (killed, or the store closed, in the middle of a scan) leaves
+the scan to finish in-process with the same result; a second scan at once reads
+in-process."""
 
 from __future__ import annotations
 
@@ -60,17 +61,16 @@ def test_scan_processes_read_what_this_process_reads(
     workspace = _seed(store)
     expected = _in_process(store, workspace)
     assert len(expected) > 3
-    first = _in_process(scanning, workspace)  # starts them: its first chunk is read here
-    processes = scanning.histories.scan_processes.pids
-    assert len(processes) == 2
-    again = _in_process(scanning, workspace)  # every chunk from the processes
-    assert scanning.histories.scan_processes.pids == processes
-    _same_chunks(first, expected)
-    _same_chunks(again, expected)
+    scan = scanning.histories.scan_processes
+    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    got = [next(chunks)]  # read here while the processes start
+    assert len(scan.pids) == 2
+    got.extend(chunks)  # every other chunk from the processes
+    _same_chunks(got, expected)
+    assert scan.pids == []  # they end with the scan
     # The kept results' read: each chunk as of an instant and with every fact.
     ids = [d.id for c in expected for d in c.deals]
     pairs = list(scanning.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=ids, at=NOW))
-    assert scanning.histories.scan_processes.pids == processes
     local = list(store.fleet_fact_chunk_pairs(workspace=workspace, deal_ids=ids, at=NOW))
     _same_chunks([p[1] for p in pairs], [p[1] for p in local])
     _same_chunks([p[0] for p in pairs], [p[0] for p in local])
@@ -84,26 +84,24 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
 ) -> None:
     workspace = _seed(store)
     expected = _in_process(store, workspace)
-    _in_process(scanning, workspace)
     scan = scanning.histories.scan_processes
-    # Killed between scans: the next scan finds out at once and reads here.
-    _kill(scan.pids)
-    with caplog.at_level(logging.WARNING, logger="graphsvc.store.scan_processes"):
-        _same_chunks(_in_process(scanning, workspace), expected)
-    assert "chunks are read in this process" in caplog.text
-    assert scan.pids == []
     # Killed in the middle of a scan, after its first chunk: the rest is read here.
     chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
     got = [next(chunks)]
     started = scan.pids
     assert len(started) == 2
     _kill(started)
-    got.extend(chunks)
+    with caplog.at_level(logging.WARNING, logger="graphsvc.store.scan_processes"):
+        got.extend(chunks)
     _same_chunks(got, expected)
+    assert "chunks are read in this process" in caplog.text
     # The next scan starts new processes.
-    _same_chunks(_in_process(scanning, workspace), expected)
+    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    got = [next(chunks)]
     assert len(scan.pids) == 2
     assert not set(scan.pids) & set(started)
+    got.extend(chunks)
+    _same_chunks(got, expected)
 
 
 def test_a_second_scan_at_once_reads_in_this_process(
@@ -118,17 +116,17 @@ def test_a_second_scan_at_once_reads_in_this_process(
     _same_chunks(got, expected)
 
 
-def test_closing_the_store_ends_the_scan_processes(store: GraphStore) -> None:
+def test_closing_the_store_ends_the_scan_processes(store: GraphStore, scanning: GraphStore) -> None:
     workspace = _seed(store)
-    opened = GraphStore(
-        store.runner,
-        settings=store.settings.model_copy(
-            update={"scan_processes": 1, "scan_processes_min_deals": 0}
-        ),
-    )
-    _in_process(opened, workspace)
-    (pid,) = opened.histories.scan_processes.pids
-    opened.histories.close()
-    assert opened.histories.scan_processes.pids == []
-    with pytest.raises(ChildProcessError):  # ended and reaped
-        os.waitpid(pid, os.WNOHANG)
+    expected = _in_process(store, workspace)
+    scan = scanning.histories.scan_processes
+    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    got = [next(chunks)]
+    started = scan.pids
+    scanning.histories.close()  # in the middle of a scan: the rest is read here
+    assert scan.pids == []
+    for pid in started:
+        with pytest.raises(ChildProcessError):  # ended and reaped
+            os.waitpid(pid, os.WNOHANG)
+    got.extend(chunks)
+    _same_chunks(got, expected)
