@@ -44,7 +44,7 @@ MEANINGS: dict[str, str] = {
     "store_batch_size": "Records written per statement in bulk writes.",
     "scan_processes": "Processes that read and decode the store's replies for a cold fleet "
     "scan or a rebuild of the kept results, beside the one that analyses (0: none; it "
-    "then decodes on its own threads).",
+    "then decodes on its own threads; never on a single CPU).",
     "scan_processes_min_deals": "A scan or rebuild of at least this many deals uses the "
     "scan processes (starting them costs more than they save on a smaller one).",
     "max_body_bytes": "Largest accepted request body; larger gets 413 before anything is written.",

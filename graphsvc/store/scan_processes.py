@@ -140,8 +140,13 @@ class ScanProcesses:
         return [process.pid for process in self._processes]
 
     def wanted(self, deals: int) -> bool:
-        """Whether a scan of ``deals`` deals reads on the scan processes."""
-        return self.count > 0 and deals >= self._settings.scan_processes_min_deals
+        """Whether a scan of ``deals`` deals reads on the scan processes: not on a
+        single core, where they could only take turns with the analysis."""
+        return (
+            self.count > 0
+            and deals >= self._settings.scan_processes_min_deals
+            and len(os.sched_getaffinity(0)) > 1
+        )
 
     def read_ahead(
         self,

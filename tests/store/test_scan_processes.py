@@ -130,3 +130,20 @@ def test_closing_the_store_ends_the_scan_processes(store: GraphStore, scanning: 
             os.waitpid(pid, os.WNOHANG)
     got.extend(chunks)
     _same_chunks(got, expected)
+
+
+def test_on_a_single_cpu_the_scan_reads_in_this_process(
+    store: GraphStore, scanning: GraphStore
+) -> None:
+    workspace = _seed(store)
+    expected = _in_process(store, workspace)
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})  # this thread only, restored below
+    try:
+        chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+        got = [next(chunks)]
+        assert scanning.histories.scan_processes.pids == []
+        got.extend(chunks)
+    finally:
+        os.sched_setaffinity(0, cpus)
+    _same_chunks(got, expected)
