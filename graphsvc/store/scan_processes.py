@@ -79,9 +79,13 @@ class _ScanProcess:
 
     def _drain(self) -> None:
         assert self._process.stdout is not None
-        while (data := receive_bytes(self._process.stdout)) is not None:
-            self._replies.put(data)
-        self._replies.put(None)
+        try:
+            while (data := receive_bytes(self._process.stdout)) is not None:
+                self._replies.put(data)
+        except (OSError, ValueError):  # the pipe closed under it: the process is ended
+            pass
+        finally:
+            self._replies.put(None)
 
     def ask(self, tag: int, ws: str, deal_ids: list[str], instants: list[int]) -> None:
         self._send((tag, ws, deal_ids, instants))
@@ -106,7 +110,8 @@ class _ScanProcess:
         return self._process.pid
 
     def close(self, *, kill: bool = False) -> None:
-        """End the process: at the end of its input (it finishes its chunk), or killed."""
+        """End the process: at the end of its input (it first answers the chunks already
+        asked: none after a scan that ran to its end), or killed."""
         if kill:
             self._process.kill()
         elif self._process.stdin is not None:
