@@ -67,7 +67,10 @@ class _ScanProcess:
             env=env,
         )
         self._replies: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        threading.Thread(target=self._drain, name="graphstore-scan-replies", daemon=True).start()
+        self._drainer = threading.Thread(
+            target=self._drain, name="graphstore-scan-replies", daemon=True
+        )
+        self._drainer.start()
         self._send(settings)
 
     def _send(self, value: object) -> None:
@@ -78,6 +81,8 @@ class _ScanProcess:
             raise ProcessDied(f"scan process {self._process.pid} is gone") from exc
 
     def _drain(self) -> None:
+        """Take the replies off the pipe until it ends, then reap the process (a
+        blocking wait: Popen.wait with a timeout polls, which cost a scan 0.2 s)."""
         assert self._process.stdout is not None
         try:
             while (data := receive_bytes(self._process.stdout)) is not None:
@@ -86,6 +91,8 @@ class _ScanProcess:
             pass
         finally:
             self._replies.put(None)
+            self._process.wait()
+            self._process.stdout.close()
 
     def ask(self, tag: int, ws: str, deal_ids: list[str], instants: list[int]) -> None:
         self._send((tag, ws, deal_ids, instants))
@@ -109,21 +116,22 @@ class _ScanProcess:
     def pid(self) -> int:
         return self._process.pid
 
-    def close(self, *, kill: bool = False) -> None:
+    def end(self, *, kill: bool = False) -> None:
         """End the process: at the end of its input (it first answers the chunks already
-        asked: none after a scan that ran to its end), or killed."""
+        asked: none after a scan that ran to its end), or killed. Its reply thread
+        reaps it; :meth:`wait` waits for that."""
         if kill:
             self._process.kill()
-        elif self._process.stdin is not None:
+        if self._process.stdin is not None:
             with contextlib.suppress(BrokenPipeError):
                 self._process.stdin.close()
-        try:
-            self._process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+
+    def wait(self, timeout: float) -> None:
+        """Wait until the process has ended and is reaped; killed after ``timeout``."""
+        self._drainer.join(timeout)
+        if self._drainer.is_alive():
             self._process.kill()
-            self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+            self._drainer.join()
 
 
 class ScanProcesses:
@@ -214,12 +222,17 @@ class ScanProcesses:
             self._stop(kill=True)
             yield from here(chunks[delivered:])
 
-    def _stop(self, *, kill: bool) -> None:
+    def _stop(self, *, kill: bool) -> list[_ScanProcess]:
+        """End the processes (not waiting for them: each exits and is reaped on its
+        own), and return them."""
         processes, self._processes = self._processes, []
         for process in processes:
-            process.close(kill=kill)
+            process.end(kill=kill)
+        return processes
 
     def close(self) -> None:
-        """Stop the scan processes (each finishes the chunk it reads); a scan still
-        running reads its remaining chunks in this process."""
-        self._stop(kill=False)
+        """Stop the scan processes and wait for them (each first answers the chunks
+        already asked); a scan still running reads its remaining chunks in this
+        process."""
+        for process in self._stop(kill=False):
+            process.wait(timeout=30)
