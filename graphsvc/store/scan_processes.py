@@ -3,8 +3,8 @@
 A scan of thousands of deals spends more of this process's CPU decoding the store's
 replies (strings split, numbers parsed, facts sorted and cut at the instant) than on
 the analysis itself. Threads overlap the *waiting* for the server, but not that
-decoding: it holds the GIL. So :class:`ScanProcesses` keeps a few processes
-(:mod:`graphsvc.store.scan_worker`), each with its own connection to the same store,
+decoding: it holds the GIL. So :class:`ScanProcesses` starts a few processes for a big
+scan (:mod:`graphsvc.store.scan_worker`), each with its own connection to the same store,
 that run a chunk's query and turn its reply into arrays
 (:func:`graphsvc.store.compact.read_chunk_parts`); this process then builds only
 the objects the engine needs (people and interaction records, cheaper to build than to
