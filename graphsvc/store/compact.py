@@ -24,7 +24,7 @@ analysing overlap.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -33,7 +33,7 @@ import numpy as np
 
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory, MemberState
-from graphsvc.domain.models import END_OF_TIME, Deal, to_ms
+from graphsvc.domain.models import Deal
 from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import (
     FAR_FUTURE_MS,
@@ -62,7 +62,7 @@ QUERY = "deal_history_compact"
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 _T = TypeVar("_T")
-_R = TypeVar("_R", list[CompactHistory], FactChunk, tuple[FactChunk, FactChunk])
+_R = TypeVar("_R", bound=Sized)
 Row = dict[str, Any]
 
 
@@ -87,22 +87,6 @@ def read_compact(
 def read_chunk(runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_compact` as one :class:`FactChunk` (the cold scan folds it whole)."""
     return read_chunk_parts(runner, ws, deal_ids, [as_of]).chunks()[0]
-
-
-def read_chunk_pair(
-    runner: Runner, ws: str, deal_ids: Sequence[str], at: int
-) -> tuple[FactChunk, FactChunk]:
-    """The deals' facts, every one (future-dated ones included) and as read as of
-    ``at``: one query, its reply parsed once and folded into both (the kept results need
-    both: the facts as of the instant they answer for, and the later ones for how long
-    the answer holds)."""
-    every, then = read_chunk_parts(runner, ws, deal_ids, pair_instants(at)).chunks()
-    return every, then
-
-
-def pair_instants(at: int) -> list[int]:
-    """The instants :func:`read_chunk_pair` cuts a reply at: every fact, and ``at``."""
-    return [to_ms(END_OF_TIME), at]
 
 
 def read_chunk_parts(

@@ -24,7 +24,7 @@ from operator import itemgetter
 
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.compact import CompactHistory
-from graphsvc.domain.models import Deal
+from graphsvc.domain.models import END_OF_TIME, Deal, to_ms
 from graphsvc.domain.snapshot import (
     DealHistory,
     DealSnapshot,
@@ -44,13 +44,7 @@ from graphsvc.store.codecs import (
     membership_fact,
     node_key,
 )
-from graphsvc.store.compact import (
-    pair_instants,
-    read_ahead,
-    read_chunk,
-    read_chunk_pair,
-    read_compact,
-)
+from graphsvc.store.compact import read_ahead, read_compact
 from graphsvc.store.core import RepositoryBase, StoreCore, as_of_ms, check_workspace
 from graphsvc.store.scan_processes import ScanProcesses
 
@@ -164,34 +158,24 @@ class HistoryRepository(RepositoryBase):
         """:meth:`fleet_histories_compact` as one :class:`FactChunk` per chunk: the cold
         fleet scan's read, folded a whole chunk at a time."""
         ws, at, chunks = self._chunked(workspace, as_of, deal_ids, batch_size)
-
-        def here(chunks: Sequence[list[str]]) -> Iterator[FactChunk]:
-            return read_ahead(chunks, lambda chunk: read_chunk(self.runner, ws, chunk, at))
-
-        if self.scan_processes.wanted(sum(map(len, chunks))):
-            return self.scan_processes.read_ahead(ws, chunks, [at], build=itemgetter(0), here=here)
-        return here(chunks)
+        return self.scan_processes.fact_chunks(self.runner, ws, chunks, [at], build=itemgetter(0))
 
     def fleet_fact_chunk_pairs(
         self, *, workspace: str, deal_ids: Sequence[str], at: datetime
     ) -> Iterator[tuple[FactChunk, FactChunk]]:
         """Per chunk of the deals (in the order given, unknown ones left out): every
-        fact, future-dated ones included, and the facts as read as of ``at``; one read
-        each (:func:`graphsvc.store.compact.read_chunk_pair`)."""
+        fact, future-dated ones included, and the facts as read as of ``at``; one query
+        each, its reply parsed once and cut at both instants (the kept results need
+        both: the facts as of the instant they answer for, and the later ones for how
+        long the answer holds)."""
         # A few deals (a refresh after some writes) still come in a few chunks, so the
         # server reads the next while this process analyses the one before.
         size = min(HISTORY_CHUNK, max(PAIR_CHUNK_MIN, -(-len(deal_ids) // 4)))
-        ws, _, chunks = self._chunked(workspace, at, deal_ids, size)
-        moment = as_of_ms(at)
-
-        def here(chunks: Sequence[list[str]]) -> Iterator[tuple[FactChunk, FactChunk]]:
-            return read_ahead(chunks, lambda chunk: read_chunk_pair(self.runner, ws, chunk, moment))
-
-        if self.scan_processes.wanted(sum(map(len, chunks))):
-            return self.scan_processes.read_ahead(
-                ws, chunks, pair_instants(moment), build=_pair, here=here
-            )
-        return here(chunks)
+        ws, moment, chunks = self._chunked(workspace, at, deal_ids, size)
+        every = to_ms(END_OF_TIME)
+        return self.scan_processes.fact_chunks(
+            self.runner, ws, chunks, [every, moment], build=_pair
+        )
 
     def _chunked(
         self,

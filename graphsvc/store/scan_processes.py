@@ -33,18 +33,19 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from pathlib import Path
 from typing import TypeVar
 
 import graphsvc
 from graphsvc.config import Settings
 from graphsvc.domain.chunk import FactChunk
-from graphsvc.store.compact import ChunkParts
+from graphsvc.store.compact import ChunkParts, read_ahead, read_chunk_parts
+from graphsvc.store.core import Runner
 from graphsvc.store.scan_worker import receive_bytes, send, unpickle
 
 log = logging.getLogger(__name__)
-_R = TypeVar("_R")
+_R = TypeVar("_R", bound=Sized)
 
 
 class ProcessDied(Exception):
@@ -161,29 +162,29 @@ class ScanProcesses:
             and len(os.sched_getaffinity(0)) > 1
         )
 
-    def read_ahead(
+    def fact_chunks(
         self,
+        runner: Runner,
         ws: str,
         chunks: Sequence[list[str]],
         instants: list[int],
         *,
         build: Callable[[list[FactChunk]], _R],
-        here: Callable[[Sequence[list[str]]], Iterator[_R]],
     ) -> Iterator[_R]:
         """``build`` of each chunk's :class:`FactChunk` at each of ``instants``, in
-        order, read and decoded on the scan processes up to ``count + 1`` chunks ahead
-        of the caller (every process busy, one reply ready); chunks of deals all unknown
-        give nothing. ``here`` reads chunks in this process: the first while new
-        processes start, those left when one dies, all when another scan uses them."""
-        if not self._in_use.acquire(blocking=False):
-            yield from here(chunks)
-            return
-        try:
-            yield from self._read_ahead(ws, chunks, instants, build, here)
-        finally:
-            # Ended with the scan: idle, they would hold ~150 MB each in a server.
-            self._stop(kill=False)
-            self._in_use.release()
+        order (chunks of deals all unknown give nothing): one query per chunk, on the
+        scan processes when :meth:`wanted`, else on ``runner`` in this process, read
+        ahead on threads."""
+
+        def here(some: Sequence[list[str]]) -> Iterator[_R]:
+            return read_ahead(
+                some,
+                lambda chunk: build(read_chunk_parts(runner, ws, chunk, instants).chunks()),
+            )
+
+        if not self.wanted(sum(map(len, chunks))):
+            return here(chunks)
+        return self._read_ahead(ws, chunks, instants, build, here)
 
     def _read_ahead(
         self,
@@ -193,6 +194,13 @@ class ScanProcesses:
         build: Callable[[list[FactChunk]], _R],
         here: Callable[[Sequence[list[str]]], Iterator[_R]],
     ) -> Iterator[_R]:
+        """The chunks read and decoded on new scan processes up to ``count + 1`` chunks
+        ahead of the caller (every process busy, one reply ready); ``here`` reads the
+        first while they start, those left when one dies, and all when another scan
+        holds the processes. The processes end with the scan."""
+        if not self._in_use.acquire(blocking=False):
+            yield from here(chunks)
+            return
         delivered = 0
         try:
             processes = self._processes = [_ScanProcess(self._settings) for _ in range(self.count)]
@@ -221,6 +229,10 @@ class ScanProcesses:
             )
             self._stop(kill=True)
             yield from here(chunks[delivered:])
+        finally:
+            # Ended with the scan: idle, they would hold ~150 MB each in a server.
+            self._stop(kill=False)
+            self._in_use.release()
 
     def _stop(self, *, kill: bool) -> list[_ScanProcess]:
         """End the processes (not waiting for them: each exits and is reaped on its

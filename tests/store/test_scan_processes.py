@@ -34,8 +34,19 @@ def scanning(store: GraphStore) -> Iterator[GraphStore]:
     opened.histories.close()
 
 
+@pytest.fixture
+def seeded(store: GraphStore) -> tuple[str, list[FactChunk]]:
+    """A seeded workspace, and its chunks as this process reads them."""
+    workspace = _seed(store)
+    return workspace, _in_process(store, workspace)
+
+
+def _scan(store: GraphStore, workspace: str) -> Iterator[FactChunk]:
+    return store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+
+
 def _in_process(store: GraphStore, workspace: str) -> list[FactChunk]:
-    return list(store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK))
+    return list(_scan(store, workspace))
 
 
 def _same_chunks(got: list[FactChunk], expected: list[FactChunk]) -> None:
@@ -56,13 +67,12 @@ def _kill(pids: list[int]) -> None:
 
 
 def test_scan_processes_read_what_this_process_reads(
-    store: GraphStore, scanning: GraphStore
+    store: GraphStore, seeded: tuple[str, list[FactChunk]], scanning: GraphStore
 ) -> None:
-    workspace = _seed(store)
-    expected = _in_process(store, workspace)
+    workspace, expected = seeded
     assert len(expected) > 3
     scan = scanning.histories.scan_processes
-    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    chunks = _scan(scanning, workspace)
     got = [next(chunks)]  # read here while the processes start
     assert len(scan.pids) == 2
     got.extend(chunks)  # every other chunk from the processes
@@ -80,13 +90,12 @@ def test_scan_processes_read_what_this_process_reads(
 
 
 def test_a_killed_scan_process_leaves_the_scan_to_this_process(
-    store: GraphStore, scanning: GraphStore, caplog: pytest.LogCaptureFixture
+    seeded: tuple[str, list[FactChunk]], scanning: GraphStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    workspace = _seed(store)
-    expected = _in_process(store, workspace)
+    workspace, expected = seeded
     scan = scanning.histories.scan_processes
     # Killed in the middle of a scan, after its first chunk: the rest is read here.
-    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    chunks = _scan(scanning, workspace)
     got = [next(chunks)]
     started = scan.pids
     assert len(started) == 2
@@ -96,7 +105,7 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
     _same_chunks(got, expected)
     assert "chunks are read in this process" in caplog.text
     # The next scan starts new processes.
-    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    chunks = _scan(scanning, workspace)
     got = [next(chunks)]
     assert len(scan.pids) == 2
     assert not set(scan.pids) & set(started)
@@ -105,22 +114,22 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
 
 
 def test_a_second_scan_at_once_reads_in_this_process(
-    store: GraphStore, scanning: GraphStore
+    seeded: tuple[str, list[FactChunk]], scanning: GraphStore
 ) -> None:
-    workspace = _seed(store)
-    expected = _in_process(store, workspace)
-    first = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    workspace, expected = seeded
+    first = _scan(scanning, workspace)
     got = [next(first)]  # the first scan holds the processes
     _same_chunks(_in_process(scanning, workspace), expected)
     got.extend(first)
     _same_chunks(got, expected)
 
 
-def test_closing_the_store_ends_the_scan_processes(store: GraphStore, scanning: GraphStore) -> None:
-    workspace = _seed(store)
-    expected = _in_process(store, workspace)
+def test_closing_the_store_ends_the_scan_processes(
+    seeded: tuple[str, list[FactChunk]], scanning: GraphStore
+) -> None:
+    workspace, expected = seeded
     scan = scanning.histories.scan_processes
-    chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+    chunks = _scan(scanning, workspace)
     got = [next(chunks)]
     started = scan.pids
     scanning.histories.close()  # in the middle of a scan: the rest is read here
@@ -133,14 +142,13 @@ def test_closing_the_store_ends_the_scan_processes(store: GraphStore, scanning: 
 
 
 def test_on_a_single_cpu_the_scan_reads_in_this_process(
-    store: GraphStore, scanning: GraphStore
+    seeded: tuple[str, list[FactChunk]], scanning: GraphStore
 ) -> None:
-    workspace = _seed(store)
-    expected = _in_process(store, workspace)
+    workspace, expected = seeded
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})  # this thread only, restored below
     try:
-        chunks = scanning.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
+        chunks = _scan(scanning, workspace)
         got = [next(chunks)]
         assert scanning.histories.scan_processes.pids == []
         got.extend(chunks)
