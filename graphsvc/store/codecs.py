@@ -34,10 +34,8 @@ from graphsvc.domain.snapshot import (
     MembershipFact,
     StakeholderInfo,
 )
+from graphsvc.store.wire import KEY_SEPARATOR
 
-# Joins the workspace and an id into a node key; ids and workspace names are printable,
-# so it never occurs in either.
-KEY_SEPARATOR = "\x1f"
 # An instant after every recorded fact: "no as-of bound".
 FAR_FUTURE_MS = NEVER_MS
 # changed_rev/changed_at: the changes feed; arev: the analysis-input revision of a deal.

@@ -5,18 +5,17 @@ per fact).
 One query (``deal_history_compact.cypher``, or FalkorDB's own version of it) per chunk
 of 500 deals returns a row per deal (its properties) and, for the whole chunk, one row
 per kind of fact: every membership fact, every member's packed identity, every line
-fact a member drew, every interaction, as flat lists or (FalkorDB) as one joined string
-each. No per-fact maps, no nesting and no filter on the server (the instant is compared
-here, on the ``at`` of each fact).
+fact a member drew, every interaction, as flat lists or (FalkorDB) as a few joined
+strings each. No per-fact maps, no nesting and no filter on the server (the instant is
+compared here, on the ``at`` of each fact).
 
 :mod:`graphsvc.store.compact_wire` turns either reply form into columns (deal positions,
 person numbers, instants and sequence numbers as integer arrays, each fact's state as
-an index into the few distinct states); here (:class:`ReplyColumns`) one sort orders the
-facts by (deal, person, instant, seq), and the runs of each seat and each line are found
-on arrays, as is every placement of a line on a deal where both its ends sit, at each
-instant asked. That is all arrays and strings (:class:`ChunkParts`), so a scan process
-can do it and send it (:mod:`graphsvc.store.scan_processes`); :meth:`ChunkParts.chunks`
-then builds the objects (deals, people, interaction records) once for every instant.
+an index into the few distinct states); :mod:`graphsvc.store.compact_cut` sorts and
+groups them and cuts them at each instant asked: all arrays and strings
+(:class:`ChunkParts`), so a scan process can do it and send it
+(:mod:`graphsvc.store.scan_processes`). :func:`fact_chunks` then builds the objects
+(deals, people, interaction records) once for every instant, here.
 :func:`read_ahead` runs the reads on background threads, a chunk or two ahead of the
 caller (both clients release the GIL while they wait for the server), so reading and
 analysing overlap.
@@ -26,13 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any, TypeVar
 
-import numpy as np
-
 from graphsvc.domain.chunk import FactChunk
-from graphsvc.domain.compact import CompactHistory, MemberState
+from graphsvc.domain.compact import CompactHistory
 from graphsvc.domain.models import Deal
 from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
 from graphsvc.store.codecs import (
@@ -40,30 +37,19 @@ from graphsvc.store.codecs import (
     KEY_SEPARATOR,
     Canonical,
     deal_from_props,
+    interaction_from,
     line_state,
     membership_state,
     node_key,
 )
-from graphsvc.store.compact_wire import (
-    IDS_SEPARATOR,
-    Deals,
-    FactColumns,
-    InteractionColumns,
-    People,
-    interaction_columns,
-    interaction_records,
-    line_columns,
-    member_columns,
-    people_infos,
-)
+from graphsvc.store.compact_cut import QUERY, ChunkParts, Cut, ReplyColumns, Row
+from graphsvc.store.compact_wire import IDS_SEPARATOR, InteractionColumns, json_list
 from graphsvc.store.core import Runner
 
-QUERY = "deal_history_compact"
-_EMPTY = np.zeros(0, dtype=np.int64)
+__all__ = ["QUERY", "ChunkParts", "ReplyColumns", "compact_params", "fact_chunks", "read_chunk"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", bound=Sized)
-Row = dict[str, Any]
 
 
 def compact_params(ws: str, deal_ids: Sequence[str]) -> dict[str, Any]:
@@ -86,7 +72,7 @@ def read_compact(
 
 def read_chunk(runner: Runner, ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_compact` as one :class:`FactChunk` (the cold scan folds it whole)."""
-    return read_chunk_parts(runner, ws, deal_ids, [as_of]).chunks()[0]
+    return fact_chunks(read_chunk_parts(runner, ws, deal_ids, [as_of]))[0]
 
 
 def read_chunk_parts(
@@ -102,122 +88,20 @@ def read_chunk_parts(
 def decode_chunk(rows: list[Row], ws: str, deal_ids: Sequence[str], as_of: int) -> FactChunk:
     """:func:`read_chunk`'s reply (either form, see :mod:`graphsvc.store.compact_wire`)
     decoded; facts after ``as_of`` are dropped here."""
-    return ReplyColumns(rows, deal_ids).parts(ws, [as_of]).chunks()[0]
+    return fact_chunks(ReplyColumns(rows, deal_ids).parts(ws, [as_of]))[0]
 
 
-class ReplyColumns:
-    """A reply of :data:`QUERY` parsed into columns (strings split, numbers parsed,
-    states numbered, people numbered), ready to be cut at any instant: no object per
-    fact or per person (those are :meth:`ChunkParts.chunks`' work)."""
-
-    def __init__(self, rows: list[Row], deal_ids: Sequence[str]) -> None:
-        props: dict[str, dict[str, Any]] = {}
-        parts: dict[str, list[Row]] = {}
-        for row in rows:
-            if row["part"] == "deals":
-                props[row["a"]] = row["b"]
-            else:  # FalkorDB's membership facts come in a row per deal
-                parts.setdefault(row["part"], []).append(row)
-        deals = self.deals = Deals(deal_ids, props)
-        self.deal_props = [props[deal_id] for deal_id in deals.ids]
-        people = self.people = People(_only(parts, "people"))
-        self.members = member_columns(parts.get("members", []), deals, people)
-        # Parsed once for every read (codecs.membership_state keeps them): the cut needs
-        # to know which states put someone on the committee.
-        self.member_states = list(
-            map(membership_state, self.members.states if self.members else [])
-        )
-        self.lines = line_columns(_only(parts, "lines"), people)
-        self.interactions = interaction_columns(_only(parts, "interactions"), deals)
-        self._interaction_order = _by_deal_and_time(self.interactions)
-
-    def parts(self, ws: str, instants: Sequence[int]) -> ChunkParts:
-        """The reply cut at each of ``instants``, with what the chunks' objects are
-        built from."""
-        return ChunkParts(
-            workspace=ws,
-            deal_props=self.deal_props,
-            people=self.people.packed,
-            interactions=self.interactions,
-            cuts=[self._cut(as_of) for as_of in instants],
-            people_parsed=self.people.parsed,
-        )
-
-    def _cut(self, as_of: int) -> Cut:
-        seats = _members(self.members, self.member_states, as_of)
-        lines = _lines(self.lines, as_of)
-        kept, bounds = self._interactions_until(as_of)
-        return Cut(
-            as_of=as_of,
-            seats=seats,
-            lines=lines,
-            places=_place_lines(lines, seats, len(self.people)),
-            interactions=kept,
-            interaction_bounds=bounds,
-        )
-
-    def _interactions_until(self, as_of: int) -> tuple[np.ndarray, np.ndarray]:
-        """The interactions that count at ``as_of`` (from their instant until withdrawn),
-        by deal, oldest first (then by id), as indices into the reply's; and where each
-        deal's start (one more bound than deals)."""
-        deals = len(self.deals.ids)
-        found = self.interactions
-        if found is None:
-            return _EMPTY, np.zeros(deals + 1, dtype=np.int64)
-        order = self._interaction_order
-        kept = order[(found.at[order] <= as_of) & (found.withdrawn[order] > as_of)]
-        return kept, np.searchsorted(found.positions[kept], np.arange(deals + 1))
-
-
-@dataclass(slots=True)
-class Cut:
-    """A reply's arrays at one instant: the seats, the lines and their placements, and
-    the interactions that count (indices into the reply's, ``interaction_bounds[d]:
-    interaction_bounds[d + 1]`` deal ``d``'s)."""
-
-    as_of: int
-    seats: Seats
-    lines: Lines
-    places: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-    interactions: np.ndarray
-    interaction_bounds: np.ndarray
-
-
-@dataclass(slots=True)
-class ChunkParts:
-    """Everything a reply's :class:`FactChunk` at each cut is built from: arrays and
-    strings only, so another process can send it cheaply (:meth:`portable`); the
-    objects (deals, people, interaction records) are built once for all cuts by
-    :meth:`chunks`, on the process that analyses them."""
-
-    workspace: str
-    deal_props: list[dict[str, Any]]  # the chunk's deals, in order
-    people: list[str]  # packed identities, by person number
-    interactions: InteractionColumns | None
-    cuts: list[Cut]
-    # The people's identities already parsed (kept in this process, not sent).
-    people_parsed: list[list[Any]] | None = None
-
-    def portable(self) -> ChunkParts:
-        """These parts without what was parsed for this process only: pickling parsed
-        values costs more than parsing them again."""
-        found = self.interactions
-        return replace(
-            self,
-            interactions=None if found is None else replace(found, parsed=None),
-            people_parsed=None,
-        )
-
-    def chunks(self) -> list[FactChunk]:
-        """One :class:`FactChunk` per cut, sharing the deals, people and records."""
-        # Every mention of a stakeholder id shares one string object: the analysis looks
-        # ids up in dicts millions of times, and identical strings compare at once.
-        canonical = Canonical()
-        deals = [deal_from_props(props) for props in self.deal_props]
-        people = people_infos(self.people, canonical, self.people_parsed)
-        found = self.interactions
-        records = [] if found is None else interaction_records(found, canonical)
-        return [_assemble(self.workspace, deals, people, records, cut) for cut in self.cuts]
+def fact_chunks(parts: ChunkParts) -> list[FactChunk]:
+    """One :class:`FactChunk` per cut of ``parts``, sharing the deals, people and
+    interaction records (built once for all cuts)."""
+    # Every mention of a stakeholder id shares one string object: the analysis looks
+    # ids up in dicts millions of times, and identical strings compare at once.
+    canonical = Canonical()
+    deals = [deal_from_props(props) for props in parts.deal_props]
+    people = people_infos(parts.people, canonical, parts.people_parsed)
+    found = parts.interactions
+    records = [] if found is None else interaction_records(found, canonical)
+    return [_assemble(parts.workspace, deals, people, records, cut) for cut in parts.cuts]
 
 
 def _assemble(
@@ -261,158 +145,34 @@ def _assemble(
     )
 
 
-def _only(parts: dict[str, list[Row]], name: str) -> Row | None:
-    """The one row of a part that comes as a single row (None: no such part)."""
-    rows = parts.get(name)
-    return rows[0] if rows else None
+def people_infos(
+    packed: list[str], canonical: Canonical, parsed: list[list[Any]] | None = None
+) -> list[StakeholderInfo]:
+    """The people's identities (``[id, account_id, name, title, email]`` packed, or
+    already ``parsed``), their ids made canonical."""
+    # Fields in declaration order, passed by position: a frozen dataclass built from
+    # keywords costs a third more, and a chunk builds some 10,000 of them.
+    same = canonical.setdefault
+    return [
+        StakeholderInfo(same(sid, sid), account_id, name, title, email)
+        for sid, account_id, name, title, email in (json_list(packed) if parsed is None else parsed)
+    ]
 
 
-def _by_deal_and_time(found: InteractionColumns | None) -> np.ndarray:
-    """The interactions of the chunk's deals (position >= 0), ordered by deal, then
-    instant, then id (an id only decides between interactions of one instant)."""
-    if found is None:
-        return _EMPTY
-    mine = np.flatnonzero(found.positions >= 0)
-    order = mine[np.lexsort((found.at[mine], found.positions[mine]))]
-    deal, at = found.positions[order], found.at[order]
-    tied = np.flatnonzero((deal[1:] == deal[:-1]) & (at[1:] == at[:-1]))
-    if not len(tied):
-        return order
-    # A few interactions share their deal and instant: each such run sorted by id.
-    ranked = order.tolist()
-    starts, ends = _groups([deal, at])
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        if end - start > 1:
-            ranked[start:end] = sorted(ranked[start:end], key=found.ids.__getitem__)
-    return np.asarray(ranked, dtype=np.int64)
-
-
-def _groups(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end of each run of equal ``keys`` (already sorted by them)."""
-    n = len(keys[0])
-    if not n:
-        return _EMPTY, _EMPTY
-    new = np.zeros(n, dtype=bool)
-    new[0] = True
-    for key in keys:
-        new[1:] |= key[1:] != key[:-1]
-    starts = np.flatnonzero(new)
-    return starts, np.append(starts[1:], n)
-
-
-class Seats:
-    """The membership facts sorted by (deal, person, instant, seq), and the runs of those
-    who sat on a deal (an active fact by the instant read): deal position, person, and
-    the range of their facts. States are numbered: ``state_code`` per fact, into
-    ``state_texts`` (parsed where the chunk is built)."""
-
-    def __init__(self) -> None:
-        self.at = self.seq = self.deals = self.persons = self.starts = self.ends = _EMPTY
-        self.state_code = _EMPTY
-        self.state_texts: list[str] = []  # the distinct states, by code
-
-
-def _members(columns: FactColumns | None, states: list[MemberState], as_of: int) -> Seats:
-    """The seats of the chunk's deals, with their facts up to ``as_of`` (sorted by
-    instant, then seq: unique in a workspace, so no ties). Only people with an active
-    fact count: an end that arrived for someone who never joined is not shown."""
-    seats = Seats()
-    if columns is None:
-        return seats
-    at, seq, deals, persons = columns.at, columns.seq, columns.deals, columns.persons
-    keep = np.flatnonzero((at <= as_of) & (persons >= 0) & (deals >= 0))
-    # (deal, person) as one key: one sorting pass fewer than four keys.
-    seat_key = deals[keep] * max(1, int(persons.max()) + 1) + persons[keep]
-    order = keep[np.lexsort((seq[keep], at[keep], seat_key))]
-    seats.state_texts = columns.states
-    seats.state_code = columns.state_of[order]
-    seats.at, seats.seq = at[order], seq[order]
-    deals, persons = deals[order], persons[order]
-    starts, ends = _groups([deals, persons])
-    if not len(starts):
-        return seats
-    active = np.fromiter([state[0] for state in states], dtype=bool, count=len(states))
-    # The runs of people who sat on the deal.
-    sat = np.logical_or.reduceat(active[seats.state_code], starts)
-    seats.starts, seats.ends = starts[sat], ends[sat]
-    seats.deals, seats.persons = deals[seats.starts], persons[seats.starts]
-    return seats
-
-
-class Lines:
-    """Every line between members of the chunk's deals (one per source, target and
-    kind), and its facts up to the instant read, sorted by (line, instant, seq); states
-    numbered as :class:`Seats` does."""
-
-    def __init__(self) -> None:
-        self.at = self.seq = self.sources = self.targets = self.starts = self.ends = _EMPTY
-        self.reporting = np.zeros(0, dtype=bool)
-        self.state_code = _EMPTY
-        self.state_texts: list[str] = []  # the distinct states, by code
-
-
-def _lines(columns: FactColumns | None, as_of: int) -> Lines:
-    """The members' lines with their facts up to ``as_of``; lines to anyone else are
-    dropped here, since a deal counts only lines between its own members."""
-    lines = Lines()
-    if columns is None:
-        return lines
-    at, seq, sources, targets = columns.at, columns.seq, columns.sources, columns.targets
-    reporting = columns.reporting
-    keep = np.flatnonzero((at <= as_of) & (targets >= 0) & (sources >= 0))
-    # (source, target, kind) as one key: two sorting passes fewer than five keys.
-    people = max(1, int(max(sources.max(), targets.max())) + 1)
-    line_key = (sources[keep] * people + targets[keep]) * 2 + reporting[keep]
-    order = keep[np.lexsort((seq[keep], at[keep], line_key))]
-    lines.state_texts = columns.states
-    lines.state_code = columns.state_of[order]
-    lines.at, lines.seq = at[order], seq[order]
-    sources, targets, reporting = sources[order], targets[order], reporting[order]
-    lines.starts, lines.ends = _groups([sources, targets, reporting])
-    if len(lines.starts):
-        firsts = lines.starts
-        lines.sources, lines.targets = sources[firsts], targets[firsts]
-        lines.reporting = reporting[firsts]
-    return lines
-
-
-def _place_lines(
-    lines: Lines, seats: Seats, people: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each (deal, line) whose two ends both have a seat on the deal, as (line, deal,
-    source seat, target seat), ordered by (deal, source, target, kind). One join of
-    every line with every seat of its source, then a lookup of its target's seat on that
-    deal, all on arrays (seats are ordered by (deal, person), so their keys are sorted)."""
-    if not len(lines.sources) or not len(seats.persons):
-        return _EMPTY, _EMPTY, _EMPTY, _EMPTY
-    seat_keys = seats.deals * people + seats.persons
-    # The seats of each line's source: seats ordered by person, a slice per line.
-    by_person = np.argsort(seats.persons, kind="stable")
-    seat_persons = seats.persons[by_person]
-    low = np.searchsorted(seat_persons, lines.sources, side="left")
-    counts = np.searchsorted(seat_persons, lines.sources, side="right") - low
-    line_of = np.repeat(np.arange(len(lines.sources)), counts)
-    within = np.arange(len(line_of)) - np.repeat(np.cumsum(counts) - counts, counts)
-    source_seat = by_person[np.repeat(low, counts) + within]
-    deal_of = seats.deals[source_seat]
-    wanted = deal_of * people + lines.targets[line_of]
-    target_seat = np.searchsorted(seat_keys, wanted)
-    found = target_seat < len(seat_keys)
-    found[found] = seat_keys[target_seat[found]] == wanted[found]
-    line_of, deal_of = line_of[found], deal_of[found]
-    source_seat, target_seat = source_seat[found], target_seat[found]
-    # The placements come in line order, (source, target, kind) (person numbers follow
-    # id order), and each line's in deal order: one stable sort by deal gives (deal,
-    # source, target, kind) (numpy sorts small integers stably by radix).
-    order = np.argsort(_small(deal_of), kind="stable")
-    return line_of[order], deal_of[order], source_seat[order], target_seat[order]
-
-
-def _small(values: np.ndarray) -> np.ndarray:
-    """``values`` (non-negative) as 16-bit integers when they fit, for a radix sort."""
-    if len(values) and int(values.max()) < 2**15:
-        return values.astype(np.int16)
-    return values
+def interaction_records(
+    columns: InteractionColumns, canonical: Canonical
+) -> list[InteractionRecord]:
+    """The interactions as records (``[id, at, channel, team_member_emails, summary,
+    next_step_at]`` parsed, their stakeholder ids flat): ids made canonical in one pass,
+    each record's a slice of them."""
+    parsed = json_list(columns.packed) if columns.parsed is None else columns.parsed
+    sizes = columns.sizes
+    same = list(map(canonical.setdefault, columns.stakeholders, columns.stakeholders))
+    ends = accumulate(sizes)
+    return [
+        interaction_from(values, tuple(same[end - size : end]))
+        for values, size, end in zip(parsed, sizes, ends, strict=True)
+    ]
 
 
 def read_ahead(chunks: Sequence[_T], read: Callable[[_T], _R], *, depth: int = 2) -> Iterator[_R]:

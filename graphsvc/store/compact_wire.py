@@ -8,26 +8,25 @@ list and a member by their node id (a line's target by the id in its packed fact
 Both become the same columns here: per fact its deal position and person number (-1
 for anyone the chunk does not hold), instant and sequence number as integer arrays, and
 its state as an index into the part's distinct states (fewer than the facts: only those
-are parsed). No object per person or interaction is built here: :func:`people_infos`
-and :func:`interaction_records` build them, once per reply, on the process that
-analyses (the columns may come from a scan process, :mod:`graphsvc.store.scan_processes`).
-:mod:`graphsvc.store.compact` sorts and groups the columns into a
-:class:`~graphsvc.domain.chunk.FactChunk`; tests/store/test_fact_chunks.py decodes both
-forms on FalkorDB and compares them.
+are parsed). No object per person or interaction is built here: the process that
+analyses builds them (:func:`graphsvc.store.compact.fact_chunks`), once per reply (the
+columns may come from a scan process, :mod:`graphsvc.store.scan_processes`, which
+imports no domain model). :mod:`graphsvc.store.compact_cut` sorts and groups the
+columns; tests/store/test_fact_chunks.py decodes both forms on FalkorDB and compares
+them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, repeat
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import orjson
 
-from graphsvc.domain.snapshot import InteractionRecord, StakeholderInfo
-from graphsvc.store.codecs import KEY_SEPARATOR, Canonical, interaction_from
+from graphsvc.store.wire import KEY_SEPARATOR
 
 Row = dict[str, Any]
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -47,6 +46,27 @@ def _fields(packed: list[str] | str, width: int) -> list[str]:
     if len(fields) != width * len(packed):
         raise ValueError(f"packed facts of {width} fields expected")
     return fields
+
+
+def _joined_integers(joined: str, count: int) -> np.ndarray:
+    """The ``count`` decimal values joined into one string (FalkorDB's form), parsed
+    from it in one C call (no list of strings in between)."""
+    try:
+        parsed = np.fromstring(joined, dtype=np.int64, sep=KEY_SEPARATOR) if count else _EMPTY
+    except ValueError:  # not all numbers: the slow path says which is not
+        parsed = _integers(_split(joined, count))
+    if len(parsed) != count:
+        raise ValueError(f"{count} joined values expected, got {len(parsed)}")
+    return parsed
+
+
+def _split(joined: str, count: int) -> list[str]:
+    """The ``count`` values joined into one string (FalkorDB's form: one string per
+    field of a part, parallel to the part's items)."""
+    values = joined.split(KEY_SEPARATOR) if count else []
+    if len(values) != count:
+        raise ValueError(f"{count} joined values expected, got {len(values)}")
+    return values
 
 
 def _integers(values: list[str]) -> np.ndarray:
@@ -87,10 +107,8 @@ class Deals:
             dtype=np.int64,
         )
 
-    def of(self, field: list[str], numbered: bool) -> np.ndarray:
-        """Each fact's deal position from its deal field (an index when ``numbered``)."""
-        if numbered:
-            return self.at_indices(_integers(field))
+    def of(self, field: list[str]) -> np.ndarray:
+        """Each fact's deal position from its deal's id (-1: none of the chunk's)."""
         ids, which = _distinct(field)
         return _numbers(ids, self.position)[which]
 
@@ -103,17 +121,16 @@ class Deals:
 class People:
     """The chunk's members, numbered in id order (so members of a deal come out sorted
     by id): their packed identities in that order, and each one's number by id and (the
-    FalkorDB form) by node id. No object per person here: :func:`people_infos` builds
-    them where the chunk is analysed (maybe another process, see
-    :mod:`graphsvc.store.scan_processes`)."""
+    FalkorDB form) by node id. No object per person here:
+    :func:`graphsvc.store.compact.people_infos` builds them where the chunk is analysed
+    (maybe another process, see :mod:`graphsvc.store.scan_processes`)."""
 
     def __init__(self, row: Row | None) -> None:
         value = (row or {}).get("a") or []
         numbered = isinstance(value, str)
-        fields = _fields(value, 2 if numbered else 1)
-        packed = fields[1::2] if numbered else fields
+        packed = _fields(value, 1)
         # One JSON array of every person: parsed in one call.
-        parsed = _json_list(packed)
+        parsed = json_list(packed)
         ids = [person[0] for person in parsed]
         order = sorted(range(len(ids)), key=ids.__getitem__)
         self.packed = [packed[k] for k in order]
@@ -122,43 +139,28 @@ class People:
         self.code = {ids[k]: n for n, k in enumerate(order)}
         number = np.empty(len(order), dtype=np.int64)
         number[np.asarray(order, dtype=np.int64)] = np.arange(len(order))
-        nodes = _integers(fields[0::2]) if numbered else _EMPTY
+        nodes = _joined_integers(row["c"], len(packed)) if row and numbered else _EMPTY
         by_node = np.argsort(nodes)
         self._nodes, self._node_numbers = nodes[by_node], number[by_node] if numbered else _EMPTY
 
     def __len__(self) -> int:
         return len(self.packed)
 
-    def of(self, field: list[str], numbered: bool) -> np.ndarray:
-        """Each fact's person number from its person field (a node id when
-        ``numbered``); -1 for someone who is not a member of the chunk's deals."""
-        if not numbered:
-            ids, which = _distinct(field)
-            return _numbers(ids, self.code)[which]
-        nodes = _integers(field)
+    def of(self, field: list[str]) -> np.ndarray:
+        """Each fact's person number from its person's id; -1 for someone who is not a
+        member of the chunk's deals."""
+        ids, which = _distinct(field)
+        return _numbers(ids, self.code)[which]
+
+    def at_nodes(self, nodes: np.ndarray) -> np.ndarray:
+        """:meth:`of` for people named by node id (the FalkorDB form)."""
         at = np.searchsorted(self._nodes, nodes)
         found = at < len(self._nodes)
         found[found] = self._nodes[at[found]] == nodes[found]
         return np.where(found, self._node_numbers[np.where(found, at, 0)], -1)
 
 
-def people_infos(
-    packed: list[str], canonical: Canonical, parsed: list[list[Any]] | None = None
-) -> list[StakeholderInfo]:
-    """The people's identities (``[id, account_id, name, title, email]`` packed, or
-    already ``parsed``), their ids made canonical."""
-    # Fields in declaration order, passed by position: a frozen dataclass built from
-    # keywords costs a third more, and a chunk builds some 10,000 of them.
-    same = canonical.setdefault
-    return [
-        StakeholderInfo(same(sid, sid), account_id, name, title, email)
-        for sid, account_id, name, title, email in (
-            _json_list(packed) if parsed is None else parsed
-        )
-    ]
-
-
-def _json_list(packed: list[str]) -> list[Any]:
+def json_list(packed: list[str]) -> list[Any]:
     """Packed JSON values parsed as one array: one call for all."""
     return orjson.loads("[" + ",".join(packed) + "]") if packed else []
 
@@ -193,27 +195,28 @@ def _common(fields: list[str], width: int, at: int, seq: int, state: int) -> Fac
 def member_columns(rows: list[Row], deals: Deals, people: People) -> FactColumns | None:
     """The membership facts: the shared query's one row of
     ``deal<sep>person<sep>at<sep>seq<sep>state`` each, or FalkorDB's row per deal (its
-    index in ``b``) of ``person<sep>at<sep>seq<sep>state`` joined."""
+    index in ``b``) of ``at<sep>seq<sep>state`` joined, each fact's person in ``c``."""
     rows = [row for row in rows if row["a"]]
     if not rows:
         return None
     if not isinstance(rows[0]["a"], str):
         fields = _fields(rows[0]["a"], 5)
         columns = _common(fields, 5, 2, 3, 4)
-        columns.deals = deals.of(fields[0::5], False)
-        columns.persons = people.of(fields[1::5], False)
+        columns.deals = deals.of(fields[0::5])
+        columns.persons = people.of(fields[1::5])
         return columns
-    texts = [row["a"] for row in rows]
-    # A deal's facts come as one string: its number of fields, counted in C, gives each
-    # fact its deal without a field per fact on the wire.
-    per_row = _counts(texts, KEY_SEPARATOR) + 1
-    if (per_row % 4).any():
-        raise ValueError("packed facts of 4 fields expected")
-    fields = _fields(KEY_SEPARATOR.join(texts), 4)
-    columns = _common(fields, 4, 1, 2, 3)
+    nodes = [row["c"] for row in rows]
+    # A deal's facts come as one string: its number of persons, counted in C, gives
+    # each fact its deal without a field per fact on the wire.
+    per_row = _counts(nodes, KEY_SEPARATOR) + 1
+    persons = int(per_row.sum())
+    fields = _fields(KEY_SEPARATOR.join([row["a"] for row in rows]), 3)
+    if len(fields) != 3 * persons:
+        raise ValueError("a person per membership fact expected")
+    columns = _common(fields, 3, 0, 1, 2)
     index = np.fromiter([row["b"] for row in rows], dtype=np.int64, count=len(rows))
-    columns.deals = np.repeat(deals.at_indices(index), per_row // 4)
-    columns.persons = people.of(fields[0::4], True)
+    columns.deals = np.repeat(deals.at_indices(index), per_row)
+    columns.persons = people.at_nodes(_joined_integers(KEY_SEPARATOR.join(nodes), persons))
     return columns
 
 
@@ -224,15 +227,21 @@ def _counts(texts: list[str], separator: str) -> np.ndarray:
 
 def line_columns(row: Row | None, people: People) -> FactColumns | None:
     """The line facts: ``source<sep>kind<sep>at<sep>seq<sep>state<sep>target id`` each,
-    the source named by id (shared query) or node id (FalkorDB)."""
+    the source named by id (shared query), or FalkorDB's ``kind<sep>at<sep>seq<sep>
+    state<sep>target id`` joined, each fact's source (node id) in ``c``."""
     if row is None or not row["a"]:
         return None
-    numbered = isinstance(row["a"], str)
-    fields = _fields(row["a"], 6)
-    columns = _common(fields, 6, 2, 3, 4)
-    columns.sources = people.of(fields[0::6], numbered)
-    columns.targets = people.of(fields[5::6], False)
-    columns.reporting = _reporting(fields[1::6])
+    if isinstance(row["a"], str):
+        fields = _fields(row["a"], 5)
+        sources = people.at_nodes(_joined_integers(row["c"], len(fields) // 5))
+    else:
+        fields = _fields(row["a"], 6)
+        sources = people.of(fields[0::6])
+        del fields[0::6]  # the rest as FalkorDB's five fields
+    columns = _common(fields, 5, 1, 2, 3)
+    columns.sources = sources
+    columns.targets = people.of(fields[4::5])
+    columns.reporting = _reporting(fields[0::5])
     return columns
 
 
@@ -251,7 +260,7 @@ class InteractionColumns:
     """A chunk's interactions (in reply order): per interaction its deal position (-1:
     none of the chunk's), instant and withdrawal instant as arrays, its id, its packed
     values and its stakeholder ids (flat, ``sizes`` of them each). The records are built
-    by :func:`interaction_records` where the chunk is analysed."""
+    by :func:`graphsvc.store.compact.interaction_records` where the chunk is analysed."""
 
     positions: np.ndarray
     at: np.ndarray
@@ -265,21 +274,22 @@ class InteractionColumns:
 
 
 def interaction_columns(row: Row | None, deals: Deals) -> InteractionColumns | None:
-    """Every interaction of the chunk's deals: ``deal<sep>withdrawn_at<sep>ids<sep>
-    packed`` each (FalkorDB), or the shared query's four parallel lists."""
+    """Every interaction of the chunk's deals: FalkorDB's packed values joined in ``a``,
+    their deals' indices in ``b``, withdrawal instants in ``c`` and stakeholder ids in
+    ``d``, or the shared query's four parallel lists."""
     if row is None or not row["a"]:
         return None
     if isinstance(row["a"], str):
-        fields = _fields(row["a"], 4)
-        positions = deals.of(fields[0::4], True)
-        packed, withdrawn = fields[3::4], _integers(fields[1::4])
-        ids, sizes = _joined_ids(fields[2::4])
+        packed = _fields(row["a"], 1)
+        positions = deals.at_indices(_joined_integers(row["b"], len(packed)))
+        withdrawn = _joined_integers(row["c"], len(packed))
+        ids, sizes = _joined_ids(_split(row["d"], len(packed)))
     else:
-        positions = deals.of(list(row["a"]), False)
+        positions = deals.of(list(row["a"]))
         packed, withdrawn = list(row["b"]), np.asarray(row["d"], dtype=np.int64)
         held = [list(each or ()) for each in row["c"]]
         ids, sizes = list(chain.from_iterable(held)), list(map(len, held))
-    parsed = _json_list(packed)
+    parsed = json_list(packed)
     at = np.fromiter((record[1] for record in parsed), dtype=np.int64, count=len(parsed))
     return InteractionColumns(
         positions=positions,
@@ -303,19 +313,3 @@ def _joined_ids(joined: list[str]) -> tuple[list[str], list[int]]:
     if not held.all():  # ids are never empty, so the empty items are those
         flat = list(filter(None, flat))
     return flat, (items * held).tolist()
-
-
-def interaction_records(
-    columns: InteractionColumns, canonical: Canonical
-) -> list[InteractionRecord]:
-    """The interactions as records (``[id, at, channel, team_member_emails, summary,
-    next_step_at]`` parsed, their stakeholder ids flat): ids made canonical in one pass,
-    each record's a slice of them."""
-    parsed = _json_list(columns.packed) if columns.parsed is None else columns.parsed
-    sizes = columns.sizes
-    same = list(map(canonical.setdefault, columns.stakeholders, columns.stakeholders))
-    ends = accumulate(sizes)
-    return [
-        interaction_from(values, tuple(same[end - size : end]))
-        for values, size, end in zip(parsed, sizes, ends, strict=True)
-    ]

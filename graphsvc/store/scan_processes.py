@@ -6,9 +6,12 @@ the analysis itself. Threads overlap the *waiting* for the server, but not that
 decoding: it holds the GIL. So :class:`ScanProcesses` starts a few processes for a big
 scan (:mod:`graphsvc.store.scan_worker`), each with its own connection to the same store,
 that run a chunk's query and turn its reply into arrays
-(:func:`graphsvc.store.compact.read_chunk_parts`); this process then builds only
-the objects the engine needs (people and interaction records, cheaper to build than to
-unpickle) and analyses, while the processes read the next chunks.
+(:class:`graphsvc.store.compact_cut.ReplyColumns`); this process then builds only the
+objects the engine needs (:func:`graphsvc.store.compact.fact_chunks`: people and
+interaction records, cheaper to build than to unpickle) and analyses, while the
+processes read the next chunks. On FalkorDB a scan process reads through a bare socket
+(:mod:`graphsvc.store.falkor_socket`) and imports no domain model: it starts in about
+0.1 s of CPU, against 0.3 s with the store's own client and settings.
 
 * The same code decodes either way, and each chunk is still one query, so a chunk's
   facts are one read of the store as before: the results are those of the in-process
@@ -18,10 +21,10 @@ unpickle) and analyses, while the processes read the next chunks.
   would hold some 150 MB in a server that scans once a day. The scan's first chunk is
   read here while they start (a quarter of a second). One scan at a time uses them: a
   second scan of the same store at once reads in-process.
-* If a process dies, the scan reads the chunks not yet delivered here, on threads (the
-  in-process read), and the next big scan starts new processes. A store error raised
-  in a process (the store unavailable, a failed query) is raised here as it would be
-  in-process.
+* If a process dies, or loses its connection to the store, the scan reads the chunks
+  not yet delivered here, on threads (the in-process read, whose runner retries and
+  restarts the embedded server), and the next big scan starts new processes. A query
+  the store refuses in a process is raised here, as it would be in-process.
 """
 
 from __future__ import annotations
@@ -40,8 +43,16 @@ from typing import TypeVar
 import graphsvc
 from graphsvc.config import Settings
 from graphsvc.domain.chunk import FactChunk
-from graphsvc.store.compact import ChunkParts, read_ahead, read_chunk_parts
+from graphsvc.store.compact import (
+    ChunkParts,
+    compact_params,
+    fact_chunks,
+    read_ahead,
+    read_chunk_parts,
+)
 from graphsvc.store.core import Runner
+from graphsvc.store.falkor_runner import FalkorRunner
+from graphsvc.store.falkor_socket import FalkorAddress
 from graphsvc.store.scan_worker import receive_bytes, send, unpickle
 
 log = logging.getLogger(__name__)
@@ -56,7 +67,7 @@ class _ScanProcess:
     """One scan process, and a thread that takes its replies off the pipe as they come
     (so the process can go on with its next chunk while this one analyses)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, store: FalkorAddress | Settings) -> None:
         env = dict(os.environ)
         # The same graphsvc as this process's, wherever it was imported from.
         root = str(Path(graphsvc.__file__).resolve().parent.parent)
@@ -72,7 +83,7 @@ class _ScanProcess:
             target=self._drain, name="graphstore-scan-replies", daemon=True
         )
         self._drainer.start()
-        self._send(settings)
+        self._send(store)
 
     def _send(self, value: object) -> None:
         assert self._process.stdin is not None
@@ -96,7 +107,7 @@ class _ScanProcess:
             self._process.stdout.close()
 
     def ask(self, tag: int, ws: str, deal_ids: list[str], instants: list[int]) -> None:
-        self._send((tag, ws, deal_ids, instants))
+        self._send((tag, ws, deal_ids, compact_params(ws, deal_ids), instants))
 
     def answer(self, tag: int) -> ChunkParts:
         """The reply to request ``tag`` (replies to an abandoned scan's requests, with
@@ -179,15 +190,16 @@ class ScanProcesses:
         def here(some: Sequence[list[str]]) -> Iterator[_R]:
             return read_ahead(
                 some,
-                lambda chunk: build(read_chunk_parts(runner, ws, chunk, instants).chunks()),
+                lambda chunk: build(fact_chunks(read_chunk_parts(runner, ws, chunk, instants))),
             )
 
         if not self.wanted(sum(map(len, chunks))):
             return here(chunks)
-        return self._read_ahead(ws, chunks, instants, build, here)
+        return self._read_ahead(_address(runner, self._settings), ws, chunks, instants, build, here)
 
     def _read_ahead(
         self,
+        store: FalkorAddress | Settings,
         ws: str,
         chunks: Sequence[list[str]],
         instants: list[int],
@@ -203,7 +215,7 @@ class ScanProcesses:
             return
         delivered = 0
         try:
-            processes = self._processes = [_ScanProcess(self._settings) for _ in range(self.count)]
+            processes = self._processes = [_ScanProcess(store) for _ in range(self.count)]
             base, self._tag = self._tag, self._tag + len(chunks)
             first = asked = 1 if len(chunks) > 1 else 0
             while asked < len(chunks) and asked - first <= len(processes):
@@ -219,7 +231,7 @@ class ScanProcesses:
                     asked += 1
                 delivered = k + 1
                 if parts.deal_props:
-                    yield build(parts.chunks())
+                    yield build(fact_chunks(parts))
         except (ProcessDied, OSError) as exc:
             log.warning(
                 "scan processes stopped (%s); %d of %d chunks are read in this process",
@@ -248,3 +260,11 @@ class ScanProcesses:
         process."""
         for process in self._stop(kill=False):
             process.wait(timeout=30)
+
+
+def _address(runner: Runner, settings: Settings) -> FalkorAddress | Settings:
+    """Where the scan processes read what ``runner`` reads: the FalkorDB socket and graph
+    it is connected to, or (Neo4j) the store's settings."""
+    if isinstance(runner, FalkorRunner):
+        return FalkorAddress(runner.socket_path, runner.graph_name)
+    return settings

@@ -4,15 +4,20 @@ Run as ``python -m graphsvc.store.scan_worker`` by
 :class:`graphsvc.store.scan_processes.ScanProcesses`, which speaks to it over its
 standard input and output in frames (an 8-byte length, then a pickle):
 
-1. the parent sends the store's :class:`~graphsvc.config.Settings`, once;
-2. then per chunk ``(tag, workspace, deal ids, instants in epoch ms)``; the process runs
-   the chunk's query and answers ``(tag, parts)`` with the reply's
-   :class:`~graphsvc.store.compact.ChunkParts` cut at each instant (arrays and strings),
-   or ``(tag, error)`` with the store error it met;
-3. end of input: the process closes its connection and exits.
+1. the parent sends where the store is, once: a :class:`FalkorAddress` (the embedded
+   FalkorDB's socket, read with :class:`~graphsvc.store.falkor_socket.FalkorSocket`),
+   or the Neo4j store's :class:`~graphsvc.config.Settings`;
+2. then per chunk ``(tag, workspace, deal ids, query parameters, instants in epoch
+   ms)``; the process runs the chunk's query and answers ``(tag, parts)`` with the
+   reply's :class:`~graphsvc.store.compact_cut.ChunkParts` cut at each instant (arrays
+   and strings), or ``(tag, error)`` with the query error it met;
+3. end of input: the process closes its connection and exits. It also exits when the
+   store is out of reach: the parent then reads the rest of the scan itself, through
+   its runner (which retries, and restarts the embedded server).
 
-A process of its own (not :mod:`multiprocessing`): it imports only the store, never the
-parent's main module, so it starts in a quarter of a second whatever started the scan
+A process of its own (not :mod:`multiprocessing`): it imports only what reading needs,
+never the parent's main module, nor (for FalkorDB) the domain's models, the settings or
+the database clients, so it starts in a tenth of a second whatever started the scan
 (the CLI, the API server, a script without a ``__main__`` guard).
 """
 
@@ -23,12 +28,14 @@ import pickle
 import signal
 import struct
 import sys
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from graphsvc.config import Settings
-from graphsvc.errors import GraphsvcError
-from graphsvc.store.compact import read_chunk_parts
-from graphsvc.store.core import Runner
+from graphsvc.errors import GraphsvcError, StoreUnavailable
+from graphsvc.store.compact_cut import QUERY, ReplyColumns
+from graphsvc.store.falkor_socket import FalkorAddress, FalkorSocket
+
+if TYPE_CHECKING:
+    from graphsvc.config import Settings
 
 _LENGTH = struct.Struct("<Q")
 
@@ -59,18 +66,21 @@ def unpickle(data: bytes) -> Any:
     return pickle.loads(data)  # noqa: S301 - see above: our own processes only
 
 
-def open_reader(settings: Settings) -> Runner:
-    """A connection to the store of ``settings``: Neo4j's URI, or the embedded FalkorDB
-    the scanning process runs (no lease of its own: that process holds one, and closes
-    its scan processes before it lets go)."""
-    if settings.neo4j_uri:
-        from graphsvc.store.neo4j_runner import Neo4jRunner
+class Reader(Protocol):
+    def read(self, query_name: str, params: dict[str, Any]) -> list[dict[str, Any]]: ...
 
-        return Neo4jRunner.from_settings(settings)
-    from graphsvc.store.embedded_server import ServerPaths
-    from graphsvc.store.falkor_runner import FalkorRunner
+    def close(self) -> None: ...
 
-    return FalkorRunner(str(ServerPaths.for_data_dir(settings.data_dir).socket))
+
+def open_reader(store: FalkorAddress | Settings) -> Reader:
+    """A connection to the store: the embedded FalkorDB at its address (no lease of its
+    own: the scanning process holds one, and closes its scan processes before it lets
+    go), or Neo4j's URI in the settings."""
+    if isinstance(store, FalkorAddress):
+        return FalkorSocket(store)
+    from graphsvc.store.neo4j_runner import Neo4jRunner
+
+    return Neo4jRunner.from_settings(store)
 
 
 def main() -> None:
@@ -84,18 +94,28 @@ def main() -> None:
     first = receive_bytes(requests)
     if first is None:
         return
-    runner = open_reader(unpickle(first))
+    # The store out of reach (or lost): the process ends, and the parent reads the rest
+    # of the scan through its runner, which retries and restarts the embedded server.
+    try:
+        reader = open_reader(unpickle(first))
+    except (OSError, StoreUnavailable):
+        return
     try:
         while (request := receive_bytes(requests)) is not None:
-            tag, ws, deal_ids, instants = unpickle(request)
+            tag, ws, deal_ids, params, instants = unpickle(request)
             try:
-                parts = read_chunk_parts(runner, ws, deal_ids, instants).portable()
-            except GraphsvcError as exc:
+                rows = reader.read(QUERY, params)
+                parts = ReplyColumns(rows, deal_ids).parts(ws, instants).portable()
+            except StoreUnavailable:
+                return
+            except GraphsvcError as exc:  # a refused query: the scan's error
                 send(replies, (tag, exc))
             else:
                 send(replies, (tag, parts))
+    except OSError:
+        return
     finally:
-        runner.close()
+        reader.close()
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import redis
-
 from graphsvc.errors import GraphsvcError
 
 QueryHook = Callable[[str, float], None]
+# Joins the workspace and an id into a node key, and the fields of a packed fact; ids
+# and workspace names are printable, and packed facts JSON, so it never occurs in them.
+KEY_SEPARATOR = "\x1f"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -100,9 +101,11 @@ def compact_rows(response: list[Any], graph: Any) -> list[dict[str, Any]]:
     Scalars, lists and maps are decoded here in one pass (the hot path of every read);
     anything else (nodes, edges, paths, temporal values) goes through the client's own
     parser, which needs the graph's schema, then :func:`to_plain`."""
-    if response and isinstance(response[0], redis.ResponseError):
+    # An error inside the reply (the client's ResponseError, or hiredis's ReplyError
+    # where a scan process reads with hiredis alone) is raised as the query's error.
+    if response and isinstance(response[0], Exception):
         raise response[0]
-    if response and isinstance(response[-1], redis.ResponseError):
+    if response and isinstance(response[-1], Exception):
         raise response[-1]
     if len(response) < 3:
         return []  # statistics only (a write without RETURN)

@@ -2,9 +2,10 @@
 (graphsvc/store/scan_processes.py, graphsvc/store/scan_worker.py): on both stores it
 gives what the in-process read gives, chunk by chunk (the scan's read and the kept
 results' pairs); the processes live as long as the scan;
-a scan process that dies (killed, or the store closed, in the middle of a scan) leaves
-the scan to finish in-process with the same result; a second scan at once reads
-in-process."""
+a scan process that dies (killed, or the store closed, in the middle of a scan) or
+cannot reach the store leaves the scan to finish in-process with the same result; a
+second scan at once reads in-process. On FalkorDB the processes read through a bare
+socket (graphsvc/store/falkor_socket.py): its rows are the runner's."""
 
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from graphsvc.analysis import engine
 from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.models import to_ms
+from graphsvc.store import compact, scan_processes
+from graphsvc.store.falkor_runner import FalkorRunner
+from graphsvc.store.falkor_socket import FalkorAddress, FalkorSocket
 from graphsvc.store.repository import GraphStore
+from graphsvc.store.wire import QueryFailed
 from tests.store.test_compact_read import NOW, _seed
 
 CHUNK = 7  # deals per chunk: the seeded portfolio gives several
@@ -111,6 +117,52 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
     assert not set(scan.pids) & set(started)
     got.extend(chunks)
     _same_chunks(got, expected)
+
+
+def test_scan_processes_that_cannot_reach_the_store_leave_the_scan_to_this_process(
+    seeded: tuple[str, list[FactChunk]],
+    scanning: GraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    workspace, expected = seeded
+    # The processes are sent an address where no store listens (this process's runner
+    # still reads the store): each ends at once, and the scan is read here.
+    nowhere = {
+        "falkordb": FalkorAddress(str(tmp_path / "nowhere.sock"), "graphsvc"),
+        "neo4j": scanning.settings.model_copy(
+            update={"neo4j_uri": "bolt://127.0.0.1:1", "neo4j_retry_seconds": 0.5}
+        ),
+    }[scanning.runner.backend]
+    monkeypatch.setattr(scan_processes, "_address", lambda runner, settings: nowhere)
+    with caplog.at_level(logging.WARNING, logger="graphsvc.store.scan_processes"):
+        got = list(_scan(scanning, workspace))
+    _same_chunks(got, expected)
+    assert "chunks are read in this process" in caplog.text
+    assert scanning.histories.scan_processes.pids == []
+
+
+@pytest.mark.parametrize("backend", ["falkordb"])
+def test_the_scan_processes_socket_reads_what_the_runner_reads(
+    store: GraphStore, seeded: tuple[str, list[FactChunk]]
+) -> None:
+    workspace, expected = seeded
+    runner = store.runner
+    assert isinstance(runner, FalkorRunner)
+    deal_ids = [deal.id for chunk in expected for deal in chunk.deals]
+    params = compact.compact_params(workspace, deal_ids)
+    reader = FalkorSocket(FalkorAddress(runner.socket_path, runner.graph_name))
+    try:
+        assert reader.read(compact.QUERY, params) == runner.read(compact.QUERY, params)
+        with pytest.raises(QueryFailed, match="deal_history_compact"):
+            reader.read(compact.QUERY, {})  # its parameters missing: refused
+        # The connection still answers after a refused query.
+        assert reader.read(compact.QUERY, params) == runner.read(compact.QUERY, params)
+    finally:
+        reader.close()
+    with pytest.raises(OSError):
+        FalkorSocket(FalkorAddress(str(Path(runner.socket_path).parent / "none.sock"), "g"))
 
 
 def test_a_second_scan_at_once_reads_in_this_process(
