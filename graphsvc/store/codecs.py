@@ -216,8 +216,9 @@ def with_stable_id(interaction: Interaction) -> Interaction:
 # --------------------------------------------------------------------------- decoding
 
 
-def _stance(value: Any) -> Stance:
-    return Stance(value) if value is not None else Stance.unknown
+_ROLES: dict[str, Role] = {role.value: role for role in Role}
+_STANCES: dict[str | None, Stance] = {stance.value: stance for stance in Stance}
+_STANCES[None] = Stance.unknown
 
 
 @lru_cache(maxsize=65_536)
@@ -227,12 +228,16 @@ def membership_state(
     """A membership fact's state, parsed (``[active, role, stance, ally,
     influence_rating, self_weight]``). Few distinct states recur across a fleet (a few
     tens of thousands: self-weights differ) and every read shares them: each is parsed
-    once."""
-    active, role, stance, ally, rating, weight = json.loads(packed_state)
+    once, with orjson (a seventh of the stdlib's time; a cold scan of 10,000 deals
+    parsed them for 0.2 s of its CPU with the stdlib). States hold finite numbers only
+    (the models refuse NaN and infinities), which orjson reads as the stdlib does."""
+    active, role, stance, ally, rating, weight = orjson.loads(packed_state)
     return (
         active,
-        Role(role) if role is not None else None,
-        _stance(stance),
+        # A dict lookup (an enum call costs ten times more); a value neither enum has
+        # still raises the enum's own ValueError.
+        (_ROLES.get(role) or Role(role)) if role is not None else None,
+        _STANCES.get(stance) or Stance(stance),
         bool(ally),
         rating,
         weight,
@@ -241,7 +246,7 @@ def membership_state(
 
 @lru_cache(maxsize=65_536)
 def line_state(packed_state: str) -> tuple[bool, float]:
-    active, strength = json.loads(packed_state)
+    active, strength = orjson.loads(packed_state)
     return active, (strength if strength is not None else 1.0)
 
 
