@@ -129,6 +129,10 @@ def main() -> None:
                 workspace=workspace, deal_ids=open_ids, as_of=END_OF_TIME
             )
             seats: dict[str, list[str]] = {h.deal.id: sorted(h.stakeholders) for h in histories}
+            # Only the seats are needed: a serving process holds no history of every deal
+            # (millions of objects, which each full collection during a timed step would
+            # walk).
+            del histories
             deals_of: dict[str, set[str]] = defaultdict(set)
             for deal_id, people in seats.items():
                 for person in people:
