@@ -46,12 +46,12 @@ def kept_answers(
             continue
         risks = engine.analyze(cut, as_of=moment, ranking=False, params=params)
         charts = weekly_shares(cut, points=chart_points, params=params)
-        as_of_moment = cut.histories()
+        as_of_moment = cut.deal_histories(opened)
         next_fact = everything.next_fact_after(moment)
-        for d in opened:
+        for d, history in zip(opened, as_of_moment, strict=True):
             risk = risks[d]
             due = analysis_unchanged_until(
-                as_of_moment[d].history(),
+                history,
                 moment,
                 params=params,
                 chart_points=chart_points,
