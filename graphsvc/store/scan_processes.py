@@ -19,8 +19,8 @@ processes read the next chunks. On FalkorDB a scan process reads through a bare 
 * The processes start with a scan of at least ``scan_processes_min_deals`` deals (below
   that, starting them would cost more than they save) and end with it: kept idle, each
   would hold some 150 MB in a server that scans once a day. The scan's first chunk is
-  read here while they start (a quarter of a second). One scan at a time uses them: a
-  second scan of the same store at once reads in-process.
+  read here while they start (about a tenth of a second on FalkorDB). One scan at a
+  time uses them: a second scan of the same store at once reads in-process.
 * If a process dies, or loses its connection to the store, the scan reads the chunks
   not yet delivered here, on threads (the in-process read, whose runner retries and
   restarts the embedded server), and the next big scan starts new processes. A query
