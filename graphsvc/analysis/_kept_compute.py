@@ -12,7 +12,8 @@ sparkline folds the chunk as of the instant at each deal's weekly points
 deal's next fact after the instant (read on the arrays of every fact) and the bound
 computed from the facts as of the instant, which is exactly the bound of every fact:
 its first term is that next fact, and the rest only reads the facts as of the instant
-(``history_until``).
+(``history_until``); that rest is read on the chunk's arrays too
+(:func:`~graphsvc.analysis._chunk_horizon.chunk_unchanged_until`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graphsvc.analysis import engine
+from graphsvc.analysis._chunk_horizon import chunk_unchanged_until
 from graphsvc.analysis._chunked import weekly_shares
-from graphsvc.analysis.horizon import analysis_unchanged_until
 from graphsvc.analysis.params import AnalysisParams
 from graphsvc.analysis.schemas import DealRisk
 from graphsvc.domain.chunk import FactChunk
@@ -46,18 +47,16 @@ def kept_answers(
             continue
         risks = engine.analyze(cut, as_of=moment, ranking=False, params=params)
         charts = weekly_shares(cut, points=chart_points, params=params)
-        as_of_moment = cut.deal_histories(opened)
+        dues = chunk_unchanged_until(
+            cut,
+            opened,
+            params=params,
+            chart_points=chart_points,
+            watched=[watched(risks[d]) for d in opened],
+        )
         next_fact = everything.next_fact_after(moment)
-        for d, history in zip(opened, as_of_moment, strict=True):
-            risk = risks[d]
-            due = analysis_unchanged_until(
-                history,
-                moment,
-                params=params,
-                chart_points=chart_points,
-                watched=watched(risk),
-            )
-            answers.append((risk, charts[d], min(due, next_fact[d])))
+        for d, due in zip(opened, dues, strict=True):
+            answers.append((risks[d], charts[d], min(due, next_fact[d])))
     return answers
 
 

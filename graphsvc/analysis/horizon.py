@@ -51,7 +51,7 @@ from typing import TypeVar
 from graphsvc.analysis.params import DEFAULT_PARAMS, AnalysisParams
 from graphsvc.analysis.support import DAY_MS, WEEK_MS
 from graphsvc.domain.models import NEVER_MS
-from graphsvc.domain.snapshot import DealHistory, LineFact, MembershipFact
+from graphsvc.domain.snapshot import DealHistory, InteractionRecord, LineFact, MembershipFact
 
 NEVER = NEVER_MS  # later than any instant the store holds (epoch ms)
 
@@ -211,11 +211,48 @@ def analysis_unchanged_until(
     first = seen.first_fact_at()
     if first is None:  # no fact yet: nothing moves with the clock
         return bound
-    windows = {params.trend_weeks * WEEK_MS, *(k * WEEK_MS for k in range(1, chart_points))}
     # Signature changes after the first fact and within the longest window, in force at
     # ``at`` (later ones: term 1).
-    changes = support_changes(seen, after=max(first, at - max(windows)))
-    for window in windows:
+    changes = support_changes(seen, after=changes_after(first, at, params, chart_points))
+    clock = clock_unchanged_until(
+        changes,
+        first,
+        at,
+        seen.interactions,
+        params=params,
+        chart_points=chart_points,
+        watched=watched,
+    )
+    return min(bound, clock)
+
+
+def _windows(params: AnalysisParams, chart_points: int) -> set[int]:
+    """The trend's window and the chart's weekly ones."""
+    return {params.trend_weeks * WEEK_MS, *(k * WEEK_MS for k in range(1, chart_points))}
+
+
+def changes_after(first: int, at: int, params: AnalysisParams, chart_points: int) -> int:
+    """From when :func:`clock_unchanged_until` needs a deal's support changes: its
+    first fact, or the start of the longest window if later."""
+    return max(first, at - max(_windows(params, chart_points)))
+
+
+def clock_unchanged_until(
+    changes: Sequence[int],
+    first: int,
+    at: int,
+    contacts: Sequence[InteractionRecord],
+    *,
+    params: AnalysisParams,
+    chart_points: int,
+    watched: Collection[str] | None,
+) -> int:
+    """The terms 3-6 of the module docstring: when the trend, the chart or a contact
+    flag of a deal whose first fact is ``first`` next moves with the clock alone, given
+    its support ``changes`` (sorted, after :func:`changes_after`) and its interactions
+    up to ``at``. :func:`analysis_unchanged_until` is the earlier of it and term 1."""
+    bound = NEVER
+    for window in _windows(params, chart_points):
         k = bisect_right(changes, at - window)
         if k < len(changes):
             bound = min(bound, changes[k] + window)
@@ -224,7 +261,6 @@ def analysis_unchanged_until(
         if first + m * WEEK_MS + 1 > at:
             bound = min(bound, first + m * WEEK_MS + 1)
             break
-    contacts = seen.interactions
     if not contacts:  # STALE and NO_NEXT_STEP say so whatever the instant
         return bound
     newest = max(record.at for record in contacts)

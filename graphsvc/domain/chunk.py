@@ -55,7 +55,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _V = TypeVar("_V")
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def run_indices(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The indices ``starts[k]:ends[k]`` of every run, one after the other, and the
     offset of each run in that list (runs are not empty)."""
     counts = ends - starts
@@ -162,12 +162,12 @@ class FactChunk:
         facts as of any later instant are those as of ``at``."""
         count = len(self.deals)
         first = np.full(count, NEVER_MS, dtype=np.int64)
-        index, _ = _ranges(self.seat_start, self.seat_end)
+        index, _ = run_indices(self.seat_start, self.seat_end)
         seat_deals = np.repeat(self.seat_deal, self.seat_end - self.seat_start)
         later = self.member_at[index] > at
         np.minimum.at(first, seat_deals[later], self.member_at[index][later])
         starts = self.line_start[self.place_line]
-        index, _ = _ranges(starts, self.line_end[self.place_line])
+        index, _ = run_indices(starts, self.line_end[self.place_line])
         place_deals = np.repeat(self.place_deal, self.line_end[self.place_line] - starts)
         later = self.line_at[index] > at
         np.minimum.at(first, place_deals[later], self.line_at[index][later])
@@ -382,7 +382,7 @@ class _Folding:
         starts[chunk.seat_start] = True
         starts[1:] |= ~active[:-1]
         self.run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
-        self.member_index, self.member_offsets = _ranges(chunk.seat_start, chunk.seat_end)
+        self.member_index, self.member_offsets = run_indices(chunk.seat_start, chunk.seat_end)
         self.fact_person = np.full(n, -1, dtype=np.int64)
         self.fact_person[self.member_index] = np.repeat(
             chunk.seat_person, chunk.seat_end - chunk.seat_start
@@ -393,7 +393,7 @@ class _Folding:
         drawn = chunk.line_state_values
         self.line_active = np.array([state[0] for state in drawn], dtype=bool)[lines]
         self.line_strength = np.array([state[1] for state in drawn], dtype=float)[lines]
-        self.line_index, self.line_offsets = _ranges(
+        self.line_index, self.line_offsets = run_indices(
             chunk.line_start[chunk.place_line], chunk.line_end[chunk.place_line]
         )
         self.lines: list[Line | None] = [None] * len(lines)

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from graphsvc import queries
 from graphsvc.analysis import engine
+from graphsvc.analysis._chunk_horizon import chunk_support_changes, chunk_unchanged_until
 from graphsvc.analysis._chunked import same_scores as chunk_same_scores
 from graphsvc.analysis._chunked import weekly_shares
 from graphsvc.analysis.folding import chunk_trend_pairs, trend_snapshots
-from graphsvc.analysis.horizon import committee_unchanged_until
+from graphsvc.analysis.horizon import (
+    NEVER,
+    analysis_unchanged_until,
+    committee_unchanged_until,
+    support_changes,
+)
 from graphsvc.analysis.params import DEFAULT_PARAMS
 from graphsvc.analysis.ranking import same_scores
 from graphsvc.domain.models import from_ms, to_ms
@@ -192,3 +198,44 @@ def test_membership_states_are_parsed_once_for_every_read() -> None:
     parsed = [membership_state(state) for state in states[1:]]
     assert [state[5] for state in parsed] == [0.2, 0.3, 0.4, 0.5]
     assert parsed[0] is first[1]
+
+
+def test_due_times_of_a_chunk_are_those_of_its_histories(store: GraphStore, workspace: str) -> None:
+    """The kept results' due times read on a chunk's arrays
+    (graphsvc/analysis/_chunk_horizon.py): each deal's support changes after several
+    instants, and its whole bound (watching everyone, no one, or its members' first),
+    as horizon.py gives them from its history, at instants across the portfolio's
+    life."""
+    workspace = _seed(store)
+    at = to_ms(NOW)
+    for moment in (at, at - 30 * DAY_MS, at - 200 * DAY_MS):
+        for chunk in store.fleet_fact_chunks(
+            workspace=workspace, as_of=from_ms(moment), batch_size=7
+        ):
+            histories = chunk.deal_histories(range(len(chunk)))
+            for after in (-NEVER, moment - 90 * DAY_MS, moment - 7 * DAY_MS, moment):
+                assert chunk_support_changes(chunk, [after] * len(chunk)) == [
+                    support_changes(h, after=after) for h in histories
+                ]
+            deals = range(len(chunk))
+            for points in (0, 13):
+                for whose in (None, (), "first"):
+                    watched = [
+                        sorted(h.stakeholders)[:1] if whose == "first" else whose for h in histories
+                    ]
+                    assert chunk_unchanged_until(
+                        chunk,
+                        deals,
+                        params=DEFAULT_PARAMS,
+                        chart_points=points,
+                        watched=watched,
+                    ) == [
+                        analysis_unchanged_until(
+                            h,
+                            chunk.as_of,
+                            params=DEFAULT_PARAMS,
+                            chart_points=points,
+                            watched=w,
+                        )
+                        for h, w in zip(histories, watched, strict=True)
+                    ]
