@@ -40,16 +40,7 @@ import numpy as np
 
 from graphsvc.domain.compact import CompactHistory, LineFacts, LineState, MemberFacts, MemberState
 from graphsvc.domain.models import NEVER_MS, Deal
-from graphsvc.domain.snapshot import (
-    DealHistory,
-    DealSnapshot,
-    InteractionRecord,
-    Line,
-    LineFact,
-    Member,
-    MembershipFact,
-    StakeholderInfo,
-)
+from graphsvc.domain.snapshot import DealSnapshot, InteractionRecord, Line, Member, StakeholderInfo
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 _V = TypeVar("_V")
@@ -255,71 +246,6 @@ class FactChunk:
                 )
             )
         return snapshots
-
-    def deal_histories(self, deals: Sequence[int]) -> list[DealHistory]:
-        """The ``deals`` (positions) as :class:`DealHistory`, one object per fact: equal
-        to ``histories()[d].history()``, without the compact form in between (the kept
-        results' due time reads one per refreshed deal). A line's facts are built once
-        and shared by every deal it is placed on."""
-        people = self.people
-        states = _pick(self.member_state_values, self.member_state_code)
-        member_at, member_seq = self.member_at.tolist(), self.member_seq.tolist()
-        wanted = np.asarray(deals, dtype=np.int64)
-        # Seats and placements are ordered by deal: each deal's are one run.
-        seat_bounds = np.searchsorted(self.seat_deal, [wanted, wanted + 1]).tolist()
-        place_bounds = np.searchsorted(self.place_deal, [wanted, wanted + 1]).tolist()
-        seat_person, seat_start = self.seat_person.tolist(), self.seat_start.tolist()
-        seat_end, place_line = self.seat_end.tolist(), self.place_line.tolist()
-        reporting = self.line_reporting.tolist()
-        built: dict[int, tuple[LineFact, ...]] = {}
-        result = []
-        for k, d in enumerate(deals):
-            seats = range(seat_bounds[0][k], seat_bounds[1][k])
-            infos = [people[seat_person[seat]] for seat in seats]
-            # By position, in declaration order (stakeholder_id, at, seq, then the state's
-            # active, role, stance, ally, influence_rating, self_weight).
-            membership = tuple(
-                MembershipFact(info.id, member_at[f], member_seq[f], *states[f])
-                for info, seat in zip(infos, seats, strict=True)
-                for f in range(seat_start[seat], seat_end[seat])
-            )
-            influence: list[LineFact] = []
-            reports: list[LineFact] = []
-            for place in range(place_bounds[0][k], place_bounds[1][k]):
-                line = place_line[place]
-                facts = built.get(line)
-                if facts is None:
-                    facts = built[line] = self._line_facts(line)
-                (reports if reporting[line] else influence).extend(facts)
-            result.append(
-                DealHistory(
-                    workspace=self.workspace,
-                    deal=self.deals[d],
-                    as_of=self.as_of,
-                    stakeholders={info.id: info for info in infos},
-                    membership_facts=membership,
-                    influence_facts=tuple(influence),
-                    reporting_facts=tuple(reports),
-                    interactions=self.interactions[d],
-                )
-            )
-        return result
-
-    def _line_facts(self, line: int) -> tuple[LineFact, ...]:
-        """The facts of one line, in (instant, seq) order."""
-        source = self.people[int(self.line_source[line])].id
-        target = self.people[int(self.line_target[line])].id
-        start, end = int(self.line_start[line]), int(self.line_end[line])
-        values, codes = self.line_state_values, self.line_state_code[start:end].tolist()
-        return tuple(
-            LineFact(source, target, at, seq, *values[code])
-            for at, seq, code in zip(
-                self.line_at[start:end].tolist(),
-                self.line_seq[start:end].tolist(),
-                codes,
-                strict=True,
-            )
-        )
 
     def histories(self) -> list[CompactHistory]:
         """The deals with every fact, as :class:`CompactHistory`."""

@@ -153,11 +153,6 @@ def test_next_fact_after_an_instant_is_the_histories(store: GraphStore, workspac
     for everything, cut in pairs:
         assert [d.id for d in cut.deals] == [d.id for d in everything.deals]
         histories = [h.history() for h in everything.histories()]
-        # The same histories built straight from the arrays, for any deals asked.
-        every = range(len(everything))
-        assert everything.deal_histories(every) == histories
-        assert everything.deal_histories(every[::-2]) == histories[::-2]
-        assert cut.deal_histories(every) == [h.history() for h in cut.histories()]
         for moment in (at - 60 * DAY_MS, at - DAY_MS, at, at + 5 * DAY_MS):
             assert everything.next_fact_after(moment) == [
                 committee_unchanged_until(h, moment) for h in histories
@@ -212,7 +207,7 @@ def test_due_times_of_a_chunk_are_those_of_its_histories(store: GraphStore, work
         for chunk in store.fleet_fact_chunks(
             workspace=workspace, as_of=from_ms(moment), batch_size=7
         ):
-            histories = chunk.deal_histories(range(len(chunk)))
+            histories = [h.history() for h in chunk.histories()]
             for after in (-NEVER, moment - 90 * DAY_MS, moment - 7 * DAY_MS, moment):
                 assert chunk_support_changes(chunk, [after] * len(chunk)) == [
                     support_changes(h, after=after) for h in histories
