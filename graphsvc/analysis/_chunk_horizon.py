@@ -27,12 +27,18 @@ from graphsvc.analysis.params import AnalysisParams
 from graphsvc.domain.chunk import FactChunk, run_indices
 
 
-def _last_of_instant(runs: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Which facts (in run order, sorted by instant then seq within a run) are the last
-    of their instant in their run."""
+def _last_of_each_instant(
+    starts: np.ndarray, ends: np.ndarray, instants: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of the facts in the runs ``starts[k]:ends[k]`` (each sorted by instant, then
+    seq), those that are the last of their instant in their run: their indices, runs
+    and instants, in run order."""
+    facts, offsets = run_indices(starts, ends)
+    runs = np.repeat(np.arange(len(starts)), np.diff(offsets))
+    at = instants[facts]
     last = np.ones(len(at), dtype=bool)
     last[:-1] = (runs[1:] != runs[:-1]) | (at[1:] != at[:-1])
-    return last
+    return facts[last], runs[last], at[last]
 
 
 def _seat_changes(chunk: FactChunk) -> tuple[np.ndarray, np.ndarray]:
@@ -48,11 +54,7 @@ def _seat_changes(chunk: FactChunk) -> tuple[np.ndarray, np.ndarray]:
         + [-1],  # an empty chunk still indexes an array
         dtype=np.int64,
     )
-    facts, offsets = run_indices(chunk.seat_start, chunk.seat_end)
-    seat = np.repeat(np.arange(len(chunk.seat_start)), np.diff(offsets))
-    at = chunk.member_at[facts]
-    last = _last_of_instant(seat, at)
-    facts, seat, at = facts[last], seat[last], at[last]
+    facts, seat, at = _last_of_each_instant(chunk.seat_start, chunk.seat_end, chunk.member_at)
     entry = entry_of[chunk.member_state_code[facts]]
     held = np.full(len(entry), -1, dtype=np.int64)
     held[1:] = np.where(seat[1:] == seat[:-1], entry[:-1], -1)
@@ -64,11 +66,7 @@ def _line_changes(chunk: FactChunk) -> tuple[np.ndarray, np.ndarray]:
     """Every placed line's support changes: (deal, instant) of each, a line's changes
     once per deal it is placed on."""
     drawn_of = np.array([state[0] for state in chunk.line_state_values] + [False], dtype=bool)
-    facts, offsets = run_indices(chunk.line_start, chunk.line_end)
-    line = np.repeat(np.arange(len(chunk.line_start)), np.diff(offsets))
-    at = chunk.line_at[facts]
-    last = _last_of_instant(line, at)
-    facts, line, at = facts[last], line[last], at[last]
+    facts, line, at = _last_of_each_instant(chunk.line_start, chunk.line_end, chunk.line_at)
     drawn = drawn_of[chunk.line_state_code[facts]]
     was_drawn = np.zeros(len(drawn), dtype=bool)
     was_drawn[1:] = (line[1:] == line[:-1]) & drawn[:-1]

@@ -6,6 +6,9 @@ exactly what the shared query gives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import product
+
 from graphsvc import queries
 from graphsvc.analysis import engine
 from graphsvc.analysis._chunk_horizon import chunk_support_changes, chunk_unchanged_until
@@ -20,7 +23,9 @@ from graphsvc.analysis.horizon import (
 )
 from graphsvc.analysis.params import DEFAULT_PARAMS
 from graphsvc.analysis.ranking import same_scores
+from graphsvc.domain.chunk import FactChunk
 from graphsvc.domain.models import from_ms, to_ms
+from graphsvc.domain.snapshot import DealHistory
 from graphsvc.store import compact
 from graphsvc.store.codecs import membership_state
 from graphsvc.store.repository import GraphStore
@@ -167,21 +172,27 @@ def test_next_fact_after_an_instant_is_the_histories(store: GraphStore, workspac
         ]
 
 
-def test_weekly_shares_of_a_chunk_are_support_histories(store: GraphStore, workspace: str) -> None:
-    """The kept sparkline folded a chunk at a time (graphsvc/analysis/_chunked.py): the
-    shares support_histories gives each deal's history, at several instants (deals
-    younger than the chart, quiet ones, one with nobody on it)."""
+def _chunks_across_time(store: GraphStore) -> Iterator[tuple[FactChunk, list[DealHistory]]]:
+    """The seeded portfolio's chunks of 7 deals as of three instants across its life
+    (deals younger than the weekly chart, quiet ones, one with nobody on it), each with
+    its deals' histories."""
     workspace = _seed(store)
     at = to_ms(NOW)
     for moment in (at, at - 30 * DAY_MS, at - 200 * DAY_MS):
         for chunk in store.fleet_fact_chunks(
             workspace=workspace, as_of=from_ms(moment), batch_size=7
         ):
-            histories = [h.history() for h in chunk.histories()]
-            expected = engine.support_histories(histories, max_points=12)
-            assert weekly_shares(chunk, points=12, params=DEFAULT_PARAMS) == [
-                tuple(p.share for p in points) for points in expected
-            ]
+            yield chunk, [h.history() for h in chunk.histories()]
+
+
+def test_weekly_shares_of_a_chunk_are_support_histories(store: GraphStore, workspace: str) -> None:
+    """The kept sparkline folded a chunk at a time (graphsvc/analysis/_chunked.py): the
+    shares support_histories gives each deal's history, at several instants."""
+    for chunk, histories in _chunks_across_time(store):
+        expected = engine.support_histories(histories, max_points=12)
+        assert weekly_shares(chunk, points=12, params=DEFAULT_PARAMS) == [
+            tuple(p.share for p in points) for points in expected
+        ]
 
 
 def test_membership_states_are_parsed_once_for_every_read() -> None:
@@ -201,36 +212,20 @@ def test_due_times_of_a_chunk_are_those_of_its_histories(store: GraphStore, work
     instants, and its whole bound (watching everyone, no one, or its members' first),
     as horizon.py gives them from its history, at instants across the portfolio's
     life."""
-    workspace = _seed(store)
-    at = to_ms(NOW)
-    for moment in (at, at - 30 * DAY_MS, at - 200 * DAY_MS):
-        for chunk in store.fleet_fact_chunks(
-            workspace=workspace, as_of=from_ms(moment), batch_size=7
-        ):
-            histories = [h.history() for h in chunk.histories()]
-            for after in (-NEVER, moment - 90 * DAY_MS, moment - 7 * DAY_MS, moment):
-                assert chunk_support_changes(chunk, [after] * len(chunk)) == [
-                    support_changes(h, after=after) for h in histories
-                ]
-            deals = range(len(chunk))
-            for points in (0, 13):
-                for whose in (None, (), "first"):
-                    watched = [
-                        sorted(h.stakeholders)[:1] if whose == "first" else whose for h in histories
-                    ]
-                    assert chunk_unchanged_until(
-                        chunk,
-                        deals,
-                        params=DEFAULT_PARAMS,
-                        chart_points=points,
-                        watched=watched,
-                    ) == [
-                        analysis_unchanged_until(
-                            h,
-                            chunk.as_of,
-                            params=DEFAULT_PARAMS,
-                            chart_points=points,
-                            watched=w,
-                        )
-                        for h, w in zip(histories, watched, strict=True)
-                    ]
+    for chunk, histories in _chunks_across_time(store):
+        moment = chunk.as_of
+        for after in (-NEVER, moment - 90 * DAY_MS, moment - 7 * DAY_MS, moment):
+            assert chunk_support_changes(chunk, [after] * len(chunk)) == [
+                support_changes(h, after=after) for h in histories
+            ]
+        deals = range(len(chunk))
+        for points, whose in product((0, 13), (None, (), "first")):
+            watched = [sorted(h.stakeholders)[:1] if whose == "first" else whose for h in histories]
+            assert chunk_unchanged_until(
+                chunk, deals, params=DEFAULT_PARAMS, chart_points=points, watched=watched
+            ) == [
+                analysis_unchanged_until(
+                    h, moment, params=DEFAULT_PARAMS, chart_points=points, watched=w
+                )
+                for h, w in zip(histories, watched, strict=True)
+            ]
