@@ -46,7 +46,22 @@ from graphsvc.store.compact_cut import QUERY, ChunkParts, Cut, ReplyColumns, Row
 from graphsvc.store.compact_wire import IDS_SEPARATOR, InteractionColumns, json_list
 from graphsvc.store.core import Runner
 
-__all__ = ["QUERY", "ChunkParts", "ReplyColumns", "compact_params", "fact_chunks", "read_chunk"]
+# QUERY and ChunkParts live in compact_cut (a scan process imports them without this
+# module's domain models) and are part of this module's interface too.
+__all__ = [
+    "QUERY",
+    "ChunkParts",
+    "ReplyColumns",
+    "compact_params",
+    "decode_chunk",
+    "fact_chunks",
+    "interaction_records",
+    "people_infos",
+    "read_ahead",
+    "read_chunk",
+    "read_chunk_parts",
+    "read_compact",
+]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", bound=Sized)

@@ -175,10 +175,9 @@ class HistoryRepository(RepositoryBase):
         # first overlaps the server's read of the next. Refreshing 85 deals after writes,
         # this took 10% less CPU than four chunks of about 21 deals (each chunk folds and
         # encodes once per weekly point, whatever its size) and no more time.
-        ws, moment, chunks = self._chunked(workspace, at, deal_ids, HISTORY_CHUNK)
-        ids = [deal_id for chunk in chunks for deal_id in chunk]
-        cuts = [0, *range(PAIR_FIRST_CHUNK, len(ids), HISTORY_CHUNK), len(ids)]
-        chunks = [ids[start:end] for start, end in pairwise(cuts) if start < end]
+        ws, moment, chunks = self._chunked(
+            workspace, at, deal_ids, HISTORY_CHUNK, first=PAIR_FIRST_CHUNK
+        )
         every = to_ms(END_OF_TIME)
         return self.scan_processes.fact_chunks(
             self.runner, ws, chunks, [every, moment], build=_pair
@@ -190,7 +189,11 @@ class HistoryRepository(RepositoryBase):
         as_of: datetime | None,
         deal_ids: Sequence[str] | None,
         batch_size: int,
+        *,
+        first: int | None = None,
     ) -> tuple[str, int, list[list[str]]]:
+        """The workspace, the instant, and the deals (by default every open one) in
+        chunks of ``batch_size``, the first of ``first`` when given."""
         ws = check_workspace(workspace)
         at = as_of_ms(as_of)
         if deal_ids is None:
@@ -198,7 +201,8 @@ class HistoryRepository(RepositoryBase):
         else:
             ids = list(dict.fromkeys(deal_ids))
         size = max(1, batch_size)
-        return ws, at, [ids[start : start + size] for start in range(0, len(ids), size)]
+        cuts = [0, *range(max(1, first or size), len(ids), size), len(ids)]
+        return ws, at, [ids[start:end] for start, end in pairwise(cuts) if start < end]
 
     def open_deal_ids(self, *, workspace: str) -> list[str]:
         """The ids of the workspace's open deals, in id order."""

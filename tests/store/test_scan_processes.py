@@ -51,6 +51,12 @@ def _scan(store: GraphStore, workspace: str) -> Iterator[FactChunk]:
     return store.fleet_fact_chunks(workspace=workspace, as_of=NOW, batch_size=CHUNK)
 
 
+def _begun(store: GraphStore, workspace: str) -> tuple[Iterator[FactChunk], list[FactChunk]]:
+    """A scan begun: the rest of its chunks, and its first chunk, read."""
+    chunks = _scan(store, workspace)
+    return chunks, [next(chunks)]
+
+
 def _in_process(store: GraphStore, workspace: str) -> list[FactChunk]:
     return list(_scan(store, workspace))
 
@@ -78,8 +84,7 @@ def test_scan_processes_read_what_this_process_reads(
     workspace, expected = seeded
     assert len(expected) > 3
     scan = scanning.histories.scan_processes
-    chunks = _scan(scanning, workspace)
-    got = [next(chunks)]  # read here while the processes start
+    chunks, got = _begun(scanning, workspace)  # read here while the processes start
     assert len(scan.pids) == 2
     got.extend(chunks)  # every other chunk from the processes
     _same_chunks(got, expected)
@@ -101,8 +106,7 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
     workspace, expected = seeded
     scan = scanning.histories.scan_processes
     # Killed in the middle of a scan, after its first chunk: the rest is read here.
-    chunks = _scan(scanning, workspace)
-    got = [next(chunks)]
+    chunks, got = _begun(scanning, workspace)
     started = scan.pids
     assert len(started) == 2
     _kill(started)
@@ -111,8 +115,7 @@ def test_a_killed_scan_process_leaves_the_scan_to_this_process(
     _same_chunks(got, expected)
     assert "chunks are read in this process" in caplog.text
     # The next scan starts new processes.
-    chunks = _scan(scanning, workspace)
-    got = [next(chunks)]
+    chunks, got = _begun(scanning, workspace)
     assert len(scan.pids) == 2
     assert not set(scan.pids) & set(started)
     got.extend(chunks)
@@ -169,8 +172,7 @@ def test_a_second_scan_at_once_reads_in_this_process(
     seeded: tuple[str, list[FactChunk]], scanning: GraphStore
 ) -> None:
     workspace, expected = seeded
-    first = _scan(scanning, workspace)
-    got = [next(first)]  # the first scan holds the processes
+    first, got = _begun(scanning, workspace)  # the first scan holds the processes
     _same_chunks(_in_process(scanning, workspace), expected)
     got.extend(first)
     _same_chunks(got, expected)
@@ -181,8 +183,7 @@ def test_closing_the_store_ends_the_scan_processes(
 ) -> None:
     workspace, expected = seeded
     scan = scanning.histories.scan_processes
-    chunks = _scan(scanning, workspace)
-    got = [next(chunks)]
+    chunks, got = _begun(scanning, workspace)
     started = scan.pids
     scanning.histories.close()  # in the middle of a scan: the rest is read here
     assert scan.pids == []
@@ -200,8 +201,7 @@ def test_on_a_single_cpu_the_scan_reads_in_this_process(
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})  # this thread only, restored below
     try:
-        chunks = _scan(scanning, workspace)
-        got = [next(chunks)]
+        chunks, got = _begun(scanning, workspace)
         assert scanning.histories.scan_processes.pids == []
         got.extend(chunks)
     finally:
